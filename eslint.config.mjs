@@ -1,0 +1,44 @@
+// Lint for every workspace package. Not type-aware on purpose: it stays fast, and
+// `npm run typecheck` is where types are checked.
+import { defineConfig } from 'eslint/config';
+import tseslint from 'typescript-eslint';
+import prettier from 'eslint-config-prettier';
+import nx from '@nx/eslint-plugin';
+
+// Tags live in each package.json ("nx": { "tags": [...] }); DESIGN.md "Layout".
+// A context reaches another only through its contract; only the app composes services.
+const depConstraints = [
+  { sourceTag: 'type:platform', onlyDependOnLibsWithTags: ['type:platform'] },
+  { sourceTag: 'type:contract', onlyDependOnLibsWithTags: ['type:platform'] },
+  { sourceTag: 'type:context', onlyDependOnLibsWithTags: ['type:platform', 'type:contract'] },
+  { sourceTag: 'type:saga', onlyDependOnLibsWithTags: ['type:platform', 'type:contract'] },
+  { sourceTag: 'type:read-model', onlyDependOnLibsWithTags: ['type:platform', 'type:contract'] },
+  { sourceTag: 'type:app', onlyDependOnLibsWithTags: ['*'] },
+];
+
+export default defineConfig(
+  { ignores: ['**/node_modules/**', '**/dist/**', '**/.cache/**', '.nx/**', 'coverage/**'] },
+  {
+    files: ['**/*.ts'],
+    extends: [tseslint.configs.recommended],
+    rules: {
+      '@typescript-eslint/no-explicit-any': 'error',
+      '@typescript-eslint/ban-ts-comment': 'error',
+    },
+  },
+  {
+    files: ['**/*.ts', '**/*.js', '**/*.mjs'],
+    plugins: { '@nx': nx },
+    rules: {
+      // Reads the project graph Nx caches in .nx/workspace-data. Without it the rule
+      // prints a warning, checks nothing and exits 0. `nx run-many -t lint` refreshes
+      // the graph first; before a bare `eslint`, run any nx command (`nx show projects`).
+      '@nx/enforce-module-boundaries': [
+        'error',
+        { enforceBuildableLibDependency: false, allow: [], depConstraints },
+      ],
+    },
+  },
+  // Last, so formatting rules never fight prettier.
+  prettier,
+);

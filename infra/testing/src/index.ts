@@ -1,0 +1,14 @@
+export { testScope, type TestScope } from './scope';
+export { testEnvironment, type TestEnvironment } from './environment';
+export {
+  provideTestDependencies,
+  describeProvided,
+  provide,
+  checkKafka,
+  checkPostgres,
+  DependencyUnavailableError,
+  type DependencySource,
+  type Provided,
+  type Unavailable,
+  type Origin,
+} from './dependencies';

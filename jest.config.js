@@ -1,0 +1,31 @@
+// One jest project per test level (STYLE.md, 8). `npm test` runs the levels one after
+// another through tools/test-levels.mjs, which gives each a time budget.
+const fs = require('node:fs');
+const path = require('node:path');
+
+const swc = JSON.parse(fs.readFileSync(path.join(__dirname, '.swcrc'), 'utf8'));
+
+const shared = {
+  rootDir: __dirname,
+  testEnvironment: 'node',
+  transform: { '^.+\\.(t|j)s$': ['@swc/jest', { ...swc, swcrc: false }] },
+  moduleFileExtensions: ['ts', 'js', 'json'],
+  testPathIgnorePatterns: ['/node_modules/', '/dist/', '/\\.cache/'],
+  modulePathIgnorePatterns: ['<rootDir>/.*/dist/', '<rootDir>/.*/\\.cache/'],
+};
+
+// Levels that need real servers share one set-up: it finds PostgreSQL and Kafka
+// (environment, testcontainers, or the local servers) before any test file runs.
+const withServers = {
+  globalSetup: '<rootDir>/infra/testing/src/jest/global-setup.ts',
+  globalTeardown: '<rootDir>/infra/testing/src/jest/global-teardown.ts',
+  setupFilesAfterEnv: ['<rootDir>/infra/testing/src/jest/timeouts.ts'],
+};
+
+module.exports = {
+  projects: [
+    { ...shared, displayName: 'unit', testMatch: ['<rootDir>/**/*.unit.spec.ts'] },
+    { ...shared, ...withServers, displayName: 'int', testMatch: ['<rootDir>/**/*.int.spec.ts'] },
+    { ...shared, ...withServers, displayName: 'e2e', testMatch: ['<rootDir>/**/*.e2e.spec.ts'] },
+  ],
+};
