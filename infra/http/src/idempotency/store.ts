@@ -1,0 +1,105 @@
+import { quoteIdentifier, type SqlClient } from '../sql';
+
+/** The first answer to a request, replayed for every retry with the same key. */
+export interface StoredResponse {
+  status: number;
+  headers: Record<string, string>;
+  body: string;
+}
+
+export type Claim =
+  | { outcome: 'claimed' }
+  | { outcome: 'in-progress' }
+  | { outcome: 'different-request' }
+  | { outcome: 'replay'; response: StoredResponse };
+
+export interface IdempotencyStore {
+  /** Takes the key for this request, or says why not: answered, in progress, or reused. */
+  claim(scope: string, key: string, requestHash: string): Promise<Claim>;
+  complete(scope: string, key: string, response: StoredResponse): Promise<void>;
+  /** Frees the key after a failure the client should retry (a 5xx). */
+  release(scope: string, key: string): Promise<void>;
+  /** Creates the table when missing and drops expired keys. */
+  migrate(): Promise<void>;
+}
+
+export interface SqlIdempotencyStoreOptions {
+  /** The service's own schema (database per service); default public. */
+  schema?: string;
+  /** How long an answer is kept for replay. Default 24 h. */
+  ttlMs?: number;
+  /** A claim older than this whose request never finished (a crash) may be taken again. Default 60 s. */
+  abandonAfterMs?: number;
+}
+
+interface Row {
+  request_hash: string;
+  state: 'pending' | 'done';
+  status: number | null;
+  headers: Record<string, string> | null;
+  body: string | null;
+}
+
+/** Idempotency keys in PostgreSQL, or PGlite in embedded mode: one row per key, with a TTL. */
+export const sqlIdempotencyStore = (sql: SqlClient, options: SqlIdempotencyStoreOptions = {}): IdempotencyStore => {
+  const schema = quoteIdentifier(options.schema ?? 'public');
+  const table = `${schema}.ordo_idempotency_keys`;
+  const ttlSeconds = (options.ttlMs ?? 24 * 3_600_000) / 1000;
+  const abandonSeconds = (options.abandonAfterMs ?? 60_000) / 1000;
+
+  return {
+    migrate: async () => {
+      await sql.query(`create schema if not exists ${schema}`);
+      await sql.query(`create table if not exists ${table} (
+        scope text not null,
+        key text not null,
+        request_hash text not null,
+        state text not null check (state in ('pending', 'done')),
+        status integer,
+        headers jsonb,
+        body text,
+        created_at timestamptz not null default now(),
+        expires_at timestamptz not null,
+        primary key (scope, key)
+      )`);
+      await sql.query(`delete from ${table} where expires_at < now()`);
+    },
+
+    claim: async (scope, key, requestHash) => {
+      // One statement decides who owns the key: a new key, an expired one, or a claim
+      // abandoned by a crashed request is taken; anything else is left as it is.
+      const taken = await sql.query(
+        `insert into ${table} (scope, key, request_hash, state, expires_at)
+         values ($1, $2, $3, 'pending', now() + make_interval(secs => $4))
+         on conflict (scope, key) do update
+           set request_hash = excluded.request_hash, state = 'pending', status = null, headers = null, body = null,
+               created_at = now(), expires_at = excluded.expires_at
+           where ${table}.expires_at < now()
+              or (${table}.state = 'pending' and ${table}.created_at < now() - make_interval(secs => $5))
+         returning key`,
+        [scope, key, requestHash, ttlSeconds, abandonSeconds],
+      );
+      if (taken.rows.length > 0) return { outcome: 'claimed' };
+      const { rows } = await sql.query<Row>(`select request_hash, state, status, headers, body from ${table} where scope = $1 and key = $2`, [scope, key]);
+      const row = rows[0];
+      if (!row) return { outcome: 'in-progress' }; // released between our two statements: the client retries
+      if (row.request_hash !== requestHash) return { outcome: 'different-request' };
+      if (row.state === 'pending') return { outcome: 'in-progress' };
+      return { outcome: 'replay', response: { status: row.status ?? 200, headers: row.headers ?? {}, body: row.body ?? '' } };
+    },
+
+    complete: async (scope, key, response) => {
+      await sql.query(`update ${table} set state = 'done', status = $3, headers = $4, body = $5 where scope = $1 and key = $2`, [
+        scope,
+        key,
+        response.status,
+        JSON.stringify(response.headers),
+        response.body,
+      ]);
+    },
+
+    release: async (scope, key) => {
+      await sql.query(`delete from ${table} where scope = $1 and key = $2 and state = 'pending'`, [scope, key]);
+    },
+  };
+};

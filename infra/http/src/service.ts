@@ -1,0 +1,85 @@
+import {
+  ConfigError,
+  createLifecycle,
+  createLogger,
+  createMetrics,
+  loadConfig,
+  serviceConfigShape,
+  startTracing,
+  type Lifecycle,
+  type Logger,
+  type ServiceMetrics,
+  type Tracer,
+} from '@ordo/runtime';
+import type { z } from 'zod';
+import { createHttpServer, type HttpServer, type HttpServerOptions } from './server';
+import type { ApiDescription } from './plugins/openapi';
+
+type ServiceConfig<Shape extends z.ZodRawShape> = z.infer<z.ZodObject<typeof serviceConfigShape>> & z.infer<z.ZodObject<Shape>>;
+
+/** What a service's setup gets: its configuration and the shared parts, already built. */
+export interface Chassis<Config> {
+  config: Config;
+  logger: Logger;
+  metrics: ServiceMetrics;
+  tracer: Tracer;
+  /** Register what to close on shutdown here; the HTTP server is closed first. */
+  lifecycle: Lifecycle;
+}
+
+export interface HttpServiceDefinition<Shape extends z.ZodRawShape> {
+  name: string;
+  api: ApiDescription;
+  /** The service's own variables; PORT, HOST, LOG_LEVEL, OTEL_*, SHUTDOWN_TIMEOUT_MS come with it. */
+  config: Shape;
+  setup(chassis: Chassis<ServiceConfig<Shape>>): Promise<ServiceParts>;
+}
+
+/** Identity, so the configuration's types are inferred from the shape. */
+export const defineHttpService = <Shape extends z.ZodRawShape>(definition: HttpServiceDefinition<Shape>): HttpServiceDefinition<Shape> => definition;
+
+export type ServiceParts = Pick<HttpServerOptions, 'readinessChecks' | 'authTokens' | 'idempotency' | 'errorMappings' | 'bodyLimit'> & {
+  routes(app: HttpServer): void | Promise<void>;
+};
+
+export interface RunningHttpService {
+  app: HttpServer;
+  lifecycle: Lifecycle;
+  url: string;
+}
+
+/**
+ * Starts a service the one way every Ordo service starts: configuration read once
+ * (a bad variable stops it with one message), logger, tracing, metrics, the HTTP
+ * server, readiness, and graceful shutdown on SIGTERM/SIGINT.
+ */
+export const runHttpService = async <Shape extends z.ZodRawShape>(
+  definition: HttpServiceDefinition<Shape>,
+  env: NodeJS.ProcessEnv = process.env,
+): Promise<RunningHttpService> => {
+  // Checked whole first, so one message names every bad variable; then read in two typed halves.
+  loadConfig(definition.name, { ...serviceConfigShape, ...definition.config }, env);
+  const base = loadConfig(definition.name, serviceConfigShape, env);
+  const config: ServiceConfig<Shape> = { ...base, ...loadConfig(definition.name, definition.config, env) };
+  const logger = createLogger({ service: definition.name, level: base.LOG_LEVEL });
+  const tracing = startTracing(definition.name, base.OTEL_EXPORTER_OTLP_ENDPOINT);
+  const metrics = createMetrics(definition.name);
+  const lifecycle = createLifecycle({ logger, shutdownTimeoutMs: base.SHUTDOWN_TIMEOUT_MS });
+  lifecycle.onShutdown('tracing', () => tracing.shutdown());
+  lifecycle.exitOnSignals();
+
+  const { routes, ...parts } = await definition.setup({ config, logger, metrics, tracer: tracing.tracer, lifecycle });
+  const app = await createHttpServer({ service: definition.name, api: definition.api, logger, metrics, tracer: tracing.tracer, lifecycle, ...parts });
+  await routes(app);
+  lifecycle.onShutdown('http server', () => app.close());
+  const url = await app.listen({ port: base.PORT, host: base.HOST });
+  lifecycle.markReady();
+  logger.info({ url, docs: `${url}/docs` }, `${definition.name} ready`);
+  return { app, lifecycle, url };
+};
+
+/** For a service's main: a configuration error prints its one message; anything else its stack. Exit 1. */
+export const exitOnStartFailure = (error: unknown): never => {
+  console.error(error instanceof ConfigError ? error.message : error);
+  process.exit(1);
+};

@@ -1,0 +1,4 @@
+import { exitOnStartFailure, runHttpService } from '../../src';
+import { notesService } from './notes-service';
+
+runHttpService(notesService).catch(exitOnStartFailure);

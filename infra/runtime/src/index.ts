@@ -1,0 +1,22 @@
+export { loadConfig, env, serviceConfigShape, ConfigError, type ConfigProblem } from './config';
+export { createLogger, REDACTED_PATHS, type Logger, type LoggerSettings } from './logging';
+export { runInWorkContext, currentWorkContext, type WorkContext } from './context';
+export {
+  startTracing,
+  traceHeaders,
+  contextFromCarrier,
+  currentTraceIds,
+  inSpan,
+  tracedFetch,
+  SpanKind,
+  SpanStatusCode,
+  otelContext,
+  otelTrace,
+  type Tracing,
+  type TraceCarrier,
+  type Context,
+  type Span,
+  type Tracer,
+} from './tracing';
+export { createMetrics, type ServiceMetrics } from './metrics';
+export { createLifecycle, type Lifecycle, type LifecycleState } from './lifecycle';
