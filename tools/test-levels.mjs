@@ -59,6 +59,9 @@ const runStatic = async (deadline) => {
 const runJest = async (level, deadline) => {
   const report = path.join(os.tmpdir(), `ordo-jest-${level}-${process.pid}.json`);
   const argv = [
+    // PGlite loads its WebAssembly with import(), which jest's sandbox allows only with VM modules on.
+    '--experimental-vm-modules',
+    '--disable-warning=ExperimentalWarning',
     bin('jest', 'bin', 'jest.js'),
     '--config', path.join(root, 'jest.config.js'),
     // `npm test` inside a package narrows the run to that package's tests. The path

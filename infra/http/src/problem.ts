@@ -94,12 +94,14 @@ const TITLES: Record<number, string> = {
 };
 const titleOf = (status: number) => TITLES[status] ?? (status >= 500 ? 'Server Error' : 'Client Error');
 
+// Extensions first: one named like a member of the problem (an order's `status`) must not
+// replace it, least of all the status the answer is sent with.
 const problem = (status: number, detail: string | undefined, extensions: Record<string, unknown> = {}): Problem => ({
+  ...extensions,
   type: 'about:blank',
   title: titleOf(status),
   status,
   ...(detail !== undefined && { detail }),
-  ...extensions,
 });
 
 /**

@@ -12,3 +12,4 @@ export {
   type Unavailable,
   type Origin,
 } from './dependencies';
+export { describeWithEventStoreDb } from './eventstoredb';

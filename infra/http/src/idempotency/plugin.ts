@@ -10,7 +10,7 @@ const REPLAYED_HEADERS = ['content-type', 'etag', 'location'];
 
 declare module 'fastify' {
   interface FastifyRequest {
-    idempotency?: { scope: string; key: string };
+    idempotency?: { scope: string; key: string; token: string };
   }
 }
 
@@ -29,17 +29,18 @@ export const idempotencyPlugin = fp(
   async (app: FastifyInstance, { service, store }: { service: string; store: IdempotencyStore }) => {
     app.addHook('preHandler', async (request: FastifyRequest, reply: FastifyReply) => {
       const key = request.headers[HEADER];
-      if (request.method !== 'POST' || key === undefined) return;
+      // No route (a 404) has nothing to protect, and would let scanners fill the table.
+      if (request.method !== 'POST' || key === undefined || request.routeOptions.url === undefined) return;
       if (typeof key !== 'string' || !/^[\x21-\x7e]{1,255}$/.test(key)) {
         throw new BadRequest('Idempotency-Key must be 1 to 255 visible ASCII characters', [
           { in: 'headers', path: `/${HEADER}`, message: 'expected 1 to 255 visible ASCII characters' },
         ]);
       }
-      const scope = `${service} ${request.routeOptions.url ?? request.url} ${request.principal?.subject ?? ''}`;
+      const scope = `${service} ${request.routeOptions.url} ${request.principal?.subject ?? ''}`;
       const claim = await store.claim(scope, key, requestHash(request));
       switch (claim.outcome) {
         case 'claimed':
-          request.idempotency = { scope, key };
+          request.idempotency = { scope, key, token: claim.token };
           return;
         case 'in-progress':
           reply.header('retry-after', '1');
@@ -61,7 +62,7 @@ export const idempotencyPlugin = fp(
       request.idempotency = undefined;
       if (reply.statusCode >= 500) {
         // The client should retry a server failure; the key must not replay it.
-        await store.release(claimed.scope, claimed.key);
+        await store.release(claimed.scope, claimed.key, claimed.token);
         return payload;
       }
       const headers: Record<string, string> = {};
@@ -69,7 +70,7 @@ export const idempotencyPlugin = fp(
         const value = reply.getHeader(name);
         if (value !== undefined) headers[name] = String(value);
       }
-      await store.complete(claimed.scope, claimed.key, { status: reply.statusCode, headers, body: typeof payload === 'string' ? payload : Buffer.isBuffer(payload) ? payload.toString('utf8') : '' });
+      await store.complete(claimed.scope, claimed.key, claimed.token, { status: reply.statusCode, headers, body: typeof payload === 'string' ? payload : Buffer.isBuffer(payload) ? payload.toString('utf8') : '' });
       return payload;
     });
   },

@@ -1,0 +1,90 @@
+import { EventEmitter } from 'node:events';
+import type { PGlite } from '@electric-sql/pglite';
+import pg from 'pg';
+
+/**
+ * What the PostgreSQL adapter needs from a connection, served by a `pg` pool (local and
+ * compose modes) or by PGlite (embedded mode), so both run the same SQL.
+ */
+export interface PgDriver {
+  query<Row = Record<string, unknown>>(text: string, params?: unknown[]): Promise<{ rows: Row[] }>;
+  /** Runs work on one connection inside a transaction (for tests and migrations). */
+  transaction<T>(work: (query: PgDriver['query']) => Promise<T>): Promise<T>;
+  /** Wakes listeners in this process and, where the database is shared, in others. */
+  notify(channel: string): Promise<void>;
+  listen(channel: string, onNotify: () => void): Promise<() => Promise<void>>;
+  close(): Promise<void>;
+}
+
+// A bigint column comes back as a string from pg and a number or bigint from PGlite.
+export type DbBigint = string | number | bigint;
+
+export const pgPoolDriver = (connectionString: string, options: { max?: number } = {}): PgDriver => {
+  const pool = new pg.Pool({ connectionString, max: options.max ?? 10 });
+  // An idle client that errors (the server restarted) must not crash the process.
+  pool.on('error', () => undefined);
+  const local = new EventEmitter().setMaxListeners(0);
+  let listener: Promise<pg.Client> | undefined;
+  const channels = new Set<string>();
+
+  const listenerClient = () =>
+    (listener ??= (async () => {
+      const client = new pg.Client({ connectionString });
+      client.on('error', () => undefined);
+      client.on('notification', (message) => local.emit(message.channel));
+      // A lost listener connection must not go unnoticed: subscribers fall back to polling.
+      await client.connect();
+      return client;
+    })());
+
+  return {
+    query: async <Row>(text: string, params?: unknown[]) => (await pool.query(text, params)) as unknown as { rows: Row[] },
+    transaction: async (work) => {
+      const client = await pool.connect();
+      try {
+        await client.query('begin');
+        const result = await work(async <Row>(text: string, params?: unknown[]) => (await client.query(text, params)) as unknown as { rows: Row[] });
+        await client.query('commit');
+        return result;
+      } catch (error) {
+        await client.query('rollback').catch(() => undefined);
+        throw error;
+      } finally {
+        client.release();
+      }
+    },
+    notify: async (channel) => {
+      local.emit(channel); // this process at once; others through the database
+      await pool.query('select pg_notify($1, null)', [channel]);
+    },
+    listen: async (channel, onNotify) => {
+      local.on(channel, onNotify);
+      if (!channels.has(channel)) {
+        channels.add(channel);
+        await (await listenerClient()).query(`listen ${pg.escapeIdentifier(channel)}`);
+      }
+      return async () => void local.off(channel, onNotify);
+    },
+    close: async () => {
+      if (listener) await (await listener).end().catch(() => undefined);
+      await pool.end();
+    },
+  };
+};
+
+/** PGlite is one connection in this process: a notification is an in-process event. */
+export const pgliteDriver = (db: PGlite, { ownsDatabase }: { ownsDatabase: boolean }): PgDriver => {
+  const local = new EventEmitter().setMaxListeners(0);
+  return {
+    query: async (text, params) => db.query(text, params as unknown[]),
+    transaction: (work) => db.transaction((tx) => work(async (text, params) => tx.query(text, params as unknown[]))),
+    notify: async (channel) => void local.emit(channel),
+    listen: async (channel, onNotify) => {
+      local.on(channel, onNotify);
+      return async () => void local.off(channel, onNotify);
+    },
+    close: async () => {
+      if (ownsDatabase) await db.close();
+    },
+  };
+};

@@ -1,0 +1,226 @@
+import { WrongExpectedRevisionError, InvalidEventError } from '../errors';
+import { checkAppend, checkExpectedRevision, checkStreamName } from '../input';
+import { upcast, type EventSchemaRegistry } from '../registry';
+import type {
+  AllFilter,
+  AppendOptions,
+  AppendResult,
+  EventData,
+  EventStore,
+  PositionedEvent,
+  ReadAllOptions,
+  ReadStreamOptions,
+  RecordedEvent,
+  Snapshot,
+  SubscribeOptions,
+  Subscription,
+} from '../types';
+import type { DbBigint, PgDriver } from './driver';
+import { EVENT_COLUMNS, parseCheckpoint, prefixPatterns, toPositioned, toRecorded, type EventRow } from './rows';
+import { migrate } from './schema';
+import { subscribe } from './subscription';
+import { visibilityReport, type VisibilityReport } from './visibility';
+
+export interface PostgresEventStoreOptions {
+  /** The schema that holds this store's tables: one per context. Default 'ordo'. */
+  schema?: string;
+  registry?: EventSchemaRegistry;
+  /** Streams this store owns; readAll and subscriptions see only them. Default: all in the schema. */
+  streamPrefixes?: string[];
+}
+
+const DEFAULT_BATCH = 500;
+// How often an append to a stream at 'any' is tried again when another append took its revision.
+const ANY_RETRIES = 10;
+
+interface PgError {
+  code?: string;
+  message?: string;
+  detail?: string;
+  constraint?: string;
+}
+const asPgError = (error: unknown): PgError => (typeof error === 'object' && error !== null ? (error as PgError) : {});
+
+export const postgresEventStore = async (driver: PgDriver, options: PostgresEventStoreOptions = {}): Promise<PostgresEventStore> => {
+  const schema = options.schema ?? 'ordo';
+  if (!/^[a-z_][a-z0-9_]{0,62}$/.test(schema)) throw new InvalidEventError(`'${schema}' is not a valid schema name (lower case, digits, underscores)`);
+  await migrate(driver, schema);
+  return new PostgresEventStore(driver, schema, options);
+};
+
+/** The PostgreSQL adapter, on a `pg` pool or on PGlite. */
+export class PostgresEventStore implements EventStore {
+  private readonly table: string;
+  private readonly channel: string;
+  private readonly subscriptions = new Set<Subscription>();
+  private notifyTimer: NodeJS.Timeout | undefined;
+
+  constructor(
+    private readonly driver: PgDriver,
+    private readonly schema: string,
+    private readonly options: PostgresEventStoreOptions,
+  ) {
+    this.table = `"${schema}".events`;
+    this.channel = `ordo_events_${schema}`;
+  }
+
+  async appendToStream(stream: string, events: readonly EventData[], { expectedRevision }: AppendOptions): Promise<AppendResult> {
+    const checked = checkAppend(stream, events, this.options.registry);
+    const expected = checkExpectedRevision(expectedRevision);
+    let payload: string;
+    try {
+      payload = JSON.stringify(checked.map(({ id, type, data, metadata }) => ({ id: id.toLowerCase(), type, data, metadata })));
+    } catch (error) {
+      throw new InvalidEventError(`the events of the append to ${stream} cannot be stored as JSON: ${(error as Error).message}`);
+    }
+    for (let attempt = 0; ; attempt++) {
+      try {
+        const { rows } = await this.driver.query<{ next_revision: DbBigint; written: boolean }>(
+          `select next_revision, written from "${this.schema}".ordo_append($1, $2, $3::jsonb)`,
+          [stream, String(expected), payload],
+        );
+        const result = { nextExpectedRevision: BigInt(rows[0]?.next_revision ?? -1), written: rows[0]?.written === true };
+        if (result.written) this.wakeSubscribers();
+        return result;
+      } catch (error) {
+        const pgError = asPgError(error);
+        if (pgError.message === 'ordo:wrong_expected_revision') {
+          const actual = BigInt(pgError.detail ?? '-1');
+          throw new WrongExpectedRevisionError(stream, expected, actual < 0n ? undefined : actual);
+        }
+        if (pgError.code === '23505') {
+          // A concurrent append took the revision (or stored these very events) first.
+          const current = await this.currentRevision(stream);
+          if (await this.allStored(stream, checked)) return { nextExpectedRevision: current ?? -1n, written: false };
+          if (expected === 'any' && attempt < ANY_RETRIES) continue;
+          throw new WrongExpectedRevisionError(stream, expected, current);
+        }
+        if (pgError.code === '22P05' || pgError.code === '22P02' || pgError.code === '54000') {
+          throw new InvalidEventError(`PostgreSQL refused the events of the append to ${stream}: ${pgError.message}`);
+        }
+        throw error;
+      }
+    }
+  }
+
+  async *readStream(stream: string, options: ReadStreamOptions = {}): AsyncIterable<RecordedEvent> {
+    checkStreamName(stream);
+    const forwards = (options.direction ?? 'forwards') === 'forwards';
+    let remaining = options.maxCount ?? Number.POSITIVE_INFINITY;
+    let from = options.fromRevision ?? (forwards ? 0n : 9223372036854775807n);
+    while (remaining > 0) {
+      const limit = Math.min(remaining, DEFAULT_BATCH);
+      const { rows } = await this.driver.query<EventRow>(
+        `select ${EVENT_COLUMNS} from ${this.table} where stream = $1 and revision ${forwards ? '>=' : '<='} $2
+         order by revision ${forwards ? 'asc' : 'desc'} limit $3`,
+        [stream, String(from), limit],
+      );
+      for (const row of rows) yield upcast(this.options.registry, toRecorded(row));
+      if (rows.length < limit) return;
+      remaining -= rows.length;
+      const last = BigInt(rows[rows.length - 1]?.revision ?? 0);
+      from = forwards ? last + 1n : last - 1n;
+    }
+  }
+
+  async *readAll(options: ReadAllOptions = {}): AsyncIterable<PositionedEvent> {
+    let from = options.from;
+    for (;;) {
+      const batch = await this.readBatch(from, options.filter, options.batchSize ?? DEFAULT_BATCH);
+      yield* batch;
+      if (batch.length < (options.batchSize ?? DEFAULT_BATCH)) return;
+      from = batch[batch.length - 1]?.checkpoint;
+    }
+  }
+
+  subscribeToAll(options: SubscribeOptions): Subscription {
+    parseCheckpoint(options.from); // a bad checkpoint fails here, not in the background
+    const subscription = subscribe(
+      {
+        readBatch: (from, limit) => this.readBatch(from, options.filter, limit),
+        listen: (onWake) => this.driver.listen(this.channel, onWake),
+      },
+      options,
+    );
+    this.subscriptions.add(subscription);
+    void subscription.done.catch(() => undefined).finally(() => this.subscriptions.delete(subscription));
+    return subscription;
+  }
+
+  async saveSnapshot<S>(stream: string, snapshot: Snapshot<S>): Promise<void> {
+    checkStreamName(stream);
+    await this.driver.query(
+      `insert into "${this.schema}".snapshots (stream, revision, version, state) values ($1, $2, $3, $4::jsonb)
+       on conflict (stream) do update set revision = excluded.revision, version = excluded.version, state = excluded.state, saved_at = now()
+       where snapshots.revision <= excluded.revision`,
+      [stream, String(snapshot.revision), snapshot.version, JSON.stringify(snapshot.state)],
+    );
+  }
+
+  async loadSnapshot<S>(stream: string): Promise<Snapshot<S> | undefined> {
+    checkStreamName(stream);
+    const { rows } = await this.driver.query<{ revision: DbBigint; version: number; state: S }>(
+      `select revision, version, state from "${this.schema}".snapshots where stream = $1`,
+      [stream],
+    );
+    const row = rows[0];
+    return row && { revision: BigInt(row.revision), version: row.version, state: row.state };
+  }
+
+  /** How far readers are held back by transactions still running anywhere in the cluster. */
+  visibility(): Promise<VisibilityReport> {
+    return visibilityReport(this.driver, this.table);
+  }
+
+  async close(): Promise<void> {
+    clearTimeout(this.notifyTimer);
+    await Promise.all([...this.subscriptions].map((subscription) => subscription.stop()));
+    await this.driver.close();
+  }
+
+  private async readBatch(from: string | undefined, filter: AllFilter | undefined, limit: number): Promise<PositionedEvent[]> {
+    const { transactionId, position } = parseCheckpoint(from);
+    const prefixes = filter?.streamPrefixes ?? this.options.streamPrefixes;
+    const params: unknown[] = [transactionId, position, limit];
+    const conditions: string[] = [];
+    if (prefixes) conditions.push(`stream like any($${params.push(prefixPatterns(prefixes))}::text[])`);
+    if (filter?.eventTypes) conditions.push(`type = any($${params.push(filter.eventTypes)}::text[])`);
+    const { rows } = await this.driver.query<EventRow>(
+      `select ${EVENT_COLUMNS} from ${this.table}
+       where (transaction_id, position) > ($1::text::xid8, $2::bigint)
+         and transaction_id < pg_snapshot_xmin(pg_current_snapshot())
+         ${conditions.map((condition) => `and ${condition}`).join(' ')}
+       order by transaction_id, position
+       limit $3`,
+      params,
+    );
+    return rows.map((row) => upcast(this.options.registry, toPositioned(row)));
+  }
+
+  private async currentRevision(stream: string): Promise<bigint | undefined> {
+    const { rows } = await this.driver.query<{ revision: DbBigint }>(`select max(revision) as revision from ${this.table} where stream = $1`, [stream]);
+    const revision = rows[0]?.revision;
+    return revision === null || revision === undefined ? undefined : BigInt(revision);
+  }
+
+  private async allStored(stream: string, events: readonly EventData[]): Promise<boolean> {
+    const { rows } = await this.driver.query<{ stored: DbBigint }>(`select count(*) as stored from ${this.table} where stream = $1 and id = any($2::uuid[])`, [
+      stream,
+      events.map((event) => event.id),
+    ]);
+    return Number(rows[0]?.stored ?? 0) === events.length;
+  }
+
+  /**
+   * Live subscriptions in this process wake at once; others through NOTIFY, sent after
+   * the append committed (never inside it, which would serialise every commit in the
+   * cluster) and debounced, so a burst of appends costs one notification.
+   */
+  private wakeSubscribers(): void {
+    if (this.notifyTimer) return;
+    this.notifyTimer = setTimeout(() => {
+      this.notifyTimer = undefined;
+      this.driver.notify(this.channel).catch(() => undefined);
+    }, 2).unref();
+  }
+}

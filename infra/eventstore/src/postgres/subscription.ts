@@ -1,0 +1,84 @@
+import type { Checkpoint, PositionedEvent, SubscribeOptions, Subscription } from '../types';
+
+export interface SubscriptionSource {
+  readBatch(from: Checkpoint | undefined, limit: number): Promise<PositionedEvent[]>;
+  /** Calls onWake when new events may have been appended; resolves to an unlisten. */
+  listen(onWake: () => void): Promise<() => Promise<void>>;
+}
+
+// Between wake-ups the subscription polls, starting fast and backing off: events held
+// back by an older running transaction become visible without any new notification.
+const FIRST_POLL_MS = 10;
+const LAST_POLL_MS = 1_000;
+const DEFAULT_BATCH = 500;
+
+/**
+ * Catch-up, then live, in one loop: read a batch after the checkpoint, hand each event
+ * to the handler in order (awaiting it, so memory holds one batch at most), and when a
+ * batch comes back short, wait for a wake-up or the next poll.
+ */
+export const subscribe = (source: SubscriptionSource, options: SubscribeOptions): Subscription => {
+  const batchSize = options.batchSize ?? DEFAULT_BATCH;
+  let checkpoint = options.from;
+  let stopped = false;
+  let live = false;
+  let woken = false;
+  let wakeWaiter: (() => void) | undefined;
+
+  const wake = () => {
+    woken = true;
+    wakeWaiter?.();
+  };
+  const waitForWake = (ms: number) =>
+    new Promise<void>((resolve) => {
+      if (woken || stopped) return resolve();
+      const timer = setTimeout(done, ms);
+      function done() {
+        clearTimeout(timer);
+        wakeWaiter = undefined;
+        resolve();
+      }
+      wakeWaiter = done;
+    });
+
+  const run = async () => {
+    const unlisten = await source.listen(wake);
+    try {
+      let pollMs = FIRST_POLL_MS;
+      while (!stopped) {
+        woken = false;
+        const batch = await source.readBatch(checkpoint, batchSize);
+        for (const event of batch) {
+          if (stopped) return;
+          await options.handler(event);
+          checkpoint = event.checkpoint;
+        }
+        if (batch.length === batchSize) continue;
+        if (!live) {
+          live = true;
+          options.onLive?.();
+        }
+        pollMs = batch.length > 0 ? FIRST_POLL_MS : Math.min(pollMs * 2, LAST_POLL_MS);
+        await waitForWake(pollMs);
+      }
+    } finally {
+      await unlisten();
+    }
+  };
+  const done = run();
+
+  return {
+    get checkpoint() {
+      return checkpoint;
+    },
+    get isLive() {
+      return live;
+    },
+    done,
+    stop: async () => {
+      stopped = true;
+      wake();
+      await done.catch(() => undefined);
+    },
+  };
+};
