@@ -20,5 +20,5 @@ export { sqlIdempotencyStore, type IdempotencyStore, type StoredResponse, type C
 export { authTokensFromEnv, type Principal } from './plugins/auth';
 export type { ReadinessCheck } from './plugins/health';
 export type { ApiDescription } from './plugins/openapi';
-export { quoteIdentifier, type SqlClient } from './sql';
+
 export { runHttpService, defineHttpService, exitOnStartFailure, type HttpServiceDefinition, type ServiceParts, type Chassis, type RunningHttpService } from './service';

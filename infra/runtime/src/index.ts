@@ -20,3 +20,4 @@ export {
 } from './tracing';
 export { createMetrics, type ServiceMetrics } from './metrics';
 export { createLifecycle, type Lifecycle, type LifecycleState } from './lifecycle';
+export { quoteIdentifier, type SqlClient } from './sql';

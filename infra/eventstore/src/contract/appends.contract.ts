@@ -66,6 +66,14 @@ export const appendContract = (store: () => EventStore, name: ReturnType<typeof 
       expect(await readStreamAll(store(), stream)).toHaveLength(3);
     });
 
+    it('refuses an append that repeats some, not all, of the events already stored, storing none of it', async () => {
+      const stream = name('order');
+      await store().appendToStream(stream, events('first', 2), { expectedRevision: 'no_stream' });
+      const overlapping = [event('first', 1), event('second', 0)];
+      await expect(store().appendToStream(stream, overlapping, { expectedRevision: 'any' })).rejects.toThrow();
+      expect((await readStreamAll(store(), stream)).map((e) => e.id)).toEqual(events('first', 2).map((e) => e.id));
+    });
+
     it('keeps a concurrent retry of the same append from storing anything twice', async () => {
       const stream = name('order');
       const batch = events('racing', 2);

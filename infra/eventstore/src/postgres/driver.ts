@@ -7,7 +7,7 @@ import pg from 'pg';
  * compose modes) or by PGlite (embedded mode), so both run the same SQL.
  */
 export interface PgDriver {
-  query<Row = Record<string, unknown>>(text: string, params?: unknown[]): Promise<{ rows: Row[] }>;
+  query<Row = Record<string, unknown>>(text: string, params?: unknown[], options?: { name?: string }): Promise<{ rows: Row[] }>;
   /** Runs work on one connection inside a transaction (for tests and migrations). */
   transaction<T>(work: (query: PgDriver['query']) => Promise<T>): Promise<T>;
   /** Wakes listeners in this process and, where the database is shared, in others. */
@@ -38,7 +38,9 @@ export const pgPoolDriver = (connectionString: string, options: { max?: number }
     })());
 
   return {
-    query: async <Row>(text: string, params?: unknown[]) => (await pool.query(text, params)) as unknown as { rows: Row[] },
+    // A named statement is parsed and planned once per connection, not on every call.
+    query: async <Row>(text: string, params?: unknown[], options?: { name?: string }) =>
+      (await pool.query({ text, values: params, ...(options?.name && { name: options.name }) })) as unknown as { rows: Row[] },
     transaction: async (work) => {
       const client = await pool.connect();
       try {

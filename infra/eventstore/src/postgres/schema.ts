@@ -18,9 +18,10 @@ export const migrate = (driver: PgDriver, schema: string): Promise<void> =>
 
 const createObjects = async (query: PgDriver['query'], s: string): Promise<void> => {
   await query(`create schema if not exists ${s}`);
+  // The primary key is the reading order, so readAll needs no index of its own.
   await query(`
     create table if not exists ${s}.events (
-      position bigserial primary key,
+      position bigserial not null,
       transaction_id xid8 not null default pg_current_xact_id(),
       stream text not null,
       revision bigint not null,
@@ -29,10 +30,10 @@ const createObjects = async (query: PgDriver['query'], s: string): Promise<void>
       data jsonb not null,
       metadata jsonb not null,
       recorded_at timestamptz not null default now(),
+      constraint events_read_order primary key (transaction_id, position),
       constraint events_stream_revision unique (stream, revision),
       constraint events_stream_id unique (stream, id)
     )`);
-  await query(`create index if not exists events_read_all on ${s}.events (transaction_id, position)`);
   await query(`
     create table if not exists ${s}.snapshots (
       stream text primary key,
@@ -44,35 +45,38 @@ const createObjects = async (query: PgDriver['query'], s: string): Promise<void>
   // One round trip per append. Optimistic: the unique (stream, revision) constraint is
   // the concurrency guard, so no stream row is locked or written; of two appends at one
   // expected revision, the second fails on that constraint once the first commits.
+  // Idempotency costs nothing on the happy path either: an event already stored fails
+  // the unique (stream, id) constraint, and the caller then finds the whole append stored.
+  // Only when the stream is not where the append expected are its ids looked up, through
+  // EXECUTE: a cached generic plan for that lookup would read the whole stream.
+  // OUT parameters, not RETURNS TABLE: one row, without a tuplestore, per call.
   await query(`
-    create or replace function ${s}.ordo_append(p_stream text, p_expected text, p_events jsonb)
-    returns table (next_revision bigint, written boolean)
+    create or replace function ${s}.ordo_append(p_stream text, p_expected text, p_events jsonb, out next_revision bigint, out written boolean)
     language plpgsql as $$
     declare
       v_current bigint;
-      v_new jsonb := p_events;
+      v_all_stored boolean;
     begin
       select e.revision into v_current from ${s}.events e where e.stream = p_stream order by e.revision desc limit 1;
-      if v_current is null then
-        v_current := -1;
-      else
-        -- Events already stored in this stream are not stored again: a retry writes nothing.
-        select coalesce(jsonb_agg(x.value order by x.ordinality), '[]'::jsonb) into v_new
-          from jsonb_array_elements(p_events) with ordinality x
-         where not exists (select 1 from ${s}.events e where e.stream = p_stream and e.id = (x.value->>'id')::uuid);
-        if jsonb_array_length(v_new) = 0 then
-          return query select v_current, false;
-          return;
-        end if;
-      end if;
+      v_current := coalesce(v_current, -1);
       if (p_expected = 'no_stream' and v_current <> -1)
          or (p_expected = 'stream_exists' and v_current = -1)
          or (p_expected not in ('any', 'no_stream', 'stream_exists') and v_current <> p_expected::bigint) then
+        -- A retry of an append that was stored is not a conflict: it answers as the first did.
+        execute 'select not exists (select 1 from jsonb_array_elements($1) x where not exists '
+             || '(select 1 from ${s}.events e where e.stream = $2 and e.id = (x.value->>''id'')::uuid))'
+           into v_all_stored using p_events, p_stream;
+        if v_all_stored then
+          next_revision := v_current;
+          written := false;
+          return;
+        end if;
         raise exception 'ordo:wrong_expected_revision' using detail = v_current::text;
       end if;
       insert into ${s}.events (stream, revision, id, type, data, metadata)
         select p_stream, v_current + x.ordinality, (x.value->>'id')::uuid, x.value->>'type', x.value->'data', x.value->'metadata'
-          from jsonb_array_elements(v_new) with ordinality x;
-      return query select v_current + jsonb_array_length(v_new), true;
+          from jsonb_array_elements(p_events) with ordinality x;
+      next_revision := v_current + jsonb_array_length(p_events);
+      written := true;
     end $$`);
 };

@@ -32,6 +32,8 @@ export interface PostgresEventStoreOptions {
 const DEFAULT_BATCH = 500;
 // How often an append to a stream at 'any' is tried again when another append took its revision.
 const ANY_RETRIES = 10;
+// Subscribers in this process wake at once; other processes within this long.
+const NOTIFY_DEBOUNCE_MS = 15;
 
 interface PgError {
   code?: string;
@@ -78,6 +80,7 @@ export class PostgresEventStore implements EventStore {
         const { rows } = await this.driver.query<{ next_revision: DbBigint; written: boolean }>(
           `select next_revision, written from "${this.schema}".ordo_append($1, $2, $3::jsonb)`,
           [stream, String(expected), payload],
+          { name: `ordo_append_${this.schema}` },
         );
         const result = { nextExpectedRevision: BigInt(rows[0]?.next_revision ?? -1), written: rows[0]?.written === true };
         if (result.written) this.wakeSubscribers();
@@ -89,9 +92,12 @@ export class PostgresEventStore implements EventStore {
           throw new WrongExpectedRevisionError(stream, expected, actual < 0n ? undefined : actual);
         }
         if (pgError.code === '23505') {
-          // A concurrent append took the revision (or stored these very events) first.
+          // Another append took the revision first, or these events are stored already.
           const current = await this.currentRevision(stream);
           if (await this.allStored(stream, checked)) return { nextExpectedRevision: current ?? -1n, written: false };
+          if (pgError.constraint === 'events_stream_id') {
+            throw new InvalidEventError(`the append to ${stream} repeats some, not all, of the events already stored in it`);
+          }
           if (expected === 'any' && attempt < ANY_RETRIES) continue;
           throw new WrongExpectedRevisionError(stream, expected, current);
         }
@@ -221,6 +227,6 @@ export class PostgresEventStore implements EventStore {
     this.notifyTimer = setTimeout(() => {
       this.notifyTimer = undefined;
       this.driver.notify(this.channel).catch(() => undefined);
-    }, 2).unref();
+    }, NOTIFY_DEBOUNCE_MS).unref();
   }
 }

@@ -2,7 +2,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { PGlite } from '@electric-sql/pglite';
 import pg from 'pg';
 import { testScope } from '@ordo/testing';
-import type { SqlClient } from '../sql';
+import type { SqlClient } from '@ordo/runtime';
 import { sqlIdempotencyStore, type Claim, type SqlIdempotencyStoreOptions, type StoredResponse } from './store';
 
 // One contract, two databases: local mode keeps keys in PostgreSQL through a pg Pool,

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { quoteIdentifier, type SqlClient } from '../sql';
+import { quoteIdentifier, type SqlClient } from '@ordo/runtime';
 
 /** The first answer to a request, replayed for every retry with the same key. */
 export interface StoredResponse {

@@ -1,6 +1,7 @@
 /**
- * The little of a SQL client the platform's own tables need. A `pg` Pool and a PGlite
- * database both satisfy it, so one store serves local mode and embedded mode.
+ * The little of a SQL client the platform's own tables need (idempotency keys,
+ * checkpoints, inboxes, dead letters). A `pg` Pool and a PGlite database both satisfy
+ * it, so one store serves local mode and embedded mode.
  */
 export interface SqlClient {
   query<Row = Record<string, unknown>>(text: string, params?: unknown[]): Promise<{ rows: Row[] }>;
