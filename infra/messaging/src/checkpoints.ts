@@ -1,4 +1,4 @@
-import { quoteIdentifier, type SqlClient } from '@ordo/runtime';
+import { migrateOnce, quoteIdentifier, type SqlClient } from '@ordo/runtime';
 
 /** Where a relay or an embedded-bus consumer keeps how far it got: opaque to the store. */
 export interface CheckpointStore {
@@ -13,12 +13,10 @@ export const sqlCheckpointStore = (sql: SqlClient, options: { schema?: string } 
   const table = `${schema}.ordo_checkpoints`;
   return {
     migrate: async () => {
-      // One statement: replicas starting together take turns instead of racing.
-      await sql.query(`do $$ begin
-        perform pg_advisory_xact_lock(hashtext('${table}'));
+      await migrateOnce(sql, table, `
         create schema if not exists ${schema};
         create table if not exists ${table} (name text primary key, checkpoint text not null, updated_at timestamptz not null default now());
-      end $$`);
+      `);
     },
     load: async (name) => {
       const { rows } = await sql.query<{ checkpoint: string }>(`select checkpoint from ${table} where name = $1`, [name]);

@@ -1,3 +1,6 @@
+import type { PGlite } from '@electric-sql/pglite';
+import type pg from 'pg';
+
 /**
  * The little of a SQL client the platform's own tables need (idempotency keys,
  * checkpoints, inboxes, dead letters). A `pg` Pool and a PGlite database both satisfy
@@ -11,4 +14,49 @@ export interface SqlClient {
 export const quoteIdentifier = (name: string): string => {
   if (!/^[A-Za-z_][A-Za-z0-9_]{0,62}$/.test(name)) throw new Error(`'${name}' is not a valid SQL identifier`);
   return `"${name}"`;
+};
+
+export type Query = <Row = Record<string, unknown>>(text: string, params?: unknown[]) => Promise<{ rows: Row[] }>;
+
+/** A SqlClient that can also run work in one transaction, on one connection. */
+export interface TransactionalSql extends SqlClient {
+  transaction<T>(work: (query: Query) => Promise<T>): Promise<T>;
+}
+
+/** Local mode: a `pg` pool; a transaction takes one client from it for its duration. */
+export const pgPoolSql = (pool: pg.Pool): TransactionalSql => ({
+  query: async <Row>(text: string, params?: unknown[]) => (await pool.query(text, params)) as unknown as { rows: Row[] },
+  transaction: async (work) => {
+    const client = await pool.connect();
+    try {
+      await client.query('begin');
+      const result = await work(async <Row>(text: string, params?: unknown[]) => (await client.query(text, params)) as unknown as { rows: Row[] });
+      await client.query('commit');
+      return result;
+    } catch (error) {
+      await client.query('rollback').catch(() => undefined);
+      throw error;
+    } finally {
+      client.release();
+    }
+  },
+});
+
+/** Embedded mode: PGlite, one connection in this process. */
+export const pgliteSql = (db: PGlite): TransactionalSql => ({
+  query: async <Row>(text: string, params?: unknown[]) => (await db.query(text, params)) as unknown as { rows: Row[] },
+  transaction: (work) => db.transaction((tx) => work(async <Row>(text: string, params?: unknown[]) => (await tx.query(text, params)) as unknown as { rows: Row[] })),
+});
+
+/**
+ * Runs the DDL of a platform table (idempotency keys, checkpoints, inbox, dead letters)
+ * as one statement, so one transaction: replicas starting together take turns on an
+ * advisory lock named after the table, where racing in `create ... if not exists` would
+ * fail the losers ("already exists").
+ */
+export const migrateOnce = async (sql: SqlClient, table: string, ddl: string): Promise<void> => {
+  await sql.query(`do $ordo$ begin
+    perform pg_advisory_xact_lock(hashtext('${table.replace(/'/g, "''")}'));
+    ${ddl}
+  end $ordo$`);
 };

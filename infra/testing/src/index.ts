@@ -13,3 +13,4 @@ export {
   type Origin,
 } from './dependencies';
 export { describeWithEventStoreDb } from './eventstoredb';
+export { sqlDatabases, type TestDatabase } from './databases';

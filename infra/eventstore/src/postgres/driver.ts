@@ -1,6 +1,7 @@
 import { EventEmitter } from 'node:events';
 import type { PGlite } from '@electric-sql/pglite';
 import pg from 'pg';
+import { pgliteSql, pgPoolSql } from '@ordo/runtime';
 
 /**
  * What the PostgreSQL adapter needs from a connection, served by a `pg` pool (local and
@@ -23,6 +24,7 @@ export const pgPoolDriver = (connectionString: string, options: { max?: number }
   const pool = new pg.Pool({ connectionString, max: options.max ?? 10 });
   // An idle client that errors (the server restarted) must not crash the process.
   pool.on('error', () => undefined);
+  const pooled = pgPoolSql(pool);
   const local = new EventEmitter().setMaxListeners(0);
   let listener: Promise<pg.Client> | undefined;
   const channels = new Set<string>();
@@ -30,9 +32,9 @@ export const pgPoolDriver = (connectionString: string, options: { max?: number }
   const listenerClient = () =>
     (listener ??= (async () => {
       const client = new pg.Client({ connectionString });
+      // If this connection is lost, subscribers still poll, at most a second apart.
       client.on('error', () => undefined);
       client.on('notification', (message) => local.emit(message.channel));
-      // A lost listener connection must not go unnoticed: subscribers fall back to polling.
       await client.connect();
       return client;
     })());
@@ -41,20 +43,7 @@ export const pgPoolDriver = (connectionString: string, options: { max?: number }
     // A named statement is parsed and planned once per connection, not on every call.
     query: async <Row>(text: string, params?: unknown[], options?: { name?: string }) =>
       (await pool.query({ text, values: params, ...(options?.name && { name: options.name }) })) as unknown as { rows: Row[] },
-    transaction: async (work) => {
-      const client = await pool.connect();
-      try {
-        await client.query('begin');
-        const result = await work(async <Row>(text: string, params?: unknown[]) => (await client.query(text, params)) as unknown as { rows: Row[] });
-        await client.query('commit');
-        return result;
-      } catch (error) {
-        await client.query('rollback').catch(() => undefined);
-        throw error;
-      } finally {
-        client.release();
-      }
-    },
+    transaction: pooled.transaction,
     notify: async (channel) => {
       local.emit(channel); // this process at once; others through the database
       await pool.query('select pg_notify($1, null)', [channel]);
@@ -76,10 +65,11 @@ export const pgPoolDriver = (connectionString: string, options: { max?: number }
 
 /** PGlite is one connection in this process: a notification is an in-process event. */
 export const pgliteDriver = (db: PGlite, { ownsDatabase }: { ownsDatabase: boolean }): PgDriver => {
+  const sql = pgliteSql(db);
   const local = new EventEmitter().setMaxListeners(0);
   return {
-    query: async (text, params) => db.query(text, params as unknown[]),
-    transaction: (work) => db.transaction((tx) => work(async (text, params) => tx.query(text, params as unknown[]))),
+    query: sql.query,
+    transaction: sql.transaction,
     notify: async (channel) => void local.emit(channel),
     listen: async (channel, onNotify) => {
       local.on(channel, onNotify);

@@ -1,31 +1,11 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import { PGlite } from '@electric-sql/pglite';
-import pg from 'pg';
-import { testScope } from '@ordo/testing';
-import type { SqlClient } from '@ordo/runtime';
+import { sqlDatabases, testScope, type TestDatabase } from '@ordo/testing';
 import { sqlIdempotencyStore, type Claim, type SqlIdempotencyStoreOptions, type StoredResponse } from './store';
 
 // One contract, two databases: local mode keeps keys in PostgreSQL through a pg Pool,
 // embedded mode in PGlite. Every case uses keys of its own, so cases share a table.
 const scope = testScope();
 
-interface Database {
-  sql: SqlClient;
-  schema: string;
-  close(): Promise<void>;
-}
-
-const postgres = async (): Promise<Database> => {
-  await scope.db(); // creates the schema, which the scope drops afterwards
-  const pool = new pg.Pool({ connectionString: scope.env.databaseUrl, max: 10 });
-  return { sql: pool, schema: scope.schema, close: () => pool.end() };
-};
-
-// One PGlite, one connection, as in embedded mode.
-const pglite = async (): Promise<Database> => {
-  const db = new PGlite();
-  return { sql: db, schema: 'ordo_http_test', close: () => db.close() };
-};
 
 /** The token of a claim that must have been granted. */
 const claimed = async (claim: Promise<Claim>): Promise<string> => {
@@ -44,11 +24,8 @@ const answer: StoredResponse = {
 // (the database judges it, by its own clock).
 const SHORT_MS = 50;
 
-describe.each([
-  ['PostgreSQL', postgres],
-  ['PGlite', pglite],
-])('sqlIdempotencyStore on %s', (_name, open) => {
-  let database: Database;
+describe.each(sqlDatabases(scope))('sqlIdempotencyStore on %s', (_name, open) => {
+  let database: TestDatabase;
   let keys = 0;
   const newKey = () => `key-${++keys}`;
   const storeWith = (options: SqlIdempotencyStoreOptions = {}) => sqlIdempotencyStore(database.sql, { schema: database.schema, ...options });

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { quoteIdentifier, type SqlClient } from '@ordo/runtime';
+import { migrateOnce, quoteIdentifier, type SqlClient } from '@ordo/runtime';
 
 /** The first answer to a request, replayed for every retry with the same key. */
 export interface StoredResponse {
@@ -51,10 +51,7 @@ export const sqlIdempotencyStore = (sql: SqlClient, options: SqlIdempotencyStore
 
   return {
     migrate: async () => {
-      // One statement, so one transaction: replicas starting together take turns on an
-      // advisory lock; racing in `create ... if not exists` fails the losers ("already exists").
-      await sql.query(`do $$ begin
-        perform pg_advisory_xact_lock(hashtext('${table}'));
+      await migrateOnce(sql, table, `
         create schema if not exists ${schema};
         create table if not exists ${table} (
           scope text not null,
@@ -69,7 +66,7 @@ export const sqlIdempotencyStore = (sql: SqlClient, options: SqlIdempotencyStore
           expires_at timestamptz not null,
           primary key (scope, key)
         );
-      end $$`);
+      `);
       await sql.query(`delete from ${table} where expires_at < now()`);
     },
 

@@ -1,31 +1,11 @@
 import { setImmediate as nextTurn } from 'node:timers/promises';
-import { PGlite } from '@electric-sql/pglite';
-import pg from 'pg';
-import { testScope } from '@ordo/testing';
-import type { SqlClient } from '@ordo/runtime';
+import { sqlDatabases, testScope, type TestDatabase } from '@ordo/testing';
 import { sqlDeadLetterStore, type DeadLetter, type DeadLetterStore, type ParkedMessage, type SqlDeadLetterStoreOptions } from './store';
 
 // One contract, two databases: local mode parks in PostgreSQL through a pg Pool,
 // embedded mode in PGlite. Every case uses consumers of its own, so cases share a table.
 const scope = testScope();
 
-interface Database {
-  sql: SqlClient;
-  schema: string;
-  close(): Promise<void>;
-}
-
-const postgres = async (): Promise<Database> => {
-  await scope.db(); // creates the schema, which the scope drops afterwards
-  const pool = new pg.Pool({ connectionString: scope.env.databaseUrl, max: 10 });
-  return { sql: pool, schema: scope.schema, close: () => pool.end() };
-};
-
-// One PGlite, one connection, as in embedded mode.
-const pglite = async (): Promise<Database> => {
-  const db = new PGlite();
-  return { sql: db, schema: 'ordo_messaging_test', close: () => db.close() };
-};
 
 const TOPIC = 'ordo.orders.events';
 
@@ -44,11 +24,8 @@ const letter = (key: string, offset: number, overrides: Partial<DeadLetter> = {}
 /** What a handler saw, as `key@offset`. */
 const seen = (messages: ParkedMessage[]): string[] => messages.map((message) => `${message.key}@${message.offset}`);
 
-describe.each([
-  ['PostgreSQL', postgres],
-  ['PGlite', pglite],
-])('sqlDeadLetterStore on %s', (_name, open) => {
-  let database: Database;
+describe.each(sqlDatabases(scope))('sqlDeadLetterStore on %s', (_name, open) => {
+  let database: TestDatabase;
   let consumers = 0;
   const newConsumer = () => `consumer-${++consumers}`;
   const storeWith = (options: SqlDeadLetterStoreOptions = {}): DeadLetterStore => sqlDeadLetterStore(database.sql, { schema: database.schema, ...options });

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { quoteIdentifier, type SqlClient } from '@ordo/runtime';
+import { migrateOnce, quoteIdentifier, type SqlClient } from '@ordo/runtime';
 
 /** A message the consumer could not process, as it hands it over. */
 export interface DeadLetter {
@@ -112,10 +112,7 @@ export const sqlDeadLetterStore = (sql: SqlClient, options: SqlDeadLetterStoreOp
 
   return {
     migrate: async () => {
-      // One statement, so one transaction: replicas starting together take turns on an
-      // advisory lock; racing in `create ... if not exists` fails the losers ("already exists").
-      await sql.query(`do $$ begin
-        perform pg_advisory_xact_lock(hashtext('${table}'));
+      await migrateOnce(sql, table, `
         create schema if not exists ${schema};
         create table if not exists ${table} (
           sequence bigserial primary key,
@@ -135,7 +132,7 @@ export const sqlDeadLetterStore = (sql: SqlClient, options: SqlDeadLetterStoreOp
           unique (consumer, topic, partition, "offset")
         );
         create index if not exists ordo_dead_letters_by_key on ${table} (consumer, key, sequence);
-      end $$`);
+      `);
     },
 
     parkedKeys: async (consumer) => {
