@@ -6,3 +6,4 @@ export { runConsumer, type ConsumerRunner, type ConsumerRunnerOptions, type Cons
 export { inbox, pgPoolDatabase, pgliteDatabase, type Inbox, type TransactionalDatabase, type Query } from './consumer/inbox';
 export { provisionTopics, describeProvisioning, eventTopic, commandTopic, deadLetterTopic, type TopicSpec, type ProvisionReport } from './topics';
 export { sqlDeadLetterStore, type DeadLetterStore, type DeadLetter, type ParkedMessage, type ParkedKey } from './dead-letters/store';
+export { consumerLag, registerConsumerLag, type PartitionLag } from './lag';

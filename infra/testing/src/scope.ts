@@ -53,9 +53,21 @@ export const testScope = (): TestScope => {
     await admin.connect();
     try {
       const topicName = topic(name);
-      await admin.createTopics({ topics: [{ numPartitions: 3, replicationFactor: 1, ...config, topic: topicName }], waitForLeaders: true });
+      // kafkajs waits for leaders only through LEADER_NOT_AVAILABLE, while a KRaft broker
+      // first answers UNKNOWN_TOPIC_OR_PARTITION: so wait here until the metadata is whole.
+      await admin.createTopics({ topics: [{ numPartitions: 3, replicationFactor: 1, ...config, topic: topicName }], waitForLeaders: false });
       topics.add(topicName);
-      return topicName;
+      let lastError: unknown;
+      for (let attempt = 0; attempt < 50; attempt++) {
+        try {
+          const { topics: [metadata] } = await admin.fetchTopicMetadata({ topics: [topicName] });
+          if (metadata?.partitions.every((partition) => partition.leader >= 0)) return topicName;
+        } catch (error) {
+          lastError = error;
+        }
+        await new Promise((resolve) => setTimeout(resolve, 100));
+      }
+      throw new Error(`topic ${topicName} has no leaders after 5 s`, { cause: lastError });
     } finally {
       await admin.disconnect();
     }
