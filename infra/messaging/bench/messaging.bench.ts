@@ -1,0 +1,157 @@
+// The relay and the consumer runner beside raw kafkajs doing the same work, on one
+// broker (KAFKA_BROKERS, else the local one, started and stopped here) and one
+// PostgreSQL (DATABASE_URL), in a schema and topics of this run's own.
+//
+//   npm run bench -- messaging
+//   BENCH_EVENTS=50000  BENCH_LATENCY_SECONDS=10  BENCH_RATE=2000
+import { randomBytes } from 'node:crypto';
+import { Kafka, logLevel, Partitioners, type Message } from 'kafkajs';
+import pg from 'pg';
+import { createEventStore, eventIdFor, type EventStore } from '@ordo/eventstore';
+import { startBroker, stopBroker } from '@ordo/kafka-local';
+import { envNumber, msSince, now, percentile, printTable } from '@ordo/testing/bench';
+import { contextRouting, eventMessageValue, headersOf, inbox, pgPoolDatabase, runConsumer, sqlCheckpointStore, startRelay } from '../src';
+
+const DATABASE_URL = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
+const EVENTS = envNumber('BENCH_EVENTS', 50_000);
+const LATENCY_SECONDS = envNumber('BENCH_LATENCY_SECONDS', 10);
+const RATE = envNumber('BENCH_RATE', 2_000);
+const RUN = randomBytes(4).toString('hex');
+const SCHEMA = `bench_msg_${RUN}`;
+const CONTEXT = `bench${RUN}`;
+const PARTITIONS = 3;
+
+const waitUntil = async (check: () => boolean | Promise<boolean>, what: string, timeoutMs = 300_000) => {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 5));
+  }
+};
+
+const event = (stream: number, n: number, sentAt?: number) => ({
+  id: eventIdFor(`${RUN}-${stream}-${n}`, 0),
+  type: 'BenchHappened',
+  data: { stream, n, sentAt, note: 'x'.repeat(300) },
+  metadata: { correlationId: `c-${stream}`, causationId: 'bench', schemaVersion: 1 },
+});
+
+const seed = async (store: EventStore) => {
+  for (let n = 0; n < EVENTS / 100; n += 10) {
+    await Promise.all(Array.from({ length: 100 }, (_, s) => store.appendToStream(`bench-${s}`, Array.from({ length: 10 }, (_, i) => event(s, n + i)), { expectedRevision: 'any' })));
+  }
+};
+
+const main = async () => {
+  const local = process.env.KAFKA_BROKERS ? undefined : await startBroker({ log: (line) => console.log(line) });
+  const brokers = process.env.KAFKA_BROKERS?.split(',') ?? local?.brokers ?? [];
+  const kafka = new Kafka({ clientId: `bench-${RUN}`, brokers, logLevel: logLevel.NOTHING });
+  const admin = kafka.admin();
+  await admin.connect();
+  const pool = new pg.Pool({ connectionString: DATABASE_URL, max: 8 });
+  const eventsTopic = `ordo.${CONTEXT}.events`;
+  const rawTopic = `bench.${RUN}.raw`;
+  const latencyContext = `${CONTEXT}lat`;
+  const topics = [eventsTopic, rawTopic, `ordo.${latencyContext}.events`];
+  let store: EventStore | undefined;
+  try {
+    await admin.createTopics({ topics: topics.map((topic) => ({ topic, numPartitions: PARTITIONS })) });
+    store = await createEventStore(DATABASE_URL, { schema: SCHEMA });
+    console.log(`node ${process.version}; ${EVENTS.toLocaleString('en-US')} events of ~${JSON.stringify(event(0, 0)).length} bytes over 100 streams, ${PARTITIONS} partitions`);
+    await seed(store);
+    const events = [];
+    for await (const e of store.readAll({ batchSize: 1000 })) events.push(e);
+
+    // ---- a. relay vs a raw idempotent producer sending the same messages in batches of 500
+    const rawStarted = now();
+    const producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1, createPartitioner: Partitioners.DefaultPartitioner });
+    await producer.connect();
+    for (let i = 0; i < events.length; i += 500) {
+      const messages: Message[] = events.slice(i, i + 500).map((e) => ({ key: e.stream, value: eventMessageValue(e), headers: headersOf(e) }));
+      await producer.sendBatch({ acks: -1, topicMessages: [{ topic: rawTopic, messages }] });
+    }
+    const rawSeconds = msSince(rawStarted) / 1000;
+    await producer.disconnect();
+
+    const relayStarted = now();
+    const relay = await startRelay({ name: `bench-${RUN}`, store, kafka, routing: contextRouting(CONTEXT), checkpoints: sqlCheckpointStore(pool, { schema: SCHEMA }) });
+    await waitUntil(() => relay.status().published >= EVENTS, 'the relay');
+    const relaySeconds = msSince(relayStarted) / 1000;
+    await relay.stop();
+
+    // ---- b. the runner with the inbox writing a row per message vs a raw consumer doing nothing
+    const rawConsumer = kafka.consumer({ groupId: `bench-raw-${RUN}` });
+    await rawConsumer.connect();
+    await rawConsumer.subscribe({ topics: [eventsTopic], fromBeginning: true });
+    let rawConsumed = 0;
+    const rawConsumeStarted = now();
+    await rawConsumer.run({ eachBatch: async ({ batch }) => void (rawConsumed += batch.messages.length) });
+    await waitUntil(() => rawConsumed >= EVENTS, 'the raw consumer');
+    const rawConsumeSeconds = msSince(rawConsumeStarted) / 1000;
+    await rawConsumer.disconnect();
+
+    const database = pgPoolDatabase(pool);
+    await pool.query(`create table "${SCHEMA}".applied (id text primary key, stream text not null, n int not null)`);
+    let applied = 0;
+    const runnerStarted = now();
+    const runner = await runConsumer<{ stream: string; data: { n: number } }>({
+      kafka,
+      groupId: `bench-runner-${RUN}`,
+      topics: [eventsTopic],
+      inbox: inbox(database, { schema: SCHEMA }),
+      handle: async (message, { query }) => {
+        await query?.(`insert into "${SCHEMA}".applied (id, stream, n) values ($1, $2, $3)`, [message.messageId, message.key, message.value.data.n]);
+        applied += 1;
+      },
+    });
+    await waitUntil(() => applied >= EVENTS, 'the consumer runner');
+    const runnerSeconds = msSince(runnerStarted) / 1000;
+    await runner.stop();
+
+    // ---- c. append to consume latency at a steady rate, open loop (sends on schedule, never waits)
+    const latencyStore = await createEventStore(DATABASE_URL, { schema: `${SCHEMA}_lat` });
+    const latencyRelay = await startRelay({ name: `bench-lat-${RUN}`, store: latencyStore, kafka, routing: contextRouting(latencyContext), checkpoints: sqlCheckpointStore(pool, { schema: SCHEMA }), lingerMs: 1 });
+    const latencies: number[] = [];
+    const latencyRunner = await runConsumer<{ data: { sentAt: number } }>({
+      kafka,
+      groupId: `bench-lat-${RUN}`,
+      topics: [`ordo.${latencyContext}.events`],
+      handle: async (message) => void latencies.push(performance.timeOrigin + performance.now() - message.value.data.sentAt),
+    });
+    await new Promise((resolve) => setTimeout(resolve, 3_000)); // the group settles before the clock starts
+    const total = RATE * LATENCY_SECONDS;
+    const started = performance.now();
+    const appends: Promise<unknown>[] = [];
+    for (let i = 0; i < total; i++) {
+      const due = started + (i * 1000) / RATE;
+      const wait = due - performance.now();
+      if (wait > 1) await new Promise((resolve) => setTimeout(resolve, wait));
+      appends.push(latencyStore.appendToStream(`lat-${i % 200}`, [event(i % 200, i, performance.timeOrigin + due)], { expectedRevision: 'any' }));
+    }
+    await Promise.all(appends);
+    await waitUntil(() => latencies.length >= total, 'every timed event', 60_000);
+    await latencyRunner.stop();
+    await latencyRelay.stop();
+    await latencyStore.close();
+    const sorted = [...latencies].sort((x, y) => x - y);
+
+    printTable('Messaging (subject) against raw kafkajs (baseline)', [
+      { label: 'a. relay, store to Kafka', unit: 'events/s', value: EVENTS / relaySeconds, baseline: EVENTS / rawSeconds, target: 0.7 },
+      { label: 'b. consumer runner, inbox + a row per message', unit: 'msgs/s', value: EVENTS / runnerSeconds, baseline: EVENTS / rawConsumeSeconds, target: 0.4 },
+      { label: `c. append to consume at ${RATE}/s, p50`, unit: 'ms', value: percentile(sorted, 0.5), digits: 1 },
+      { label: `   p99`, unit: 'ms', value: percentile(sorted, 0.99), digits: 1 },
+    ]);
+  } finally {
+    await store?.close().catch(() => undefined);
+    await pool.query(`drop schema if exists "${SCHEMA}" cascade; drop schema if exists "${SCHEMA}_lat" cascade`).catch((error: unknown) => console.error(error));
+    await pool.end();
+    await admin.deleteTopics({ topics }).catch(() => undefined);
+    await admin.disconnect();
+    if (local && !local.alreadyRunning) await stopBroker({ port: local.port });
+  }
+};
+
+main().catch((error: unknown) => {
+  console.error(error);
+  process.exitCode = 1;
+});
