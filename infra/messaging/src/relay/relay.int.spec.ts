@@ -32,7 +32,7 @@ const seed = async (store: EventStore, total: number, prefix: string) => {
 };
 
 /** Reads a topic from the beginning with a consumer that applies into PostgreSQL through the inbox. */
-const applyAll = async (topic: string, expected: number, pool: pg.Pool, table: string) => {
+const applyAll = async (topic: string, expected: number, pool: pg.Pool, table: string, messages = expected) => {
   const database = pgPoolDatabase(pool);
   const applied = inbox(database, { schema: scope.schema });
   await database.query(`create table if not exists "${scope.schema}".${table} (event_id text primary key, stream text, n int)`);
@@ -50,7 +50,8 @@ const applyAll = async (topic: string, expected: number, pool: pg.Pool, table: s
   const deadline = Date.now() + 60_000;
   for (;;) {
     const { rows } = await database.query<{ count: string }>(`select count(*) as count from "${scope.schema}".${table}`);
-    if (Number(rows[0]?.count) >= expected || Date.now() > deadline) break;
+    // Every message read (duplicates too) and every effect applied.
+    if ((Number(rows[0]?.count) >= expected && received.length >= messages) || Date.now() > deadline) break;
     await new Promise((resolve) => setTimeout(resolve, 200));
   }
   await runner.stop();
@@ -117,7 +118,9 @@ describe('the relay from the event store to Kafka', () => {
     const store = await createEventStore(scope.env.databaseUrl, { schema: `${scope.schema}_k` });
     await seed(store, 10_000, 'tally');
     const startProcess = () => {
-      const child = spawn(process.execPath, [require.resolve('tsx/cli'), path.join(__dirname, '../../test/relay-main.ts')], {
+      // node itself with tsx loaded, not tsx's CLI: that wraps the script in a second
+      // process, and SIGKILL would kill only the wrapper.
+      const child = spawn(process.execPath, ['--import', 'tsx', path.join(__dirname, '../../test/relay-main.ts')], {
         env: { ...process.env, SCHEMA: `${scope.schema}_k`, CONTEXT: context, DATABASE_URL: scope.env.databaseUrl, KAFKA_BROKERS: scope.env.kafkaBrokers.join(',') },
         stdio: 'ignore',
       });
@@ -145,7 +148,7 @@ describe('the relay from the event store to Kafka', () => {
     const total = await messagesInTopic();
     await admin.disconnect();
 
-    const received = await applyAll(topic, 10_000, pool, 'applied_k');
+    const received = await applyAll(topic, 10_000, pool, 'applied_k', total);
     const unique = new Set(received.map((m) => m.messageId)).size;
     console.log(`relay crash test: ${total} messages for 10000 events, ${total - 10_000} duplicates (killed at ${atKill})`);
     expect(unique).toBe(10_000);

@@ -1,0 +1,86 @@
+import { spawn } from 'node:child_process';
+import path from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import pg from 'pg';
+import { testScope } from '@ordo/testing';
+
+// A consumer killed with SIGKILL in the middle of a batch redelivers from its last
+// commit when started again; the inbox makes every redelivered message a no-op.
+const scope = testScope();
+const TOTAL = 2_000;
+const KEYS = 10;
+
+describe('a consumer killed in the middle of a batch', () => {
+  let pool: pg.Pool;
+  beforeAll(async () => {
+    await scope.db();
+    pool = new pg.Pool({ connectionString: scope.env.databaseUrl, max: 2 });
+  });
+  afterAll(async () => pool.end());
+
+  const count = async (): Promise<number> => {
+    const { rows } = await pool.query<{ n: number }>(`select count(*)::int as n from "${scope.schema}".applied`);
+    return rows[0]?.n ?? 0;
+  };
+
+  const waitFor = async (what: string, check: () => Promise<boolean>) => {
+    for (const deadline = Date.now() + 120_000; !(await check()); await sleep(20)) {
+      if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    }
+  };
+
+  it('applies every message exactly once after it is started again', async () => {
+    const topic = await scope.createTopic('events', { numPartitions: 3 });
+    // No unique key on message_id: a second application would add a second row.
+    await pool.query(`create table "${scope.schema}".applied (message_id text not null, key text not null, n int not null)`);
+    await pool.query(`create table "${scope.schema}".counters (key text primary key, n int not null)`);
+    await pool.query(`insert into "${scope.schema}".counters select 'k' || i, 0 from generate_series(0, ${KEYS - 1}) as i`);
+
+    const producer = scope.kafka().producer({ idempotent: true, maxInFlightRequests: 1 });
+    await producer.connect();
+    const messages = Array.from({ length: TOTAL }, (_, n) => ({ key: `k${n % KEYS}`, value: JSON.stringify({ key: `k${n % KEYS}`, n }) }));
+    for (let from = 0; from < TOTAL; from += 500) await producer.send({ topic, messages: messages.slice(from, from + 500) });
+    await producer.disconnect();
+
+    const groupId = scope.topic('crash');
+    const start = () => {
+      // tsx as a loader, not its cli: the cli runs the script in a child process of its
+      // own, which a SIGKILL of the cli would leave running.
+      const child = spawn(process.execPath, ['--import', 'tsx', path.join(__dirname, '../../test/consumer-main.ts')], {
+        env: { ...process.env, SCHEMA: scope.schema, TOPIC: topic, GROUP: groupId, DATABASE_URL: scope.env.databaseUrl, KAFKA_BROKERS: scope.env.kafkaBrokers.join(',') },
+        stdio: ['ignore', 'ignore', 'pipe'],
+      });
+      let errors = '';
+      child.stderr?.on('data', (chunk: Buffer) => (errors += chunk.toString()));
+      const exited = new Promise<number | null>((resolve) => child.once('exit', resolve));
+      return { child, exited, errors: () => errors };
+    };
+
+    const first = start();
+    await waitFor('the first rows', async () => (await count()) >= 300);
+    first.child.kill('SIGKILL');
+    await first.exited;
+    const atKill = await count();
+    expect(atKill).toBeLessThan(TOTAL); // it really died in the middle
+
+    const second = start();
+    try {
+      await waitFor(`${TOTAL} rows`, async () => {
+        if (second.child.exitCode !== null) throw new Error(`the consumer exited: ${second.errors()}`);
+        return (await count()) >= TOTAL;
+      });
+      // Time for a redelivery that would double an effect to show in the tables.
+      await sleep(1_000);
+    } finally {
+      second.child.kill('SIGTERM');
+      await second.exited;
+    }
+
+    const { rows } = await pool.query(`select count(*)::int as rows, count(distinct message_id)::int as ids, count(distinct n)::int as ns from "${scope.schema}".applied`);
+    expect(rows[0]).toEqual({ rows: TOTAL, ids: TOTAL, ns: TOTAL });
+    const counters = await pool.query<{ key: string; n: number }>(`select key, n from "${scope.schema}".counters order by key`);
+    expect(counters.rows.reduce((sum, row) => sum + row.n, 0)).toBe(TOTAL);
+    expect(counters.rows.every((row) => row.n === TOTAL / KEYS)).toBe(true);
+    console.log(`consumer crash test: killed after ${atKill} of ${TOTAL} applied`);
+  }, 180_000);
+});
