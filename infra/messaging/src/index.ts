@@ -7,3 +7,4 @@ export { inbox, pgPoolDatabase, pgliteDatabase, type Inbox, type TransactionalDa
 export { provisionTopics, describeProvisioning, eventTopic, commandTopic, deadLetterTopic, type TopicSpec, type ProvisionReport } from './topics';
 export { sqlDeadLetterStore, type DeadLetterStore, type DeadLetter, type ParkedMessage, type ParkedKey, type RedriveResult } from './dead-letters/store';
 export { consumerLag, registerConsumerLag, type PartitionLag } from './lag';
+export { runEmbeddedConsumer, type EmbeddedConsumer, type EmbeddedConsumerOptions, type EmbeddedSource } from './embedded/bus';

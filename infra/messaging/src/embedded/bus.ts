@@ -1,0 +1,78 @@
+import type { EventStore, PositionedEvent, Subscription } from '@ordo/eventstore';
+import type { CheckpointStore } from '../checkpoints';
+import { createProcessor, type ProcessingOptions } from '../consumer/processor';
+import type { DeadLetter, DeadLetterStore, RedriveResult } from '../dead-letters/store';
+import { readHeaders, headersOf } from '../headers';
+import { eventMessageValue, type Routing } from '../relay/routing';
+
+/** A store whose events the embedded bus delivers, routed as its relay would route them. */
+export interface EmbeddedSource {
+  /** Names the consumer's checkpoint on this source, e.g. the context. */
+  name: string;
+  store: EventStore;
+  routing: Routing;
+}
+
+export interface EmbeddedConsumerOptions<T> extends ProcessingOptions<T> {
+  sources: EmbeddedSource[];
+  topics: string[];
+  checkpoints: CheckpointStore;
+  deadLetters?: { store: DeadLetterStore };
+}
+
+export interface EmbeddedConsumer {
+  /** Rejects when a source's subscription failed. */
+  done: Promise<void>;
+  stop(): Promise<void>;
+  redrive(key: string): Promise<RedriveResult>;
+}
+
+/** The message a route of an event becomes: what the relay would have published, as a handler reads it. */
+const toLetter = (event: PositionedEvent, topic: string, key: string, value: unknown): DeadLetter => ({
+  key,
+  topic,
+  partition: 0,
+  offset: event.checkpoint,
+  messageId: event.id,
+  headers: readHeaders(headersOf(event)),
+  value: value === undefined ? eventMessageValue(event) : JSON.stringify(value),
+});
+
+/**
+ * Embedded mode's bus: the same consumer contract as Kafka's, served from each context
+ * store's own subscription, with its checkpoint in PGlite, no broker. Delivery is at
+ * least once (the checkpoint is saved after the handler), in store order, so in order
+ * per key; parking, retries and the inbox are the very code the Kafka runner uses.
+ */
+export const runEmbeddedConsumer = async <T>(options: EmbeddedConsumerOptions<T>): Promise<EmbeddedConsumer> => {
+  const processor = createProcessor(options, options.deadLetters?.store);
+  await processor.migrate();
+  await options.checkpoints.migrate();
+  // One process owns an embedded consumer: the parked keys are loaded once and kept.
+  await processor.reloadParked();
+  const wanted = new Set(options.topics);
+
+  const subscriptions: Subscription[] = [];
+  for (const source of options.sources) {
+    const checkpointName = `${options.groupId}@${source.name}`;
+    subscriptions.push(
+      source.store.subscribeToAll({
+        from: await options.checkpoints.load(checkpointName),
+        handler: async (event) => {
+          for (const route of source.routing(event)) {
+            if (wanted.has(route.topic)) await processor.handle(toLetter(event, route.topic, route.key, route.value));
+          }
+          await options.checkpoints.save(checkpointName, event.checkpoint);
+        },
+      }),
+    );
+  }
+
+  return {
+    done: Promise.all(subscriptions.map((subscription) => subscription.done)).then(() => undefined),
+    stop: async () => {
+      await Promise.all(subscriptions.map((subscription) => subscription.stop()));
+    },
+    redrive: processor.redrive,
+  };
+};
