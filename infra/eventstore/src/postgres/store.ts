@@ -130,11 +130,12 @@ export class PostgresEventStore implements EventStore {
   }
 
   async *readAll(options: ReadAllOptions = {}): AsyncIterable<PositionedEvent> {
+    const batchSize = options.batchSize ?? DEFAULT_BATCH;
     let from = options.from;
     for (;;) {
-      const batch = await this.readBatch(from, options.filter, options.batchSize ?? DEFAULT_BATCH);
+      const batch = await this.readBatch(from, options.filter, batchSize);
       yield* batch;
-      if (batch.length < (options.batchSize ?? DEFAULT_BATCH)) return;
+      if (batch.length < batchSize) return;
       from = batch[batch.length - 1]?.checkpoint;
     }
   }
