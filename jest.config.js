@@ -12,6 +12,8 @@ const shared = {
   moduleFileExtensions: ['ts', 'js', 'json'],
   testPathIgnorePatterns: ['/node_modules/', '/dist/', '/\\.cache/'],
   modulePathIgnorePatterns: ['<rootDir>/.*/dist/', '<rootDir>/.*/\\.cache/'],
+  // The docs UI needs ES-module-only packages that jest cannot load (see the stub).
+  moduleNameMapper: { '^@fastify/swagger-ui$': '<rootDir>/infra/testing/src/jest/swagger-ui-stub.ts' },
 };
 
 // Levels that need real servers share one set-up: it finds PostgreSQL and Kafka

@@ -38,6 +38,16 @@ const openPglite = (location: string) => {
 };
 
 /**
+ * The PGlite database of a folder, shared with every store opened on it in this process
+ * (embedded mode keeps the services' own tables beside the stores). Release it when done.
+ */
+export const openSharedPglite = async (folder: string): Promise<{ db: PGlite; release: () => Promise<void> }> => {
+  const { db, release } = openPglite(folder);
+  const opened = await db;
+  return { db: opened, release: () => release(opened) };
+};
+
+/**
  * `postgres://…` (pg), `pglite://<dir>` or `pglite:memory` (the same adapter on PGlite),
  * `esdb://…` or `kurrentdb://…` (EventStoreDB / KurrentDB).
  */

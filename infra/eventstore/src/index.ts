@@ -1,4 +1,4 @@
-export { createEventStore, type EventStoreOptions } from './create';
+export { createEventStore, openSharedPglite, type EventStoreOptions } from './create';
 export type {
   EventStore,
   EventData,
@@ -22,3 +22,4 @@ export { upcast, validateAgainstRegistry, type EventSchemaRegistry, type EventTy
 export { PostgresEventStore, postgresEventStore, type PostgresEventStoreOptions } from './postgres/store';
 export { pgPoolDriver, pgliteDriver, type PgDriver } from './postgres/driver';
 export type { VisibilityReport } from './postgres/visibility';
+export { commandHandler, type CommandHandler, type CommandHandlerOptions, type CommandMetadata, type HandleOptions, type Aggregate, type DomainEvent, type Handled } from './command-handler';

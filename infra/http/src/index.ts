@@ -22,3 +22,4 @@ export type { ReadinessCheck } from './plugins/health';
 export type { ApiDescription } from './plugins/openapi';
 
 export { runHttpService, defineHttpService, exitOnStartFailure, type HttpServiceDefinition, type ServiceParts, type Chassis, type RunningHttpService } from './service';
+export { commandContext, requestDerivedId, type RequestCommandContext } from './command-context';

@@ -18,11 +18,6 @@ import {
 } from './problem';
 import { createHttpServer, type HttpServer } from './server';
 
-// The docs UI loads @fastify/static, which requires an ESM-only package that jest's module
-// sandbox cannot load on Node 20 (nor can app.inject's light-my-request, hence a real
-// port on loopback). The UI plays no part in error answers.
-jest.mock('@fastify/swagger-ui', () => ({ __esModule: true, default: async () => undefined }));
-
 class RevisionConflict extends Error {}
 class OrderRuleBroken extends Error {}
 class OrderAlreadyShipped extends OrderRuleBroken {}

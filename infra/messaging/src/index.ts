@@ -8,3 +8,5 @@ export { provisionTopics, describeProvisioning, eventTopic, commandTopic, deadLe
 export { sqlDeadLetterStore, type DeadLetterStore, type DeadLetter, type ParkedMessage, type ParkedKey, type RedriveResult } from './dead-letters/store';
 export { consumerLag, registerConsumerLag, type PartitionLag } from './lag';
 export { runEmbeddedConsumer, type EmbeddedConsumer, type EmbeddedConsumerOptions, type EmbeddedSource } from './embedded/bus';
+export { kafkaBus, embeddedHub, type Bus, type BusConsumer, type BusConsumerOptions, type BusDatabase, type KafkaBusOptions, type EmbeddedHub } from './bus';
+export { commandMessageSchema, commandMetadataOf, type CommandMessage } from './commands';

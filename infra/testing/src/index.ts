@@ -14,3 +14,4 @@ export {
 } from './dependencies';
 export { describeWithEventStoreDb } from './eventstoredb';
 export { sqlDatabases, type TestDatabase } from './databases';
+export { deciderSpec, type Decider } from './kits/decider';

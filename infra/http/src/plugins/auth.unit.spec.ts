@@ -4,11 +4,6 @@ import { PROBLEM_CONTENT_TYPE, type Problem } from '../problem';
 import { createHttpServer, type HttpServer } from '../server';
 import { authTokensFromEnv } from './auth';
 
-// The docs UI loads @fastify/static, which requires an ESM-only package that jest's module
-// sandbox cannot load on Node 20 (nor can app.inject's light-my-request, hence a real
-// port on loopback). The UI plays no part in auth.
-jest.mock('@fastify/swagger-ui', () => ({ __esModule: true, default: async () => undefined }));
-
 const FORMAT_MESSAGE = 'expected comma-separated subject:token:role+role entries';
 
 describe('authTokensFromEnv', () => {

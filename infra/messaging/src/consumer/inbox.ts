@@ -31,6 +31,21 @@ export const inbox = (database: TransactionalSql, options: { schema?: string } =
         await work(query);
         return true;
       }),
+    /**
+     * Runs work for several messages inside one transaction that first records all their
+     * ids (one statement), so a chunk of a batch costs one commit. work is given
+     * `fresh(id)`, true once for each id not recorded before: a redelivered message, or
+     * one repeated within the chunk, is skipped. A throw rolls back every id and effect.
+     */
+    onceEach: (consumer: string, messageIds: string[], work: (query: Query, fresh: (messageId: string) => boolean) => Promise<void>): Promise<void> =>
+      database.transaction(async (query) => {
+        const { rows } = await query<{ message_id: string }>(
+          `insert into ${table} (consumer, message_id) select $1, unnest($2::text[]) on conflict do nothing returning message_id`,
+          [consumer, messageIds],
+        );
+        const unseen = new Set(rows.map((row) => row.message_id));
+        await work(query, (messageId) => unseen.delete(messageId));
+      }),
   };
 };
 

@@ -45,6 +45,9 @@ export const toConsumed = (letter: DeadLetter): ConsumedMessage<unknown> => {
 
 const describeError = (error: unknown): string => (error instanceof Error ? error.message : String(error));
 
+/** A delivery after parse: the handler's message, or why it could not be parsed. */
+export type Parsed<T> = { message: ConsumedMessage<T> } | { error: Error };
+
 /**
  * Parse, retries in place, the inbox, and the sequenced dead letters (DESIGN.md,
  * "Ordering is per key"): a message that still fails, or fails parse, is parked with
@@ -62,13 +65,14 @@ export const createProcessor = <T>(
   const maxMs = options.retry?.maxMs ?? 5_000;
   const { groupId } = options;
 
-  // A parse failure is not transient: it is thrown before the retries, so it is parked at once.
-  const parse = (raw: ConsumedMessage<unknown>): ConsumedMessage<T> => {
-    if (!options.parse) return { ...raw, value: raw.value as T };
+  /** parse's outcome for one delivery: a parse failure is kept, not thrown, so one delivery is parsed once. */
+  const parseLetter = (letter: DeadLetter): Parsed<T> => {
+    const raw = toConsumed(letter);
+    if (!options.parse) return { message: { ...raw, value: raw.value as T } };
     try {
-      return { ...raw, value: options.parse(raw.value, raw.headers) };
+      return { message: { ...raw, value: options.parse(raw.value, raw.headers) } };
     } catch (error) {
-      throw new Error(`unparsable message: ${describeError(error)}`, { cause: error });
+      return { error: new Error(`unparsable message: ${describeError(error)}`, { cause: error }) };
     }
   };
 
@@ -77,11 +81,12 @@ export const createProcessor = <T>(
     await options.inbox.once(groupId, message.messageId, (query) => options.handle(message, { query }));
   };
 
-  const processWithRetry = async (raw: ConsumedMessage<unknown>, heartbeat: () => Promise<void>) => {
-    const message = parse(raw);
+  // A parse failure is not transient: it is thrown before the retries, so it is parked at once.
+  const processWithRetry = async (parsed: Parsed<T>, heartbeat: () => Promise<void>) => {
+    if ('error' in parsed) throw parsed.error;
     for (let attempt = 1; ; attempt++) {
       try {
-        return await apply(message);
+        return await apply(parsed.message);
       } catch (error) {
         if (attempt >= attempts) throw error;
         await sleep(Math.min(initialMs * 2 ** (attempt - 1), maxMs));
@@ -91,10 +96,30 @@ export const createProcessor = <T>(
   };
 
   let parked = new Set<string>();
+  // Batches of several partitions run at once: a reload must keep a key that another
+  // batch parked while the reload's query ran, or that batch would go on handling the
+  // key's later messages. Each reload under way collects the keys parked meanwhile.
+  const reloads = new Set<Set<string>>();
+
+  const reloadParked = async (store: DeadLetterStore) => {
+    const parkedMeanwhile = new Set<string>();
+    reloads.add(parkedMeanwhile);
+    try {
+      const keys = await store.parkedKeys(groupId);
+      for (const key of parkedMeanwhile) keys.add(key);
+      parked = keys;
+    } finally {
+      reloads.delete(parkedMeanwhile);
+    }
+  };
 
   const redrive = async (key: string): Promise<RedriveResult> => {
     if (!deadLetters) throw new Error(`consumer ${groupId} has no dead-letter store to redrive from`);
-    const result = await deadLetters.redrive(groupId, key, (message: ParkedMessage) => apply(parse(toConsumed(message))));
+    const result = await deadLetters.redrive(groupId, key, async (message: ParkedMessage) => {
+      const parsed = parseLetter(message);
+      if ('error' in parsed) throw parsed.error;
+      await apply(parsed.message);
+    });
     if (result.remaining === 0) parked.delete(key);
     return result;
   };
@@ -102,6 +127,7 @@ export const createProcessor = <T>(
   const park = async (store: DeadLetterStore, letter: DeadLetter, error: string, behind: boolean) => {
     await store.park(groupId, letter, error);
     parked.add(letter.key);
+    for (const parkedMeanwhile of reloads) parkedMeanwhile.add(letter.key);
     await onParked(letter, error);
     // Parked behind a key whose messages a redrive has meanwhile applied: nothing is
     // ahead of it any more, so nothing would redrive it; it is applied now, in order.
@@ -111,24 +137,42 @@ export const createProcessor = <T>(
     }
   };
 
+  /** A message whose key is parked waits behind it, in order, instead of being handled; true when it was parked. */
+  const parkedBehind = async (letter: DeadLetter): Promise<boolean> => {
+    if (!deadLetters || !parked.has(letter.key)) return false;
+    await park(deadLetters, letter, `parked behind the failed message of key '${letter.key}'`, true);
+    return true;
+  };
+
+  /** One message, already parsed: retries in place, the inbox, parking (or, without dead letters, the throw). */
+  const handleParsed = async (letter: DeadLetter, parsed: Parsed<T>, heartbeat: () => Promise<void> = async () => undefined) => {
+    if (await parkedBehind(letter)) return;
+    try {
+      await processWithRetry(parsed, heartbeat);
+    } catch (error) {
+      if (!deadLetters) throw error;
+      await park(deadLetters, letter, describeError(error), false);
+    }
+  };
+
   return {
     /** Reloads the parked keys, so keys parked or redriven by another member are honoured. */
     reloadParked: async () => {
-      if (deadLetters) parked = await deadLetters.parkedKeys(groupId);
+      if (deadLetters) await reloadParked(deadLetters);
     },
     migrate: async () => {
       await options.inbox?.migrate();
       await deadLetters?.migrate();
     },
-    handle: async (letter: DeadLetter, heartbeat: () => Promise<void> = async () => undefined) => {
-      if (!deadLetters) return processWithRetry(toConsumed(letter), heartbeat);
-      if (parked.has(letter.key)) return park(deadLetters, letter, `parked behind the failed message of key '${letter.key}'`, true);
-      try {
-        await processWithRetry(toConsumed(letter), heartbeat);
-      } catch (error) {
-        await park(deadLetters, letter, describeError(error), false);
-      }
+    /** One message: parked behind its key, or parsed and handled as by handleParsed. */
+    handle: async (letter: DeadLetter, heartbeat?: () => Promise<void>) => {
+      if (!(await parkedBehind(letter))) await handleParsed(letter, parseLetter(letter), heartbeat);
     },
+    handleParsed,
+    parseLetter,
+    parkedBehind,
     redrive,
   };
 };
+
+export type Processor<T> = ReturnType<typeof createProcessor<T>>;

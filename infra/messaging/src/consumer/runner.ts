@@ -1,6 +1,8 @@
 import type { Consumer, EachBatchPayload, IHeaders, Kafka, KafkaMessage, Producer } from 'kafkajs';
 import type { DeadLetter, DeadLetterStore, RedriveResult } from '../dead-letters/store';
 import { HEADER, readHeaders } from '../headers';
+import { createBatchHandler } from './chunks';
+import { backgroundCommits } from './commits';
 import { createProcessor, type ProcessingOptions } from './processor';
 
 export type { ConsumedMessage, HandlerContext } from './processor';
@@ -9,6 +11,12 @@ export interface ConsumerRunnerOptions<T> extends ProcessingOptions<T> {
   kafka: Kafka;
   topics: string[];
   fromBeginning?: boolean;
+  /**
+   * Partitions whose batches are handled at the same time, each in its own order (the
+   * order per key holds: a key lives in one partition). Each holds a database connection
+   * while its chunk runs. Default 3, the partitions of Ordo's topics.
+   */
+  concurrentPartitions?: number;
   /**
    * Sequenced dead letters (DESIGN.md, "Ordering is per key"): a message that still fails
    * after the retries, or fails `parse`, is parked under groupId with every later message
@@ -21,7 +29,7 @@ export interface ConsumerRunnerOptions<T> extends ProcessingOptions<T> {
 
 export interface ConsumerRunner {
   consumer: Consumer;
-  /** Finishes the message in hand, commits, and leaves the group. */
+  /** Finishes the chunk or message in hand, commits what is done, and leaves the group. */
   stop(): Promise<void>;
   /**
    * Applies a parked key's messages in order through this runner's parse, inbox and
@@ -46,9 +54,12 @@ const toLetter = (topic: string, partition: number, message: KafkaMessage): Dead
 };
 
 /**
- * Runs a consumer group with eachBatch: in order per partition, one message at a time,
- * heartbeats between messages and retries, offsets resolved as each message is done
- * and committed per batch, and nothing more done for a partition no longer assigned.
+ * Runs a consumer group with eachBatch: in order per partition (several partitions at
+ * once), with the inbox in chunks of one transaction each (else, and after a failure,
+ * one message at a time), heartbeats between messages and retries, offsets resolved as
+ * each chunk or message is done and committed in the background (before going on when
+ * stopping, rebalancing or failing), and nothing more done for a partition no longer
+ * assigned.
  */
 export const runConsumer = async <T>(options: ConsumerRunnerOptions<T>): Promise<ConsumerRunner> => {
   const { groupId, deadLetters } = options;
@@ -57,7 +68,10 @@ export const runConsumer = async <T>(options: ConsumerRunnerOptions<T>): Promise
     producer = options.kafka.producer({ idempotent: true, maxInFlightRequests: 1, allowAutoTopicCreation: false });
     await producer.connect();
   }
-  const consumer = options.kafka.consumer({ groupId, allowAutoTopicCreation: false });
+  // An idle fetch waits at most half a second for messages (Kafka's own default; kafkajs
+  // waits 5 s): stop() and a rebalance wait for the fetch in flight, so they take that long.
+  // A message arriving ends the wait at once either way.
+  const consumer = options.kafka.consumer({ groupId, allowAutoTopicCreation: false, maxWaitTimeInMs: 500 });
   await consumer.connect();
   await consumer.subscribe({ topics: options.topics, fromBeginning: options.fromBeginning ?? true });
 
@@ -68,28 +82,46 @@ export const runConsumer = async <T>(options: ConsumerRunnerOptions<T>): Promise
     await producer.send({ topic: deadLetters.topic, messages: [{ key: letter.key, value: letter.value, headers }] });
   };
   const processor = createProcessor(options, deadLetters?.store, publishParked);
+  const handleBatch = createBatchHandler(options, processor);
   await processor.migrate();
+
+  const commits = backgroundCommits();
+  let stopping = false;
 
   await consumer.run({
     eachBatchAutoResolve: false,
-    eachBatch: async ({ batch, resolveOffset, heartbeat, isRunning, isStale, commitOffsetsIfNecessary }: EachBatchPayload) => {
-      // Reloaded at every batch (one small query): a key parked or redriven by another
-      // member, before or after a rebalance, is honoured without any event wiring.
-      await processor.reloadParked();
-      for (const message of batch.messages) {
-        // A rebalance took the partition, or we are stopping: leave the rest to its next owner.
-        if (!isRunning() || isStale()) break;
-        await processor.handle(toLetter(batch.topic, batch.partition, message), heartbeat);
-        resolveOffset(message.offset);
-        await heartbeat();
+    autoCommit: false, // committed by backgroundCommits, off the fetch loop
+    partitionsConsumedConcurrently: options.concurrentPartitions ?? 3,
+    eachBatch: async ({ batch, resolveOffset, heartbeat, isRunning, isStale, commitOffsetsIfNecessary, uncommittedOffsets }: EachBatchPayload) => {
+      // Commits all that this member resolved so far, in every partition.
+      const commit = () => commitOffsetsIfNecessary(uncommittedOffsets());
+      try {
+        // Reloaded at every batch (one small query): a key parked or redriven by another
+        // member, before or after a rebalance, is honoured without any event wiring.
+        await processor.reloadParked();
+        await handleBatch(
+          batch.messages.map((message) => toLetter(batch.topic, batch.partition, message)),
+          // A rebalance took the partition, or we are stopping: the rest is left to its next owner.
+          { heartbeat, isActive: () => isRunning() && !isStale(), resolve: (letter) => resolveOffset(letter.offset) },
+        );
+      } catch (error) {
+        // A failed heartbeat (the group rebalances) or message: what was done is committed
+        // first, so that the partition's next owner, or this one restarted, does not repeat it.
+        await commits.now(commit).catch(() => undefined);
+        throw error;
       }
-      await commitOffsetsIfNecessary();
+      if (stopping || !isRunning()) await commits.now(commit);
+      else commits.request(commit);
     },
   });
 
   return {
     consumer,
     stop: async () => {
+      // From now on a batch commits before it returns, and kafkajs waits for the batch
+      // under way before leaving the group: nothing resolved stays uncommitted.
+      stopping = true;
+      await commits.settled();
       await consumer.disconnect();
       await producer?.disconnect();
     },

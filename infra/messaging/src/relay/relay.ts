@@ -50,9 +50,8 @@ export const startRelay = async (options: RelayOptions): Promise<Relay> => {
   await options.checkpoints.migrate();
 
   let checkpoint = await options.checkpoints.load(options.name);
-  let buffer: PositionedEvent[] = [];
+  const buffer: PositionedEvent[] = [];
   const inFlight: PositionedEvent[] = [];
-  let sending: Promise<void> = Promise.resolve();
   let failure: unknown;
   let lingerTimer: NodeJS.Timeout | undefined;
   let published = 0;
@@ -77,24 +76,37 @@ export const startRelay = async (options: RelayOptions): Promise<Relay> => {
     lastProgressAt = Date.now();
   };
 
-  /** Sends what is buffered, after the previous send: sends never overlap, so order holds. */
+  /**
+   * Sends the buffer, batch after batch, until it is empty: one send at a time, so the
+   * order holds, and what arrives while a send is in flight waits for it and goes in the
+   * next batch. Under load the batches grow, not a queue of small sends (one per
+   * linger), each paying Kafka's acknowledgement and a checkpoint write.
+   */
+  let draining: Promise<void> | undefined;
+  const drain = async () => {
+    try {
+      do {
+        const events = buffer.splice(0, maxBatch);
+        inFlight.push(...events);
+        await send(events);
+        inFlight.splice(0, events.length);
+      } while (buffer.length > 0);
+    } catch (error) {
+      // Stop reading at once: nothing read after a failed send may be acknowledged.
+      failure ??= error;
+      void subscription.stop();
+      throw error;
+    } finally {
+      draining = undefined;
+    }
+  };
+
+  /** Starts sending what is buffered unless a send is already in flight (which takes it next); resolves when the buffer is sent. */
   const flush = (): Promise<void> => {
     clearTimeout(lingerTimer);
     lingerTimer = undefined;
-    if (buffer.length === 0) return sending;
-    const events = buffer;
-    buffer = [];
-    inFlight.push(...events);
-    sending = sending
-      .then(() => send(events))
-      .then(() => void inFlight.splice(0, events.length))
-      .catch((error: unknown) => {
-        // Stop reading at once: nothing read after a failed send may be acknowledged.
-        failure ??= error;
-        void subscription.stop();
-        throw error;
-      });
-    return sending;
+    if (!draining && buffer.length > 0) draining = drain();
+    return draining ?? Promise.resolve();
   };
 
   const subscription: Subscription = options.store.subscribeToAll({
@@ -103,8 +115,9 @@ export const startRelay = async (options: RelayOptions): Promise<Relay> => {
     handler: async (event) => {
       if (failure) throw failure;
       buffer.push(event);
+      // A full batch holds reading back until it is sent: memory stays at two batches.
       if (buffer.length >= maxBatch) await flush();
-      else lingerTimer ??= setTimeout(() => void flush().catch(() => undefined), lingerMs);
+      else if (!draining) lingerTimer ??= setTimeout(() => void flush().catch(() => undefined), lingerMs);
     },
   });
 

@@ -1,0 +1,86 @@
+import { commandHandler, createEventStore, WrongExpectedRevisionError, type EventStore } from './index';
+
+const read = async (store: EventStore, stream: string) => {
+  const events = [];
+  for await (const event of store.readStream(stream)) events.push(event);
+  return events;
+};
+
+// A counter that refuses to go above a limit: enough to show load, decide, append,
+// conflicts, repeats and snapshots on the embedded store.
+type CounterEvent = { type: 'Incremented'; data: { by: number } };
+const counter = {
+  initialState: () => ({ total: 0 }),
+  evolve: (state: { total: number }, event: CounterEvent) => ({ total: state.total + event.data.by }),
+};
+const increment = (by: number) => (state: { total: number }): CounterEvent[] => {
+  if (state.total + by > 100) throw new Error('over the limit');
+  return [{ type: 'Incremented', data: { by } }];
+};
+const meta = (commandId: string) => ({ commandId, correlationId: `corr-${commandId}` });
+
+describe('commandHandler', () => {
+  // One embedded store (PGlite takes seconds to start); a stream per test.
+  let store: EventStore;
+  let streams = 0;
+  let stream = '';
+  beforeAll(async () => {
+    store = await createEventStore('pglite:memory', { schema: 'counters' });
+  });
+  beforeEach(() => {
+    stream = `counter-${++streams}`;
+  });
+  afterAll(() => store.close());
+
+  it('appends the decided events with ids and metadata from the command', async () => {
+    const handler = commandHandler({ store, aggregate: counter });
+    const result = await handler.handle(stream, meta('c1'), increment(2));
+    expect(result).toMatchObject({ revision: 0n, repeated: false, state: { total: 2 } });
+    const [event] = await read(store, stream);
+    expect(event?.metadata).toMatchObject({ commandId: 'c1', correlationId: 'corr-c1', causationId: 'c1', schemaVersion: 1 });
+  });
+
+  it('answers a repeated command id with its first events and appends nothing', async () => {
+    const handler = commandHandler({ store, aggregate: counter });
+    await handler.handle(stream, meta('c1'), increment(2));
+    await handler.handle(stream, meta('c2'), increment(3));
+    const again = await handler.handle(stream, meta('c1'), increment(50));
+    expect(again).toMatchObject({ repeated: true, events: [{ type: 'Incremented', data: { by: 2 } }], state: { total: 5 } });
+    expect(await read(store, stream)).toHaveLength(2);
+  });
+
+  it('decides again on the fresh state when a concurrent writer wins, so a rule sees every event', async () => {
+    const handler = commandHandler({ store, aggregate: counter, retries: 12 });
+    const results = await Promise.allSettled(Array.from({ length: 12 }, (_, i) => handler.handle(stream, meta(`c${i}`), increment(10))));
+    expect(results.filter((r) => r.status === 'fulfilled')).toHaveLength(10);
+    expect(results.filter((r) => r.status === 'rejected').map((r) => String((r as PromiseRejectedResult).reason))).toEqual(['Error: over the limit', 'Error: over the limit']);
+    expect((await handler.read(stream)).state.total).toBe(100);
+  });
+
+  it('gives up after its retries, with the conflict', async () => {
+    const handler = commandHandler({ store, aggregate: counter, retries: 0 });
+    const results = await Promise.allSettled(Array.from({ length: 4 }, (_, i) => handler.handle(stream, meta(`c${i}`), increment(1))));
+    const failures = results.flatMap((r) => (r.status === 'rejected' ? [r.reason] : []));
+    expect(failures.length).toBeGreaterThan(0);
+    for (const failure of failures) expect(failure).toBeInstanceOf(WrongExpectedRevisionError);
+  });
+
+  it("refuses a client's stale expected revision without retrying, yet answers a repeat with its first events", async () => {
+    const handler = commandHandler({ store, aggregate: counter });
+    await handler.handle(stream, meta('c1'), increment(1), { expectedRevision: -1n });
+    await handler.handle(stream, meta('c2'), increment(1), { expectedRevision: 0n });
+    await expect(handler.handle(stream, meta('c3'), increment(1), { expectedRevision: 0n })).rejects.toBeInstanceOf(WrongExpectedRevisionError);
+    expect(await handler.handle(stream, meta('c2'), increment(1), { expectedRevision: 0n })).toMatchObject({ repeated: true });
+    expect(await handler.handle(stream, meta('c4'), increment(1), { expectedRevision: 'stream_exists' })).toMatchObject({ revision: 2n });
+  });
+
+  it('loads from a snapshot, and still knows the command ids handled before it', async () => {
+    const handler = commandHandler({ store, aggregate: counter, snapshot: { every: 3, version: 1 } });
+    for (let i = 0; i < 7; i++) await handler.handle(stream, meta(`c${i}`), increment(1));
+    const snapshot = await store.loadSnapshot<{ state: { total: number } }>(stream);
+    expect(snapshot?.revision).toBeGreaterThanOrEqual(5n);
+    expect(snapshot?.state.state.total).toBe(Number(snapshot?.revision) + 1);
+    expect(await handler.handle(stream, meta('c0'), increment(1))).toMatchObject({ repeated: true });
+    expect((await handler.read(stream)).state.total).toBe(7);
+  });
+});

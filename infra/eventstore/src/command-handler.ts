@@ -1,0 +1,166 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import { WrongExpectedRevisionError } from './errors';
+import { eventIdFor } from './ids';
+import type { EventStore, RecordedEvent } from './types';
+
+/** An event as a decider returns it: a type-tagged union member. */
+export interface DomainEvent {
+  type: string;
+  data: unknown;
+}
+
+/** The pure half of an aggregate (STYLE.md 1): no clock, no ids, no I/O. */
+export interface Aggregate<State, Event extends DomainEvent> {
+  initialState(): State;
+  evolve(state: State, event: Event): State;
+}
+
+/** Who asked, and the ids that make the answer idempotent and traceable (DESIGN.md, "Idempotency comes from the command id"). */
+export interface CommandMetadata {
+  /** The client's Idempotency-Key, or a saga's derived id: event ids derive from it. */
+  commandId: string;
+  correlationId: string;
+  /** What caused the command; defaults to the command id. */
+  causationId?: string;
+  actor?: string;
+  traceparent?: string;
+}
+
+export interface Handled<State, Event extends DomainEvent> {
+  /** The events this command produced: on a repeated command, the ones its first handling stored. */
+  events: Event[];
+  state: State;
+  /** The stream's revision after the command (-1n: the stream does not exist). */
+  revision: bigint;
+  /** True when the command id had been handled before: nothing was decided or appended. */
+  repeated: boolean;
+}
+
+export interface CommandHandlerOptions<State, Event extends DomainEvent> {
+  store: EventStore;
+  aggregate: Aggregate<State, Event>;
+  /** Saves a snapshot once this many events follow the last one; off when absent. */
+  snapshot?: { every: number; version: number };
+  /** Appends tried again after a concurrent writer won: default 10, after a short random pause each. */
+  retries?: number;
+  schemaVersion?: number;
+}
+
+export interface HandleOptions {
+  /** The revision the client saw (If-Match), or `stream_exists` (`If-Match: *`): anything else is a conflict, not retried. */
+  expectedRevision?: bigint | 'stream_exists';
+}
+
+const matches = (expected: bigint | 'stream_exists', revision: bigint) => (expected === 'stream_exists' ? revision >= 0n : revision === expected);
+
+interface Loaded<State> {
+  state: State;
+  revision: bigint;
+  /** The events each handled command produced, by command id: how a repeat finds its first answer. */
+  handled: Map<string, DomainEvent[]>;
+  snapshotRevision: bigint;
+}
+
+interface SnapshotState<State> {
+  state: State;
+  handled: [string, DomainEvent[]][];
+}
+
+/**
+ * Load, decide, append (DESIGN.md "Rules that make it reliable"): the stream is read
+ * (from its snapshot when there is one), `decide` sees the state, and its events are
+ * appended at the revision it saw. A concurrent writer makes the append fail; the
+ * stream is read again and `decide` runs again, a bounded number of times. The
+ * aggregate remembers which command ids it handled, so a repeated command appends
+ * nothing and answers with its first events.
+ */
+export const commandHandler = <State, Event extends DomainEvent>(options: CommandHandlerOptions<State, Event>) => {
+  const { store, aggregate } = options;
+  const retries = options.retries ?? 10;
+
+  const load = async (stream: string): Promise<Loaded<State>> => {
+    const snapshot = options.snapshot ? await store.loadSnapshot<SnapshotState<State>>(stream) : undefined;
+    const usable = snapshot && snapshot.version === options.snapshot?.version ? snapshot : undefined;
+    let state = usable ? usable.state.state : aggregate.initialState();
+    const handled = new Map<string, DomainEvent[]>(usable?.state.handled ?? []);
+    let revision = usable?.revision ?? -1n;
+    for await (const event of store.readStream(stream, { fromRevision: revision + 1n })) {
+      state = aggregate.evolve(state, event as unknown as Event);
+      revision = event.revision;
+      remember(handled, event);
+    }
+    return { state, revision, handled, snapshotRevision: usable?.revision ?? -1n };
+  };
+
+  const maybeSnapshot = async (stream: string, loaded: Loaded<State>) => {
+    if (!options.snapshot || loaded.revision - loaded.snapshotRevision < BigInt(options.snapshot.every)) return;
+    const state: SnapshotState<State> = { state: loaded.state, handled: [...loaded.handled] };
+    // A snapshot is an optimisation: failing to save one must not fail the command.
+    await store.saveSnapshot(stream, { revision: loaded.revision, version: options.snapshot.version, state }).catch(() => undefined);
+  };
+
+  const handle = async (
+    stream: string,
+    metadata: CommandMetadata,
+    decide: (state: State) => Event[],
+    { expectedRevision }: HandleOptions = {},
+  ): Promise<Handled<State, Event>> => {
+    for (let attempt = 0; ; attempt++) {
+      const loaded = await load(stream);
+      const first = loaded.handled.get(metadata.commandId);
+      if (first) return { events: first as Event[], state: loaded.state, revision: loaded.revision, repeated: true };
+      // After the repeat check: a retried request with its old If-Match gets its first answer.
+      if (expectedRevision !== undefined && !matches(expectedRevision, loaded.revision)) {
+        throw new WrongExpectedRevisionError(stream, expectedRevision, loaded.revision < 0n ? undefined : loaded.revision);
+      }
+      const events = decide(loaded.state);
+      if (events.length === 0) return { events, state: loaded.state, revision: loaded.revision, repeated: false };
+      try {
+        const expected = loaded.revision < 0n ? 'no_stream' : loaded.revision;
+        const { nextExpectedRevision } = await store.appendToStream(stream, events.map((event, index) => toEventData(event, index, metadata, options.schemaVersion)), { expectedRevision: expected });
+        const state = events.reduce(aggregate.evolve, loaded.state);
+        loaded.handled.set(metadata.commandId, events);
+        await maybeSnapshot(stream, { ...loaded, state, revision: nextExpectedRevision });
+        return { events, state, revision: nextExpectedRevision, repeated: false };
+      } catch (error) {
+        // A client's expected revision is not ours to retry past: someone else's write won.
+        if (!(error instanceof WrongExpectedRevisionError) || attempt >= retries || expectedRevision !== undefined) throw error;
+        // Random, so writers that collided do not collide again in step.
+        await sleep(Math.random() * 2 ** Math.min(attempt, 6));
+      }
+    }
+  };
+
+  return {
+    handle,
+    /** The current state and revision, for queries on the write side (GET by id). */
+    read: async (stream: string): Promise<{ state: State; revision: bigint }> => {
+      const { state, revision } = await load(stream);
+      return { state, revision };
+    },
+  };
+};
+
+export type CommandHandler<State, Event extends DomainEvent> = ReturnType<typeof commandHandler<State, Event>>;
+
+const remember = (handled: Map<string, DomainEvent[]>, event: RecordedEvent) => {
+  const commandId = event.metadata.commandId;
+  if (!commandId) return;
+  const events = handled.get(commandId) ?? [];
+  events.push({ type: event.type, data: event.data });
+  handled.set(commandId, events);
+};
+
+const toEventData = (event: DomainEvent, index: number, metadata: CommandMetadata, schemaVersion = 1) => ({
+  id: eventIdFor(metadata.commandId, index),
+  type: event.type,
+  data: event.data,
+  metadata: {
+    correlationId: metadata.correlationId,
+    causationId: metadata.causationId ?? metadata.commandId,
+    commandId: metadata.commandId,
+    ...(metadata.actor ? { actor: metadata.actor } : {}),
+    ...(metadata.traceparent ? { traceparent: metadata.traceparent } : {}),
+    schemaVersion,
+  },
+});

@@ -1,0 +1,154 @@
+import type { Kafka } from 'kafkajs';
+import type { EventStore } from '@ordo/eventstore';
+import type { Logger, TransactionalSql } from '@ordo/runtime';
+import { sqlCheckpointStore } from './checkpoints';
+import { inbox } from './consumer/inbox';
+import type { ProcessingOptions } from './consumer/processor';
+import { runConsumer } from './consumer/runner';
+import { sqlDeadLetterStore, type RedriveResult } from './dead-letters/store';
+import { runEmbeddedConsumer, type EmbeddedSource } from './embedded/bus';
+import { startRelay } from './relay/relay';
+import { contextRouting } from './relay/routing';
+import { commandTopic, deadLetterTopic, describeProvisioning, eventTopic, provisionTopics, type TopicSpec } from './topics';
+
+export interface BusConsumerOptions<T> extends Omit<ProcessingOptions<T>, 'inbox'> {
+  topics: string[];
+  /** Commit the handler's writes (`context.query`) with the message id: exactly-once effects in the service's database. */
+  inbox?: boolean;
+}
+
+export interface BusConsumer {
+  stop(): Promise<void>;
+  redrive(key: string): Promise<RedriveResult>;
+}
+
+/**
+ * What a service sees of messaging, whichever mode runs it (DESIGN.md, "The three
+ * ways it runs"): it publishes its store and consumes topics. Kafka or the embedded
+ * bus is chosen by the composition root; the service code is the same.
+ */
+export interface Bus {
+  /** Makes a context's events, and the commands they record, reach consumers: a relay to Kafka, or a source of the embedded bus. */
+  publish(context: string, store: EventStore): Promise<void>;
+  consume<T>(options: BusConsumerOptions<T>): Promise<BusConsumer>;
+  /** Rejects when a relay or a consumer failed for good: the service should stop (and be restarted). */
+  readonly failed: Promise<never>;
+  /** Stops what it started, consumers first. */
+  close(): Promise<void>;
+}
+
+/** The service's own database: inbox, checkpoints and dead letters live in its schema. */
+export interface BusDatabase {
+  sql: TransactionalSql;
+  schema: string;
+}
+
+const failureSignal = () => {
+  let fail: (error: unknown) => void = () => undefined;
+  const failed = new Promise<never>((_, reject) => {
+    fail = reject;
+  });
+  failed.catch(() => undefined); // observed by whoever awaits it; never an unhandled rejection
+  return { failed, fail };
+};
+
+/** A topic's spec from its name: `ordo.<context>.events|commands`. */
+const specFor = (topic: string, partitions: number): TopicSpec | undefined => {
+  const match = /^ordo\.([a-z0-9-]+)\.(events|commands)$/.exec(topic);
+  if (!match) return undefined;
+  return match[2] === 'events' ? eventTopic(match[1] as string, partitions) : commandTopic(match[1] as string, partitions);
+};
+
+export interface KafkaBusOptions extends BusDatabase {
+  kafka: Kafka;
+  partitions?: number;
+  logger?: Logger;
+}
+
+/** Local and compose modes: relays to Kafka, consumer groups with the inbox and a DLQ topic. */
+export const kafkaBus = (options: KafkaBusOptions): Bus => {
+  const { kafka, sql, schema } = options;
+  const partitions = options.partitions ?? 3;
+  const { failed, fail } = failureSignal();
+  const stops: (() => Promise<void>)[] = [];
+
+  const provision = async (specs: TopicSpec[]) => {
+    const admin = kafka.admin();
+    await admin.connect();
+    try {
+      const report = await provisionTopics(admin, specs);
+      for (const line of describeProvisioning(report)) options.logger?.info(line);
+    } finally {
+      await admin.disconnect();
+    }
+  };
+
+  return {
+    failed,
+    publish: async (context, store) => {
+      await provision([eventTopic(context, partitions)]);
+      const relay = await startRelay({ name: `${context}-relay`, store, kafka, routing: contextRouting(context), checkpoints: sqlCheckpointStore(sql, { schema }) });
+      relay.done.catch(fail);
+      stops.push(() => relay.stop());
+    },
+    consume: async <T>(consumer: BusConsumerOptions<T>) => {
+      const dlq = deadLetterTopic(consumer.groupId);
+      await provision([...consumer.topics.flatMap((topic) => specFor(topic, partitions) ?? []), dlq]);
+      const runner = await runConsumer<T>({
+        ...consumer,
+        kafka,
+        inbox: consumer.inbox ? inbox(sql, { schema }) : undefined,
+        deadLetters: { store: sqlDeadLetterStore(sql, { schema }), topic: dlq.name },
+      });
+      runner.consumer.on(runner.consumer.events.CRASH, ({ payload }) => {
+        if (!payload.restart) fail(payload.error);
+      });
+      stops.unshift(() => runner.stop());
+      return runner;
+    },
+    close: async () => {
+      for (const stop of stops.splice(0)) await stop();
+    },
+  };
+};
+
+/** A source's events reach its own event topic; any source may record commands (a saga's CommandIssued). */
+const feeds = (source: EmbeddedSource, topic: string) => topic === `ordo.${source.name}.events` || topic.endsWith('.commands');
+
+/**
+ * Embedded mode: one hub per process holds every context's store; each service gets a
+ * bus on it with its own database. Every context publishes before any consumer starts
+ * (the host mounts them in that order), since a consumer reads the sources it is given.
+ */
+export const embeddedHub = () => {
+  const sources: EmbeddedSource[] = [];
+  return {
+    busFor: ({ sql, schema }: BusDatabase): Bus => {
+      const { failed, fail } = failureSignal();
+      const stops: (() => Promise<void>)[] = [];
+      return {
+        failed,
+        publish: async (context, store) => {
+          sources.push({ name: context, store, routing: contextRouting(context) });
+        },
+        consume: async <T>(consumer: BusConsumerOptions<T>) => {
+          const running = await runEmbeddedConsumer<T>({
+            ...consumer,
+            sources: sources.filter((source) => consumer.topics.some((topic) => feeds(source, topic))),
+            checkpoints: sqlCheckpointStore(sql, { schema }),
+            inbox: consumer.inbox ? inbox(sql, { schema }) : undefined,
+            deadLetters: { store: sqlDeadLetterStore(sql, { schema }) },
+          });
+          running.done.catch(fail);
+          stops.push(() => running.stop());
+          return running;
+        },
+        close: async () => {
+          for (const stop of stops.splice(0)) await stop();
+        },
+      };
+    },
+  };
+};
+
+export type EmbeddedHub = ReturnType<typeof embeddedHub>;

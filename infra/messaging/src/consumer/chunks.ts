@@ -1,0 +1,107 @@
+import type { DeadLetter } from '../dead-letters/store';
+import type { Inbox } from './inbox';
+import type { ConsumedMessage, Parsed, Processor, ProcessingOptions } from './processor';
+
+// Messages applied in one inbox transaction: enough that the commit costs little per
+// message, few enough that a failure sends few messages down the one-by-one path. And
+// short: while it runs, it holds back every reader of the event stores in the same
+// PostgreSQL cluster (a reader sees only transactions older than the oldest running
+// one, eventstore's visibility rule), and it holds the inbox rows a duplicate's next
+// owner waits on. So a chunk's size follows the time messages took so far, aiming at
+// CHUNK_MS, from FIRST_CHUNK up to MAX_CHUNK messages.
+const MAX_CHUNK = 100;
+const FIRST_CHUNK = 10;
+const CHUNK_MS = 50;
+
+/** What a Kafka batch lets its handler do. */
+export interface BatchControl {
+  heartbeat(): Promise<void>;
+  /** False once a rebalance took the partition, or the consumer is stopping. */
+  isActive(): boolean;
+  /** This message and every one before it in its partition are done. */
+  resolve(letter: DeadLetter): void;
+}
+
+interface Delivery<T> {
+  letter: DeadLetter;
+  parsed: Parsed<T>;
+}
+
+/**
+ * A batch of one partition, in order, in chunks: with an inbox, a chunk's messages are
+ * applied in one transaction (each id recorded, each fresh message handled with the
+ * same query, one commit). Anything failing in it (parse, a handler, the database)
+ * rolls the chunk back, and its messages go one at a time through the processor, with
+ * retries in place and parking, as without an inbox. A message whose key is parked is
+ * parked behind it first: the order that matters is the order per key.
+ */
+export const createBatchHandler = <T>(options: ProcessingOptions<T>, processor: Processor<T>) => {
+  let chunkSize = FIRST_CHUNK;
+  /** The next chunk's size from the last one's time: at most twice as many, at least one. */
+  const adapt = (messages: number, elapsedMs: number) => {
+    const fitting = elapsedMs > 0 ? Math.floor((CHUNK_MS * messages) / elapsedMs) : MAX_CHUNK;
+    chunkSize = Math.max(1, Math.min(fitting, chunkSize * 2, MAX_CHUNK));
+  };
+
+  /**
+   * True once committed, false when rolled back. A failing heartbeat (the group is
+   * rebalancing) is told apart from a failing message: it gives the batch up, as it
+   * does between messages, rather than sending the chunk down the one-by-one path.
+   */
+  const applyTogether = async (inbox: Inbox, messages: ConsumedMessage<T>[], heartbeat: () => Promise<void>): Promise<boolean> => {
+    let lostGroup: { error: unknown } | undefined;
+    const started = performance.now();
+    try {
+      await inbox.onceEach(options.groupId, messages.map((message) => message.messageId), async (query, fresh) => {
+        for (const message of messages) {
+          if (fresh(message.messageId)) await options.handle(message, { query });
+          await heartbeat().catch((error: unknown) => {
+            lostGroup = { error };
+            throw error;
+          });
+        }
+      });
+      adapt(messages.length, performance.now() - started);
+      return true;
+    } catch {
+      if (lostGroup) throw lostGroup.error;
+      return false;
+    }
+  };
+
+  /** False when it stopped short: the partition is no longer ours. */
+  const oneByOne = async (deliveries: Delivery<T>[], batch: BatchControl): Promise<boolean> => {
+    for (const { letter, parsed } of deliveries) {
+      if (!batch.isActive()) return false;
+      await processor.handleParsed(letter, parsed, () => batch.heartbeat());
+      batch.resolve(letter);
+      await batch.heartbeat();
+    }
+    return true;
+  };
+
+  const handleChunk = async (letters: DeadLetter[], batch: BatchControl): Promise<boolean> => {
+    const deliveries: Delivery<T>[] = [];
+    for (const letter of letters) {
+      if (!(await processor.parkedBehind(letter))) deliveries.push({ letter, parsed: processor.parseLetter(letter) });
+    }
+    const messages = deliveries.flatMap(({ parsed }) => ('message' in parsed ? [parsed.message] : []));
+    const together = options.inbox !== undefined && deliveries.length > 0 && messages.length === deliveries.length && (await applyTogether(options.inbox, messages, () => batch.heartbeat()));
+    if (!together && !(await oneByOne(deliveries, batch))) return false;
+    const last = letters[letters.length - 1];
+    if (last) batch.resolve(last);
+    await batch.heartbeat();
+    return true;
+  };
+
+  return async (letters: DeadLetter[], batch: BatchControl): Promise<void> => {
+    for (let next = 0; next < letters.length; ) {
+      // Checked between chunks and messages; a chunk under way still commits, and the
+      // partition's next owner finds its ids in the inbox (waiting for its commit).
+      if (!batch.isActive()) return;
+      const chunk = letters.slice(next, next + chunkSize);
+      if (!(await handleChunk(chunk, batch))) return;
+      next += chunk.length;
+    }
+  };
+};

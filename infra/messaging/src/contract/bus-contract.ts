@@ -1,0 +1,239 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import { eventIdFor, type EventStore } from '@ordo/eventstore';
+import { quoteIdentifier } from '@ordo/runtime';
+import type { BusConsumer, BusConsumerOptions, BusDatabase } from '../bus';
+import type { ConsumedMessage, HandlerContext } from '../consumer/processor';
+import { sqlDeadLetterStore } from '../dead-letters/store';
+
+// The consumer contract both buses serve (DESIGN.md, "The three ways it runs"): the
+// same scenarios, with the same handler, run on Kafka (kafka-bus.int.spec.ts) and on
+// the embedded bus (embedded-bus.int.spec.ts). Messages start as events appended to a
+// context's store, which the bus publishes: a relay to Kafka, or the store's own
+// subscription.
+
+/** A bus under test, with a context's store published on it. */
+export interface BusFixture {
+  /** Starts a consumer of the context's event topic. */
+  consume<T>(options: Omit<BusConsumerOptions<T>, 'topics'>): Promise<BusConsumer>;
+  /** The context's store: what is appended to it is delivered, keyed by stream. */
+  store: EventStore;
+  /** The event topic the consumers read. */
+  topic: string;
+  /** The consumer's database: its inbox, its dead letters, and the scenarios' effects. */
+  database: BusDatabase;
+  /** Unique to the run, lowercase letters, digits and '-': consumer names start with it. */
+  prefix: string;
+  /** Moves a stopped group back to the first message, as if it had crashed before saving any progress. */
+  rewind(groupId: string): Promise<void>;
+}
+
+interface Counted {
+  scenario: string;
+  key: string;
+  n: number;
+}
+
+/** What the buses deliver: the recorded event, as the relay publishes it. */
+type CountedEvent = { stream: string; data: Counted };
+
+type Sent = Pick<Counted, 'key' | 'n'>;
+const series = (key: string, from: number, to: number): Sent[] => Array.from({ length: to - from }, (_, i) => ({ key, n: from + i }));
+
+const waitFor = async (what: string, check: () => boolean | Promise<boolean>) => {
+  for (const deadline = Date.now() + 30_000; !(await check()); await sleep(50)) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+  }
+};
+
+export const busContract = (fixture: () => BusFixture) => {
+  let effects: string;
+
+  beforeAll(async () => {
+    const { database } = fixture();
+    effects = `${quoteIdentifier(database.schema)}.contract_effects`;
+    // No unique message id: a second application of a message would show as a second row.
+    await database.sql.query(`create schema if not exists ${quoteIdentifier(database.schema)}`);
+    await database.sql.query(`create table if not exists ${effects} (seq bigserial primary key, consumer text not null, message_id text not null, key text not null, n int not null)`);
+  });
+
+  /** Each message of a scenario is an event of the stream `<scenario>-<key>`. */
+  const publish = async (scenario: string, messages: Sent[]) => {
+    for (const { key, n } of messages) {
+      const data: Counted = { scenario, key, n };
+      await fixture().store.appendToStream(`${scenario}-${key}`, [{ id: eventIdFor(`${scenario}-${key}-${n}`, 0), type: 'Counted', data, metadata: { correlationId: scenario, causationId: scenario, schemaVersion: 1 } }], {
+        expectedRevision: 'any',
+      });
+    }
+  };
+
+  /**
+   * The one handler of every scenario, on both buses: it applies a message of its
+   * scenario as a row written with the inbox's query, and throws on the poison.
+   */
+  const countingHandler =
+    (groupId: string, scenario: string, poisoned: (counted: Counted) => boolean = () => false) =>
+    async (message: ConsumedMessage<CountedEvent>, { query }: HandlerContext) => {
+      const counted = message.value.data;
+      if (counted.scenario !== scenario) return; // the topic holds the other scenarios' messages too
+      if (poisoned(counted)) throw new Error(`${counted.key}${counted.n} is poison`);
+      if (!query) throw new Error('the scenarios apply through the inbox');
+      await query(`insert into ${effects} (consumer, message_id, key, n) values ($1, $2, $3, $4)`, [groupId, message.messageId, counted.key, counted.n]);
+    };
+
+  /** What a consumer applied, per key in the order it applied it. */
+  const appliedBy = async (groupId: string) => {
+    const { rows } = await fixture().database.sql.query<{ message_id: string; key: string; n: number }>(`select message_id, key, n from ${effects} where consumer = $1 order by seq`, [groupId]);
+    const byKey: Record<string, number[]> = {};
+    for (const row of rows) (byKey[row.key] ??= []).push(row.n);
+    return { rows: rows.length, ids: new Set(rows.map((row) => row.message_id)).size, byKey };
+  };
+
+  /** Counts the deliveries of a scenario's messages: parse sees every one, before the inbox. */
+  const deliveryCounter = (scenario: string) => {
+    const counter = {
+      deliveries: 0,
+      parse: (value: unknown): CountedEvent => {
+        const event = value as CountedEvent;
+        if (event.data.scenario === scenario) counter.deliveries += 1;
+        return event;
+      },
+    };
+    return counter;
+  };
+
+  it('delivers the message a handler reads on either bus, keyed by its stream, with the event id as its id', async () => {
+    const scenario = 'shape';
+    const groupId = `${fixture().prefix}-shape`;
+    const seen: ConsumedMessage<CountedEvent>[] = [];
+    const consumer = await fixture().consume<CountedEvent>({
+      groupId,
+      inbox: true,
+      handle: async (message, context) => {
+        if (message.value.data.scenario === scenario) seen.push(message);
+        await countingHandler(groupId, scenario)(message, context);
+      },
+    });
+    try {
+      await publish(scenario, series('a', 0, 1));
+      await waitFor('the message', () => seen.length === 1);
+      expect(seen[0]).toMatchObject({
+        topic: fixture().topic,
+        key: 'shape-a',
+        messageId: eventIdFor('shape-a-0', 0),
+        headers: { 'event-id': eventIdFor('shape-a-0', 0), 'event-type': 'Counted', 'schema-version': '1', 'correlation-id': 'shape' },
+        value: { stream: 'shape-a', data: { scenario, key: 'a', n: 0 } },
+      });
+    } finally {
+      await consumer.stop();
+    }
+  });
+
+  it('parks a poison key behind its failure while other keys flow on, and redrives it in order once fixed', async () => {
+    const scenario = 'poison';
+    const groupId = `${fixture().prefix}-poison`;
+    const deadLetters = sqlDeadLetterStore(fixture().database.sql, { schema: fixture().database.schema });
+    let fixed = false;
+    // Interleaved, five of each key; b's third message (b2) is the poison. Published
+    // before the consumer starts, so that it comes in one batch with the others.
+    await publish(scenario, series('a', 0, 5).flatMap((a, i) => [a, { key: 'b', n: i }, { key: 'c', n: i }]));
+    const consumer = await fixture().consume<CountedEvent>({
+      groupId,
+      inbox: true,
+      retry: { attempts: 3, initialMs: 10 },
+      handle: countingHandler(groupId, scenario, ({ key, n }) => !fixed && key === 'b' && n === 2),
+    });
+    try {
+      await waitFor('a and c applied, b parked from b2', async () => {
+        const { byKey } = await appliedBy(groupId);
+        return byKey.a?.length === 5 && byKey.c?.length === 5 && (await deadLetters.listParked(groupId))[0]?.messages === 3;
+      });
+
+      expect((await appliedBy(groupId)).byKey).toEqual({ a: [0, 1, 2, 3, 4], b: [0, 1], c: [0, 1, 2, 3, 4] });
+      expect(await deadLetters.listParked(groupId)).toEqual([{ key: 'poison-b', messages: 3, firstError: 'b2 is poison', firstParkedAt: expect.any(Date) }]);
+      const parked = await deadLetters.parkedMessages(groupId, 'poison-b');
+      expect(parked.map((message) => (JSON.parse(message.value ?? 'null') as CountedEvent).data.n)).toEqual([2, 3, 4]);
+      expect(parked[1]?.error).toBe("parked behind the failed message of key 'poison-b'");
+
+      // The fix, then the operator's redrive: b's rest applied in order, nothing parked.
+      fixed = true;
+      expect(await consumer.redrive('poison-b')).toEqual({ applied: 3, remaining: 0 });
+      expect(await deadLetters.listParked(groupId)).toEqual([]);
+
+      // New messages of b flow normally again.
+      await publish(scenario, [...series('b', 5, 7), ...series('a', 5, 6)]);
+      await waitFor('b5, b6 and a5 applied', async () => (await appliedBy(groupId)).rows === 18);
+      const applied = await appliedBy(groupId);
+      expect(applied.byKey).toEqual({ a: [0, 1, 2, 3, 4, 5], b: [0, 1, 2, 3, 4, 5, 6], c: [0, 1, 2, 3, 4] });
+      expect(applied.ids).toBe(18);
+    } finally {
+      await consumer.stop();
+    }
+  });
+
+  it('parks a message that fails parse at once, without retrying it, and its key behind it', async () => {
+    const scenario = 'unparsable';
+    const groupId = `${fixture().prefix}-unparsable`;
+    const deadLetters = sqlDeadLetterStore(fixture().database.sql, { schema: fixture().database.schema });
+    const parsed: string[] = [];
+    await publish(scenario, [{ key: 'x', n: 0 }, { key: 'x', n: -1 }, { key: 'x', n: 2 }, { key: 'y', n: 0 }]);
+    const consumer = await fixture().consume<CountedEvent>({
+      groupId,
+      inbox: true,
+      retry: { attempts: 5, initialMs: 10 },
+      parse: (value) => {
+        const event = value as CountedEvent;
+        if (event.data.scenario === scenario) parsed.push(`${event.data.key}${event.data.n}`);
+        if (event.data.n < 0) throw new Error('n must not be negative');
+        return event;
+      },
+      handle: countingHandler(groupId, scenario),
+    });
+    try {
+      await waitFor('y0 applied and x parked from x-1', async () => (await appliedBy(groupId)).byKey.y?.length === 1 && (await deadLetters.listParked(groupId))[0]?.messages === 2);
+      expect((await appliedBy(groupId)).byKey).toEqual({ x: [0], y: [0] });
+      expect(parsed.filter((entry) => entry === 'x-1')).toHaveLength(1);
+      expect(await deadLetters.listParked(groupId)).toEqual([{ key: 'unparsable-x', messages: 2, firstError: 'unparsable message: n must not be negative', firstParkedAt: expect.any(Date) }]);
+    } finally {
+      await consumer.stop();
+    }
+  });
+
+  it('resumes after what it did when started again, and applies nothing twice when its messages come again', async () => {
+    const scenario = 'again';
+    const groupId = `${fixture().prefix}-again`;
+    const keys = ['p', 'q', 'r', 's'];
+    const start = (counter: ReturnType<typeof deliveryCounter>) => fixture().consume<CountedEvent>({ groupId, inbox: true, parse: counter.parse, handle: countingHandler(groupId, scenario) });
+    const batch = (from: number, to: number) => keys.flatMap((key) => series(key, from, to));
+
+    let counter = deliveryCounter(scenario);
+    let consumer = await start(counter);
+    await publish(scenario, batch(0, 5));
+    await waitFor('20 applied', async () => (await appliedBy(groupId)).rows === 20);
+    await consumer.stop();
+
+    // Stopped, then started again: only what came meanwhile is delivered.
+    await publish(scenario, batch(5, 6));
+    counter = deliveryCounter(scenario);
+    consumer = await start(counter);
+    await waitFor('24 applied', async () => (await appliedBy(groupId)).rows === 24);
+    await sleep(500); // time for a stray redelivery to show
+    await consumer.stop();
+    expect(counter.deliveries).toBe(4);
+
+    // Rewound, as after a crash that lost its progress: every message comes again, and the inbox skips it.
+    await fixture().rewind(groupId);
+    counter = deliveryCounter(scenario);
+    consumer = await start(counter);
+    try {
+      await waitFor('the 24 delivered again', () => counter.deliveries >= 24);
+      await publish(scenario, batch(6, 7));
+      await waitFor('28 applied', async () => (await appliedBy(groupId)).rows >= 28);
+      await sleep(500);
+      const applied = await appliedBy(groupId);
+      expect({ rows: applied.rows, ids: applied.ids }).toEqual({ rows: 28, ids: 28 });
+      for (const key of keys) expect(applied.byKey[key]).toEqual([0, 1, 2, 3, 4, 5, 6]);
+    } finally {
+      await consumer.stop();
+    }
+  });
+};

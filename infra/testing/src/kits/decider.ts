@@ -1,0 +1,33 @@
+import { expect } from '@jest/globals';
+
+/** A decider as STYLE.md 1 shapes it: three pure functions. */
+export interface Decider<Command, Event, State> {
+  initialState(): State;
+  evolve(state: State, event: Event): State;
+  decide(command: Command, state: State): Event[];
+}
+
+type ErrorClass = new (...args: never[]) => Error;
+
+/**
+ * Given / when / then for a decider (Emmett's DeciderSpecification): given past events,
+ * when a command, then these new events, or this error.
+ *
+ *   const spec = deciderSpec(stock);
+ *   spec.given([added(5)]).when(reserve(7)).then([rejected(7, 5)]);
+ */
+export const deciderSpec = <Command, Event, State>(decider: Decider<Command, Event, State>) => ({
+  given: (history: Event[]) => ({
+    when: (command: Command) => {
+      const run = () => decider.decide(command, history.reduce(decider.evolve, decider.initialState()));
+      return {
+        then: (expected: Event[]) => expect(run()).toEqual(expected),
+        thenNothing: () => expect(run()).toEqual([]),
+        thenThrows: (error: ErrorClass, message?: string | RegExp) => {
+          expect(run).toThrow(error);
+          if (message !== undefined) expect(run).toThrow(message);
+        },
+      };
+    },
+  }),
+});
