@@ -1,0 +1,26 @@
+// Catalog's domain errors: every catalog command comes over HTTP, so a refusal is a
+// throw that http.ts maps to its status (STYLE.md 4).
+
+/** AddProduct for a sku the catalog already lists (HTTP 409). */
+export class ProductAlreadyExists extends Error {
+  constructor(readonly sku: string) {
+    super(`product ${sku} already exists`);
+    this.name = 'ProductAlreadyExists';
+  }
+}
+
+/** A command for a sku the catalog does not list (HTTP 404). */
+export class ProductNotFound extends Error {
+  constructor(readonly sku: string) {
+    super(`product ${sku} does not exist`);
+    this.name = 'ProductNotFound';
+  }
+}
+
+/** A rule of products broken, e.g. a price that is not whole cents (HTTP 409). */
+export class ProductRuleBroken extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'ProductRuleBroken';
+  }
+}

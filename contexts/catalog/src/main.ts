@@ -1,0 +1,6 @@
+// Local and compose modes: catalog as its own process (PostgreSQL, Kafka). See @ordo/host.
+import { exitOnStartFailure } from '@ordo/http';
+import { runStandalone } from '@ordo/host';
+import { catalogService } from './service';
+
+runStandalone('catalog', catalogService).catch(exitOnStartFailure);

@@ -1,0 +1,126 @@
+import fc from 'fast-check';
+import type { InventoryEvent } from '@ordo/inventory-contract';
+import { deciderSpec } from '@ordo/testing';
+import { StockRuleBroken } from './errors';
+import { decide, evolve, initialState, inventory, MAX_STOCK, type InventoryCommand, type Stock } from './inventory';
+
+const spec = deciderSpec(inventory);
+const sku = 'SKU-1';
+const at = '2025-03-01T10:00:00.000Z';
+const metadata = { now: at };
+
+// ---- commands and events, as the decider sees them ----------------------------------
+const add = (quantity: number): InventoryCommand => ({ type: 'AddStock', data: { sku, quantity }, metadata });
+const reserve = (orderId: string, quantity: number): InventoryCommand => ({ type: 'ReserveStock', data: { sku, orderId, quantity }, metadata });
+const release = (orderId: string): InventoryCommand => ({ type: 'ReleaseStock', data: { sku, orderId }, metadata });
+
+const added = (quantity: number): InventoryEvent => ({ type: 'StockAdded', data: { sku, quantity, at } });
+const reserved = (orderId: string, quantity: number): InventoryEvent => ({ type: 'StockReserved', data: { sku, orderId, quantity, at } });
+const rejected = (orderId: string, quantity: number, available: number, reason: string): InventoryEvent => ({
+  type: 'StockReservationRejected',
+  data: { sku, orderId, quantity, available, reason, at },
+});
+const released = (orderId: string, quantity: number): InventoryEvent => ({ type: 'StockReleased', data: { sku, orderId, quantity, at } });
+
+const stateAfter = (events: InventoryEvent[]): Stock => events.reduce(evolve, initialState());
+
+describe('inventory: stock of one sku', () => {
+  describe('AddStock', () => {
+    it('adds to a sku never stocked before', () => spec.given([]).when(add(5)).then([added(5)]));
+    it('adds to stock already there', () => spec.given([added(5), reserved('o1', 2)]).when(add(3)).then([added(3)]));
+    it.each([0, -1, 1.5, Number.NaN])('refuses a quantity of %p', (quantity) =>
+      spec.given([]).when(add(quantity)).thenThrows(StockRuleBroken, /must be a positive integer/),
+    );
+    it('refuses to go above the limit per sku', () =>
+      spec.given([added(MAX_STOCK - 1)]).when(add(2)).thenThrows(StockRuleBroken, `adding 2 to ${sku} would make ${MAX_STOCK + 1}`),
+    );
+    it('accepts stock up to the limit exactly', () => spec.given([added(MAX_STOCK - 1)]).when(add(1)).then([added(1)]));
+  });
+
+  describe('ReserveStock', () => {
+    it('reserves what is available', () => spec.given([added(5)]).when(reserve('o1', 3)).then([reserved('o1', 3)]));
+    it('reserves the last unit', () => spec.given([added(5), reserved('o1', 3)]).when(reserve('o2', 2)).then([reserved('o2', 2)]));
+
+    it('rejects more than is available, naming the sku and the numbers', () =>
+      spec.given([added(3)]).when(reserve('o1', 5)).then([rejected('o1', 5, 3, 'insufficient stock for SKU-1: 3 available, 5 requested')]));
+
+    it('counts what other orders hold', () =>
+      spec.given([added(5), reserved('o1', 3)]).when(reserve('o2', 3)).then([rejected('o2', 3, 2, 'insufficient stock for SKU-1: 2 available, 3 requested')]));
+
+    it('rejects a sku that was never stocked', () =>
+      spec.given([]).when(reserve('o1', 1)).then([rejected('o1', 1, 0, 'insufficient stock for SKU-1: 0 available, 1 requested')]));
+
+    it.each([0, -2, 0.5])('rejects (never throws) a quantity of %p', (quantity) =>
+      spec.given([added(5)]).when(reserve('o1', quantity)).then([rejected('o1', quantity, 5, `the quantity reserved of SKU-1 must be a positive integer, not ${quantity}`)]));
+
+    it('answers a second reservation for the same order with what it holds, taking nothing more', () => {
+      spec.given([added(5), reserved('o1', 2)]).when(reserve('o1', 2)).then([reserved('o1', 2)]);
+      // even when the second asks for another quantity, or for more than is left
+      spec.given([added(5), reserved('o1', 2)]).when(reserve('o1', 9)).then([reserved('o1', 2)]);
+    });
+
+    it('reserves again for an order whose reservation was released', () =>
+      spec.given([added(5), reserved('o1', 2), released('o1', 2)]).when(reserve('o1', 4)).then([reserved('o1', 4)]));
+  });
+
+  describe('ReleaseStock', () => {
+    it('releases what the order holds', () => spec.given([added(5), reserved('o1', 3), reserved('o2', 1)]).when(release('o1')).then([released('o1', 3)]));
+    it('answers 0 for an order that holds nothing here', () => spec.given([added(5), reserved('o2', 1)]).when(release('o1')).then([released('o1', 0)]));
+    it('answers 0 for an order whose reservation was rejected', () =>
+      spec.given([added(1), rejected('o1', 2, 1, 'insufficient stock for SKU-1: 1 available, 2 requested')]).when(release('o1')).then([released('o1', 0)]));
+    it('answers 0 when released twice', () => spec.given([added(5), reserved('o1', 3), released('o1', 3)]).when(release('o1')).then([released('o1', 0)]));
+    it('answers 0 on a sku never stocked', () => spec.given([]).when(release('o1')).then([released('o1', 0)]));
+  });
+
+  describe('evolve', () => {
+    it('keeps the counts and who holds what', () => {
+      expect(stateAfter([added(5), reserved('o1', 3), reserved('o2', 1), released('o1', 3), added(2)])).toEqual({
+        sku,
+        added: 7,
+        available: 6,
+        reserved: 1,
+        reservations: { o2: 1 },
+      });
+    });
+
+    it('does not count a repeated reservation answer twice', () => {
+      expect(stateAfter([added(5), reserved('o1', 2), reserved('o1', 2)])).toMatchObject({ available: 3, reserved: 2, reservations: { o1: 2 } });
+    });
+
+    it('treats order ids as data, never as members of the record', () => {
+      spec.given([added(5)]).when(reserve('constructor', 1)).then([reserved('constructor', 1)]);
+      spec.given([added(5)]).when(release('toString')).then([released('toString', 0)]);
+    });
+
+    it('survives a JSON round trip, as a snapshot stores it', () => {
+      const state = stateAfter([added(5), reserved('o1', 3)]);
+      expect(JSON.parse(JSON.stringify(state))).toEqual(state);
+    });
+  });
+
+  describe('invariants, over any sequence of commands', () => {
+    const orderId = fc.constantFrom('o1', 'o2', 'o3', 'o4');
+    const command: fc.Arbitrary<InventoryCommand> = fc.oneof(
+      fc.integer({ min: 1, max: 50 }).map(add),
+      fc.tuple(orderId, fc.integer({ min: -2, max: 40 })).map(([order, quantity]) => reserve(order, quantity)),
+      orderId.map(release),
+    );
+
+    it('keeps available >= 0, available + reserved = added, and answers every reserve and release once', () => {
+      fc.assert(
+        fc.property(fc.array(command, { maxLength: 60 }), (commands) => {
+          let state = initialState();
+          for (const next of commands) {
+            const events = decide(next, state);
+            if (next.type !== 'AddStock') expect(events).toHaveLength(1);
+            state = events.reduce(evolve, state);
+            expect(state.available).toBeGreaterThanOrEqual(0);
+            expect(state.available + state.reserved).toBe(state.added);
+            expect(Object.values(state.reservations).reduce((sum, quantity) => sum + quantity, 0)).toBe(state.reserved);
+          }
+        }),
+        { numRuns: 300 },
+      );
+    });
+  });
+});

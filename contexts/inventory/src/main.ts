@@ -1,0 +1,6 @@
+// Local and compose modes: inventory as its own process (PostgreSQL, Kafka). See @ordo/host.
+import { exitOnStartFailure } from '@ordo/http';
+import { runStandalone } from '@ordo/host';
+import { inventoryService } from './service';
+
+runStandalone('inventory', inventoryService).catch(exitOnStartFailure);

@@ -1,0 +1,193 @@
+import type { AddressInfo } from 'node:net';
+import { PGlite } from '@electric-sql/pglite';
+import { createEventStore, eventIdFor, type EventStore, type RecordedEvent } from '@ordo/eventstore';
+import { createHttpServer, type HttpServer } from '@ordo/http';
+import { embeddedHub, sqlDeadLetterStore, type Bus } from '@ordo/messaging';
+import { inventoryEventSchemas, stockStream, type InventoryCommandMessage } from '@ordo/inventory-contract';
+import { createLogger, createMetrics, pgliteSql, startTracing, type TransactionalSql } from '@ordo/runtime';
+import { inventoryService } from './service';
+
+// Inventory as the host mounts it in embedded mode: its own store, the embedded bus,
+// a real HTTP port. Commands reach it the way the saga sends them: a CommandIssued
+// event in a stand-in 'sagas' store, routed by the relay's rules to its command topic.
+const NOW = '2025-03-01T10:00:00.000Z';
+const JSON_BODY = { 'content-type': 'application/json' };
+
+const eventually = async <T>(probe: () => Promise<T | undefined>, what: string): Promise<T> => {
+  for (const deadline = Date.now() + 10_000; ; await new Promise((resolve) => setTimeout(resolve, 20))) {
+    const found = await probe();
+    if (found !== undefined) return found;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+  }
+};
+
+describe('inventory, mounted on HTTP and the embedded bus', () => {
+  let db: PGlite;
+  let sql: TransactionalSql;
+  let store: EventStore;
+  let sagas: EventStore;
+  let bus: Bus;
+  let app: HttpServer;
+  let base: string;
+
+  beforeAll(async () => {
+    db = new PGlite();
+    sql = pgliteSql(db);
+    store = await createEventStore('pglite:memory', { schema: 'inventory', registry: inventoryEventSchemas });
+    sagas = await createEventStore('pglite:memory', { schema: 'sagas' });
+    const hub = embeddedHub();
+    bus = hub.busFor({ sql, schema: 'inventory' });
+    const logger = createLogger({ service: 'inventory', level: 'silent' });
+    const module = await inventoryService({ store, bus, sql, schema: 'inventory', logger, clock: () => new Date(NOW) });
+
+    app = await createHttpServer({
+      service: module.name,
+      api: module.api,
+      logger,
+      metrics: createMetrics(module.name, { processMetrics: false }),
+      tracer: startTracing(module.name).tracer,
+      errorMappings: module.errorMappings,
+    });
+    await module.routes(app);
+    await app.listen({ port: 0, host: '127.0.0.1' });
+    base = `http://127.0.0.1:${(app.server.address() as AddressInfo).port}`;
+
+    // Every source is published before any consumer starts, as the host does.
+    await hub.busFor({ sql, schema: 'sagas' }).publish('sagas', sagas);
+    await module.publish();
+    await module.start();
+  });
+
+  afterAll(async () => {
+    await bus?.close();
+    await app?.close();
+    await store?.close();
+    await sagas?.close();
+    await db?.close();
+  });
+
+  // ---- helpers ------------------------------------------------------------------------
+  const addStock = (sku: string, body: unknown, headers: Record<string, string> = {}) =>
+    fetch(`${base}/v1/stock/${sku}/additions`, { method: 'POST', headers: { ...JSON_BODY, ...headers }, body: JSON.stringify(body) });
+
+  let issued = 0;
+  /** Appends a saga's CommandIssued; the bus delivers its command to `ordo.inventory.commands`, keyed by `key`. */
+  const issue = async (command: { type: string; commandId: string; data: unknown }, key: string) => {
+    issued += 1;
+    const metadata = { correlationId: `saga-${issued}`, causationId: `saga-${issued}` };
+    await sagas.appendToStream(
+      `orderPlacement-${issued}`,
+      [{ id: eventIdFor(`issued-${issued}`, 0), type: 'CommandIssued', data: { target: 'inventory', aggregateId: key, command: { ...command, metadata } }, metadata: { ...metadata, schemaVersion: 1 } }],
+      { expectedRevision: 'any' },
+    );
+  };
+  /** A well-formed command, typed by the contract as the saga types what it sends. */
+  const send = (command: Omit<InventoryCommandMessage, 'metadata'>) => issue(command, command.data.sku);
+  const reserve = (commandId: string, sku: string, orderId: string, quantity: number) => send({ type: 'ReserveStock', commandId, data: { sku, orderId, quantity } });
+  const release = (commandId: string, sku: string, orderId: string) => send({ type: 'ReleaseStock', commandId, data: { sku, orderId } });
+
+  const answersTo = async (sku: string, commandId: string): Promise<RecordedEvent[]> => {
+    const answers: RecordedEvent[] = [];
+    for await (const event of store.readStream(stockStream(sku))) if (event.metadata.commandId === commandId) answers.push(event);
+    return answers;
+  };
+  const answerTo = (sku: string, commandId: string) =>
+    eventually(async () => (await answersTo(sku, commandId))[0], `the answer to ${commandId}`);
+
+  // ---- HTTP -----------------------------------------------------------------------------
+  it('adds stock over HTTP and answers with the stock and its revision', async () => {
+    const response = await addStock('SKU-1', { quantity: 5 });
+    expect(response.status).toBe(200);
+    expect(response.headers.get('etag')).toBe('"stock-SKU-1:0"');
+    expect(response.headers.get('content-location')).toBe('/v1/stock/SKU-1');
+    expect(await response.json()).toEqual({ sku: 'SKU-1', added: 5, available: 5, reserved: 0, reservations: [] });
+
+    const read = await fetch(`${base}/v1/stock/SKU-1`);
+    expect(read.status).toBe(200);
+    expect(read.headers.get('etag')).toBe('"stock-SKU-1:0"');
+    expect((await fetch(`${base}/v1/stock/SKU-1`, { headers: { 'if-none-match': '"stock-SKU-1:0"' } })).status).toBe(304);
+  });
+
+  it('uses the Idempotency-Key as the command id: a retried addition adds nothing', async () => {
+    const first = await addStock('SKU-3', { quantity: 4 }, { 'idempotency-key': 'add-sku-3' });
+    const retry = await addStock('SKU-3', { quantity: 4 }, { 'idempotency-key': 'add-sku-3' });
+    expect(retry.headers.get('etag')).toBe(first.headers.get('etag'));
+    expect(await retry.json()).toMatchObject({ added: 4, available: 4 });
+  });
+
+  it('answers bad input with problem+json naming each failing field', async () => {
+    const response = await addStock('SKU-1', { quantity: 0, note: 'x' });
+    expect(response.status).toBe(400);
+    expect(response.headers.get('content-type')).toMatch(/^application\/problem\+json/);
+    const problem = (await response.json()) as { errors: { in: string; path: string; message: string }[] };
+    expect(problem.errors).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({ in: 'body', path: '/quantity' }),
+        expect.objectContaining({ in: 'body', message: expect.stringMatching(/Unrecognized key: "note"/) }),
+      ]),
+    );
+
+    const badSku = await fetch(`${base}/v1/stock/not-a-sku`);
+    expect(badSku.status).toBe(400);
+    expect(((await badSku.json()) as { errors: { in: string; path: string }[] }).errors).toEqual([expect.objectContaining({ in: 'params', path: '/sku' })]);
+  });
+
+  it('answers 404 for a sku never stocked', async () => {
+    const response = await fetch(`${base}/v1/stock/SKU-404`);
+    expect(response.status).toBe(404);
+    expect(await response.json()).toMatchObject({ status: 404, detail: 'no stock of SKU-404 was ever added' });
+  });
+
+  // ---- commands on the bus --------------------------------------------------------------
+  it('reserves on ReserveStock, with the command id and correlation id in the answer', async () => {
+    await reserve('reserve-o1', 'SKU-1', 'o1', 3);
+    const answer = await answerTo('SKU-1', 'reserve-o1');
+    expect(answer).toMatchObject({ type: 'StockReserved', data: { sku: 'SKU-1', orderId: 'o1', quantity: 3, at: NOW } });
+    expect(answer.metadata).toMatchObject({ commandId: 'reserve-o1', causationId: 'reserve-o1', correlationId: expect.stringMatching(/^saga-/) });
+    expect(answer.id).toBe(eventIdFor('reserve-o1', 0));
+  });
+
+  it('answers a repeated command id once', async () => {
+    await reserve('reserve-o2', 'SKU-1', 'o2', 1);
+    await reserve('reserve-o2', 'SKU-1', 'o2', 1);
+    // Commands of one sku are handled in order: once this is answered, so are both before it.
+    await reserve('reserve-o3-after', 'SKU-1', 'o3', 1);
+    await answerTo('SKU-1', 'reserve-o3-after');
+    expect(await answersTo('SKU-1', 'reserve-o2')).toHaveLength(1);
+  });
+
+  it('rejects a reservation beyond the stock, naming the sku and the numbers', async () => {
+    await reserve('reserve-o4', 'SKU-1', 'o4', 10);
+    expect(await answerTo('SKU-1', 'reserve-o4')).toMatchObject({
+      type: 'StockReservationRejected',
+      data: { sku: 'SKU-1', orderId: 'o4', quantity: 10, available: 0, reason: 'insufficient stock for SKU-1: 0 available, 10 requested' },
+    });
+  });
+
+  it('releases what an order holds, and answers 0 for an order that holds nothing', async () => {
+    await release('release-o1', 'SKU-1', 'o1');
+    await release('release-o9', 'SKU-1', 'o9');
+    expect(await answerTo('SKU-1', 'release-o1')).toMatchObject({ type: 'StockReleased', data: { orderId: 'o1', quantity: 3 } });
+    expect(await answerTo('SKU-1', 'release-o9')).toMatchObject({ type: 'StockReleased', data: { orderId: 'o9', quantity: 0 } });
+
+    const stock = await (await fetch(`${base}/v1/stock/SKU-1`)).json();
+    expect(stock).toEqual({ sku: 'SKU-1', added: 5, available: 3, reserved: 2, reservations: [{ orderId: 'o2', quantity: 1 }, { orderId: 'o3', quantity: 1 }] });
+  });
+
+  it('parks a command it cannot take, and goes on with other skus', async () => {
+    await issue({ type: 'DispatchStock', commandId: 'dispatch-1', data: { sku: 'SKU-BAD' } }, 'SKU-BAD');
+    await issue({ type: 'ReserveStock', commandId: 'reserve-bad-data', data: { sku: 'SKU-ODD', orderId: 'o1', quantity: -1 } }, 'SKU-ODD');
+    await addStock('SKU-2', { quantity: 1 });
+    await reserve('reserve-sku-2', 'SKU-2', 'o5', 1);
+    expect(await answerTo('SKU-2', 'reserve-sku-2')).toMatchObject({ type: 'StockReserved' });
+
+    const parked = await sqlDeadLetterStore(sql, { schema: 'inventory' }).listParked('inventory-commands');
+    expect(parked).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({ key: 'SKU-BAD', firstError: expect.stringMatching(/not 'DispatchStock'/) }),
+        expect.objectContaining({ key: 'SKU-ODD', firstError: expect.stringMatching(/quantity/) }),
+      ]),
+    );
+    expect(await answersTo('SKU-ODD', 'reserve-bad-data')).toEqual([]);
+  });
+});

@@ -1,0 +1,28 @@
+import type { ServiceFactory } from '@ordo/host';
+import { CONTEXT, INVENTORY_COMMANDS_TOPIC } from '@ordo/inventory-contract';
+import { inventoryHandlers } from './application/handlers';
+import { errorMappings, inventoryRoutes } from './http';
+import { inventoryCommandHandler, parseInventoryCommand } from './messaging';
+
+/**
+ * Inventory as a service (DESIGN.md, "The three ways it runs"): stock is added over
+ * HTTP, reserved and released by commands on its topic; the host supplies the ports.
+ */
+export const inventoryService: ServiceFactory = ({ store, bus, clock, logger }) => {
+  const handlers = inventoryHandlers(store);
+  return {
+    name: CONTEXT,
+    api: { title: 'Inventory', version: '1.0.0', description: 'Stock per sku, reserved and released for orders' },
+    errorMappings,
+    routes: inventoryRoutes(handlers, clock),
+    publish: () => bus.publish(CONTEXT, store),
+    start: async () => {
+      await bus.consume({
+        groupId: 'inventory-commands',
+        topics: [INVENTORY_COMMANDS_TOPIC],
+        parse: parseInventoryCommand,
+        handle: inventoryCommandHandler(handlers, clock, logger),
+      });
+    },
+  };
+};

@@ -1,0 +1,77 @@
+// Orders' published language: the commands it takes on the bus and the events it
+// records. Readers are tolerant (DESIGN.md): event schemas are plain `z.object`s, so a
+// field added by a later version passes through an older reader.
+import { z } from 'zod';
+import type { CommandMessage } from '@ordo/messaging';
+
+export const CONTEXT = 'orders';
+
+/** Where commands for orders travel, keyed by order id. */
+export const ORDERS_COMMANDS_TOPIC = 'ordo.orders.commands';
+/** Where orders' events are published, keyed by stream. */
+export const ORDERS_EVENTS_TOPIC = 'ordo.orders.events';
+
+export const Sku = z.string().regex(/^[A-Z0-9][A-Z0-9-]{0,39}$/, 'expected a sku: 1 to 40 of A-Z, 0-9 and -, not starting with -');
+export type Sku = z.infer<typeof Sku>;
+
+/** Orders are named by uuids: a random one, or one derived from the client's Idempotency-Key. */
+export const OrderId = z.uuid();
+const At = z.string().min(1);
+
+/** One stream per order: `order-<orderId>`; also the stream of its ETag. */
+export const orderStream = (orderId: string): string => `order-${orderId}`;
+
+export const OrderStatus = z.enum(['pending', 'confirmed', 'rejected']);
+export type OrderStatus = z.infer<typeof OrderStatus>;
+
+/** A line as placed: priced from orders' own copy of catalog's prices at that moment. Money is integer cents. */
+export const OrderLine = z.object({ sku: Sku, quantity: z.number().int().positive(), unitPriceCents: z.number().int().nonnegative() });
+export type OrderLine = z.infer<typeof OrderLine>;
+
+// ---- commands ----------------------------------------------------------------------
+
+export const ConfirmOrder = z.object({ orderId: OrderId });
+export type ConfirmOrder = z.infer<typeof ConfirmOrder>;
+
+export const RejectOrder = z.object({ orderId: OrderId, reason: z.string().min(1) });
+export type RejectOrder = z.infer<typeof RejectOrder>;
+
+/** The commands other services send on `ordo.orders.commands`, as a saga issues them (PlaceOrder arrives over HTTP only). */
+export type ConfirmOrderMessage = CommandMessage<'ConfirmOrder', ConfirmOrder>;
+export type RejectOrderMessage = CommandMessage<'RejectOrder', RejectOrder>;
+export type OrdersCommandMessage = ConfirmOrderMessage | RejectOrderMessage;
+
+/** The data schema of each command the topic carries. */
+export const ordersCommandSchemas = {
+  ConfirmOrder,
+  RejectOrder,
+} as const satisfies Record<OrdersCommandMessage['type'], z.ZodType>;
+
+// ---- events ------------------------------------------------------------------------
+
+export const OrderPlaced = z.object({ orderId: OrderId, lines: z.array(OrderLine).min(1), totalCents: z.number().int().nonnegative(), at: At });
+export type OrderPlaced = z.infer<typeof OrderPlaced>;
+
+export const OrderConfirmed = z.object({ orderId: OrderId, at: At });
+export type OrderConfirmed = z.infer<typeof OrderConfirmed>;
+
+/** `reason` says why, e.g. the stock reservation's reason that made the saga give up. */
+export const OrderRejected = z.object({ orderId: OrderId, reason: z.string().min(1), at: At });
+export type OrderRejected = z.infer<typeof OrderRejected>;
+
+export type OrderEvent =
+  | { type: 'OrderPlaced'; data: OrderPlaced }
+  | { type: 'OrderConfirmed'; data: OrderConfirmed }
+  | { type: 'OrderRejected'; data: OrderRejected };
+
+export const ordersEventTypes = ['OrderPlaced', 'OrderConfirmed', 'OrderRejected'] as const satisfies readonly OrderEvent['type'][];
+
+/**
+ * The store's schema registry (an `EventSchemaRegistry` of @ordo/eventstore): appends are
+ * validated against it and stamped with the version; reads are upcast by it.
+ */
+export const ordersEventSchemas = {
+  OrderPlaced: { version: 1, schema: OrderPlaced },
+  OrderConfirmed: { version: 1, schema: OrderConfirmed },
+  OrderRejected: { version: 1, schema: OrderRejected },
+} as const satisfies Record<OrderEvent['type'], { version: number; schema: z.ZodType }>;

@@ -1,0 +1,108 @@
+import { deciderSpec } from '@ordo/testing';
+import { OrderAlreadyExists, OrderNotFound, OrderRuleBroken } from './errors';
+import { orderDecider, repeatedSkuLines, type OrderCommand, type OrderEvent, type OrderLine } from './order';
+
+const spec = deciderSpec(orderDecider);
+const orderId = '5f0c3a52-7c1e-4c61-9d63-0d7f6c1a2b3c';
+const now = '2025-03-01T10:00:00.000Z';
+const later = '2025-03-01T10:05:00.000Z';
+const lines: OrderLine[] = [
+  { sku: 'SKU-1', quantity: 2, unitPriceCents: 1250 },
+  { sku: 'SKU-2', quantity: 1, unitPriceCents: 999 },
+];
+
+const place = (placed: OrderLine[] = lines): OrderCommand => ({ type: 'PlaceOrder', data: { orderId, lines: placed }, metadata: { now } });
+const confirm: OrderCommand = { type: 'ConfirmOrder', data: { orderId }, metadata: { now: later } };
+const reject = (reason = 'insufficient stock for SKU-1: 1 available, 2 requested'): OrderCommand => ({ type: 'RejectOrder', data: { orderId, reason }, metadata: { now: later } });
+
+const placed: OrderEvent = { type: 'OrderPlaced', data: { orderId, lines, totalCents: 3499, at: now } };
+const confirmed: OrderEvent = { type: 'OrderConfirmed', data: { orderId, at: later } };
+const rejected: OrderEvent = { type: 'OrderRejected', data: { orderId, reason: 'out of stock', at: later } };
+
+describe('Order', () => {
+  describe('PlaceOrder', () => {
+    it('places a new order with its priced lines and their total', () => {
+      spec.given([]).when(place()).then([placed]);
+    });
+
+    it('adds quantity times unit price over all lines', () => {
+      const three = [...lines, { sku: 'SKU-3', quantity: 3, unitPriceCents: 0 }, { sku: 'SKU-4', quantity: 1000, unitPriceCents: 1 }];
+      spec.given([]).when(place(three)).then([{ type: 'OrderPlaced', data: { orderId, lines: three, totalCents: 4499, at: now } }]);
+    });
+
+    it('places an order only once', () => {
+      spec.given([placed]).when(place()).thenThrows(OrderAlreadyExists, `order ${orderId} already exists`);
+      spec.given([placed, confirmed]).when(place()).thenThrows(OrderAlreadyExists);
+    });
+
+    it('needs at least one line', () => {
+      spec.given([]).when(place([])).thenThrows(OrderRuleBroken, 'at least one line');
+    });
+
+    it('holds each sku on one line only', () => {
+      spec.given([]).when(place([...lines, { sku: 'SKU-1', quantity: 1, unitPriceCents: 1250 }])).thenThrows(OrderRuleBroken, 'sku SKU-1 appears on more than one line');
+    });
+
+    it('needs positive whole quantities and non-negative whole prices', () => {
+      spec.given([]).when(place([{ sku: 'SKU-1', quantity: 0, unitPriceCents: 100 }])).thenThrows(OrderRuleBroken, 'line SKU-1');
+      spec.given([]).when(place([{ sku: 'SKU-1', quantity: 1.5, unitPriceCents: 100 }])).thenThrows(OrderRuleBroken);
+      spec.given([]).when(place([{ sku: 'SKU-1', quantity: 1, unitPriceCents: -1 }])).thenThrows(OrderRuleBroken);
+    });
+  });
+
+  describe('ConfirmOrder', () => {
+    it('confirms a pending order', () => {
+      spec.given([placed]).when(confirm).then([confirmed]);
+    });
+
+    it('answers nothing new for a confirmed order', () => {
+      spec.given([placed, confirmed]).when(confirm).thenNothing();
+    });
+
+    it('refuses to confirm a rejected order', () => {
+      spec.given([placed, rejected]).when(confirm).thenThrows(OrderRuleBroken, 'was rejected (out of stock)');
+    });
+
+    it('refuses an order that was never placed', () => {
+      spec.given([]).when(confirm).thenThrows(OrderNotFound, `no order ${orderId}`);
+    });
+  });
+
+  describe('RejectOrder', () => {
+    it('rejects a pending order with its reason', () => {
+      spec.given([placed]).when(reject()).then([{ type: 'OrderRejected', data: { orderId, reason: 'insufficient stock for SKU-1: 1 available, 2 requested', at: later } }]);
+    });
+
+    it('answers nothing new for a rejected order', () => {
+      spec.given([placed, rejected]).when(reject('another reason')).thenNothing();
+    });
+
+    it('refuses to reject a confirmed order', () => {
+      spec.given([placed, confirmed]).when(reject()).thenThrows(OrderRuleBroken, 'is confirmed');
+    });
+
+    it('refuses an order that was never placed', () => {
+      spec.given([]).when(reject()).thenThrows(OrderNotFound);
+    });
+  });
+
+  describe('evolve', () => {
+    const stateAfter = (events: OrderEvent[]) => events.reduce(orderDecider.evolve, orderDecider.initialState());
+
+    it('follows the order from pending to its decision', () => {
+      expect(stateAfter([])).toEqual({ status: 'absent' });
+      expect(stateAfter([placed])).toEqual({ status: 'pending', orderId, lines, totalCents: 3499, placedAt: now });
+      expect(stateAfter([placed, confirmed])).toMatchObject({ status: 'confirmed', confirmedAt: later, totalCents: 3499 });
+      expect(stateAfter([placed, rejected])).toMatchObject({ status: 'rejected', reason: 'out of stock', rejectedAt: later });
+    });
+
+    it('keeps the first decision when a second one is read', () => {
+      expect(stateAfter([placed, confirmed, rejected])).toMatchObject({ status: 'confirmed' });
+    });
+  });
+
+  it('finds the lines that repeat an earlier sku', () => {
+    expect(repeatedSkuLines([{ sku: 'A' }, { sku: 'B' }, { sku: 'A' }, { sku: 'A' }])).toEqual([2, 3]);
+    expect(repeatedSkuLines([{ sku: 'A' }, { sku: 'B' }])).toEqual([]);
+  });
+});

@@ -1,0 +1,100 @@
+// Orders' HTTP API: strict zod input becomes a typed command (STYLE.md 5); responses
+// carry the order's stream revision as their ETag (STYLE.md 4).
+import { z } from 'zod';
+import { WrongExpectedRevisionError } from '@ordo/eventstore';
+import { commandContext, NotFound, notModified, requestDerivedId, setETag, type ErrorMapping, type HttpServer } from '@ordo/http';
+import { OrderStatus, orderStream, Sku } from '@ordo/orders-contract';
+import type { OrdersApplication, PlacedOrder, PriceTable } from './application/handlers';
+import { OrderAlreadyExists, OrderNotFound, OrderRuleBroken } from './domain/errors';
+import { repeatedSkuLines } from './domain/order';
+
+// ---- input -----------------------------------------------------------------------
+
+const PlaceOrderBody = z.strictObject({
+  lines: z
+    .array(z.strictObject({ sku: Sku, quantity: z.number().int().min(1).max(1000) }))
+    .min(1)
+    .max(50)
+    .superRefine((lines, context) => {
+      for (const index of repeatedSkuLines(lines)) {
+        context.addIssue({ code: 'custom', path: [index, 'sku'], message: `sku ${lines[index]?.sku} is already on an earlier line` });
+      }
+    }),
+});
+
+const OrderParams = z.strictObject({ id: z.uuid() });
+const PriceParams = z.strictObject({ sku: Sku });
+
+// ---- output ----------------------------------------------------------------------
+
+const OrderView = z.object({
+  orderId: z.uuid(),
+  status: OrderStatus,
+  reason: z.string().optional().describe('why the order was rejected'),
+  lines: z.array(z.object({ sku: z.string(), quantity: z.number().int(), unitPriceCents: z.number().int() })),
+  totalCents: z.number().int(),
+});
+const PriceView = z.object({ sku: z.string(), name: z.string(), priceCents: z.number().int() });
+
+const view = (order: PlacedOrder): z.infer<typeof OrderView> => ({
+  orderId: order.orderId,
+  status: order.status,
+  ...(order.status === 'rejected' && { reason: order.reason }),
+  lines: order.lines,
+  totalCents: order.totalCents,
+});
+
+/** The one place orders' errors become HTTP statuses (STYLE.md 4). */
+export const ordersErrorMappings: ErrorMapping[] = [
+  { error: OrderAlreadyExists, status: 409 },
+  { error: OrderRuleBroken, status: 409 },
+  { error: OrderNotFound, status: 404 },
+  { error: WrongExpectedRevisionError, status: 'concurrency' },
+];
+
+export interface OrdersRoutesPorts {
+  orders: OrdersApplication;
+  prices: PriceTable;
+  clock: () => Date;
+}
+
+export const ordersRoutes =
+  ({ orders, prices, clock }: OrdersRoutesPorts) =>
+  (app: HttpServer): void => {
+    app.post(
+      '/v1/orders',
+      { schema: { summary: 'Place an order, priced from orders’ copy of the catalog', tags: ['orders'], body: PlaceOrderBody, response: { 201: OrderView } } },
+      async (request, reply) => {
+        // With an Idempotency-Key a retried request maps to the same order and command, so it
+        // places nothing twice even after the host's stored answer has expired.
+        const orderId = requestDerivedId(request, 'order');
+        const { now, ...metadata } = commandContext(request, clock, 'place-order');
+        const { order, revision } = await orders.placeOrder({ orderId, lines: request.body.lines, now }, metadata);
+        setETag(reply, { stream: orderStream(orderId), revision });
+        return reply.code(201).header('location', `/v1/orders/${orderId}`).send(view(order));
+      },
+    );
+
+    app.get(
+      '/v1/orders/:id',
+      { schema: { summary: 'An order and its status', tags: ['orders'], params: OrderParams, response: { 200: OrderView, 304: z.undefined() } } },
+      async (request, reply) => {
+        const { order, revision } = await orders.getOrder(request.params.id);
+        const position = { stream: orderStream(order.orderId), revision };
+        setETag(reply, position);
+        if (notModified(request, position)) return reply.code(304).send();
+        return view(order);
+      },
+    );
+
+    app.get(
+      '/v1/prices/:sku',
+      { schema: { summary: 'The price orders charges for a sku (its copy of the catalog)', tags: ['prices'], params: PriceParams, response: { 200: PriceView } } },
+      async (request) => {
+        const { sku } = request.params;
+        const price = (await prices.pricesOf([sku])).get(sku);
+        if (!price) throw new NotFound(`orders has no price for sku ${sku}`);
+        return { sku, ...price };
+      },
+    );
+  };

@@ -1,0 +1,6 @@
+// Local and compose modes: orders as its own process (PostgreSQL, Kafka). See @ordo/host.
+import { exitOnStartFailure } from '@ordo/http';
+import { runStandalone } from '@ordo/host';
+import { ordersService } from './service';
+
+runStandalone('orders', ordersService).catch(exitOnStartFailure);

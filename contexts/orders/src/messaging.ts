@@ -1,0 +1,106 @@
+// Orders on the bus: the price feed (catalog's events into orders' price table) and
+// the handler of orders' command topic (a saga's ConfirmOrder and RejectOrder).
+import { z } from 'zod';
+import type { CommandMetadata } from '@ordo/eventstore';
+import { commandMessageSchema, commandMetadataOf, type Bus, type BusConsumer } from '@ordo/messaging';
+import type { Logger } from '@ordo/runtime';
+import { CATALOG_EVENTS_TOPIC, PriceChanged, ProductAdded } from '@ordo/catalog-contract';
+import { ConfirmOrder, ORDERS_COMMANDS_TOPIC, RejectOrder, type OrdersCommandMessage } from '@ordo/orders-contract';
+import type { OrdersApplication } from './application/handlers';
+import type { PriceUpdate, SqlPriceTable } from './prices';
+
+// ---- the price feed --------------------------------------------------------------
+
+/** The value of an event topic's message: the recorded event, its revision as a string. */
+const eventMessageSchema = z.object({
+  type: z.string(),
+  revision: z.string().regex(/^\d+$/).transform(BigInt),
+  data: z.unknown(),
+});
+
+/** A catalog event as a price update; undefined for the event types orders has no use for. */
+export const parseCatalogEvent = (value: unknown): PriceUpdate | undefined => {
+  const event = eventMessageSchema.parse(value);
+  switch (event.type) {
+    case 'ProductAdded': {
+      const { sku, name, priceCents } = ProductAdded.parse(event.data);
+      return { type: 'ProductAdded', sku, name, priceCents, revision: event.revision };
+    }
+    case 'PriceChanged': {
+      const { sku, priceCents } = PriceChanged.parse(event.data);
+      return { type: 'PriceChanged', sku, priceCents, revision: event.revision };
+    }
+    default:
+      return undefined;
+  }
+};
+
+/**
+ * Catalog's events into the price table, exactly once: with the inbox, the row and the
+ * message id commit in one transaction; the revision guard makes a late or replayed
+ * older event of a product change nothing.
+ */
+export const startPriceFeed = (bus: Bus, prices: SqlPriceTable): Promise<BusConsumer> =>
+  bus.consume<PriceUpdate | undefined>({
+    groupId: 'orders-prices',
+    topics: [CATALOG_EVENTS_TOPIC],
+    inbox: true,
+    parse: parseCatalogEvent,
+    handle: async ({ value: update }, { query }) => {
+      if (!update) return;
+      if (!query) throw new Error('the price feed writes inside the inbox transaction, which the bus did not give');
+      await prices.apply(query, update);
+    },
+  });
+
+// ---- orders' command topic -------------------------------------------------------
+
+/** The envelope, then the data by type. A command orders does not take cannot be handled: parse fails and it is parked. */
+export const parseOrdersCommand = (value: unknown): OrdersCommandMessage => {
+  const envelope = commandMessageSchema.parse(value);
+  switch (envelope.type) {
+    case 'ConfirmOrder':
+      return { ...envelope, type: 'ConfirmOrder', data: ConfirmOrder.parse(envelope.data) };
+    case 'RejectOrder':
+      return { ...envelope, type: 'RejectOrder', data: RejectOrder.parse(envelope.data) };
+    default:
+      throw new Error(`orders takes no command '${envelope.type}' (ConfirmOrder, RejectOrder)`);
+  }
+};
+
+export interface CommandConsumerPorts {
+  bus: Bus;
+  orders: OrdersApplication;
+  clock: () => Date;
+  logger: Logger;
+}
+
+const dispatch = (orders: OrdersApplication, command: OrdersCommandMessage, now: string, metadata: CommandMetadata) => {
+  switch (command.type) {
+    case 'ConfirmOrder':
+      return orders.confirmOrder(command.data.orderId, now, metadata);
+    case 'RejectOrder':
+      return orders.rejectOrder(command.data.orderId, command.data.reason, now, metadata);
+    default: {
+      const unknown: never = command;
+      throw new Error(`unknown command ${JSON.stringify(unknown)}`);
+    }
+  }
+};
+
+/**
+ * A saga's commands to orders. Idempotency comes from the command id: a repeated one
+ * appends nothing (the order remembers it), as does one already decided the same way.
+ * A command the order refuses (confirming a rejected order) throws: it cannot happen in
+ * the placement flow, so it is retried and parked for an operator.
+ */
+export const startCommandConsumer = ({ bus, orders, clock, logger }: CommandConsumerPorts): Promise<BusConsumer> =>
+  bus.consume<OrdersCommandMessage>({
+    groupId: 'orders-commands',
+    topics: [ORDERS_COMMANDS_TOPIC],
+    parse: parseOrdersCommand,
+    handle: async ({ value: command }) => {
+      const { order, revision } = await dispatch(orders, command, clock().toISOString(), commandMetadataOf(command));
+      logger.info({ orderId: order.orderId, command: command.type, commandId: command.commandId, status: order.status, revision: String(revision) }, 'order command handled');
+    },
+  });

@@ -1,0 +1,216 @@
+import { randomUUID } from 'node:crypto';
+import type { AddressInfo } from 'node:net';
+import { PGlite } from '@electric-sql/pglite';
+import { catalogEventSchemas, productStream } from '@ordo/catalog-contract';
+import { createEventStore, eventIdFor, pgliteDriver, postgresEventStore, type EventStore } from '@ordo/eventstore';
+import { createHttpServer, type HttpServer } from '@ordo/http';
+import { embeddedHub, sqlDeadLetterStore, type Bus } from '@ordo/messaging';
+import { orderStream, ordersEventSchemas, type OrdersCommandMessage } from '@ordo/orders-contract';
+import { createLogger, createMetrics, pgliteSql, startTracing } from '@ordo/runtime';
+import { ordersService } from './service';
+
+// Orders as a host mounts it in embedded mode: its store and its tables on PGlite, the
+// embedded bus, a real HTTP server. Stand-in catalog and sagas stores on the same hub
+// feed the price table and send ConfirmOrder / RejectOrder, as the real ones would.
+const at = '2025-03-01T10:00:00.000Z';
+const eventually = async <T>(probe: () => Promise<T>, accept: (value: T) => boolean, what: string): Promise<T> => {
+  for (const deadline = Date.now() + 10_000; ; await new Promise((resolve) => setTimeout(resolve, 20))) {
+    const value = await probe();
+    if (accept(value)) return value;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}: last saw ${JSON.stringify(value)}`);
+  }
+};
+
+describe('the orders service', () => {
+  const db = new PGlite();
+  const sql = pgliteSql(db);
+  let store: EventStore;
+  let catalog: EventStore;
+  let sagas: EventStore;
+  let bus: Bus;
+  let server: HttpServer;
+  let base: string;
+
+  beforeAll(async () => {
+    const hub = embeddedHub();
+    bus = hub.busFor({ sql, schema: 'orders' });
+    store = await createEventStore('pglite:memory', { schema: 'orders', registry: ordersEventSchemas });
+    // The stand-ins live in the bus's database, a schema each, as embedded mode lays them out.
+    catalog = await postgresEventStore(pgliteDriver(db, { ownsDatabase: false }), { schema: 'catalog', registry: catalogEventSchemas });
+    sagas = await postgresEventStore(pgliteDriver(db, { ownsDatabase: false }), { schema: 'sagas' });
+    const logger = createLogger({ service: 'orders', level: 'silent' });
+    const orders = await ordersService({ store, bus, sql, schema: 'orders', logger, clock: () => new Date(at) });
+    await bus.publish('catalog', catalog);
+    await bus.publish('sagas', sagas);
+    await orders.publish();
+    await orders.start();
+    server = await createHttpServer({
+      service: orders.name,
+      api: orders.api,
+      logger,
+      metrics: createMetrics(orders.name, { processMetrics: false }),
+      tracer: startTracing(orders.name).tracer,
+      errorMappings: orders.errorMappings,
+    });
+    await orders.routes(server);
+    await server.listen({ port: 0, host: '127.0.0.1' });
+    base = `http://127.0.0.1:${(server.server.address() as AddressInfo).port}`;
+  });
+
+  afterAll(async () => {
+    await server?.close();
+    await bus?.close();
+    for (const opened of [store, catalog, sagas]) await opened?.close();
+    await db.close();
+  });
+
+  // ---- HTTP ----
+  const call = async (path: string, init: RequestInit = {}) => {
+    const response = await fetch(`${base}${path}`, init);
+    const text = await response.text();
+    return { status: response.status, headers: response.headers, body: text ? JSON.parse(text) : undefined };
+  };
+  const placeOrder = (lines: unknown, headers: Record<string, string> = {}) =>
+    call('/v1/orders', { method: 'POST', body: JSON.stringify({ lines }), headers: { 'content-type': 'application/json', ...headers } });
+  const orderStatus = async (orderId: string) => (await call(`/v1/orders/${orderId}`)).body?.status;
+
+  // ---- the stand-in catalog: its events reach the price table through the bus ----
+  const catalogEvent = async (sku: string, type: string, data: object) => {
+    const commandId = randomUUID();
+    const metadata = { correlationId: commandId, causationId: commandId, commandId, schemaVersion: 1 };
+    await catalog.appendToStream(productStream(sku), [{ id: eventIdFor(commandId, 0), type, data: { sku, ...data, at }, metadata }], { expectedRevision: 'any' });
+  };
+  const priceIs = (sku: string, priceCents: number) => eventually(() => call(`/v1/prices/${sku}`), (r) => r.body?.priceCents === priceCents, `${sku} at ${priceCents}`);
+
+  // ---- the stand-in saga: a CommandIssued the relay routes to ordo.orders.commands ----
+  const issue = async (orderId: string, type: OrdersCommandMessage['type'], data: object, commandId = randomUUID()) => {
+    const eventId = randomUUID();
+    const command = { type, commandId, data: { orderId, ...data }, metadata: { correlationId: `saga-${orderId}`, causationId: eventId } };
+    const metadata = { correlationId: `saga-${orderId}`, causationId: eventId, commandId: eventId, schemaVersion: 1 };
+    await sagas.appendToStream(`orderPlacement-${orderId}`, [{ id: eventId, type: 'CommandIssued', data: { target: 'orders', aggregateId: orderId, command }, metadata }], { expectedRevision: 'any' });
+    return commandId;
+  };
+  const eventsOf = async (orderId: string) => {
+    const events = [];
+    for await (const event of store.readStream(orderStream(orderId))) events.push(event);
+    return events;
+  };
+
+  beforeAll(async () => {
+    await catalogEvent('MUG-1', 'ProductAdded', { name: 'Mug', priceCents: 1250 });
+    await catalogEvent('TEE-1', 'ProductAdded', { name: 'T-shirt', priceCents: 1999 });
+    await priceIs('TEE-1', 1999);
+  });
+
+  it('describes its routes in its OpenAPI document', async () => {
+    // What /docs/json serves (its route belongs to the UI, stubbed above).
+    const body = server.swagger() as { info: object; paths: Record<string, unknown> };
+    expect(body.info).toMatchObject({ title: 'Orders', version: '1.0.0' });
+    expect(Object.keys(body.paths)).toEqual(expect.arrayContaining(['/v1/orders', '/v1/orders/{id}', '/v1/prices/{sku}']));
+  });
+
+  it('keeps its own copy of the catalog prices', async () => {
+    expect((await call('/v1/prices/MUG-1')).body).toEqual({ sku: 'MUG-1', name: 'Mug', priceCents: 1250 });
+    const unknown = await call('/v1/prices/NOPE-1');
+    expect(unknown.status).toBe(404);
+    expect(unknown.headers.get('content-type')).toMatch(/^application\/problem\+json/);
+  });
+
+  it('prices each line from its price table; a later price change prices new orders only', async () => {
+    const key = randomUUID();
+    const first = await placeOrder([{ sku: 'MUG-1', quantity: 2 }, { sku: 'TEE-1', quantity: 1 }], { 'idempotency-key': key });
+    expect(first.status).toBe(201);
+    const { orderId } = first.body;
+    expect(first.body).toEqual({
+      orderId: expect.stringMatching(/^[0-9a-f-]{36}$/),
+      status: 'pending',
+      lines: [{ sku: 'MUG-1', quantity: 2, unitPriceCents: 1250 }, { sku: 'TEE-1', quantity: 1, unitPriceCents: 1999 }],
+      totalCents: 4499,
+    });
+    expect(first.headers.get('location')).toBe(`/v1/orders/${orderId}`);
+    expect(first.headers.get('etag')).toBe(`"order-${orderId}:0"`);
+    expect((await eventsOf(orderId)).map((e) => e.type)).toEqual(['OrderPlaced']);
+
+    const read = await call(`/v1/orders/${orderId}`);
+    expect(read).toMatchObject({ status: 200, body: first.body });
+    expect(read.headers.get('etag')).toBe(`"order-${orderId}:0"`);
+    const unchanged = await call(`/v1/orders/${orderId}`, { headers: { 'if-none-match': `"order-${orderId}:0"` } });
+    expect(unchanged.status).toBe(304);
+
+    await catalogEvent('MUG-1', 'PriceChanged', { priceCents: 1400, previousPriceCents: 1250 });
+    await priceIs('MUG-1', 1400);
+    const second = await placeOrder([{ sku: 'MUG-1', quantity: 1 }]);
+    expect(second.body).toMatchObject({ lines: [{ sku: 'MUG-1', quantity: 1, unitPriceCents: 1400 }], totalCents: 1400 });
+    expect(second.body.orderId).not.toBe(orderId);
+    expect((await call(`/v1/orders/${orderId}`)).body.totalCents).toBe(4499);
+
+    // The same Idempotency-Key is the same order: its first answer, not a second order at the new price.
+    const retried = await placeOrder([{ sku: 'MUG-1', quantity: 2 }, { sku: 'TEE-1', quantity: 1 }], { 'idempotency-key': key });
+    expect(retried).toMatchObject({ status: 201, body: first.body });
+    expect(await eventsOf(orderId)).toHaveLength(1);
+  });
+
+  it('answers 400 naming each unknown sku as a failing field', async () => {
+    const response = await placeOrder([{ sku: 'MUG-1', quantity: 1 }, { sku: 'NOPE-9', quantity: 1 }, { sku: 'GONE-2', quantity: 3 }]);
+    expect(response.status).toBe(400);
+    expect(response.headers.get('content-type')).toMatch(/^application\/problem\+json/);
+    expect(response.body.errors).toEqual([
+      { in: 'body', path: '/lines/1/sku', message: 'unknown sku NOPE-9' },
+      { in: 'body', path: '/lines/2/sku', message: 'unknown sku GONE-2' },
+    ]);
+  });
+
+  it('answers 400 with the failing fields of a bad body', async () => {
+    const paths = async (lines: unknown, extra: object = {}) => {
+      const response = await call('/v1/orders', { method: 'POST', body: JSON.stringify({ lines, ...extra }), headers: { 'content-type': 'application/json' } });
+      expect(response.status).toBe(400);
+      return response.body.errors.map((error: { in: string; path: string }) => `${error.in} ${error.path}`);
+    };
+    expect(await paths([])).toEqual(['body /lines']);
+    expect(await paths([{ sku: 'mug', quantity: 1 }, { sku: 'TEE-1', quantity: 0 }, { sku: 'TEE-2', quantity: 1.5 }, { sku: 'TEE-3', quantity: 1001 }])).toEqual([
+      'body /lines/0/sku',
+      'body /lines/1/quantity',
+      'body /lines/2/quantity',
+      'body /lines/3/quantity',
+    ]);
+    expect(await paths([{ sku: 'MUG-1', quantity: 1 }, { sku: 'MUG-1', quantity: 2 }])).toEqual(['body /lines/1/sku']);
+    expect(await paths([{ sku: 'MUG-1', quantity: 1, price: 1 }], { customer: 'x' })).toEqual(expect.arrayContaining(['body /', 'body /lines/0']));
+    expect(await paths(Array.from({ length: 51 }, (_, i) => ({ sku: `SKU-${i}`, quantity: 1 })))).toEqual(['body /lines']);
+    expect((await call('/v1/orders/not-a-uuid')).body.errors).toEqual([{ in: 'params', path: '/id', message: expect.any(String) }]);
+    expect((await call(`/v1/orders/${randomUUID()}`)).status).toBe(404);
+  });
+
+  it('confirms and rejects orders on the commands a saga sends, once per command id', async () => {
+    const confirmed = (await placeOrder([{ sku: 'TEE-1', quantity: 1 }])).body.orderId;
+    const rejected = (await placeOrder([{ sku: 'MUG-1', quantity: 5 }])).body.orderId;
+
+    const confirmId = await issue(confirmed, 'ConfirmOrder', {});
+    await eventually(() => orderStatus(confirmed), (status) => status === 'confirmed', 'the order confirmed');
+    const [, confirmation] = await eventsOf(confirmed);
+    // A reply names its command and carries the saga's correlation id: how the saga finds it.
+    expect(confirmation).toMatchObject({ type: 'OrderConfirmed', data: { orderId: confirmed, at }, metadata: { commandId: confirmId, correlationId: `saga-${confirmed}` } });
+
+    // The same command again (a saga re-issuing after a timeout), then a command for
+    // another order: once that one is handled, the repeat has been too.
+    await issue(confirmed, 'ConfirmOrder', {}, confirmId);
+    await issue(rejected, 'RejectOrder', { reason: 'insufficient stock for MUG-1: 3 available, 5 requested' });
+    await eventually(() => orderStatus(rejected), (status) => status === 'rejected', 'the other order rejected');
+    expect(await eventsOf(confirmed)).toHaveLength(2);
+    expect((await call(`/v1/orders/${confirmed}`)).headers.get('etag')).toBe(`"order-${confirmed}:1"`);
+
+    const read = await call(`/v1/orders/${rejected}`);
+    expect(read.body).toMatchObject({ status: 'rejected', reason: 'insufficient stock for MUG-1: 3 available, 5 requested', totalCents: 7000 });
+    expect(read.headers.get('etag')).toBe(`"order-${rejected}:1"`);
+    expect(await sqlDeadLetterStore(sql, { schema: 'orders' }).listParked('orders-commands')).toEqual([]);
+  });
+
+  it('parks a command the order refuses, since the flow never sends one', async () => {
+    const orderId = (await placeOrder([{ sku: 'TEE-1', quantity: 1 }])).body.orderId;
+    await issue(orderId, 'RejectOrder', { reason: 'payment declined' });
+    await eventually(() => orderStatus(orderId), (status) => status === 'rejected', 'the order rejected');
+    await issue(orderId, 'ConfirmOrder', {});
+    const parked = await eventually(() => sqlDeadLetterStore(sql, { schema: 'orders' }).listParked('orders-commands'), (keys) => keys.length > 0, 'the command parked');
+    expect(parked).toEqual([expect.objectContaining({ key: orderId, messages: 1, firstError: expect.stringContaining('cannot be confirmed') })]);
+    expect(await eventsOf(orderId)).toHaveLength(2);
+  });
+});

@@ -1,0 +1,150 @@
+// The first slice under load, in embedded and in local mode: an open-loop generator
+// places orders at fixed rates (each order's latency counts from when it was due to be
+// sent, so a slow shop cannot hide behind a generator that waits: no coordinated
+// omission) and measures the time from POST to confirmed (the OrderConfirmed event's
+// time in the orders store). Reports the highest rate whose p99 stays under 1 s, each
+// process's peak memory, and a CPU profile summary of where the time goes.
+//
+//   npm run bench -- saga
+//   BENCH_RATES=25,50,100,200  BENCH_SECONDS=10  BENCH_MODES=embedded,local
+import { randomBytes } from 'node:crypto';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { createEventStore } from '@ordo/eventstore';
+import { startBroker, stopBroker } from '@ordo/kafka-local';
+import { percentile } from '@ordo/testing/bench';
+import { launchEmbedded, launchLocal, type LaunchedShop } from '../test/launch';
+import { shopClient, uniqueSku, type ShopClient } from '../test/shop-client';
+import { printProfile, summariseProfiles } from './cpu-profile';
+
+const RATES = (process.env.BENCH_RATES ?? '25,50,100,150,200,300').split(',').map(Number);
+const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
+const MODES = (process.env.BENCH_MODES ?? 'embedded,local').split(',');
+const DATABASE_URL = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
+const BROKER_PORT = 19_492;
+const SLO_MS = 1_000;
+
+interface Step {
+  rate: number;
+  sent: number;
+  failed: number;
+  confirmed: number;
+  p50: number;
+  p95: number;
+  p99: number;
+}
+
+/** Sends `rate` orders a second for SECONDS, never waiting for answers; returns each accepted order's due time. */
+const openLoop = async (shop: ShopClient, skus: string[], rate: number) => {
+  const due = new Map<string, number>();
+  const sends: Promise<void>[] = [];
+  let failed = 0;
+  const start = Date.now() + 100;
+  const total = rate * SECONDS;
+  for (let i = 0; i < total; i++) {
+    const at = start + (i * 1000) / rate;
+    const wait = at - Date.now();
+    if (wait > 1) await sleep(wait);
+    const lines = [{ sku: skus[i % skus.length] as string, quantity: 1 }, { sku: skus[(i + 1) % skus.length] as string, quantity: 1 }];
+    sends.push(
+      shop.placeOrder(lines).then(
+        async (response) => {
+          if (response.status === 201) due.set(((await response.json()) as { orderId: string }).orderId, at);
+          else failed++;
+        },
+        () => void failed++,
+      ),
+    );
+  }
+  await Promise.all(sends);
+  return { due, failed, sent: total };
+};
+
+/** Confirmation times from the orders store: the OrderConfirmed event of each order. */
+const confirmationTimes = async (storeUrl: string, schema: string) => {
+  const store = await createEventStore(storeUrl, { schema });
+  const times = new Map<string, number>();
+  for await (const event of store.readAll({ filter: { eventTypes: ['OrderConfirmed'] } })) {
+    times.set((event.data as { orderId: string }).orderId, event.recordedAt.getTime());
+  }
+  await store.close();
+  return times;
+};
+
+const peakMemory = (shop: LaunchedShop) =>
+  shop.processes().map(({ pid, command }) => {
+    const status = fs.readFileSync(`/proc/${pid}/status`, 'utf8');
+    const kb = Number(/VmHWM:\s+(\d+)/.exec(status)?.[1] ?? 0);
+    const name = /(contexts\/\w+|sagas\/[\w-]+|infra\/cli\/src\/\w+)/.exec(command)?.[1] ?? command.slice(0, 40);
+    return { name, mb: kb / 1024 };
+  }).filter(({ name }) => !name.startsWith('/bin/sh'));
+
+const runMode = async (mode: string) => {
+  const profiles = fs.mkdtempSync(path.join(os.tmpdir(), `ordo-saga-prof-${mode}-`));
+  const profiling = [`--cpu-prof`, `--cpu-prof-dir=${profiles}`];
+  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'ordo-saga-bench-'));
+  const schemaPrefix = `bench_saga_${randomBytes(3).toString('hex')}_`;
+  let storeUrl = `pglite://${path.join(dataDir, 'pglite')}`;
+  let ordersSchema = 'orders';
+  let shop: LaunchedShop;
+  if (mode === 'embedded') shop = await launchEmbedded(dataDir, {}, profiling);
+  else {
+    const broker = await startBroker({ port: BROKER_PORT, fresh: true, heap: '1g' });
+    shop = await launchLocal({ basePort: 23_000, databaseUrl: DATABASE_URL, schemaPrefix, kafkaBrokers: broker.brokers, env: { ORDO_SERVICE_NODE_ARGS: profiling.join(' ') } });
+    storeUrl = DATABASE_URL;
+    ordersSchema = `${schemaPrefix}orders`;
+  }
+  const sent: { rate: number; due: Map<string, number>; failed: number; sent: number }[] = [];
+  let memory: { name: string; mb: number }[] = [];
+  try {
+    const client = shopClient(shop.urls);
+    const skus = Array.from({ length: 20 }, (_, i) => uniqueSku(`bench${i}`));
+    for (const sku of skus) await client.addProduct(sku, 100, 1_000_000);
+    for (const rate of RATES) {
+      const step = await openLoop(client, skus, rate);
+      sent.push({ rate, ...step });
+      // Let this rate's orders finish before the next rate starts.
+      for (const orderId of step.due.keys()) await client.settled(orderId, 300_000).catch(() => undefined);
+      console.log(`${mode}: ${rate}/s sent ${step.sent}, accepted ${step.due.size}`);
+      const tooSlow = Date.now() - Math.max(...step.due.values()) > 30_000;
+      if (tooSlow) break;
+    }
+    memory = peakMemory(shop);
+  } finally {
+    await shop.stop();
+    if (mode === 'local') await stopBroker({ port: BROKER_PORT });
+  }
+
+  const confirmed = await confirmationTimes(storeUrl, ordersSchema);
+  const steps: Step[] = sent.map(({ rate, due, failed, sent: count }) => {
+    const latencies = [...due].flatMap(([orderId, at]) => (confirmed.has(orderId) ? [(confirmed.get(orderId) as number) - at] : [])).sort((a, b) => a - b);
+    return { rate, sent: count, failed, confirmed: latencies.length, p50: percentile(latencies, 0.5), p95: percentile(latencies, 0.95), p99: percentile(latencies, 0.99) };
+  });
+  fs.rmSync(dataDir, { recursive: true, force: true });
+  return { mode, steps, memory, profile: summariseProfiles(profiles) };
+};
+
+const main = async () => {
+  console.log(`node ${process.version}, ${os.cpus().length} cores; rates ${RATES.join(', ')}/s for ${SECONDS} s each; 2 lines an order`);
+  for (const mode of MODES) {
+    const result = await runMode(mode);
+    console.log(`\n== ${mode} mode: POST to confirmed (ms)`);
+    console.log('rate/s  sent  failed  confirmed     p50     p95     p99');
+    for (const s of result.steps) {
+      console.log(`${String(s.rate).padStart(6)} ${String(s.sent).padStart(5)} ${String(s.failed).padStart(7)} ${String(s.confirmed).padStart(10)} ${s.p50.toFixed(0).padStart(7)} ${s.p95.toFixed(0).padStart(7)} ${s.p99.toFixed(0).padStart(7)}`);
+    }
+    const within = result.steps.filter((s) => s.failed === 0 && s.confirmed === s.sent && s.p99 < SLO_MS);
+    const bestStep = within.at(-1);
+    console.log(bestStep ? `highest rate with p99 < ${SLO_MS} ms: ${bestStep.rate}/s (p50 ${bestStep.p50.toFixed(0)}, p95 ${bestStep.p95.toFixed(0)}, p99 ${bestStep.p99.toFixed(0)} ms)` : `no rate kept p99 under ${SLO_MS} ms`);
+    console.log('peak memory (VmHWM):');
+    for (const { name, mb } of result.memory) console.log(`  ${name.padEnd(32)} ${mb.toFixed(0)} MB`);
+    printProfile(`${mode} CPU profile`, result.profile);
+  }
+};
+
+main().catch((error: unknown) => {
+  console.error(error);
+  process.exit(1);
+});

@@ -1,0 +1,26 @@
+// `npm start`: the whole shop in one process on one port, on PGlite under .ordo/ and
+// the embedded bus (DESIGN.md, "The three ways it runs").
+import { exitOnStartFailure } from '@ordo/http';
+import { runEmbedded } from '@ordo/host';
+import { placeOrderCurl, seedShop } from './seed';
+import { shopModules } from './shop';
+
+const main = async () => {
+  const { url, app } = await runEmbedded({ name: 'ordo', modules: shopModules });
+  const seeded = await seedShop({ catalog: url, inventory: url, orders: url });
+  app.log.info({ seeded }, seeded ? 'seeded a small catalog and stock' : 'catalog and stock already there');
+  console.log(
+    [
+      '',
+      `Ordo is running (embedded: catalog, inventory, orders and the order-placement saga) at ${url}`,
+      `  API docs:  ${url}/docs`,
+      `  Place an order:`,
+      `    ${placeOrderCurl(url)}`,
+      `  Then:      curl -s ${url}/v1/orders/<orderId>`,
+      `  Data is kept in ${process.env.ORDO_DATA_DIR ?? '.ordo'}/ (delete it to start afresh). Ctrl-C stops.`,
+      '',
+    ].join('\n'),
+  );
+};
+
+main().catch(exitOnStartFailure);

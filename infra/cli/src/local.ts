@@ -1,0 +1,80 @@
+// `npm run start:local`: each service its own process on PostgreSQL and Kafka, under a
+// small supervisor (concurrently) that prefixes each service's log lines, restarts a
+// service that crashes, and stops them all on Ctrl-C (DESIGN.md, "The three ways it runs").
+import path from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { concurrently } from 'concurrently';
+import { Kafka, logLevel } from 'kafkajs';
+import { startBroker } from '@ordo/kafka-local';
+import { commandTopic, describeProvisioning, eventTopic, provisionTopics } from '@ordo/messaging';
+import { placeOrderCurl, seedShop } from './seed';
+import { shopProcesses } from './shop';
+
+const ROOT = path.resolve(__dirname, '../../..');
+const LOCAL_POSTGRES = 'postgres://postgres@127.0.0.1:5432/postgres';
+const say = (line: string) => console.log(`[supervisor] ${line}`);
+
+/** Every topic up front, so no relay sends to a command topic its consumer has not created yet. */
+const provisionShopTopics = async (brokers: string[]) => {
+  const admin = new Kafka({ clientId: 'ordo-supervisor', brokers, logLevel: logLevel.NOTHING }).admin();
+  await admin.connect();
+  try {
+    const specs = shopProcesses.map(({ name }) => eventTopic(name, 3)).concat(['orders', 'inventory'].map((name) => commandTopic(name, 3)));
+    for (const line of describeProvisioning(await provisionTopics(admin, specs))) say(line);
+  } finally {
+    await admin.disconnect();
+  }
+};
+
+const waitUntilReady = async (url: string, timeoutMs = 120_000) => {
+  for (const deadline = Date.now() + timeoutMs; Date.now() < deadline; await sleep(250)) {
+    const ready = await fetch(`${url}/health/ready`).then((response) => response.ok, () => false);
+    if (ready) return;
+  }
+  throw new Error(`${url} did not become ready`);
+};
+
+const main = async () => {
+  const basePort = Number(process.env.PORT ?? 3000);
+  const databaseUrl = process.env.DATABASE_URL ?? LOCAL_POSTGRES;
+  const schemaPrefix = process.env.ORDO_SCHEMA_PREFIX ?? '';
+  const brokers = process.env.KAFKA_BROKERS?.split(',') ?? (await startBroker({ log: say })).brokers;
+  await provisionShopTopics(brokers);
+
+  // Extra node flags for every service, e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof` (NODE_OPTIONS refuses those).
+  const nodeArgs = process.env.ORDO_SERVICE_NODE_ARGS ?? '';
+  const services = shopProcesses.map((service) => ({ ...service, url: `http://127.0.0.1:${basePort + service.portOffset}` }));
+  const { result } = concurrently(
+    services.map((service) => ({
+      name: service.name,
+      command: `"${process.execPath}" ${nodeArgs} --import tsx ${service.main}`,
+      cwd: ROOT,
+      env: {
+        PORT: String(basePort + service.portOffset),
+        DATABASE_URL: databaseUrl,
+        DATABASE_SCHEMA: `${schemaPrefix}${service.name}`,
+        KAFKA_BROKERS: brokers.join(','),
+      },
+    })),
+    { prefix: 'name', padPrefix: true, restartTries: -1, restartDelay: 1000, handleInput: false, killOthersOn: [] },
+  );
+
+  await Promise.all(services.map((service) => waitUntilReady(service.url)));
+  const urls = Object.fromEntries(services.map((service) => [service.name, service.url]));
+  const seeded = await seedShop({ catalog: urls.catalog ?? '', inventory: urls.inventory ?? '', orders: urls.orders ?? '' });
+  say(seeded ? 'seeded a small catalog and stock' : 'catalog and stock already there');
+  say(`running: ${services.map((service) => `${service.name} ${service.url}`).join(', ')}`);
+  say(`API docs at <service>/docs. Place an order:\n    ${placeOrderCurl(urls.orders ?? '')}`);
+  say(`Ctrl-C stops the services; the Kafka broker keeps running (npm run kafka:stop).`);
+
+  // Settles once every service has stopped: on Ctrl-C (each stops gracefully) or when one exits cleanly.
+  await result.then(
+    () => process.exit(0),
+    () => process.exit(1),
+  );
+};
+
+main().catch((error: unknown) => {
+  console.error(error instanceof Error ? error.message : error);
+  process.exit(1);
+});

@@ -1,0 +1,29 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { launchEmbedded, type LaunchedShop } from './launch';
+import { shopScenarios } from './shop-scenarios';
+
+// `npm start`: one process, PGlite under a data folder, the embedded bus.
+describe('the shop in embedded mode', () => {
+  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'ordo-embedded-'));
+  let shop: LaunchedShop;
+
+  beforeAll(async () => {
+    shop = await launchEmbedded(dataDir);
+  });
+  afterAll(async () => {
+    await shop?.stop();
+    fs.rmSync(dataDir, { recursive: true, force: true });
+  });
+
+  it('seeds a small catalog and prints a curl command that places an order', async () => {
+    const [curl] = shop.output.filter((line) => line.includes('curl -s -X POST')).map((line) => line.trim());
+    expect(curl).toContain(`${shop.urls.orders}/v1/orders`);
+    const products = await fetch(`${shop.urls.catalog}/v1/products/MUG-001`);
+    expect(products.status).toBe(200);
+    expect((await fetch(`${shop.urls.orders}/docs/json`)).status).toBe(200);
+  });
+
+  shopScenarios(() => shop);
+});

@@ -1,0 +1,128 @@
+// Starts the shop the two ways a user does (`npm start`, `npm run start:local`) as real
+// processes, and finds, kills and cleans up its processes by a marker in their environment.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import fs from 'node:fs';
+import path from 'node:path';
+import readline from 'node:readline';
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { ShopUrls } from './shop-client';
+
+const ROOT = path.resolve(__dirname, '../../..');
+
+export interface LaunchedShop {
+  urls: ShopUrls;
+  output: string[];
+  /** SIGKILLs the process that runs the saga and waits until the saga answers again. */
+  killSaga(): Promise<void>;
+  /** The shop's live processes (the launched one and its children), by pid, with their command lines. */
+  processes(): { pid: number; command: string }[];
+  stop(): Promise<void>;
+}
+
+/** Processes whose environment carries this run's marker: the launched one and its children. */
+const markedPids = (marker: string): number[] =>
+  fs.readdirSync('/proc').filter((entry) => /^\d+$/.test(entry)).flatMap((pid) => {
+    try {
+      return fs.readFileSync(`/proc/${pid}/environ`, 'utf8').split('\0').includes(`ORDO_TEST_RUN=${marker}`) ? [Number(pid)] : [];
+    } catch {
+      return []; // gone, or not ours to read
+    }
+  });
+
+const cmdline = (pid: number) => {
+  try {
+    return fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8').replace(/\0/g, ' ');
+  } catch {
+    return '';
+  }
+};
+
+const run = (script: string, env: Record<string, string>, nodeArgs: string[] = []) => {
+  const marker = randomBytes(6).toString('hex');
+  const child = spawn(process.execPath, [...nodeArgs, '--import', 'tsx', script], {
+    cwd: ROOT,
+    env: { ...process.env, LOG_LEVEL: 'warn', ...env, ORDO_TEST_RUN: marker },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  const output: string[] = [];
+  const lines = (child: ChildProcess) => {
+    readline.createInterface({ input: child.stdout! }).on('line', (line) => output.push(line));
+    readline.createInterface({ input: child.stderr! }).on('line', (line) => output.push(line));
+  };
+  lines(child);
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  const waitForLine = async (pattern: RegExp, timeoutMs = 180_000): Promise<RegExpExecArray> => {
+    for (const deadline = Date.now() + timeoutMs; Date.now() < deadline; await sleep(50)) {
+      for (const line of output) {
+        const match = pattern.exec(line);
+        if (match) return match;
+      }
+      if (child.exitCode !== null || child.signalCode !== null) break;
+    }
+    throw new Error(`no line matching ${pattern} in the output:\n${output.slice(-60).join('\n')}`);
+  };
+  const stop = async () => {
+    child.kill('SIGINT');
+    await Promise.race([exited, sleep(20_000)]);
+    for (const pid of markedPids(marker)) process.kill(pid, 'SIGKILL');
+  };
+  return { child, marker, output, exited, waitForLine, stop };
+};
+
+/** `npm start` on a data folder (kept across a kill and restart of the whole process). */
+export const launchEmbedded = async (dataDir: string, extraEnv: Record<string, string> = {}, nodeArgs: string[] = []): Promise<LaunchedShop> => {
+  let process_ = run('infra/cli/src/embedded.ts', { ...extraEnv, PORT: '0', ORDO_DATA_DIR: dataDir }, nodeArgs);
+  const urlOf = async () => {
+    const [, url] = await process_.waitForLine(/Ordo is running .* at (http:\/\/\S+)/);
+    return url as string;
+  };
+  const url = await urlOf();
+  const urls: ShopUrls = { catalog: url, inventory: url, orders: url, sagas: url };
+  return {
+    urls,
+    output: process_.output,
+    // Embedded, the saga shares its process with everything: killing it kills the shop.
+    killSaga: async () => {
+      process_.child.kill('SIGKILL');
+      await process_.exited;
+      process_ = run('infra/cli/src/embedded.ts', { ...extraEnv, PORT: new URL(url).port, ORDO_DATA_DIR: dataDir }, nodeArgs);
+      await urlOf();
+    },
+    processes: () => markedPids(process_.marker).map((pid) => ({ pid, command: cmdline(pid) })),
+    stop: () => process_.stop(),
+  };
+};
+
+/** `npm run start:local` on its own ports, schemas and Kafka brokers. */
+export const launchLocal = async (options: { basePort: number; databaseUrl: string; schemaPrefix: string; kafkaBrokers: string[]; env?: Record<string, string> }): Promise<LaunchedShop> => {
+  const supervisor = run('infra/cli/src/local.ts', {
+    ...options.env,
+    PORT: String(options.basePort),
+    DATABASE_URL: options.databaseUrl,
+    ORDO_SCHEMA_PREFIX: options.schemaPrefix,
+    KAFKA_BROKERS: options.kafkaBrokers.join(','),
+  });
+  await supervisor.waitForLine(/\[supervisor\] running:/);
+  const url = (offset: number) => `http://127.0.0.1:${options.basePort + offset}`;
+  const urls: ShopUrls = { catalog: url(1), inventory: url(2), orders: url(3), sagas: url(4) };
+  return {
+    urls,
+    output: supervisor.output,
+    killSaga: async () => {
+      const [saga] = markedPids(supervisor.marker).filter((pid) => cmdline(pid).includes('sagas/order-placement/src/main.ts') && cmdline(pid).includes('node'));
+      if (!saga) throw new Error('no saga process found');
+      process.kill(saga, 'SIGKILL');
+      // The supervisor restarts it; it answers again once ready.
+      await sleep(500);
+      for (const deadline = Date.now() + 60_000; Date.now() < deadline; await sleep(200)) {
+        const restarted = markedPids(supervisor.marker).some((pid) => pid !== saga && cmdline(pid).includes('sagas/order-placement/src/main.ts'));
+        const ready = await fetch(`${urls.sagas}/health/ready`).then((response) => response.ok, () => false);
+        if (restarted && ready) return;
+      }
+      throw new Error(`the saga was not restarted:\n${supervisor.output.slice(-40).join('\n')}`);
+    },
+    processes: () => markedPids(supervisor.marker).map((pid) => ({ pid, command: cmdline(pid) })),
+    stop: () => supervisor.stop(),
+  };
+};

@@ -1,0 +1,67 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { createEventStore, openSharedPglite, type EventStore } from '@ordo/eventstore';
+import { authTokensFromEnv, defineHttpService, runHttpService, sqlIdempotencyStore, type ErrorMapping, type RunningHttpService } from '@ordo/http';
+import { embeddedHub, type Bus } from '@ordo/messaging';
+import { env, pgliteSql } from '@ordo/runtime';
+import type { ServiceFactory, ServiceModule } from './module';
+import { failOnBusFailure } from './failure';
+
+export interface EmbeddedOptions {
+  /** The process's name in logs and OpenAPI. */
+  name: string;
+  /** Each module by its name, which is also its schema. */
+  modules: Record<string, ServiceFactory>;
+}
+
+/**
+ * Embedded mode (DESIGN.md, "The three ways it runs"): every module in one process on
+ * one port, each context's store a schema of one PGlite database under ORDO_DATA_DIR
+ * (kept across restarts), the embedded bus in place of Kafka. Modules publish first,
+ * then start, so every consumer sees every store.
+ */
+export const runEmbedded = (options: EmbeddedOptions, environment: NodeJS.ProcessEnv = process.env): Promise<RunningHttpService> =>
+  runHttpService(
+    defineHttpService({
+      name: options.name,
+      api: { title: 'Ordo (embedded)', version: '1.0.0', description: `Mounted: ${Object.keys(options.modules).join(', ')}` },
+      config: {
+        ORDO_DATA_DIR: env.string().default('.ordo'),
+        AUTH_TOKENS: authTokensFromEnv().optional(),
+      },
+      setup: async ({ config, logger, lifecycle }) => {
+        const folder = path.resolve(config.ORDO_DATA_DIR, 'pglite');
+        fs.mkdirSync(folder, { recursive: true });
+        // Held for the process's life, so the stores and the services' tables share one database.
+        const shared = await openSharedPglite(folder);
+        lifecycle.onShutdown('pglite', () => shared.release());
+        const sql = pgliteSql(shared.db);
+        const hub = embeddedHub();
+
+        const modules: ServiceModule[] = [];
+        const buses: Bus[] = [];
+        for (const [name, factory] of Object.entries(options.modules)) {
+          const store: EventStore = await createEventStore(`pglite://${folder}`, { schema: name });
+          lifecycle.onShutdown(`${name} store`, () => store.close());
+          const bus = hub.busFor({ sql, schema: name });
+          failOnBusFailure(bus, logger.child({ module: name }), lifecycle);
+          buses.push(bus);
+          modules.push(await factory({ store, bus, sql, schema: name, logger: logger.child({ module: name }), clock: () => new Date() }));
+        }
+        lifecycle.onShutdown('bus', () => Promise.all(buses.map((bus) => bus.close())));
+        for (const module of modules) await module.publish();
+        for (const module of modules) await module.start();
+
+        return {
+          routes: async (app) => {
+            for (const module of modules) await module.routes(app);
+          },
+          errorMappings: modules.flatMap((module): ErrorMapping[] => module.errorMappings ?? []),
+          idempotency: sqlIdempotencyStore(sql, { schema: 'ordo_http' }),
+          readinessChecks: { pglite: () => sql.query('select 1') },
+          ...(config.AUTH_TOKENS ? { authTokens: config.AUTH_TOKENS } : {}),
+        };
+      },
+    }),
+    environment,
+  );

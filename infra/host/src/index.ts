@@ -1,0 +1,3 @@
+export type { ServicePorts, ServiceModule, ServiceFactory } from './module';
+export { runStandalone } from './standalone';
+export { runEmbedded, type EmbeddedOptions } from './embedded';

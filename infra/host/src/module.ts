@@ -1,0 +1,36 @@
+import type { EventStore } from '@ordo/eventstore';
+import type { ApiDescription, ErrorMapping, HttpServer } from '@ordo/http';
+import type { Bus } from '@ordo/messaging';
+import type { Logger, TransactionalSql } from '@ordo/runtime';
+
+/**
+ * What a service is given (DESIGN.md: "the same service code runs in all three modes:
+ * only the adapters behind the ports change").
+ */
+export interface ServicePorts {
+  /** The context's own event store (its schema, or its EventStoreDB stream prefixes). */
+  store: EventStore;
+  bus: Bus;
+  /** The service's own database, for its tables (price table, inbox, checkpoints): in `schema`. */
+  sql: TransactionalSql;
+  schema: string;
+  logger: Logger;
+  /** Time enters through here, into command metadata; tests pass a fixed clock. */
+  clock: () => Date;
+}
+
+/** A bounded context or a saga, as a host mounts it. */
+export interface ServiceModule {
+  /** The context's name: its schema, its topics (`ordo.<name>.*`), its log lines. */
+  name: string;
+  api: ApiDescription;
+  errorMappings?: ErrorMapping[];
+  /** Registers the module's versioned routes (`/v1/...`). */
+  routes(app: HttpServer): void | Promise<void>;
+  /** Makes its events reach the bus. A host calls it for every module before starting any. */
+  publish(): Promise<void>;
+  /** Starts its consumers. */
+  start(): Promise<void>;
+}
+
+export type ServiceFactory = (ports: ServicePorts) => ServiceModule | Promise<ServiceModule>;

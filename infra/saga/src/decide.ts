@@ -1,0 +1,156 @@
+// The pure core of the engine: given the definition, an instance's state and an input
+// (its trigger, or a reply), the events to append. Time and ids come in with the input.
+import { pivotIndex, type IncomingEvent, type SagaDefinition, type SagaStep, type StepCommand } from './definition';
+import { commandIdFor, evolve, initialState, progress, sagaIdOf, startedState, type CommandKind, type SagaEvent, type SagaState, type SentCommand, type StartedSaga, type StepOutline } from './instance';
+
+export type SagaInput = { type: 'StartSaga'; trigger: IncomingEvent; now: string } | { type: 'HandleReply'; reply: IncomingEvent; now: string };
+
+/** What caused the events being decided: the CommandIssued's causation, and the time. */
+interface Cause {
+  id: string;
+  now: string;
+}
+
+/**
+ * A failure the engine cannot handle yet: a refused compensation, or a refusal at or
+ * after the pivot. Both will leave the instance `failed` for an operator; until then
+ * the reply is not recorded and the throw parks it.
+ */
+export class UnhandledSagaFailure extends Error {
+  override name = 'UnhandledSagaFailure';
+}
+
+/** The instance a trigger starts: its id, business key and data. */
+export const instanceFor = <Data>(definition: SagaDefinition<Data>, trigger: IncomingEvent) => {
+  const data = definition.trigger.data(trigger);
+  const key = definition.trigger.key(data);
+  return { sagaId: sagaIdOf(definition.name, key), key, data };
+};
+
+const outline = <Data>(step: SagaStep<Data>): StepOutline => ({
+  name: step.name,
+  ...(step.action && { command: step.action.command, target: step.action.target }),
+  ...(step.compensation && { compensation: step.compensation.command }),
+  ...(step.pivot && { pivot: true }),
+  ...(step.fanOut && { fanOut: true }),
+});
+
+const issue = <Data>(state: StartedSaga<Data>, step: SagaStep<Data>, invocation: StepCommand<Data>, line: string | undefined, kind: CommandKind, reason: string, cause: Cause): SagaEvent<Data> => {
+  const { aggregateId, data } = invocation.build(state.data, line, reason);
+  const commandId = commandIdFor(state.sagaId, step.name, line, kind);
+  const command = { type: invocation.command, commandId, data, metadata: { correlationId: state.correlationId, causationId: cause.id } };
+  return { type: 'CommandIssued', data: { target: invocation.target, aggregateId, command, step: step.name, ...(line !== undefined && { line }), kind, at: cause.now } };
+};
+
+/** The first step from `from` on with something to send issues all its lines; past the last, the saga completes. */
+const runFrom = <Data>(definition: SagaDefinition<Data>, state: StartedSaga<Data>, from: number, cause: Cause): SagaEvent<Data>[] => {
+  for (const step of definition.steps.slice(from)) {
+    const lines = step.lines(state.data);
+    if (!step.action || lines.length === 0) continue;
+    const action = step.action;
+    return lines.map((line) => issue(state, step, action, line, 'action', '', cause));
+  }
+  return [{ type: 'SagaCompleted', data: { at: cause.now } }];
+};
+
+/** What a step has to undo: the lines whose action succeeded, or, for a step without an action, all of them. */
+const doneLines = <Data>(state: StartedSaga<Data>, step: SagaStep<Data>): (string | undefined)[] =>
+  step.action ? state.commands.filter((sent) => sent.step === step.name && sent.kind === 'action' && sent.outcome === 'success').map((sent) => sent.line) : step.lines(state.data);
+
+/** Compensations go one step at a time, in reverse, from `from` down; with nothing left, the saga is rolled back. */
+const compensateFrom = <Data>(definition: SagaDefinition<Data>, state: StartedSaga<Data>, from: number, reason: string, cause: Cause): SagaEvent<Data>[] => {
+  for (const step of definition.steps.slice(0, from + 1).reverse()) {
+    const lines = doneLines(state, step);
+    if (!step.compensation || lines.length === 0) continue;
+    const compensation = step.compensation;
+    return lines.map((line) => issue(state, step, compensation, line, 'compensation', reason, cause));
+  }
+  return [{ type: 'SagaRolledBack', data: { reason, at: cause.now } }];
+};
+
+/** The events a new instance starts with: SagaStarted and the first step's commands. */
+export const startSaga = <Data>(definition: SagaDefinition<Data>, data: Data, correlationId: string, cause: Cause): SagaEvent<Data>[] => {
+  const key = definition.trigger.key(data);
+  const steps = definition.steps.map(outline);
+  const started = { saga: definition.name, version: definition.version, key, data, correlationId, steps, at: cause.now };
+  return [{ type: 'SagaStarted', data: started }, ...runFrom(definition, startedState(started), 0, cause)];
+};
+
+/** A step named in the instance's history; missing only if the definition changed under a running instance. */
+const stepNamed = <Data>(definition: SagaDefinition<Data>, name: string): { index: number; step: SagaStep<Data> } => {
+  const index = definition.steps.findIndex((each) => each.name === name);
+  const step = definition.steps[index];
+  if (!step) throw new UnhandledSagaFailure(`saga ${definition.name} version ${definition.version} has no step ${name}`);
+  return { index, step };
+};
+
+const classify = <Data>(invocation: StepCommand<Data> | undefined, reply: IncomingEvent) => {
+  if (invocation?.success.includes(reply.type)) return { outcome: 'success' as const };
+  const reasonOf = invocation?.failure[reply.type];
+  return reasonOf ? { outcome: 'failure' as const, reason: reasonOf(reply) } : undefined;
+};
+
+const named = (sagaId: string, sent: SentCommand) => `${sent.kind} ${sent.type} of step ${sent.step}${sent.line === undefined ? '' : ` (line ${sent.line})`} in ${sagaId}`;
+
+/** After a reply was recorded: wait for the step's other lines, then go on, compensate, or finish. */
+const afterReply = <Data>(definition: SagaDefinition<Data>, state: StartedSaga<Data>, answered: SentCommand, cause: Cause): SagaEvent<Data>[] => {
+  const { index } = stepNamed(definition, answered.step);
+  const siblings = state.commands.filter((sent) => sent.step === answered.step && sent.kind === answered.kind);
+  if (siblings.some((sent) => sent.outcome === undefined)) return [];
+  if (answered.kind === 'compensation') {
+    if (!state.failure) throw new UnhandledSagaFailure(`${state.sagaId} compensates without a recorded failure`);
+    return compensateFrom(definition, state, index - 1, state.failure.reason, cause);
+  }
+  const failed = siblings.find((sent) => sent.outcome === 'failure');
+  if (!failed) return runFrom(definition, state, index + 1, cause);
+  const reason = failed.reason ?? `${failed.replyType ?? 'a failure'} answered ${failed.type}`;
+  const compensating = { type: 'SagaCompensating', data: { step: answered.step, reason, at: cause.now } } as const;
+  return [compensating, ...compensateFrom(definition, progress(state, compensating), index, reason, cause)];
+};
+
+/**
+ * A reply counts only if it answers a command this instance issued and that is still
+ * unanswered, with a type the step declared; anything else (late, repeated, not ours)
+ * decides nothing.
+ */
+const handleReply = <Data>(definition: SagaDefinition<Data>, state: StartedSaga<Data>, reply: IncomingEvent, cause: Cause): SagaEvent<Data>[] => {
+  const sent = state.commands.find((each) => each.commandId === reply.metadata.commandId);
+  if (!sent || sent.outcome !== undefined) return [];
+  const { index, step } = stepNamed(definition, sent.step);
+  const verdict = classify(sent.kind === 'action' ? step.action : step.compensation, reply);
+  if (!verdict) return [];
+  if (verdict.outcome === 'failure' && sent.kind === 'compensation') {
+    throw new UnhandledSagaFailure(`the ${named(state.sagaId, sent)} was refused (${reply.type}: ${verdict.reason}); failed compensations need an operator`);
+  }
+  if (verdict.outcome === 'failure' && index >= pivotIndex(definition)) {
+    throw new UnhandledSagaFailure(`the ${named(state.sagaId, sent)} was refused at or after the pivot (${reply.type}: ${verdict.reason}); this needs an operator`);
+  }
+  const received = {
+    type: 'ReplyReceived',
+    data: { step: sent.step, ...(sent.line !== undefined && { line: sent.line }), kind: sent.kind, commandId: sent.commandId, replyType: reply.type, ...verdict, at: cause.now },
+  } as const;
+  return [received, ...afterReply(definition, progress(state, received), sent, cause)];
+};
+
+/** The engine as a decider (STYLE.md 1): `decide(input, state)` over `evolve`d saga events. */
+export const sagaDecider = <Data>(definition: SagaDefinition<Data>) => ({
+  initialState: initialState<Data>,
+  evolve: evolve<Data>,
+  decide: (input: SagaInput, state: SagaState<Data>): SagaEvent<Data>[] => {
+    switch (input.type) {
+      case 'StartSaga': {
+        if (state.status !== 'not-started') return [];
+        const { data } = instanceFor(definition, input.trigger);
+        return startSaga(definition, data, input.trigger.metadata.correlationId, { id: input.trigger.id, now: input.now });
+      }
+      case 'HandleReply':
+        return state.status === 'not-started' ? [] : handleReply(definition, state, input.reply, { id: input.reply.id, now: input.now });
+      default: {
+        const unknown: never = input;
+        throw new Error(`unknown saga input ${JSON.stringify(unknown)}`);
+      }
+    }
+  },
+});
+
+export type SagaDecider<Data> = ReturnType<typeof sagaDecider<Data>>;

@@ -1,0 +1,169 @@
+// The definition DSL (STYLE.md 3): a saga reads as a table, one step a line, each step's
+// command beside the replies that answer it and its compensation beside that.
+
+/** An event of another context as the saga reads it off a topic: its trigger, or a reply. */
+export interface IncomingEvent {
+  id: string;
+  type: string;
+  data: unknown;
+  /** `commandId` names the command an event answers: the handler copies it from the command. */
+  metadata: { correlationId: string; causationId?: string; commandId?: string };
+}
+
+/** Reads a failure's reason from the reply that reports it. */
+export type ReasonOf = (reply: IncomingEvent) => string;
+
+/** One command a step sends (per line, when it fans out), and the replies that answer it. */
+export interface Invocation<Context> {
+  /** The context that handles it: it travels on `ordo.<target>.commands`. */
+  target: string;
+  command: string;
+  /** The aggregate it addresses: its Kafka key, so commands to one aggregate keep their order. */
+  aggregateId: (context: Context) => string;
+  data: (context: Context) => unknown;
+  /** Reply event types that mean it was done. */
+  success: readonly string[];
+  /** Reply event types that mean it was refused, each with how to read the reason. */
+  failure?: Readonly<Record<string, ReasonOf>>;
+}
+
+/** What a step's functions see: the saga's data, and for a fan-out step the line at hand. */
+export interface StepContext<Data> {
+  saga: Data;
+}
+export interface LineContext<Data, Line> extends StepContext<Data> {
+  line: Line;
+}
+/** A compensation also sees why the saga failed (RejectOrder carries it). */
+export type Compensating<Context> = Context & { reason: string };
+
+/**
+ * Declared so definitions can state them beside the step; the engine does not act on
+ * them yet (deadlines and retries arrive with their own work).
+ */
+export interface StepPolicies {
+  timeoutMs?: number;
+  retry?: { attempts: number; backoffMs?: number };
+}
+
+export interface StepOptions<Context> extends StepPolicies {
+  /** Absent for a step that only registers a compensation (Eventuate's "order created / reject order"). */
+  action?: Invocation<Context>;
+  compensation?: Invocation<Compensating<Context>>;
+  /** The point of no return: from this step on nothing is compensated. */
+  pivot?: boolean;
+}
+
+export interface FanOutOptions<Data, Line> extends StepOptions<LineContext<Data, Line>> {
+  /** The items of the saga's data the step sends one command for (order lines). */
+  over: (saga: Data) => readonly Line[];
+  /** A line's key, unique within the step: it names the line in events and command ids. */
+  key: (line: Line) => string;
+}
+
+/** A step's command with its context resolved: what the engine calls. */
+export interface StepCommand<Data> {
+  target: string;
+  command: string;
+  success: readonly string[];
+  failure: Readonly<Record<string, ReasonOf>>;
+  build(saga: Data, line: string | undefined, reason: string): { aggregateId: string; data: unknown };
+}
+
+/** A step as the engine sees it; build one with `step` or `fanOut`. */
+export interface SagaStep<Data> extends StepPolicies {
+  name: string;
+  pivot: boolean;
+  fanOut: boolean;
+  /** The step's line keys for these data; `[undefined]` for a step that does not fan out. */
+  lines(saga: Data): (string | undefined)[];
+  action?: StepCommand<Data>;
+  compensation?: StepCommand<Data>;
+}
+
+export interface SagaDefinition<Data> {
+  /** The instance stream's category: `<name>-<businessKey>`. No dash. */
+  name: string;
+  /** Recorded in SagaStarted: an instance finishes on the version it started with. */
+  version: number;
+  /** The event that starts an instance, the saga's data taken from it, and its business key. */
+  trigger: { type: string; data: (event: IncomingEvent) => Data; key: (saga: Data) => string };
+  /** The business key of the instance a reply belongs to; undefined when it belongs to none. */
+  association: (reply: IncomingEvent) => string | undefined;
+  steps: readonly SagaStep<Data>[];
+}
+
+export class SagaDefinitionError extends Error {
+  override name = 'SagaDefinitionError';
+}
+
+const resolve = <Data, Context>(invocation: Invocation<Context>, contextOf: (saga: Data, line: string | undefined, reason: string) => Context): StepCommand<Data> => ({
+  target: invocation.target,
+  command: invocation.command,
+  success: invocation.success,
+  failure: invocation.failure ?? {},
+  build: (saga, line, reason) => {
+    const context = contextOf(saga, line, reason);
+    return { aggregateId: invocation.aggregateId(context), data: invocation.data(context) };
+  },
+});
+
+const policies = ({ timeoutMs, retry }: StepPolicies): StepPolicies => ({ ...(timeoutMs !== undefined && { timeoutMs }), ...(retry && { retry }) });
+
+/** A step that sends one command (or none, only registering a compensation). */
+export const step = <Data>(name: string, options: StepOptions<StepContext<Data>>): SagaStep<Data> => ({
+  name,
+  pivot: options.pivot ?? false,
+  fanOut: false,
+  ...policies(options),
+  lines: () => [undefined],
+  action: options.action && resolve(options.action, (saga: Data) => ({ saga })),
+  compensation: options.compensation && resolve(options.compensation, (saga: Data, _line, reason) => ({ saga, reason })),
+});
+
+/** A step that sends one command per item of a list in the saga's data; it succeeds when every line did. */
+export const fanOut = <Data, Line>(name: string, options: FanOutOptions<Data, Line>): SagaStep<Data> => {
+  const lineOf = (saga: Data, key: string | undefined): Line => {
+    const found = options.over(saga).find((line) => options.key(line) === key);
+    if (found === undefined) throw new SagaDefinitionError(`step ${name} has no line ${String(key)}`);
+    return found;
+  };
+  return {
+    name,
+    pivot: options.pivot ?? false,
+    fanOut: true,
+    ...policies(options),
+    lines: (saga) => {
+      const keys = options.over(saga).map(options.key);
+      const repeated = keys.find((key, index) => keys.indexOf(key) !== index);
+      if (repeated !== undefined) throw new SagaDefinitionError(`step ${name} has two lines keyed ${repeated}`);
+      return keys;
+    },
+    action: options.action && resolve(options.action, (saga: Data, key) => ({ saga, line: lineOf(saga, key) })),
+    compensation: options.compensation && resolve(options.compensation, (saga: Data, key, reason) => ({ saga, line: lineOf(saga, key), reason })),
+  };
+};
+
+/** Checks the table once, where it is written, rather than when an instance trips over it. */
+export const defineSaga = <Data>(definition: SagaDefinition<Data>): SagaDefinition<Data> => {
+  if (!/^[A-Za-z][A-Za-z0-9]*$/.test(definition.name)) throw new SagaDefinitionError(`saga name '${definition.name}' must be letters and digits (it is a stream category)`);
+  const names = definition.steps.map((each) => each.name);
+  const repeated = names.find((name, index) => names.indexOf(name) !== index);
+  if (repeated !== undefined) throw new SagaDefinitionError(`saga ${definition.name} has two steps named ${repeated}`);
+  if (definition.steps.filter((each) => each.pivot).length > 1) throw new SagaDefinitionError(`saga ${definition.name} has more than one pivot`);
+  return definition;
+};
+
+/** An association by a field of the reply's data, e.g. `byDataField('orderId')`. */
+export const byDataField =
+  (field: string) =>
+  (reply: IncomingEvent): string | undefined => {
+    const value = typeof reply.data === 'object' && reply.data !== null ? (reply.data as Record<string, unknown>)[field] : undefined;
+    return typeof value === 'string' && value !== '' ? value : undefined;
+  };
+
+/** Where the pivot is: steps from this index on are never compensated. */
+export const pivotIndex = <Data>(definition: SagaDefinition<Data>): number => {
+  const index = definition.steps.findIndex((each) => each.pivot);
+  return index < 0 ? definition.steps.length : index;
+};

@@ -1,0 +1,41 @@
+export {
+  defineSaga,
+  step,
+  fanOut,
+  byDataField,
+  pivotIndex,
+  SagaDefinitionError,
+  type SagaDefinition,
+  type SagaStep,
+  type StepCommand,
+  type StepOptions,
+  type FanOutOptions,
+  type StepPolicies,
+  type Invocation,
+  type StepContext,
+  type LineContext,
+  type Compensating,
+  type IncomingEvent,
+  type ReasonOf,
+} from './definition';
+export {
+  evolve,
+  initialState,
+  sagaIdOf,
+  commandIdFor,
+  type SagaEvent,
+  type SagaState,
+  type StartedSaga,
+  type SagaStatus,
+  type SentCommand,
+  type StepOutline,
+  type SagaStarted,
+  type CommandIssued,
+  type ReplyReceived,
+  type CommandKind,
+  type Outcome,
+} from './instance';
+export { sagaDecider, startSaga, instanceFor, UnhandledSagaFailure, type SagaDecider, type SagaInput } from './decide';
+export { sagaRunner, type SagaRunner, type SagaRunnerOptions, type SagaHandled } from './runner';
+export { describeSaga, sagaViewSchema, incomingEventSchema, parseIncomingEvent, type SagaView, type StepStatus } from './view';
+export { sagaSpec, trigger, started, reply, type Stimulus, type TriggerStimulus, type StartedStimulus, type ReplyStimulus, type ReplyTarget, type ExpectedCommand } from './saga-spec';

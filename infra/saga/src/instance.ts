@@ -1,0 +1,144 @@
+// An instance is its own event stream (DESIGN.md, "Saga semantics"): these are its
+// events, and `evolve` folds them into its state. Pure: no definition needed to read it.
+import { eventIdFor } from '@ordo/eventstore';
+import type { CommandMessage } from '@ordo/messaging';
+
+export type CommandKind = 'action' | 'compensation';
+export type Outcome = 'success' | 'failure';
+export type SagaStatus = 'running' | 'compensating' | 'completed' | 'rolled-back';
+
+/** A step as SagaStarted records it, so a dashboard can draw the steps without the definition. */
+export interface StepOutline {
+  name: string;
+  command?: string;
+  target?: string;
+  compensation?: string;
+  pivot?: boolean;
+  fanOut?: boolean;
+}
+
+export interface SagaStarted<Data = unknown> {
+  saga: string;
+  version: number;
+  key: string;
+  data: Data;
+  /** The trigger's correlation id: every command the instance sends carries it. */
+  correlationId: string;
+  steps: StepOutline[];
+  at: string;
+}
+
+/** The one way a command leaves a saga: the relay routes it to `ordo.<target>.commands`. */
+export interface CommandIssued {
+  target: string;
+  aggregateId: string;
+  command: CommandMessage;
+  step: string;
+  line?: string;
+  kind: CommandKind;
+  at: string;
+}
+
+export interface ReplyReceived {
+  step: string;
+  line?: string;
+  kind: CommandKind;
+  commandId: string;
+  replyType: string;
+  outcome: Outcome;
+  reason?: string;
+  at: string;
+}
+
+export type SagaEvent<Data = unknown> =
+  | { type: 'SagaStarted'; data: SagaStarted<Data> }
+  | { type: 'CommandIssued'; data: CommandIssued }
+  | { type: 'ReplyReceived'; data: ReplyReceived }
+  | { type: 'SagaCompensating'; data: { step: string; reason: string; at: string } }
+  | { type: 'SagaCompleted'; data: { at: string } }
+  | { type: 'SagaRolledBack'; data: { reason: string; at: string } };
+
+/** A command the instance sent, and its answer once one came. */
+export interface SentCommand {
+  commandId: string;
+  step: string;
+  line?: string;
+  kind: CommandKind;
+  type: string;
+  target: string;
+  aggregateId: string;
+  outcome?: Outcome;
+  replyType?: string;
+  reason?: string;
+}
+
+export interface StartedSaga<Data = unknown> {
+  status: SagaStatus;
+  sagaId: string;
+  saga: string;
+  version: number;
+  key: string;
+  data: Data;
+  correlationId: string;
+  steps: StepOutline[];
+  /** In the order they were issued. */
+  commands: SentCommand[];
+  /** Set once the instance compensates: the step that failed and why. */
+  failure?: { step: string; reason: string };
+}
+
+export type SagaState<Data = unknown> = { status: 'not-started' } | StartedSaga<Data>;
+
+export const initialState = <Data = unknown>(): SagaState<Data> => ({ status: 'not-started' });
+
+/** The instance's stream: `<sagaName>-<businessKey>`. */
+export const sagaIdOf = (saga: string, key: string): string => `${saga}-${key}`;
+
+/** The same step, line and kind always get the same id, so a re-issued command is recognised as a repeat. */
+export const commandIdFor = (sagaId: string, step: string, line: string | undefined, kind: CommandKind): string => eventIdFor(`${sagaId}/${step}/${line ?? ''}/${kind}`, 0);
+
+type Progress<Data> = Exclude<SagaEvent<Data>, { type: 'SagaStarted' }>;
+
+/** An instance's state once its stream holds more than SagaStarted. */
+export const progress = <Data>(state: StartedSaga<Data>, event: Progress<Data>): StartedSaga<Data> => {
+  switch (event.type) {
+    case 'CommandIssued': {
+      const { command, step, line, kind, target, aggregateId } = event.data;
+      const sent: SentCommand = { commandId: command.commandId, step, ...(line !== undefined && { line }), kind, type: command.type, target, aggregateId };
+      return { ...state, commands: [...state.commands, sent] };
+    }
+    case 'ReplyReceived': {
+      const { commandId, outcome, replyType, reason } = event.data;
+      const answer = (sent: SentCommand): SentCommand => (sent.commandId === commandId ? { ...sent, outcome, replyType, ...(reason !== undefined && { reason }) } : sent);
+      return { ...state, commands: state.commands.map(answer) };
+    }
+    case 'SagaCompensating':
+      return { ...state, status: 'compensating', failure: { step: event.data.step, reason: event.data.reason } };
+    case 'SagaCompleted':
+      return { ...state, status: 'completed' };
+    case 'SagaRolledBack':
+      return { ...state, status: 'rolled-back' };
+    default: {
+      const unknown: never = event;
+      throw new Error(`unknown saga event ${JSON.stringify(unknown)}`);
+    }
+  }
+};
+
+export const startedState = <Data>({ saga, version, key, data, correlationId, steps }: SagaStarted<Data>): StartedSaga<Data> => ({
+  status: 'running',
+  sagaId: sagaIdOf(saga, key),
+  saga,
+  version,
+  key,
+  data,
+  correlationId,
+  steps,
+  commands: [],
+});
+
+export const evolve = <Data>(state: SagaState<Data>, event: SagaEvent<Data>): SagaState<Data> => {
+  if (event.type === 'SagaStarted') return startedState(event.data);
+  // Only SagaStarted opens a stream: anything before it is not an instance's history.
+  return state.status === 'not-started' ? state : progress(state, event);
+};

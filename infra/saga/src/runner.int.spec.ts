@@ -1,0 +1,115 @@
+import { randomUUID } from 'node:crypto';
+import { createEventStore, WrongExpectedRevisionError, type EventStore, type RecordedEvent } from '@ordo/eventstore';
+import { checkout, cart } from '../test/checkout-saga';
+import { sagaRunner, type CommandIssued, type IncomingEvent } from '.';
+
+const clock = () => new Date('2030-01-01T00:00:00.000Z');
+
+/** A store whose appends wait until `readers` stream reads have finished: concurrent replies, made certain. */
+const racing = (store: EventStore, readers: number) => {
+  let reads = 0;
+  let conflicts = 0;
+  let release: () => void = () => undefined;
+  const allRead = new Promise<void>((resolve) => (release = resolve));
+  const wrapped: EventStore = {
+    readStream: async function* (stream, options) {
+      yield* store.readStream(stream, options);
+      if (++reads >= readers) release();
+    },
+    appendToStream: async (stream, events, options) => {
+      await allRead;
+      try {
+        return await store.appendToStream(stream, events, options);
+      } catch (error) {
+        if (error instanceof WrongExpectedRevisionError) conflicts += 1;
+        throw error;
+      }
+    },
+    readAll: (options) => store.readAll(options),
+    subscribeToAll: (options) => store.subscribeToAll(options),
+    saveSnapshot: (stream, snapshot) => store.saveSnapshot(stream, snapshot),
+    loadSnapshot: (stream) => store.loadSnapshot(stream),
+    close: () => store.close(),
+  };
+  return { store: wrapped, conflicts: () => conflicts };
+};
+
+describe('sagaRunner on the PostgreSQL store (PGlite)', () => {
+  // One store for the file (PGlite takes seconds to start); each test its own cart, so its own instance.
+  let store: EventStore;
+  let cartId = '';
+  let sagaId = '';
+  beforeAll(async () => {
+    store = await createEventStore('pglite:memory', { schema: 'sagas' });
+  });
+  afterAll(() => store.close());
+  beforeEach(() => {
+    cartId = `cart-${randomUUID()}`;
+    sagaId = `checkout-${cartId}`;
+  });
+
+  const submitted = (id = randomUUID()): IncomingEvent => ({ id, type: 'CartSubmitted', data: { ...cart, cartId }, metadata: { correlationId: 'corr-1', causationId: 'http-1' } });
+  const history = async () => {
+    const events: RecordedEvent[] = [];
+    for await (const event of store.readStream(sagaId)) events.push(event);
+    return events;
+  };
+  const issued = async () => (await history()).filter((event) => event.type === 'CommandIssued').map((event) => event.data as CommandIssued);
+  const answer = async (line: string, type: string, data: object = {}): Promise<IncomingEvent> => {
+    const command = (await issued()).find((each) => each.line === line && each.kind === 'action');
+    if (!command) throw new Error(`no command for line ${line}`);
+    return { id: randomUUID(), type, data: { cartId, item: line, ...data }, metadata: { correlationId: 'corr-1', causationId: command.command.commandId, commandId: command.command.commandId } };
+  };
+
+  it('starts one instance however often its trigger comes', async () => {
+    const runner = sagaRunner({ definition: checkout, store, clock });
+    const trigger = submitted();
+    expect(await runner.handle(trigger)).toMatchObject({ result: 'started', sagaId });
+    expect(await runner.handle(trigger)).toEqual({ result: 'already-started', sagaId });
+    expect(await runner.handle(submitted())).toEqual({ result: 'already-started', sagaId });
+    const events = await history();
+    expect(events.map((event) => event.type)).toEqual(['SagaStarted', 'CommandIssued', 'CommandIssued']);
+    expect(events[1]?.metadata).toMatchObject({ correlationId: 'corr-1', causationId: trigger.id });
+    expect((events[1]?.data as CommandIssued).command.metadata).toEqual({ correlationId: 'corr-1', causationId: trigger.id });
+  });
+
+  it('records two concurrent replies to one instance, the loser retrying at the new revision', async () => {
+    await sagaRunner({ definition: checkout, store, clock }).handle(submitted());
+    const race = racing(store, 2);
+    const runner = sagaRunner({ definition: checkout, store: race.store, clock });
+    const results = await Promise.all([runner.handle(await answer('pen', 'ItemHeld')), runner.handle(await answer('ink', 'ItemHeld'))]);
+    expect(results.map((result) => result.result)).toEqual(['reacted', 'reacted']);
+    expect(race.conflicts()).toBe(1);
+    const types = (await history()).map((event) => event.type);
+    expect(types.slice(3)).toEqual(['ReplyReceived', 'ReplyReceived', 'CommandIssued']);
+    expect((await issued()).at(-1)?.command.type).toBe('Charge');
+  });
+
+  it('appends nothing for a redelivered reply, also when both copies race', async () => {
+    const runner = sagaRunner({ definition: checkout, store, clock });
+    await runner.handle(submitted());
+    const held = await answer('pen', 'ItemHeld');
+    expect(await runner.handle(held)).toMatchObject({ result: 'reacted' });
+    const revision = (await runner.read(cartId)).revision;
+    expect(await runner.handle(held)).toMatchObject({ result: 'ignored', sagaId });
+    expect((await runner.read(cartId)).revision).toBe(revision);
+
+    const ink = await answer('ink', 'ItemUnavailable', { reason: 'ink is sold out' });
+    const racer = sagaRunner({ definition: checkout, store: racing(store, 2).store, clock });
+    const results = await Promise.all([racer.handle(ink), racer.handle(ink)]);
+    expect(results.map((result) => result.result).sort()).toEqual(['ignored', 'reacted']);
+    const events = await history();
+    expect(events.filter((event) => event.type === 'ReplyReceived')).toHaveLength(2);
+    expect(events.filter((event) => event.type === 'SagaCompensating')).toHaveLength(1);
+  });
+
+  it('ignores events that are no reply to an instance', async () => {
+    const runner = sagaRunner({ definition: checkout, store, clock });
+    await runner.handle(submitted());
+    const held = await answer('pen', 'ItemHeld');
+    expect(await runner.handle({ ...held, metadata: { correlationId: 'corr-1' } })).toMatchObject({ result: 'ignored' });
+    expect(await runner.handle({ ...held, data: { cartId: 'cart-0' } })).toMatchObject({ result: 'ignored', sagaId: 'checkout-cart-0', why: 'no such instance' });
+    expect(await runner.handle({ ...held, type: 'ItemRestocked' })).toMatchObject({ result: 'ignored' });
+    expect((await runner.read(cartId)).revision).toBe(2n);
+  });
+});

@@ -1,0 +1,88 @@
+// The application layer: load an instance's stream, decide, append at the revision seen.
+// The stream's revision is the lock when replies arrive concurrently from several topics.
+import { eventIdFor, WrongExpectedRevisionError, type EventStore, type ExpectedRevision } from '@ordo/eventstore';
+import { instanceFor, sagaDecider } from './decide';
+import type { IncomingEvent, SagaDefinition } from './definition';
+import { sagaIdOf, type SagaEvent, type SagaState } from './instance';
+
+export interface SagaRunnerOptions<Data> {
+  definition: SagaDefinition<Data>;
+  /** The saga context's own store: instances are its streams. */
+  store: EventStore;
+  clock: () => Date;
+  /** Appends tried again after a concurrent reply won the revision: default 10. */
+  retries?: number;
+}
+
+/** What `handle` did with an event, for logs and tests. */
+export type SagaHandled<Data = unknown> =
+  | { result: 'started'; sagaId: string; events: SagaEvent<Data>[] }
+  | { result: 'already-started'; sagaId: string }
+  | { result: 'reacted'; sagaId: string; events: SagaEvent<Data>[] }
+  | { result: 'ignored'; sagaId?: string; why: string };
+
+export const sagaRunner = <Data>({ definition, store, clock, retries = 10 }: SagaRunnerOptions<Data>) => {
+  const decider = sagaDecider(definition);
+  // Only these can answer a command of this saga: anything else is ignored without a read.
+  const replyTypes = new Set(definition.steps.flatMap((step) => [step.action, step.compensation].flatMap((command) => (command ? [...command.success, ...Object.keys(command.failure)] : []))));
+
+  const load = async (sagaId: string): Promise<{ state: SagaState<Data>; revision: bigint }> => {
+    let state = decider.initialState();
+    let revision = -1n;
+    for await (const event of store.readStream(sagaId)) {
+      state = decider.evolve(state, event as unknown as SagaEvent<Data>);
+      revision = event.revision;
+    }
+    return { state, revision };
+  };
+
+  // Ids derive from the instance and the event that caused them: an input handled twice stores nothing twice.
+  const append = (sagaId: string, cause: IncomingEvent, correlationId: string, events: SagaEvent<Data>[], expectedRevision: ExpectedRevision) =>
+    store.appendToStream(
+      sagaId,
+      events.map((event, index) => ({ id: eventIdFor(`${sagaId}/${cause.id}`, index), type: event.type, data: event.data, metadata: { correlationId, causationId: cause.id, schemaVersion: 1 } })),
+      { expectedRevision },
+    );
+
+  const start = async (trigger: IncomingEvent): Promise<SagaHandled<Data>> => {
+    const { sagaId } = instanceFor(definition, trigger);
+    const events = decider.decide({ type: 'StartSaga', trigger, now: clock().toISOString() }, decider.initialState());
+    try {
+      const { written } = await append(sagaId, trigger, trigger.metadata.correlationId, events, 'no_stream');
+      return written ? { result: 'started', sagaId, events } : { result: 'already-started', sagaId };
+    } catch (error) {
+      // A duplicate trigger starts nothing (DESIGN.md, "Saga semantics").
+      if (error instanceof WrongExpectedRevisionError) return { result: 'already-started', sagaId };
+      throw error;
+    }
+  };
+
+  const reply = async (event: IncomingEvent): Promise<SagaHandled<Data>> => {
+    if (!replyTypes.has(event.type) || !event.metadata.commandId) return { result: 'ignored', why: `${event.type} answers no command of ${definition.name}` };
+    const key = definition.association(event);
+    if (key === undefined) return { result: 'ignored', why: `${event.type} names no ${definition.name} instance` };
+    const sagaId = sagaIdOf(definition.name, key);
+    for (let attempt = 0; ; attempt++) {
+      const { state, revision } = await load(sagaId);
+      if (state.status === 'not-started') return { result: 'ignored', sagaId, why: 'no such instance' };
+      const events = decider.decide({ type: 'HandleReply', reply: event, now: clock().toISOString() }, state);
+      if (events.length === 0) return { result: 'ignored', sagaId, why: `${event.type} answers no command the instance awaits (late, repeated or not its own)` };
+      try {
+        const { written } = await append(sagaId, event, state.correlationId, events, revision);
+        // Not written: the same reply, handled concurrently, was recorded first.
+        return written ? { result: 'reacted', sagaId, events } : { result: 'ignored', sagaId, why: `${event.type} was recorded already` };
+      } catch (error) {
+        if (!(error instanceof WrongExpectedRevisionError) || attempt >= retries) throw error;
+      }
+    }
+  };
+
+  return {
+    /** A trigger starts an instance; any other event is treated as a possible reply. */
+    handle: (event: IncomingEvent): Promise<SagaHandled<Data>> => (event.type === definition.trigger.type ? start(event) : reply(event)),
+    /** An instance's state and revision by business key (revision -1n: no such instance). */
+    read: (key: string) => load(sagaIdOf(definition.name, key)),
+  };
+};
+
+export type SagaRunner<Data> = ReturnType<typeof sagaRunner<Data>>;

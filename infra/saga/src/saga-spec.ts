@@ -1,0 +1,104 @@
+// Given / when / then for a saga definition (STYLE.md 2, Eventuate's SagaUnitTestSupport):
+// given the instance's history, when a trigger or reply, then these commands are issued,
+// or it completes, or it is rolled back. Over the pure core: no store, no bus.
+// node:assert rather than jest's expect, so the kit carries no test framework into the package.
+import assert from 'node:assert/strict';
+import { eventIdFor } from '@ordo/eventstore';
+import { sagaDecider, startSaga } from './decide';
+import type { IncomingEvent, SagaDefinition } from './definition';
+import { commandIdFor, type CommandKind, type SagaEvent, type SagaState } from './instance';
+
+/** Which command a reply answers: by step, line and kind (as the engine derives its id), or by id. */
+export type ReplyTarget = { step: string; line?: string; kind?: CommandKind } | { commandId: string };
+
+export type TriggerStimulus = { stimulus: 'trigger'; event: IncomingEvent };
+export type StartedStimulus<Data> = { stimulus: 'started'; data: Data; correlationId: string };
+export type ReplyStimulus = { stimulus: 'reply'; to: ReplyTarget; type: string; data: unknown };
+/** An input to the saga, or a shorthand for one in a history. */
+export type Stimulus<Data = unknown> = TriggerStimulus | StartedStimulus<Data> | ReplyStimulus;
+
+/** A command as a test expects it issued. */
+export interface ExpectedCommand {
+  target: string;
+  type: string;
+  aggregateId: string;
+  data: unknown;
+}
+
+const CORRELATION = 'correlation-1';
+
+/** The saga's trigger event (its id derived from its content). */
+export const trigger = (type: string, data: unknown, correlationId = CORRELATION): TriggerStimulus => ({
+  stimulus: 'trigger',
+  event: { id: eventIdFor(`${type}/${JSON.stringify(data)}`, 0), type, data, metadata: { correlationId, causationId: correlationId } },
+});
+
+/** An instance started with these data: SagaStarted and its first step's commands. */
+export const started = <Data>(data: Data, correlationId = CORRELATION): StartedStimulus<Data> => ({ stimulus: 'started', data, correlationId });
+
+/** A reply of `type` to the command `to` names, e.g. `reply({ step: 'reserveStock', line: 'SKU-1' }, 'StockReserved', {...})`. */
+export const reply = (to: ReplyTarget, type: string, data: unknown = {}): ReplyStimulus => ({ stimulus: 'reply', to, type, data });
+
+const replyEvent = (item: ReplyStimulus, state: SagaState): IncomingEvent => {
+  const sagaId = state.status === 'not-started' ? 'not-started' : state.sagaId;
+  const commandId = 'commandId' in item.to ? item.to.commandId : commandIdFor(sagaId, item.to.step, item.to.line, item.to.kind ?? 'action');
+  const correlationId = state.status === 'not-started' ? CORRELATION : state.correlationId;
+  return { id: eventIdFor(`${commandId}/${item.type}`, 0), type: item.type, data: item.data, metadata: { correlationId, causationId: commandId, commandId } };
+};
+
+const commandsOf = (events: SagaEvent[]): ExpectedCommand[] =>
+  events.flatMap((event) => (event.type === 'CommandIssued' ? [{ target: event.data.target, type: event.data.command.type, aggregateId: event.data.aggregateId, data: event.data.command.data }] : []));
+
+type ErrorClass = new (...args: never[]) => Error;
+
+export const sagaSpec = <Data>(definition: SagaDefinition<Data>, { now = '2030-01-01T00:00:00.000Z' } = {}) => {
+  const decider = sagaDecider(definition);
+
+  const eventsOf = (item: Stimulus<Data>, state: SagaState<Data>): SagaEvent<Data>[] => {
+    switch (item.stimulus) {
+      case 'trigger':
+        return decider.decide({ type: 'StartSaga', trigger: item.event, now }, state);
+      case 'started':
+        return startSaga(definition, item.data, item.correlationId, { id: eventIdFor(JSON.stringify(item.data), 0), now });
+      case 'reply':
+        return decider.decide({ type: 'HandleReply', reply: replyEvent(item, state), now }, state);
+      default: {
+        const unknown: never = item;
+        throw new Error(`unknown stimulus ${JSON.stringify(unknown)}`);
+      }
+    }
+  };
+
+  return {
+    given: (history: (SagaEvent<Data> | Stimulus<Data>)[] = []) => {
+      const state = history.reduce(
+        (current, item) => ('stimulus' in item ? eventsOf(item, current).reduce(decider.evolve, current) : decider.evolve(current, item)),
+        decider.initialState(),
+      );
+      return {
+        when: (stimulus: Stimulus<Data>) => {
+          const run = () => eventsOf(stimulus, state);
+          const last = () => run().at(-1);
+          return {
+            /** The events decided, for checks the kit does not offer. */
+            events: run,
+            /** Exactly these commands, in this order (other events may come with them). */
+            thenIssues: (expected: ExpectedCommand[]) => {
+              assert.ok(expected.length > 0, 'thenIssues needs commands: use thenWaits or thenNothing');
+              assert.deepStrictEqual(commandsOf(run()), expected);
+            },
+            /** The reply is recorded and nothing follows yet (other lines are still pending). */
+            thenWaits: () => assert.deepStrictEqual(run().map((event) => event.type), ['ReplyReceived']),
+            thenCompleted: () => assert.deepStrictEqual(last()?.type, 'SagaCompleted'),
+            thenRolledBack: (reason: string) => assert.deepStrictEqual(last(), { type: 'SagaRolledBack', data: { reason, at: now } }),
+            /** Ignored: late, repeated, not ours, or a duplicate trigger. */
+            thenNothing: () => assert.deepStrictEqual(run(), []),
+            /** The event types decided, in order. */
+            thenRecords: (types: SagaEvent['type'][]) => assert.deepStrictEqual(run().map((event) => event.type), types),
+            thenThrows: (error: ErrorClass, message?: RegExp) => assert.throws(run, (thrown: unknown) => thrown instanceof error && (!message || message.test(thrown.message))),
+          };
+        },
+      };
+    },
+  };
+};

@@ -1,0 +1,98 @@
+// What a saga service shows of an instance, and how it reads events off the bus.
+import { z } from 'zod';
+import type { IncomingEvent } from './definition';
+import type { SentCommand, StartedSaga, StepOutline } from './instance';
+
+/** An event as it arrives on `ordo.<context>.events` (the recorded event as JSON); tolerant of unknown fields. */
+export const incomingEventSchema = z.object({
+  id: z.string().min(1),
+  type: z.string().min(1),
+  data: z.unknown(),
+  metadata: z.object({ correlationId: z.string(), causationId: z.string().optional(), commandId: z.string().optional() }),
+});
+
+export const parseIncomingEvent = (value: unknown): IncomingEvent => {
+  const { id, type, data, metadata } = incomingEventSchema.parse(value);
+  return { id, type, data, metadata };
+};
+
+const commandView = z.object({
+  commandId: z.string(),
+  kind: z.enum(['action', 'compensation']),
+  type: z.string(),
+  target: z.string(),
+  aggregateId: z.string(),
+  line: z.string().optional(),
+  outcome: z.enum(['success', 'failure']).optional(),
+  replyType: z.string().optional(),
+  reason: z.string().optional(),
+});
+
+const stepStatus = z.enum(['pending', 'running', 'succeeded', 'failed', 'compensating', 'compensated']);
+export type StepStatus = z.infer<typeof stepStatus>;
+
+/** The response of `GET /v1/sagas/<saga>/:key`. */
+export const sagaViewSchema = z.object({
+  sagaId: z.string(),
+  saga: z.string(),
+  version: z.number(),
+  key: z.string(),
+  status: z.enum(['running', 'compensating', 'completed', 'rolled-back']),
+  reason: z.string().optional(),
+  steps: z.array(
+    z.object({
+      name: z.string(),
+      command: z.string().optional(),
+      target: z.string().optional(),
+      compensation: z.string().optional(),
+      pivot: z.boolean().optional(),
+      fanOut: z.boolean().optional(),
+      status: stepStatus,
+      commands: z.array(commandView),
+    }),
+  ),
+});
+export type SagaView = z.infer<typeof sagaViewSchema>;
+
+const statusOf = (state: StartedSaga, outline: StepOutline, index: number, reached: number): StepStatus => {
+  const sent = state.commands.filter((command) => command.step === outline.name);
+  const compensations = sent.filter((command) => command.kind === 'compensation');
+  if (compensations.length > 0) return compensations.every((command) => command.outcome === 'success') ? 'compensated' : 'compensating';
+  const actions = sent.filter((command) => command.kind === 'action');
+  if (actions.some((command) => command.outcome === undefined)) return 'running';
+  if (actions.some((command) => command.outcome === 'failure')) return 'failed';
+  // A step with nothing sent (no action, or no lines) is done once a later step was reached.
+  return actions.length > 0 || index <= reached ? 'succeeded' : 'pending';
+};
+
+const viewOf = ({ commandId, kind, type, target, aggregateId, line, outcome, replyType, reason }: SentCommand) => ({
+  commandId,
+  kind,
+  type,
+  target,
+  aggregateId,
+  ...(line !== undefined && { line }),
+  ...(outcome && { outcome }),
+  ...(replyType !== undefined && { replyType }),
+  ...(reason !== undefined && { reason }),
+});
+
+/** An instance for people and dashboards: each step of its SagaStarted outline with its commands and their answers. */
+export const describeSaga = (state: StartedSaga): SagaView => {
+  const { sagaId, saga, version, key, status } = state;
+  const lastIssued = Math.max(-1, ...state.commands.filter((command) => command.kind === 'action').map((command) => state.steps.findIndex((step) => step.name === command.step)));
+  const reached = status === 'completed' ? state.steps.length : lastIssued;
+  return {
+    sagaId,
+    saga,
+    version,
+    key,
+    status,
+    ...(state.failure && { reason: state.failure.reason }),
+    steps: state.steps.map((outline, index) => ({
+      ...outline,
+      status: statusOf(state, outline, index, reached),
+      commands: state.commands.filter((command) => command.step === outline.name).map(viewOf),
+    })),
+  };
+};

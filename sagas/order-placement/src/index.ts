@@ -1,0 +1,2 @@
+export { orderPlacementService, SAGAS_CONTEXT } from './service';
+export { orderPlacement, type OrderPlacementData } from './definition';

@@ -1,0 +1,174 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { randomUUID } from 'node:crypto';
+import type { AddressInfo } from 'node:net';
+import { PGlite } from '@electric-sql/pglite';
+import { createEventStore, eventIdFor, type EventStore, type RecordedEvent } from '@ordo/eventstore';
+import { createHttpServer, type HttpServer } from '@ordo/http';
+import { inventoryEventSchemas, stockStream, type InventoryCommandMessage } from '@ordo/inventory-contract';
+import { commandMessageSchema, embeddedHub, type Bus, type CommandMessage } from '@ordo/messaging';
+import { orderStream, ordersEventSchemas, type OrdersCommandMessage } from '@ordo/orders-contract';
+import { createLogger, createMetrics, pgliteSql, startTracing } from '@ordo/runtime';
+import type { SagaView } from '@ordo/saga';
+import { orderPlacementService } from './service';
+
+// The saga as the host mounts it in embedded mode, with stand-ins for orders and
+// inventory on the same hub: they take the saga's commands off their command topics and
+// record their answers in their own stores, from which the saga reads them. No Kafka.
+const NOW = '2030-01-01T00:00:00.000Z';
+
+const eventually = async <T>(probe: () => Promise<T | undefined>, what: string): Promise<T> => {
+  for (const deadline = Date.now() + 10_000; ; await new Promise((resolve) => setTimeout(resolve, 20))) {
+    const found = await probe();
+    if (found !== undefined) return found;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+  }
+};
+
+describe('order placement, mounted on HTTP and the embedded bus', () => {
+  const folder = fs.mkdtempSync(path.join(os.tmpdir(), 'ordo-order-placement-'));
+  let db: PGlite;
+  let sagas: EventStore;
+  let orders: EventStore;
+  let inventory: EventStore;
+  const buses: Bus[] = [];
+  let app: HttpServer;
+  let base: string;
+  const stock = new Map([
+    ['SKU-1', 10],
+    ['SKU-2', 3],
+  ]);
+
+  /** Appends an answer to a command the way a context's command handler does: ids and metadata from the command. */
+  const answer = (store: EventStore, stream: string, command: CommandMessage, type: string, data: object) =>
+    store.appendToStream(
+      stream,
+      [{ id: eventIdFor(command.commandId, 0), type, data: { ...data, at: NOW }, metadata: { correlationId: command.metadata.correlationId, causationId: command.commandId, commandId: command.commandId } }],
+      { expectedRevision: 'any' },
+    );
+
+  const inventoryStandIn = async (message: { value: CommandMessage }) => {
+    const command = message.value as InventoryCommandMessage;
+    const { sku, orderId } = command.data;
+    if (command.type === 'ReleaseStock') return void (await answer(inventory, stockStream(sku), command, 'StockReleased', { sku, orderId, quantity: 0 }));
+    const available = stock.get(sku) ?? 0;
+    const { quantity } = command.data;
+    if (quantity <= available) return void (await answer(inventory, stockStream(sku), command, 'StockReserved', { sku, orderId, quantity }));
+    const reason = `insufficient stock for ${sku}: ${available} available, ${quantity} requested`;
+    await answer(inventory, stockStream(sku), command, 'StockReservationRejected', { sku, orderId, quantity, available, reason });
+  };
+
+  const ordersStandIn = async (message: { value: CommandMessage }) => {
+    const command = message.value as OrdersCommandMessage;
+    const { orderId } = command.data;
+    if (command.type === 'ConfirmOrder') await answer(orders, orderStream(orderId), command, 'OrderConfirmed', { orderId });
+    else await answer(orders, orderStream(orderId), command, 'OrderRejected', { orderId, reason: command.data.reason });
+  };
+
+  beforeAll(async () => {
+    db = new PGlite();
+    const sql = pgliteSql(db);
+    // One database for the three stores, a schema each, as in embedded mode.
+    sagas = await createEventStore(`pglite://${folder}`, { schema: 'sagas' });
+    orders = await createEventStore(`pglite://${folder}`, { schema: 'orders', registry: ordersEventSchemas });
+    inventory = await createEventStore(`pglite://${folder}`, { schema: 'inventory', registry: inventoryEventSchemas });
+    const hub = embeddedHub();
+    const busOf = (schema: string) => {
+      const bus = hub.busFor({ sql, schema });
+      buses.push(bus);
+      return bus;
+    };
+    const logger = createLogger({ service: 'sagas', level: 'silent' });
+    const module = await orderPlacementService({ store: sagas, bus: busOf('sagas'), sql, schema: 'sagas', logger, clock: () => new Date(NOW) });
+
+    app = await createHttpServer({ service: module.name, api: module.api, logger, metrics: createMetrics(module.name, { processMetrics: false }), tracer: startTracing(module.name).tracer });
+    await module.routes(app);
+    await app.listen({ port: 0, host: '127.0.0.1' });
+    base = `http://127.0.0.1:${(app.server.address() as AddressInfo).port}`;
+
+    // Every source is published before any consumer starts, as the host does.
+    const standIns = busOf('stand_ins');
+    await standIns.publish('orders', orders);
+    await standIns.publish('inventory', inventory);
+    await module.publish();
+    await module.start();
+    const parse = (value: unknown) => commandMessageSchema.parse(value) as CommandMessage;
+    await standIns.consume({ groupId: 'inventory-stand-in', topics: ['ordo.inventory.commands'], parse, handle: inventoryStandIn });
+    await standIns.consume({ groupId: 'orders-stand-in', topics: ['ordo.orders.commands'], parse, handle: ordersStandIn });
+  });
+
+  afterAll(async () => {
+    for (const bus of buses) await bus.close();
+    await app?.close();
+    for (const store of [sagas, orders, inventory]) await store?.close();
+    await db?.close();
+    fs.rmSync(folder, { recursive: true, force: true });
+  });
+
+  // ---- helpers ------------------------------------------------------------------------
+  const place = async (lines: { sku: string; quantity: number }[]) => {
+    const orderId = randomUUID();
+    const placed = { orderId, lines: lines.map((line) => ({ ...line, unitPriceCents: 250 })), totalCents: 0, at: NOW };
+    const metadata = { correlationId: `corr-${orderId}`, causationId: 'http', commandId: `place-${orderId}` };
+    await orders.appendToStream(orderStream(orderId), [{ id: eventIdFor(metadata.commandId, 0), type: 'OrderPlaced', data: placed, metadata }], { expectedRevision: 'no_stream' });
+    return orderId;
+  };
+  const sagaOf = (orderId: string) => fetch(`${base}/v1/sagas/order-placement/${orderId}`);
+  const settled = (orderId: string) =>
+    eventually(async () => {
+      const response = await sagaOf(orderId);
+      const view = response.status === 200 ? ((await response.json()) as SagaView) : undefined;
+      return view && (view.status === 'completed' || view.status === 'rolled-back') ? { view, etag: response.headers.get('etag') } : undefined;
+    }, `the saga of order ${orderId} to finish`);
+  const history = async (store: EventStore, stream: string) => {
+    const events: RecordedEvent[] = [];
+    for await (const event of store.readStream(stream)) events.push(event);
+    return events;
+  };
+
+  // ---- the flows ----------------------------------------------------------------------
+  it('reserves every line, confirms the order and completes', async () => {
+    const orderId = await place([
+      { sku: 'SKU-1', quantity: 2 },
+      { sku: 'SKU-2', quantity: 3 },
+    ]);
+    const { view, etag } = await settled(orderId);
+    expect(view).toMatchObject({ sagaId: `orderPlacement-${orderId}`, status: 'completed', key: orderId });
+    expect(view.reason).toBeUndefined();
+    expect(view.steps.map((step) => `${step.name}:${step.status}`)).toEqual(['order:succeeded', 'reserveStock:succeeded', 'confirmOrder:succeeded']);
+
+    const saga = await history(sagas, `orderPlacement-${orderId}`);
+    expect(etag).toBe(`"orderPlacement-${orderId}:${saga.length - 1}"`);
+    expect(saga.map((event) => event.type)).toEqual(['SagaStarted', 'CommandIssued', 'CommandIssued', 'ReplyReceived', 'ReplyReceived', 'CommandIssued', 'ReplyReceived', 'SagaCompleted']);
+    expect(saga.every((event) => event.metadata.correlationId === `corr-${orderId}`)).toBe(true);
+    const order = await history(orders, orderStream(orderId));
+    expect(order.map((event) => event.type)).toEqual(['OrderPlaced', 'OrderConfirmed']);
+    expect(order[1]?.metadata.correlationId).toBe(`corr-${orderId}`);
+  });
+
+  it('releases the reserved line and rejects the order when a line cannot be reserved', async () => {
+    const orderId = await place([
+      { sku: 'SKU-1', quantity: 2 },
+      { sku: 'SKU-2', quantity: 5 },
+    ]);
+    const reason = 'insufficient stock for SKU-2: 3 available, 5 requested';
+    const { view } = await settled(orderId);
+    expect(view).toMatchObject({ status: 'rolled-back', reason });
+    expect(view.steps.map((step) => `${step.name}:${step.status}`)).toEqual(['order:compensated', 'reserveStock:compensated', 'confirmOrder:pending']);
+
+    const releases = (await history(inventory, stockStream('SKU-1'))).filter((event) => event.type === 'StockReleased' && (event.data as { orderId: string }).orderId === orderId);
+    expect(releases).toHaveLength(1);
+    expect((await history(inventory, stockStream('SKU-2'))).some((event) => event.type === 'StockReleased' && (event.data as { orderId: string }).orderId === orderId)).toBe(false);
+    const order = await history(orders, orderStream(orderId));
+    expect(order.map((event) => event.type)).toEqual(['OrderPlaced', 'OrderRejected']);
+    expect(order[1]?.data).toMatchObject({ orderId, reason });
+  });
+
+  it('answers 404 for an order without a saga, and 400 for a malformed id', async () => {
+    const missing = await sagaOf(randomUUID());
+    expect(missing.status).toBe(404);
+    expect(missing.headers.get('content-type')).toMatch(/^application\/problem\+json/);
+    expect((await sagaOf('not-an-order')).status).toBe(400);
+  });
+});
