@@ -112,8 +112,16 @@ export const kafkaBus = (options: KafkaBusOptions): Bus => {
   };
 };
 
-/** A source's events reach its own event topic; any source may record commands (a saga's CommandIssued). */
-const feeds = (source: EmbeddedSource, topic: string) => topic === `ordo.${source.name}.events` || topic.endsWith('.commands');
+/**
+ * The sources a consumer of these topics reads: a source's events reach only its own
+ * event topic, and any source may record commands (a saga's CommandIssued). A source
+ * read for commands alone is read for CommandIssued events alone.
+ */
+const sourcesFor = (sources: EmbeddedSource[], topics: string[]): EmbeddedSource[] =>
+  sources.flatMap((source) => {
+    if (topics.includes(`ordo.${source.name}.events`)) return [source];
+    return topics.some((topic) => topic.endsWith('.commands')) ? [{ ...source, filter: { eventTypes: ['CommandIssued'] } }] : [];
+  });
 
 /**
  * Embedded mode: one hub per process holds every context's store; each service gets a
@@ -134,7 +142,7 @@ export const embeddedHub = () => {
         consume: async <T>(consumer: BusConsumerOptions<T>) => {
           const running = await runEmbeddedConsumer<T>({
             ...consumer,
-            sources: sources.filter((source) => consumer.topics.some((topic) => feeds(source, topic))),
+            sources: sourcesFor(sources, consumer.topics),
             checkpoints: sqlCheckpointStore(sql, { schema }),
             inbox: consumer.inbox ? inbox(sql, { schema }) : undefined,
             deadLetters: { store: sqlDeadLetterStore(sql, { schema }) },

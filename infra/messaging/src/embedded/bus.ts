@@ -1,4 +1,4 @@
-import type { EventStore, PositionedEvent, Subscription } from '@ordo/eventstore';
+import type { AllFilter, EventStore, PositionedEvent, Subscription } from '@ordo/eventstore';
 import type { CheckpointStore } from '../checkpoints';
 import { createProcessor, type ProcessingOptions } from '../consumer/processor';
 import type { DeadLetter, DeadLetterStore, RedriveResult } from '../dead-letters/store';
@@ -11,7 +11,12 @@ export interface EmbeddedSource {
   name: string;
   store: EventStore;
   routing: Routing;
+  /** Only these events can reach the consumer's topics (a command topic: CommandIssued); the rest are never read. */
+  filter?: AllFilter;
 }
+
+/** Events read that reached none of the consumer's topics, before their checkpoint is saved anyway. */
+const SKIPPED_BEFORE_SAVE = 100;
 
 export interface EmbeddedConsumerOptions<T> extends ProcessingOptions<T> {
   sources: EmbeddedSource[];
@@ -53,25 +58,38 @@ export const runEmbeddedConsumer = async <T>(options: EmbeddedConsumerOptions<T>
   const wanted = new Set(options.topics);
 
   const subscriptions: Subscription[] = [];
+  const saveLast: (() => Promise<void>)[] = [];
   for (const source of options.sources) {
     const checkpointName = `${options.groupId}@${source.name}`;
+    let skipped = 0;
+    let unsaved: string | undefined;
     subscriptions.push(
       source.store.subscribeToAll({
         from: await options.checkpoints.load(checkpointName),
+        ...(source.filter ? { filter: source.filter } : {}),
         handler: async (event) => {
-          for (const route of source.routing(event)) {
-            if (wanted.has(route.topic)) await processor.handle(toLetter(event, route.topic, route.key, route.value));
-          }
+          const routes = source.routing(event).filter((route) => wanted.has(route.topic));
+          for (const route of routes) await processor.handle(toLetter(event, route.topic, route.key, route.value));
+          // Saved after every delivered event; an event that concerns no topic of ours is only
+          // read again after a crash, so its checkpoint is saved once in a while, not each time.
+          unsaved = event.checkpoint;
+          if (routes.length === 0 && ++skipped < SKIPPED_BEFORE_SAVE) return;
+          skipped = 0;
+          unsaved = undefined;
           await options.checkpoints.save(checkpointName, event.checkpoint);
         },
       }),
     );
+    saveLast.push(async () => {
+      if (unsaved !== undefined) await options.checkpoints.save(checkpointName, unsaved);
+    });
   }
 
   return {
     done: Promise.all(subscriptions.map((subscription) => subscription.done)).then(() => undefined),
     stop: async () => {
       await Promise.all(subscriptions.map((subscription) => subscription.stop()));
+      for (const save of saveLast) await save();
     },
     redrive: processor.redrive,
   };
