@@ -1,31 +1,13 @@
 // Commands from other services (the order-placement saga) on `ordo.inventory.commands`,
 // keyed by sku. A refusal is an answering event; a throw here means "retry, then park"
 // (DESIGN.md, "Errors at the edge"), which is right only for what cannot be handled.
-import { commandMessageSchema, commandMetadataOf, type ConsumedMessage } from '@ordo/messaging';
-import { ReleaseStock, ReserveStock, type InventoryCommandMessage } from '@ordo/inventory-contract';
+import { commandMetadataOf, commandParser, UnknownCommandError, type ConsumedMessage } from '@ordo/messaging';
+import { CONTEXT, inventoryCommandSchemas, type InventoryCommandMessage } from '@ordo/inventory-contract';
 import type { Logger } from '@ordo/runtime';
 import type { CommandContext, InventoryHandlers } from './application/handlers';
 
-/** A command message inventory cannot take: parked at once, since retrying will not change it. */
-export class UnknownInventoryCommand extends Error {
-  constructor(type: string) {
-    super(`inventory takes ReserveStock and ReleaseStock on its command topic, not '${type}'`);
-    this.name = 'UnknownInventoryCommand';
-  }
-}
-
 /** The envelope, then the data by type: a bad message fails here and is parked with the reason. */
-export const parseInventoryCommand = (value: unknown): InventoryCommandMessage => {
-  const message = commandMessageSchema.parse(value);
-  switch (message.type) {
-    case 'ReserveStock':
-      return { ...message, type: 'ReserveStock', data: ReserveStock.parse(message.data) };
-    case 'ReleaseStock':
-      return { ...message, type: 'ReleaseStock', data: ReleaseStock.parse(message.data) };
-    default:
-      throw new UnknownInventoryCommand(message.type);
-  }
-};
+export const parseInventoryCommand = commandParser(CONTEXT, inventoryCommandSchemas);
 
 /**
  * Handles one command with the id it was issued with, so a redelivered or re-issued
@@ -49,7 +31,7 @@ const handle = (handlers: InventoryHandlers, command: InventoryCommandMessage, c
       return handlers.releaseStock(command.data, context);
     default: {
       const unknown: never = command;
-      throw new UnknownInventoryCommand(JSON.stringify(unknown));
+      throw new UnknownCommandError(`inventory takes no command ${JSON.stringify(unknown)}`);
     }
   }
 };

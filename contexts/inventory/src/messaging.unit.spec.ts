@@ -2,7 +2,8 @@ import type { InventoryCommandMessage } from '@ordo/inventory-contract';
 import type { ConsumedMessage } from '@ordo/messaging';
 import { createLogger } from '@ordo/runtime';
 import type { CommandContext, InventoryHandlers } from './application/handlers';
-import { inventoryCommandHandler, parseInventoryCommand, UnknownInventoryCommand } from './messaging';
+import { UnknownCommandError } from '@ordo/messaging';
+import { inventoryCommandHandler, parseInventoryCommand } from './messaging';
 
 const metadata = { correlationId: 'c-1', causationId: 'saga-1', traceparent: '00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01' };
 const reserve = { type: 'ReserveStock', commandId: 'cmd-1', data: { sku: 'SKU-1', orderId: 'o1', quantity: 2 }, metadata };
@@ -16,7 +17,7 @@ describe('the command topic of inventory', () => {
     });
 
     it('refuses a command inventory does not take', () => {
-      expect(() => parseInventoryCommand({ ...reserve, type: 'AddStock' })).toThrow(UnknownInventoryCommand);
+      expect(() => parseInventoryCommand({ ...reserve, type: 'AddStock' })).toThrow(UnknownCommandError);
     });
 
     it('refuses bad data, naming the field', () => {

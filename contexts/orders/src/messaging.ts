@@ -2,10 +2,10 @@
 // the handler of orders' command topic (a saga's ConfirmOrder and RejectOrder).
 import { z } from 'zod';
 import type { CommandMetadata } from '@ordo/eventstore';
-import { commandMessageSchema, commandMetadataOf, type Bus, type BusConsumer } from '@ordo/messaging';
+import { commandMetadataOf, commandParser, type Bus, type BusConsumer } from '@ordo/messaging';
 import type { Logger } from '@ordo/runtime';
 import { CATALOG_EVENTS_TOPIC, PriceChanged, ProductAdded } from '@ordo/catalog-contract';
-import { ConfirmOrder, ORDERS_COMMANDS_TOPIC, RejectOrder, type OrdersCommandMessage } from '@ordo/orders-contract';
+import { CONTEXT, ORDERS_COMMANDS_TOPIC, ordersCommandSchemas, type OrdersCommandMessage } from '@ordo/orders-contract';
 import type { OrdersApplication } from './application/handlers';
 import type { PriceUpdate, SqlPriceTable } from './prices';
 
@@ -56,17 +56,7 @@ export const startPriceFeed = (bus: Bus, prices: SqlPriceTable): Promise<BusCons
 // ---- orders' command topic -------------------------------------------------------
 
 /** The envelope, then the data by type. A command orders does not take cannot be handled: parse fails and it is parked. */
-export const parseOrdersCommand = (value: unknown): OrdersCommandMessage => {
-  const envelope = commandMessageSchema.parse(value);
-  switch (envelope.type) {
-    case 'ConfirmOrder':
-      return { ...envelope, type: 'ConfirmOrder', data: ConfirmOrder.parse(envelope.data) };
-    case 'RejectOrder':
-      return { ...envelope, type: 'RejectOrder', data: RejectOrder.parse(envelope.data) };
-    default:
-      throw new Error(`orders takes no command '${envelope.type}' (ConfirmOrder, RejectOrder)`);
-  }
-};
+export const parseOrdersCommand = commandParser(CONTEXT, ordersCommandSchemas);
 
 export interface CommandConsumerPorts {
   bus: Bus;

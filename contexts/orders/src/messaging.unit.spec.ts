@@ -47,7 +47,7 @@ describe('reading orders commands', () => {
   });
 
   it('refuses a command orders does not take, or one with bad data', () => {
-    expect(() => parseOrdersCommand(command('ShipOrder', { orderId }))).toThrow("orders takes no command 'ShipOrder'");
+    expect(() => parseOrdersCommand(command('ShipOrder', { orderId }))).toThrow("orders takes ConfirmOrder and RejectOrder on its command topic, not 'ShipOrder'");
     expect(() => parseOrdersCommand(command('RejectOrder', { orderId }))).toThrow();
     expect(() => parseOrdersCommand(command('ConfirmOrder', { orderId: 'not-a-uuid' }))).toThrow();
     expect(() => parseOrdersCommand({ type: 'ConfirmOrder', data: { orderId } })).toThrow();

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { commandHandler, createEventStore, WrongExpectedRevisionError, type EventStore } from './index';
 
 const read = async (store: EventStore, stream: string) => {
@@ -80,7 +81,25 @@ describe('commandHandler', () => {
     const snapshot = await store.loadSnapshot<{ state: { total: number } }>(stream);
     expect(snapshot?.revision).toBeGreaterThanOrEqual(5n);
     expect(snapshot?.state.state.total).toBe(Number(snapshot?.revision) + 1);
-    expect(await handler.handle(stream, meta('c0'), increment(1))).toMatchObject({ repeated: true });
-    expect((await handler.read(stream)).state.total).toBe(7);
+    // A handler of another process has nothing cached: it starts from the snapshot.
+    const cold = commandHandler({ store, aggregate: counter, snapshot: { every: 3, version: 1 } });
+    expect(await cold.handle(stream, meta('c0'), increment(1))).toMatchObject({ repeated: true });
+    expect((await cold.read(stream)).state.total).toBe(7);
+  });
+
+  it('is right with a stale cache: another writer\'s events are read before deciding', async () => {
+    const [one, two] = [commandHandler({ store, aggregate: counter }), commandHandler({ store, aggregate: counter })];
+    await one.handle(stream, meta('a1'), increment(40));
+    await two.handle(stream, meta('b1'), increment(40));
+    await expect(one.handle(stream, meta('a2'), increment(40))).rejects.toThrow('over the limit');
+    expect(await one.handle(stream, meta('b1'), increment(40))).toMatchObject({ repeated: true, state: { total: 80 } });
+  });
+
+  it('still stores a long-forgotten repeated command once', async () => {
+    const handler = commandHandler({ store, aggregate: counter, cachedStreams: 0 });
+    await handler.handle(stream, meta('old'), increment(1));
+    for (let i = 0; i < 2_001; i++) await store.appendToStream(stream, [{ id: randomUUID(), type: 'Incremented', data: { by: 0 }, metadata: { correlationId: 'c', causationId: 'c', commandId: `filler-${i}`, schemaVersion: 1 } }], { expectedRevision: 'any' });
+    expect(await handler.handle(stream, meta('old'), increment(1))).toMatchObject({ repeated: true });
+    expect((await handler.read(stream)).state.total).toBe(1);
   });
 });

@@ -1,6 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { WrongExpectedRevisionError } from './errors';
 import { eventIdFor } from './ids';
+import { forgetOldest, loadedStreams } from './loaded-streams';
 import type { EventStore, RecordedEvent } from './types';
 
 /** An event as a decider returns it: a type-tagged union member. */
@@ -41,6 +42,8 @@ export interface CommandHandlerOptions<State, Event extends DomainEvent> {
   aggregate: Aggregate<State, Event>;
   /** Saves a snapshot once this many events follow the last one; off when absent. */
   snapshot?: { every: number; version: number };
+  /** Streams kept in memory with their state, so a command reads only newer events: default 1,000; 0 turns it off. */
+  cachedStreams?: number;
   /** Appends tried again after a concurrent writer won: default 10, after a short random pause each. */
   retries?: number;
   schemaVersion?: number;
@@ -61,6 +64,9 @@ interface Loaded<State> {
   snapshotRevision: bigint;
 }
 
+/** Command ids an aggregate remembers (in memory and in its snapshot): older repeats are caught by the store. */
+const HANDLED_KEPT = 1_000;
+
 interface SnapshotState<State> {
   state: State;
   handled: [string, DomainEvent[]][];
@@ -77,24 +83,37 @@ interface SnapshotState<State> {
 export const commandHandler = <State, Event extends DomainEvent>(options: CommandHandlerOptions<State, Event>) => {
   const { store, aggregate } = options;
   const retries = options.retries ?? 10;
+  const cache = loadedStreams<Loaded<State>>(options.cachedStreams ?? 1_000);
 
-  const load = async (stream: string): Promise<Loaded<State>> => {
+  const fromSnapshot = async (stream: string): Promise<Loaded<State>> => {
     const snapshot = options.snapshot ? await store.loadSnapshot<SnapshotState<State>>(stream) : undefined;
     const usable = snapshot && snapshot.version === options.snapshot?.version ? snapshot : undefined;
-    let state = usable ? usable.state.state : aggregate.initialState();
-    const handled = new Map<string, DomainEvent[]>(usable?.state.handled ?? []);
-    let revision = usable?.revision ?? -1n;
+    if (!usable) return { state: aggregate.initialState(), revision: -1n, handled: new Map(), snapshotRevision: -1n };
+    return { state: usable.state.state, revision: usable.revision, handled: new Map(usable.state.handled), snapshotRevision: usable.revision };
+  };
+
+  // States are immutable (evolve returns new ones), and the handled map only ever learns
+  // facts of the stream, which is append-only: so a cached entry is shared, not copied.
+  const load = async (stream: string): Promise<Loaded<State>> => {
+    const start = cache.get(stream) ?? (await fromSnapshot(stream));
+    let { state, revision } = start;
+    const learned = new Map<string, DomainEvent[]>();
     for await (const event of store.readStream(stream, { fromRevision: revision + 1n })) {
       state = aggregate.evolve(state, event as unknown as Event);
       revision = event.revision;
-      remember(handled, event);
+      remember(learned, event);
     }
-    return { state, revision, handled, snapshotRevision: usable?.revision ?? -1n };
+    for (const [commandId, events] of learned) start.handled.set(commandId, events);
+    forgetOldest(start.handled, HANDLED_KEPT);
+    const loaded = { ...start, state, revision };
+    cache.offer(stream, loaded);
+    return loaded;
   };
 
   const maybeSnapshot = async (stream: string, loaded: Loaded<State>) => {
     if (!options.snapshot || loaded.revision - loaded.snapshotRevision < BigInt(options.snapshot.every)) return;
-    const state: SnapshotState<State> = { state: loaded.state, handled: [...loaded.handled] };
+    cache.offer(stream, { ...loaded, snapshotRevision: loaded.revision });
+    const state: SnapshotState<State> = { state: loaded.state, handled: [...loaded.handled].slice(-HANDLED_KEPT) };
     // A snapshot is an optimisation: failing to save one must not fail the command.
     await store.saveSnapshot(stream, { revision: loaded.revision, version: options.snapshot.version, state }).catch(() => undefined);
   };
@@ -117,10 +136,14 @@ export const commandHandler = <State, Event extends DomainEvent>(options: Comman
       if (events.length === 0) return { events, state: loaded.state, revision: loaded.revision, repeated: false };
       try {
         const expected = loaded.revision < 0n ? 'no_stream' : loaded.revision;
-        const { nextExpectedRevision } = await store.appendToStream(stream, events.map((event, index) => toEventData(event, index, metadata, options.schemaVersion)), { expectedRevision: expected });
+        const { nextExpectedRevision, written } = await store.appendToStream(stream, events.map((event, index) => toEventData(event, index, metadata, options.schemaVersion)), { expectedRevision: expected });
+        // Not written: a command older than the remembered ids, repeated; its events were stored the first time.
+        if (!written) return { events, state: loaded.state, revision: loaded.revision, repeated: true };
         const state = events.reduce(aggregate.evolve, loaded.state);
         loaded.handled.set(metadata.commandId, events);
-        await maybeSnapshot(stream, { ...loaded, state, revision: nextExpectedRevision });
+        const appended = { ...loaded, state, revision: nextExpectedRevision };
+        cache.offer(stream, appended);
+        await maybeSnapshot(stream, appended);
         return { events, state, revision: nextExpectedRevision, repeated: false };
       } catch (error) {
         // A client's expected revision is not ours to retry past: someone else's write won.

@@ -33,3 +33,26 @@ export const commandMetadataOf = (message: CommandMessage) => ({
   ...(message.metadata.actor ? { actor: message.metadata.actor } : {}),
   ...(message.metadata.traceparent ? { traceparent: message.metadata.traceparent } : {}),
 });
+
+/** A command its context does not take: parked at once, since retrying will not change it. */
+export class UnknownCommandError extends Error {
+  override name = 'UnknownCommandError';
+}
+
+/** The message type of each command a context's topic carries, from its data schemas. */
+export type CommandMessageOf<Schemas extends Record<string, z.ZodType>> = {
+  [Type in keyof Schemas & string]: CommandMessage<Type, z.infer<Schemas[Type]>>;
+}[keyof Schemas & string];
+
+/**
+ * Parses what arrives on a context's command topic: the envelope, then the data by its
+ * type (tolerant of unknown fields). A bad message throws, and the consumer parks it.
+ */
+export const commandParser =
+  <Schemas extends Record<string, z.ZodType>>(context: string, schemas: Schemas) =>
+  (value: unknown): CommandMessageOf<Schemas> => {
+    const message = commandMessageSchema.parse(value);
+    const schema = Object.hasOwn(schemas, message.type) ? schemas[message.type] : undefined;
+    if (!schema) throw new UnknownCommandError(`${context} takes ${Object.keys(schemas).join(' and ')} on its command topic, not '${message.type}'`);
+    return { ...message, data: schema.parse(message.data) } as CommandMessageOf<Schemas>;
+  };

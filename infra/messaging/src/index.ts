@@ -9,4 +9,4 @@ export { sqlDeadLetterStore, type DeadLetterStore, type DeadLetter, type ParkedM
 export { consumerLag, registerConsumerLag, type PartitionLag } from './lag';
 export { runEmbeddedConsumer, type EmbeddedConsumer, type EmbeddedConsumerOptions, type EmbeddedSource } from './embedded/bus';
 export { kafkaBus, embeddedHub, type Bus, type BusConsumer, type BusConsumerOptions, type BusDatabase, type KafkaBusOptions, type EmbeddedHub } from './bus';
-export { commandMessageSchema, commandMetadataOf, type CommandMessage } from './commands';
+export { commandMessageSchema, commandMetadataOf, commandParser, UnknownCommandError, type CommandMessage, type CommandMessageOf } from './commands';
