@@ -1,10 +1,7 @@
-import type { AddressInfo } from 'node:net';
-import { PGlite } from '@electric-sql/pglite';
 import { catalogEventSchemas, productStream } from '@ordo/catalog-contract';
-import { createEventStore, type EventStore, type RecordedEvent } from '@ordo/eventstore';
-import { createHttpServer, type HttpServer } from '@ordo/http';
-import { embeddedHub, type Bus, type ConsumedMessage } from '@ordo/messaging';
-import { createLogger, createMetrics, pgliteSql, startTracing } from '@ordo/runtime';
+import type { RecordedEvent } from '@ordo/eventstore';
+import { startTestHost, type TestHost } from '@ordo/host/testing';
+import type { ConsumedMessage } from '@ordo/messaging';
 import { catalogService } from './service';
 
 // Catalog as the host mounts it in embedded mode: its own store, the embedded bus, a
@@ -14,48 +11,19 @@ const JSON_BODY = { 'content-type': 'application/json' };
 type Problem = { status: number; detail?: string; errors?: { in: string; path: string; message: string }[] };
 
 describe('catalog, mounted on HTTP and the embedded bus', () => {
-  let db: PGlite;
-  let store: EventStore;
-  let bus: Bus;
-  let app: HttpServer;
-  let base: string;
+  let host: TestHost;
   const published: ConsumedMessage<{ type: string; stream: string; revision: string; data: unknown }>[] = [];
 
   beforeAll(async () => {
-    db = new PGlite();
-    const sql = pgliteSql(db);
-    store = await createEventStore('pglite:memory', { schema: 'catalog', registry: catalogEventSchemas });
-    bus = embeddedHub().busFor({ sql, schema: 'catalog' });
-    const logger = createLogger({ service: 'catalog', level: 'silent' });
-    const module = await catalogService({ store, bus, sql, schema: 'catalog', logger, clock: () => new Date(NOW) });
-
-    app = await createHttpServer({
-      service: module.name,
-      api: module.api,
-      logger,
-      metrics: createMetrics(module.name, { processMetrics: false }),
-      tracer: startTracing(module.name).tracer,
-      errorMappings: module.errorMappings,
-    });
-    await module.routes(app);
-    await app.listen({ port: 0, host: '127.0.0.1' });
-    base = `http://127.0.0.1:${(app.server.address() as AddressInfo).port}`;
-
-    await module.publish();
-    await module.start();
-    await bus.consume({ groupId: 'probe', topics: ['ordo.catalog.events'], handle: async (message) => void published.push(message as (typeof published)[number]) });
+    host = await startTestHost({ name: 'catalog', factory: catalogService, registry: catalogEventSchemas, clock: () => new Date(NOW) });
+    await host.bus.consume({ groupId: 'probe', topics: ['ordo.catalog.events'], handle: async (message) => void published.push(message as (typeof published)[number]) });
   });
 
-  afterAll(async () => {
-    await bus?.close();
-    await app?.close();
-    await store?.close();
-    await db?.close();
-  });
+  afterAll(() => host?.close());
 
   // ---- helpers ------------------------------------------------------------------------
   const call = async (method: string, path: string, body?: unknown, headers: Record<string, string> = {}) => {
-    const response = await fetch(`${base}${path}`, { method, headers: body === undefined ? headers : { ...JSON_BODY, ...headers }, body: body === undefined ? undefined : JSON.stringify(body) });
+    const response = await fetch(`${host.url}${path}`, { method, headers: body === undefined ? headers : { ...JSON_BODY, ...headers }, body: body === undefined ? undefined : JSON.stringify(body) });
     const text = await response.text();
     return { status: response.status, headers: response.headers, body: text ? (JSON.parse(text) as unknown) : undefined };
   };
@@ -63,7 +31,7 @@ describe('catalog, mounted on HTTP and the embedded bus', () => {
   const changePrice = (sku: string, priceCents: unknown, headers?: Record<string, string>) => call('PUT', `/v1/products/${sku}/price`, { priceCents }, headers);
   const eventsOf = async (sku: string) => {
     const events: RecordedEvent[] = [];
-    for await (const event of store.readStream(productStream(sku))) events.push(event);
+    for await (const event of host.store.readStream(productStream(sku))) events.push(event);
     return events;
   };
 

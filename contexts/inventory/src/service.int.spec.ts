@@ -1,10 +1,8 @@
-import type { AddressInfo } from 'node:net';
-import { PGlite } from '@electric-sql/pglite';
-import { createEventStore, eventIdFor, type EventStore, type RecordedEvent } from '@ordo/eventstore';
-import { createHttpServer, type HttpServer } from '@ordo/http';
-import { embeddedHub, sqlDeadLetterStore, type Bus } from '@ordo/messaging';
+import { eventIdFor, type RecordedEvent } from '@ordo/eventstore';
+import { startTestHost, type TestHost } from '@ordo/host/testing';
+import { sqlDeadLetterStore } from '@ordo/messaging';
 import { inventoryEventSchemas, stockStream, type InventoryCommandMessage } from '@ordo/inventory-contract';
-import { createLogger, createMetrics, pgliteSql, startTracing, type TransactionalSql } from '@ordo/runtime';
+import { eventually } from '@ordo/testing';
 import { inventoryService } from './service';
 
 // Inventory as the host mounts it in embedded mode: its own store, the embedded bus,
@@ -13,69 +11,25 @@ import { inventoryService } from './service';
 const NOW = '2025-03-01T10:00:00.000Z';
 const JSON_BODY = { 'content-type': 'application/json' };
 
-const eventually = async <T>(probe: () => Promise<T | undefined>, what: string): Promise<T> => {
-  for (const deadline = Date.now() + 10_000; ; await new Promise((resolve) => setTimeout(resolve, 20))) {
-    const found = await probe();
-    if (found !== undefined) return found;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-  }
-};
-
 describe('inventory, mounted on HTTP and the embedded bus', () => {
-  let db: PGlite;
-  let sql: TransactionalSql;
-  let store: EventStore;
-  let sagas: EventStore;
-  let bus: Bus;
-  let app: HttpServer;
-  let base: string;
+  let host: TestHost<'sagas'>;
 
   beforeAll(async () => {
-    db = new PGlite();
-    sql = pgliteSql(db);
-    store = await createEventStore('pglite:memory', { schema: 'inventory', registry: inventoryEventSchemas });
-    sagas = await createEventStore('pglite:memory', { schema: 'sagas' });
-    const hub = embeddedHub();
-    bus = hub.busFor({ sql, schema: 'inventory' });
-    const logger = createLogger({ service: 'inventory', level: 'silent' });
-    const module = await inventoryService({ store, bus, sql, schema: 'inventory', logger, clock: () => new Date(NOW) });
-
-    app = await createHttpServer({
-      service: module.name,
-      api: module.api,
-      logger,
-      metrics: createMetrics(module.name, { processMetrics: false }),
-      tracer: startTracing(module.name).tracer,
-      errorMappings: module.errorMappings,
-    });
-    await module.routes(app);
-    await app.listen({ port: 0, host: '127.0.0.1' });
-    base = `http://127.0.0.1:${(app.server.address() as AddressInfo).port}`;
-
-    // Every source is published before any consumer starts, as the host does.
-    await hub.busFor({ sql, schema: 'sagas' }).publish('sagas', sagas);
-    await module.publish();
-    await module.start();
+    host = await startTestHost({ name: 'inventory', factory: inventoryService, registry: inventoryEventSchemas, standIns: ['sagas'], clock: () => new Date(NOW) });
   });
 
-  afterAll(async () => {
-    await bus?.close();
-    await app?.close();
-    await store?.close();
-    await sagas?.close();
-    await db?.close();
-  });
+  afterAll(() => host?.close());
 
   // ---- helpers ------------------------------------------------------------------------
   const addStock = (sku: string, body: unknown, headers: Record<string, string> = {}) =>
-    fetch(`${base}/v1/stock/${sku}/additions`, { method: 'POST', headers: { ...JSON_BODY, ...headers }, body: JSON.stringify(body) });
+    fetch(`${host.url}/v1/stock/${sku}/additions`, { method: 'POST', headers: { ...JSON_BODY, ...headers }, body: JSON.stringify(body) });
 
   let issued = 0;
   /** Appends a saga's CommandIssued; the bus delivers its command to `ordo.inventory.commands`, keyed by `key`. */
   const issue = async (command: { type: string; commandId: string; data: unknown }, key: string) => {
     issued += 1;
     const metadata = { correlationId: `saga-${issued}`, causationId: `saga-${issued}` };
-    await sagas.appendToStream(
+    await host.standIns.sagas.appendToStream(
       `orderPlacement-${issued}`,
       [{ id: eventIdFor(`issued-${issued}`, 0), type: 'CommandIssued', data: { target: 'inventory', aggregateId: key, command: { ...command, metadata } }, metadata: { ...metadata, schemaVersion: 1 } }],
       { expectedRevision: 'any' },
@@ -88,7 +42,7 @@ describe('inventory, mounted on HTTP and the embedded bus', () => {
 
   const answersTo = async (sku: string, commandId: string): Promise<RecordedEvent[]> => {
     const answers: RecordedEvent[] = [];
-    for await (const event of store.readStream(stockStream(sku))) if (event.metadata.commandId === commandId) answers.push(event);
+    for await (const event of host.store.readStream(stockStream(sku))) if (event.metadata.commandId === commandId) answers.push(event);
     return answers;
   };
   const answerTo = (sku: string, commandId: string) =>
@@ -102,10 +56,10 @@ describe('inventory, mounted on HTTP and the embedded bus', () => {
     expect(response.headers.get('content-location')).toBe('/v1/stock/SKU-1');
     expect(await response.json()).toEqual({ sku: 'SKU-1', added: 5, available: 5, reserved: 0, reservations: [] });
 
-    const read = await fetch(`${base}/v1/stock/SKU-1`);
+    const read = await fetch(`${host.url}/v1/stock/SKU-1`);
     expect(read.status).toBe(200);
     expect(read.headers.get('etag')).toBe('"stock-SKU-1:0"');
-    expect((await fetch(`${base}/v1/stock/SKU-1`, { headers: { 'if-none-match': '"stock-SKU-1:0"' } })).status).toBe(304);
+    expect((await fetch(`${host.url}/v1/stock/SKU-1`, { headers: { 'if-none-match': '"stock-SKU-1:0"' } })).status).toBe(304);
   });
 
   it('uses the Idempotency-Key as the command id: a retried addition adds nothing', async () => {
@@ -127,13 +81,13 @@ describe('inventory, mounted on HTTP and the embedded bus', () => {
       ]),
     );
 
-    const badSku = await fetch(`${base}/v1/stock/not-a-sku`);
+    const badSku = await fetch(`${host.url}/v1/stock/not-a-sku`);
     expect(badSku.status).toBe(400);
     expect(((await badSku.json()) as { errors: { in: string; path: string }[] }).errors).toEqual([expect.objectContaining({ in: 'params', path: '/sku' })]);
   });
 
   it('answers 404 for a sku never stocked', async () => {
-    const response = await fetch(`${base}/v1/stock/SKU-404`);
+    const response = await fetch(`${host.url}/v1/stock/SKU-404`);
     expect(response.status).toBe(404);
     expect(await response.json()).toMatchObject({ status: 404, detail: 'no stock of SKU-404 was ever added' });
   });
@@ -170,7 +124,7 @@ describe('inventory, mounted on HTTP and the embedded bus', () => {
     expect(await answerTo('SKU-1', 'release-o1')).toMatchObject({ type: 'StockReleased', data: { orderId: 'o1', quantity: 3 } });
     expect(await answerTo('SKU-1', 'release-o9')).toMatchObject({ type: 'StockReleased', data: { orderId: 'o9', quantity: 0 } });
 
-    const stock = await (await fetch(`${base}/v1/stock/SKU-1`)).json();
+    const stock = await (await fetch(`${host.url}/v1/stock/SKU-1`)).json();
     expect(stock).toEqual({ sku: 'SKU-1', added: 5, available: 3, reserved: 2, reservations: [{ orderId: 'o2', quantity: 1 }, { orderId: 'o3', quantity: 1 }] });
   });
 
@@ -181,7 +135,7 @@ describe('inventory, mounted on HTTP and the embedded bus', () => {
     await reserve('reserve-sku-2', 'SKU-2', 'o5', 1);
     expect(await answerTo('SKU-2', 'reserve-sku-2')).toMatchObject({ type: 'StockReserved' });
 
-    const parked = await sqlDeadLetterStore(sql, { schema: 'inventory' }).listParked('inventory-commands');
+    const parked = await sqlDeadLetterStore(host.sql, { schema: 'inventory' }).listParked('inventory-commands');
     expect(parked).toEqual(
       expect.arrayContaining([
         expect.objectContaining({ key: 'SKU-BAD', firstError: expect.stringMatching(/not 'DispatchStock'/) }),

@@ -1,72 +1,35 @@
 import { randomUUID } from 'node:crypto';
-import type { AddressInfo } from 'node:net';
-import { PGlite } from '@electric-sql/pglite';
 import { catalogEventSchemas, productStream } from '@ordo/catalog-contract';
-import { createEventStore, eventIdFor, pgliteDriver, postgresEventStore, type EventStore } from '@ordo/eventstore';
-import { createHttpServer, type HttpServer } from '@ordo/http';
-import { embeddedHub, sqlDeadLetterStore, type Bus } from '@ordo/messaging';
+import { eventIdFor } from '@ordo/eventstore';
+import { startTestHost, type TestHost } from '@ordo/host/testing';
+import { sqlDeadLetterStore } from '@ordo/messaging';
 import { orderStream, ordersEventSchemas, type OrdersCommandMessage } from '@ordo/orders-contract';
-import { createLogger, createMetrics, pgliteSql, startTracing } from '@ordo/runtime';
+import { eventually } from '@ordo/testing';
 import { ordersService } from './service';
 
 // Orders as a host mounts it in embedded mode: its store and its tables on PGlite, the
 // embedded bus, a real HTTP server. Stand-in catalog and sagas stores on the same hub
 // feed the price table and send ConfirmOrder / RejectOrder, as the real ones would.
 const at = '2025-03-01T10:00:00.000Z';
-const eventually = async <T>(probe: () => Promise<T>, accept: (value: T) => boolean, what: string): Promise<T> => {
-  for (const deadline = Date.now() + 10_000; ; await new Promise((resolve) => setTimeout(resolve, 20))) {
-    const value = await probe();
-    if (accept(value)) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}: last saw ${JSON.stringify(value)}`);
-  }
-};
 
 describe('the orders service', () => {
-  const db = new PGlite();
-  const sql = pgliteSql(db);
-  let store: EventStore;
-  let catalog: EventStore;
-  let sagas: EventStore;
-  let bus: Bus;
-  let server: HttpServer;
-  let base: string;
+  let host: TestHost<'catalog' | 'sagas'>;
 
   beforeAll(async () => {
-    const hub = embeddedHub();
-    bus = hub.busFor({ sql, schema: 'orders' });
-    store = await createEventStore('pglite:memory', { schema: 'orders', registry: ordersEventSchemas });
-    // The stand-ins live in the bus's database, a schema each, as embedded mode lays them out.
-    catalog = await postgresEventStore(pgliteDriver(db, { ownsDatabase: false }), { schema: 'catalog', registry: catalogEventSchemas });
-    sagas = await postgresEventStore(pgliteDriver(db, { ownsDatabase: false }), { schema: 'sagas' });
-    const logger = createLogger({ service: 'orders', level: 'silent' });
-    const orders = await ordersService({ store, bus, sql, schema: 'orders', logger, clock: () => new Date(at) });
-    await bus.publish('catalog', catalog);
-    await bus.publish('sagas', sagas);
-    await orders.publish();
-    await orders.start();
-    server = await createHttpServer({
-      service: orders.name,
-      api: orders.api,
-      logger,
-      metrics: createMetrics(orders.name, { processMetrics: false }),
-      tracer: startTracing(orders.name).tracer,
-      errorMappings: orders.errorMappings,
+    host = await startTestHost({
+      name: 'orders',
+      factory: ordersService,
+      registry: ordersEventSchemas,
+      standIns: { catalog: { registry: catalogEventSchemas }, sagas: {} },
+      clock: () => new Date(at),
     });
-    await orders.routes(server);
-    await server.listen({ port: 0, host: '127.0.0.1' });
-    base = `http://127.0.0.1:${(server.server.address() as AddressInfo).port}`;
   });
 
-  afterAll(async () => {
-    await server?.close();
-    await bus?.close();
-    for (const opened of [store, catalog, sagas]) await opened?.close();
-    await db.close();
-  });
+  afterAll(() => host?.close());
 
   // ---- HTTP ----
   const call = async (path: string, init: RequestInit = {}) => {
-    const response = await fetch(`${base}${path}`, init);
+    const response = await fetch(`${host.url}${path}`, init);
     const text = await response.text();
     return { status: response.status, headers: response.headers, body: text ? JSON.parse(text) : undefined };
   };
@@ -78,21 +41,21 @@ describe('the orders service', () => {
   const catalogEvent = async (sku: string, type: string, data: object) => {
     const commandId = randomUUID();
     const metadata = { correlationId: commandId, causationId: commandId, commandId, schemaVersion: 1 };
-    await catalog.appendToStream(productStream(sku), [{ id: eventIdFor(commandId, 0), type, data: { sku, ...data, at }, metadata }], { expectedRevision: 'any' });
+    await host.standIns.catalog.appendToStream(productStream(sku), [{ id: eventIdFor(commandId, 0), type, data: { sku, ...data, at }, metadata }], { expectedRevision: 'any' });
   };
-  const priceIs = (sku: string, priceCents: number) => eventually(() => call(`/v1/prices/${sku}`), (r) => r.body?.priceCents === priceCents, `${sku} at ${priceCents}`);
+  const priceIs = (sku: string, priceCents: number) => eventually(async () => (await call(`/v1/prices/${sku}`)).body?.priceCents === priceCents, `${sku} at ${priceCents}`);
 
   // ---- the stand-in saga: a CommandIssued the relay routes to ordo.orders.commands ----
   const issue = async (orderId: string, type: OrdersCommandMessage['type'], data: object, commandId = randomUUID()) => {
     const eventId = randomUUID();
     const command = { type, commandId, data: { orderId, ...data }, metadata: { correlationId: `saga-${orderId}`, causationId: eventId } };
     const metadata = { correlationId: `saga-${orderId}`, causationId: eventId, commandId: eventId, schemaVersion: 1 };
-    await sagas.appendToStream(`orderPlacement-${orderId}`, [{ id: eventId, type: 'CommandIssued', data: { target: 'orders', aggregateId: orderId, command }, metadata }], { expectedRevision: 'any' });
+    await host.standIns.sagas.appendToStream(`orderPlacement-${orderId}`, [{ id: eventId, type: 'CommandIssued', data: { target: 'orders', aggregateId: orderId, command }, metadata }], { expectedRevision: 'any' });
     return commandId;
   };
   const eventsOf = async (orderId: string) => {
     const events = [];
-    for await (const event of store.readStream(orderStream(orderId))) events.push(event);
+    for await (const event of host.store.readStream(orderStream(orderId))) events.push(event);
     return events;
   };
 
@@ -104,7 +67,7 @@ describe('the orders service', () => {
 
   it('describes its routes in its OpenAPI document', async () => {
     // What /docs/json serves (its route belongs to the UI, stubbed above).
-    const body = server.swagger() as { info: object; paths: Record<string, unknown> };
+    const body = host.server.swagger() as { info: object; paths: Record<string, unknown> };
     expect(body.info).toMatchObject({ title: 'Orders', version: '1.0.0' });
     expect(Object.keys(body.paths)).toEqual(expect.arrayContaining(['/v1/orders', '/v1/orders/{id}', '/v1/prices/{sku}']));
   });
@@ -185,7 +148,7 @@ describe('the orders service', () => {
     const rejected = (await placeOrder([{ sku: 'MUG-1', quantity: 5 }])).body.orderId;
 
     const confirmId = await issue(confirmed, 'ConfirmOrder', {});
-    await eventually(() => orderStatus(confirmed), (status) => status === 'confirmed', 'the order confirmed');
+    await eventually(async () => (await orderStatus(confirmed)) === 'confirmed', 'the order confirmed');
     const [, confirmation] = await eventsOf(confirmed);
     // A reply names its command and carries the saga's correlation id: how the saga finds it.
     expect(confirmation).toMatchObject({ type: 'OrderConfirmed', data: { orderId: confirmed, at }, metadata: { commandId: confirmId, correlationId: `saga-${confirmed}` } });
@@ -194,22 +157,25 @@ describe('the orders service', () => {
     // another order: once that one is handled, the repeat has been too.
     await issue(confirmed, 'ConfirmOrder', {}, confirmId);
     await issue(rejected, 'RejectOrder', { reason: 'insufficient stock for MUG-1: 3 available, 5 requested' });
-    await eventually(() => orderStatus(rejected), (status) => status === 'rejected', 'the other order rejected');
+    await eventually(async () => (await orderStatus(rejected)) === 'rejected', 'the other order rejected');
     expect(await eventsOf(confirmed)).toHaveLength(2);
     expect((await call(`/v1/orders/${confirmed}`)).headers.get('etag')).toBe(`"order-${confirmed}:1"`);
 
     const read = await call(`/v1/orders/${rejected}`);
     expect(read.body).toMatchObject({ status: 'rejected', reason: 'insufficient stock for MUG-1: 3 available, 5 requested', totalCents: 7000 });
     expect(read.headers.get('etag')).toBe(`"order-${rejected}:1"`);
-    expect(await sqlDeadLetterStore(sql, { schema: 'orders' }).listParked('orders-commands')).toEqual([]);
+    expect(await sqlDeadLetterStore(host.sql, { schema: 'orders' }).listParked('orders-commands')).toEqual([]);
   });
 
   it('parks a command the order refuses, since the flow never sends one', async () => {
     const orderId = (await placeOrder([{ sku: 'TEE-1', quantity: 1 }])).body.orderId;
     await issue(orderId, 'RejectOrder', { reason: 'payment declined' });
-    await eventually(() => orderStatus(orderId), (status) => status === 'rejected', 'the order rejected');
+    await eventually(async () => (await orderStatus(orderId)) === 'rejected', 'the order rejected');
     await issue(orderId, 'ConfirmOrder', {});
-    const parked = await eventually(() => sqlDeadLetterStore(sql, { schema: 'orders' }).listParked('orders-commands'), (keys) => keys.length > 0, 'the command parked');
+    const parked = await eventually(async () => {
+      const keys = await sqlDeadLetterStore(host.sql, { schema: 'orders' }).listParked('orders-commands');
+      return keys.length > 0 ? keys : undefined;
+    }, 'the command parked');
     expect(parked).toEqual([expect.objectContaining({ key: orderId, messages: 1, firstError: expect.stringContaining('cannot be confirmed') })]);
     expect(await eventsOf(orderId)).toHaveLength(2);
   });

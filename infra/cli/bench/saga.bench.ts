@@ -25,6 +25,7 @@ const MODES = (process.env.BENCH_MODES ?? 'embedded,local').split(',');
 const DATABASE_URL = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 const BROKER_PORT = 19_492;
 const SLO_MS = 1_000;
+const CLOCK_TICKS = 100; // USER_HZ on Linux
 
 interface Step {
   rate: number;
@@ -73,13 +74,16 @@ const confirmationTimes = async (storeUrl: string, schema: string) => {
   return times;
 };
 
-const peakMemory = (shop: LaunchedShop) =>
-  shop.processes().map(({ pid, command }) => {
-    const status = fs.readFileSync(`/proc/${pid}/status`, 'utf8');
-    const kb = Number(/VmHWM:\s+(\d+)/.exec(status)?.[1] ?? 0);
-    const name = /(contexts\/\w+|sagas\/[\w-]+|infra\/cli\/src\/\w+)/.exec(command)?.[1] ?? command.slice(0, 40);
-    return { name, mb: kb / 1024 };
-  }).filter(({ name }) => !name.startsWith('/bin/sh'));
+/** Each live process's peak resident memory and CPU time so far, read from /proc. */
+const processStats = (shop: LaunchedShop) =>
+  shop.processes().flatMap(({ pid, command }) => {
+    const name = /(contexts\/\w+|sagas\/[\w-]+|infra\/cli\/src\/\w+)/.exec(command)?.[1];
+    // The shell concurrently starts each service through, and tsx's esbuild helper, are left out.
+    if (!name || !command.includes('node')) return [];
+    const kb = Number(/VmHWM:\s+(\d+)/.exec(fs.readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? 0);
+    const [utime, stime] = fs.readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.split(' ').slice(11, 13).map(Number) ?? [0, 0];
+    return [{ name, mb: kb / 1024, cpuSeconds: ((utime ?? 0) + (stime ?? 0)) / CLOCK_TICKS }];
+  });
 
 const runMode = async (mode: string) => {
   const profiles = fs.mkdtempSync(path.join(os.tmpdir(), `ordo-saga-prof-${mode}-`));
@@ -97,7 +101,7 @@ const runMode = async (mode: string) => {
     ordersSchema = `${schemaPrefix}orders`;
   }
   const sent: { rate: number; due: Map<string, number>; failed: number; sent: number }[] = [];
-  let memory: { name: string; mb: number }[] = [];
+  let processes: ReturnType<typeof processStats> = [];
   try {
     const client = shopClient(shop.urls);
     const skus = Array.from({ length: 20 }, (_, i) => uniqueSku(`bench${i}`));
@@ -111,7 +115,7 @@ const runMode = async (mode: string) => {
       const tooSlow = Date.now() - Math.max(...step.due.values()) > 30_000;
       if (tooSlow) break;
     }
-    memory = peakMemory(shop);
+    processes = processStats(shop);
   } finally {
     await shop.stop();
     if (mode === 'local') await stopBroker({ port: BROKER_PORT });
@@ -123,7 +127,7 @@ const runMode = async (mode: string) => {
     return { rate, sent: count, failed, confirmed: latencies.length, p50: percentile(latencies, 0.5), p95: percentile(latencies, 0.95), p99: percentile(latencies, 0.99) };
   });
   fs.rmSync(dataDir, { recursive: true, force: true });
-  return { mode, steps, memory, profile: summariseProfiles(profiles) };
+  return { mode, steps, processes, profile: summariseProfiles(profiles) };
 };
 
 const main = async () => {
@@ -138,8 +142,8 @@ const main = async () => {
     const within = result.steps.filter((s) => s.failed === 0 && s.confirmed === s.sent && s.p99 < SLO_MS);
     const bestStep = within.at(-1);
     console.log(bestStep ? `highest rate with p99 < ${SLO_MS} ms: ${bestStep.rate}/s (p50 ${bestStep.p50.toFixed(0)}, p95 ${bestStep.p95.toFixed(0)}, p99 ${bestStep.p99.toFixed(0)} ms)` : `no rate kept p99 under ${SLO_MS} ms`);
-    console.log('peak memory (VmHWM):');
-    for (const { name, mb } of result.memory) console.log(`  ${name.padEnd(32)} ${mb.toFixed(0)} MB`);
+    console.log('process                          peak memory (VmHWM)   CPU time over the run');
+    for (const { name, mb, cpuSeconds } of result.processes) console.log(`  ${name.padEnd(32)} ${mb.toFixed(0).padStart(6)} MB ${cpuSeconds.toFixed(1).padStart(18)} s`);
     printProfile(`${mode} CPU profile`, result.profile);
   }
 };

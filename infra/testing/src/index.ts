@@ -15,3 +15,4 @@ export {
 export { describeWithEventStoreDb } from './eventstoredb';
 export { sqlDatabases, type TestDatabase } from './databases';
 export { deciderSpec, type Decider } from './kits/decider';
+export { eventually } from './eventually';

@@ -1,16 +1,11 @@
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import { randomUUID } from 'node:crypto';
-import type { AddressInfo } from 'node:net';
-import { PGlite } from '@electric-sql/pglite';
-import { createEventStore, eventIdFor, type EventStore, type RecordedEvent } from '@ordo/eventstore';
-import { createHttpServer, type HttpServer } from '@ordo/http';
+import { eventIdFor, type EventStore, type RecordedEvent } from '@ordo/eventstore';
+import { startTestHost, type TestHost } from '@ordo/host/testing';
 import { inventoryEventSchemas, stockStream, type InventoryCommandMessage } from '@ordo/inventory-contract';
-import { commandMessageSchema, embeddedHub, type Bus, type CommandMessage } from '@ordo/messaging';
+import { commandMessageSchema, type CommandMessage } from '@ordo/messaging';
 import { orderStream, ordersEventSchemas, type OrdersCommandMessage } from '@ordo/orders-contract';
-import { createLogger, createMetrics, pgliteSql, startTracing } from '@ordo/runtime';
 import type { SagaView } from '@ordo/saga';
+import { eventually } from '@ordo/testing';
 import { orderPlacementService } from './service';
 
 // The saga as the host mounts it in embedded mode, with stand-ins for orders and
@@ -18,23 +13,11 @@ import { orderPlacementService } from './service';
 // record their answers in their own stores, from which the saga reads them. No Kafka.
 const NOW = '2030-01-01T00:00:00.000Z';
 
-const eventually = async <T>(probe: () => Promise<T | undefined>, what: string): Promise<T> => {
-  for (const deadline = Date.now() + 10_000; ; await new Promise((resolve) => setTimeout(resolve, 20))) {
-    const found = await probe();
-    if (found !== undefined) return found;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-  }
-};
-
 describe('order placement, mounted on HTTP and the embedded bus', () => {
-  const folder = fs.mkdtempSync(path.join(os.tmpdir(), 'ordo-order-placement-'));
-  let db: PGlite;
+  let host: TestHost<'orders' | 'inventory'>;
   let sagas: EventStore;
   let orders: EventStore;
   let inventory: EventStore;
-  const buses: Bus[] = [];
-  let app: HttpServer;
-  let base: string;
   const stock = new Map([
     ['SKU-1', 10],
     ['SKU-2', 3],
@@ -67,44 +50,19 @@ describe('order placement, mounted on HTTP and the embedded bus', () => {
   };
 
   beforeAll(async () => {
-    db = new PGlite();
-    const sql = pgliteSql(db);
-    // One database for the three stores, a schema each, as in embedded mode.
-    sagas = await createEventStore(`pglite://${folder}`, { schema: 'sagas' });
-    orders = await createEventStore(`pglite://${folder}`, { schema: 'orders', registry: ordersEventSchemas });
-    inventory = await createEventStore(`pglite://${folder}`, { schema: 'inventory', registry: inventoryEventSchemas });
-    const hub = embeddedHub();
-    const busOf = (schema: string) => {
-      const bus = hub.busFor({ sql, schema });
-      buses.push(bus);
-      return bus;
-    };
-    const logger = createLogger({ service: 'sagas', level: 'silent' });
-    const module = await orderPlacementService({ store: sagas, bus: busOf('sagas'), sql, schema: 'sagas', logger, clock: () => new Date(NOW) });
-
-    app = await createHttpServer({ service: module.name, api: module.api, logger, metrics: createMetrics(module.name, { processMetrics: false }), tracer: startTracing(module.name).tracer });
-    await module.routes(app);
-    await app.listen({ port: 0, host: '127.0.0.1' });
-    base = `http://127.0.0.1:${(app.server.address() as AddressInfo).port}`;
-
-    // Every source is published before any consumer starts, as the host does.
-    const standIns = busOf('stand_ins');
-    await standIns.publish('orders', orders);
-    await standIns.publish('inventory', inventory);
-    await module.publish();
-    await module.start();
+    host = await startTestHost({
+      name: 'sagas',
+      factory: orderPlacementService,
+      standIns: { orders: { registry: ordersEventSchemas }, inventory: { registry: inventoryEventSchemas } },
+      clock: () => new Date(NOW),
+    });
+    ({ store: sagas, standIns: { orders, inventory } } = host);
     const parse = (value: unknown) => commandMessageSchema.parse(value) as CommandMessage;
-    await standIns.consume({ groupId: 'inventory-stand-in', topics: ['ordo.inventory.commands'], parse, handle: inventoryStandIn });
-    await standIns.consume({ groupId: 'orders-stand-in', topics: ['ordo.orders.commands'], parse, handle: ordersStandIn });
+    await host.standInBus.consume({ groupId: 'inventory-stand-in', topics: ['ordo.inventory.commands'], parse, handle: inventoryStandIn });
+    await host.standInBus.consume({ groupId: 'orders-stand-in', topics: ['ordo.orders.commands'], parse, handle: ordersStandIn });
   });
 
-  afterAll(async () => {
-    for (const bus of buses) await bus.close();
-    await app?.close();
-    for (const store of [sagas, orders, inventory]) await store?.close();
-    await db?.close();
-    fs.rmSync(folder, { recursive: true, force: true });
-  });
+  afterAll(() => host?.close());
 
   // ---- helpers ------------------------------------------------------------------------
   const place = async (lines: { sku: string; quantity: number }[]) => {
@@ -114,7 +72,7 @@ describe('order placement, mounted on HTTP and the embedded bus', () => {
     await orders.appendToStream(orderStream(orderId), [{ id: eventIdFor(metadata.commandId, 0), type: 'OrderPlaced', data: placed, metadata }], { expectedRevision: 'no_stream' });
     return orderId;
   };
-  const sagaOf = (orderId: string) => fetch(`${base}/v1/sagas/order-placement/${orderId}`);
+  const sagaOf = (orderId: string) => fetch(`${host.url}/v1/sagas/order-placement/${orderId}`);
   const settled = (orderId: string) =>
     eventually(async () => {
       const response = await sagaOf(orderId);

@@ -40,11 +40,3 @@ export const readStreamAll = (store: EventStore, stream: string) => collect<Reco
 
 export const readAllOf = (store: EventStore, prefix: string, options: ReadAllOptions = {}) =>
   collect<PositionedEvent>(store.readAll({ ...options, filter: { ...options.filter, streamPrefixes: [prefix] } }));
-
-export const eventually = async (check: () => boolean | Promise<boolean>, what: string, timeoutMs = 10_000): Promise<void> => {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-};

@@ -1,5 +1,6 @@
+import { eventually } from '@ordo/testing';
 import type { EventStore, PositionedEvent, Subscription } from '../types';
-import { event, eventually, readAllOf, type streamNames } from './fixtures';
+import { event, readAllOf, type streamNames } from './fixtures';
 
 export const subscriptionContract = (store: () => EventStore, name: ReturnType<typeof streamNames>) => {
   describe('subscribing to all streams', () => {

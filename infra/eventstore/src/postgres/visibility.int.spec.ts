@@ -1,6 +1,5 @@
 import pg from 'pg';
-import { testScope } from '@ordo/testing';
-import { eventually } from '../contract/fixtures';
+import { eventually, testScope } from '@ordo/testing';
 import { eventIdFor } from '../ids';
 import type { PositionedEvent } from '../types';
 import { pgPoolDriver } from './driver';

@@ -2,7 +2,7 @@ import { spawn } from 'node:child_process';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import pg from 'pg';
-import { testScope } from '@ordo/testing';
+import { eventually, testScope } from '@ordo/testing';
 
 // A consumer killed with SIGKILL in the middle of a batch redelivers from its last
 // commit when started again; the inbox makes every redelivered message a no-op.
@@ -23,11 +23,7 @@ describe('a consumer killed in the middle of a batch', () => {
     return rows[0]?.n ?? 0;
   };
 
-  const waitFor = async (what: string, check: () => Promise<boolean>) => {
-    for (const deadline = Date.now() + 120_000; !(await check()); await sleep(20)) {
-      if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    }
-  };
+  const patience = { timeoutMs: 120_000 };
 
   it('applies every message exactly once after it is started again', async () => {
     const topic = await scope.createTopic('events', { numPartitions: 3 });
@@ -57,7 +53,7 @@ describe('a consumer killed in the middle of a batch', () => {
     };
 
     const first = start();
-    await waitFor('the first rows', async () => (await count()) >= 300);
+    await eventually(async () => (await count()) >= 300, 'the first rows', patience);
     first.child.kill('SIGKILL');
     await first.exited;
     const atKill = await count();
@@ -65,10 +61,14 @@ describe('a consumer killed in the middle of a batch', () => {
 
     const second = start();
     try {
-      await waitFor(`${TOTAL} rows`, async () => {
-        if (second.child.exitCode !== null) throw new Error(`the consumer exited: ${second.errors()}`);
-        return (await count()) >= TOTAL;
-      });
+      await eventually(
+        async () => {
+          if (second.child.exitCode !== null) throw new Error(`the consumer exited: ${second.errors()}`);
+          return (await count()) >= TOTAL;
+        },
+        `${TOTAL} rows`,
+        patience,
+      );
       // Time for a redelivery that would double an effect to show in the tables.
       await sleep(1_000);
     } finally {

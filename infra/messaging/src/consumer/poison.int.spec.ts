@@ -1,7 +1,6 @@
-import { setTimeout as sleep } from 'node:timers/promises';
 import pg from 'pg';
 import type { Admin, Consumer, KafkaMessage } from 'kafkajs';
-import { testScope } from '@ordo/testing';
+import { eventually, testScope } from '@ordo/testing';
 import { sqlDeadLetterStore } from '../dead-letters/store';
 import { readHeaders } from '../headers';
 import { deadLetterTopic, provisionTopics } from '../topics';
@@ -18,11 +17,7 @@ interface Counted {
   n: number;
 }
 
-const waitFor = async (what: string, check: () => boolean | Promise<boolean>) => {
-  for (const deadline = Date.now() + 30_000; !(await check()); await sleep(50)) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-  }
-};
+const patience = { timeoutMs: 30_000, intervalMs: 50 };
 
 describe('runConsumer with a dead-letter topic', () => {
   let pool: pg.Pool;
@@ -46,7 +41,7 @@ describe('runConsumer with a dead-letter topic', () => {
     await reader.connect();
     await reader.subscribe({ topics: [topic], fromBeginning: true });
     await reader.run({ eachMessage: async ({ message }) => void received.push(message) });
-    await waitFor(`${expected} messages on ${topic}`, () => received.length >= expected);
+    await eventually(() => received.length >= expected, `${expected} messages on ${topic}`, patience);
     await reader.disconnect();
     return received;
   };
@@ -75,7 +70,7 @@ describe('runConsumer with a dead-letter topic', () => {
       },
     });
     try {
-      await waitFor('x1 and x2 parked', async () => (await store.listParked(groupId))[0]?.messages === 2);
+      await eventually(async () => (await store.listParked(groupId))[0]?.messages === 2, 'x1 and x2 parked', patience);
       const parked = await store.parkedMessages(groupId, 'x');
       const dead = await readAll(dlq.name, 2);
       expect(dead.map((message) => JSON.parse(message.value?.toString() ?? 'null'))).toEqual([{ key: 'x', n: 1 }, { key: 'x', n: 2 }]);

@@ -1,6 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import pg from 'pg';
-import { testScope } from '@ordo/testing';
+import { eventually, testScope } from '@ordo/testing';
 import { HEADER } from '../headers';
 import { inbox, pgPoolDatabase } from './inbox';
 import { runConsumer, type ConsumerRunner } from './runner';
@@ -16,11 +16,7 @@ interface Counted {
   n: number;
 }
 
-const waitFor = async (what: string, check: () => Promise<boolean>, timeoutMs = 60_000) => {
-  for (const deadline = Date.now() + timeoutMs; !(await check()); await sleep(50)) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-  }
-};
+const patience = { timeoutMs: 60_000, intervalMs: 50 };
 
 describe('a consumer group while a member joins and leaves', () => {
   let pool: pg.Pool;
@@ -80,17 +76,17 @@ describe('a consumer group while a member joins and leaves', () => {
     const first: ConsumerRunner = await member('first');
     let second: ConsumerRunner | undefined;
     try {
-      await waitFor('the first member applying', async () => (await appliedBy('first')) >= 500);
+      await eventually(async () => (await appliedBy('first')) >= 500, 'the first member applying', patience);
       second = await member('second');
-      await waitFor('the second member applying its partitions', async () => (await appliedBy('second')) >= 500);
+      await eventually(async () => (await appliedBy('second')) >= 500, 'the second member applying its partitions', patience);
       await second.stop(); // leaves the group: its partitions go back to the first
       second = undefined;
       const afterLeave = await appliedBy('first');
-      await waitFor('the first member taking the partitions back', async () => (await appliedBy('first')) >= afterLeave + 500);
+      await eventually(async () => (await appliedBy('first')) >= afterLeave + 500, 'the first member taking the partitions back', patience);
       flowing = false;
       await flow;
       await producer.disconnect();
-      await waitFor(`all ${sent} messages applied`, async () => (await appliedBy()) >= sent);
+      await eventually(async () => (await appliedBy()) >= sent, `all ${sent} messages applied`, patience);
       await sleep(1_000); // time for a message applied twice to show
     } finally {
       flowing = false;

@@ -1,6 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { eventIdFor, type EventStore } from '@ordo/eventstore';
 import { quoteIdentifier } from '@ordo/runtime';
+import { eventually } from '@ordo/testing';
 import type { BusConsumer, BusConsumerOptions, BusDatabase } from '../bus';
 import type { ConsumedMessage, HandlerContext } from '../consumer/processor';
 import { sqlDeadLetterStore } from '../dead-letters/store';
@@ -39,11 +40,7 @@ type CountedEvent = { stream: string; data: Counted };
 type Sent = Pick<Counted, 'key' | 'n'>;
 const series = (key: string, from: number, to: number): Sent[] => Array.from({ length: to - from }, (_, i) => ({ key, n: from + i }));
 
-const waitFor = async (what: string, check: () => boolean | Promise<boolean>) => {
-  for (const deadline = Date.now() + 30_000; !(await check()); await sleep(50)) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-  }
-};
+const patience = { timeoutMs: 30_000, intervalMs: 50 };
 
 export const busContract = (fixture: () => BusFixture) => {
   let effects: string;
@@ -115,7 +112,7 @@ export const busContract = (fixture: () => BusFixture) => {
     });
     try {
       await publish(scenario, series('a', 0, 1));
-      await waitFor('the message', () => seen.length === 1);
+      await eventually(() => seen.length === 1, 'the message', patience);
       expect(seen[0]).toMatchObject({
         topic: fixture().topic,
         key: 'shape-a',
@@ -143,10 +140,14 @@ export const busContract = (fixture: () => BusFixture) => {
       handle: countingHandler(groupId, scenario, ({ key, n }) => !fixed && key === 'b' && n === 2),
     });
     try {
-      await waitFor('a and c applied, b parked from b2', async () => {
-        const { byKey } = await appliedBy(groupId);
-        return byKey.a?.length === 5 && byKey.c?.length === 5 && (await deadLetters.listParked(groupId))[0]?.messages === 3;
-      });
+      await eventually(
+        async () => {
+          const { byKey } = await appliedBy(groupId);
+          return byKey.a?.length === 5 && byKey.c?.length === 5 && (await deadLetters.listParked(groupId))[0]?.messages === 3;
+        },
+        'a and c applied, b parked from b2',
+        patience,
+      );
 
       expect((await appliedBy(groupId)).byKey).toEqual({ a: [0, 1, 2, 3, 4], b: [0, 1], c: [0, 1, 2, 3, 4] });
       expect(await deadLetters.listParked(groupId)).toEqual([{ key: 'poison-b', messages: 3, firstError: 'b2 is poison', firstParkedAt: expect.any(Date) }]);
@@ -161,7 +162,7 @@ export const busContract = (fixture: () => BusFixture) => {
 
       // New messages of b flow normally again.
       await publish(scenario, [...series('b', 5, 7), ...series('a', 5, 6)]);
-      await waitFor('b5, b6 and a5 applied', async () => (await appliedBy(groupId)).rows === 18);
+      await eventually(async () => (await appliedBy(groupId)).rows === 18, 'b5, b6 and a5 applied', patience);
       const applied = await appliedBy(groupId);
       expect(applied.byKey).toEqual({ a: [0, 1, 2, 3, 4, 5], b: [0, 1, 2, 3, 4, 5, 6], c: [0, 1, 2, 3, 4] });
       expect(applied.ids).toBe(18);
@@ -189,7 +190,7 @@ export const busContract = (fixture: () => BusFixture) => {
       handle: countingHandler(groupId, scenario),
     });
     try {
-      await waitFor('y0 applied and x parked from x-1', async () => (await appliedBy(groupId)).byKey.y?.length === 1 && (await deadLetters.listParked(groupId))[0]?.messages === 2);
+      await eventually(async () => (await appliedBy(groupId)).byKey.y?.length === 1 && (await deadLetters.listParked(groupId))[0]?.messages === 2, 'y0 applied and x parked from x-1', patience);
       expect((await appliedBy(groupId)).byKey).toEqual({ x: [0], y: [0] });
       expect(parsed.filter((entry) => entry === 'x-1')).toHaveLength(1);
       expect(await deadLetters.listParked(groupId)).toEqual([{ key: 'unparsable-x', messages: 2, firstError: 'unparsable message: n must not be negative', firstParkedAt: expect.any(Date) }]);
@@ -208,14 +209,14 @@ export const busContract = (fixture: () => BusFixture) => {
     let counter = deliveryCounter(scenario);
     let consumer = await start(counter);
     await publish(scenario, batch(0, 5));
-    await waitFor('20 applied', async () => (await appliedBy(groupId)).rows === 20);
+    await eventually(async () => (await appliedBy(groupId)).rows === 20, '20 applied', patience);
     await consumer.stop();
 
     // Stopped, then started again: only what came meanwhile is delivered.
     await publish(scenario, batch(5, 6));
     counter = deliveryCounter(scenario);
     consumer = await start(counter);
-    await waitFor('24 applied', async () => (await appliedBy(groupId)).rows === 24);
+    await eventually(async () => (await appliedBy(groupId)).rows === 24, '24 applied', patience);
     await sleep(500); // time for a stray redelivery to show
     await consumer.stop();
     expect(counter.deliveries).toBe(4);
@@ -225,9 +226,9 @@ export const busContract = (fixture: () => BusFixture) => {
     counter = deliveryCounter(scenario);
     consumer = await start(counter);
     try {
-      await waitFor('the 24 delivered again', () => counter.deliveries >= 24);
+      await eventually(() => counter.deliveries >= 24, 'the 24 delivered again', patience);
       await publish(scenario, batch(6, 7));
-      await waitFor('28 applied', async () => (await appliedBy(groupId)).rows >= 28);
+      await eventually(async () => (await appliedBy(groupId)).rows >= 28, '28 applied', patience);
       await sleep(500);
       const applied = await appliedBy(groupId);
       expect({ rows: applied.rows, ids: applied.ids }).toEqual({ rows: 28, ids: 28 });

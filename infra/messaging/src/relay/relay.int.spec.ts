@@ -2,7 +2,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
 import pg from 'pg';
 import { createEventStore, eventIdFor, type EventStore } from '@ordo/eventstore';
-import { testScope } from '@ordo/testing';
+import { eventually, testScope } from '@ordo/testing';
 import { sqlCheckpointStore } from '../checkpoints';
 import { inbox, pgPoolDatabase } from '../consumer/inbox';
 import { runConsumer, type ConsumedMessage } from '../consumer/runner';
@@ -132,22 +132,17 @@ describe('the relay from the event store to Kafka', () => {
       });
       return { child, exited: new Promise((resolve) => child.once('exit', resolve)) };
     };
-    const waitFor = async (check: () => Promise<boolean>) => {
-      for (const deadline = Date.now() + 90_000; !(await check()); ) {
-        if (Date.now() > deadline) throw new Error('timed out');
-        await new Promise((resolve) => setTimeout(resolve, 50));
-      }
-    };
+    const patience = { timeoutMs: 90_000, intervalMs: 50 };
 
     const first = startProcess();
-    await waitFor(async () => (await messagesInTopic()) >= 2_000);
+    await eventually(async () => (await messagesInTopic()) >= 2_000, '2000 messages in the topic', patience);
     first.child.kill('SIGKILL');
     await first.exited;
     const atKill = await messagesInTopic();
     expect(atKill).toBeLessThan(10_000); // it really died in the middle
 
     const second: { child: ChildProcess; exited: Promise<unknown> } = startProcess();
-    await waitFor(async () => (await messagesInTopic()) >= 10_000);
+    await eventually(async () => (await messagesInTopic()) >= 10_000, '10000 messages in the topic', patience);
     await new Promise((resolve) => setTimeout(resolve, 1_000));
     second.child.kill('SIGTERM');
     await second.exited;

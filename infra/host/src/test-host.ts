@@ -1,0 +1,96 @@
+import type { AddressInfo } from 'node:net';
+import { PGlite } from '@electric-sql/pglite';
+import { pgliteDriver, postgresEventStore, type EventSchemaRegistry, type EventStore } from '@ordo/eventstore';
+import { createHttpServer, type HttpServer } from '@ordo/http';
+import { embeddedHub, type Bus, type EmbeddedHub } from '@ordo/messaging';
+import { createLogger, createMetrics, pgliteSql, startTracing, type TransactionalSql } from '@ordo/runtime';
+import type { ServiceFactory, ServiceModule } from './module';
+
+// Every context's and saga's int spec mounts its module the same way; this is that
+// set-up once. It mounts one module as runEmbedded does (stand-ins published before
+// the module publishes and starts), minus config, data folder, idempotency and signals.
+// One in-memory PGlite holds every store, a schema each, and the module's tables: a
+// PGlite per store, as createEventStore('pglite:memory') gives, starts much slower.
+
+export interface TestHostOptions<S extends string = never> {
+  /** The module's name: its schema and its service name in logs, metrics and traces. */
+  name: string;
+  factory: ServiceFactory;
+  /** What the module's store validates its appends against. */
+  registry?: EventSchemaRegistry;
+  /** Other contexts' stores, by name (also their schema), each with the registry its appends are validated against. */
+  standIns?: S[] | Record<S, { registry?: EventSchemaRegistry }>;
+  /** Default: the wall clock. */
+  clock?: () => Date;
+}
+
+export interface TestHost<S extends string = never> {
+  /** `http://127.0.0.1:<port>`, no trailing slash. */
+  url: string;
+  server: HttpServer;
+  module: ServiceModule;
+  store: EventStore;
+  standIns: Record<S, EventStore>;
+  /** A bus of the hub in schema `stand_ins`, on which the stand-ins are published; for their own consumers. */
+  standInBus: Bus;
+  /** The module's bus (schema `name`). */
+  bus: Bus;
+  hub: EmbeddedHub;
+  sql: TransactionalSql;
+  /** Stops the server, the buses, the stores and the PGlite, in that order, even where one of them fails. */
+  close(): Promise<void>;
+}
+
+export const startTestHost = async <S extends string = never>(options: TestHostOptions<S>): Promise<TestHost<S>> => {
+  const { name, factory, registry, clock = () => new Date() } = options;
+  const closers: (() => Promise<unknown>)[] = [];
+  const close = async () => {
+    const failures: unknown[] = [];
+    for (const closer of closers.splice(0).reverse()) await closer().catch((error: unknown) => failures.push(error));
+    if (failures.length > 0) throw new AggregateError(failures, 'the test host did not close cleanly');
+  };
+
+  try {
+    const db = new PGlite();
+    closers.push(() => db.close());
+    const sql = pgliteSql(db);
+    const openStore = async (schema: string, validatedBy?: EventSchemaRegistry) => {
+      const store = await postgresEventStore(pgliteDriver(db, { ownsDatabase: false }), { schema, registry: validatedBy });
+      closers.push(() => store.close());
+      return store;
+    };
+    const store = await openStore(name, registry);
+    const given = options.standIns ?? [];
+    const standInRegistries: Record<string, { registry?: EventSchemaRegistry }> = Array.isArray(given) ? Object.fromEntries(given.map((standIn) => [standIn, {}])) : given;
+    const standIns: Record<string, EventStore> = {};
+    for (const [standIn, { registry: validatedBy }] of Object.entries(standInRegistries)) standIns[standIn] = await openStore(standIn, validatedBy);
+
+    const hub = embeddedHub();
+    const bus = hub.busFor({ sql, schema: name });
+    const standInBus = hub.busFor({ sql, schema: 'stand_ins' });
+    closers.push(() => bus.close(), () => standInBus.close());
+    const logger = createLogger({ service: name, level: 'silent' });
+    const module = await factory({ store, bus, sql, schema: name, logger, clock });
+    // Every source is published before any consumer starts, as runEmbedded does.
+    for (const [standIn, standInStore] of Object.entries(standIns)) await standInBus.publish(standIn, standInStore);
+    await module.publish();
+    await module.start();
+
+    const server = await createHttpServer({
+      service: name,
+      api: module.api,
+      logger,
+      metrics: createMetrics(name, { processMetrics: false }),
+      tracer: startTracing(name).tracer,
+      errorMappings: module.errorMappings,
+    });
+    closers.push(() => server.close());
+    await module.routes(server);
+    await server.listen({ port: 0, host: '127.0.0.1' });
+    const url = `http://127.0.0.1:${(server.server.address() as AddressInfo).port}`;
+    return { url, server, module, store, standIns: standIns as Record<S, EventStore>, standInBus, bus, hub, sql, close };
+  } catch (error) {
+    await close().catch(() => undefined);
+    throw error;
+  }
+};
