@@ -19,7 +19,7 @@ import { launchEmbedded, launchLocal, type LaunchedShop } from '../test/launch';
 import { shopClient, uniqueSku, type ShopClient } from '../test/shop-client';
 import { printProfile, summariseProfiles } from './cpu-profile';
 
-const RATES = (process.env.BENCH_RATES ?? '25,50,100,150,200,300').split(',').map(Number);
+const RATES = (process.env.BENCH_RATES ?? '25,50,75,100,150,200').split(',').map(Number);
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
 const MODES = (process.env.BENCH_MODES ?? 'embedded,local').split(',');
 const DATABASE_URL = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
@@ -79,7 +79,7 @@ const processStats = (shop: LaunchedShop) =>
   shop.processes().flatMap(({ pid, command }) => {
     const name = /(contexts\/\w+|sagas\/[\w-]+|infra\/cli\/src\/\w+)/.exec(command)?.[1];
     // The shell concurrently starts each service through, and tsx's esbuild helper, are left out.
-    if (!name || !command.includes('node')) return [];
+    if (!name || command.startsWith('/bin/sh')) return [];
     const kb = Number(/VmHWM:\s+(\d+)/.exec(fs.readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? 0);
     const [utime, stime] = fs.readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.split(' ').slice(11, 13).map(Number) ?? [0, 0];
     return [{ name, mb: kb / 1024, cpuSeconds: ((utime ?? 0) + (stime ?? 0)) / CLOCK_TICKS }];

@@ -114,6 +114,15 @@ const main = async () => {
           await query?.(`insert into ${table} (id, stream, n) values ($1, $2, $3)`, [message.messageId, message.key, message.value.data.n]);
           applied += 1;
         },
+        // The same rows, a chunk's in one statement: how a projection writes under load.
+        handleChunk: async (messages, { query }) => {
+          await query(`insert into ${table} (id, stream, n) select * from unnest($1::text[], $2::text[], $3::int[])`, [
+            messages.map((message) => message.messageId),
+            messages.map((message) => message.key),
+            messages.map((message) => message.value.data.n),
+          ]);
+          applied += messages.length;
+        },
       });
       await waitUntil(() => applied >= EVENTS, 'the consumer runner');
       const seconds = msSince(started) / 1000;

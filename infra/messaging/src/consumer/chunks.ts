@@ -9,7 +9,7 @@ import type { ConsumedMessage, Parsed, Processor, ProcessingOptions } from './pr
 // one, eventstore's visibility rule), and it holds the inbox rows a duplicate's next
 // owner waits on. So a chunk's size follows the time messages took so far, aiming at
 // CHUNK_MS, from FIRST_CHUNK up to MAX_CHUNK messages.
-const MAX_CHUNK = 100;
+const MAX_CHUNK = 500;
 const FIRST_CHUNK = 10;
 const CHUNK_MS = 50;
 
@@ -52,13 +52,20 @@ export const createBatchHandler = <T>(options: ProcessingOptions<T>, processor: 
     let lostGroup: { error: unknown } | undefined;
     const started = performance.now();
     try {
+      const beat = () =>
+        heartbeat().catch((error: unknown) => {
+          lostGroup = { error };
+          throw error;
+        });
       await inbox.onceEach(options.groupId, messages.map((message) => message.messageId), async (query, fresh) => {
+        if (options.handleChunk) {
+          const unseen = messages.filter((message) => fresh(message.messageId));
+          if (unseen.length > 0) await options.handleChunk(unseen, { query });
+          return beat();
+        }
         for (const message of messages) {
           if (fresh(message.messageId)) await options.handle(message, { query });
-          await heartbeat().catch((error: unknown) => {
-            lostGroup = { error };
-            throw error;
-          });
+          await beat();
         }
       });
       adapt(messages.length, performance.now() - started);

@@ -27,6 +27,13 @@ export interface ProcessingOptions<T> {
   /** Turns the raw value into the handler's type; tolerant of unknown fields. A throw parks at once. */
   parse?: (value: unknown, headers: Record<string, string>) => T;
   handle: (message: ConsumedMessage<T>, context: HandlerContext) => Promise<void>;
+  /**
+   * With an inbox, the Kafka runner applies a chunk of a batch in one transaction. Given
+   * this, it hands over the chunk's fresh messages at once (one multi-row statement for a
+   * projection, say) instead of calling `handle` for each; a chunk that fails goes through
+   * `handle` one message at a time, so both must have the same effect.
+   */
+  handleChunk?: (messages: ConsumedMessage<T>[], context: Required<HandlerContext>) => Promise<void>;
   inbox?: Inbox;
   /** Transient failures are retried in place: attempts in all, backoff doubling from initialMs to maxMs. */
   retry?: { attempts?: number; initialMs?: number; maxMs?: number };
