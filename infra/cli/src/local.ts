@@ -47,7 +47,9 @@ const main = async () => {
   const { result } = concurrently(
     services.map((service) => ({
       name: service.name,
-      command: `"${process.execPath}" ${nodeArgs} --import tsx ${service.main}`,
+      // `exec`: the shell concurrently starts each command through becomes the service, so
+      // the signals concurrently forwards on Ctrl-C reach it.
+      command: `exec "${process.execPath}" ${nodeArgs} --import tsx ${service.main}`,
       cwd: ROOT,
       env: {
         PORT: String(basePort + service.portOffset),

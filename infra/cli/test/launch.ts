@@ -17,7 +17,8 @@ export interface LaunchedShop {
   killSaga(): Promise<void>;
   /** The shop's live processes (the launched one and its children), by pid, with their command lines. */
   processes(): { pid: number; command: string }[];
-  stop(): Promise<void>;
+  /** SIGINT (Ctrl-C), then a SIGKILL to whatever is left after 20 s; resolves to how many were left. */
+  stop(): Promise<{ leftovers: number }>;
 }
 
 /** Processes whose environment carries this run's marker: the launched one and its children. */
@@ -65,7 +66,9 @@ const run = (script: string, env: Record<string, string>, nodeArgs: string[] = [
   const stop = async () => {
     child.kill('SIGINT');
     await Promise.race([exited, sleep(20_000)]);
-    for (const pid of markedPids(marker)) process.kill(pid, 'SIGKILL');
+    const leftovers = markedPids(marker);
+    for (const pid of leftovers) process.kill(pid, 'SIGKILL');
+    return { leftovers: leftovers.length };
   };
   return { child, marker, output, exited, waitForLine, stop };
 };

@@ -16,7 +16,7 @@ describe('the shop in local mode', () => {
 
   beforeAll(async () => {
     const broker = await startBroker({ port: BROKER_PORT, fresh: true, heap: '512m' });
-    shop = await launchLocal({ basePort: 21_000 + Math.floor(Math.random() * 400) * 10, databaseUrl: env.databaseUrl, schemaPrefix, kafkaBrokers: broker.brokers });
+    shop = await launchLocal({ basePort: 21_000 + Math.floor(Math.random() * 400) * 10, databaseUrl: env.databaseUrl, schemaPrefix, kafkaBrokers: broker.brokers, env: { LOG_LEVEL: 'info' } });
   }, 300_000);
   afterAll(async () => {
     await shop?.stop();
@@ -30,4 +30,9 @@ describe('the shop in local mode', () => {
   }, 120_000);
 
   shopScenarios(() => shop);
+
+  it('prefixes each service\'s log lines, and stops every service on Ctrl-C', async () => {
+    for (const name of ['catalog', 'inventory', 'orders', 'sagas']) expect(shop.output.some((line) => line.startsWith(`[${name}`))).toBe(true);
+    expect(await shop.stop()).toEqual({ leftovers: 0 });
+  });
 });
