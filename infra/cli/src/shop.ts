@@ -1,16 +1,20 @@
 // The reference shop, as the composition root sees it: each module by name. Only this
 // package imports services (DESIGN.md "Layout"); the name is also the module's schema.
 import { catalogService } from '@ordo/catalog';
-import type { ServiceFactory } from '@ordo/host';
+import { catalogEventSchemas } from '@ordo/catalog-contract';
+import type { EmbeddedOptions } from '@ordo/host';
 import { inventoryService } from '@ordo/inventory';
+import { inventoryEventSchemas } from '@ordo/inventory-contract';
 import { orderPlacementService } from '@ordo/order-placement';
 import { ordersService } from '@ordo/orders';
+import { ordersEventSchemas } from '@ordo/orders-contract';
 
-export const shopModules: Record<string, ServiceFactory> = {
-  catalog: catalogService,
-  inventory: inventoryService,
-  orders: ordersService,
-  sagas: orderPlacementService,
+// Each store checks appends against its contract's event schemas; the saga's events are the engine's own.
+export const shopModules: EmbeddedOptions['modules'] = {
+  catalog: { factory: catalogService, registry: catalogEventSchemas },
+  inventory: { factory: inventoryService, registry: inventoryEventSchemas },
+  orders: { factory: ordersService, registry: ordersEventSchemas },
+  sagas: { factory: orderPlacementService },
 };
 
 /** Local mode: where each service's standalone entry lives, and its port offset from the base port. */

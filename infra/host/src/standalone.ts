@@ -1,6 +1,6 @@
 import { Kafka, logLevel } from 'kafkajs';
 import pg from 'pg';
-import { createEventStore } from '@ordo/eventstore';
+import { createEventStore, type EventSchemaRegistry } from '@ordo/eventstore';
 import { authTokensFromEnv, defineHttpService, runHttpService, sqlIdempotencyStore, type RunningHttpService } from '@ordo/http';
 import { kafkaBus } from '@ordo/messaging';
 import { env, pgPoolSql } from '@ordo/runtime';
@@ -12,9 +12,14 @@ const LOCAL_POSTGRES = 'postgres://postgres@127.0.0.1:5432/postgres';
 /**
  * Local and compose modes: one service, its own process, on PostgreSQL (its schema)
  * and Kafka. The event store is PostgreSQL too unless EVENTSTORE_URL names another
- * (`esdb://…`). Every context's `main.ts` is this one call.
+ * (`esdb://…`). Every context's `main.ts` is this one call; its contract's event schemas,
+ * as `registry`, make the store refuse an event the contract does not describe.
  */
-export const runStandalone = (name: string, factory: ServiceFactory, environment: NodeJS.ProcessEnv = process.env): Promise<RunningHttpService> =>
+export const runStandalone = (
+  name: string,
+  factory: ServiceFactory,
+  { registry, environment = process.env }: { registry?: EventSchemaRegistry; environment?: NodeJS.ProcessEnv } = {},
+): Promise<RunningHttpService> =>
   runHttpService(
     defineHttpService({
       name,
@@ -30,7 +35,7 @@ export const runStandalone = (name: string, factory: ServiceFactory, environment
         const schema = config.DATABASE_SCHEMA;
         const pool = new pg.Pool({ connectionString: config.DATABASE_URL, max: 8 });
         lifecycle.onShutdown('postgres', () => pool.end());
-        const store = await createEventStore(config.EVENTSTORE_URL ?? config.DATABASE_URL, { schema });
+        const store = await createEventStore(config.EVENTSTORE_URL ?? config.DATABASE_URL, { schema, registry });
         lifecycle.onShutdown('event store', () => store.close());
         const kafka = new Kafka({ clientId: `ordo-${name}`, brokers: config.KAFKA_BROKERS, logLevel: logLevel.NOTHING });
         const sql = pgPoolSql(pool);
