@@ -72,15 +72,10 @@ export interface SentCommand {
   reason?: string;
 }
 
-export interface StartedSaga<Data = unknown> {
+/** What SagaStarted recorded, and what the instance has done since. */
+export interface StartedSaga<Data = unknown> extends Omit<SagaStarted<Data>, 'at'> {
   status: SagaStatus;
   sagaId: string;
-  saga: string;
-  version: number;
-  key: string;
-  data: Data;
-  correlationId: string;
-  steps: StepOutline[];
   /** In the order they were issued. */
   commands: SentCommand[];
   /** Set once the instance compensates: the step that failed and why. */
