@@ -1,6 +1,6 @@
 // The shop as a client sees it over HTTP, for the end-to-end tests and the benchmark.
 import { randomBytes, randomUUID } from 'node:crypto';
-import { setTimeout as sleep } from 'node:timers/promises';
+import { eventually } from '@ordo/testing/eventually';
 
 export interface ShopUrls {
   catalog: string;
@@ -51,19 +51,14 @@ export const shopClient = (urls: ShopUrls) => {
     order: async (orderId: string) => json<OrderView>(await fetch(`${urls.orders}/v1/orders/${orderId}`), `get order ${orderId}`),
     stock: async (sku: string) => json<StockView>(await fetch(`${urls.inventory}/v1/stock/${sku}`), `get stock ${sku}`),
     /** Waits until the order is confirmed or rejected. */
-    settled: async (orderId: string, timeoutMs = 60_000): Promise<OrderView> => {
-      let order = await client.order(orderId);
-      for (const deadline = Date.now() + timeoutMs; order.status === 'pending'; order = await client.order(orderId)) {
-        if (Date.now() > deadline) throw new Error(`order ${orderId} still pending after ${timeoutMs} ms`);
-        await sleep(50);
-      }
-      return order;
-    },
-    waitFor: async (check: () => Promise<boolean>, what: string, timeoutMs = 60_000) => {
-      for (const deadline = Date.now() + timeoutMs; !(await check().catch(() => false)); await sleep(50)) {
-        if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-      }
-    },
+    settled: (orderId: string, timeoutMs = 60_000): Promise<OrderView> =>
+      eventually(async () => {
+        const order = await client.order(orderId);
+        return order.status === 'pending' ? undefined : order;
+      }, `order ${orderId} to be confirmed or rejected`, { timeoutMs, intervalMs: 50 }),
+    /** A failing check (a service restarting) counts as "not yet". */
+    waitFor: (check: () => Promise<boolean>, what: string, timeoutMs = 60_000) =>
+      eventually(() => check().catch(() => false), what, { timeoutMs, intervalMs: 50 }),
   };
   return client;
 };
