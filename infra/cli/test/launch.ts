@@ -65,12 +65,33 @@ const run = (script: string, env: Record<string, string>, nodeArgs: string[] = [
   };
   const stop = async () => {
     child.kill('SIGINT');
-    await Promise.race([exited, sleep(20_000)]);
+    // Unref'd: a pending 20 s timer would keep jest from exiting after the run.
+    await Promise.race([exited, sleep(20_000, undefined, { ref: false })]);
     const leftovers = markedPids(marker);
     for (const pid of leftovers) process.kill(pid, 'SIGKILL');
     return { leftovers: leftovers.length };
   };
   return { child, marker, output, exited, waitForLine, stop };
+};
+
+/**
+ * `npm start` as a bare process, for tests of how it starts and fails: its output, its
+ * exit, and a wait for the line that says it runs (the URL) or for its exit code.
+ */
+export const startEmbeddedProcess = (dataDir: string, port: string | number = 0, extraEnv: Record<string, string> = {}) => {
+  const started = run('infra/cli/src/embedded.ts', { ...extraEnv, PORT: String(port), ORDO_DATA_DIR: dataDir });
+  return {
+    child: started.child,
+    output: started.output,
+    /** Resolves to the shop's URL once it runs. */
+    running: async () => (await started.waitForLine(/Ordo is running .* at (http:\/\/\S+)/))[1] as string,
+    /** Resolves to the exit code once the process has exited. */
+    exitCode: async () => {
+      await started.exited;
+      return started.child.exitCode;
+    },
+    stop: started.stop,
+  };
 };
 
 /** `npm start` on a data folder (kept across a kill and restart of the whole process). */

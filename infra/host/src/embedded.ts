@@ -5,6 +5,7 @@ import { authTokensFromEnv, defineHttpService, runHttpService, sqlIdempotencySto
 import { embeddedHub, type Bus } from '@ordo/messaging';
 import { env, pgliteSql } from '@ordo/runtime';
 import type { ServiceFactory, ServiceModule } from './module';
+import { lockDataFolder } from './data-lock';
 import { failOnBusFailure } from './failure';
 
 export interface EmbeddedOptions {
@@ -30,6 +31,9 @@ export const runEmbedded = (options: EmbeddedOptions, environment: NodeJS.Proces
         AUTH_TOKENS: authTokensFromEnv().optional(),
       },
       setup: async ({ config, logger, lifecycle }) => {
+        // Taken before anything opens the folder, released last (closers run in reverse).
+        const lock = lockDataFolder(config.ORDO_DATA_DIR);
+        lifecycle.onShutdown('data folder lock', () => lock.release());
         const folder = path.resolve(config.ORDO_DATA_DIR, 'pglite');
         fs.mkdirSync(folder, { recursive: true });
         // Held for the process's life, so the stores and the services' tables share one database.

@@ -1,5 +1,6 @@
 import {
   ConfigError,
+  StartRefused,
   createLifecycle,
   createLogger,
   createMetrics,
@@ -68,18 +69,27 @@ export const runHttpService = async <Shape extends z.ZodRawShape>(
   lifecycle.onShutdown('tracing', () => tracing.shutdown());
   lifecycle.exitOnSignals();
 
-  const { routes, ...parts } = await definition.setup({ config, logger, metrics, tracer: tracing.tracer, lifecycle });
-  const app = await createHttpServer({ service: definition.name, api: definition.api, logger, metrics, tracer: tracing.tracer, lifecycle, ...parts });
-  await routes(app);
-  lifecycle.onShutdown('http server', () => app.close());
-  const url = await app.listen({ port: base.PORT, host: base.HOST });
-  lifecycle.markReady();
-  logger.info({ url, docs: `${url}/docs` }, `${definition.name} ready`);
-  return { app, lifecycle, url };
+  try {
+    const { routes, ...parts } = await definition.setup({ config, logger, metrics, tracer: tracing.tracer, lifecycle });
+    const app = await createHttpServer({ service: definition.name, api: definition.api, logger, metrics, tracer: tracing.tracer, lifecycle, ...parts });
+    await routes(app);
+    lifecycle.onShutdown('http server', () => app.close());
+    const url = await app.listen({ port: base.PORT, host: base.HOST });
+    lifecycle.markReady();
+    logger.info({ url, docs: `${url}/docs` }, `${definition.name} ready`);
+    return { app, lifecycle, url };
+  } catch (error) {
+    // A start that fails half-way (a busy port, a locked data folder) closes what setup
+    // opened: a database left open by a dying process can be left unopenable.
+    await lifecycle.shutdown('start failed').catch(() => undefined);
+    throw error;
+  }
 };
 
 /** For a service's main: a configuration error prints its one message; anything else its stack. Exit 1. */
 export const exitOnStartFailure = (error: unknown): never => {
-  console.error(error instanceof ConfigError ? error.message : error);
+  const portTaken = (error as NodeJS.ErrnoException | undefined)?.code === 'EADDRINUSE';
+  if (portTaken) console.error(`${(error as Error).message}: another process listens there (PORT moves this one)`);
+  else console.error(error instanceof ConfigError || error instanceof StartRefused ? error.message : error);
   process.exit(1);
 };

@@ -19,5 +19,5 @@ export {
   type Tracer,
 } from './tracing';
 export { createMetrics, type ServiceMetrics } from './metrics';
-export { createLifecycle, type Lifecycle, type LifecycleState } from './lifecycle';
+export { createLifecycle, StartRefused, type Lifecycle, type LifecycleState } from './lifecycle';
 export { quoteIdentifier, pgPoolSql, pgliteSql, migrateOnce, type SqlClient, type TransactionalSql, type Query } from './sql';

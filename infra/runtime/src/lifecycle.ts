@@ -1,6 +1,11 @@
 import closeWithGrace from 'close-with-grace';
 import type { Logger } from 'pino';
 
+/** A start refused for a reason its message tells the user in full (no stack trace helps). */
+export class StartRefused extends Error {
+  override name = 'StartRefused';
+}
+
 export type LifecycleState = 'starting' | 'ready' | 'stopping' | 'stopped';
 
 export interface Lifecycle {
