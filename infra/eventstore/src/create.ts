@@ -4,14 +4,28 @@ import { InvalidEventError } from './errors';
 import { esdbEventStore } from './esdb/store';
 import type { EventSchemaRegistry } from './registry';
 import { pgliteDriver, pgPoolDriver } from './postgres/driver';
+import type { ListenerLogger } from './postgres/listener';
 import { postgresEventStore } from './postgres/store';
 import type { EventStore } from './types';
 
 export interface EventStoreOptions {
   /** PostgreSQL: the schema that holds this store (one per context). Default 'ordo'. */
   schema?: string;
-  /** The streams this store owns: readAll and subscriptions see only these (EventStoreDB shares one database). */
+  /**
+   * The streams this store owns, in every adapter: appends, reads and snapshots of other
+   * streams are refused (ForeignStreamError), and readAll and subscriptions see only
+   * these. EventStoreDB shares one database between contexts, so there it is what keeps
+   * them apart; in PostgreSQL each context's schema already does, and this guards it.
+   */
   streamPrefixes?: string[];
+  /**
+   * The largest event accepted, as the JSON of its data and metadata, in bytes; a larger
+   * one is refused with EventTooLargeError. Default 1,000,000: under Kafka's default
+   * 1 MiB message limit with room for the rest of the message and its headers.
+   */
+  maxEventBytes?: number;
+  /** PostgreSQL: where the LISTEN connection reports being lost and back. Default: JSON lines on stdout. */
+  logger?: ListenerLogger;
   /** Validates appends and upcasts reads; each context passes its contract's. */
   registry?: EventSchemaRegistry;
   /** PostgreSQL pool size. Default 10. */
@@ -53,7 +67,7 @@ export const openSharedPglite = async (folder: string): Promise<{ db: PGlite; re
  */
 export const createEventStore = async (url: string, options: EventStoreOptions = {}): Promise<EventStore> => {
   if (/^postgres(ql)?:\/\//.test(url)) {
-    return postgresEventStore(pgPoolDriver(url, { max: options.maxConnections }), options);
+    return postgresEventStore(pgPoolDriver(url, { max: options.maxConnections, ...(options.logger && { logger: options.logger }) }), options);
   }
   if (url === 'pglite:memory' || url.startsWith('pglite://')) {
     const { db, release } = openPglite(url === 'pglite:memory' ? 'memory' : url.slice('pglite://'.length));

@@ -16,10 +16,12 @@ export type {
   Snapshot,
   Checkpoint,
 } from './types';
-export { WrongExpectedRevisionError, InvalidEventError } from './errors';
+export { WrongExpectedRevisionError, InvalidEventError, EventTooLargeError, ForeignStreamError } from './errors';
+export { DEFAULT_MAX_EVENT_BYTES } from './input';
 export { eventIdFor } from './ids';
 export { upcast, validateAgainstRegistry, type EventSchemaRegistry, type EventTypeSchema } from './registry';
 export { PostgresEventStore, postgresEventStore, type PostgresEventStoreOptions } from './postgres/store';
-export { pgPoolDriver, pgliteDriver, type PgDriver } from './postgres/driver';
+export { pgPoolDriver, pgliteDriver, LISTEN_APPLICATION_NAME, type PgDriver, type PgPoolDriverOptions } from './postgres/driver';
+export type { ListenerLogger } from './postgres/listener';
 export type { VisibilityReport } from './postgres/visibility';
 export { commandHandler, type CommandHandler, type CommandHandlerOptions, type CommandMetadata, type HandleOptions, type Aggregate, type DomainEvent, type Handled } from './command-handler';

@@ -1,4 +1,5 @@
-import { InvalidEventError, WrongExpectedRevisionError } from '../errors';
+import { EventTooLargeError, InvalidEventError, WrongExpectedRevisionError } from '../errors';
+import { DEFAULT_MAX_EVENT_BYTES } from '../input';
 import type { EventStore } from '../types';
 import { event, events, metadata, readAllOf, readStreamAll, type streamNames } from './fixtures';
 
@@ -82,12 +83,32 @@ export const appendContract = (store: () => EventStore, name: ReturnType<typeof 
       expect(await readStreamAll(store(), stream)).toHaveLength(2);
     });
 
-    it('stores a 1 MiB event and reads it back whole', async () => {
+    it('stores nothing for a repeated command, whether sent at any or at the current revision', async () => {
+      const stream = name('sku');
+      const reserve = events('reserve-7', 2, 'StockReserved');
+      expect(await store().appendToStream(stream, reserve, { expectedRevision: 'no_stream' })).toEqual({ nextExpectedRevision: 1n, written: true });
+      await store().appendToStream(stream, events('release-7', 1, 'StockReleased'), { expectedRevision: 1n });
+      expect(await store().appendToStream(stream, reserve, { expectedRevision: 'any' })).toEqual({ nextExpectedRevision: 2n, written: false });
+      expect(await store().appendToStream(stream, reserve, { expectedRevision: 2n })).toEqual({ nextExpectedRevision: 2n, written: false });
+      expect((await readStreamAll(store(), stream)).map((e) => e.type)).toEqual(['StockReserved', 'StockReserved', 'StockReleased']);
+    });
+
+    it('refuses an event too large for the bus (2 MiB), storing none of its append', async () => {
       const stream = name('blob');
-      const big = { text: 'x'.repeat(1024 * 1024), tail: 'end' };
+      await store().appendToStream(stream, [event('small', 0)], { expectedRevision: 'no_stream' });
+      const huge = event('huge', 1, 'Huge', { text: 'x'.repeat(2 * 1024 * 1024) });
+      const refused = store().appendToStream(stream, [event('huge', 0), huge], { expectedRevision: 0n });
+      await expect(refused).rejects.toThrow(EventTooLargeError);
+      await expect(refused).rejects.toThrow(new RegExp(`Huge of the append to ${stream} is \\d+ bytes`));
+      expect((await readStreamAll(store(), stream)).map((e) => e.id)).toEqual([event('small', 0).id]);
+    });
+
+    it('stores an event just under the size limit and reads it back whole', async () => {
+      const stream = name('blob');
+      const big = { text: 'x'.repeat(DEFAULT_MAX_EVENT_BYTES - 1_000), tail: 'end' };
       await store().appendToStream(stream, [event('big', 0, 'Large', big)], { expectedRevision: 'no_stream' });
       const [read] = await readStreamAll(store(), stream);
-      expect((read?.data as typeof big).text.length).toBe(1024 * 1024);
+      expect((read?.data as typeof big).text.length).toBe(DEFAULT_MAX_EVENT_BYTES - 1_000);
       expect(read?.data).toEqual(big);
     });
 

@@ -1,5 +1,6 @@
 import { z } from 'zod';
-import { InvalidEventError } from '../errors';
+import { eventually } from '@ordo/testing';
+import { ForeignStreamError, InvalidEventError } from '../errors';
 import type { EventSchemaRegistry } from '../registry';
 import type { EventStore } from '../types';
 import { event, events, metadata, readAllOf, readStreamAll, type StoreFactory, type streamNames } from './fixtures';
@@ -48,6 +49,34 @@ export const readContract = (store: () => EventStore, open: StoreFactory, name: 
       };
       expect(await typesOf({ streamPrefixes: [orders] })).toEqual(['OrderPlaced', 'OrderConfirmed']);
       expect(await typesOf({ streamPrefixes: [orders, stock], eventTypes: ['OrderConfirmed', 'StockReserved'] })).toEqual(['OrderConfirmed', 'StockReserved']);
+    });
+
+    it('keeps a store opened with stream prefixes to its own streams', async () => {
+      const mine = name('own');
+      const theirs = name('foreign');
+      await store().appendToStream(`${theirs}1`, [event('t1', 0, 'TheirsHappened')], { expectedRevision: 'no_stream' });
+      const own = await open({ streamPrefixes: [mine] });
+      try {
+        await own.appendToStream(`${mine}1`, [event('m1', 0, 'MineHappened')], { expectedRevision: 'no_stream' });
+        await expect(own.appendToStream(`${theirs}2`, [event('m2', 0)], { expectedRevision: 'any' })).rejects.toThrow(ForeignStreamError);
+        await expect(readStreamAll(own, `${theirs}1`)).rejects.toThrow(ForeignStreamError);
+        await expect(own.loadSnapshot(`${theirs}1`)).rejects.toThrow(ForeignStreamError);
+        const seen: string[] = [];
+        for await (const e of own.readAll()) if (e.stream.startsWith(mine) || e.stream.startsWith(theirs)) seen.push(e.type);
+        expect(seen).toEqual(['MineHappened']);
+        // A filter naming another context's streams is narrowed to the store's, not obeyed.
+        expect(await readAllOf(own, theirs)).toEqual([]);
+        const subscribed: string[] = [];
+        const subscription = own.subscribeToAll({ filter: { streamPrefixes: [mine, theirs] }, handler: (e) => void subscribed.push(e.stream) });
+        await eventually(() => subscribed.length >= 1, "the store's own event");
+        await store().appendToStream(`${theirs}3`, [event('t3', 0)], { expectedRevision: 'any' });
+        await own.appendToStream(`${mine}1`, [event('m3', 0)], { expectedRevision: 0n });
+        await eventually(() => subscribed.length >= 2, 'the next own event');
+        await subscription.stop();
+        expect(subscribed).toEqual([`${mine}1`, `${mine}1`]);
+      } finally {
+        await own.close();
+      }
     });
 
     it('refuses a checkpoint that is not one of its own', async () => {

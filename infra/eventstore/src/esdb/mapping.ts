@@ -20,7 +20,7 @@ import {
   type RecordedEvent as EsdbRecordedEvent,
 } from '@eventstore/db-client';
 import { InvalidEventError, WrongExpectedRevisionError } from '../errors';
-import type { AllFilter, AppendResult, Checkpoint, EventData, EventMetadata, ExpectedRevision, PositionedEvent, RecordedEvent, Snapshot } from '../types';
+import type { AllFilter, Checkpoint, EventData, EventMetadata, ExpectedRevision, PositionedEvent, RecordedEvent, Snapshot } from '../types';
 
 /** Snapshots live in a stream of their own beside each event stream; readers of $all never see them. */
 export const SNAPSHOT_STREAM_PREFIX = 'ordo-snapshot-';
@@ -54,19 +54,6 @@ export const toEventData = (event: EventData, stream: string): EsdbEventData => 
   const data = event.data as JSONType;
   return jsonEvent({ id: event.id.toLowerCase(), type: event.type, data, metadata: event.metadata });
 };
-
-/**
- * ESDB answers a retried append (same event ids at the same expected revision) with
- * success and the revision of the events stored the first time, exactly as it answers a
- * fresh one; newer servers even return the first write's position. What tells them apart
- * is the stream's revision read just before the append: a fresh append always ends past
- * it, a retry never does. `before` is undefined when the stream did not exist.
- */
-export const appendOutcome = (nextExpectedRevision: bigint, before: bigint | undefined): AppendResult =>
-  before === undefined || nextExpectedRevision > before
-    ? { nextExpectedRevision, written: true }
-    : // As the PostgreSQL adapter does: a retry answers with where the stream is now.
-      { nextExpectedRevision: before, written: false };
 
 /** The client's conflict becomes the port's; every other error is rethrown as it is. */
 export const toStoreError = (error: unknown, stream: string, expected: ExpectedRevision): unknown =>
@@ -132,12 +119,6 @@ export const isAfter = (position: Position, than: Position): boolean =>
   position.commit > than.commit || (position.commit === than.commit && position.prepare > than.prepare);
 
 // ---- filtering $all ----
-
-/** The filter a read or subscription applies: the store's own prefixes unless it names others. */
-export const effectiveFilter = (filter: AllFilter | undefined, storePrefixes: string[] | undefined): AllFilter => ({
-  streamPrefixes: filter?.streamPrefixes ?? storePrefixes,
-  eventTypes: filter?.eventTypes,
-});
 
 /**
  * Whether an event of $all reaches a reader: never system events ($-prefixed streams or

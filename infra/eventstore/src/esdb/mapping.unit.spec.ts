@@ -15,8 +15,6 @@ import {
 import { InvalidEventError, WrongExpectedRevisionError } from '../errors';
 import type { EventData, EventMetadata } from '../types';
 import {
-  appendOutcome,
-  effectiveFilter,
   formatCheckpoint,
   fromSnapshotData,
   isAfter,
@@ -89,17 +87,6 @@ describe('toEventData', () => {
     const error = thrownBy(() => toEventData({ ...event, data: { total: 1n } }, 'order-42'));
     expect(error).toBeInstanceOf(InvalidEventError);
     expect((error as Error).message).toMatch(/append to order-42 cannot be stored as JSON/);
-  });
-});
-
-describe('appendOutcome', () => {
-  it.each([
-    { case: 'a new stream', next: 1n, before: undefined, result: { nextExpectedRevision: 1n, written: true } },
-    { case: 'a stream that moved on', next: 5n, before: 2n, result: { nextExpectedRevision: 5n, written: true } },
-    { case: 'a retry of the last append', next: 4n, before: 4n, result: { nextExpectedRevision: 4n, written: false } },
-    { case: 'a retry of an earlier append', next: 2n, before: 6n, result: { nextExpectedRevision: 6n, written: false } },
-  ])('given $case, answers $result', ({ next, before, result }) => {
-    expect(appendOutcome(next, before)).toEqual(result);
   });
 });
 
@@ -202,12 +189,6 @@ describe('checkpoints', () => {
 });
 
 describe('filtering $all', () => {
-  it("applies the store's prefixes unless the read names its own, keeping the types", () => {
-    expect(effectiveFilter(undefined, ['order-'])).toEqual({ streamPrefixes: ['order-'], eventTypes: undefined });
-    expect(effectiveFilter({ eventTypes: ['OrderPlaced'] }, ['order-'])).toEqual({ streamPrefixes: ['order-'], eventTypes: ['OrderPlaced'] });
-    expect(effectiveFilter({ streamPrefixes: ['stock-'] }, ['order-'])).toEqual({ streamPrefixes: ['stock-'], eventTypes: undefined });
-  });
-
   it.each([
     { case: 'a user event, unfiltered', event: { streamId: 'order-1', type: 'OrderPlaced' }, filter: {}, passes: true },
     { case: 'a system stream', event: { streamId: '$stats-127.0.0.1:2113', type: '$statsCollected' }, filter: {}, passes: false },

@@ -14,7 +14,10 @@ import {
 } from '@eventstore/db-client';
 // Type only: create.ts imports this module.
 import type { EventStoreOptions } from '../create';
-import { checkAppend, checkExpectedRevision, checkStreamName } from '../input';
+import { WrongExpectedRevisionError } from '../errors';
+import { withinStore } from '../filters';
+import { checkAppend, checkExpectedRevision, checkOwnedStream, checkStoreLimits, type StoreLimits } from '../input';
+import { loadedStreams } from '../loaded-streams';
 import { upcast } from '../registry';
 import type {
   AppendOptions,
@@ -31,25 +34,31 @@ import type {
 } from '../types';
 import {
   SNAPSHOT_EVENT_TYPE,
-  appendOutcome,
-  effectiveFilter,
   fromSnapshotData,
   isAfter,
   matchesFilter,
   parseCheckpoint,
   snapshotStreamOf,
   toEventData,
-  toExpectedRevision,
   toPositioned,
   toRecorded,
   toSnapshotData,
   toStoreError,
 } from './mapping';
+import { EMPTY_STREAM, guardedRevision, repeatedAppend, type ScannedStream } from './appending';
 import { subscribe } from './subscription';
 
-export type EsdbEventStoreOptions = Pick<EventStoreOptions, 'streamPrefixes' | 'registry'>;
+export type EsdbEventStoreOptions = Pick<EventStoreOptions, 'streamPrefixes' | 'registry' | 'maxEventBytes'>;
 
 const DEFAULT_BATCH = 500;
+
+// How often an append at 'any' or 'stream_exists' is tried again when another writer moved the stream.
+const ANY_RETRIES = 10;
+
+// Streams whose event ids are kept after an append, so the next append to one reads
+// only the events after them. Streams only grow (revisions never go back, even past a
+// soft delete), so what was read stays true.
+const SCANNED_STREAMS = 256;
 
 // Saves of one stream's snapshot that race are retried; past this, the conflict is thrown.
 const SNAPSHOT_ATTEMPTS = 5;
@@ -75,29 +84,49 @@ export const esdbEventStore = async (url: string, options: EsdbEventStoreOptions
 /** The EventStoreDB / KurrentDB adapter: one database shared by every context, told apart by stream prefix. */
 export class EsdbEventStore implements EventStore {
   private readonly subscriptions = new Set<Subscription>();
+  private readonly options: StoreLimits;
+  private readonly scanned = loadedStreams<ScannedStream & { revision: bigint }>(SCANNED_STREAMS);
 
   constructor(
     private readonly client: EventStoreDBClient,
-    private readonly options: EsdbEventStoreOptions,
-  ) {}
+    options: EsdbEventStoreOptions = {},
+  ) {
+    this.options = checkStoreLimits(options);
+  }
 
+  /**
+   * Reads which event ids the stream holds, then appends at exactly the revision read
+   * (see appending.ts): events already there are never stored again, whatever the
+   * caller expected, and a writer that got in between makes the append fail instead of
+   * interleaving. The stream is read once per stream and process, then only its new events.
+   */
   async appendToStream(stream: string, events: readonly EventData[], { expectedRevision }: AppendOptions): Promise<AppendResult> {
-    const checked = checkAppend(stream, events, this.options.registry);
+    const checked = checkAppend(stream, events, this.options);
     const expected = checkExpectedRevision(expectedRevision);
     const data = checked.map((event) => toEventData(event, stream));
-    // The server answers a retry as it answers a fresh append; only the revision before
-    // tells them apart (see appendOutcome). It costs one read of the stream's last event.
-    const before = (await this.lastEvent(stream))?.revision;
-    try {
-      const result = await this.client.appendToStream(stream, data, { expectedRevision: toExpectedRevision(expected) });
-      return appendOutcome(result.nextExpectedRevision, before);
-    } catch (error) {
-      throw toStoreError(error, stream, expected);
+    const ids = data.map((event) => event.id);
+    let scanned = await this.scan(stream);
+    for (let attempt = 0; ; attempt++) {
+      const repeated = repeatedAppend(scanned, ids, stream);
+      if (repeated) return repeated;
+      const guard = guardedRevision(stream, expected, scanned.revision);
+      try {
+        const result = await this.client.appendToStream(stream, data, { expectedRevision: guard ?? NO_STREAM });
+        this.scanned.offer(stream, { revision: result.nextExpectedRevision, ids: new Set([...scanned.ids, ...ids]) });
+        // A concurrent append of these very events, at the same revision, is answered
+        // idempotently by the server and also lands here: stored once, reported to both.
+        return { nextExpectedRevision: result.nextExpectedRevision, written: true };
+      } catch (error) {
+        if (!(error instanceof WrongExpectedVersionError)) throw toStoreError(error, stream, expected);
+        // Someone wrote since the read: read what they wrote, then decide again.
+        scanned = await this.scan(stream, scanned);
+        if (attempt >= ANY_RETRIES && !repeatedAppend(scanned, ids, stream)) throw new WrongExpectedRevisionError(stream, expected, scanned.revision);
+      }
     }
   }
 
   async *readStream(stream: string, options: ReadStreamOptions = {}): AsyncIterable<RecordedEvent> {
-    checkStreamName(stream);
+    checkOwnedStream(stream, this.options.streamPrefixes);
     if (options.maxCount !== undefined && options.maxCount <= 0) return;
     const backwards = options.direction === 'backwards';
     const read = this.client.readStream(stream, {
@@ -120,7 +149,7 @@ export class EsdbEventStore implements EventStore {
    * subscriptions take one), so every event is fetched and the filter applied here.
    */
   async *readAll(options: ReadAllOptions = {}): AsyncIterable<PositionedEvent> {
-    const filter = effectiveFilter(options.filter, this.options.streamPrefixes);
+    const filter = withinStore(options.filter, this.options.streamPrefixes);
     let from = parseCheckpoint(options.from);
     // A read from a position includes the event there, which was read already: each page
     // asks for one more than the batch and skips what is not after `from`.
@@ -138,7 +167,7 @@ export class EsdbEventStore implements EventStore {
   }
 
   subscribeToAll(options: SubscribeOptions): Subscription {
-    const filter = effectiveFilter(options.filter, this.options.streamPrefixes);
+    const filter = withinStore(options.filter, this.options.streamPrefixes);
     const subscription = subscribe(this.client, filter, (event) => this.positioned(event), options);
     this.subscriptions.add(subscription);
     void subscription.done.catch(() => undefined).finally(() => this.subscriptions.delete(subscription));
@@ -151,7 +180,7 @@ export class EsdbEventStore implements EventStore {
    * snapshot saved late from replacing a newer one.
    */
   async saveSnapshot<S>(stream: string, snapshot: Snapshot<S>): Promise<void> {
-    checkStreamName(stream);
+    checkOwnedStream(stream, this.options.streamPrefixes);
     const target = snapshotStreamOf(stream);
     for (let attempt = 1; ; attempt++) {
       const last = await this.lastEvent(target);
@@ -170,7 +199,7 @@ export class EsdbEventStore implements EventStore {
   }
 
   async loadSnapshot<S>(stream: string): Promise<Snapshot<S> | undefined> {
-    checkStreamName(stream);
+    checkOwnedStream(stream, this.options.streamPrefixes);
     const last = await this.lastEvent(snapshotStreamOf(stream));
     return last && fromSnapshotData<S>(last.data);
   }
@@ -182,6 +211,25 @@ export class EsdbEventStore implements EventStore {
 
   private positioned(event: AllStreamRecordedEvent): PositionedEvent {
     return upcast(this.options.registry, toPositioned(event));
+  }
+
+  /** The stream's event ids and last revision, reading only what follows `known` (or the cache). */
+  private async scan(stream: string, known?: ScannedStream): Promise<ScannedStream> {
+    const start = known ?? this.scanned.get(stream) ?? EMPTY_STREAM;
+    const ids = new Set(start.ids);
+    let revision = start.revision;
+    try {
+      const read = this.client.readStream(stream, { direction: FORWARDS, fromRevision: revision === undefined ? START : revision + 1n });
+      for await (const { event } of drain(read)) {
+        if (!event) continue;
+        ids.add(event.id.toLowerCase());
+        revision = event.revision;
+      }
+    } catch (error) {
+      if (!(error instanceof StreamNotFoundError)) throw error;
+    }
+    if (revision !== undefined) this.scanned.offer(stream, { revision, ids });
+    return { revision, ids };
   }
 
   private async lastEvent(stream: string): Promise<EsdbRecordedEvent | undefined> {

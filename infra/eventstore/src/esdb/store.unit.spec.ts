@@ -1,80 +1,8 @@
-import { Readable } from 'node:stream';
-import {
-  ANY,
-  NO_STREAM,
-  STREAM_EXISTS,
-  StreamNotFoundError,
-  WrongExpectedVersionError,
-  type AllStreamJSONRecordedEvent,
-  type AppendExpectedRevision,
-  type AppendResult,
-  type EventData as EsdbEventData,
-  type EventStoreDBClient,
-  type ReadAllOptions,
-  type ReadStreamOptions,
-  type StreamMetadata,
-} from '@eventstore/db-client';
-import { InvalidEventError, WrongExpectedRevisionError } from '../errors';
+import { EventTooLargeError, ForeignStreamError, InvalidEventError, WrongExpectedRevisionError } from '../errors';
 import { eventIdFor } from '../ids';
 import type { EventData } from '../types';
-import { EsdbEventStore } from './store';
-
-// An in-memory stand-in for the server, as the adapter relies on it: conflicts by
-// expected revision, idempotent retries answered like the first write, reads of $all
-// that include the event at their start position, and StreamNotFound for a missing stream.
-class FakeServer {
-  readonly log: AllStreamJSONRecordedEvent[] = [];
-  readonly metadata = new Map<string, StreamMetadata>();
-
-  readonly client = {
-    appendToStream: jest.fn(async (stream: string, data: EsdbEventData | EsdbEventData[], options: { expectedRevision?: AppendExpectedRevision } = {}) =>
-      this.append(stream, Array.isArray(data) ? data : [data], options.expectedRevision ?? ANY),
-    ),
-    readStream: jest.fn((stream: string, { direction = 'forwards', fromRevision = 'start', maxCount = Number.MAX_SAFE_INTEGER }: ReadStreamOptions = {}) => {
-      const events = this.streamOf(stream);
-      if (events.length === 0) return this.failing(new StreamNotFoundError(undefined, stream));
-      const from = fromRevision === 'start' ? 0n : fromRevision === 'end' ? BigInt(events.length - 1) : fromRevision;
-      const picked = direction === 'forwards' ? events.filter((e) => e.revision >= from) : events.filter((e) => e.revision <= from).reverse();
-      return this.reading(picked.slice(0, Number(maxCount)));
-    }),
-    readAll: jest.fn(({ direction = 'forwards', fromPosition = 'start', maxCount = Number.MAX_SAFE_INTEGER }: ReadAllOptions = {}) => {
-      const picked = direction === 'backwards' ? [...this.log].reverse() : this.log.filter((e) => fromPosition === 'start' || (fromPosition !== 'end' && e.position.commit >= fromPosition.commit));
-      return this.reading(picked.slice(0, Number(maxCount)));
-    }),
-    setStreamMetadata: jest.fn(async (stream: string, metadata: StreamMetadata) => {
-      this.metadata.set(stream, metadata);
-      return { success: true, nextExpectedRevision: 0n };
-    }),
-    dispose: jest.fn(async () => undefined),
-  };
-
-  readonly store = (options: ConstructorParameters<typeof EsdbEventStore>[1] = {}) => new EsdbEventStore(this.client as unknown as EventStoreDBClient, options);
-
-  private streamOf = (stream: string) => this.log.filter((e) => e.streamId === stream);
-
-  private append(stream: string, events: EsdbEventData[], expected: AppendExpectedRevision): AppendResult {
-    const existing = this.streamOf(stream);
-    const current = existing.length === 0 ? undefined : BigInt(existing.length - 1);
-    const first = expected === NO_STREAM ? 0 : typeof expected === 'bigint' ? Number(expected) + 1 : existing.findIndex((e) => e.id === events[0]?.id);
-    const stored = existing.slice(first, first + events.length);
-    if (first >= 0 && stored.length === events.length && stored.every((e, i) => e.id === events[i]?.id)) {
-      return { success: true, nextExpectedRevision: BigInt(first + events.length - 1), position: stored[0]?.position };
-    }
-    const ok = expected === ANY || (expected === NO_STREAM ? current === undefined : expected === STREAM_EXISTS ? current !== undefined : current === expected);
-    if (!ok) throw new WrongExpectedVersionError(undefined, { streamName: stream, expected, current: current ?? NO_STREAM });
-    for (const [i, e] of events.entries()) {
-      const commit = BigInt(this.log.length + 1) * 100n;
-      const recorded = { streamId: stream, id: e.id, isJson: true as const, revision: (current ?? -1n) + BigInt(i) + 1n, type: e.type, created: new Date(0) };
-      this.log.push({ ...recorded, data: e.data as AllStreamJSONRecordedEvent['data'], metadata: e.metadata, position: { commit, prepare: commit } });
-    }
-    return { success: true, nextExpectedRevision: (current ?? -1n) + BigInt(events.length), position: this.log.at(-1)?.position };
-  }
-
-  private reading = (events: AllStreamJSONRecordedEvent[]) => Object.assign(Readable.from(events.map((event) => ({ event }))), { cancel: jest.fn(async () => undefined) });
-
-  private failing = (error: Error) =>
-    Object.assign(new Readable({ objectMode: true, read: () => undefined }).destroy(error), { cancel: jest.fn(async () => undefined) });
-}
+import { ANY, NO_STREAM } from '@eventstore/db-client';
+import { FakeServer } from './fake-esdb.double.spec';
 
 const event = (command: string, index = 0, type = 'Happened'): EventData => ({
   id: eventIdFor(command, index),
@@ -97,7 +25,73 @@ describe('EsdbEventStore', () => {
       expect(await store.appendToStream('order-1', batch, { expectedRevision: 'no_stream' })).toEqual({ nextExpectedRevision: 1n, written: false });
       expect(await store.appendToStream('order-1', batch, { expectedRevision: 'any' })).toEqual({ nextExpectedRevision: 1n, written: false });
       expect(await store.appendToStream('order-1', [event('next')], { expectedRevision: 1n })).toEqual({ nextExpectedRevision: 2n, written: true });
+      // A retry after the stream moved on answers with where the stream is now.
       expect(await store.appendToStream('order-1', batch, { expectedRevision: 'no_stream' })).toEqual({ nextExpectedRevision: 2n, written: false });
+    });
+
+    it('the double, as the server, stores a repeat sent at the current revision or once its ids left the cache', async () => {
+      const server = new FakeServer(1);
+      const first = { id: eventIdFor('reserve', 0), type: 'StockReserved', contentType: 'application/json' as const, data: {}, metadata: {} };
+      await server.client.appendToStream('sku-1', [first], { expectedRevision: NO_STREAM });
+      await server.client.appendToStream('sku-1', [first], { expectedRevision: NO_STREAM }); // a retry at the same revision: idempotent
+      expect(server.streamOf('sku-1')).toHaveLength(1);
+      await server.client.appendToStream('sku-1', [first], { expectedRevision: 0n }); // at the current revision: stored again
+      await server.client.appendToStream('sku-1', [{ ...first, id: eventIdFor('other', 0) }], { expectedRevision: ANY });
+      await server.client.appendToStream('sku-1', [first], { expectedRevision: ANY }); // no longer in the id cache: stored again
+      expect(server.streamOf('sku-1').map((e) => e.id)).toEqual([first.id, first.id, eventIdFor('other', 0), first.id]);
+    });
+
+    it.each(['any', 'current'] as const)('stores nothing for a repeated command the server no longer remembers, sent at %s', async (at) => {
+      const server = new FakeServer(1);
+      const store = server.store();
+      const reserve = [event('reserve', 0, 'StockReserved'), event('reserve', 1, 'StockLow')];
+      await store.appendToStream('sku-1', reserve, { expectedRevision: 'no_stream' });
+      await store.appendToStream('sku-1', [event('release', 0, 'StockReleased')], { expectedRevision: 1n });
+      server.forgetRecentIds();
+      const repeated = await server.store().appendToStream('sku-1', reserve, { expectedRevision: at === 'any' ? 'any' : 2n });
+      expect(repeated).toEqual({ nextExpectedRevision: 2n, written: false });
+      expect(server.streamOf('sku-1').map((e) => e.type)).toEqual(['StockReserved', 'StockLow', 'StockReleased']);
+    });
+
+    it('refuses a batch that repeats only some of the stored events, storing none of it', async () => {
+      const server = new FakeServer();
+      await server.store().appendToStream('sku-1', [event('a', 0), event('a', 1)], { expectedRevision: 'no_stream' });
+      await expect(server.store().appendToStream('sku-1', [event('a', 1), event('b', 0)], { expectedRevision: 'any' })).rejects.toThrow(/some, not all/);
+      expect(server.streamOf('sku-1')).toHaveLength(2);
+    });
+
+    it('appends at the revision it read: a writer that slips in between makes it a conflict, never an interleaving', async () => {
+      const server = new FakeServer();
+      const store = server.store();
+      await store.appendToStream('sku-1', [event('a', 0)], { expectedRevision: 'no_stream' });
+      const slipIn = (command: string) =>
+        server.beforeNextAppend(() => server.writeRaw('sku-1', [{ id: eventIdFor(command, 0), type: 'Other', contentType: 'application/json', data: {}, metadata: {} }]));
+      slipIn('intruder-1');
+      const conflict = store.appendToStream('sku-1', [event('b', 0)], { expectedRevision: 0n });
+      await expect(conflict).rejects.toMatchObject({ expected: 0n, actual: 1n });
+      expect(server.client.appendToStream).toHaveBeenLastCalledWith('sku-1', expect.anything(), { expectedRevision: 0n });
+      slipIn('intruder-2');
+      expect(await store.appendToStream('sku-1', [event('c', 0)], { expectedRevision: 'any' })).toEqual({ nextExpectedRevision: 3n, written: true });
+      expect(server.streamOf('sku-1').map((e) => e.revision)).toEqual([0n, 1n, 2n, 3n]);
+      expect(server.client.appendToStream).toHaveBeenLastCalledWith('sku-1', expect.anything(), { expectedRevision: 2n });
+    });
+
+    it('reads a stream once, then only the events after what it read', async () => {
+      const server = new FakeServer();
+      const store = server.store();
+      for (let i = 0; i < 3; i++) await store.appendToStream('sku-1', [event(`e${i}`, 0)], { expectedRevision: 'any' });
+      expect(server.client.readStream.mock.calls.map(([, options]) => options?.fromRevision)).toEqual(['start', 1n, 2n]);
+    });
+
+    it('refuses an event too large for the bus, and a stream outside its prefixes, before calling the server', async () => {
+      const server = new FakeServer();
+      const store = server.store({ streamPrefixes: ['sku-'], maxEventBytes: 1_000 });
+      const big = { ...event('big', 0, 'Huge'), data: { text: 'x'.repeat(2_000) } };
+      await expect(store.appendToStream('sku-1', [event('ok', 0), big], { expectedRevision: 'any' })).rejects.toThrow(EventTooLargeError);
+      await expect(store.appendToStream('sku-1', [big], { expectedRevision: 'any' })).rejects.toThrow(/Huge .* sku-1 is \d+ bytes/);
+      await expect(store.appendToStream('order-1', [event('ok', 0)], { expectedRevision: 'any' })).rejects.toThrow(ForeignStreamError);
+      await expect(collect(store.readStream('order-1'))).rejects.toThrow(ForeignStreamError);
+      expect(server.client.appendToStream).not.toHaveBeenCalled();
     });
 
     it('throws the port conflict, with no actual revision for a missing stream', async () => {

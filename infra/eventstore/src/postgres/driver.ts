@@ -1,7 +1,11 @@
 import { EventEmitter } from 'node:events';
 import type { PGlite } from '@electric-sql/pglite';
 import pg from 'pg';
-import { pgliteSql, pgPoolSql } from '@ordo/runtime';
+import { createLogger, pgliteSql, pgPoolSql } from '@ordo/runtime';
+import { pgListener, type ListenerLogger } from './listener';
+
+/** The application_name of the connection that LISTENs, to find it in pg_stat_activity. */
+export const LISTEN_APPLICATION_NAME = 'ordo-eventstore-listen';
 
 /**
  * What the PostgreSQL adapter needs from a connection, served by a `pg` pool (local and
@@ -14,31 +18,32 @@ export interface PgDriver {
   /** Wakes listeners in this process and, where the database is shared, in others. */
   notify(channel: string): Promise<void>;
   listen(channel: string, onNotify: () => void): Promise<() => Promise<void>>;
+  /** Whether notifications from other processes arrive now (PGlite: always, it has no others). */
+  isListening(): boolean;
   close(): Promise<void>;
 }
 
 // A bigint column comes back as a string from pg and a number or bigint from PGlite.
 export type DbBigint = string | number | bigint;
 
-export const pgPoolDriver = (connectionString: string, options: { max?: number } = {}): PgDriver => {
+export interface PgPoolDriverOptions {
+  /** Pool size. Default 10. */
+  max?: number;
+  /** Where the LISTEN connection says it was lost and is back. Default: JSON lines on stdout. */
+  logger?: ListenerLogger;
+}
+
+export const pgPoolDriver = (connectionString: string, options: PgPoolDriverOptions = {}): PgDriver => {
   const pool = new pg.Pool({ connectionString, max: options.max ?? 10 });
   // An idle client that errors (the server restarted) must not crash the process.
   pool.on('error', () => undefined);
   const pooled = pgPoolSql(pool);
   const local = new EventEmitter().setMaxListeners(0);
-  let listener: Promise<pg.Client> | undefined;
-  const channels = new Set<string>();
-
-  const listenerClient = () =>
-    (listener ??= (async () => {
-      const client = new pg.Client({ connectionString });
-      // If this connection is lost, subscribers still poll, at most a second apart.
-      client.on('error', () => undefined);
-      client.on('notification', (message) => local.emit(message.channel));
-      await client.connect();
-      return client;
-    })());
-
+  const listener = pgListener(connectionString, {
+    onNotify: (channel) => local.emit(channel),
+    logger: options.logger ?? createLogger({ service: 'ordo-eventstore' }),
+    applicationName: LISTEN_APPLICATION_NAME,
+  });
   return {
     // A named statement is parsed and planned once per connection, not on every call.
     query: async <Row>(text: string, params?: unknown[], options?: { name?: string }) =>
@@ -50,14 +55,12 @@ export const pgPoolDriver = (connectionString: string, options: { max?: number }
     },
     listen: async (channel, onNotify) => {
       local.on(channel, onNotify);
-      if (!channels.has(channel)) {
-        channels.add(channel);
-        await (await listenerClient()).query(`listen ${pg.escapeIdentifier(channel)}`);
-      }
+      await listener.listen(channel);
       return async () => void local.off(channel, onNotify);
     },
+    isListening: listener.isListening,
     close: async () => {
-      if (listener) await (await listener).end().catch(() => undefined);
+      await listener.close();
       await pool.end();
     },
   };
@@ -75,6 +78,7 @@ export const pgliteDriver = (db: PGlite, { ownsDatabase }: { ownsDatabase: boole
       local.on(channel, onNotify);
       return async () => void local.off(channel, onNotify);
     },
+    isListening: () => true,
     close: async () => {
       if (ownsDatabase) await db.close();
     },

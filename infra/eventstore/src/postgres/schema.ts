@@ -50,6 +50,7 @@ const createObjects = async (query: PgDriver['query'], s: string): Promise<void>
   // Only when the stream is not where the append expected are its ids looked up, through
   // EXECUTE: a cached generic plan for that lookup would read the whole stream.
   // OUT parameters, not RETURNS TABLE: one row, without a tuplestore, per call.
+  // It refuses to run in a transaction that already wrote (see its first lines).
   await query(`
     create or replace function ${s}.ordo_append(p_stream text, p_expected text, p_events jsonb, out next_revision bigint, out written boolean)
     language plpgsql as $$
@@ -57,6 +58,14 @@ const createObjects = async (query: PgDriver['query'], s: string): Promise<void>
       v_current bigint;
       v_all_stored boolean;
     begin
+      -- Readers order events by the id of the transaction that wrote them, which is
+      -- right only if that id was taken at the append: a transaction that wrote before
+      -- took an older id, and its events could land behind a reader's checkpoint.
+      if pg_current_xact_id_if_assigned() is not null then
+        raise exception 'ordo_append must run in a transaction that has not written yet: this one already has a transaction id (%), so readers could miss these events'
+          , pg_current_xact_id_if_assigned()
+          using errcode = 'invalid_transaction_state', hint = 'append outside the transaction, or before its first write';
+      end if;
       select e.revision into v_current from ${s}.events e where e.stream = p_stream order by e.revision desc limit 1;
       v_current := coalesce(v_current, -1);
       if (p_expected = 'no_stream' and v_current <> -1)

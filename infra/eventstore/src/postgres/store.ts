@@ -1,5 +1,6 @@
 import { WrongExpectedRevisionError, InvalidEventError } from '../errors';
-import { checkAppend, checkExpectedRevision, checkStreamName } from '../input';
+import { withinStore } from '../filters';
+import { checkAppend, checkExpectedRevision, checkOwnedStream, checkStoreLimits, type StoreLimits } from '../input';
 import { upcast, type EventSchemaRegistry } from '../registry';
 import type {
   AllFilter,
@@ -25,8 +26,14 @@ export interface PostgresEventStoreOptions {
   /** The schema that holds this store's tables: one per context. Default 'ordo'. */
   schema?: string;
   registry?: EventSchemaRegistry;
-  /** Streams this store owns; readAll and subscriptions see only them. Default: all in the schema. */
+  /**
+   * Streams this store owns: appends, reads and snapshots of any other stream are
+   * refused (ForeignStreamError), and readAll and subscriptions see only these.
+   * Default: every stream in the schema.
+   */
   streamPrefixes?: string[];
+  /** The largest event accepted, as the JSON of its data and metadata. Default just under 1 MB. */
+  maxEventBytes?: number;
 }
 
 const DEFAULT_BATCH = 500;
@@ -46,8 +53,9 @@ const asPgError = (error: unknown): PgError => (typeof error === 'object' && err
 export const postgresEventStore = async (driver: PgDriver, options: PostgresEventStoreOptions = {}): Promise<PostgresEventStore> => {
   const schema = options.schema ?? 'ordo';
   if (!/^[a-z_][a-z0-9_]{0,62}$/.test(schema)) throw new InvalidEventError(`'${schema}' is not a valid schema name (lower case, digits, underscores)`);
+  const limits = checkStoreLimits(options);
   await migrate(driver, schema);
-  return new PostgresEventStore(driver, schema, options);
+  return new PostgresEventStore(driver, schema, limits);
 };
 
 /** The PostgreSQL adapter, on a `pg` pool or on PGlite. */
@@ -60,14 +68,14 @@ export class PostgresEventStore implements EventStore {
   constructor(
     private readonly driver: PgDriver,
     private readonly schema: string,
-    private readonly options: PostgresEventStoreOptions,
+    private readonly options: StoreLimits,
   ) {
     this.table = `"${schema}".events`;
     this.channel = `ordo_events_${schema}`;
   }
 
   async appendToStream(stream: string, events: readonly EventData[], { expectedRevision }: AppendOptions): Promise<AppendResult> {
-    const checked = checkAppend(stream, events, this.options.registry);
+    const checked = checkAppend(stream, events, this.options);
     const expected = checkExpectedRevision(expectedRevision);
     let payload: string;
     try {
@@ -110,7 +118,7 @@ export class PostgresEventStore implements EventStore {
   }
 
   async *readStream(stream: string, options: ReadStreamOptions = {}): AsyncIterable<RecordedEvent> {
-    checkStreamName(stream);
+    checkOwnedStream(stream, this.options.streamPrefixes);
     const forwards = (options.direction ?? 'forwards') === 'forwards';
     let remaining = options.maxCount ?? Number.POSITIVE_INFINITY;
     let from = options.fromRevision ?? (forwards ? 0n : 9223372036854775807n);
@@ -155,7 +163,7 @@ export class PostgresEventStore implements EventStore {
   }
 
   async saveSnapshot<S>(stream: string, snapshot: Snapshot<S>): Promise<void> {
-    checkStreamName(stream);
+    checkOwnedStream(stream, this.options.streamPrefixes);
     await this.driver.query(
       `insert into "${this.schema}".snapshots (stream, revision, version, state) values ($1, $2, $3, $4::jsonb)
        on conflict (stream) do update set revision = excluded.revision, version = excluded.version, state = excluded.state, saved_at = now()
@@ -165,13 +173,21 @@ export class PostgresEventStore implements EventStore {
   }
 
   async loadSnapshot<S>(stream: string): Promise<Snapshot<S> | undefined> {
-    checkStreamName(stream);
+    checkOwnedStream(stream, this.options.streamPrefixes);
     const { rows } = await this.driver.query<{ revision: DbBigint; version: number; state: S }>(
       `select revision, version, state from "${this.schema}".snapshots where stream = $1`,
       [stream],
     );
     const row = rows[0];
     return row && { revision: BigInt(row.revision), version: row.version, state: row.state };
+  }
+
+  /**
+   * Whether appends in other processes wake this store's subscribers now. False while
+   * the LISTEN connection is being re-established: they poll meanwhile (logged).
+   */
+  get listening(): boolean {
+    return this.driver.isListening();
   }
 
   /** How far readers are held back by transactions still running anywhere in the cluster. */
@@ -187,7 +203,7 @@ export class PostgresEventStore implements EventStore {
 
   private async readBatch(from: string | undefined, filter: AllFilter | undefined, limit: number): Promise<PositionedEvent[]> {
     const { transactionId, position } = parseCheckpoint(from);
-    const prefixes = filter?.streamPrefixes ?? this.options.streamPrefixes;
+    const prefixes = withinStore(filter, this.options.streamPrefixes).streamPrefixes;
     const params: unknown[] = [transactionId, position, limit];
     const conditions: string[] = [];
     if (prefixes) conditions.push(`stream like any($${params.push(prefixPatterns(prefixes))}::text[])`);

@@ -1,0 +1,93 @@
+import pg from 'pg';
+import { eventually, testScope } from '@ordo/testing';
+import { eventIdFor } from '../ids';
+import { LISTEN_APPLICATION_NAME, pgPoolDriver, type PgDriver } from './driver';
+import type { ListenerLogger } from './listener';
+import { postgresEventStore, type PostgresEventStore } from './store';
+
+const scope = testScope();
+
+const payload = (command: string) =>
+  JSON.stringify([{ id: eventIdFor(command, 0), type: 'Written', data: {}, metadata: { correlationId: 'c', causationId: 'c', schemaVersion: 1 } }]);
+
+describe('PostgreSQL store on a real server', () => {
+  let admin: pg.Client;
+  let driver: PgDriver;
+  let store: PostgresEventStore;
+  const logged: string[] = [];
+  const logger: ListenerLogger = {
+    info: (_: unknown, message?: string) => void logged.push(`info: ${message}`),
+    warn: (_: unknown, message?: string) => void logged.push(`warn: ${message}`),
+  } as ListenerLogger;
+
+  beforeAll(async () => {
+    await scope.db();
+    admin = new pg.Client({ connectionString: scope.env.databaseUrl });
+    await admin.connect();
+    driver = pgPoolDriver(scope.env.databaseUrl, { logger });
+    store = await postgresEventStore(driver, { schema: scope.schema });
+  });
+  afterAll(async () => {
+    await admin.end();
+    await store.close();
+  });
+
+  describe('ordo_append', () => {
+    it('refuses to run in a transaction that already wrote, and writes nothing', async () => {
+      const refused = driver.transaction(async (query) => {
+        await query(`insert into "${scope.schema}".snapshots (stream, revision, version, state) values ('tx-1', 0, 1, '{}')`);
+        await query(`select * from "${scope.schema}".ordo_append('tx-1', 'any', $1::jsonb)`, [payload('in-tx')]);
+      });
+      await expect(refused).rejects.toThrow(/ordo_append must run in a transaction that has not written yet/);
+      const { rows } = await admin.query(`select count(*)::int as n from "${scope.schema}".events where stream = 'tx-1'`);
+      expect(rows[0].n).toBe(0);
+    });
+
+    it('runs in a transaction that has only read so far', async () => {
+      const result = await driver.transaction(async (query) => {
+        await query(`select count(*) from "${scope.schema}".events`);
+        return (await query<{ written: boolean }>(`select * from "${scope.schema}".ordo_append('tx-2', 'no_stream', $1::jsonb)`, [payload('read-first')])).rows[0];
+      });
+      expect(result?.written).toBe(true);
+    });
+  });
+
+  describe('the LISTEN connection', () => {
+    const listenerPids = async (): Promise<number[]> =>
+      (
+        await admin.query<{ pid: number }>(`select pid from pg_stat_activity where application_name = $1 and query ilike $2`, [
+          LISTEN_APPLICATION_NAME,
+          `%ordo_events_${scope.schema}%`,
+        ])
+      ).rows.map((row) => row.pid);
+
+    it('comes back after its backend is terminated, says so, and wakes on NOTIFY again', async () => {
+      const seen: string[] = [];
+      const subscription = store.subscribeToAll({ handler: (e) => void seen.push(e.stream) });
+      await eventually(async () => (await listenerPids()).length === 1, 'the LISTEN connection');
+      expect(store.listening).toBe(true);
+      const [killed] = await listenerPids();
+
+      await admin.query('select pg_terminate_backend($1)', [killed]);
+      await eventually(() => logged.some((line) => line.startsWith('warn: event store: the LISTEN connection was lost')), 'the loss logged');
+      await eventually(async () => {
+        const pids = await listenerPids();
+        return pids.length === 1 && pids[0] !== killed && store.listening;
+      }, 'a new LISTEN connection');
+      expect(logged).toContain('info: event store: the LISTEN connection is back');
+
+      // A notification from another connection reaches this driver again: not polling.
+      let notified = false;
+      const unlisten = await driver.listen(`ordo_events_${scope.schema}`, () => (notified = true));
+      await admin.query('select pg_notify($1, null)', [`ordo_events_${scope.schema}`]);
+      await eventually(() => notified, 'the notification');
+      await unlisten();
+
+      const other = await postgresEventStore(pgPoolDriver(scope.env.databaseUrl, { logger }), { schema: scope.schema });
+      await other.appendToStream('after-reconnect-1', JSON.parse(payload('after')), { expectedRevision: 'no_stream' });
+      await other.close();
+      await eventually(() => seen.includes('after-reconnect-1'), 'the new append');
+      await subscription.stop();
+    });
+  });
+});
