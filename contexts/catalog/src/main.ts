@@ -1,7 +1,7 @@
 // Local and compose modes: catalog as its own process (PostgreSQL, Kafka). See @ordo/host.
-import { catalogEventSchemas } from '@ordo/catalog-contract';
+import { CATALOG_STREAM_PREFIXES, catalogEventSchemas } from '@ordo/catalog-contract';
 import { exitOnStartFailure } from '@ordo/http';
 import { runStandalone } from '@ordo/host';
 import { catalogService } from './service';
 
-runStandalone('catalog', catalogService, { registry: catalogEventSchemas }).catch(exitOnStartFailure);
+runStandalone('catalog', catalogService, { streamPrefixes: CATALOG_STREAM_PREFIXES, registry: catalogEventSchemas }).catch(exitOnStartFailure);

@@ -1,20 +1,21 @@
 // The reference shop, as the composition root sees it: each module by name. Only this
 // package imports services (DESIGN.md "Layout"); the name is also the module's schema.
 import { catalogService } from '@ordo/catalog';
-import { catalogEventSchemas } from '@ordo/catalog-contract';
+import { CATALOG_STREAM_PREFIXES, catalogEventSchemas } from '@ordo/catalog-contract';
 import type { EmbeddedOptions } from '@ordo/host';
 import { inventoryService } from '@ordo/inventory';
-import { inventoryEventSchemas } from '@ordo/inventory-contract';
-import { orderPlacementService } from '@ordo/order-placement';
+import { INVENTORY_STREAM_PREFIXES, inventoryEventSchemas } from '@ordo/inventory-contract';
+import { orderPlacementService, SAGAS_STREAM_PREFIXES } from '@ordo/order-placement';
 import { ordersService } from '@ordo/orders';
-import { ordersEventSchemas } from '@ordo/orders-contract';
+import { ORDERS_STREAM_PREFIXES, ordersEventSchemas } from '@ordo/orders-contract';
 
-// Each store checks appends against its contract's event schemas; the saga's events are the engine's own.
+// Each store holds only its own streams and checks appends against its contract's event
+// schemas; the saga's events are the engine's own.
 export const shopModules: EmbeddedOptions['modules'] = {
-  catalog: { factory: catalogService, registry: catalogEventSchemas },
-  inventory: { factory: inventoryService, registry: inventoryEventSchemas },
-  orders: { factory: ordersService, registry: ordersEventSchemas },
-  sagas: { factory: orderPlacementService },
+  catalog: { factory: catalogService, store: { streamPrefixes: CATALOG_STREAM_PREFIXES, registry: catalogEventSchemas } },
+  inventory: { factory: inventoryService, store: { streamPrefixes: INVENTORY_STREAM_PREFIXES, registry: inventoryEventSchemas } },
+  orders: { factory: ordersService, store: { streamPrefixes: ORDERS_STREAM_PREFIXES, registry: ordersEventSchemas } },
+  sagas: { factory: orderPlacementService, store: { streamPrefixes: SAGAS_STREAM_PREFIXES } },
 };
 
 /** Local mode: where each service's standalone entry lives, and its port offset from the base port. */

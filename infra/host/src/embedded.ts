@@ -1,18 +1,18 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { createEventStore, openSharedPglite, type EventSchemaRegistry, type EventStore } from '@ordo/eventstore';
+import { createEventStore, openSharedPglite, type EventStore } from '@ordo/eventstore';
 import { authTokensFromEnv, defineHttpService, runHttpService, sqlIdempotencyStore, type ErrorMapping, type RunningHttpService } from '@ordo/http';
 import { embeddedHub, type Bus } from '@ordo/messaging';
 import { env, pgliteSql } from '@ordo/runtime';
-import type { ServiceFactory, ServiceModule } from './module';
+import type { ServiceFactory, ServiceModule, StoreSpec } from './module';
 import { lockDataFolder } from './data-lock';
 import { failOnBusFailure } from './failure';
 
 export interface EmbeddedOptions {
   /** The process's name in logs and OpenAPI. */
   name: string;
-  /** Each module by its name, which is also its schema, with its contract's event schemas for its store. */
-  modules: Record<string, { factory: ServiceFactory; registry?: EventSchemaRegistry }>;
+  /** Each module by its name, which is also its schema, with how its store is opened. */
+  modules: Record<string, { factory: ServiceFactory; store: StoreSpec }>;
 }
 
 /**
@@ -44,8 +44,8 @@ export const runEmbedded = (options: EmbeddedOptions, environment: NodeJS.Proces
 
         const modules: ServiceModule[] = [];
         const buses: Bus[] = [];
-        for (const [name, { factory, registry }] of Object.entries(options.modules)) {
-          const store: EventStore = await createEventStore(`pglite://${folder}`, { schema: name, registry });
+        for (const [name, { factory, store: spec }] of Object.entries(options.modules)) {
+          const store: EventStore = await createEventStore(`pglite://${folder}`, { schema: name, ...spec, logger: logger.child({ module: name }) });
           lifecycle.onShutdown(`${name} store`, () => store.close());
           const bus = hub.busFor({ sql, schema: name });
           failOnBusFailure(bus, logger.child({ module: name }), lifecycle);

@@ -1,3 +1,3 @@
-export type { ServicePorts, ServiceModule, ServiceFactory } from './module';
+export type { ServicePorts, ServiceModule, ServiceFactory, StoreSpec } from './module';
 export { runStandalone } from './standalone';
 export { runEmbedded, type EmbeddedOptions } from './embedded';

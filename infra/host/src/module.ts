@@ -1,4 +1,4 @@
-import type { EventStore } from '@ordo/eventstore';
+import type { EventSchemaRegistry, EventStore } from '@ordo/eventstore';
 import type { ApiDescription, ErrorMapping, HttpServer } from '@ordo/http';
 import type { Bus } from '@ordo/messaging';
 import type { Logger, TransactionalSql } from '@ordo/runtime';
@@ -17,6 +17,14 @@ export interface ServicePorts {
   logger: Logger;
   /** Time enters through here, into command metadata; tests pass a fixed clock. */
   clock: () => Date;
+}
+
+/** How a host opens a module's event store, in every mode. */
+export interface StoreSpec {
+  /** The streams the store holds (`['order-']`): it refuses others, and reads and the relay see only these. */
+  streamPrefixes: string[];
+  /** The contract's event schemas: the store refuses an append they do not describe. */
+  registry?: EventSchemaRegistry;
 }
 
 /** A bounded context or a saga, as a host mounts it. */

@@ -1,10 +1,10 @@
 import { Kafka, logLevel } from 'kafkajs';
 import pg from 'pg';
-import { createEventStore, type EventSchemaRegistry } from '@ordo/eventstore';
+import { createEventStore } from '@ordo/eventstore';
 import { authTokensFromEnv, defineHttpService, runHttpService, sqlIdempotencyStore, type RunningHttpService } from '@ordo/http';
 import { kafkaBus } from '@ordo/messaging';
 import { env, pgPoolSql } from '@ordo/runtime';
-import type { ServiceFactory } from './module';
+import type { ServiceFactory, StoreSpec } from './module';
 import { failOnBusFailure } from './failure';
 
 const LOCAL_POSTGRES = 'postgres://postgres@127.0.0.1:5432/postgres';
@@ -12,13 +12,15 @@ const LOCAL_POSTGRES = 'postgres://postgres@127.0.0.1:5432/postgres';
 /**
  * Local and compose modes: one service, its own process, on PostgreSQL (its schema)
  * and Kafka. The event store is PostgreSQL too unless EVENTSTORE_URL names another
- * (`esdb://…`). Every context's `main.ts` is this one call; its contract's event schemas,
- * as `registry`, make the store refuse an event the contract does not describe.
+ * (`esdb://…`). Every context's `main.ts` is this one call, with its store's spec: its
+ * stream prefixes (EventStoreDB holds every context's streams in one database) and its
+ * contract's event schemas, so the store refuses an event the contract does not describe.
  */
 export const runStandalone = (
   name: string,
   factory: ServiceFactory,
-  { registry, environment = process.env }: { registry?: EventSchemaRegistry; environment?: NodeJS.ProcessEnv } = {},
+  spec: StoreSpec,
+  environment: NodeJS.ProcessEnv = process.env,
 ): Promise<RunningHttpService> =>
   runHttpService(
     defineHttpService({
@@ -35,7 +37,7 @@ export const runStandalone = (
         const schema = config.DATABASE_SCHEMA;
         const pool = new pg.Pool({ connectionString: config.DATABASE_URL, max: 8 });
         lifecycle.onShutdown('postgres', () => pool.end());
-        const store = await createEventStore(config.EVENTSTORE_URL ?? config.DATABASE_URL, { schema, registry });
+        const store = await createEventStore(config.EVENTSTORE_URL ?? config.DATABASE_URL, { schema, ...spec, logger });
         lifecycle.onShutdown('event store', () => store.close());
         const kafka = new Kafka({ clientId: `ordo-${name}`, brokers: config.KAFKA_BROKERS, logLevel: logLevel.NOTHING });
         const sql = pgPoolSql(pool);

@@ -22,6 +22,7 @@ export {
   evolve,
   initialState,
   sagaIdOf,
+  sagaStreamPrefix,
   commandIdFor,
   type SagaEvent,
   type SagaState,

@@ -89,6 +89,9 @@ export const initialState = <Data = unknown>(): SagaState<Data> => ({ status: 'n
 /** The instance's stream: `<sagaName>-<businessKey>`. */
 export const sagaIdOf = (saga: string, key: string): string => `${saga}-${key}`;
 
+/** The prefix of every instance stream of a saga: what its store is opened with. */
+export const sagaStreamPrefix = (saga: string): string => sagaIdOf(saga, '');
+
 /** The same step, line and kind always get the same id, so a re-issued command is recognised as a repeat. */
 export const commandIdFor = (sagaId: string, step: string, line: string | undefined, kind: CommandKind): string => eventIdFor(`${sagaId}/${step}/${line ?? ''}/${kind}`, 0);
 

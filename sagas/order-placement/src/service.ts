@@ -3,11 +3,14 @@ import type { ServiceFactory } from '@ordo/host';
 import { NotFound, setETag } from '@ordo/http';
 import { INVENTORY_EVENTS_TOPIC } from '@ordo/inventory-contract';
 import { ORDERS_EVENTS_TOPIC, OrderId } from '@ordo/orders-contract';
-import { describeSaga, parseIncomingEvent, sagaRunner, sagaViewSchema } from '@ordo/saga';
+import { describeSaga, parseIncomingEvent, sagaRunner, sagaStreamPrefix, sagaViewSchema } from '@ordo/saga';
 import { orderPlacement } from './definition';
 
 /** The saga context: its instances are streams of its store, published on `ordo.sagas.events`. */
 export const SAGAS_CONTEXT = 'sagas';
+
+/** Every stream the saga's store holds: its instances. */
+export const SAGAS_STREAM_PREFIXES = [sagaStreamPrefix(orderPlacement.name)];
 
 /**
  * The order-placement saga as a service: it consumes orders' and inventory's events

@@ -20,6 +20,9 @@ const At = z.string().min(1);
 /** One stream per product: `product-<sku>`. */
 export const productStream = (sku: string): string => `product-${sku}`;
 
+/** Every stream catalog's store holds: the store refuses others, and its relay reads only these. */
+export const CATALOG_STREAM_PREFIXES = ['product-'];
+
 // ---- commands ----------------------------------------------------------------------
 
 export const AddProduct = z.object({ sku: Sku, name: Name, priceCents: PriceCents });

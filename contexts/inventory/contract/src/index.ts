@@ -21,6 +21,9 @@ const At = z.string().min(1);
 /** One stream per sku: `stock-<sku>`. */
 export const stockStream = (sku: string): string => `stock-${sku}`;
 
+/** Every stream inventory's store holds: the store refuses others, and its relay reads only these. */
+export const INVENTORY_STREAM_PREFIXES = ['stock-'];
+
 // ---- commands ----------------------------------------------------------------------
 
 export const AddStock = z.object({ sku: Sku, quantity: Quantity });

@@ -21,6 +21,9 @@ const At = z.string().min(1);
 /** One stream per order: `order-<orderId>`; also the stream of its ETag. */
 export const orderStream = (orderId: string): string => `order-${orderId}`;
 
+/** Every stream orders' store holds: the store refuses others, and its relay reads only these. */
+export const ORDERS_STREAM_PREFIXES = ['order-'];
+
 export const OrderStatus = z.enum(['pending', 'confirmed', 'rejected']);
 export type OrderStatus = z.infer<typeof OrderStatus>;
 
