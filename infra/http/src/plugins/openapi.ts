@@ -15,7 +15,9 @@ type Transform = typeof jsonSchemaTransform;
 
 // The zod schemas become JSON schemas first; then every route's error answers are added.
 const transform: Transform = (input) => {
-  const { schema, url } = jsonSchemaTransform(input);
+  const { schema: transformed, url } = jsonSchemaTransform(input);
+  const schema = transformed ?? {};
+  if (schema.hide) return { schema, url };
   const method = [input.route.method].flat()[0] ?? 'GET';
   const access = input.route.config?.access;
   const response = withErrorResponses(schema.response as Record<string, unknown> | undefined, errorStatusesOf({ method, url: input.route.url, access }));
