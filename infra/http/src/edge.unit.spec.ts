@@ -138,6 +138,16 @@ describe('the edge of createHttpServer', () => {
     expect(JSON.parse(body)).toMatchObject({ status: 400, title: 'Bad Request' });
   });
 
+  it.each([
+    ['no Host header', 'GET /v1/limited HTTP/1.1\r\n\r\n', 400],
+    ['an Expect it cannot meet', 'GET /v1/limited HTTP/1.1\r\nHost: edge\r\nExpect: 200-ok\r\n\r\n', 417],
+  ])('answers a request with %s as problem+json', async (_what, bytes, status) => {
+    const [head = '', body = ''] = (await raw(server.url, bytes)).split('\r\n\r\n');
+    expect(head).toMatch(new RegExp(`^HTTP/1\\.1 ${status} `));
+    expect(head.toLowerCase()).toContain(`content-type: ${PROBLEM_CONTENT_TYPE}`);
+    expect(JSON.parse(body)).toMatchObject({ status });
+  });
+
   it('puts nosniff, no-store and a Content-Security-Policy on answers, errors included', async () => {
     for (const path of ['/v1/limited', '/v1/nothing']) {
       const answer = await request(server.url, newClient(), { path });

@@ -6,14 +6,14 @@ import { idempotencyPlugin } from './idempotency/plugin';
 import type { IdempotencyStore } from './idempotency/store';
 import { jsonBodyPlugin } from './body/json-body';
 import { authPlugin, bearerTokenIdentifier, refuseUndeclaredAccess, type Principal } from './plugins/auth';
-import { clientErrorHandler, frameworkErrors, MethodNotAllowed, routeMethodRegistry } from './plugins/framework-errors';
+import { clientErrorHandler, expectationFailed, frameworkErrors, MethodNotAllowed, routeMethodRegistry } from './plugins/framework-errors';
 import { healthPlugin, type ReadinessCheck } from './plugins/health';
 import { metricsPlugin } from './plugins/metrics';
 import { openApiPlugin, type ApiDescription } from './plugins/openapi';
 import { DEFAULT_RATE_LIMIT, rateLimitPlugin, type RateLimitOptions } from './plugins/rate-limit';
 import { securityHeadersPlugin } from './plugins/security-headers';
 import { workContextPlugin } from './plugins/work-context';
-import { NotFound, PROBLEM_CONTENT_TYPE, toProblem, type ErrorMapping } from './problem';
+import { BadRequest, NotFound, PROBLEM_CONTENT_TYPE, toProblem, type ErrorMapping } from './problem';
 
 export type HttpServer = FastifyInstance<RawServerDefault, RawRequestDefaultExpression, RawReplyDefaultExpression, Logger, ZodTypeProvider>;
 
@@ -64,7 +64,10 @@ export const createHttpServer = async (options: HttpServerOptions): Promise<Http
     childLoggerFactory: (logger) => logger,
     clientErrorHandler,
     frameworkErrors,
+    // Node would answer a missing Host with a bare 400; the hook below answers it as problem+json.
+    http: { requireHostHeader: false },
   }).withTypeProvider<ZodTypeProvider>();
+  app.server.on('checkExpectation', expectationFailed);
   const routeMethods = routeMethodRegistry();
   app.addHook('onRoute', (route) => routeMethods.add(route));
 
@@ -84,6 +87,10 @@ export const createHttpServer = async (options: HttpServerOptions): Promise<Http
       throw new MethodNotAllowed(request.method, allowed);
     }
     throw new NotFound(`no route for ${request.method} ${path}`);
+  });
+
+  app.addHook('onRequest', async (request) => {
+    if (request.raw.httpVersion === '1.1' && !request.headers.host) throw new BadRequest('an HTTP/1.1 request must carry a Host header');
   });
 
   const identify = bearerTokenIdentifier(options.authTokens);

@@ -28,6 +28,12 @@ export const clientErrorHandler = (error: Error & { code?: string }, socket: Soc
   socket.destroy(error);
 };
 
+/** Node answers an Expect other than 100-continue itself, with 417 and no body; this answers it as problem+json. */
+export const expectationFailed = (request: http.IncomingMessage, response: http.ServerResponse): void => {
+  const body = JSON.stringify({ ...problemOf(417, `cannot meet Expect: ${request.headers.expect ?? ''}`), instance: request.url });
+  response.writeHead(417, { ...BASE_HEADERS, 'content-type': PROBLEM_CONTENT_TYPE, 'content-length': Buffer.byteLength(body), connection: 'close' }).end(body);
+};
+
 /** Errors fastify's router raises before any hook runs: a path parameter too long (414), an undecodable URL (400). */
 export const frameworkErrors = (error: FastifyError, request: FastifyRequest, reply: FastifyReply): void => {
   const [status, detail] =
