@@ -41,6 +41,7 @@ export const inventoryRoutes =
     app.post(
       '/v1/stock/:sku/additions',
       {
+        config: { access: 'public' },
         schema: {
           summary: 'Add stock of a sku',
           tags: ['inventory'],
@@ -61,6 +62,7 @@ export const inventoryRoutes =
     app.get(
       '/v1/stock/:sku',
       {
+        config: { access: 'public' },
         schema: {
           summary: 'The stock of a sku: added, available, reserved, and by which orders',
           tags: ['inventory'],

@@ -63,7 +63,7 @@ export const runEmbedded = (options: EmbeddedOptions, environment: NodeJS.Proces
           errorMappings: modules.flatMap((module): ErrorMapping[] => module.errorMappings ?? []),
           idempotency: sqlIdempotencyStore(sql, { schema: 'ordo_http' }),
           readinessChecks: { pglite: () => sql.query('select 1') },
-          ...(config.AUTH_TOKENS ? { authTokens: config.AUTH_TOKENS } : {}),
+          authTokens: config.AUTH_TOKENS ?? new Map(),
         };
       },
     }),

@@ -53,7 +53,7 @@ export const runStandalone = (
           errorMappings: module.errorMappings,
           idempotency: sqlIdempotencyStore(pool, { schema }),
           readinessChecks: { postgres: () => pool.query('select 1') },
-          ...(config.AUTH_TOKENS ? { authTokens: config.AUTH_TOKENS } : {}),
+          authTokens: config.AUTH_TOKENS ?? new Map(),
         };
       },
     }),

@@ -82,6 +82,7 @@ export const startTestHost = async <S extends string = never>(options: TestHostO
       logger,
       metrics: createMetrics(name, { processMetrics: false }),
       tracer: startTracing(name).tracer,
+      authTokens: new Map(),
       errorMappings: module.errorMappings,
     });
     closers.push(() => server.close());

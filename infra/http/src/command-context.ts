@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { FastifyRequest } from 'fastify';
 import { v5 as uuidv5 } from 'uuid';
 import { traceHeaders } from '@ordo/runtime';
+import { callerScope } from './caller';
 
 // Its own namespace: ids derived here never equal ids the event store derives.
 const REQUEST_NAMESPACE = '5b0b8f36-4f0e-4b53-9f8a-2c0f6e0c2d41';
@@ -18,14 +19,14 @@ export interface RequestCommandContext {
 
 /**
  * An id for `purpose` that a retried request gets again: with an Idempotency-Key,
- * uuid v5 of the purpose, the caller and the key (scoped as the host scopes stored
- * answers, so two callers or two routes picking the same key never share a command or
- * an aggregate); without one, a fresh uuid.
+ * uuid v5 of the purpose, the caller (its subject, or its address when anonymous) and
+ * the key, scoped as stored answers are, so two callers or two routes picking the same
+ * key never share a command or an aggregate; without one, a fresh uuid.
  */
 export const requestDerivedId = (request: FastifyRequest, purpose: string): string => {
   const key = request.headers['idempotency-key'];
   if (typeof key !== 'string') return randomUUID();
-  return uuidv5(`${purpose}/${request.principal?.subject ?? ''}/${key}`, REQUEST_NAMESPACE);
+  return uuidv5(`${purpose}/${callerScope(request)}/${key}`, REQUEST_NAMESPACE);
 };
 
 /**

@@ -1,6 +1,6 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { expectedRevisionFromIfMatch, formatETag, notModified, parseETag, setETag } from './etag';
-import { PreconditionFailed } from './problem';
+import { BadRequest, PreconditionFailed } from './problem';
 
 const requestWith = (headers: Record<string, string> = {}) => ({ headers }) as unknown as FastifyRequest;
 const order42 = { stream: 'order-42', revision: 3n };
@@ -67,16 +67,38 @@ describe('expectedRevisionFromIfMatch', () => {
     expect(expectedRevisionFromIfMatch(requestWith({ 'if-match': ' * ' }), 'order-42')).toBe('stream_exists');
   });
 
+  it('finds the strong ETag of the stream in a list, with spaces and empty elements', () => {
+    expect(expectedRevisionFromIfMatch(requestWith({ 'if-match': '"order-43:1", "order-42:3"' }), 'order-42')).toBe(3n);
+    expect(expectedRevisionFromIfMatch(requestWith({ 'if-match': ' , "order-42:3",,"x"' }), 'order-42')).toBe(3n);
+    expect(expectedRevisionFromIfMatch(requestWith({ 'if-match': 'W/"order-42:2", "order-42:3"' }), 'order-42')).toBe(3n);
+    expect(expectedRevisionFromIfMatch(requestWith({ 'if-match': '"a,b", "order-42:3"' }), 'order-42')).toBe(3n);
+  });
+
   it.each([
     ['an ETag of another stream', '"order-43:3"'],
     ['an ETag of a stream whose name starts the same', '"order-4:3"'],
     ['a tag that is not an Ordo ETag', '"5d41402abc4b2a76"'],
-    ['garbage', 'not an etag'],
-    ['an empty value', ''],
+    ['a weak ETag of the stream (strong comparison)', 'W/"order-42:3"'],
+    ['a list of weak ETags', 'W/"order-42:3", W/"order-42:2"'],
   ])('fails the precondition (412) for %s', (_what, ifMatch) => {
     const error = thrownBy(() => expectedRevisionFromIfMatch(requestWith({ 'if-match': ifMatch }), 'order-42'));
     expect(error).toBeInstanceOf(PreconditionFailed);
     expect(error).toMatchObject({ status: 412, title: 'Precondition Failed', message: expect.stringContaining('order-42') });
+  });
+
+  it.each([
+    ['garbage', 'not an etag'],
+    ['an empty value', ''],
+    ['an unquoted tag', 'order-42:3'],
+    ['an unterminated tag', '"order-42:3'],
+    ['a good tag then garbage', '"order-42:3" x'],
+    ['a lower-case weak prefix', 'w/"order-42:3"'],
+    ['a quote inside a tag', '"order-"42:3"'],
+    ['several revisions of the stream', '"order-42:3", "order-42:4"'],
+  ])('refuses %s with 400, never ignoring it', (_what, ifMatch) => {
+    const error = thrownBy(() => expectedRevisionFromIfMatch(requestWith({ 'if-match': ifMatch }), 'order-42'));
+    expect(error).toBeInstanceOf(BadRequest);
+    expect(error).toMatchObject({ status: 400, extensions: { errors: [expect.objectContaining({ in: 'headers', path: '/if-match' })] } });
   });
 });
 

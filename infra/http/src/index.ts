@@ -17,9 +17,12 @@ export {
 } from './problem';
 export { formatETag, parseETag, setETag, expectedRevisionFromIfMatch, notModified, type StreamRevision } from './etag';
 export { sqlIdempotencyStore, type IdempotencyStore, type StoredResponse, type Claim, type SqlIdempotencyStoreOptions } from './idempotency/store';
-export { authTokensFromEnv, type Principal } from './plugins/auth';
+export { authTokensFromEnv, hasAccess, ROLES, ACCESS_LEVELS, type Access, type Role, type Principal } from './plugins/auth';
+export { DEFAULT_RATE_LIMIT, type RateLimitOptions } from './plugins/rate-limit';
+export { errorStatusesOf, PROBLEM_JSON_SCHEMA } from './plugins/error-docs';
+export { callerScope } from './caller';
 export type { ReadinessCheck } from './plugins/health';
 export type { ApiDescription } from './plugins/openapi';
 
-export { runHttpService, defineHttpService, exitOnStartFailure, type HttpServiceDefinition, type ServiceParts, type Chassis, type RunningHttpService } from './service';
+export { runHttpService, defineHttpService, exitOnStartFailure, httpConfigShape, type HttpServiceDefinition, type ServiceParts, type Chassis, type RunningHttpService } from './service';
 export { commandContext, requestDerivedId, type RequestCommandContext } from './command-context';

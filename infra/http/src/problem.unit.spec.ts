@@ -116,20 +116,22 @@ const serve = async () => {
     logger: createLogger({ service: SERVICE, destination: { write: (line: string) => void lines.push(line) } }),
     metrics: createMetrics(SERVICE, { processMetrics: false }),
     tracer: startTracing(SERVICE).tracer,
+    authTokens: new Map(),
     errorMappings: mappings,
     bodyLimit: 1024,
   });
-  app.post('/v1/things', { schema: { body: Thing } }, async (request) => request.body);
-  app.get('/v1/things', { schema: { querystring: z.strictObject({ limit: z.coerce.number().int().min(1) }) } }, async () => []);
-  app.get('/v1/things/:id', { schema: { params: z.strictObject({ id: z.uuid() }) } }, async () => ({}));
-  app.get('/v1/tenant', { schema: { headers: z.object({ 'x-tenant': z.string().regex(/^[a-z]+$/) }) } }, async () => ({}));
-  app.put('/v1/things/:id', async () => {
+  const open = { access: 'public' } as const;
+  app.post('/v1/things', { config: open, schema: { body: Thing } }, async (request) => request.body);
+  app.get('/v1/things', { config: open, schema: { querystring: z.strictObject({ limit: z.coerce.number().int().min(1) }) } }, async () => []);
+  app.get('/v1/things/:id', { config: open, schema: { params: z.strictObject({ id: z.uuid() }) } }, async () => ({}));
+  app.get('/v1/tenant', { config: open, schema: { headers: z.object({ 'x-tenant': z.string().regex(/^[a-z]+$/) }) } }, async () => ({}));
+  app.put('/v1/things/:id', { config: open }, async () => {
     throw new RevisionConflict('thing is at revision 7');
   });
-  app.get('/v1/conflict', async () => {
+  app.get('/v1/conflict', { config: open }, async () => {
     throw new Conflict('thing 1 moved on', { currentRevision: '7' });
   });
-  app.get('/v1/boom', async () => {
+  app.get('/v1/boom', { config: open }, async () => {
     throw new Error('connect to postgres://app:hunter2@db.internal failed');
   });
   const url = await app.listen({ port: 0, host: '127.0.0.1' });

@@ -4,12 +4,16 @@ import Fastify, { LogController, type FastifyInstance, type RawServerDefault, ty
 import { serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
 import { idempotencyPlugin } from './idempotency/plugin';
 import type { IdempotencyStore } from './idempotency/store';
-import { authPlugin, type Principal } from './plugins/auth';
+import { jsonBodyPlugin } from './body/json-body';
+import { authPlugin, bearerTokenIdentifier, refuseUndeclaredAccess, type Principal } from './plugins/auth';
+import { clientErrorHandler, expectationFailed, frameworkErrors, MethodNotAllowed, routeMethodRegistry } from './plugins/framework-errors';
 import { healthPlugin, type ReadinessCheck } from './plugins/health';
 import { metricsPlugin } from './plugins/metrics';
 import { openApiPlugin, type ApiDescription } from './plugins/openapi';
+import { DEFAULT_RATE_LIMIT, rateLimitPlugin, type RateLimitOptions } from './plugins/rate-limit';
+import { securityHeadersPlugin } from './plugins/security-headers';
 import { workContextPlugin } from './plugins/work-context';
-import { NotFound, PROBLEM_CONTENT_TYPE, toProblem, type ErrorMapping } from './problem';
+import { BadRequest, NotFound, PROBLEM_CONTENT_TYPE, toProblem, type ErrorMapping } from './problem';
 
 export type HttpServer = FastifyInstance<RawServerDefault, RawRequestDefaultExpression, RawReplyDefaultExpression, Logger, ZodTypeProvider>;
 
@@ -22,10 +26,17 @@ export interface HttpServerOptions {
   /** Readiness follows it: 503 until ready and from the start of shutdown. */
   lifecycle?: Lifecycle;
   readinessChecks?: Record<string, ReadinessCheck>;
-  /** Bearer tokens; routes switch auth on with `config: { auth: { roles } }`. */
-  authTokens?: ReadonlyMap<string, Principal>;
+  /**
+   * Bearer tokens by token. Every route declares `config: { access }`; with no tokens,
+   * every route that is not public refuses.
+   */
+  authTokens: ReadonlyMap<string, Principal>;
+  /** Requests per client and window; default 600 per minute. */
+  rateLimit?: RateLimitOptions;
   /** Stores first answers of POSTs that carry an Idempotency-Key. */
   idempotency?: IdempotencyStore;
+  /** How often expired idempotency keys are deleted while the server runs. Default 10 minutes. */
+  idempotencyPurgeEveryMs?: number;
   /** Errors the service owns (domain rules, revision conflicts) and their HTTP status. */
   errorMappings?: ErrorMapping[];
   /** Largest request body in bytes; larger is 413. Default 1 MiB. */
@@ -34,8 +45,9 @@ export interface HttpServerOptions {
 
 /**
  * The one way an Ordo service serves HTTP: zod schemas for input (strict) and output,
- * problem+json for every error, and the health, metrics, docs, auth and idempotency
- * every service shares. Register routes on the returned instance, then `listen`.
+ * problem+json for every error, and the health, metrics, docs, auth, rate limits,
+ * security headers and idempotency every service shares. Register routes on the
+ * returned instance, each with `config: { access }`, then `listen`.
  */
 export const createHttpServer = async (options: HttpServerOptions): Promise<HttpServer> => {
   const app = Fastify({
@@ -50,7 +62,14 @@ export const createHttpServer = async (options: HttpServerOptions): Promise<Http
     requestTimeout: 30_000,
     // The id lives in the work context, which puts it on every line; not as a binding too.
     childLoggerFactory: (logger) => logger,
+    clientErrorHandler,
+    frameworkErrors,
+    // Node would answer a missing Host with a bare 400; the hook below answers it as problem+json.
+    http: { requireHostHeader: false },
   }).withTypeProvider<ZodTypeProvider>();
+  app.server.on('checkExpectation', expectationFailed);
+  const routeMethods = routeMethodRegistry();
+  app.addHook('onRoute', (route) => routeMethods.add(route));
 
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
@@ -60,19 +79,35 @@ export const createHttpServer = async (options: HttpServerOptions): Promise<Http
     if (problem.status >= 500) request.log.error({ err: error, correlationId: request.id }, 'request failed');
     return reply.code(problem.status).type(PROBLEM_CONTENT_TYPE).send(problem);
   });
-  app.setNotFoundHandler((request) => {
-    throw new NotFound(`no route for ${request.method} ${request.url.split('?')[0]}`);
+  app.setNotFoundHandler((request, reply) => {
+    const path = request.url.split('?')[0] ?? '/';
+    const allowed = routeMethods.allowedAt(path);
+    if (allowed.length > 0) {
+      reply.header('allow', allowed.join(', '));
+      throw new MethodNotAllowed(request.method, allowed);
+    }
+    throw new NotFound(`no route for ${request.method} ${path}`);
   });
 
+  app.addHook('onRequest', async (request) => {
+    if (request.raw.httpVersion === '1.1' && !request.headers.host) throw new BadRequest('an HTTP/1.1 request must carry a Host header');
+  });
+
+  const identify = bearerTokenIdentifier(options.authTokens);
+  await app.register(jsonBodyPlugin);
   await app.register(workContextPlugin, { tracer: options.tracer });
-  if (options.authTokens) await app.register(authPlugin, { tokens: options.authTokens });
+  await app.register(securityHeadersPlugin);
+  await app.register(rateLimitPlugin, { limit: options.rateLimit ?? DEFAULT_RATE_LIMIT, identify });
+  await app.register(authPlugin, { identify });
   await app.register(metricsPlugin, { metrics: options.metrics });
   await app.register(healthPlugin, { checks: options.readinessChecks ?? {}, lifecycle: options.lifecycle });
   await app.register(openApiPlugin, { api: options.api });
   if (options.idempotency) {
     await options.idempotency.migrate();
-    await app.register(idempotencyPlugin, { service: options.service, store: options.idempotency });
+    await app.register(idempotencyPlugin, { service: options.service, store: options.idempotency, purgeEveryMs: options.idempotencyPurgeEveryMs ?? 600_000 });
   }
+  // Every route from here on is the service's: each must say who may call it.
+  app.addHook('onRoute', refuseUndeclaredAccess);
 
   // A response finished during shutdown closes its keep-alive connection; otherwise
   // the server would wait for the client to drop it and shutdown would time out.

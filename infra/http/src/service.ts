@@ -1,6 +1,7 @@
 import {
   ConfigError,
   StartRefused,
+  env as variables,
   createLifecycle,
   createLogger,
   createMetrics,
@@ -16,7 +17,15 @@ import type { z } from 'zod';
 import { createHttpServer, type HttpServer, type HttpServerOptions } from './server';
 import type { ApiDescription } from './plugins/openapi';
 
-type ServiceConfig<Shape extends z.ZodRawShape> = z.infer<z.ZodObject<typeof serviceConfigShape>> & z.infer<z.ZodObject<Shape>>;
+/** The chassis's own variables, beside the ones every service reads. */
+export const httpConfigShape = {
+  ...serviceConfigShape,
+  /** Requests one client (token subject, else address) may make per window; health checks are exempt. */
+  RATE_LIMIT_MAX: variables.int().min(1, 'expected at least 1').default(600),
+  RATE_LIMIT_WINDOW_MS: variables.int().min(1, 'expected at least 1').default(60_000),
+};
+
+type ServiceConfig<Shape extends z.ZodRawShape> = z.infer<z.ZodObject<typeof httpConfigShape>> & z.infer<z.ZodObject<Shape>>;
 
 /** What a service's setup gets: its configuration and the shared parts, already built. */
 export interface Chassis<Config> {
@@ -31,7 +40,7 @@ export interface Chassis<Config> {
 export interface HttpServiceDefinition<Shape extends z.ZodRawShape> {
   name: string;
   api: ApiDescription;
-  /** The service's own variables; PORT, HOST, LOG_LEVEL, OTEL_*, SHUTDOWN_TIMEOUT_MS come with it. */
+  /** The service's own variables; PORT, HOST, LOG_LEVEL, OTEL_*, SHUTDOWN_TIMEOUT_MS, RATE_LIMIT_* come with it. */
   config: Shape;
   setup(chassis: Chassis<ServiceConfig<Shape>>): Promise<ServiceParts>;
 }
@@ -39,6 +48,7 @@ export interface HttpServiceDefinition<Shape extends z.ZodRawShape> {
 /** Identity, so the configuration's types are inferred from the shape. */
 export const defineHttpService = <Shape extends z.ZodRawShape>(definition: HttpServiceDefinition<Shape>): HttpServiceDefinition<Shape> => definition;
 
+/** What a service's setup hands the chassis; `authTokens` is required, possibly empty. */
 export type ServiceParts = Pick<HttpServerOptions, 'readinessChecks' | 'authTokens' | 'idempotency' | 'errorMappings' | 'bodyLimit'> & {
   routes(app: HttpServer): void | Promise<void>;
 };
@@ -59,8 +69,8 @@ export const runHttpService = async <Shape extends z.ZodRawShape>(
   env: NodeJS.ProcessEnv = process.env,
 ): Promise<RunningHttpService> => {
   // Checked whole first, so one message names every bad variable; then read in two typed halves.
-  loadConfig(definition.name, { ...serviceConfigShape, ...definition.config }, env);
-  const base = loadConfig(definition.name, serviceConfigShape, env);
+  loadConfig(definition.name, { ...httpConfigShape, ...definition.config }, env);
+  const base = loadConfig(definition.name, httpConfigShape, env);
   const config: ServiceConfig<Shape> = { ...base, ...loadConfig(definition.name, definition.config, env) };
   const logger = createLogger({ service: definition.name, level: base.LOG_LEVEL });
   const tracing = startTracing(definition.name, base.OTEL_EXPORTER_OTLP_ENDPOINT);
@@ -71,7 +81,8 @@ export const runHttpService = async <Shape extends z.ZodRawShape>(
 
   try {
     const { routes, ...parts } = await definition.setup({ config, logger, metrics, tracer: tracing.tracer, lifecycle });
-    const app = await createHttpServer({ service: definition.name, api: definition.api, logger, metrics, tracer: tracing.tracer, lifecycle, ...parts });
+    const rateLimit = { max: base.RATE_LIMIT_MAX, windowMs: base.RATE_LIMIT_WINDOW_MS };
+    const app = await createHttpServer({ service: definition.name, api: definition.api, logger, metrics, tracer: tracing.tracer, lifecycle, rateLimit, ...parts });
     await routes(app);
     lifecycle.onShutdown('http server', () => app.close());
     const url = await app.listen({ port: base.PORT, host: base.HOST });

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
+import { callerScope } from '../caller';
 import { BadRequest, Conflict, UnprocessableContent } from '../problem';
 import type { IdempotencyStore } from './store';
 
@@ -23,10 +24,17 @@ const requestHash = (request: FastifyRequest): string =>
 /**
  * POST with an Idempotency-Key: the first answer is stored and replayed for the same
  * key; the same key with a different request is 422; one still running is 409. Keys
- * are scoped per service, route and caller, so two clients never share one.
+ * are scoped per service, route and caller (subject, or address when anonymous), so
+ * two clients never share one. Expired keys are purged every `purgeEveryMs`.
  */
 export const idempotencyPlugin = fp(
-  async (app: FastifyInstance, { service, store }: { service: string; store: IdempotencyStore }) => {
+  async (app: FastifyInstance, { service, store, purgeEveryMs }: { service: string; store: IdempotencyStore; purgeEveryMs: number }) => {
+    const purge = setInterval(() => {
+      store.purgeExpired().catch((error: unknown) => app.log.warn({ err: error }, 'could not purge expired idempotency keys; retrying at the next interval'));
+    }, purgeEveryMs);
+    purge.unref(); // a timer alone never keeps the process up
+    app.addHook('onClose', async () => clearInterval(purge));
+
     app.addHook('preHandler', async (request: FastifyRequest, reply: FastifyReply) => {
       const key = request.headers[HEADER];
       // No route (a 404) has nothing to protect, and would let scanners fill the table.
@@ -36,7 +44,7 @@ export const idempotencyPlugin = fp(
           { in: 'headers', path: `/${HEADER}`, message: 'expected 1 to 255 visible ASCII characters' },
         ]);
       }
-      const scope = `${service} ${request.routeOptions.url} ${request.principal?.subject ?? ''}`;
+      const scope = `${service} ${request.routeOptions.url} ${callerScope(request)}`;
       const claim = await store.claim(scope, key, requestHash(request));
       switch (claim.outcome) {
         case 'claimed':

@@ -23,6 +23,8 @@ export interface IdempotencyStore {
   release(scope: string, key: string, token: string): Promise<void>;
   /** Creates the table when missing and drops expired keys. */
   migrate(): Promise<void>;
+  /** Drops expired keys; the server calls it on a timer while it runs. */
+  purgeExpired(): Promise<void>;
 }
 
 export interface SqlIdempotencyStoreOptions {
@@ -48,8 +50,12 @@ export const sqlIdempotencyStore = (sql: SqlClient, options: SqlIdempotencyStore
   const table = `${schema}.ordo_idempotency_keys`;
   const ttlSeconds = (options.ttlMs ?? 24 * 3_600_000) / 1000;
   const abandonSeconds = (options.abandonAfterMs ?? 60_000) / 1000;
+  const purgeExpired = async () => {
+    await sql.query(`delete from ${table} where expires_at < now()`);
+  };
 
   return {
+    purgeExpired,
     migrate: async () => {
       await migrateOnce(sql, table, `
         create schema if not exists ${schema};
@@ -67,7 +73,7 @@ export const sqlIdempotencyStore = (sql: SqlClient, options: SqlIdempotencyStore
           primary key (scope, key)
         );
       `);
-      await sql.query(`delete from ${table} where expires_at < now()`);
+      await purgeExpired();
     },
 
     claim: async (scope, key, requestHash) => {

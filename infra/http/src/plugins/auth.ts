@@ -1,58 +1,122 @@
+import { createHash } from 'node:crypto';
 import { z } from 'zod';
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
 import { Forbidden, Unauthorized } from '../problem';
 
+/** The fixed, ranked roles: each includes every role before it. */
+export const ROLES = ['customer', 'viewer', 'operator', 'admin'] as const;
+export type Role = (typeof ROLES)[number];
+/** Who may call a route: anyone, or a caller holding this role or a higher one. */
+export type Access = 'public' | Role;
+export const ACCESS_LEVELS: readonly Access[] = ['public', ...ROLES];
+
 export interface Principal {
   subject: string;
-  roles: string[];
+  roles: Role[];
 }
 
 declare module 'fastify' {
   interface FastifyRequest {
+    /** The caller, when it sent a valid bearer token; set on public routes too. */
     principal?: Principal;
   }
   interface FastifyContextConfig {
-    /** Switches bearer-token auth on for a route: any of these roles may call it. */
-    auth?: { roles: string[] };
+    /** Every route declares it; a route registered without it is refused. */
+    access?: Access;
   }
 }
 
+const rank = (level: Access): number => ACCESS_LEVELS.indexOf(level);
+
+/** True when the caller may do what `level` guards: for handlers that decide per resource. */
+export const hasAccess = (principal: Principal | undefined, level: Access): boolean =>
+  level === 'public' || (principal !== undefined && principal.roles.some((role) => rank(role) >= rank(level)));
+
+const FORMAT_MESSAGE = 'expected comma-separated subject:token:role+role entries';
+const isRole = (text: string): text is Role => (ROLES as readonly string[]).includes(text);
+
 /**
  * `AUTH_TOKENS`: comma-separated `subject:token:role+role` entries, e.g.
- * `ops:s3cret:orders.admin+sagas.operate,shop:t0ken:orders.write`.
+ * `ops:s3cret:admin,shop:t0ken:customer`. Roles are those of `ROLES`; any other is refused.
  */
 export const authTokensFromEnv = () =>
   z.string().transform((text, ctx) => {
     const tokens = new Map<string, Principal>();
     for (const entry of text.split(',').map((item) => item.trim()).filter(Boolean)) {
-      const [subject, token, roles, ...rest] = entry.split(':');
-      if (!subject || !token || roles === undefined || rest.length > 0) {
-        ctx.addIssue({ code: 'custom', message: 'expected comma-separated subject:token:role+role entries' });
+      const [subject, token, roleList, ...rest] = entry.split(':');
+      if (!subject || !token || roleList === undefined || rest.length > 0) {
+        ctx.addIssue({ code: 'custom', message: FORMAT_MESSAGE });
         return z.NEVER;
       }
-      tokens.set(token, { subject, roles: roles.split('+').filter(Boolean) });
+      const roles = roleList.split('+').filter(Boolean);
+      const unknown = roles.filter((role) => !isRole(role));
+      if (roles.length === 0 || unknown.length > 0) {
+        // The subject, never the token, names the bad entry.
+        ctx.addIssue({ code: 'custom', message: `${subject}: expected roles among ${ROLES.join(', ')} joined by '+' (got ${JSON.stringify(roleList)})` });
+        return z.NEVER;
+      }
+      tokens.set(token, { subject, roles: roles.filter(isRole) });
     }
     return tokens;
   });
 
-/** Bearer tokens from configuration, checked on the routes whose config asks for roles. */
+// Looked up by digest: a map lookup compares the digests, so how long it takes says
+// nothing about how much of a guessed token was right.
+const digest = (token: string) => createHash('sha256').update(token).digest('base64');
+
+/** Who sent a request: undefined without an Authorization header; an invalid one throws 401. */
+export type IdentifyCaller = (request: FastifyRequest) => Principal | undefined;
+
+export const bearerTokenIdentifier = (tokens: ReadonlyMap<string, Principal>): IdentifyCaller => {
+  const byDigest = new Map([...tokens].map(([token, principal]) => [digest(token), principal]));
+  return (request) => {
+    const header = request.headers.authorization;
+    if (header === undefined) return undefined;
+    const match = /^Bearer\s+(\S+)$/i.exec(header);
+    const principal = match?.[1] ? byDigest.get(digest(match[1])) : undefined;
+    if (!principal) throw new Unauthorized('the Authorization header does not carry a valid bearer token');
+    return principal;
+  };
+};
+
+/**
+ * Bearer tokens from configuration, checked on every request: an invalid token is 401
+ * on any route, no token is 401 on a route that is not public, too low a role is 403.
+ * With no tokens configured every route that is not public refuses.
+ */
 export const authPlugin = fp(
-  async (app: FastifyInstance, { tokens }: { tokens: ReadonlyMap<string, Principal> }) => {
+  async (app: FastifyInstance, { identify }: { identify: IdentifyCaller }) => {
     app.addHook('onRequest', async (request, reply) => {
-      const required = request.routeOptions.config?.auth;
-      if (!required) return;
-      const match = /^Bearer\s+(\S+)$/i.exec(request.headers.authorization ?? '');
-      const principal = match?.[1] ? tokens.get(match[1]) : undefined;
+      // A request that matched no route (a 404, a 405) has nothing to guard; a route
+      // that slipped past the declaration check is guarded as tightly as possible.
+      const access: Access = request.routeOptions.url === undefined ? 'public' : (request.routeOptions.config?.access ?? 'admin');
+      let principal: Principal | undefined;
+      try {
+        principal = identify(request);
+      } catch (error) {
+        reply.header('www-authenticate', 'Bearer error="invalid_token"');
+        throw error;
+      }
+      if (principal) request.principal = principal;
+      if (hasAccess(principal, access)) return;
       if (!principal) {
         reply.header('www-authenticate', 'Bearer');
         throw new Unauthorized();
       }
-      if (!required.roles.some((role) => principal.roles.includes(role))) {
-        throw new Forbidden(`this route needs one of the roles ${required.roles.join(', ')}`);
-      }
-      request.principal = principal;
+      throw new Forbidden(`this route needs the role ${access} or a higher one`);
     });
   },
   { name: 'ordo-auth' },
 );
+
+/**
+ * For an onRoute hook: refuses, at registration, a route that does not declare who may
+ * call it, so none is forgotten.
+ */
+export const refuseUndeclaredAccess = (route: { method: string | string[]; url: string; config?: { access?: Access } }): void => {
+  const access = route.config?.access;
+  if (access === undefined || !ACCESS_LEVELS.includes(access)) {
+    throw new Error(`route ${[route.method].flat().join(',')} ${route.url} declares no access: add config: { access: ${ACCESS_LEVELS.map((level) => `'${level}'`).join(' | ')} }`);
+  }
+};

@@ -19,9 +19,9 @@ const withTimeout = (check: ReadinessCheck): Promise<unknown> =>
  */
 export const healthPlugin = fp(
   async (app: FastifyInstance, { checks, lifecycle }: { checks: Record<string, ReadinessCheck>; lifecycle?: Lifecycle }) => {
-    app.get('/health/live', { schema: { hide: true } }, async () => ({ status: 'live' }));
+    app.get('/health/live', { config: { access: 'public' }, schema: { hide: true } }, async () => ({ status: 'live' }));
 
-    app.get('/health/ready', { schema: { hide: true } }, async (_request, reply) => {
+    app.get('/health/ready', { config: { access: 'public' }, schema: { hide: true } }, async (_request, reply) => {
       const results = await Promise.all(
         Object.entries(checks).map(async ([name, check]) => {
           try {

@@ -3,12 +3,26 @@ import swaggerUi from '@fastify/swagger-ui';
 import type { FastifyInstance } from 'fastify';
 import fp from 'fastify-plugin';
 import { jsonSchemaTransform, jsonSchemaTransformObject } from 'fastify-type-provider-zod';
+import { errorStatusesOf, withErrorResponses } from './error-docs';
 
 export interface ApiDescription {
   title: string;
   version: string;
   description?: string;
 }
+
+type Transform = typeof jsonSchemaTransform;
+
+// The zod schemas become JSON schemas first; then every route's error answers are added.
+const transform: Transform = (input) => {
+  const { schema: transformed, url } = jsonSchemaTransform(input);
+  const schema = transformed ?? {};
+  if (schema.hide) return { schema, url };
+  const method = [input.route.method].flat()[0] ?? 'GET';
+  const access = input.route.config?.access;
+  const response = withErrorResponses(schema.response as Record<string, unknown> | undefined, errorStatusesOf({ method, url: input.route.url, access }));
+  return { schema: { ...schema, response, ...(access && access !== 'public' ? { security: [{ bearer: [] }] } : {}) }, url };
+};
 
 /** The OpenAPI document, generated from the routes' zod schemas: UI at /docs, JSON at /docs/json. */
 export const openApiPlugin = fp(
@@ -19,10 +33,21 @@ export const openApiPlugin = fp(
         info: api,
         components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } } },
       },
-      transform: jsonSchemaTransform,
+      transform,
       transformObject: jsonSchemaTransformObject,
     });
-    await app.register(swaggerUi, { routePrefix: '/docs' });
+    // Its own context, so that only its routes are declared public.
+    await app.register(async (docs) => {
+      docs.addHook('onRoute', (route) => {
+        route.config = { ...route.config, access: 'public' };
+      });
+      await docs.register(swaggerUi, {
+        routePrefix: '/docs',
+        // swagger-ui's CSP (its scripts' hashes) replaces helmet's on its pages.
+        staticCSP: true,
+        transformStaticCSP: (header) => header.replace(/\s*upgrade-insecure-requests;?/, ''),
+      });
+    });
   },
   { name: 'ordo-openapi' },
 );

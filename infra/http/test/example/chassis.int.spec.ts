@@ -65,17 +65,37 @@ describe('the HTTP chassis, through the example service on a real port', () => {
       expect(params.errors).toEqual([expect.objectContaining({ in: 'params', path: '/id' })]);
     });
 
-    it('401 without a valid token, with a Bearer challenge; 403 without the role', async () => {
-      const missing = await fetch(url('/v1/notes'), { method: 'POST', headers: JSON_BODY, body: JSON.stringify(note) });
-      expect(missing.status).toBe(401);
-      expect(missing.headers.get('www-authenticate')).toBe('Bearer');
-      expect((await problemOf(missing)).title).toBe('Unauthorized');
-      const wrong = await createNote(note, { authorization: 'Bearer nope' });
-      expect(wrong.status).toBe(401);
-      const forbidden = await fetch(url('/v1/admin/stats'), { headers: WRITER });
-      expect(forbidden.status).toBe(403);
-      expect((await problemOf(forbidden)).detail).toMatch(/notes\.admin/);
+    it('401 to an anonymous caller on every route that is not public, 403 to too low a role, 401 to a garbage token', async () => {
+      const { id } = (await (await createNote()).json()) as { id: string };
+      const guarded: [string, string, string][] = [
+        ['POST', '/v1/notes', 'customer'],
+        ['PUT', `/v1/notes/${id}`, 'customer'],
+        ['GET', '/v1/reports/notes', 'viewer'],
+        ['POST', `/v1/notes/${id}/publish`, 'operator'],
+        ['GET', '/v1/admin/stats', 'admin'],
+        ['GET', '/metrics', 'viewer'],
+      ];
+      const tokenBelow: Record<string, string | undefined> = { customer: undefined, viewer: 'writer-token', operator: 'viewer-token', admin: 'operator-token' };
+      for (const [method, path, level] of guarded) {
+        const send = (authorization?: string) =>
+          fetch(url(path), { method, headers: { ...JSON_BODY, ...(authorization && { authorization }) }, ...(method === 'GET' ? {} : { body: JSON.stringify(note) }) });
+        const anonymous = await send();
+        expect({ path, status: anonymous.status }).toEqual({ path, status: 401 });
+        expect(anonymous.headers.get('www-authenticate')).toBe('Bearer');
+        expect((await problemOf(anonymous)).title).toBe('Unauthorized');
+        const garbage = await send('Bearer not-a-token');
+        expect({ path, status: garbage.status }).toEqual({ path, status: 401 });
+        await problemOf(garbage);
+        const below = tokenBelow[level];
+        if (below) {
+          const forbidden = await send(`Bearer ${below}`);
+          expect({ path, status: forbidden.status }).toEqual({ path, status: 403 });
+          expect((await problemOf(forbidden)).detail).toMatch(new RegExp(`needs the role ${level}`));
+        }
+      }
       expect((await fetch(url('/v1/admin/stats'), { headers: { authorization: 'Bearer admin-token' } })).status).toBe(200);
+      expect((await fetch(url('/v1/reports/notes'), { headers: { authorization: 'Bearer admin-token' } })).status).toBe(200);
+      expect((await fetch(url('/v1/notes'), { headers: { authorization: 'Bearer not-a-token' } })).status).toBe(401);
     });
 
     it('404 for an unknown route and for an unknown note', async () => {
@@ -132,7 +152,11 @@ describe('the HTTP chassis, through the example service on a real port', () => {
     expect(updated.status).toBe(200);
     expect(updated.headers.get('etag')).toBe(`"note-${id}:1"`);
     expect((await problemOf(await update(etag))).status).toBe(412);
-    expect((await fetch(url(`/v1/notes/${id}`), { headers: { 'if-none-match': `"note-${id}:1"` } })).status).toBe(304);
+    // Strong comparison: a weak tag of the current revision does not match; a malformed one is never ignored.
+    expect((await problemOf(await update(`W/"note-${id}:1"`))).status).toBe(412);
+    expect((await problemOf(await update(`"note-${id}:1`))).status).toBe(400);
+    expect((await update(`"other:9", "note-${id}:1"`)).status).toBe(200);
+    expect((await fetch(url(`/v1/notes/${id}`), { headers: { 'if-none-match': `"note-${id}:2"` } })).status).toBe(304);
   });
 
   it('serves a valid OpenAPI document generated from the routes, and its UI at /docs', async () => {
@@ -149,7 +173,7 @@ describe('the HTTP chassis, through the example service on a real port', () => {
 
   it('counts the requests it served in /metrics, per route and status', async () => {
     const count = async () => {
-      const text = await (await fetch(url('/metrics'))).text();
+      const text = await (await fetch(url('/metrics'), { headers: { authorization: 'Bearer viewer-token' } })).text();
       const line = text.split('\n').find((l) => l.startsWith('http_request_duration_seconds_count{') && l.includes('route="/v1/notes/:id"') && l.includes('status_code="404"'));
       return line ? Number(line.split(' ').pop()) : 0;
     };
@@ -162,7 +186,7 @@ describe('the HTTP chassis, through the example service on a real port', () => {
     const { id } = (await (await createNote()).json()) as { id: string };
     const traceId = '4bf92f3577b34da6a3ce929d0e0e4736';
     const incoming = `00-${traceId}-00f067aa0ba902b7-01`;
-    const response = await fetch(url(`/v1/notes/${id}/publish`), { method: 'POST', headers: { ...WRITER, traceparent: incoming } });
+    const response = await fetch(url(`/v1/notes/${id}/publish`), { method: 'POST', headers: { authorization: 'Bearer operator-token', traceparent: incoming } });
     expect(response.status).toBe(200);
 
     const outgoing = String(downstream.calls.at(-1)?.traceparent);

@@ -1,7 +1,8 @@
 import http from 'node:http';
-import net, { type AddressInfo } from 'node:net';
+import type { AddressInfo } from 'node:net';
 import fc from 'fast-check';
 import { testScope } from '@ordo/testing';
+import { anyByte, exchangeRaw, headerValue, hex, METHODS, problemContractViolation, query, rawResponses, rawUnsafeHeaderValues, routeOf, segment, statusCodes, textOrUnsafe, visible, visibleChar } from '../fuzz';
 import { exampleEnv, startExample, type ExampleProcess } from './process';
 
 const scope = testScope();
@@ -16,48 +17,12 @@ const startDownstream = async () => {
 
 // ---- requests through fetch ------------------------------------------------
 
-const METHODS = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'HEAD', 'OPTIONS'] as const;
 interface FuzzRequest {
   method: (typeof METHODS)[number];
   target: string;
   headers: Record<string, string>;
   body: string | undefined;
 }
-
-// fetch only takes header values it can send as bytes: visible ASCII, spaces inside.
-const visibleChar = fc.integer({ min: 0x21, max: 0x7e }).map((code) => String.fromCharCode(code));
-const visible = (minLength: number, maxLength: number) => fc.string({ unit: visibleChar, minLength, maxLength });
-const headerValue = (maxLength = 60) => fc.string({ unit: fc.oneof({ arbitrary: visibleChar, weight: 9 }, { arbitrary: fc.constant(' '), weight: 1 }), maxLength });
-const hex = (length: number) => fc.string({ unit: fc.constantFrom(...'0123456789abcdefABCDEF'), minLength: length, maxLength: length });
-
-// Path and query pieces: plain, reserved, percent-encoded, malformed encodings, non-ASCII, dot segments.
-const ENCODED = ['%20', '%2F', '%2e', '%2E%2E', '%00', '%ff', '%C3%A9', '%', '%z', '%zz', '%E0%A4%A', '%uD800', '..', '.', 'é', '😀', '\u0007'];
-const segment = fc.string({ unit: fc.oneof(fc.constantFrom(...'abcxyz019-._~!$&\'()*+,;=:@'), fc.constantFrom(...ENCODED)), maxLength: 12 });
-const queryText = fc.string({ unit: fc.oneof(fc.constantFrom(...'az09-_.~+=&[]{}"\'<>|^`\\/'), fc.constantFrom(...ENCODED)), maxLength: 16 });
-const queryValue = fc.oneof(
-  fc.constantFrom('0', '1', '20', '100', '101', '-1', '1.5', '1e2', '0x10', 'NaN', 'Infinity', '', 'true', 'null'),
-  fc.integer().map(String),
-  fc.string({ unit: 'grapheme', maxLength: 40 }).map(encodeURIComponent),
-  queryText,
-);
-const queryPair = fc.oneof(
-  fc.tuple(fc.oneof(fc.constantFrom('limit', 'tag', 'id', '__proto__', 'constructor'), queryText), queryValue).map(([key, value]) => `${key}=${value}`),
-  queryText, // a key without '='
-);
-/** Pairs, some of them repeated, so a key can arrive more than once. */
-const query = fc
-  .tuple(fc.array(queryPair, { maxLength: 5 }), fc.nat({ max: 3 }), fc.constantFrom('&', '&&', ';'))
-  .map(([pairs, repeats, separator]) => [...pairs, ...pairs.slice(0, repeats)].join(separator));
-
-/** The route a path reaches once fetch has normalised it and the router has decoded it. */
-const routeOf = (path: string) => {
-  const pathname = new URL(`http://fuzz${path}`).pathname;
-  try {
-    return decodeURIComponent(pathname);
-  } catch {
-    return pathname;
-  }
-};
 
 const etag = (noteIds: string[]) =>
   fc.oneof(
@@ -71,9 +36,9 @@ const validNote = fc
   .map((note) => JSON.stringify(note));
 /** Note-shaped, with wrong types, missing fields and extra keys. */
 const noteFields = {
-  title: fc.oneof(fc.string({ maxLength: 210 }), fc.integer(), fc.constant(null), fc.array(fc.string())),
-  body: fc.oneof(fc.string({ unit: 'binary', maxLength: 100 }), fc.boolean(), fc.double()),
-  tags: fc.oneof(fc.array(fc.string({ maxLength: 35 }), { maxLength: 12 }), fc.string(), fc.constant(null)),
+  title: fc.oneof(fc.string({ maxLength: 210 }), textOrUnsafe(), fc.integer(), fc.constant(null), fc.array(fc.string())),
+  body: fc.oneof(fc.string({ unit: 'binary', maxLength: 100 }), textOrUnsafe(100), fc.boolean(), fc.double()),
+  tags: fc.oneof(fc.array(fc.string({ maxLength: 35 }), { maxLength: 12 }), fc.array(textOrUnsafe(30), { maxLength: 3 }), fc.string(), fc.constant(null)),
 };
 const noteLike = fc
   .tuple(fc.record(noteFields, { requiredKeys: [] }), fc.dictionary(fc.string({ maxLength: 12 }), fc.jsonValue(), { maxKeys: 2 }))
@@ -81,7 +46,7 @@ const noteLike = fc
 const anyBody = fc.oneof(fc.json(), validNote, noteLike, fc.string({ unit: 'binary', maxLength: 200 }), fc.constantFrom('', '{', '[]', 'null', 'x'.repeat(70 * 1024)));
 
 const CONTENT_TYPES = ['application/json', 'application/json; charset=utf-8', 'application/json; charset=latin1', 'APPLICATION/JSON', 'application/json;', 'application/problem+json', 'text/plain', 'text/csv', 'application/x-www-form-urlencoded', 'multipart/form-data; boundary=x', 'application/octet-stream', ';', '*/*'];
-const TOKENS = ['Bearer writer-token', 'Bearer admin-token'];
+const TOKENS = ['Bearer writer-token', 'Bearer operator-token', 'Bearer admin-token'];
 const AUTHORIZATIONS = [...TOKENS, 'bearer writer-token', 'Bearer', 'Bearer writer-token extra', 'Basic d3JpdGVyLXRva2Vu'];
 
 const requests = (noteIds: string[]): fc.Arbitrary<FuzzRequest> => {
@@ -136,26 +101,6 @@ const requests = (noteIds: string[]): fc.Arbitrary<FuzzRequest> => {
 
 // ---- requests on a raw socket -----------------------------------------------
 
-/**
- * Writes the bytes, then half-closes (or resets, as a client that dies does), and resolves
- * with what came back before the server closed or 3 s passed.
- */
-const exchangeRaw = (url: string, chunks: (string | Buffer)[], ending: 'end' | 'reset' = 'end') =>
-  new Promise<string>((resolve) => {
-    const { hostname, port } = new URL(url);
-    const received: Buffer[] = [];
-    const socket = net.connect(Number(port), hostname, () => {
-      for (const chunk of chunks) socket.write(chunk);
-      if (ending === 'end') socket.end();
-      else setTimeout(() => socket.resetAndDestroy(), 100);
-    });
-    socket.setTimeout(3_000, () => socket.destroy());
-    socket.on('data', (data) => received.push(data));
-    socket.on('error', () => undefined); // a reset is an answer too: the checks after it tell whether the service survived
-    socket.on('close', () => resolve(Buffer.concat(received).toString('latin1')));
-  });
-
-const statusCodes = (answer: string) => [...answer.matchAll(/^HTTP\/\d\.\d (\d{3})/gm)].map((match) => Number(match[1]));
 const POST_NOTE = 'POST /v1/notes HTTP/1.1\r\nHost: fuzz\r\nAuthorization: Bearer writer-token\r\nContent-Type: application/json\r\n';
 
 const MALFORMED: [string, string[]][] = [
@@ -183,10 +128,16 @@ const MALFORMED: [string, string[]][] = [
   ['an unknown transfer coding', [`${POST_NOTE}Transfer-Encoding: gzip\r\n\r\n{}`]],
   ['two pipelined requests, the second garbage', ['GET /health/live HTTP/1.1\r\nHost: fuzz\r\n\r\nGET /\u0001 HTTP/1.1\r\n\r\n']],
   ['an HTTP/2 preface', ['PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n']],
+  ...rawUnsafeHeaderValues.map((value): [string, string[]] => [`a header value ${JSON.stringify(value)}`, [`GET /v1/notes HTTP/1.1\r\nHost: fuzz\r\nIdempotency-Key: ${value}\r\n\r\n`]]),
+  ...rawUnsafeHeaderValues.map((value): [string, string[]] => [`a JSON body holding ${JSON.stringify(value)}`, [`POST /v1/drafts HTTP/1.1\r\nHost: fuzz\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(JSON.stringify({ title: value }), 'latin1')}\r\n\r\n${JSON.stringify({ title: value })}`]]),
+  ['a JSON body with an escaped lone surrogate', [`POST /v1/drafts HTTP/1.1\r\nHost: fuzz\r\nContent-Type: application/json\r\nContent-Length: 18\r\n\r\n{"title":"\\ud800"}`]],
 ];
 
-/** Latin-1 text as bytes: every byte value, including the ones HTTP forbids. */
-const anyByte = fc.integer({ min: 0, max: 255 }).map((code) => String.fromCharCode(code));
+/** Every error in a raw answer is problem+json. */
+const expectProblemErrors = (answer: string) => {
+  for (const { status, headers } of rawResponses(answer)) expect(problemContractViolation(status, headers['content-type'])).toBeUndefined();
+};
+
 const rawRequests = fc
   .record({
     requestLine: fc.oneof(
@@ -213,7 +164,8 @@ describe('the example service under random and malformed requests', () => {
   beforeAll(async () => {
     await scope.db(); // creates the schema, which the scope drops afterwards
     downstream = await startDownstream();
-    service = await startExample(exampleEnv(scope.env.databaseUrl, scope.schema, { PUBLISH_URL: downstream.url }));
+    // Far more requests than a client may make in production: the limit is not what is fuzzed.
+    service = await startExample(exampleEnv(scope.env.databaseUrl, scope.schema, { PUBLISH_URL: downstream.url, RATE_LIMIT_MAX: '1000000' }));
     for (const title of ['one', 'two']) {
       const created = await fetch(`${service.url}/v1/notes`, { method: 'POST', headers: { authorization: 'Bearer writer-token', 'content-type': 'application/json' }, body: JSON.stringify({ title, body: '' }) });
       noteIds.push(((await created.json()) as { id: string }).id);
@@ -231,6 +183,8 @@ describe('the example service under random and malformed requests', () => {
         const response = await fetch(`${service.url}${target}`, { method, headers, body, redirect: 'manual', signal: AbortSignal.timeout(10_000) });
         const text = await response.text();
         if (response.status >= 500) throw new Error(`answered ${response.status}: ${text.slice(0, 500)}`);
+        const violation = problemContractViolation(response.status, response.headers.get('content-type'), method);
+        if (violation) throw new Error(`${method} ${target} ${violation}: ${text.slice(0, 200)}`);
       }),
       { numRuns: 300 },
     );
@@ -240,6 +194,7 @@ describe('the example service under random and malformed requests', () => {
     const answer = await exchangeRaw(service.url, chunks);
     if (answer !== '') expect(answer).toMatch(/^HTTP\/1\.[01] /);
     expect(statusCodes(answer).filter((status) => status >= 500)).toEqual([]);
+    expectProblemErrors(answer);
     await expectAlive();
   });
 
@@ -253,6 +208,7 @@ describe('the example service under random and malformed requests', () => {
       fc.asyncProperty(rawRequests, async (bytes) => {
         const answer = await exchangeRaw(service.url, [Buffer.from(bytes, 'latin1')]);
         expect(statusCodes(answer).filter((status) => status >= 500)).toEqual([]);
+        expectProblemErrors(answer);
         await expectAlive();
       }),
       { numRuns: 40 },

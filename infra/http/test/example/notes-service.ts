@@ -10,6 +10,7 @@ import {
   expectedRevisionFromIfMatch,
   NotFound,
   notModified,
+  requestDerivedId,
   ServiceUnavailable,
   setETag,
   sqlIdempotencyStore,
@@ -59,7 +60,9 @@ export const notesService = defineHttpService({
       bodyLimit: 64 * 1024,
 
       routes: (app) => {
-        const write = { auth: { roles: ['notes.write'] } };
+        // One route of each access level, so the tests can call each the wrong way.
+        const write = { access: 'customer' } as const;
+        const open = { access: 'public' } as const;
 
         app.post('/v1/notes', { config: write, schema: { body: NoteInput, response: { 201: NoteView } } }, async (request, reply) => {
           const note: Note = { id: randomUUID(), ...request.body, revision: 0n };
@@ -69,12 +72,12 @@ export const notesService = defineHttpService({
           return reply.code(201).header('location', `/v1/notes/${note.id}`).send(view(note));
         });
 
-        app.get('/v1/notes', { schema: { querystring: z.strictObject({ limit: z.coerce.number().int().min(1).max(100).default(20), tag: z.string().max(30).optional() }) } }, async (request) => {
+        app.get('/v1/notes', { config: open, schema: { querystring: z.strictObject({ limit: z.coerce.number().int().min(1).max(100).default(20), tag: z.string().max(30).optional() }) } }, async (request) => {
           const { limit, tag } = request.query;
           return [...notes.values()].filter((note) => !tag || note.tags.includes(tag)).slice(0, limit).map(view);
         });
 
-        app.get('/v1/notes/:id', { schema: { params: NoteParams, response: { 200: NoteView, 304: z.undefined() } } }, async (request, reply) => {
+        app.get('/v1/notes/:id', { config: open, schema: { params: NoteParams, response: { 200: NoteView, 304: z.undefined() } } }, async (request, reply) => {
           const note = notes.get(request.params.id);
           if (!note) throw new NotFound(`no note ${request.params.id}`);
           const position = { stream: streamOf(note.id), revision: note.revision };
@@ -97,7 +100,7 @@ export const notesService = defineHttpService({
         });
 
         // An outgoing call: the downstream sees this request's traceparent.
-        app.post('/v1/notes/:id/publish', { config: write, schema: { params: NoteParams } }, async (request) => {
+        app.post('/v1/notes/:id/publish', { config: { access: 'operator' }, schema: { params: NoteParams } }, async (request) => {
           const note = notes.get(request.params.id);
           if (!note) throw new NotFound(`no note ${request.params.id}`);
           if (!config.PUBLISH_URL) throw new ServiceUnavailable('no publisher is configured');
@@ -108,16 +111,23 @@ export const notesService = defineHttpService({
           return { published: note.id };
         });
 
-        app.get('/v1/admin/stats', { config: { auth: { roles: ['notes.admin'] } } }, async () => ({ notes: notes.size }));
+        app.get('/v1/reports/notes', { config: { access: 'viewer' } }, async () => ({ notes: notes.size }));
+        app.get('/v1/admin/stats', { config: { access: 'admin' } }, async () => ({ notes: notes.size }));
+
+        // Anyone may start a draft; with an Idempotency-Key a retry gets the same id, and
+        // two anonymous clients that pick the same key get two drafts.
+        app.post('/v1/drafts', { config: open, schema: { body: z.strictObject({ title: z.string().max(200) }) } }, async (request, reply) => {
+          return reply.code(201).send({ id: requestDerivedId(request, 'draft'), title: request.body.title });
+        });
 
         // For the shutdown test: a request that is still running when SIGTERM arrives.
-        app.get('/v1/slow', { schema: { querystring: z.strictObject({ ms: z.coerce.number().int().min(0).max(10_000) }) } }, async (request) => {
+        app.get('/v1/slow', { config: open, schema: { querystring: z.strictObject({ ms: z.coerce.number().int().min(0).max(10_000) }) } }, async (request) => {
           await sleep(request.query.ms);
           return { waited: request.query.ms };
         });
 
         // For the error-shape test: a failure whose message must not reach the client.
-        app.get('/v1/boom', async () => {
+        app.get('/v1/boom', { config: open }, async () => {
           throw new Error('database password is hunter2 and the table is notes_internal');
         });
       },

@@ -24,7 +24,7 @@ export const exampleEnv = (databaseUrl: string, schema: string, extra: Record<st
   PORT: '0',
   DATABASE_URL: databaseUrl,
   DATABASE_SCHEMA: schema,
-  AUTH_TOKENS: 'alice:writer-token:notes.write,ops:admin-token:notes.write+notes.admin',
+  AUTH_TOKENS: 'alice:writer-token:customer,watcher:viewer-token:viewer,bot:operator-token:operator,ops:admin-token:admin',
   LOG_LEVEL: 'info',
   ...extra,
 });
