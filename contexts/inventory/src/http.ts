@@ -3,14 +3,15 @@
 // they arrive as commands on `ordo.inventory.commands` (messaging.ts).
 import { z } from 'zod';
 import { WrongExpectedRevisionError } from '@ordo/eventstore';
-import { commandContext, NotFound, notModified, setETag, type ErrorMapping, type HttpServer } from '@ordo/http';
+import { commandContext, notModified, setETag, type ErrorMapping, type HttpServer } from '@ordo/http';
 import { Sku, stockStream } from '@ordo/inventory-contract';
 import type { InventoryHandlers } from './application/handlers';
-import { StockRuleBroken } from './domain/errors';
+import { SkuNotInCatalog, StockRuleBroken } from './domain/errors';
 import type { Stock } from './domain/inventory';
 
 /** How inventory's errors answer over HTTP: the one place (STYLE.md 4). */
 export const errorMappings: ErrorMapping[] = [
+  { error: SkuNotInCatalog, status: 404 },
   { error: StockRuleBroken, status: 409 },
   { error: WrongExpectedRevisionError, status: 'concurrency' },
 ];
@@ -43,7 +44,7 @@ export const inventoryRoutes =
       {
         config: { access: 'public' },
         schema: {
-          summary: 'Add stock of a sku',
+          summary: 'Add stock of a sku catalog has a product for',
           tags: ['inventory'],
           params: SkuParams,
           body: AddStockRequest,
@@ -64,7 +65,7 @@ export const inventoryRoutes =
       {
         config: { access: 'public' },
         schema: {
-          summary: 'The stock of a sku: added, available, reserved, and by which orders',
+          summary: 'The stock of a sku: added, available, reserved, and by which orders (zero for a product with no stock yet)',
           tags: ['inventory'],
           params: SkuParams,
           response: { 200: StockView, 304: z.undefined() },
@@ -73,8 +74,8 @@ export const inventoryRoutes =
       async (request, reply) => {
         const { sku } = request.params;
         const { state, revision } = await handlers.readStock(sku);
-        // A rejected reservation can create the stream; a sku is known once stock was added.
-        if (state.added === 0) throw new NotFound(`no stock of ${sku} was ever added`);
+        // Zero stock of a product nothing happened to yet has no stream, so no revision to tag.
+        if (revision < 0n) return view(sku, state);
         const position = { stream: stockStream(sku), revision };
         setETag(reply, position);
         if (notModified(request, position)) return reply.code(304).send();

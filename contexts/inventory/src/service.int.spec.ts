@@ -1,3 +1,4 @@
+import { catalogEventSchemas, productStream, type CatalogEvent } from '@ordo/catalog-contract';
 import { eventIdFor, type RecordedEvent } from '@ordo/eventstore';
 import { startTestHost, type TestHost } from '@ordo/host/testing';
 import { sqlDeadLetterStore } from '@ordo/messaging';
@@ -8,14 +9,21 @@ import { inventoryService } from './service';
 // Inventory as the host mounts it in embedded mode: its own store, the embedded bus,
 // a real HTTP port. Commands reach it the way the saga sends them: a CommandIssued
 // event in a stand-in 'sagas' store, routed by the relay's rules to its command topic.
+// Products reach its copy of catalog the same way: events of a stand-in 'catalog' store.
 const NOW = '2025-03-01T10:00:00.000Z';
 const JSON_BODY = { 'content-type': 'application/json' };
 
 describe('inventory, mounted on HTTP and the embedded bus', () => {
-  let host: TestHost<'sagas'>;
+  let host: TestHost<'catalog' | 'sagas'>;
 
   beforeAll(async () => {
-    host = await startTestHost({ name: 'inventory', factory: inventoryService, registry: inventoryEventSchemas, standIns: ['sagas'], clock: () => new Date(NOW) });
+    host = await startTestHost({
+      name: 'inventory',
+      factory: inventoryService,
+      registry: inventoryEventSchemas,
+      standIns: { catalog: { registry: catalogEventSchemas }, sagas: {} },
+      clock: () => new Date(NOW),
+    });
   });
 
   afterAll(() => host?.close());
@@ -47,6 +55,70 @@ describe('inventory, mounted on HTTP and the embedded bus', () => {
   };
   const answerTo = (sku: string, commandId: string) =>
     eventually(async () => (await answersTo(sku, commandId))[0], `the answer to ${commandId}`);
+
+  /** Appends a product's event to the stand-in catalog, as catalog records it; the bus delivers it to inventory's copy. */
+  const catalogEvent = async (sku: string, type: CatalogEvent['type'], data: object) => {
+    const commandId = `${type}-${sku}-${JSON.stringify(data)}`;
+    const metadata = { correlationId: commandId, causationId: commandId, commandId, schemaVersion: 1 };
+    const id = eventIdFor(commandId, 0);
+    await host.standIns.catalog.appendToStream(productStream(sku), [{ id, type, data: { sku, ...data, at: NOW }, metadata }], { expectedRevision: 'any' });
+    return id;
+  };
+  const stockStatus = async (sku: string) => (await fetch(`${host.url}/v1/stock/${sku}`)).status;
+  /** Waits until inventory's copy of catalog knows the sku: its stock answers 200. */
+  const learnt = (sku: string) => eventually(async () => (await stockStatus(sku)) === 200, `inventory to learn of ${sku}`);
+  const addProduct = async (sku: string) => {
+    await catalogEvent(sku, 'ProductAdded', { name: `Product ${sku}`, priceCents: 100 });
+    await learnt(sku);
+  };
+
+  beforeAll(async () => {
+    for (const sku of ['SKU-1', 'SKU-2', 'SKU-3']) await addProduct(sku);
+  });
+
+  // ---- the copy of catalog --------------------------------------------------------------
+  it('refuses stock for a sku catalog has no product for: 404, saying so', async () => {
+    const response = await addStock('SKU-404', { quantity: 5 });
+    expect(response.status).toBe(404);
+    expect(response.headers.get('content-type')).toMatch(/^application\/problem\+json/);
+    expect(await response.json()).toMatchObject({ status: 404, detail: expect.stringMatching(/^catalog has no product SKU-404 \(yet\)/) });
+
+    const read = await fetch(`${host.url}/v1/stock/SKU-404`);
+    expect(read.status).toBe(404);
+    expect(await read.json()).toMatchObject({ status: 404, detail: expect.stringMatching(/^catalog has no product SKU-404 \(yet\)/) });
+    for await (const event of host.store.readStream(stockStream('SKU-404'))) throw new Error(`nothing should be appended for SKU-404, not ${event.type}`);
+  });
+
+  it('learns a product from catalog: zero stock until some is added, then the addition is accepted', async () => {
+    expect(await stockStatus('SKU-NEW')).toBe(404);
+    await catalogEvent('SKU-NEW', 'ProductAdded', { name: 'New', priceCents: 700 });
+    await learnt('SKU-NEW');
+
+    const empty = await fetch(`${host.url}/v1/stock/SKU-NEW`);
+    expect(await empty.json()).toEqual({ sku: 'SKU-NEW', added: 0, available: 0, reserved: 0, reservations: [] });
+    expect(empty.headers.get('etag')).toBeNull();
+
+    const added = await addStock('SKU-NEW', { quantity: 2 });
+    expect(added.status).toBe(200);
+    expect(await added.json()).toMatchObject({ sku: 'SKU-NEW', added: 2, available: 2 });
+  });
+
+  it("records each product once, at its stream's revision; later events of it change nothing", async () => {
+    const ids = [
+      await catalogEvent('SKU-PRICED', 'ProductAdded', { name: 'Priced', priceCents: 100 }),
+      await catalogEvent('SKU-PRICED', 'PriceChanged', { priceCents: 200, previousPriceCents: 100 }),
+      await catalogEvent('SKU-AFTER', 'ProductAdded', { name: 'After', priceCents: 100 }),
+    ];
+    // The feed keeps catalog's order: once the later product is known, both events before it were handled.
+    await learnt('SKU-AFTER');
+    const known = await host.sql.query<{ sku: string; revision: string }>(
+      `select sku, revision::text from inventory.catalog_skus where sku in ('SKU-PRICED', 'SKU-AFTER') order by sku`,
+    );
+    expect(known.rows).toEqual([{ sku: 'SKU-AFTER', revision: '0' }, { sku: 'SKU-PRICED', revision: '0' }]);
+    // Each event went through the inbox, which is what makes a redelivery of it change nothing.
+    const inbox = await host.sql.query<{ message_id: string }>(`select message_id from inventory.ordo_inbox where consumer = 'inventory-catalog' and message_id = any($1::text[])`, [ids]);
+    expect(inbox.rows.map((row) => row.message_id).sort()).toEqual([...ids].sort());
+  });
 
   // ---- HTTP -----------------------------------------------------------------------------
   it('adds stock over HTTP and answers with the stock and its revision', async () => {
@@ -84,12 +156,6 @@ describe('inventory, mounted on HTTP and the embedded bus', () => {
     const badSku = await fetch(`${host.url}/v1/stock/not-a-sku`);
     expect(badSku.status).toBe(400);
     expect(((await badSku.json()) as { errors: { in: string; path: string }[] }).errors).toEqual([expect.objectContaining({ in: 'params', path: '/sku' })]);
-  });
-
-  it('answers 404 for a sku never stocked', async () => {
-    const response = await fetch(`${host.url}/v1/stock/SKU-404`);
-    expect(response.status).toBe(404);
-    expect(await response.json()).toMatchObject({ status: 404, detail: 'no stock of SKU-404 was ever added' });
   });
 
   // ---- commands on the bus --------------------------------------------------------------

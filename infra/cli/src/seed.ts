@@ -23,24 +23,49 @@ const post = async (url: string, key: string, body: unknown) => {
 
 const missing = async (url: string) => (await fetch(url)).status === 404;
 
-/** Adds what is missing; resolves once orders knows every seeded price (its copy fills from catalog's events). */
+/** Polls until `probe` answers something; past the deadline, throws naming what did not happen. */
+const waitFor = async <T>(probe: () => Promise<T | undefined>, deadline: number, what: string): Promise<T> => {
+  for (; ; await sleep(50)) {
+    const found = await probe();
+    if (found !== undefined) return found;
+    if (Date.now() > deadline) throw new Error(`${what} in time: is the bus running?`);
+  }
+};
+
+/** The stock of a sku once inventory knows it (404 until then); zero added when none was. */
+const knownStock = async (url: string): Promise<{ added: number } | undefined> => {
+  const response = await fetch(url);
+  return response.ok ? ((await response.json()) as { added: number }) : undefined;
+};
+
+/**
+ * Adds what is missing: a product catalog lacks, stock of a sku nothing was added to.
+ * Inventory and orders keep their own copies of catalog, filled from its events, so the
+ * seeding waits until inventory knows a sku before adding its stock, and resolves once
+ * orders knows every seeded price.
+ */
 export const seedShop = async (urls: SeedUrls, timeoutMs = 30_000): Promise<boolean> => {
+  const deadline = Date.now() + timeoutMs;
   let seeded = false;
   for (const product of SEED_PRODUCTS) {
     if (await missing(`${urls.catalog}/v1/products/${product.sku}`)) {
       await post(`${urls.catalog}/v1/products`, `seed-product-${product.sku}`, { sku: product.sku, name: product.name, priceCents: product.priceCents });
       seeded = true;
     }
-    if (await missing(`${urls.inventory}/v1/stock/${product.sku}`)) {
+  }
+  for (const product of SEED_PRODUCTS) {
+    const stock = await waitFor(() => knownStock(`${urls.inventory}/v1/stock/${product.sku}`), deadline, `inventory did not learn of ${product.sku}`);
+    if (stock.added === 0) {
       await post(`${urls.inventory}/v1/stock/${product.sku}/additions`, `seed-stock-${product.sku}`, { quantity: product.stock });
       seeded = true;
     }
   }
-  for (const deadline = Date.now() + timeoutMs; ; await sleep(50)) {
-    const known = await Promise.all(SEED_PRODUCTS.map(async ({ sku }) => !(await missing(`${urls.orders}/v1/prices/${sku}`))));
-    if (known.every(Boolean)) return seeded;
-    if (Date.now() > deadline) throw new Error('orders did not learn the seeded prices in time: is the bus running?');
-  }
+  const pricesKnown = async () => {
+    const unknown = await Promise.all(SEED_PRODUCTS.map(({ sku }) => missing(`${urls.orders}/v1/prices/${sku}`)));
+    return unknown.some(Boolean) ? undefined : true;
+  };
+  await waitFor(pricesKnown, deadline, 'orders did not learn the seeded prices');
+  return seeded;
 };
 
 export const placeOrderCurl = (ordersUrl: string) =>

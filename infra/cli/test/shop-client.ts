@@ -38,9 +38,14 @@ export const uniqueSku = (name: string) => `${name}-${randomBytes(4).toString('h
 
 export const shopClient = (urls: ShopUrls) => {
   const client = {
-    /** Adds the product and its stock, then waits until orders has its price. */
+    /**
+     * Adds the product, waits until inventory knows it (its copy of catalog fills from
+     * catalog's events, and refuses stock for a sku it does not know), adds its stock,
+     * then waits until orders has its price.
+     */
     addProduct: async (sku: string, priceCents: number, stock: number) => {
       await json(await post(`${urls.catalog}/v1/products`, { sku, name: `Product ${sku}`, priceCents }), `add product ${sku}`);
+      await client.waitFor(async () => (await fetch(`${urls.inventory}/v1/stock/${sku}`)).ok, `inventory to know ${sku}`);
       if (stock > 0) await json(await post(`${urls.inventory}/v1/stock/${sku}/additions`, { quantity: stock }), `add stock ${sku}`);
       await client.waitFor(async () => (await fetch(`${urls.orders}/v1/prices/${sku}`)).ok, `orders to know the price of ${sku}`);
     },

@@ -2,25 +2,40 @@
 // HTTP and the command topic both come through here.
 import { commandHandler, type CommandMetadata, type EventStore } from '@ordo/eventstore';
 import { stockStream, type AddStock, type ReleaseStock, type ReserveStock } from '@ordo/inventory-contract';
+import { SkuNotInCatalog } from '../domain/errors';
 import { decide, evolve, initialState, type InventoryCommand } from '../domain/inventory';
 
 /** The ids a command carries (DESIGN.md, "Idempotency comes from the command id") and the time it is handled at (ISO). */
 export type CommandContext = CommandMetadata & { now: string };
 
-export const inventoryHandlers = (store: EventStore) => {
+/** Inventory's copy of the skus catalog has a product for (catalog-skus.ts), filled from catalog's events. */
+export interface CatalogSkus {
+  knows(sku: string): Promise<boolean>;
+}
+
+export const inventoryHandlers = (store: EventStore, catalog: CatalogSkus) => {
   // A popular sku's stream grows with every order: load it from a snapshot, not from its start.
   const stock = commandHandler({ store, aggregate: { initialState, evolve }, snapshot: { every: 100, version: 1 } });
 
-  // The context is the command's metadata (its ids go into the events); its time goes into the command, for the decider.
+  // The context is the command's metadata (its ids go into the events); its time (and for AddStock, whether catalog knows the sku) goes into the command, for the decider.
   const run = (command: InventoryCommand, context: CommandContext) =>
     stock.handle(stockStream(command.data.sku), context, (state) => decide(command, state));
 
   return {
-    addStock: (data: AddStock, context: CommandContext) => run({ type: 'AddStock', data, metadata: { now: context.now } }, context),
+    addStock: async (data: AddStock, context: CommandContext) =>
+      run({ type: 'AddStock', data, metadata: { now: context.now, skuInCatalog: await catalog.knows(data.sku) } }, context),
     reserveStock: (data: ReserveStock, context: CommandContext) => run({ type: 'ReserveStock', data, metadata: { now: context.now } }, context),
     releaseStock: (data: ReleaseStock, context: CommandContext) => run({ type: 'ReleaseStock', data, metadata: { now: context.now } }, context),
-    /** The stock of a sku and its stream revision (-1n: nothing ever happened to it). */
-    readStock: (sku: string) => stock.read(stockStream(sku)),
+    /**
+     * The stock of a sku and its stream revision (-1n: nothing ever happened to it): zero
+     * for a sku catalog knows and nothing was added to, SkuNotInCatalog for one it does
+     * not. Stock once added is answered without asking the copy.
+     */
+    readStock: async (sku: string) => {
+      const read = await stock.read(stockStream(sku));
+      if (read.state.added === 0 && !(await catalog.knows(sku))) throw new SkuNotInCatalog(sku);
+      return read;
+    },
   };
 };
 

@@ -9,3 +9,15 @@ export class StockRuleBroken extends Error {
     this.name = 'StockRuleBroken';
   }
 }
+
+/**
+ * Stock added for, or asked of, a sku catalog has no product for. Inventory knows
+ * catalog's products from catalog's events, so a product just added is unknown here
+ * for a moment: the message says "(yet)".
+ */
+export class SkuNotInCatalog extends Error {
+  constructor(readonly sku: string) {
+    super(`catalog has no product ${sku} (yet): inventory learns of a product from catalog's events, a moment after it is added`);
+    this.name = 'SkuNotInCatalog';
+  }
+}

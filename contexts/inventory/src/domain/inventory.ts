@@ -1,12 +1,15 @@
 // Stock of one sku (stream `stock-<sku>`) as a decider: three pure functions
 // (STYLE.md 1). Time arrives in the command's metadata; nothing here reads a clock.
 import type { AddStock, InventoryEvent, ReleaseStock, ReserveStock, StockReservationRejected } from '@ordo/inventory-contract';
-import { StockRuleBroken } from './errors';
+import { SkuNotInCatalog, StockRuleBroken } from './errors';
 
-/** A command as the decider takes it: its data, and the time it is handled at (ISO). */
-type Command<Type extends string, Data> = { type: Type; data: Data; metadata: { now: string } };
+/** A command as the decider takes it: its data, the time it is handled at (ISO), and any other fact it needs from outside. */
+type Command<Type extends string, Data, Facts = unknown> = { type: Type; data: Data; metadata: { now: string } & Facts };
 
-export type InventoryCommand = Command<'AddStock', AddStock> | Command<'ReserveStock', ReserveStock> | Command<'ReleaseStock', ReleaseStock>;
+/** Stock is added only for a sku catalog has a product for: the handler looks it up in inventory's copy of catalog. */
+type AddStockCommand = Command<'AddStock', AddStock, { skuInCatalog: boolean }>;
+
+export type InventoryCommand = AddStockCommand | Command<'ReserveStock', ReserveStock> | Command<'ReleaseStock', ReleaseStock>;
 
 /** Invariant: `available >= 0` and `available + reserved === added`. */
 export interface Stock {
@@ -80,6 +83,7 @@ export const decide = (command: InventoryCommand, state: Stock): InventoryEvent[
   switch (command.type) {
     case 'AddStock': {
       const { sku, quantity } = command.data;
+      if (!command.metadata.skuInCatalog) throw new SkuNotInCatalog(sku);
       if (!isPositiveInteger(quantity)) throw new StockRuleBroken(`the quantity added to ${sku} must be a positive integer, not ${quantity}`);
       if (state.added + quantity > MAX_STOCK) {
         throw new StockRuleBroken(`adding ${quantity} to ${sku} would make ${state.added + quantity}, above the limit of ${MAX_STOCK}`);

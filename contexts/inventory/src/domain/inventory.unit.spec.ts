@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import type { InventoryEvent } from '@ordo/inventory-contract';
 import { deciderSpec } from '@ordo/testing';
-import { StockRuleBroken } from './errors';
+import { SkuNotInCatalog, StockRuleBroken } from './errors';
 import { decide, evolve, initialState, inventory, MAX_STOCK, type InventoryCommand, type Stock } from './inventory';
 
 const spec = deciderSpec(inventory);
@@ -10,7 +10,7 @@ const at = '2025-03-01T10:00:00.000Z';
 const metadata = { now: at };
 
 // ---- commands and events, as the decider sees them ----------------------------------
-const add = (quantity: number): InventoryCommand => ({ type: 'AddStock', data: { sku, quantity }, metadata });
+const add = (quantity: number, skuInCatalog = true): InventoryCommand => ({ type: 'AddStock', data: { sku, quantity }, metadata: { ...metadata, skuInCatalog } });
 const reserve = (orderId: string, quantity: number): InventoryCommand => ({ type: 'ReserveStock', data: { sku, orderId, quantity }, metadata });
 const release = (orderId: string): InventoryCommand => ({ type: 'ReleaseStock', data: { sku, orderId }, metadata });
 
@@ -35,6 +35,10 @@ describe('inventory: stock of one sku', () => {
       spec.given([added(MAX_STOCK - 1)]).when(add(2)).thenThrows(StockRuleBroken, `adding 2 to ${sku} would make ${MAX_STOCK + 1}`),
     );
     it('accepts stock up to the limit exactly', () => spec.given([added(MAX_STOCK - 1)]).when(add(1)).then([added(1)]));
+    it('refuses a sku catalog has no product for (yet), before looking at the quantity', () => {
+      spec.given([]).when(add(5, false)).thenThrows(SkuNotInCatalog, `catalog has no product ${sku} (yet)`);
+      spec.given([]).when(add(0, false)).thenThrows(SkuNotInCatalog, /catalog has no product/);
+    });
   });
 
   describe('ReserveStock', () => {
