@@ -103,7 +103,7 @@ const runMode = async (mode: string) => {
   const sent: { rate: number; due: Map<string, number>; failed: number; sent: number }[] = [];
   let processes: ReturnType<typeof processStats> = [];
   try {
-    const client = shopClient(shop.urls);
+    const client = shopClient(shop.urls, shop.tokens);
     const skus = Array.from({ length: 20 }, (_, i) => uniqueSku(`bench${i}`));
     for (const sku of skus) await client.addProduct(sku, 100, 1_000_000);
     for (const rate of RATES) {

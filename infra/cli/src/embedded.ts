@@ -1,13 +1,17 @@
 // `npm start`: the whole shop in one process on one port, on PGlite under .ordo/ and
 // the embedded bus (DESIGN.md, "The three ways it runs").
 import { exitOnStartFailure } from '@ordo/http';
-import { runEmbedded } from '@ordo/host';
+import { EMBEDDED_OPERATOR, localTokens, runEmbedded } from '@ordo/host';
 import { placeOrderCurl, seedShop } from './seed';
 import { shopModules } from './shop';
 
 const main = async () => {
   const { url, app } = await runEmbedded({ name: 'ordo', modules: shopModules });
-  const seeded = await seedShop({ catalog: url, inventory: url, orders: url });
+  const dataDir = process.env.ORDO_DATA_DIR ?? '.ordo';
+  // The first start made it; this reads it back.
+  const { tokens, file } = localTokens(dataDir, [EMBEDDED_OPERATOR]);
+  const operatorToken = tokens[EMBEDDED_OPERATOR.subject] as string;
+  const seeded = await seedShop({ catalog: url, inventory: url, orders: url }, operatorToken);
   app.log.info({ seeded }, seeded ? 'seeded a small catalog and stock' : 'catalog and stock already there');
   console.log(
     [
@@ -17,7 +21,9 @@ const main = async () => {
       `  Place an order:`,
       `    ${placeOrderCurl(url)}`,
       `  Then:      curl -s ${url}/v1/orders/<orderId>`,
-      `  Data is kept in ${process.env.ORDO_DATA_DIR ?? '.ordo'}/ (delete it to start afresh). Ctrl-C stops.`,
+      `  Operator token (adding products and stock, every order and saga; kept in ${file}):`,
+      `    curl -s ${url}/v1/sagas/order-placement/<orderId> -H 'authorization: Bearer ${operatorToken}'`,
+      `  Data is kept in ${dataDir}/ (delete it to start afresh). Ctrl-C stops.`,
       '',
     ].join('\n'),
   );

@@ -5,6 +5,7 @@ import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { concurrently } from 'concurrently';
 import { Kafka, logLevel } from 'kafkajs';
+import { localTokens } from '@ordo/host';
 import { startBroker } from '@ordo/kafka-local';
 import { commandTopic, describeProvisioning, eventTopic, provisionTopics } from '@ordo/messaging';
 import { placeOrderCurl, seedShop } from './seed';
@@ -13,6 +14,10 @@ import { shopProcesses } from './shop';
 const ROOT = path.resolve(__dirname, '../../..');
 const LOCAL_POSTGRES = 'postgres://postgres@127.0.0.1:5432/postgres';
 const say = (line: string) => console.log(`[supervisor] ${line}`);
+const LOCAL_SUBJECTS = [
+  { subject: 'operator', role: 'operator' },
+  { subject: 'customer', role: 'customer' },
+] as const;
 
 /** Every topic up front, so no relay sends to a command topic its consumer has not created yet. */
 const provisionShopTopics = async (brokers: string[]) => {
@@ -39,6 +44,10 @@ const main = async () => {
   const databaseUrl = process.env.DATABASE_URL ?? LOCAL_POSTGRES;
   const schemaPrefix = process.env.ORDO_SCHEMA_PREFIX ?? '';
   const brokers = process.env.KAFKA_BROKERS?.split(',') ?? (await startBroker({ log: say })).brokers;
+  // Every service refuses to start without tokens: these are made once and kept under
+  // ORDO_DATA_DIR; AUTH_TOKENS, if set, adds more.
+  const local = localTokens(process.env.ORDO_DATA_DIR ?? '.ordo', LOCAL_SUBJECTS);
+  const authTokens = [local.authTokens, process.env.AUTH_TOKENS].filter(Boolean).join(',');
   await provisionShopTopics(brokers);
 
   // Extra node flags for every service, e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof` (NODE_OPTIONS refuses those).
@@ -56,6 +65,7 @@ const main = async () => {
         DATABASE_URL: databaseUrl,
         DATABASE_SCHEMA: `${schemaPrefix}${service.name}`,
         KAFKA_BROKERS: brokers.join(','),
+        AUTH_TOKENS: authTokens,
       },
     })),
     { prefix: 'name', padPrefix: true, restartTries: -1, restartDelay: 1000, handleInput: false, killOthersOn: [] },
@@ -63,10 +73,11 @@ const main = async () => {
 
   await Promise.all(services.map((service) => waitUntilReady(service.url)));
   const urls = Object.fromEntries(services.map((service) => [service.name, service.url]));
-  const seeded = await seedShop({ catalog: urls.catalog ?? '', inventory: urls.inventory ?? '', orders: urls.orders ?? '' });
+  const seeded = await seedShop({ catalog: urls.catalog ?? '', inventory: urls.inventory ?? '', orders: urls.orders ?? '' }, local.tokens.operator as string);
   say(seeded ? 'seeded a small catalog and stock' : 'catalog and stock already there');
   say(`running: ${services.map((service) => `${service.name} ${service.url}`).join(', ')}`);
-  say(`API docs at <service>/docs. Place an order:\n    ${placeOrderCurl(urls.orders ?? '')}`);
+  say(`API docs at <service>/docs. Place an order as the customer:\n    ${placeOrderCurl(urls.orders ?? '', local.tokens.customer)}`);
+  say(`Tokens (operator and customer) are kept in ${local.file}.`);
   say(`Ctrl-C stops the services; the Kafka broker keeps running (npm run kafka:stop).`);
 
   // Settles once every service has stopped: on Ctrl-C (each stops gracefully) or when one exits cleanly.

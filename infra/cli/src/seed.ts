@@ -15,8 +15,9 @@ export interface SeedUrls {
   orders: string;
 }
 
-const post = async (url: string, key: string, body: unknown) => {
-  const response = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', 'idempotency-key': key }, body: JSON.stringify(body) });
+const post = async (url: string, key: string, body: unknown, operatorToken: string) => {
+  const headers = { 'content-type': 'application/json', 'idempotency-key': key, authorization: `Bearer ${operatorToken}` };
+  const response = await fetch(url, { method: 'POST', headers, body: JSON.stringify(body) });
   // 409: a product added by an earlier, interrupted seeding whose key has since expired.
   if (!response.ok && response.status !== 409) throw new Error(`seeding ${url} failed: ${response.status} ${await response.text()}`);
 };
@@ -44,19 +45,19 @@ const knownStock = async (url: string): Promise<{ added: number } | undefined> =
  * seeding waits until inventory knows a sku before adding its stock, and resolves once
  * orders knows every seeded price.
  */
-export const seedShop = async (urls: SeedUrls, timeoutMs = 30_000): Promise<boolean> => {
+export const seedShop = async (urls: SeedUrls, operatorToken: string, timeoutMs = 30_000): Promise<boolean> => {
   const deadline = Date.now() + timeoutMs;
   let seeded = false;
   for (const product of SEED_PRODUCTS) {
     if (await missing(`${urls.catalog}/v1/products/${product.sku}`)) {
-      await post(`${urls.catalog}/v1/products`, `seed-product-${product.sku}`, { sku: product.sku, name: product.name, priceCents: product.priceCents });
+      await post(`${urls.catalog}/v1/products`, `seed-product-${product.sku}`, { sku: product.sku, name: product.name, priceCents: product.priceCents }, operatorToken);
       seeded = true;
     }
   }
   for (const product of SEED_PRODUCTS) {
     const stock = await waitFor(() => knownStock(`${urls.inventory}/v1/stock/${product.sku}`), deadline, `inventory did not learn of ${product.sku}`);
     if (stock.added === 0) {
-      await post(`${urls.inventory}/v1/stock/${product.sku}/additions`, `seed-stock-${product.sku}`, { quantity: product.stock });
+      await post(`${urls.inventory}/v1/stock/${product.sku}/additions`, `seed-stock-${product.sku}`, { quantity: product.stock }, operatorToken);
       seeded = true;
     }
   }
@@ -68,6 +69,8 @@ export const seedShop = async (urls: SeedUrls, timeoutMs = 30_000): Promise<bool
   return seeded;
 };
 
-export const placeOrderCurl = (ordersUrl: string) =>
+/** A curl that places an order; with a token when callers must have one (local mode). */
+export const placeOrderCurl = (ordersUrl: string, customerToken?: string) =>
   `curl -s -X POST ${ordersUrl}/v1/orders -H 'content-type: application/json' -H "idempotency-key: $(uuidgen 2>/dev/null || date +%s%N)" \\\n` +
+  (customerToken ? `  -H 'authorization: Bearer ${customerToken}' \\\n` : '') +
   `  -d '{"lines":[{"sku":"MUG-001","quantity":2},{"sku":"TEE-001","quantity":1}]}'`;

@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { localTokens } from '@ordo/host';
 import { startEmbeddedProcess } from './launch';
 import { shopClient, uniqueSku } from './shop-client';
 
@@ -24,7 +25,8 @@ describe('the data folder of embedded mode', () => {
   it('is used by one process at a time, and keeps every acknowledged write across a SIGKILL', async () => {
     const first = start(dataDir);
     const url = await first.running();
-    const shop = shopClient({ catalog: url, inventory: url, orders: url, sagas: url });
+    const tokens = { operator: localTokens(dataDir, []).tokens.operator as string };
+    const shop = shopClient({ catalog: url, inventory: url, orders: url, sagas: url }, tokens);
     const sku = uniqueSku('lock');
     await shop.addProduct(sku, 500, 5);
     const orderId = await shop.place([{ sku, quantity: 2 }]);
@@ -41,7 +43,7 @@ describe('the data folder of embedded mode', () => {
     expect((await shop.settled(orderId)).status).toBe('confirmed');
     const after = await fetch(`${url}/v1/stock/${sku}/additions`, {
       method: 'POST',
-      headers: { 'content-type': 'application/json', 'idempotency-key': `after-${sku}` },
+      headers: { 'content-type': 'application/json', 'idempotency-key': `after-${sku}`, authorization: `Bearer ${tokens.operator}` },
       body: JSON.stringify({ quantity: 10 }),
     });
     expect(after.status).toBe(200);
@@ -50,7 +52,7 @@ describe('the data folder of embedded mode', () => {
     await first.exitCode();
     const restarted = start(dataDir, new URL(url).port);
     const restartedUrl = await restarted.running();
-    const again = shopClient({ catalog: restartedUrl, inventory: restartedUrl, orders: restartedUrl, sagas: restartedUrl });
+    const again = shopClient({ catalog: restartedUrl, inventory: restartedUrl, orders: restartedUrl, sagas: restartedUrl }, tokens);
     expect(await again.stock(sku)).toMatchObject({ added: 15, available: 13, reserved: 2 });
     expect(await again.order(orderId)).toMatchObject({ status: 'confirmed' });
   });

@@ -3,15 +3,19 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import readline from 'node:readline';
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { ShopUrls } from './shop-client';
+import { localTokens } from '@ordo/host';
+import type { ShopTokens, ShopUrls } from './shop-client';
 
 const ROOT = path.resolve(__dirname, '../../..');
 
 export interface LaunchedShop {
   urls: ShopUrls;
+  /** The tokens the shop made on its first start (kept in its data folder). */
+  tokens: ShopTokens;
   output: string[];
   /** SIGKILLs the process that runs the saga and waits until the saga answers again. */
   killSaga(): Promise<void>;
@@ -103,8 +107,11 @@ export const launchEmbedded = async (dataDir: string, extraEnv: Record<string, s
   };
   const url = await urlOf();
   const urls: ShopUrls = { catalog: url, inventory: url, orders: url, sagas: url };
+  // Embedded, callers without a token act as customers: only the operator has one.
+  const { operator } = localTokens(dataDir, []).tokens;
   return {
     urls,
+    tokens: { operator: operator as string },
     output: process_.output,
     // Embedded, the saga shares its process with everything: killing it kills the shop.
     killSaga: async () => {
@@ -120,8 +127,11 @@ export const launchEmbedded = async (dataDir: string, extraEnv: Record<string, s
 
 /** `npm run start:local` on its own ports, schemas and Kafka brokers. */
 export const launchLocal = async (options: { basePort: number; databaseUrl: string; schemaPrefix: string; kafkaBrokers: string[]; env?: Record<string, string> }): Promise<LaunchedShop> => {
+  // The supervisor keeps the tokens it makes in a data folder; a fresh one per launch.
+  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'ordo-local-'));
   const supervisor = run('infra/cli/src/local.ts', {
     ...options.env,
+    ORDO_DATA_DIR: dataDir,
     PORT: String(options.basePort),
     DATABASE_URL: options.databaseUrl,
     ORDO_SCHEMA_PREFIX: options.schemaPrefix,
@@ -130,8 +140,10 @@ export const launchLocal = async (options: { basePort: number; databaseUrl: stri
   await supervisor.waitForLine(/\[supervisor\] running:/);
   const url = (offset: number) => `http://127.0.0.1:${options.basePort + offset}`;
   const urls: ShopUrls = { catalog: url(1), inventory: url(2), orders: url(3), sagas: url(4) };
+  const { operator, customer } = localTokens(dataDir, []).tokens;
   return {
     urls,
+    tokens: { operator: operator as string, ...(customer && { customer }) },
     output: supervisor.output,
     killSaga: async () => {
       const [saga] = markedPids(supervisor.marker).filter((pid) => cmdline(pid).includes('sagas/order-placement/src/main.ts') && cmdline(pid).includes('node'));

@@ -30,13 +30,24 @@ const json = async <T>(response: Response, what: string): Promise<T> => {
   return (await response.json()) as T;
 };
 
-const post = (url: string, body: unknown, key: string = randomUUID()) =>
-  fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', 'idempotency-key': key }, body: JSON.stringify(body) });
+/** Bearer tokens: the operator's, and a customer's where callers must have one (local mode). */
+export interface ShopTokens {
+  operator: string;
+  customer?: string;
+}
+
+const bearer = (token: string | undefined): Record<string, string> => (token ? { authorization: `Bearer ${token}` } : {});
+
+const post = (url: string, body: unknown, token: string | undefined, key: string = randomUUID()) =>
+  fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', 'idempotency-key': key, ...bearer(token) }, body: JSON.stringify(body) });
 
 /** A sku no other test or run uses. */
 export const uniqueSku = (name: string) => `${name}-${randomBytes(4).toString('hex')}`.toUpperCase();
 
-export const shopClient = (urls: ShopUrls) => {
+/** Adds products and stock as the operator, reads stock as the operator (reservations show to viewers and up), orders as the customer. */
+export const shopClient = (urls: ShopUrls, tokens: ShopTokens) => {
+  const asOperator = { headers: bearer(tokens.operator) };
+  const asCustomer = { headers: bearer(tokens.customer) };
   const client = {
     /**
      * Adds the product, waits until inventory knows it (its copy of catalog fills from
@@ -44,17 +55,17 @@ export const shopClient = (urls: ShopUrls) => {
      * then waits until orders has its price.
      */
     addProduct: async (sku: string, priceCents: number, stock: number) => {
-      await json(await post(`${urls.catalog}/v1/products`, { sku, name: `Product ${sku}`, priceCents }), `add product ${sku}`);
-      await client.waitFor(async () => (await fetch(`${urls.inventory}/v1/stock/${sku}`)).ok, `inventory to know ${sku}`);
-      if (stock > 0) await json(await post(`${urls.inventory}/v1/stock/${sku}/additions`, { quantity: stock }), `add stock ${sku}`);
+      await json(await post(`${urls.catalog}/v1/products`, { sku, name: `Product ${sku}`, priceCents }, tokens.operator), `add product ${sku}`);
+      await client.waitFor(async () => (await fetch(`${urls.inventory}/v1/stock/${sku}`, asOperator)).ok, `inventory to know ${sku}`);
+      if (stock > 0) await json(await post(`${urls.inventory}/v1/stock/${sku}/additions`, { quantity: stock }, tokens.operator), `add stock ${sku}`);
       await client.waitFor(async () => (await fetch(`${urls.orders}/v1/prices/${sku}`)).ok, `orders to know the price of ${sku}`);
     },
-    placeOrder: (lines: { sku: string; quantity: number }[], key?: string) => post(`${urls.orders}/v1/orders`, { lines }, key),
+    placeOrder: (lines: { sku: string; quantity: number }[], key?: string) => post(`${urls.orders}/v1/orders`, { lines }, tokens.customer, key),
     /** Places an order and returns its id; throws unless it was accepted. */
     place: async (lines: { sku: string; quantity: number }[], key?: string): Promise<string> =>
       (await json<OrderView>(await client.placeOrder(lines, key), 'place order')).orderId,
-    order: async (orderId: string) => json<OrderView>(await fetch(`${urls.orders}/v1/orders/${orderId}`), `get order ${orderId}`),
-    stock: async (sku: string) => json<StockView>(await fetch(`${urls.inventory}/v1/stock/${sku}`), `get stock ${sku}`),
+    order: async (orderId: string) => json<OrderView>(await fetch(`${urls.orders}/v1/orders/${orderId}`, asCustomer), `get order ${orderId}`),
+    stock: async (sku: string) => json<StockView>(await fetch(`${urls.inventory}/v1/stock/${sku}`, asOperator), `get stock ${sku}`),
     /** Waits until the order is confirmed or rejected. */
     settled: (orderId: string, timeoutMs = 60_000): Promise<OrderView> =>
       eventually(async () => {

@@ -7,7 +7,7 @@ import { shopClient, uniqueSku, type ShopClient } from './shop-client';
 export const shopScenarios = (launch: () => LaunchedShop) => {
   let shop: ShopClient;
   beforeAll(() => {
-    shop = shopClient(launch().urls);
+    shop = shopClient(launch().urls, launch().tokens);
   });
 
   it('confirms an order and keeps its stock reserved', async () => {
@@ -93,7 +93,7 @@ export const shopScenarios = (launch: () => LaunchedShop) => {
     const orderIds = await Promise.all(Array.from({ length: 100 }, () => shop.place([{ sku: a, quantity: 1 }, { sku: b, quantity: 2 }])));
 
     await launch().killSaga();
-    shop = shopClient(launch().urls);
+    shop = shopClient(launch().urls, launch().tokens);
 
     const orders = await Promise.all(orderIds.map((orderId) => shop.settled(orderId, 120_000)));
     const confirmed = new Set(orders.filter((order) => order.status === 'confirmed').map((order) => order.orderId));

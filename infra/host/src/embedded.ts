@@ -6,7 +6,11 @@ import { embeddedHub, type Bus } from '@ordo/messaging';
 import { env, pgliteSql } from '@ordo/runtime';
 import type { ServiceFactory, ServiceModule, StoreSpec } from './module';
 import { lockDataFolder } from './data-lock';
+import { localTokens } from './local-tokens';
 import { failOnBusFailure } from './failure';
+
+/** The token the first embedded start creates, kept in ORDO_DATA_DIR: guarded routes are never open. */
+export const EMBEDDED_OPERATOR = { subject: 'operator', role: 'operator' } as const;
 
 export interface EmbeddedOptions {
   /** The process's name in logs and OpenAPI. */
@@ -28,12 +32,14 @@ export const runEmbedded = (options: EmbeddedOptions, environment: NodeJS.Proces
       api: { title: 'Ordo (embedded)', version: '1.0.0', description: `Mounted: ${Object.keys(options.modules).join(', ')}` },
       config: {
         ORDO_DATA_DIR: env.string().default('.ordo'),
+        // Tokens besides the operator token the first start creates under ORDO_DATA_DIR.
         AUTH_TOKENS: authTokensFromEnv().optional(),
       },
       setup: async ({ config, logger, lifecycle }) => {
         // Taken before anything opens the folder, released last (closers run in reverse).
         const lock = lockDataFolder(config.ORDO_DATA_DIR);
         lifecycle.onShutdown('data folder lock', () => lock.release());
+        const generated = authTokensFromEnv().parse(localTokens(config.ORDO_DATA_DIR, [EMBEDDED_OPERATOR]).authTokens);
         const folder = path.resolve(config.ORDO_DATA_DIR, 'pglite');
         fs.mkdirSync(folder, { recursive: true });
         // Held for the process's life, so the stores and the services' tables share one database.
@@ -50,7 +56,7 @@ export const runEmbedded = (options: EmbeddedOptions, environment: NodeJS.Proces
           const bus = hub.busFor({ sql, schema: name });
           failOnBusFailure(bus, logger.child({ module: name }), lifecycle);
           buses.push(bus);
-          modules.push(await factory({ store, bus, sql, schema: name, logger: logger.child({ module: name }), clock: () => new Date() }));
+          modules.push(await factory({ store, bus, sql, schema: name, logger: logger.child({ module: name }), clock: () => new Date(), anonymousCustomers: true }));
         }
         lifecycle.onShutdown('bus', () => Promise.all(buses.map((bus) => bus.close())));
         for (const module of modules) await module.publish();
@@ -63,7 +69,7 @@ export const runEmbedded = (options: EmbeddedOptions, environment: NodeJS.Proces
           errorMappings: modules.flatMap((module): ErrorMapping[] => module.errorMappings ?? []),
           idempotency: sqlIdempotencyStore(sql, { schema: 'ordo_http' }),
           readinessChecks: { pglite: () => sql.query('select 1') },
-          authTokens: config.AUTH_TOKENS ?? new Map(),
+          authTokens: new Map([...generated, ...(config.AUTH_TOKENS ?? [])]),
         };
       },
     }),

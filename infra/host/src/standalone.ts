@@ -1,5 +1,6 @@
 import { Kafka, logLevel } from 'kafkajs';
 import pg from 'pg';
+import { z } from 'zod';
 import { createEventStore } from '@ordo/eventstore';
 import { authTokensFromEnv, defineHttpService, runHttpService, sqlIdempotencyStore, type RunningHttpService } from '@ordo/http';
 import { kafkaBus } from '@ordo/messaging';
@@ -31,7 +32,11 @@ export const runStandalone = (
         DATABASE_SCHEMA: env.string().regex(/^[a-z_][a-z0-9_]*$/, 'expected a lowercase SQL identifier').default(name),
         EVENTSTORE_URL: env.url(['postgres', 'postgresql', 'esdb', 'kurrentdb']).optional(),
         KAFKA_BROKERS: env.list().default(['127.0.0.1:9092']),
-        AUTH_TOKENS: authTokensFromEnv().optional(),
+        // No default: a service on its own refuses to start rather than run with nothing guarded.
+        AUTH_TOKENS: z
+          .string({ error: 'required: the bearer tokens this service admits (subject:token:role entries)' })
+          .pipe(authTokensFromEnv())
+          .refine((tokens) => tokens.size > 0, 'at least one subject:token:role entry'),
       },
       setup: async ({ config, logger, lifecycle }) => {
         const schema = config.DATABASE_SCHEMA;
@@ -45,7 +50,7 @@ export const runStandalone = (
         lifecycle.onShutdown('bus', () => bus.close());
         failOnBusFailure(bus, logger, lifecycle);
 
-        const module = await factory({ store, bus, sql, schema, logger, clock: () => new Date() });
+        const module = await factory({ store, bus, sql, schema, logger, clock: () => new Date(), anonymousCustomers: false });
         await module.publish();
         await module.start();
         return {
@@ -53,7 +58,7 @@ export const runStandalone = (
           errorMappings: module.errorMappings,
           idempotency: sqlIdempotencyStore(pool, { schema }),
           readinessChecks: { postgres: () => pool.query('select 1') },
-          authTokens: config.AUTH_TOKENS ?? new Map(),
+          authTokens: config.AUTH_TOKENS,
         };
       },
     }),

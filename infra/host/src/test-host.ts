@@ -70,7 +70,7 @@ export const startTestHost = async <S extends string = never>(options: TestHostO
     const standInBus = hub.busFor({ sql, schema: 'stand_ins' });
     closers.push(() => bus.close(), () => standInBus.close());
     const logger = createLogger({ service: name, level: 'silent' });
-    const module = await factory({ store, bus, sql, schema: name, logger, clock });
+    const module = await factory({ store, bus, sql, schema: name, logger, clock, anonymousCustomers: false });
     // Every source is published before any consumer starts, as runEmbedded does.
     for (const [standIn, standInStore] of Object.entries(standIns)) await standInBus.publish(standIn, standInStore);
     await module.publish();
