@@ -66,6 +66,16 @@ const toLetter = (topic: string, partition: number, message: KafkaMessage): Dead
 export const runConsumer = async <T>(options: ConsumerRunnerOptions<T>): Promise<ConsumerRunner> => {
   const { groupId, deadLetters } = options;
   let producer: Producer | undefined;
+  // The DLQ topic is for people to see; the dead-letter table is what redrive reads.
+  const publishParked = async (letter: DeadLetter, error: string) => {
+    if (!producer || !deadLetters?.topic) return;
+    const headers: IHeaders = { ...letter.headers, 'dlq-error': error, 'dlq-topic': letter.topic, 'dlq-partition': String(letter.partition), 'dlq-offset': letter.offset };
+    await producer.send({ topic: deadLetters.topic, messages: [{ key: letter.key, value: letter.value, headers }] });
+  };
+  const processor = createProcessor(options, deadLetters?.store, publishParked);
+  const handleBatch = createBatchHandler(options, processor);
+  await processor.migrate();
+  // Tables first: a database that refuses them leaves nothing connected behind.
   if (deadLetters?.topic) {
     producer = options.kafka.producer({ idempotent: true, maxInFlightRequests: 1, allowAutoTopicCreation: false });
     await producer.connect();
@@ -77,15 +87,6 @@ export const runConsumer = async <T>(options: ConsumerRunnerOptions<T>): Promise
   await consumer.connect();
   await consumer.subscribe({ topics: options.topics, fromBeginning: options.fromBeginning ?? true });
 
-  // The DLQ topic is for people to see; the dead-letter table is what redrive reads.
-  const publishParked = async (letter: DeadLetter, error: string) => {
-    if (!producer || !deadLetters?.topic) return;
-    const headers: IHeaders = { ...letter.headers, 'dlq-error': error, 'dlq-topic': letter.topic, 'dlq-partition': String(letter.partition), 'dlq-offset': letter.offset };
-    await producer.send({ topic: deadLetters.topic, messages: [{ key: letter.key, value: letter.value, headers }] });
-  };
-  const processor = createProcessor(options, deadLetters?.store, publishParked);
-  const handleBatch = createBatchHandler(options, processor);
-  await processor.migrate();
   const pruning = options.inbox ? pruneInboxPeriodically(options.inbox, groupId, options.inboxRetention, options.logger) : undefined;
 
   // The offsets of the latest commit asked for, to say which partitions a failed one concerned.
