@@ -38,7 +38,7 @@ export const runStandalone = (
           .pipe(authTokensFromEnv())
           .refine((tokens) => tokens.size > 0, 'at least one subject:token:role entry'),
       },
-      setup: async ({ config, logger, lifecycle }) => {
+      setup: async ({ config, logger, metrics, lifecycle }) => {
         const schema = config.DATABASE_SCHEMA;
         const pool = new pg.Pool({ connectionString: config.DATABASE_URL, max: 8 });
         lifecycle.onShutdown('postgres', () => pool.end());
@@ -46,7 +46,7 @@ export const runStandalone = (
         lifecycle.onShutdown('event store', () => store.close());
         const kafka = new Kafka({ clientId: `ordo-${name}`, brokers: config.KAFKA_BROKERS, logLevel: logLevel.NOTHING });
         const sql = pgPoolSql(pool);
-        const bus = kafkaBus({ kafka, sql, schema, logger });
+        const bus = kafkaBus({ kafka, sql, schema, logger, metrics });
         lifecycle.onShutdown('bus', () => bus.close());
         failOnBusFailure(bus, logger, lifecycle);
 

@@ -1,11 +1,12 @@
-import type { Kafka } from 'kafkajs';
+import type { Admin, Kafka } from 'kafkajs';
 import type { EventStore } from '@ordo/eventstore';
-import type { Logger, TransactionalSql } from '@ordo/runtime';
+import type { Logger, ServiceMetrics, TransactionalSql } from '@ordo/runtime';
 import { sqlCheckpointStore } from './checkpoints';
 import { inbox } from './consumer/inbox';
 import type { ProcessingOptions } from './consumer/processor';
 import { runConsumer } from './consumer/runner';
 import { sqlDeadLetterStore, type RedriveResult } from './dead-letters/store';
+import { CONSUMER_LAG_METRIC, registerConsumerLag } from './lag';
 import { runEmbeddedConsumer, type EmbeddedSource } from './embedded/bus';
 import { startRelay } from './relay/relay';
 import { contextRouting } from './relay/routing';
@@ -19,7 +20,8 @@ export interface BusConsumerOptions<T> extends Omit<ProcessingOptions<T>, 'inbox
 
 export interface BusConsumer {
   stop(): Promise<void>;
-  redrive(key: string): Promise<RedriveResult>;
+  /** Applies a parked sequence's messages in order (the key, unless the consumer sequences by another). */
+  redrive(sequence: string): Promise<RedriveResult>;
 }
 
 /**
@@ -59,10 +61,14 @@ const specFor = (topic: string, partitions: number): TopicSpec | undefined => {
   return match[2] === 'events' ? eventTopic(match[1] as string, partitions) : commandTopic(match[1] as string, partitions);
 };
 
+type LagWatch = { groupId: string; topics: string[] };
+
 export interface KafkaBusOptions extends BusDatabase {
   kafka: Kafka;
   partitions?: number;
   logger?: Logger;
+  /** The service's registry: its consumers' lag is served there as `ordo_consumer_lag`. */
+  metrics?: ServiceMetrics;
 }
 
 /** Local and compose modes: relays to Kafka, consumer groups with the inbox and a DLQ topic. */
@@ -71,6 +77,27 @@ export const kafkaBus = (options: KafkaBusOptions): Bus => {
   const partitions = options.partitions ?? 3;
   const { failed, fail } = failureSignal();
   const stops: (() => Promise<void>)[] = [];
+  let lag: { admin: Admin; groups: LagWatch[] } | undefined;
+
+  /** The first consumer registers the lag gauge, with an admin client the bus closes last. */
+  const watchLag = async (groupId: string, topics: string[]) => {
+    const { metrics } = options;
+    if (!metrics) return;
+    if (!lag) {
+      const admin = kafka.admin();
+      await admin.connect();
+      const watched = { admin, groups: [] as LagWatch[] };
+      // A bus made again on the same registry (a service restarted in a test) takes the gauge over.
+      metrics.registry.removeSingleMetric(CONSUMER_LAG_METRIC);
+      registerConsumerLag(metrics.registry, admin, watched.groups, (error, group) => options.logger?.warn({ err: error, groupId: group }, 'consumer lag unavailable'));
+      stops.push(async () => {
+        metrics.registry.removeSingleMetric(CONSUMER_LAG_METRIC);
+        await admin.disconnect();
+      });
+      lag = watched;
+    }
+    lag.groups.push({ groupId, topics });
+  };
 
   const provision = async (specs: TopicSpec[]) => {
     const admin = kafka.admin();
@@ -95,6 +122,7 @@ export const kafkaBus = (options: KafkaBusOptions): Bus => {
       const dlq = deadLetterTopic(consumer.groupId);
       await provision([...consumer.topics.flatMap((topic) => specFor(topic, partitions) ?? []), dlq]);
       const runner = await runConsumer<T>({
+        ...(options.logger && { logger: options.logger }),
         ...consumer,
         kafka,
         inbox: consumer.inbox ? inbox(sql, { schema }) : undefined,
@@ -104,6 +132,7 @@ export const kafkaBus = (options: KafkaBusOptions): Bus => {
         if (!payload.restart) fail(payload.error);
       });
       stops.unshift(() => runner.stop());
+      await watchLag(consumer.groupId, consumer.topics);
       return runner;
     },
     close: async () => {

@@ -3,10 +3,12 @@ export { contextRouting, eventMessageValue, type Route, type Routing, type Issue
 export { sqlCheckpointStore, type CheckpointStore } from './checkpoints';
 export { HEADER, headersOf, readHeaders } from './headers';
 export { runConsumer, type ConsumerRunner, type ConsumerRunnerOptions, type ConsumedMessage, type HandlerContext } from './consumer/runner';
+export { DEFAULT_RETRY, type RetryPolicy } from './consumer/retry';
+export { DEFAULT_INBOX_RETENTION, type InboxRetention } from './consumer/pruning';
 export { inbox, pgPoolDatabase, pgliteDatabase, type Inbox, type TransactionalDatabase, type Query } from './consumer/inbox';
 export { provisionTopics, describeProvisioning, eventTopic, commandTopic, deadLetterTopic, type TopicSpec, type ProvisionReport } from './topics';
 export { sqlDeadLetterStore, type DeadLetterStore, type DeadLetter, type ParkedMessage, type ParkedKey, type RedriveResult } from './dead-letters/store';
-export { consumerLag, registerConsumerLag, type PartitionLag } from './lag';
+export { consumerLag, registerConsumerLag, CONSUMER_LAG_METRIC, type PartitionLag } from './lag';
 export { runEmbeddedConsumer, type EmbeddedConsumer, type EmbeddedConsumerOptions, type EmbeddedSource } from './embedded/bus';
 export { kafkaBus, embeddedHub, type Bus, type BusConsumer, type BusConsumerOptions, type BusDatabase, type KafkaBusOptions, type EmbeddedHub } from './bus';
 export { commandMessageSchema, commandMetadataOf, commandParser, UnknownCommandError, type CommandMessage, type CommandMessageOf } from './commands';

@@ -28,21 +28,35 @@ export const consumerLag = async (admin: Admin, groupId: string, topics: string[
   return lags;
 };
 
+export const CONSUMER_LAG_METRIC = 'ordo_consumer_lag';
+
 /**
- * `ordo_consumer_lag{group, topic, partition}`, computed when Prometheus scrapes. The
- * admin client must be connected; the service closes it on shutdown.
+ * `ordo_consumer_lag{group, topic, partition}`, computed when Prometheus scrapes, for the
+ * groups in `groups` then (a caller may add to it later). The admin client must be
+ * connected; the service closes it on shutdown. A group whose offsets cannot be read
+ * (the broker away) is left out of that scrape and told to onError, so the service's
+ * other metrics are still served.
  */
-export const registerConsumerLag = (registry: Registry, admin: Admin, groups: { groupId: string; topics: string[] }[]): Gauge => {
+export const registerConsumerLag = (
+  registry: Registry,
+  admin: Admin,
+  groups: { groupId: string; topics: string[] }[],
+  onError: (error: unknown, groupId: string) => void = () => undefined,
+): Gauge => {
   return new Gauge({
-    name: 'ordo_consumer_lag',
+    name: CONSUMER_LAG_METRIC,
     help: 'Messages a consumer group has not consumed yet, per topic and partition',
     labelNames: ['group', 'topic', 'partition'] as const,
     registers: [registry],
     async collect() {
       this.reset();
       for (const { groupId, topics } of groups) {
-        for (const { topic, partition, lag } of await consumerLag(admin, groupId, topics)) {
-          this.set({ group: groupId, topic, partition: String(partition) }, lag);
+        try {
+          for (const { topic, partition, lag } of await consumerLag(admin, groupId, topics)) {
+            this.set({ group: groupId, topic, partition: String(partition) }, lag);
+          }
+        } catch (error) {
+          onError(error, groupId);
         }
       }
     },

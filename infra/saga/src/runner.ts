@@ -57,11 +57,17 @@ export const sagaRunner = <Data>({ definition, store, clock, retries = 10 }: Sag
     }
   };
 
-  const reply = async (event: IncomingEvent): Promise<SagaHandled<Data>> => {
-    if (!replyTypes.has(event.type) || !event.metadata.commandId) return { result: 'ignored', why: `${event.type} answers no command of ${definition.name}` };
+  /** The instance a reply answers, or why it answers none. */
+  const instanceOfReply = (event: IncomingEvent): { sagaId: string } | { why: string } => {
+    if (!replyTypes.has(event.type) || !event.metadata.commandId) return { why: `${event.type} answers no command of ${definition.name}` };
     const key = definition.association(event);
-    if (key === undefined) return { result: 'ignored', why: `${event.type} names no ${definition.name} instance` };
-    const sagaId = sagaIdOf(definition.name, key);
+    return key === undefined ? { why: `${event.type} names no ${definition.name} instance` } : { sagaId: sagaIdOf(definition.name, key) };
+  };
+
+  const reply = async (event: IncomingEvent): Promise<SagaHandled<Data>> => {
+    const instance = instanceOfReply(event);
+    if ('why' in instance) return { result: 'ignored', why: instance.why };
+    const { sagaId } = instance;
     for (let attempt = 0; ; attempt++) {
       const { state, revision } = await load(sagaId);
       if (state.status === 'not-started') return { result: 'ignored', sagaId, why: 'no such instance' };
@@ -80,6 +86,17 @@ export const sagaRunner = <Data>({ definition, store, clock, retries = 10 }: Sag
   return {
     /** A trigger starts an instance; any other event is treated as a possible reply. */
     handle: (event: IncomingEvent): Promise<SagaHandled<Data>> => (event.type === definition.trigger.type ? start(event) : reply(event)),
+    /**
+     * The instance an event concerns, for its consumer to order and park by (`sequenceBy`):
+     * replies arrive keyed by the replying aggregate (a sku), which many instances share,
+     * and a reply parked for one instance must not hold back the others'. An event that
+     * concerns no instance is a sequence of its own.
+     */
+    sequenceOf: (event: IncomingEvent): string => {
+      if (event.type === definition.trigger.type) return instanceFor(definition, event).sagaId;
+      const instance = instanceOfReply(event);
+      return 'sagaId' in instance ? instance.sagaId : event.id;
+    },
     /** An instance's state and revision by business key (revision -1n: no such instance). */
     read: (key: string) => load(sagaIdOf(definition.name, key)),
   };

@@ -40,6 +40,8 @@ export const orderPlacementService: ServiceFactory = ({ store, bus, clock, logge
         groupId: 'order-placement',
         topics: [ORDERS_EVENTS_TOPIC, INVENTORY_EVENTS_TOPIC],
         parse: parseIncomingEvent,
+        // Replies come keyed by sku or order: a reply parked for one order holds back that order's alone.
+        sequenceBy: (message) => runner.sequenceOf(message.value),
         handle: async (message) => {
           const handled = await runner.handle(message.value);
           // Most events on these topics are no reply to any instance: those only at debug.

@@ -1,6 +1,8 @@
 import type { DeadLetter } from '../dead-letters/store';
 import type { Inbox } from './inbox';
-import type { ConsumedMessage, Parsed, Processor, ProcessingOptions } from './processor';
+import type { ConsumedMessage, Delivery, Processor, ProcessingOptions } from './processor';
+import { DeliveryAbandoned, type DeliveryControl } from './retry';
+import { inMessageContext } from './trace';
 
 // Messages applied in one inbox transaction: enough that the commit costs little per
 // message, few enough that a failure sends few messages down the one-by-one path. And
@@ -14,17 +16,9 @@ const FIRST_CHUNK = 10;
 const CHUNK_MS = 50;
 
 /** What a Kafka batch lets its handler do. */
-export interface BatchControl {
-  heartbeat(): Promise<void>;
-  /** False once a rebalance took the partition, or the consumer is stopping. */
-  isActive(): boolean;
+export interface BatchControl extends DeliveryControl {
   /** This message and every one before it in its partition are done. */
   resolve(letter: DeadLetter): void;
-}
-
-interface Delivery<T> {
-  letter: DeadLetter;
-  parsed: Parsed<T>;
 }
 
 /**
@@ -64,7 +58,7 @@ export const createBatchHandler = <T>(options: ProcessingOptions<T>, processor: 
           return beat();
         }
         for (const message of messages) {
-          if (fresh(message.messageId)) await options.handle(message, { query });
+          if (fresh(message.messageId)) await inMessageContext(options.groupId, message, () => options.handle(message, { query }));
           await beat();
         }
       });
@@ -76,12 +70,22 @@ export const createBatchHandler = <T>(options: ProcessingOptions<T>, processor: 
     }
   };
 
-  /** False when it stopped short: the partition is no longer ours. */
+  /**
+   * False when it stopped short: the partition is no longer ours. A rebalance or a stop
+   * during a message's retries abandons it unresolved and unparked, for the next owner;
+   * a heartbeat that told of the rebalance is rethrown, as between messages.
+   */
   const oneByOne = async (deliveries: Delivery<T>[], batch: BatchControl): Promise<boolean> => {
-    for (const { letter, parsed } of deliveries) {
+    for (const delivery of deliveries) {
       if (!batch.isActive()) return false;
-      await processor.handleParsed(letter, parsed, () => batch.heartbeat());
-      batch.resolve(letter);
+      try {
+        await processor.handleDelivery(delivery, batch);
+      } catch (error) {
+        if (!(error instanceof DeliveryAbandoned)) throw error;
+        if (error.heartbeatError !== undefined) throw error.heartbeatError;
+        return false;
+      }
+      batch.resolve(delivery.letter);
       await batch.heartbeat();
     }
     return true;
@@ -90,10 +94,12 @@ export const createBatchHandler = <T>(options: ProcessingOptions<T>, processor: 
   const handleChunk = async (letters: DeadLetter[], batch: BatchControl): Promise<boolean> => {
     const deliveries: Delivery<T>[] = [];
     for (const letter of letters) {
-      if (!(await processor.parkedBehind(letter))) deliveries.push({ letter, parsed: processor.parseLetter(letter) });
+      const delivery = processor.deliver(letter);
+      if (!(await processor.parkedBehind(delivery))) deliveries.push(delivery);
     }
     const messages = deliveries.flatMap(({ parsed }) => ('message' in parsed ? [parsed.message] : []));
-    const together = options.inbox !== undefined && deliveries.length > 0 && messages.length === deliveries.length && (await applyTogether(options.inbox, messages, () => batch.heartbeat()));
+    const together =
+      options.inbox !== undefined && deliveries.length > 0 && messages.length === deliveries.length && (await applyTogether(options.inbox, messages, () => batch.heartbeat()));
     if (!together && !(await oneByOne(deliveries, batch))) return false;
     const last = letters[letters.length - 1];
     if (last) batch.resolve(last);

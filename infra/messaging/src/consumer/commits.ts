@@ -7,10 +7,11 @@
  *
  * Where the next owner of a partition starts from the commit, it is made before going
  * on, as kafkajs does: when stopping, when the group rebalances (a heartbeat says so),
- * and when a batch fails. A background commit that fails (the group moved on) is let go:
- * its messages are delivered again, at least once, and the inbox skips them.
+ * and when a batch fails. A background commit that fails (the group moved on) is told to
+ * onFailure and let go: its messages are delivered again, at least once, and the inbox
+ * skips them.
  */
-export const backgroundCommits = () => {
+export const backgroundCommits = (onFailure: (error: unknown) => void) => {
   let latest: (() => Promise<void>) | undefined;
   let running: Promise<void> | undefined;
   let again = false;
@@ -19,7 +20,7 @@ export const backgroundCommits = () => {
     try {
       do {
         again = false;
-        await latest?.().catch(() => undefined);
+        await latest?.().catch(onFailure);
       } while (again);
     } finally {
       running = undefined;

@@ -17,6 +17,7 @@ export const inbox = (database: TransactionalSql, options: { schema?: string } =
       await migrateOnce(database, table, `
         create schema if not exists ${schema};
         create table if not exists ${table} (consumer text not null, message_id text not null, processed_at timestamptz not null default now(), primary key (consumer, message_id));
+        create index if not exists ordo_inbox_by_age on ${table} (consumer, processed_at);
       `);
     },
     /**
@@ -46,6 +47,14 @@ export const inbox = (database: TransactionalSql, options: { schema?: string } =
         const unseen = new Set(rows.map((row) => row.message_id));
         await work(query, (messageId) => unseen.delete(messageId));
       }),
+    /** Forgets the consumer's ids recorded more than retentionMs ago; the rows deleted. */
+    prune: async (consumer: string, retentionMs: number): Promise<number> => {
+      const { rows } = await database.query<{ n: number }>(
+        `with gone as (delete from ${table} where consumer = $1 and processed_at < now() - make_interval(secs => $2) returning 1) select count(*)::int as n from gone`,
+        [consumer, retentionMs / 1000],
+      );
+      return rows[0]?.n ?? 0;
+    },
   };
 };
 

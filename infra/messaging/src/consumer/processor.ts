@@ -1,6 +1,9 @@
-import { setTimeout as sleep } from 'node:timers/promises';
+import type { Logger } from '@ordo/runtime';
 import type { DeadLetter, DeadLetterStore, ParkedMessage, RedriveResult } from '../dead-letters/store';
 import type { Inbox, Query } from './inbox';
+import type { InboxRetention } from './pruning';
+import { DeliveryAbandoned, retryPolicy, unattended, withRetries, type DeliveryControl, type RetryPolicy } from './retry';
+import { inMessageContext } from './trace';
 
 /** A message as a handler gets it, on either bus: value parsed, headers as strings, the id it is deduplicated by. */
 export interface ConsumedMessage<T = unknown> {
@@ -35,8 +38,19 @@ export interface ProcessingOptions<T> {
    */
   handleChunk?: (messages: ConsumedMessage<T>[], context: Required<HandlerContext>) => Promise<void>;
   inbox?: Inbox;
-  /** Transient failures are retried in place: attempts in all, backoff doubling from initialMs to maxMs. */
-  retry?: { attempts?: number; initialMs?: number; maxMs?: number };
+  /** Transient failures are retried in place before parking (default DEFAULT_RETRY: outlasts a 30 s database failover). */
+  retry?: RetryPolicy;
+  /**
+   * The key that orders the handler's effects, by which a failed message parks the
+   * messages behind it and by which it is redriven; default the Kafka key. A saga
+   * consuming replies keyed by sku sequences them by the instance they answer. A
+   * message that fails parse has no value to read it from: it parks under its Kafka key.
+   */
+  sequenceBy?: (message: ConsumedMessage<T>) => string;
+  /** Where parking, failed commits and pruning are told; a message's lines carry its correlation and trace ids. */
+  logger?: Logger;
+  /** With an inbox: how long processed ids are kept, and how often they are pruned (default 30 days, hourly). */
+  inboxRetention?: InboxRetention;
 }
 
 export const toConsumed = (letter: DeadLetter): ConsumedMessage<unknown> => {
@@ -55,11 +69,18 @@ const describeError = (error: unknown): string => (error instanceof Error ? erro
 /** A delivery after parse: the handler's message, or why it could not be parsed. */
 export type Parsed<T> = { message: ConsumedMessage<T> } | { error: Error };
 
+/** One message as delivered: parsed once, and the sequence it parks and waits under. */
+export interface Delivery<T> {
+  letter: DeadLetter;
+  parsed: Parsed<T>;
+  sequence: string;
+}
+
 /**
  * Parse, retries in place, the inbox, and the sequenced dead letters (DESIGN.md,
  * "Ordering is per key"): a message that still fails, or fails parse, is parked with
- * every later message of its key, while other keys flow on. Both buses use this, so a
- * handler cannot tell which one delivers to it.
+ * every later message of its sequence, while other sequences flow on. Both buses use
+ * this, so a handler cannot tell which one delivers to it.
  */
 export const createProcessor = <T>(
   options: ProcessingOptions<T>,
@@ -67,12 +88,9 @@ export const createProcessor = <T>(
   /** Called after a message was parked: the Kafka bus also produces it to the DLQ topic. */
   onParked: (letter: DeadLetter, error: string) => Promise<void> = async () => undefined,
 ) => {
-  const attempts = options.retry?.attempts ?? 5;
-  const initialMs = options.retry?.initialMs ?? 100;
-  const maxMs = options.retry?.maxMs ?? 5_000;
+  const policy = retryPolicy(options.retry);
   const { groupId } = options;
 
-  /** parse's outcome for one delivery: a parse failure is kept, not thrown, so one delivery is parsed once. */
   const parseLetter = (letter: DeadLetter): Parsed<T> => {
     const raw = toConsumed(letter);
     if (!options.parse) return { message: { ...raw, value: raw.value as T } };
@@ -83,100 +101,104 @@ export const createProcessor = <T>(
     }
   };
 
-  const apply = async (message: ConsumedMessage<T>) => {
-    if (!options.inbox) return options.handle(message, {});
-    await options.inbox.once(groupId, message.messageId, (query) => options.handle(message, { query }));
-  };
-
-  // A parse failure is not transient: it is thrown before the retries, so it is parked at once.
-  const processWithRetry = async (parsed: Parsed<T>, heartbeat: () => Promise<void>) => {
-    if ('error' in parsed) throw parsed.error;
-    for (let attempt = 1; ; attempt++) {
-      try {
-        return await apply(parsed.message);
-      } catch (error) {
-        if (attempt >= attempts) throw error;
-        await sleep(Math.min(initialMs * 2 ** (attempt - 1), maxMs));
-        await heartbeat();
-      }
+  /** Parsed once per delivery: a parse failure is kept, not thrown, and parks under the Kafka key. */
+  const deliver = (letter: DeadLetter): Delivery<T> => {
+    const parsed = parseLetter(letter);
+    if ('error' in parsed || !options.sequenceBy) return { letter, parsed, sequence: letter.key };
+    try {
+      return { letter, parsed, sequence: options.sequenceBy(parsed.message) };
+    } catch (error) {
+      return { letter, parsed: { error: new Error(`no sequence for the message: ${describeError(error)}`, { cause: error }) }, sequence: letter.key };
     }
   };
 
+  const apply = (message: ConsumedMessage<T>) =>
+    inMessageContext(groupId, message, async () => {
+      if (!options.inbox) return options.handle(message, {});
+      await options.inbox.once(groupId, message.messageId, (query) => options.handle(message, { query }));
+    });
+
   let parked = new Set<string>();
-  // Batches of several partitions run at once: a reload must keep a key that another
+  // Batches of several partitions run at once: a reload must keep a sequence that another
   // batch parked while the reload's query ran, or that batch would go on handling the
-  // key's later messages. Each reload under way collects the keys parked meanwhile.
+  // sequence's later messages. Each reload under way collects those parked meanwhile.
   const reloads = new Set<Set<string>>();
 
-  const reloadParked = async (store: DeadLetterStore) => {
+  const reloadParked = async (store: DeadLetterStore, control: DeliveryControl) => {
     const parkedMeanwhile = new Set<string>();
     reloads.add(parkedMeanwhile);
     try {
-      const keys = await store.parkedKeys(groupId);
-      for (const key of parkedMeanwhile) keys.add(key);
-      parked = keys;
+      // Retried like a message: a database failover must not stop the consumer.
+      const sequences = await withRetries(policy, control, () => store.parkedKeys(groupId));
+      for (const sequence of parkedMeanwhile) sequences.add(sequence);
+      parked = sequences;
     } finally {
       reloads.delete(parkedMeanwhile);
     }
   };
 
-  const redrive = async (key: string): Promise<RedriveResult> => {
+  const redrive = async (sequence: string): Promise<RedriveResult> => {
     if (!deadLetters) throw new Error(`consumer ${groupId} has no dead-letter store to redrive from`);
-    const result = await deadLetters.redrive(groupId, key, async (message: ParkedMessage) => {
+    const result = await deadLetters.redrive(groupId, sequence, async (message: ParkedMessage) => {
       const parsed = parseLetter(message);
       if ('error' in parsed) throw parsed.error;
       await apply(parsed.message);
     });
-    if (result.remaining === 0) parked.delete(key);
+    if (result.remaining === 0) parked.delete(sequence);
     return result;
   };
 
-  const park = async (store: DeadLetterStore, letter: DeadLetter, error: string, behind: boolean) => {
-    await store.park(groupId, letter, error);
-    parked.add(letter.key);
-    for (const parkedMeanwhile of reloads) parkedMeanwhile.add(letter.key);
+  const park = async (store: DeadLetterStore, { letter, sequence }: Delivery<T>, error: string, behind: boolean) => {
+    await store.park(groupId, letter, error, sequence);
+    parked.add(sequence);
+    for (const parkedMeanwhile of reloads) parkedMeanwhile.add(sequence);
+    if (!behind) options.logger?.warn({ groupId, sequence, topic: letter.topic, partition: letter.partition, offset: letter.offset, error }, 'message parked');
     await onParked(letter, error);
-    // Parked behind a key whose messages a redrive has meanwhile applied: nothing is
+    // Parked behind a sequence whose messages a redrive has meanwhile applied: nothing is
     // ahead of it any more, so nothing would redrive it; it is applied now, in order.
     if (behind) {
-      const [head] = await store.parkedMessages(groupId, letter.key);
-      if (head && head.topic === letter.topic && head.partition === letter.partition && head.offset === letter.offset) await redrive(letter.key);
+      const [head] = await store.parkedMessages(groupId, sequence);
+      if (head && head.topic === letter.topic && head.partition === letter.partition && head.offset === letter.offset) await redrive(sequence);
     }
   };
 
-  /** A message whose key is parked waits behind it, in order, instead of being handled; true when it was parked. */
-  const parkedBehind = async (letter: DeadLetter): Promise<boolean> => {
-    if (!deadLetters || !parked.has(letter.key)) return false;
-    await park(deadLetters, letter, `parked behind the failed message of key '${letter.key}'`, true);
+  /** A message whose sequence is parked waits behind it, in order, instead of being handled; true when it was parked. */
+  const parkedBehind = async (delivery: Delivery<T>): Promise<boolean> => {
+    if (!deadLetters || !parked.has(delivery.sequence)) return false;
+    await park(deadLetters, delivery, `parked behind the failed message of key '${delivery.sequence}'`, true);
     return true;
   };
 
-  /** One message, already parsed: retries in place, the inbox, parking (or, without dead letters, the throw). */
-  const handleParsed = async (letter: DeadLetter, parsed: Parsed<T>, heartbeat: () => Promise<void> = async () => undefined) => {
-    if (await parkedBehind(letter)) return;
+  /**
+   * One delivery: parked behind its sequence, or handled with retries in place, parked
+   * when they are spent (without dead letters: thrown). DeliveryAbandoned is thrown,
+   * never parked, when the delivery stops being ours during the retries.
+   */
+  const handleDelivery = async (delivery: Delivery<T>, control: DeliveryControl = unattended) => {
+    if (await parkedBehind(delivery)) return;
+    const { parsed } = delivery;
     try {
-      await processWithRetry(parsed, heartbeat);
+      // A parse failure is not transient: thrown before the retries, so parked at once.
+      if ('error' in parsed) throw parsed.error;
+      await withRetries(policy, control, () => apply(parsed.message));
     } catch (error) {
-      if (!deadLetters) throw error;
-      await park(deadLetters, letter, describeError(error), false);
+      if (error instanceof DeliveryAbandoned || !deadLetters) throw error;
+      const failed = 'message' in parsed ? parsed.message : toConsumed(delivery.letter);
+      await inMessageContext(groupId, failed, () => park(deadLetters, delivery, describeError(error), false));
     }
   };
 
   return {
-    /** Reloads the parked keys, so keys parked or redriven by another member are honoured. */
-    reloadParked: async () => {
-      if (deadLetters) await reloadParked(deadLetters);
+    /** Reloads the parked sequences, so those parked or redriven by another member are honoured. */
+    reloadParked: async (control: DeliveryControl = unattended) => {
+      if (deadLetters) await reloadParked(deadLetters, control);
     },
     migrate: async () => {
       await options.inbox?.migrate();
       await deadLetters?.migrate();
     },
-    /** One message: parked behind its key, or parsed and handled as by handleParsed. */
-    handle: async (letter: DeadLetter, heartbeat?: () => Promise<void>) => {
-      if (!(await parkedBehind(letter))) await handleParsed(letter, parseLetter(letter), heartbeat);
-    },
-    handleParsed,
-    parseLetter,
+    deliver,
+    handleDelivery,
     parkedBehind,
     redrive,
   };

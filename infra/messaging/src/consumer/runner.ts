@@ -1,9 +1,11 @@
-import type { Consumer, EachBatchPayload, IHeaders, Kafka, KafkaMessage, Producer } from 'kafkajs';
+import type { Consumer, EachBatchPayload, IHeaders, Kafka, KafkaMessage, Offsets, Producer } from 'kafkajs';
 import type { DeadLetter, DeadLetterStore, RedriveResult } from '../dead-letters/store';
 import { HEADER, readHeaders } from '../headers';
 import { createBatchHandler } from './chunks';
 import { backgroundCommits } from './commits';
 import { createProcessor, type ProcessingOptions } from './processor';
+import { pruneInboxPeriodically } from './pruning';
+import { DeliveryAbandoned } from './retry';
 
 export type { ConsumedMessage, HandlerContext } from './processor';
 
@@ -20,7 +22,7 @@ export interface ConsumerRunnerOptions<T> extends ProcessingOptions<T> {
   /**
    * Sequenced dead letters (DESIGN.md, "Ordering is per key"): a message that still fails
    * after the retries, or fails `parse`, is parked under groupId with every later message
-   * of its key, and the other keys flow on. Each parked message is also produced to
+   * of its sequence (`sequenceBy`, default the key), and the other sequences flow on. Each parked message is also produced to
    * `topic` (`deadLetterTopic(...)`), which must exist, for visibility. Without this
    * option a message that still fails throws, and kafkajs restarts from the last commit.
    */
@@ -37,7 +39,7 @@ export interface ConsumerRunner {
    * Requires `deadLetters`. Any group member may redrive: members reload the parked keys
    * on every batch, and one that parks a message finding nothing ahead of it applies it.
    */
-  redrive(key: string): Promise<RedriveResult>;
+  redrive(sequence: string): Promise<RedriveResult>;
 }
 
 const toLetter = (topic: string, partition: number, message: KafkaMessage): DeadLetter => {
@@ -64,6 +66,16 @@ const toLetter = (topic: string, partition: number, message: KafkaMessage): Dead
 export const runConsumer = async <T>(options: ConsumerRunnerOptions<T>): Promise<ConsumerRunner> => {
   const { groupId, deadLetters } = options;
   let producer: Producer | undefined;
+  // The DLQ topic is for people to see; the dead-letter table is what redrive reads.
+  const publishParked = async (letter: DeadLetter, error: string) => {
+    if (!producer || !deadLetters?.topic) return;
+    const headers: IHeaders = { ...letter.headers, 'dlq-error': error, 'dlq-topic': letter.topic, 'dlq-partition': String(letter.partition), 'dlq-offset': letter.offset };
+    await producer.send({ topic: deadLetters.topic, messages: [{ key: letter.key, value: letter.value, headers }] });
+  };
+  const processor = createProcessor(options, deadLetters?.store, publishParked);
+  const handleBatch = createBatchHandler(options, processor);
+  await processor.migrate();
+  // Tables first: a database that refuses them leaves nothing connected behind.
   if (deadLetters?.topic) {
     producer = options.kafka.producer({ idempotent: true, maxInFlightRequests: 1, allowAutoTopicCreation: false });
     await producer.connect();
@@ -75,18 +87,18 @@ export const runConsumer = async <T>(options: ConsumerRunnerOptions<T>): Promise
   await consumer.connect();
   await consumer.subscribe({ topics: options.topics, fromBeginning: options.fromBeginning ?? true });
 
-  // The DLQ topic is for people to see; the dead-letter table is what redrive reads.
-  const publishParked = async (letter: DeadLetter, error: string) => {
-    if (!producer || !deadLetters?.topic) return;
-    const headers: IHeaders = { ...letter.headers, 'dlq-error': error, 'dlq-topic': letter.topic, 'dlq-partition': String(letter.partition), 'dlq-offset': letter.offset };
-    await producer.send({ topic: deadLetters.topic, messages: [{ key: letter.key, value: letter.value, headers }] });
-  };
-  const processor = createProcessor(options, deadLetters?.store, publishParked);
-  const handleBatch = createBatchHandler(options, processor);
-  await processor.migrate();
+  const pruning = options.inbox ? pruneInboxPeriodically(options.inbox, groupId, options.inboxRetention, options.logger) : undefined;
 
-  const commits = backgroundCommits();
+  // The offsets of the latest commit asked for, to say which partitions a failed one concerned.
+  let committing: Offsets = { topics: [] };
+  const commits = backgroundCommits((error) => {
+    for (const { topic, partitions } of committing.topics) {
+      for (const { partition, offset } of partitions) options.logger?.warn({ err: error, groupId, topic, partition, offset }, 'offset commit failed; the messages since the last commit will come again');
+    }
+  });
   let stopping = false;
+  // Aborted by stop(): a retry's wait under way ends at once, the message left unresolved.
+  const stopped = new AbortController();
 
   await consumer.run({
     eachBatchAutoResolve: false,
@@ -94,21 +106,28 @@ export const runConsumer = async <T>(options: ConsumerRunnerOptions<T>): Promise
     partitionsConsumedConcurrently: options.concurrentPartitions ?? 3,
     eachBatch: async ({ batch, resolveOffset, heartbeat, isRunning, isStale, commitOffsetsIfNecessary, uncommittedOffsets }: EachBatchPayload) => {
       // Commits all that this member resolved so far, in every partition.
-      const commit = () => commitOffsetsIfNecessary(uncommittedOffsets());
+      const commit = () => {
+        committing = uncommittedOffsets();
+        return commitOffsetsIfNecessary(committing);
+      };
+      // A rebalance took the partition, or we are stopping: the rest is left to its next owner.
+      const control = { heartbeat, isActive: () => isRunning() && !isStale() && !stopped.signal.aborted, signal: stopped.signal };
       try {
-        // Reloaded at every batch (one small query): a key parked or redriven by another
+        // Reloaded at every batch (one small query): a sequence parked or redriven by another
         // member, before or after a rebalance, is honoured without any event wiring.
-        await processor.reloadParked();
+        await processor.reloadParked(control);
         await handleBatch(
           batch.messages.map((message) => toLetter(batch.topic, batch.partition, message)),
-          // A rebalance took the partition, or we are stopping: the rest is left to its next owner.
-          { heartbeat, isActive: () => isRunning() && !isStale(), resolve: (letter) => resolveOffset(letter.offset) },
+          { ...control, resolve: (letter) => resolveOffset(letter.offset) },
         );
-      } catch (error) {
+      } catch (failure) {
+        // A reload given up for a rebalance ends the batch as one between messages does.
+        const error = failure instanceof DeliveryAbandoned ? failure.heartbeatError : failure;
         // A failed heartbeat (the group rebalances) or message: what was done is committed
         // first, so that the partition's next owner, or this one restarted, does not repeat it.
-        await commits.now(commit).catch(() => undefined);
-        throw error;
+        await commits.now(commit).catch((commitError: unknown) => options.logger?.warn({ err: commitError, groupId, topic: batch.topic, partition: batch.partition }, 'offset commit failed'));
+        if (error !== undefined) throw error;
+        return;
       }
       if (stopping || !isRunning()) await commits.now(commit);
       else commits.request(commit);
@@ -121,6 +140,8 @@ export const runConsumer = async <T>(options: ConsumerRunnerOptions<T>): Promise
       // From now on a batch commits before it returns, and kafkajs waits for the batch
       // under way before leaving the group: nothing resolved stays uncommitted.
       stopping = true;
+      stopped.abort();
+      await pruning?.stop();
       await commits.settled();
       await consumer.disconnect();
       await producer?.disconnect();

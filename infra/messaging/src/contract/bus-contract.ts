@@ -1,6 +1,7 @@
+import { randomBytes } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { eventIdFor, type EventStore } from '@ordo/eventstore';
-import { quoteIdentifier } from '@ordo/runtime';
+import { createLogger, quoteIdentifier, startTracing, traceHeaders } from '@ordo/runtime';
 import { eventually } from '@ordo/testing';
 import type { BusConsumer, BusConsumerOptions, BusDatabase } from '../bus';
 import type { ConsumedMessage, HandlerContext } from '../consumer/processor';
@@ -44,6 +45,8 @@ const patience = { timeoutMs: 30_000, intervalMs: 50 };
 
 export const busContract = (fixture: () => BusFixture) => {
   let effects: string;
+  // Registers W3C propagation, as every service does: the bus continues a message's trace.
+  startTracing('bus-contract');
 
   beforeAll(async () => {
     const { database } = fixture();
@@ -194,6 +197,89 @@ export const busContract = (fixture: () => BusFixture) => {
       expect((await appliedBy(groupId)).byKey).toEqual({ x: [0], y: [0] });
       expect(parsed.filter((entry) => entry === 'x-1')).toHaveLength(1);
       expect(await deadLetters.listParked(groupId)).toEqual([{ key: 'unparsable-x', messages: 2, firstError: 'unparsable message: n must not be negative', firstParkedAt: expect.any(Date) }]);
+    } finally {
+      await consumer.stop();
+    }
+  });
+
+  it('parks and redrives by the sequence a consumer orders by: two keys in one sequence, one key in two', async () => {
+    const scenario = 'sequence';
+    const groupId = `${fixture().prefix}-sequence`;
+    const deadLetters = sqlDeadLetterStore(fixture().database.sql, { schema: fixture().database.schema });
+    let fixed = false;
+    // Keys a1 and a2 are one sequence; key m is two, its even and its odd messages.
+    const sequenceBy = ({ value: { data } }: ConsumedMessage<CountedEvent>) => (data.key === 'm' ? `m-${data.n % 2 === 0 ? 'even' : 'odd'}` : `seq-${data.key[0]}`);
+    const consumer = await fixture().consume<CountedEvent>({
+      groupId,
+      inbox: true,
+      retry: { attempts: 2, initialMs: 10 },
+      sequenceBy,
+      handle: countingHandler(groupId, scenario, ({ key, n }) => !fixed && n === 0 && key === 'a1'),
+    });
+    try {
+      await publish(scenario, [...series('a1', 0, 1), ...series('m', 0, 4)]);
+      await eventually(async () => (await deadLetters.parkedMessages(groupId, 'seq-a')).length === 1, 'a1/0 parked', patience);
+      // Behind a1/0 from now on: a2's messages too, though another key (maybe another partition).
+      await publish(scenario, [{ key: 'a2', n: 0 }, { key: 'a1', n: 1 }, { key: 'a2', n: 1 }]);
+      await eventually(async () => (await deadLetters.parkedMessages(groupId, 'seq-a')).length === 4, 'a1 and a2 parked behind a1/0', patience);
+      await eventually(async () => (await appliedBy(groupId)).byKey.m?.length === 4, 'every m applied', patience);
+
+      expect((await appliedBy(groupId)).byKey).toEqual({ m: [0, 1, 2, 3] });
+      const parked = await deadLetters.parkedMessages(groupId, 'seq-a');
+      expect(parked.map(({ key, sequenceKey }) => `${key}:${sequenceKey}`)).toEqual(['sequence-a1:seq-a', 'sequence-a2:seq-a', 'sequence-a1:seq-a', 'sequence-a2:seq-a']);
+
+      fixed = true;
+      expect(await consumer.redrive('seq-a')).toEqual({ applied: 4, remaining: 0 });
+      expect((await appliedBy(groupId)).byKey).toEqual({ m: [0, 1, 2, 3], a1: [0, 1], a2: [0, 1] });
+      expect(await deadLetters.listParked(groupId)).toEqual([]);
+    } finally {
+      await consumer.stop();
+    }
+  });
+
+  it('parks one sequence of a key and lets its other sequence flow on', async () => {
+    const scenario = 'split';
+    const groupId = `${fixture().prefix}-split`;
+    const deadLetters = sqlDeadLetterStore(fixture().database.sql, { schema: fixture().database.schema });
+    const consumer = await fixture().consume<CountedEvent>({
+      groupId,
+      inbox: true,
+      retry: { attempts: 2, initialMs: 10 },
+      sequenceBy: ({ value: { data } }) => (data.n % 2 === 0 ? 'even' : 'odd'),
+      handle: countingHandler(groupId, scenario, ({ n }) => n === 1),
+    });
+    try {
+      await publish(scenario, series('k', 0, 6));
+      await eventually(async () => (await appliedBy(groupId)).byKey.k?.length === 3 && (await deadLetters.parkedMessages(groupId, 'odd')).length === 3, 'evens applied, odds parked', patience);
+      expect((await appliedBy(groupId)).byKey).toEqual({ k: [0, 2, 4] });
+      expect((await deadLetters.listParked(groupId)).map(({ key, messages }) => ({ key, messages }))).toEqual([{ key: 'odd', messages: 3 }]);
+    } finally {
+      await consumer.stop();
+    }
+  });
+
+  it("runs the handler in the message's trace, its log lines carrying the correlation id", async () => {
+    const scenario = 'traced';
+    const groupId = `${fixture().prefix}-traced`;
+    const traceId = randomBytes(16).toString('hex');
+    const lines: Record<string, unknown>[] = [];
+    const logger = createLogger({ service: 'contract', destination: { write: (line: string) => void lines.push(JSON.parse(line) as Record<string, unknown>) } });
+    const seen: { traceparent?: string }[] = [];
+    const consumer = await fixture().consume<CountedEvent>({
+      groupId,
+      handle: async (message) => {
+        if (message.value.data.scenario !== scenario) return;
+        seen.push(traceHeaders());
+        logger.info('handled');
+      },
+    });
+    try {
+      const traceparent = `00-${traceId}-${randomBytes(8).toString('hex')}-01`;
+      const metadata = { correlationId: 'order-42', causationId: 'http-1', schemaVersion: 1, traceparent };
+      await fixture().store.appendToStream('traced-a', [{ id: eventIdFor('traced-a', 0), type: 'Counted', data: { scenario, key: 'a', n: 0 }, metadata }], { expectedRevision: 'any' });
+      await eventually(() => seen.length === 1, 'the traced message', patience);
+      expect(seen[0]?.traceparent?.split('-')[1]).toBe(traceId);
+      expect(lines).toEqual([expect.objectContaining({ msg: 'handled', correlationId: 'order-42', traceId })]);
     } finally {
       await consumer.stop();
     }

@@ -68,14 +68,35 @@ describe.each(sqlDatabases(scope))('sqlDeadLetterStore on %s', (_name, open) => 
 
     const a = await store.parkedMessages(consumer, 'order-a');
     expect(seen(a)).toEqual(['order-a@10', 'order-a@12', 'order-a@7']);
-    expect(a[0]).toEqual({ ...letter('order-a', 10), consumer, sequence: expect.any(BigInt), error: 'a failed', parkedAt: expect.any(Date), attempts: 1 });
+    expect(a[0]).toEqual({ ...letter('order-a', 10), consumer, sequenceKey: 'order-a', sequence: expect.any(BigInt), error: 'a failed', parkedAt: expect.any(Date), attempts: 1 });
     expect(a.map((message) => message.error)).toEqual(['a failed', 'parked behind a', 'parked behind a, from another partition']);
     const sequences = a.map((message) => message.sequence);
     expect([...sequences].sort((x, y) => (x < y ? -1 : 1))).toEqual(sequences);
 
     const b = await store.parkedMessages(consumer, 'order-b');
-    expect(b).toEqual([{ key: 'order-b', topic: TOPIC, partition: 2, offset: '11', headers: {}, value: null, consumer, sequence: expect.any(BigInt), error: 'b failed', parkedAt: expect.any(Date), attempts: 1 }]);
+    expect(b).toEqual([{ key: 'order-b', topic: TOPIC, partition: 2, offset: '11', headers: {}, value: null, consumer, sequenceKey: 'order-b', sequence: expect.any(BigInt), error: 'b failed', parkedAt: expect.any(Date), attempts: 1 }]);
     expect(await store.parkedMessages(consumer, 'order-c')).toEqual([]);
+  });
+
+  it('keeps a sequence other than the key apart from it: parked, listed and redriven by the sequence, each message with its own key', async () => {
+    const store = storeWith();
+    const consumer = newConsumer();
+    // Replies keyed by sku, sequenced by the order they answer.
+    await store.park(consumer, letter('sku-1', 1), 'order-a failed', 'order-a');
+    await store.park(consumer, letter('sku-2', 2), 'parked behind order-a', 'order-a');
+    await store.park(consumer, letter('sku-1', 3), 'order-b failed', 'order-b');
+    expect(await store.parkedKeys(consumer)).toEqual(new Set(['order-a', 'order-b']));
+    expect((await store.listParked(consumer)).map(({ key, messages }) => ({ key, messages }))).toEqual([
+      { key: 'order-a', messages: 2 },
+      { key: 'order-b', messages: 1 },
+    ]);
+    const handled: ParkedMessage[] = [];
+    expect(await store.redrive(consumer, 'order-a', async (message) => void handled.push(message))).toEqual({ applied: 2, remaining: 0 });
+    expect(handled.map(({ key, sequenceKey, offset }) => ({ key, sequenceKey, offset }))).toEqual([
+      { key: 'sku-1', sequenceKey: 'order-a', offset: '1' },
+      { key: 'sku-2', sequenceKey: 'order-a', offset: '2' },
+    ]);
+    expect(seen(await store.parkedMessages(consumer, 'order-b'))).toEqual(['sku-1@3']);
   });
 
   it('stores a message parked twice (a redelivery) once, keeping its first place and error', async () => {

@@ -14,6 +14,8 @@ export interface DeadLetter {
 
 export interface ParkedMessage extends DeadLetter {
   consumer: string;
+  /** The sequence it waits in (the consumer's `sequenceBy`): its key unless the consumer orders by another. */
+  sequenceKey: string;
   /** Order of parking, across all keys: a key's messages are redriven by it. */
   sequence: bigint;
   /** The latest failure: the consumer's, then that of the last redrive that failed on it. */
@@ -24,6 +26,7 @@ export interface ParkedMessage extends DeadLetter {
 }
 
 export interface ParkedKey {
+  /** The sequence: what the consumer parks, orders and redrives by. */
   key: string;
   messages: number;
   /** The error of the key's first message, the one that blocks it. */
@@ -38,14 +41,22 @@ export interface RedriveResult {
   error?: string;
 }
 
-/** Axon-style sequenced dead letters: a key with a parked message parks every later message of that key. */
+/**
+ * Axon-style sequenced dead letters: a sequence with a parked message parks every later
+ * message of that sequence. A sequence is the message's key unless its consumer orders
+ * its effects by another (`sequenceBy`); the methods below take and return sequences.
+ */
 export interface DeadLetterStore {
   /** Creates the table when missing; replicas may run it together. */
   migrate(): Promise<void>;
-  /** Keys of this consumer with parked messages: the consumer loads them when it gets partitions. */
+  /** Sequences of this consumer with parked messages: the consumer loads them when it gets partitions. */
   parkedKeys(consumer: string): Promise<Set<string>>;
-  /** Appends behind the key's earlier parked messages; idempotent by (consumer, topic, partition, offset): parking a redelivered message twice stores it once. */
-  park(consumer: string, letter: DeadLetter, error: string): Promise<void>;
+  /**
+   * Appends behind the sequence's earlier parked messages (default sequence: the letter's
+   * key); idempotent by (consumer, topic, partition, offset): parking a redelivered
+   * message twice stores it once.
+   */
+  park(consumer: string, letter: DeadLetter, error: string, sequenceKey?: string): Promise<void>;
   /** Ordered by firstParkedAt. */
   listParked(consumer: string): Promise<ParkedKey[]>;
   /** In sequence order. */
@@ -63,7 +74,9 @@ export interface SqlDeadLetterStoreOptions {
 
 interface Row {
   consumer: string;
+  /** The sequence (the key column predates sequences, which default to the key). */
   key: string;
+  message_key: string | null;
   topic: string;
   partition: number;
   offset: string;
@@ -79,12 +92,14 @@ interface Row {
 /** The hand-over from an applied message to the next: whether ours was deleted, and the next one if any. */
 type HandOver = { deleted: number } & (Row | { [K in keyof Row]: null });
 
-// int8 as text: pg gives strings, PGlite bigints; both parse the same.
-const columns = `consumer, key, topic, partition, "offset", message_id, headers, value, sequence::text as sequence, error, parked_at, attempts`;
+// int8 as text: pg gives strings, PGlite bigints; both parse the same. The text goes out
+// as "sequence": an ORDER BY must name the table's column, or it orders the text.
+const columns = `consumer, key, message_key, topic, partition, "offset", message_id, headers, value, sequence::text as sequence, error, parked_at, attempts`;
 
 const toMessage = (row: Row): ParkedMessage => ({
   consumer: row.consumer,
-  key: row.key,
+  key: row.message_key ?? row.key,
+  sequenceKey: row.key,
   topic: row.topic,
   partition: row.partition,
   offset: row.offset,
@@ -132,6 +147,7 @@ export const sqlDeadLetterStore = (sql: SqlClient, options: SqlDeadLetterStoreOp
           unique (consumer, topic, partition, "offset")
         );
         create index if not exists ordo_dead_letters_by_key on ${table} (consumer, key, sequence);
+        alter table ${table} add column if not exists message_key text;
       `);
     },
 
@@ -140,12 +156,13 @@ export const sqlDeadLetterStore = (sql: SqlClient, options: SqlDeadLetterStoreOp
       return new Set(rows.map((row) => row.key));
     },
 
-    park: async (consumer, letter, error) => {
+    park: async (consumer, letter, error, sequenceKey = letter.key) => {
+      // key holds the sequence; message_key the message's own key when it differs.
       await sql.query(
-        `insert into ${table} (consumer, key, topic, partition, "offset", message_id, headers, value, error)
-         values ($1, $2, $3, $4, $5, $6, $7, $8, $9)
+        `insert into ${table} (consumer, key, message_key, topic, partition, "offset", message_id, headers, value, error)
+         values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
          on conflict (consumer, topic, partition, "offset") do nothing`,
-        [consumer, letter.key, letter.topic, letter.partition, letter.offset, letter.messageId ?? null, JSON.stringify(letter.headers), letter.value, error],
+        [consumer, sequenceKey, sequenceKey === letter.key ? null : letter.key, letter.topic, letter.partition, letter.offset, letter.messageId ?? null, JSON.stringify(letter.headers), letter.value, error],
       );
     },
 
@@ -159,7 +176,7 @@ export const sqlDeadLetterStore = (sql: SqlClient, options: SqlDeadLetterStoreOp
     },
 
     parkedMessages: async (consumer, key) => {
-      const { rows } = await sql.query<Row>(`select ${columns} from ${table} where consumer = $1 and key = $2 order by sequence`, [consumer, key]);
+      const { rows } = await sql.query<Row>(`select ${columns} from ${table} where consumer = $1 and key = $2 order by ${table}.sequence`, [consumer, key]);
       return rows.map(toMessage);
     },
 

@@ -1,6 +1,8 @@
 import type { AllFilter, EventStore, PositionedEvent, Subscription } from '@ordo/eventstore';
 import type { CheckpointStore } from '../checkpoints';
 import { createProcessor, type ProcessingOptions } from '../consumer/processor';
+import { pruneInboxPeriodically } from '../consumer/pruning';
+import { DeliveryAbandoned, type DeliveryControl } from '../consumer/retry';
 import type { DeadLetter, DeadLetterStore, RedriveResult } from '../dead-letters/store';
 import { readHeaders, headersOf } from '../headers';
 import { eventMessageValue, type Routing } from '../relay/routing';
@@ -29,7 +31,7 @@ export interface EmbeddedConsumer {
   /** Rejects when a source's subscription failed. */
   done: Promise<void>;
   stop(): Promise<void>;
-  redrive(key: string): Promise<RedriveResult>;
+  redrive(sequence: string): Promise<RedriveResult>;
 }
 
 /** The message a route of an event becomes: what the relay would have published, as a handler reads it. */
@@ -53,9 +55,14 @@ export const runEmbeddedConsumer = async <T>(options: EmbeddedConsumerOptions<T>
   const processor = createProcessor(options, options.deadLetters?.store);
   await processor.migrate();
   await options.checkpoints.migrate();
-  // One process owns an embedded consumer: the parked keys are loaded once and kept.
+  // One process owns an embedded consumer: the parked sequences are loaded once and kept.
   await processor.reloadParked();
   const wanted = new Set(options.topics);
+  const pruning = options.inbox ? pruneInboxPeriodically(options.inbox, options.groupId, options.inboxRetention, options.logger) : undefined;
+  // No group to heartbeat to; stop() cuts a retry's wait short, and the event, unresolved,
+  // is delivered again at the next start (its checkpoint is not saved).
+  const stopped = new AbortController();
+  const control: DeliveryControl = { heartbeat: async () => undefined, isActive: () => !stopped.signal.aborted, signal: stopped.signal };
 
   const subscriptions: Subscription[] = [];
   const saveLast: (() => Promise<void>)[] = [];
@@ -68,8 +75,14 @@ export const runEmbeddedConsumer = async <T>(options: EmbeddedConsumerOptions<T>
         from: await options.checkpoints.load(checkpointName),
         ...(source.filter ? { filter: source.filter } : {}),
         handler: async (event) => {
+          if (stopped.signal.aborted) return;
           const routes = source.routing(event).filter((route) => wanted.has(route.topic));
-          for (const route of routes) await processor.handle(toLetter(event, route.topic, route.key, route.value));
+          try {
+            for (const route of routes) await processor.handleDelivery(processor.deliver(toLetter(event, route.topic, route.key, route.value)), control);
+          } catch (error) {
+            if (error instanceof DeliveryAbandoned) return; // stopping: neither this event's checkpoint nor any later one is saved
+            throw error;
+          }
           // Saved after every delivered event; an event that concerns no topic of ours is only
           // read again after a crash, so its checkpoint is saved once in a while, not each time.
           unsaved = event.checkpoint;
@@ -88,6 +101,8 @@ export const runEmbeddedConsumer = async <T>(options: EmbeddedConsumerOptions<T>
   return {
     done: Promise.all(subscriptions.map((subscription) => subscription.done)).then(() => undefined),
     stop: async () => {
+      stopped.abort();
+      await pruning?.stop();
       await Promise.all(subscriptions.map((subscription) => subscription.stop()));
       for (const save of saveLast) await save();
     },
