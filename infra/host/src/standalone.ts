@@ -42,6 +42,9 @@ export const runStandalone = (
         const schema = config.DATABASE_SCHEMA;
         const pool = new pg.Pool({ connectionString: config.DATABASE_URL, max: 8 });
         lifecycle.onShutdown('postgres', () => pool.end());
+        // An idle connection the server drops (a failover, a restart) is replaced by the
+        // pool; unheard, its error would crash the service.
+        pool.on('error', (error) => logger.warn({ err: error }, 'an idle PostgreSQL connection failed; the pool replaces it'));
         const store = await createEventStore(config.EVENTSTORE_URL ?? config.DATABASE_URL, { schema, ...spec, logger });
         lifecycle.onShutdown('event store', () => store.close());
         const kafka = new Kafka({ clientId: `ordo-${name}`, brokers: config.KAFKA_BROKERS, logLevel: logLevel.NOTHING });
