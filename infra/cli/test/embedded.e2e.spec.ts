@@ -25,5 +25,15 @@ describe('the shop in embedded mode', () => {
     expect((await fetch(`${shop.urls.orders}/docs/json`)).status).toBe(200);
   });
 
+  it('makes an operator token on its first start, keeps it to its owner, prints it, and guards routes with it', async () => {
+    const file = path.join(dataDir, 'auth-tokens');
+    expect(fs.statSync(file).mode & 0o777).toBe(0o600);
+    expect(shop.output.join('\n')).toContain(`Bearer ${shop.tokens.operator}`);
+    const metrics = `${shop.urls.orders}/metrics`;
+    expect((await fetch(metrics)).status).toBe(401);
+    expect((await fetch(metrics, { headers: { authorization: 'Bearer not-a-token' } })).status).toBe(401);
+    expect((await fetch(metrics, { headers: { authorization: `Bearer ${shop.tokens.operator}` } })).status).toBe(200);
+  });
+
   shopScenarios(() => shop);
 });
