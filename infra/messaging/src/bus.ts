@@ -1,6 +1,6 @@
 import type { Kafka } from 'kafkajs';
 import type { EventStore } from '@ordo/eventstore';
-import type { Logger, TransactionalSql } from '@ordo/runtime';
+import type { Logger, ServiceMetrics, TransactionalSql } from '@ordo/runtime';
 import { sqlCheckpointStore } from './checkpoints';
 import { inbox } from './consumer/inbox';
 import type { ProcessingOptions } from './consumer/processor';
@@ -63,6 +63,7 @@ export interface KafkaBusOptions extends BusDatabase {
   kafka: Kafka;
   partitions?: number;
   logger?: Logger;
+  metrics?: ServiceMetrics;
 }
 
 /** Local and compose modes: relays to Kafka, consumer groups with the inbox and a DLQ topic. */
@@ -86,8 +87,18 @@ export const kafkaBus = (options: KafkaBusOptions): Bus => {
   return {
     failed,
     publish: async (context, store) => {
+      // The relay's lock lives on a connection of its own, for as long as the relay runs.
+      const session = sql.session?.bind(sql);
+      if (!session) throw new Error(`the Kafka bus publishes ${context} with a relay locked on a connection of its own: give it a PostgreSQL pool (pgPoolSql), not PGlite`);
       await provision([eventTopic(context, partitions)]);
-      const relay = await startRelay({ name: `${context}-relay`, store, kafka, routing: contextRouting(context), checkpoints: sqlCheckpointStore(sql, { schema }) });
+      const relay = await startRelay({
+        name: `${context}-relay`,
+        store,
+        kafka,
+        routing: contextRouting(context),
+        lock: { session, schema },
+        ...(options.metrics ? { metrics: options.metrics } : {}),
+      });
       relay.done.catch(fail);
       stops.push(() => relay.stop());
     },
