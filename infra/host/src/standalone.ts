@@ -31,7 +31,7 @@ export const runStandalone = (
         KAFKA_BROKERS: env.list().default(['127.0.0.1:9092']),
         AUTH_TOKENS: authTokensFromEnv().optional(),
       },
-      setup: async ({ config, logger, lifecycle }) => {
+      setup: async ({ config, logger, metrics, lifecycle }) => {
         const schema = config.DATABASE_SCHEMA;
         const pool = new pg.Pool({ connectionString: config.DATABASE_URL, max: 8 });
         lifecycle.onShutdown('postgres', () => pool.end());
@@ -39,7 +39,7 @@ export const runStandalone = (
         lifecycle.onShutdown('event store', () => store.close());
         const kafka = new Kafka({ clientId: `ordo-${name}`, brokers: config.KAFKA_BROKERS, logLevel: logLevel.NOTHING });
         const sql = pgPoolSql(pool);
-        const bus = kafkaBus({ kafka, sql, schema, logger });
+        const bus = kafkaBus({ kafka, sql, schema, logger, metrics });
         lifecycle.onShutdown('bus', () => bus.close());
         failOnBusFailure(bus, logger, lifecycle);
 
