@@ -67,7 +67,7 @@ export interface KafkaBusOptions extends BusDatabase {
   kafka: Kafka;
   partitions?: number;
   logger?: Logger;
-  /** The service's registry: its consumers' lag is served there as `ordo_consumer_lag`. */
+  /** The service's registry: its relay's backlog and its consumers' lag are served there. */
   metrics?: ServiceMetrics;
 }
 
@@ -113,8 +113,18 @@ export const kafkaBus = (options: KafkaBusOptions): Bus => {
   return {
     failed,
     publish: async (context, store) => {
+      // The relay's lock lives on a connection of its own, for as long as the relay runs.
+      const session = sql.session?.bind(sql);
+      if (!session) throw new Error(`the Kafka bus publishes ${context} with a relay locked on a connection of its own: give it a PostgreSQL pool (pgPoolSql), not PGlite`);
       await provision([eventTopic(context, partitions)]);
-      const relay = await startRelay({ name: `${context}-relay`, store, kafka, routing: contextRouting(context), checkpoints: sqlCheckpointStore(sql, { schema }) });
+      const relay = await startRelay({
+        name: `${context}-relay`,
+        store,
+        kafka,
+        routing: contextRouting(context),
+        lock: { session, schema },
+        ...(options.metrics ? { metrics: options.metrics } : {}),
+      });
       relay.done.catch(fail);
       stops.push(() => relay.stop());
     },

@@ -1,7 +1,9 @@
 export { startRelay, type Relay, type RelayOptions, type RelayStatus } from './relay/relay';
+export { relayLockKey, RelayLockLostError, type RelayLockOptions } from './relay/lock';
+export { MessageTooLargeError } from './relay/messages';
 export { contextRouting, eventMessageValue, type Route, type Routing, type IssuedCommand } from './relay/routing';
 export { sqlCheckpointStore, type CheckpointStore } from './checkpoints';
-export { HEADER, headersOf, readHeaders } from './headers';
+export { HEADER, headersOf, messageIdOf, readHeaders, type MessageKind } from './headers';
 export { runConsumer, type ConsumerRunner, type ConsumerRunnerOptions, type ConsumedMessage, type HandlerContext } from './consumer/runner';
 export { DEFAULT_RETRY, type RetryPolicy } from './consumer/retry';
 export { DEFAULT_INBOX_RETENTION, type InboxRetention } from './consumer/pruning';

@@ -18,9 +18,22 @@ export const quoteIdentifier = (name: string): string => {
 
 export type Query = <Row = Record<string, unknown>>(text: string, params?: unknown[]) => Promise<{ rows: Row[] }>;
 
+/**
+ * One connection set apart for the life of session state, such as a session-level
+ * advisory lock: whatever the session holds is released when it closes or is lost.
+ */
+export interface SqlSession extends SqlClient {
+  /** Rejects when the connection is lost or fails; pending otherwise. */
+  readonly lost: Promise<never>;
+  /** Closes the connection itself (never returns it to a pool), releasing what it held. */
+  close(): Promise<void>;
+}
+
 /** A SqlClient that can also run work in one transaction, on one connection. */
 export interface TransactionalSql extends SqlClient {
   transaction<T>(work: (query: Query) => Promise<T>): Promise<T>;
+  /** A connection of its own for session state; only where there are separate connections (a pool, not PGlite). */
+  session?(): Promise<SqlSession>;
 }
 
 /** Local mode: a `pg` pool; a transaction takes one client from it for its duration. */
@@ -39,6 +52,29 @@ export const pgPoolSql = (pool: pg.Pool): TransactionalSql => ({
     } finally {
       client.release();
     }
+  },
+  session: async () => {
+    const client = await pool.connect();
+    let signalLost: (error: Error) => void = () => undefined;
+    const lost = new Promise<never>((_, reject) => {
+      signalLost = reject;
+    });
+    lost.catch(() => undefined); // observed by whoever holds the session; never an unhandled rejection
+    let closing = false;
+    // A checked-out client has no pool listener: without one, its 'error' would crash the process.
+    client.on('error', (error) => signalLost(error));
+    client.on('end', () => {
+      if (!closing) signalLost(new Error('the session connection to PostgreSQL ended'));
+    });
+    return {
+      lost,
+      query: async <Row>(text: string, params?: unknown[]) => (await client.query(text, params)) as unknown as { rows: Row[] },
+      close: async () => {
+        closing = true;
+        // Released as broken, so the pool ends the connection instead of lending it, session state and all.
+        client.release(true);
+      },
+    };
   },
 });
 

@@ -1,23 +1,53 @@
-import type { Kafka, Message, Producer } from 'kafkajs';
-import type { EventStore, PositionedEvent, Subscription } from '@ordo/eventstore';
-import type { CheckpointStore } from '../checkpoints';
-import { headersOf } from '../headers';
-import { eventMessageValue, type Routing } from './routing';
+import type { Kafka, Producer } from 'kafkajs';
+import type { EventStore } from '@ordo/eventstore';
+import type { ServiceMetrics } from '@ordo/runtime';
+import { sqlCheckpointStore, type CheckpointStore } from '../checkpoints';
+import { acquireRelayLock, type HeldLock, type RelayLockOptions } from './lock';
+import { registerRelayMetrics } from './metrics';
+import { startPublisher, type Publisher } from './publisher';
+import type { Routing } from './routing';
 
-export interface RelayOptions {
-  /** Names the relay's checkpoint: one relay per context store. */
+interface CommonRelayOptions {
+  /** Names the relay's checkpoint and its lock: one relay per context store. */
   name: string;
   store: EventStore;
   kafka: Kafka;
   routing: Routing;
-  checkpoints: CheckpointStore;
+  /** Where the relay's gauges and counter are registered (the service's /metrics). */
+  metrics?: ServiceMetrics;
   /** Most events in one send. Default 500. */
   maxBatch?: number;
+  /**
+   * Most bytes of messages in one send, and the largest message the relay publishes.
+   * Default 1,000,000: under the broker's default limit of a record batch (1 MiB and a
+   * little), with headroom. Keep it at or under the topics' `max.message.bytes`.
+   */
+  maxBatchBytes?: number;
   /** How long a partial batch waits for more before it is sent. Default 5 ms. */
   lingerMs?: number;
 }
 
+export type RelayOptions = CommonRelayOptions &
+  (
+    | {
+        /**
+         * Replicas of a service each start a relay: the one holding this lock publishes, the
+         * others wait as standbys. The checkpoint is `ordo_checkpoints` in `lock.schema`,
+         * read and saved on the lock's own connection, so no save lands once the lock is gone.
+         */
+        lock: RelayLockOptions;
+        checkpoints?: never;
+      }
+    | {
+        /** Without a lock: the caller makes sure one relay of this name runs at a time. */
+        checkpoints: CheckpointStore;
+        lock?: never;
+      }
+  );
+
 export interface RelayStatus {
+  /** Publishing (it holds the lock, or has none), or a standby waiting for the lock. */
+  role: 'publishing' | 'standby';
   checkpoint: string | undefined;
   published: number;
   /** Events read from the store and not yet acknowledged by Kafka. */
@@ -30,127 +60,108 @@ export interface RelayStatus {
 
 export interface Relay {
   status(stallAfterMs?: number): RelayStatus;
-  /** Rejects when the relay failed (Kafka, the store, or its checkpoint). */
+  /** Rejects when the relay failed (Kafka, the store, its checkpoint, or its lock's connection). */
   done: Promise<void>;
-  /** Sends what it has read, saves the checkpoint, and disconnects. */
+  /** Sends what it has read, saves the checkpoint, releases the lock, and disconnects. */
   stop(): Promise<void>;
 }
 
+const positiveInteger = (name: string, value: number): number => {
+  if (!Number.isInteger(value) || value <= 0) throw new Error(`relay option ${name} must be a positive integer, got ${value}`);
+  return value;
+};
+
 /**
- * Follows a context's event store and publishes every event to Kafka (DESIGN.md: the
- * stream is the outbox). The checkpoint is saved only after Kafka acknowledged, so a
- * crash repeats some events and loses none; the idempotent producer with one request
- * in flight keeps the order per key across retries.
+ * Publishes a context's store to Kafka. With a lock it first waits, as a standby, for
+ * the lock in the background (the caller goes on starting), then reads its checkpoint
+ * and publishes; if the lock's connection is lost it stops publishing at once and fails.
  */
 export const startRelay = async (options: RelayOptions): Promise<Relay> => {
-  const maxBatch = options.maxBatch ?? 500;
+  const maxBatch = positiveInteger('maxBatch', options.maxBatch ?? 500);
+  const maxBatchBytes = positiveInteger('maxBatchBytes', options.maxBatchBytes ?? 1_000_000);
   const lingerMs = options.lingerMs ?? 5;
   const producer: Producer = options.kafka.producer({ idempotent: true, maxInFlightRequests: 1, allowAutoTopicCreation: false });
   await producer.connect();
-  await options.checkpoints.migrate();
+  await options.checkpoints?.migrate();
 
-  let checkpoint = await options.checkpoints.load(options.name);
-  const buffer: PositionedEvent[] = [];
-  const inFlight: PositionedEvent[] = [];
-  let failure: unknown;
-  let lingerTimer: NodeJS.Timeout | undefined;
+  const stopping = new AbortController();
+  let publisher: Publisher | undefined;
+  let checkpoint: string | undefined;
   let published = 0;
   let lastProgressAt = Date.now();
+  const waiting = () => publisher?.waiting() ?? { count: 0, oldest: undefined };
+  const lagMs = () => {
+    const { oldest } = waiting();
+    return oldest ? Date.now() - oldest.recordedAt.getTime() : 0;
+  };
+  const role = (): RelayStatus['role'] => (options.lock && !publisher ? 'standby' : 'publishing');
+  const metrics = options.metrics && registerRelayMetrics(options.metrics, options.name, () => ({ publishing: role() === 'publishing', waiting: waiting().count, lagMs: lagMs() }));
 
-  const send = async (events: PositionedEvent[]) => {
-    const byTopic = new Map<string, Message[]>();
-    for (const event of events) {
-      for (const route of options.routing(event)) {
-        const value = route.value === undefined ? eventMessageValue(event) : JSON.stringify(route.value);
-        const messages = byTopic.get(route.topic) ?? byTopic.set(route.topic, []).get(route.topic);
-        messages?.push({ key: route.key, value, headers: headersOf(event) });
-      }
-    }
-    await producer.sendBatch({ acks: -1, topicMessages: [...byTopic].map(([topic, messages]) => ({ topic, messages })) });
-    const last = events[events.length - 1];
-    if (last) {
-      await options.checkpoints.save(options.name, last.checkpoint);
-      checkpoint = last.checkpoint;
-    }
-    published += events.length;
+  /** Reads the checkpoint and publishes from it until stopped or failed. */
+  const publish = async (checkpoints: CheckpointStore, lock?: HeldLock) => {
+    checkpoint = await checkpoints.load(options.name);
+    if (stopping.signal.aborted) return;
     lastProgressAt = Date.now();
+    publisher = startPublisher({
+      ...options,
+      checkpoints,
+      producer,
+      from: checkpoint,
+      maxBatch,
+      maxBatchBytes,
+      lingerMs,
+      onPublished: (events, saved) => {
+        checkpoint = saved;
+        published += events;
+        lastProgressAt = Date.now();
+        metrics?.published(events);
+      },
+    });
+    const running = publisher;
+    lock?.lost.catch((error: unknown) => running.halt(error));
+    await running.done;
   };
 
-  /**
-   * Sends the buffer, batch after batch, until it is empty: one send at a time, so the
-   * order holds, and what arrives while a send is in flight waits for it and goes in the
-   * next batch. Under load the batches grow, not a queue of small sends (one per
-   * linger), each paying Kafka's acknowledgement and a checkpoint write.
-   */
-  let draining: Promise<void> | undefined;
-  const drain = async () => {
+  const run = async () => {
+    if (options.checkpoints) return publish(options.checkpoints);
+    const lock = await acquireRelayLock(options.lock, options.name, stopping.signal);
+    if (!lock) return undefined; // stopped while a standby
+    let lost: unknown;
+    lock.lost.catch((error: unknown) => {
+      lost = error;
+    });
     try {
-      do {
-        const events = buffer.splice(0, maxBatch);
-        inFlight.push(...events);
-        await send(events);
-        inFlight.splice(0, events.length);
-      } while (buffer.length > 0);
+      const checkpoints = sqlCheckpointStore(lock.session, { schema: options.lock.schema });
+      await checkpoints.migrate();
+      await publish(checkpoints, lock);
     } catch (error) {
-      // Stop reading at once: nothing read after a failed send may be acknowledged.
-      failure ??= error;
-      void subscription.stop();
-      throw error;
+      // A lost lock fails what was running on its connection too: name the cause when it is known.
+      throw lost ?? error;
     } finally {
-      draining = undefined;
+      await lock.release().catch(() => undefined);
     }
   };
 
-  /** Starts sending what is buffered unless a send is already in flight (which takes it next); resolves when the buffer is sent. */
-  const flush = (): Promise<void> => {
-    clearTimeout(lingerTimer);
-    lingerTimer = undefined;
-    if (!draining && buffer.length > 0) draining = drain();
-    return draining ?? Promise.resolve();
-  };
-
-  const subscription: Subscription = options.store.subscribeToAll({
-    from: checkpoint,
-    batchSize: maxBatch,
-    handler: async (event) => {
-      if (failure) throw failure;
-      buffer.push(event);
-      // A full batch holds reading back until it is sent: memory stays at two batches.
-      if (buffer.length >= maxBatch) await flush();
-      else if (!draining) lingerTimer ??= setTimeout(() => void flush().catch(() => undefined), lingerMs);
-    },
+  const done = run().finally(async () => {
+    metrics?.unregister();
+    await producer.disconnect().catch(() => undefined);
   });
-
-  const done = subscription.done.then(
-    async () => {
-      try {
-        if (failure) throw failure;
-        await flush();
-      } finally {
-        await producer.disconnect().catch(() => undefined);
-      }
-    },
-    async (error: unknown) => {
-      clearTimeout(lingerTimer);
-      await producer.disconnect().catch(() => undefined);
-      throw failure ?? error;
-    },
-  );
   return {
     status: (stallAfterMs = 30_000) => {
-      const waitingEvents = inFlight.length + buffer.length;
-      const oldest = inFlight[0] ?? buffer[0];
+      const { count } = waiting();
       return {
+        role: role(),
         checkpoint,
         published,
-        waiting: waitingEvents,
-        lagMs: oldest ? Date.now() - oldest.recordedAt.getTime() : 0,
-        stalled: waitingEvents > 0 && Date.now() - lastProgressAt > stallAfterMs,
+        waiting: count,
+        lagMs: lagMs(),
+        stalled: count > 0 && Date.now() - lastProgressAt > stallAfterMs,
       };
     },
     done,
     stop: async () => {
-      await subscription.stop();
+      stopping.abort();
+      await publisher?.stop();
       await done;
     },
   };

@@ -1,10 +1,12 @@
 import type { RecordedEvent } from '@ordo/eventstore';
+import type { MessageKind } from '../headers';
 
-/** One Kafka message an event becomes: where it goes, its key, and its value (default: the event). */
+/** One Kafka message an event becomes: where it goes, its key, its value (default: the event) and its kind (default: event). */
 export interface Route {
   topic: string;
   key: string;
   value?: unknown;
+  kind?: MessageKind;
 }
 
 export type Routing = (event: RecordedEvent) => Route[];
@@ -31,7 +33,7 @@ export const contextRouting =
   (event) => {
     const routes: Route[] = [{ topic: `ordo.${context}.events`, key: event.stream }];
     if (event.type === 'CommandIssued' && isIssuedCommand(event.data)) {
-      routes.push({ topic: `ordo.${event.data.target}.commands`, key: event.data.aggregateId, value: event.data.command });
+      routes.push({ topic: `ordo.${event.data.target}.commands`, key: event.data.aggregateId, value: event.data.command, kind: 'command' });
     }
     return routes;
   };

@@ -1,0 +1,139 @@
+import type { Message, Producer } from 'kafkajs';
+import type { EventStore, PositionedEvent, Subscription } from '@ordo/eventstore';
+import type { CheckpointStore } from '../checkpoints';
+import { prepareEvent, takeBatch, type PreparedEvent } from './messages';
+import type { Routing } from './routing';
+
+export interface PublisherOptions {
+  name: string;
+  store: EventStore;
+  producer: Producer;
+  routing: Routing;
+  checkpoints: CheckpointStore;
+  from: string | undefined;
+  maxBatch: number;
+  maxBatchBytes: number;
+  lingerMs: number;
+  /** Events Kafka acknowledged and whose checkpoint is saved. */
+  onPublished: (events: number, checkpoint: string) => void;
+}
+
+export interface Publisher {
+  /** Events read and not yet acknowledged, and the oldest of them. */
+  waiting(): { count: number; oldest: PositionedEvent | undefined };
+  done: Promise<void>;
+  /** Publishes nothing more: what is in flight is not checkpointed. */
+  halt(error: unknown): void;
+  stop(): Promise<void>;
+}
+
+/**
+ * Follows the store from a checkpoint and publishes every event (DESIGN.md: the stream
+ * is the outbox). The checkpoint is saved only after Kafka acknowledged, so a crash
+ * repeats some events and loses none; the idempotent producer with one request in
+ * flight keeps the order per key across retries.
+ */
+export const startPublisher = (options: PublisherOptions): Publisher => {
+  const { maxBatch, maxBatchBytes, lingerMs } = options;
+  const buffer: PreparedEvent[] = [];
+  const inFlight: PreparedEvent[] = [];
+  let bufferedBytes = 0;
+  let failure: unknown;
+  let lingerTimer: NodeJS.Timeout | undefined;
+
+  const send = async (batch: PreparedEvent[]) => {
+    const byTopic = new Map<string, Message[]>();
+    for (const { messages } of batch) {
+      for (const { topic, message } of messages) (byTopic.get(topic) ?? byTopic.set(topic, []).get(topic))?.push(message);
+    }
+    await options.producer.sendBatch({ acks: -1, topicMessages: [...byTopic].map(([topic, messages]) => ({ topic, messages })) });
+    // Halted during the send (the lock was lost): another relay may have saved a checkpoint by now.
+    if (failure) throw failure;
+    const last = batch[batch.length - 1];
+    if (!last) return;
+    if (!(await options.checkpoints.save(options.name, last.event.checkpoint))) {
+      throw new Error(`relay '${options.name}': a checkpoint after ${last.event.checkpoint} is saved already, so another relay publishes under this name; this one stops`);
+    }
+    options.onPublished(batch.length, last.event.checkpoint);
+  };
+
+  /**
+   * Sends the buffer, batch after batch, until it is empty: one send at a time, so the
+   * order holds, and what arrives while a send is in flight waits for it and goes in the
+   * next batch. Under load the batches grow, not a queue of small sends (one per
+   * linger), each paying Kafka's acknowledgement and a checkpoint write.
+   */
+  let draining: Promise<void> | undefined;
+  const drain = async () => {
+    try {
+      do {
+        const batch = takeBatch(buffer, maxBatch, maxBatchBytes);
+        for (const prepared of batch) bufferedBytes -= prepared.bytes;
+        inFlight.push(...batch);
+        await send(batch);
+        inFlight.splice(0, batch.length);
+      } while (buffer.length > 0);
+    } catch (error) {
+      // Stop reading at once: nothing read after a failed send may be acknowledged.
+      halt(error);
+      throw error;
+    } finally {
+      draining = undefined;
+    }
+  };
+
+  /** Starts sending what is buffered unless a send is already in flight (which takes it next); resolves when the buffer is sent. */
+  const flush = (): Promise<void> => {
+    clearTimeout(lingerTimer);
+    lingerTimer = undefined;
+    if (!draining && buffer.length > 0 && !failure) draining = drain();
+    return draining ?? Promise.resolve();
+  };
+
+  const subscription: Subscription = options.store.subscribeToAll({
+    from: options.from,
+    batchSize: maxBatch,
+    handler: async (event) => {
+      if (failure) throw failure;
+      let prepared: PreparedEvent;
+      try {
+        prepared = prepareEvent(event, options.routing, maxBatchBytes);
+      } catch (error) {
+        // What came before it is published first, so a restart stops at the same event.
+        await flush();
+        throw error;
+      }
+      buffer.push(prepared);
+      bufferedBytes += prepared.bytes;
+      // A full batch holds reading back until it is sent: memory stays at two batches.
+      if (buffer.length >= maxBatch || bufferedBytes >= maxBatchBytes) await flush();
+      else if (!draining) lingerTimer ??= setTimeout(() => void flush().catch(() => undefined), lingerMs);
+    },
+  });
+
+  function halt(error: unknown) {
+    failure ??= error;
+    clearTimeout(lingerTimer);
+    void subscription.stop();
+  }
+
+  const done = subscription.done.then(
+    async () => {
+      if (failure) throw failure;
+      await flush();
+    },
+    (error: unknown) => {
+      clearTimeout(lingerTimer);
+      throw failure ?? error;
+    },
+  );
+  return {
+    waiting: () => ({ count: inFlight.length + buffer.length, oldest: (inFlight[0] ?? buffer[0])?.event }),
+    done,
+    halt,
+    stop: async () => {
+      await subscription.stop();
+      await done;
+    },
+  };
+};
