@@ -4,8 +4,8 @@ import { createProcessor, type ProcessingOptions } from '../consumer/processor';
 import { pruneInboxPeriodically } from '../consumer/pruning';
 import { DeliveryAbandoned, type DeliveryControl } from '../consumer/retry';
 import type { DeadLetter, DeadLetterStore, RedriveResult } from '../dead-letters/store';
-import { readHeaders, headersOf } from '../headers';
-import { eventMessageValue, type Routing } from '../relay/routing';
+import { headersOf, messageIdOf, readHeaders } from '../headers';
+import { eventMessageValue, type Route, type Routing } from '../relay/routing';
 
 /** A store whose events the embedded bus delivers, routed as its relay would route them. */
 export interface EmbeddedSource {
@@ -35,13 +35,14 @@ export interface EmbeddedConsumer {
 }
 
 /** The message a route of an event becomes: what the relay would have published, as a handler reads it. */
-const toLetter = (event: PositionedEvent, topic: string, key: string, value: unknown): DeadLetter => ({
+/** One route of an event as the Kafka relay would publish it: a command copy has an id and kind of its own. */
+const toLetter = (event: PositionedEvent, { topic, key, value, kind }: Route): DeadLetter => ({
   key,
   topic,
   partition: 0,
   offset: event.checkpoint,
-  messageId: event.id,
-  headers: readHeaders(headersOf(event)),
+  messageId: messageIdOf(event, kind),
+  headers: readHeaders(headersOf(event, kind)),
   value: value === undefined ? eventMessageValue(event) : JSON.stringify(value),
 });
 
@@ -78,7 +79,7 @@ export const runEmbeddedConsumer = async <T>(options: EmbeddedConsumerOptions<T>
           if (stopped.signal.aborted) return;
           const routes = source.routing(event).filter((route) => wanted.has(route.topic));
           try {
-            for (const route of routes) await processor.handleDelivery(processor.deliver(toLetter(event, route.topic, route.key, route.value)), control);
+            for (const route of routes) await processor.handleDelivery(processor.deliver(toLetter(event, route)), control);
           } catch (error) {
             if (error instanceof DeliveryAbandoned) return; // stopping: neither this event's checkpoint nor any later one is saved
             throw error;
