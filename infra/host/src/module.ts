@@ -17,6 +17,11 @@ export interface ServicePorts {
   logger: Logger;
   /** Time enters through here, into command metadata; tests pass a fixed clock. */
   clock: () => Date;
+  /**
+   * Callers without a token act as customers (embedded mode: a shop on one's own
+   * machine). Absent means false: hosts that predate it give no anonymous customer.
+   */
+  anonymousCustomers?: boolean;
 }
 
 /** How a host opens a module's event store, in every mode. */
