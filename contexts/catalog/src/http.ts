@@ -41,7 +41,7 @@ export const catalogRoutes =
     app.post(
       '/v1/products',
       {
-        config: { access: 'public' },
+        config: { access: 'operator' },
         schema: {
           summary: 'List a product',
           tags: ['catalog'],
@@ -60,7 +60,7 @@ export const catalogRoutes =
     app.put(
       '/v1/products/:sku/price',
       {
-        config: { access: 'public' },
+        config: { access: 'operator' },
         schema: {
           summary: "Change a product's price; send If-Match with its ETag to change only the price you saw",
           tags: ['catalog'],

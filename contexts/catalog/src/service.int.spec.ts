@@ -7,6 +7,7 @@ import { catalogService } from './service';
 // Catalog as the host mounts it in embedded mode: its own store, the embedded bus, a
 // real HTTP port; a probe consumer reads `ordo.catalog.events` as orders would.
 const NOW = '2025-03-01T10:00:00.000Z';
+const OPERATOR_TOKEN = 'catalog-spec-operator';
 const JSON_BODY = { 'content-type': 'application/json' };
 type Problem = { status: number; detail?: string; errors?: { in: string; path: string; message: string }[] };
 
@@ -15,14 +16,16 @@ describe('catalog, mounted on HTTP and the embedded bus', () => {
   const published: ConsumedMessage<{ type: string; stream: string; revision: string; data: unknown }>[] = [];
 
   beforeAll(async () => {
-    host = await startTestHost({ name: 'catalog', factory: catalogService, registry: catalogEventSchemas, clock: () => new Date(NOW) });
+    host = await startTestHost({ name: 'catalog', factory: catalogService, registry: catalogEventSchemas, clock: () => new Date(NOW), authTokens: new Map([[OPERATOR_TOKEN, { subject: 'ops', roles: ['operator'] }]]) });
     await host.bus.consume({ groupId: 'probe', topics: ['ordo.catalog.events'], handle: async (message) => void published.push(message as (typeof published)[number]) });
   });
 
   afterAll(() => host?.close());
 
   // ---- helpers ------------------------------------------------------------------------
-  const call = async (method: string, path: string, body?: unknown, headers: Record<string, string> = {}) => {
+  // As an operator, who may list products and change prices (docs/security.md).
+  const call = async (method: string, path: string, body?: unknown, extraHeaders: Record<string, string> = {}) => {
+    const headers = { authorization: `Bearer ${OPERATOR_TOKEN}`, ...extraHeaders };
     const response = await fetch(`${host.url}${path}`, { method, headers: body === undefined ? headers : { ...JSON_BODY, ...headers }, body: body === undefined ? undefined : JSON.stringify(body) });
     const text = await response.text();
     return { status: response.status, headers: response.headers, body: text ? (JSON.parse(text) as unknown) : undefined };

@@ -3,7 +3,7 @@
 // they arrive as commands on `ordo.inventory.commands` (messaging.ts).
 import { z } from 'zod';
 import { WrongExpectedRevisionError } from '@ordo/eventstore';
-import { commandContext, notModified, setETag, type ErrorMapping, type HttpServer } from '@ordo/http';
+import { commandContext, hasAccess, notModified, setETag, type ErrorMapping, type HttpServer, type Principal } from '@ordo/http';
 import { Sku, stockStream } from '@ordo/inventory-contract';
 import type { InventoryHandlers } from './application/handlers';
 import { SkuNotInCatalog, StockRuleBroken } from './domain/errors';
@@ -24,16 +24,20 @@ const StockView = z.object({
   added: z.number().int(),
   available: z.number().int(),
   reserved: z.number().int(),
-  reservations: z.array(z.object({ orderId: z.string(), quantity: z.number().int() })),
+  reservations: z
+    .array(z.object({ orderId: z.string(), quantity: z.number().int() }))
+    .optional()
+    .describe('which orders hold the reserved stock: shown to viewers and above only'),
 });
 type StockView = z.infer<typeof StockView>;
 
-const view = (sku: string, stock: Stock): StockView => ({
+/** The stock as this caller may see it: which orders hold stock is for viewers and above. */
+const view = (sku: string, stock: Stock, caller: Principal | undefined): StockView => ({
   sku,
   added: stock.added,
   available: stock.available,
   reserved: stock.reserved,
-  reservations: Object.entries(stock.reservations).map(([orderId, quantity]) => ({ orderId, quantity })),
+  ...(hasAccess(caller, 'viewer') && { reservations: Object.entries(stock.reservations).map(([orderId, quantity]) => ({ orderId, quantity })) }),
 });
 
 export const inventoryRoutes =
@@ -42,7 +46,7 @@ export const inventoryRoutes =
     app.post(
       '/v1/stock/:sku/additions',
       {
-        config: { access: 'public' },
+        config: { access: 'operator' },
         schema: {
           summary: 'Add stock of a sku catalog has a product for',
           tags: ['inventory'],
@@ -56,7 +60,7 @@ export const inventoryRoutes =
         const { state, revision } = await handlers.addStock({ sku, quantity: request.body.quantity }, commandContext(request, clock, 'add-stock'));
         setETag(reply, { stream: stockStream(sku), revision });
         // An addition is not a resource of its own: the answer is the stock it changed.
-        return reply.header('content-location', `/v1/stock/${sku}`).send(view(sku, state));
+        return reply.header('content-location', `/v1/stock/${sku}`).send(view(sku, state, request.principal));
       },
     );
 
@@ -65,7 +69,7 @@ export const inventoryRoutes =
       {
         config: { access: 'public' },
         schema: {
-          summary: 'The stock of a sku: added, available, reserved, and by which orders (zero for a product with no stock yet)',
+          summary: 'The stock of a sku: added, available, reserved, and for viewers by which orders (zero for a product with no stock yet)',
           tags: ['inventory'],
           params: SkuParams,
           response: { 200: StockView, 304: z.undefined() },
@@ -73,13 +77,15 @@ export const inventoryRoutes =
       },
       async (request, reply) => {
         const { sku } = request.params;
+        // What the answer holds depends on who asks, under one ETag.
+        reply.header('vary', 'authorization');
         const { state, revision } = await handlers.readStock(sku);
         // Zero stock of a product nothing happened to yet has no stream, so no revision to tag.
-        if (revision < 0n) return view(sku, state);
+        if (revision < 0n) return view(sku, state, request.principal);
         const position = { stream: stockStream(sku), revision };
         setETag(reply, position);
         if (notModified(request, position)) return reply.code(304).send();
-        return view(sku, state);
+        return view(sku, state, request.principal);
       },
     );
   };

@@ -12,6 +12,9 @@ import { inventoryService } from './service';
 // Products reach its copy of catalog the same way: events of a stand-in 'catalog' store.
 const NOW = '2025-03-01T10:00:00.000Z';
 const JSON_BODY = { 'content-type': 'application/json' };
+// An operator adds stock; it outranks a viewer, so it is shown the reservations too (docs/security.md).
+const OPERATOR_TOKEN = 'inventory-spec-operator';
+const AS_OPERATOR = { authorization: `Bearer ${OPERATOR_TOKEN}` };
 
 describe('inventory, mounted on HTTP and the embedded bus', () => {
   let host: TestHost<'catalog' | 'sagas'>;
@@ -23,6 +26,7 @@ describe('inventory, mounted on HTTP and the embedded bus', () => {
       registry: inventoryEventSchemas,
       standIns: { catalog: { registry: catalogEventSchemas }, sagas: {} },
       clock: () => new Date(NOW),
+      authTokens: new Map([[OPERATOR_TOKEN, { subject: 'ops', roles: ['operator'] }]]),
     });
   });
 
@@ -30,7 +34,7 @@ describe('inventory, mounted on HTTP and the embedded bus', () => {
 
   // ---- helpers ------------------------------------------------------------------------
   const addStock = (sku: string, body: unknown, headers: Record<string, string> = {}) =>
-    fetch(`${host.url}/v1/stock/${sku}/additions`, { method: 'POST', headers: { ...JSON_BODY, ...headers }, body: JSON.stringify(body) });
+    fetch(`${host.url}/v1/stock/${sku}/additions`, { method: 'POST', headers: { ...JSON_BODY, ...AS_OPERATOR, ...headers }, body: JSON.stringify(body) });
 
   let issued = 0;
   /** Appends a saga's CommandIssued; the bus delivers its command to `ordo.inventory.commands`, keyed by `key`. */
@@ -94,7 +98,7 @@ describe('inventory, mounted on HTTP and the embedded bus', () => {
     await catalogEvent('SKU-NEW', 'ProductAdded', { name: 'New', priceCents: 700 });
     await learnt('SKU-NEW');
 
-    const empty = await fetch(`${host.url}/v1/stock/SKU-NEW`);
+    const empty = await fetch(`${host.url}/v1/stock/SKU-NEW`, { headers: AS_OPERATOR });
     expect(await empty.json()).toEqual({ sku: 'SKU-NEW', added: 0, available: 0, reserved: 0, reservations: [] });
     expect(empty.headers.get('etag')).toBeNull();
 
@@ -190,7 +194,7 @@ describe('inventory, mounted on HTTP and the embedded bus', () => {
     expect(await answerTo('SKU-1', 'release-o1')).toMatchObject({ type: 'StockReleased', data: { orderId: 'o1', quantity: 3 } });
     expect(await answerTo('SKU-1', 'release-o9')).toMatchObject({ type: 'StockReleased', data: { orderId: 'o9', quantity: 0 } });
 
-    const stock = await (await fetch(`${host.url}/v1/stock/SKU-1`)).json();
+    const stock = await (await fetch(`${host.url}/v1/stock/SKU-1`, { headers: AS_OPERATOR })).json();
     expect(stock).toEqual({ sku: 'SKU-1', added: 5, available: 3, reserved: 2, reservations: [{ orderId: 'o2', quantity: 1 }, { orderId: 'o3', quantity: 1 }] });
   });
 

@@ -1,8 +1,9 @@
 // Orders' HTTP API: strict zod input becomes a typed command (STYLE.md 5); responses
-// carry the order's stream revision as their ETag (STYLE.md 4).
+// carry the order's stream revision as their ETag (STYLE.md 4). An order records who
+// placed it, and is shown only to that caller and to viewers and above.
 import { z } from 'zod';
 import { WrongExpectedRevisionError } from '@ordo/eventstore';
-import { commandContext, NotFound, notModified, requestDerivedId, setETag, type ErrorMapping, type HttpServer } from '@ordo/http';
+import { callerScope, commandContext, hasAccess, NotFound, notModified, requestDerivedId, setETag, type ErrorMapping, type HttpServer, type Principal } from '@ordo/http';
 import { OrderStatus, orderStream, Sku } from '@ordo/orders-contract';
 import type { OrdersApplication, PlacedOrder, PriceTable } from './application/handlers';
 import { OrderAlreadyExists, OrderNotFound, OrderRuleBroken } from './domain/errors';
@@ -52,24 +53,34 @@ export const ordersErrorMappings: ErrorMapping[] = [
   { error: WrongExpectedRevisionError, status: 'concurrency' },
 ];
 
+/**
+ * Whether this caller may see the order: its owner (the same caller scope that placed it)
+ * or a viewer and above. An order recorded without an owner is the viewers' alone.
+ */
+const mayRead = (order: PlacedOrder, caller: { principal: Principal | undefined; scope: string }): boolean =>
+  hasAccess(caller.principal, 'viewer') || (order.owner !== undefined && order.owner === caller.scope);
+
 export interface OrdersRoutesPorts {
   orders: OrdersApplication;
   prices: PriceTable;
   clock: () => Date;
+  /** Callers without a token act as customers: placing and reading orders is then public. */
+  anonymousCustomers: boolean;
 }
 
 export const ordersRoutes =
-  ({ orders, prices, clock }: OrdersRoutesPorts) =>
+  ({ orders, prices, clock, anonymousCustomers }: OrdersRoutesPorts) =>
   (app: HttpServer): void => {
+    const customers = anonymousCustomers ? 'public' : 'customer';
     app.post(
       '/v1/orders',
-      { config: { access: 'public' }, schema: { summary: 'Place an order, priced from orders’ copy of the catalog', tags: ['orders'], body: PlaceOrderBody, response: { 201: OrderView } } },
+      { config: { access: customers }, schema: { summary: 'Place an order, priced from orders’ copy of the catalog', tags: ['orders'], body: PlaceOrderBody, response: { 201: OrderView } } },
       async (request, reply) => {
         // With an Idempotency-Key a retried request maps to the same order and command, so it
         // places nothing twice even after the host's stored answer has expired.
         const orderId = requestDerivedId(request, 'order');
         const { now, ...metadata } = commandContext(request, clock, 'place-order');
-        const { order, revision } = await orders.placeOrder({ orderId, lines: request.body.lines, now }, metadata);
+        const { order, revision } = await orders.placeOrder({ orderId, owner: callerScope(request), lines: request.body.lines, now }, metadata);
         setETag(reply, { stream: orderStream(orderId), revision });
         return reply.code(201).header('location', `/v1/orders/${orderId}`).send(view(order));
       },
@@ -77,9 +88,14 @@ export const ordersRoutes =
 
     app.get(
       '/v1/orders/:id',
-      { config: { access: 'public' }, schema: { summary: 'An order and its status', tags: ['orders'], params: OrderParams, response: { 200: OrderView, 304: z.undefined() } } },
+      {
+        config: { access: customers },
+        schema: { summary: 'An order and its status, for the caller who placed it or a viewer', tags: ['orders'], params: OrderParams, response: { 200: OrderView, 304: z.undefined() } },
+      },
       async (request, reply) => {
         const { order, revision } = await orders.getOrder(request.params.id);
+        // Someone else's order answers as a missing one: its id's existence stays unknown.
+        if (!mayRead(order, { principal: request.principal, scope: callerScope(request) })) throw new OrderNotFound(order.orderId);
         const position = { stream: orderStream(order.orderId), revision };
         setETag(reply, position);
         if (notModified(request, position)) return reply.code(304).send();

@@ -22,6 +22,8 @@ describe('the orders service', () => {
       registry: ordersEventSchemas,
       standIns: { catalog: { registry: catalogEventSchemas }, sagas: {} },
       clock: () => new Date(at),
+      // As embedded mode mounts it: an anonymous caller places and reads its own orders.
+      anonymousCustomers: true,
     });
   });
 

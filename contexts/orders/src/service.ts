@@ -7,14 +7,14 @@ import { ordersErrorMappings, ordersRoutes } from './http';
 import { startCommandConsumer, startPriceFeed } from './messaging';
 import { sqlPriceTable } from './prices';
 
-export const ordersService: ServiceFactory = ({ store, bus, sql, schema, logger, clock }) => {
+export const ordersService: ServiceFactory = ({ store, bus, sql, schema, logger, clock, anonymousCustomers }) => {
   const prices = sqlPriceTable(sql, schema);
   const orders = ordersApplication({ store, prices });
   return {
     name: CONTEXT,
     api: { title: 'Orders', version: '1.0.0' },
     errorMappings: ordersErrorMappings,
-    routes: ordersRoutes({ orders, prices, clock }),
+    routes: ordersRoutes({ orders, prices, clock, anonymousCustomers }),
     publish: () => bus.publish(CONTEXT, store),
     start: async () => {
       // The table exists before the feed writes it and before an order is priced.

@@ -1,7 +1,7 @@
 import type { AddressInfo } from 'node:net';
 import { PGlite } from '@electric-sql/pglite';
 import { pgliteDriver, postgresEventStore, type EventSchemaRegistry, type EventStore } from '@ordo/eventstore';
-import { createHttpServer, type HttpServer } from '@ordo/http';
+import { createHttpServer, type HttpServer, type Principal } from '@ordo/http';
 import { embeddedHub, type Bus, type EmbeddedHub } from '@ordo/messaging';
 import { createLogger, createMetrics, pgliteSql, startTracing, type TransactionalSql } from '@ordo/runtime';
 import type { ServiceFactory, ServiceModule } from './module';
@@ -22,6 +22,10 @@ export interface TestHostOptions<S extends string = never> {
   standIns?: S[] | Record<S, { registry?: EventSchemaRegistry }>;
   /** Default: the wall clock. */
   clock?: () => Date;
+  /** Callers without a token act as customers, as in embedded mode. Default false. */
+  anonymousCustomers?: boolean;
+  /** Bearer tokens the server knows, by token. Default none: only public routes answer. */
+  authTokens?: ReadonlyMap<string, Principal>;
 }
 
 export interface TestHost<S extends string = never> {
@@ -42,7 +46,7 @@ export interface TestHost<S extends string = never> {
 }
 
 export const startTestHost = async <S extends string = never>(options: TestHostOptions<S>): Promise<TestHost<S>> => {
-  const { name, factory, registry, clock = () => new Date() } = options;
+  const { name, factory, registry, clock = () => new Date(), anonymousCustomers = false, authTokens = new Map() } = options;
   const closers: (() => Promise<unknown>)[] = [];
   const close = async () => {
     const failures: unknown[] = [];
@@ -70,7 +74,7 @@ export const startTestHost = async <S extends string = never>(options: TestHostO
     const standInBus = hub.busFor({ sql, schema: 'stand_ins' });
     closers.push(() => bus.close(), () => standInBus.close());
     const logger = createLogger({ service: name, level: 'silent' });
-    const module = await factory({ store, bus, sql, schema: name, logger, clock, anonymousCustomers: false });
+    const module = await factory({ store, bus, sql, schema: name, logger, clock, anonymousCustomers });
     // Every source is published before any consumer starts, as runEmbedded does.
     for (const [standIn, standInStore] of Object.entries(standIns)) await standInBus.publish(standIn, standInStore);
     await module.publish();
@@ -82,7 +86,7 @@ export const startTestHost = async <S extends string = never>(options: TestHostO
       logger,
       metrics: createMetrics(name, { processMetrics: false }),
       tracer: startTracing(name).tracer,
-      authTokens: new Map(),
+      authTokens,
       errorMappings: module.errorMappings,
     });
     closers.push(() => server.close());

@@ -12,6 +12,7 @@ import { orderPlacementService } from './service';
 // inventory on the same hub: they take the saga's commands off their command topics and
 // record their answers in their own stores, from which the saga reads them. No Kafka.
 const NOW = '2030-01-01T00:00:00.000Z';
+const VIEWER_TOKEN = 'saga-spec-viewer';
 
 describe('order placement, mounted on HTTP and the embedded bus', () => {
   let host: TestHost<'orders' | 'inventory'>;
@@ -55,6 +56,7 @@ describe('order placement, mounted on HTTP and the embedded bus', () => {
       factory: orderPlacementService,
       standIns: { orders: { registry: ordersEventSchemas }, inventory: { registry: inventoryEventSchemas } },
       clock: () => new Date(NOW),
+      authTokens: new Map([[VIEWER_TOKEN, { subject: 'support', roles: ['viewer'] }]]),
     });
     ({ store: sagas, standIns: { orders, inventory } } = host);
     const parse = (value: unknown) => commandMessageSchema.parse(value) as CommandMessage;
@@ -72,7 +74,8 @@ describe('order placement, mounted on HTTP and the embedded bus', () => {
     await orders.appendToStream(orderStream(orderId), [{ id: eventIdFor(metadata.commandId, 0), type: 'OrderPlaced', data: placed, metadata }], { expectedRevision: 'no_stream' });
     return orderId;
   };
-  const sagaOf = (orderId: string) => fetch(`${host.url}/v1/sagas/order-placement/${orderId}`);
+  // A saga instance is shown to viewers and above (docs/security.md).
+  const sagaOf = (orderId: string) => fetch(`${host.url}/v1/sagas/order-placement/${orderId}`, { headers: { authorization: `Bearer ${VIEWER_TOKEN}` } });
   const settled = (orderId: string) =>
     eventually(async () => {
       const response = await sagaOf(orderId);

@@ -25,7 +25,7 @@ export const orderPlacementService: ServiceFactory = ({ store, bus, clock, logge
     routes: (app) => {
       app.get(
         '/v1/sagas/order-placement/:orderId',
-        { config: { access: 'public' }, schema: { params: z.strictObject({ orderId: OrderId }), response: { 200: sagaViewSchema } } },
+        { config: { access: 'viewer' }, schema: { params: z.strictObject({ orderId: OrderId }), response: { 200: sagaViewSchema } } },
         async (request, reply) => {
           const { state, revision } = await runner.read(request.params.orderId);
           if (state.status === 'not-started') throw new NotFound(`no order-placement saga for order ${request.params.orderId}`);

@@ -52,7 +52,12 @@ export const ordersCommandSchemas = {
 
 // ---- events ------------------------------------------------------------------------
 
-export const OrderPlaced = z.object({ orderId: OrderId, lines: z.array(OrderLine).min(1), totalCents: z.number().int().nonnegative(), at: At });
+/**
+ * `owner` is who placed the order: a caller's token subject, or `address:<ip>` for an
+ * anonymous caller. Optional: an order placed before owners were recorded has none, and
+ * only viewers and above may read it.
+ */
+export const OrderPlaced = z.object({ orderId: OrderId, owner: z.string().min(1).optional(), lines: z.array(OrderLine).min(1), totalCents: z.number().int().nonnegative(), at: At });
 export type OrderPlaced = z.infer<typeof OrderPlaced>;
 
 export const OrderConfirmed = z.object({ orderId: OrderId, at: At });

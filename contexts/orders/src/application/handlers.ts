@@ -19,6 +19,8 @@ export interface PriceTable {
 
 export interface PlaceOrderInput {
   orderId: string;
+  /** Who places it: `callerScope` of the request. */
+  owner: string;
   lines: { sku: string; quantity: number }[];
   /** ISO time captured by the caller (HTTP route, consumer). */
   now: string;
@@ -65,9 +67,9 @@ export const ordersApplication = ({ store, prices }: { store: EventStore; prices
   };
 
   return {
-    placeOrder: async ({ orderId, lines, now }: PlaceOrderInput, metadata: CommandMetadata): Promise<OrderAt> => {
+    placeOrder: async ({ orderId, owner, lines, now }: PlaceOrderInput, metadata: CommandMetadata): Promise<OrderAt> => {
       const priced = await priceLines(prices, lines);
-      return handle({ type: 'PlaceOrder', data: { orderId, lines: priced }, metadata: { now } }, metadata);
+      return handle({ type: 'PlaceOrder', data: { orderId, owner, lines: priced }, metadata: { now } }, metadata);
     },
     confirmOrder: (orderId: string, now: string, metadata: CommandMetadata): Promise<OrderAt> =>
       handle({ type: 'ConfirmOrder', data: { orderId }, metadata: { now } }, metadata),

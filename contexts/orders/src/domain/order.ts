@@ -13,7 +13,8 @@ interface CommandTime {
 
 export interface PlaceOrder {
   type: 'PlaceOrder';
-  data: { orderId: string; lines: OrderLine[] };
+  /** `owner`: who places it (a token's subject, or `address:<ip>`); only it and viewers read the order. */
+  data: { orderId: string; owner: string; lines: OrderLine[] };
   metadata: CommandTime;
 }
 
@@ -33,6 +34,8 @@ export type OrderCommand = PlaceOrder | ConfirmOrder | RejectOrder;
 
 interface Placed {
   orderId: string;
+  /** Absent for an order recorded before owners were: nobody owns it. */
+  owner?: string;
   lines: OrderLine[];
   totalCents: number;
   placedAt: string;
@@ -70,10 +73,11 @@ const checkLines = (lines: readonly OrderLine[]) => {
 export const decide = (command: OrderCommand, state: Order): OrderEvent[] => {
   switch (command.type) {
     case 'PlaceOrder': {
-      const { orderId, lines } = command.data;
+      const { orderId, owner, lines } = command.data;
       if (state.status !== 'absent') throw new OrderAlreadyExists(orderId);
+      if (owner.length === 0) throw new OrderRuleBroken('an order needs the owner who places it');
       checkLines(lines);
-      return [{ type: 'OrderPlaced', data: { orderId, lines, totalCents: totalOf(lines), at: command.metadata.now } }];
+      return [{ type: 'OrderPlaced', data: { orderId, owner, lines, totalCents: totalOf(lines), at: command.metadata.now } }];
     }
     case 'ConfirmOrder': {
       const { orderId } = command.data;
@@ -119,8 +123,8 @@ export const decide = (command: OrderCommand, state: Order): OrderEvent[] => {
 export const evolve = (state: Order, event: OrderEvent): Order => {
   switch (event.type) {
     case 'OrderPlaced': {
-      const { orderId, lines, totalCents, at } = event.data;
-      return { status: 'pending', orderId, lines, totalCents, placedAt: at };
+      const { orderId, owner, lines, totalCents, at } = event.data;
+      return { status: 'pending', orderId, ...(owner !== undefined && { owner }), lines, totalCents, placedAt: at };
     }
     case 'OrderConfirmed':
       return state.status === 'pending' ? { ...state, status: 'confirmed', confirmedAt: event.data.at } : state;

@@ -11,23 +11,34 @@ const lines: OrderLine[] = [
   { sku: 'SKU-2', quantity: 1, unitPriceCents: 999 },
 ];
 
-const place = (placed: OrderLine[] = lines): OrderCommand => ({ type: 'PlaceOrder', data: { orderId, lines: placed }, metadata: { now } });
+const owner = 'customer-a';
+const place = (placed: OrderLine[] = lines, by = owner): OrderCommand => ({ type: 'PlaceOrder', data: { orderId, owner: by, lines: placed }, metadata: { now } });
 const confirm: OrderCommand = { type: 'ConfirmOrder', data: { orderId }, metadata: { now: later } };
 const reject = (reason = 'insufficient stock for SKU-1: 1 available, 2 requested'): OrderCommand => ({ type: 'RejectOrder', data: { orderId, reason }, metadata: { now: later } });
 
-const placed: OrderEvent = { type: 'OrderPlaced', data: { orderId, lines, totalCents: 3499, at: now } };
+const placed: OrderEvent = { type: 'OrderPlaced', data: { orderId, owner, lines, totalCents: 3499, at: now } };
+/** As recorded before orders recorded who placed them. */
+const placedWithoutOwner: OrderEvent = { type: 'OrderPlaced', data: { orderId, lines, totalCents: 3499, at: now } };
 const confirmed: OrderEvent = { type: 'OrderConfirmed', data: { orderId, at: later } };
 const rejected: OrderEvent = { type: 'OrderRejected', data: { orderId, reason: 'out of stock', at: later } };
 
 describe('Order', () => {
   describe('PlaceOrder', () => {
-    it('places a new order with its priced lines and their total', () => {
+    it('places a new order with its owner, its priced lines and their total', () => {
       spec.given([]).when(place()).then([placed]);
+    });
+
+    it('records an anonymous caller by its address as the owner', () => {
+      spec.given([]).when(place(lines, 'address:127.0.0.2')).then([{ type: 'OrderPlaced', data: { orderId, owner: 'address:127.0.0.2', lines, totalCents: 3499, at: now } }]);
+    });
+
+    it('needs the owner who places it', () => {
+      spec.given([]).when(place(lines, '')).thenThrows(OrderRuleBroken, 'an order needs the owner who places it');
     });
 
     it('adds quantity times unit price over all lines', () => {
       const three = [...lines, { sku: 'SKU-3', quantity: 3, unitPriceCents: 0 }, { sku: 'SKU-4', quantity: 1000, unitPriceCents: 1 }];
-      spec.given([]).when(place(three)).then([{ type: 'OrderPlaced', data: { orderId, lines: three, totalCents: 4499, at: now } }]);
+      spec.given([]).when(place(three)).then([{ type: 'OrderPlaced', data: { orderId, owner, lines: three, totalCents: 4499, at: now } }]);
     });
 
     it('places an order only once', () => {
@@ -91,9 +102,14 @@ describe('Order', () => {
 
     it('follows the order from pending to its decision', () => {
       expect(stateAfter([])).toEqual({ status: 'absent' });
-      expect(stateAfter([placed])).toEqual({ status: 'pending', orderId, lines, totalCents: 3499, placedAt: now });
+      expect(stateAfter([placed])).toEqual({ status: 'pending', orderId, owner, lines, totalCents: 3499, placedAt: now });
       expect(stateAfter([placed, confirmed])).toMatchObject({ status: 'confirmed', confirmedAt: later, totalCents: 3499 });
       expect(stateAfter([placed, rejected])).toMatchObject({ status: 'rejected', reason: 'out of stock', rejectedAt: later });
+    });
+
+    it('reads an order placed before owners were recorded as owned by nobody', () => {
+      expect(stateAfter([placedWithoutOwner])).toEqual({ status: 'pending', orderId, lines, totalCents: 3499, placedAt: now });
+      expect(stateAfter([placedWithoutOwner, confirmed])).not.toHaveProperty('owner');
     });
 
     it('keeps the first decision when a second one is read', () => {

@@ -1,0 +1,142 @@
+import { randomUUID } from 'node:crypto';
+import http from 'node:http';
+import { catalogEventSchemas, productStream } from '@ordo/catalog-contract';
+import { eventIdFor } from '@ordo/eventstore';
+import type { Principal } from '@ordo/http';
+import { startTestHost, type TestHost } from '@ordo/host/testing';
+import { orderStream, ordersEventSchemas } from '@ordo/orders-contract';
+import { eventually } from '@ordo/testing';
+import { ordersService } from './service';
+
+// Who may place and read an order, on orders as a host mounts it: with tokens only
+// (standalone), and with anonymous callers acting as customers (embedded). An order is
+// shown to the caller who placed it and to viewers and above; to anyone else it is 404.
+const at = '2025-03-01T10:00:00.000Z';
+const TOKENS = new Map<string, Principal>([
+  ['token-a', { subject: 'customer-a', roles: ['customer'] }],
+  ['token-b', { subject: 'customer-b', roles: ['customer'] }],
+  ['token-viewer', { subject: 'support', roles: ['viewer'] }],
+]);
+const LINES = [{ sku: 'MUG-1', quantity: 1 }];
+
+interface Answer {
+  status: number;
+  contentType: string | undefined;
+  body: { orderId?: string; status?: number; detail?: string } | undefined;
+}
+
+/** A request from a chosen loopback address, optionally with a bearer token: each address is another anonymous caller. */
+const request = (url: string, { from = '127.0.0.1', token, method = 'GET', headers = {}, body }: { from?: string; token?: string; method?: string; headers?: Record<string, string>; body?: unknown } = {}) =>
+  new Promise<Answer>((resolve, reject) => {
+    const sent = body === undefined ? undefined : JSON.stringify(body);
+    const allHeaders = { ...headers, ...(token && { authorization: `Bearer ${token}` }), ...(sent !== undefined && { 'content-type': 'application/json' }) };
+    const outgoing = http.request(url, { method, headers: allHeaders, localAddress: from }, (response) => {
+      let text = '';
+      response.setEncoding('utf8');
+      response.on('data', (chunk: string) => (text += chunk));
+      response.on('end', () => resolve({ status: response.statusCode ?? 0, contentType: response.headers['content-type'], body: text ? JSON.parse(text) : undefined }));
+    });
+    outgoing.on('error', reject);
+    outgoing.end(sent);
+  });
+
+const startOrders = async (anonymousCustomers: boolean) => {
+  const host = await startTestHost<'catalog' | 'sagas'>({
+    name: 'orders',
+    factory: ordersService,
+    registry: ordersEventSchemas,
+    standIns: { catalog: { registry: catalogEventSchemas }, sagas: {} },
+    clock: () => new Date(at),
+    authTokens: TOKENS,
+    anonymousCustomers,
+  });
+  const metadata = { correlationId: 'seed', causationId: 'seed', commandId: 'seed-mug', schemaVersion: 1 };
+  await host.standIns.catalog.appendToStream(productStream('MUG-1'), [{ id: eventIdFor('seed-mug', 0), type: 'ProductAdded', data: { sku: 'MUG-1', name: 'Mug', priceCents: 1250, at }, metadata }], {
+    expectedRevision: 'any',
+  });
+  await eventually(async () => (await request(`${host.url}/v1/prices/MUG-1`)).status === 200, 'the price of MUG-1');
+  return host;
+};
+
+describe('who may place and read an order', () => {
+  let withTokens: TestHost<'catalog' | 'sagas'>;
+  let embedded: TestHost<'catalog' | 'sagas'>;
+
+  beforeAll(async () => {
+    withTokens = await startOrders(false);
+    embedded = await startOrders(true);
+  });
+  afterAll(async () => {
+    await withTokens?.close();
+    await embedded?.close();
+  });
+
+  const place = (host: TestHost<'catalog' | 'sagas'>, options: { from?: string; token?: string; key?: string } = {}) =>
+    request(`${host.url}/v1/orders`, { method: 'POST', body: { lines: LINES }, from: options.from, token: options.token, headers: options.key ? { 'idempotency-key': options.key } : {} });
+  const read = (host: TestHost<'catalog' | 'sagas'>, orderId: string, options: { from?: string; token?: string; headers?: Record<string, string> } = {}) =>
+    request(`${host.url}/v1/orders/${orderId}`, options);
+  const placedId = (answer: Answer): string => {
+    expect(answer.status).toBe(201);
+    const orderId = answer.body?.orderId;
+    if (!orderId) throw new Error(`no order id in ${JSON.stringify(answer.body)}`);
+    return orderId;
+  };
+
+  it("shows an order to the customer who placed it and to a viewer; another customer gets the 404 of a missing order", async () => {
+    const orderId = placedId(await place(withTokens, { token: 'token-a' }));
+    expect(await read(withTokens, orderId, { token: 'token-a' })).toMatchObject({ status: 200, body: { orderId } });
+    expect(await read(withTokens, orderId, { token: 'token-viewer' })).toMatchObject({ status: 200, body: { orderId } });
+
+    const forB = await read(withTokens, orderId, { token: 'token-b' });
+    const missingId = randomUUID();
+    const missing = await read(withTokens, missingId, { token: 'token-b' });
+    expect(forB).toMatchObject({ status: 404, contentType: expect.stringMatching(/^application\/problem\+json/), body: { detail: `no order ${orderId}` } });
+    expect(missing.body?.detail).toBe(`no order ${missingId}`);
+    // Knowing the ETag does not help either: the answer is still 404, never 304.
+    expect((await read(withTokens, orderId, { token: 'token-b', headers: { 'if-none-match': `"order-${orderId}:0"` } })).status).toBe(404);
+  });
+
+  it('refuses an anonymous caller, to place or to read, unless the host lets anonymous callers act as customers', async () => {
+    const orderId = placedId(await place(withTokens, { token: 'token-a' }));
+    const anonymousPlace = await place(withTokens);
+    expect(anonymousPlace).toMatchObject({ status: 401, contentType: expect.stringMatching(/^application\/problem\+json/) });
+    expect((await read(withTokens, orderId)).status).toBe(401);
+
+    const anonymousId = placedId(await place(embedded));
+    expect(await read(embedded, anonymousId)).toMatchObject({ status: 200, body: { orderId: anonymousId } });
+    expect((await read(embedded, anonymousId, { from: '127.0.0.2' })).status).toBe(404);
+    expect((await read(embedded, anonymousId, { token: 'token-a' })).status).toBe(404);
+    expect((await read(embedded, anonymousId, { token: 'token-viewer' })).status).toBe(200);
+  });
+
+  it('gives two customers who send the same Idempotency-Key two orders, and one customer the same order again', async () => {
+    const key = `same-key-${randomUUID()}`;
+    const ofA = placedId(await place(withTokens, { token: 'token-a', key }));
+    const ofB = placedId(await place(withTokens, { token: 'token-b', key }));
+    expect(ofB).not.toBe(ofA);
+    expect(placedId(await place(withTokens, { token: 'token-a', key }))).toBe(ofA);
+    expect((await read(withTokens, ofB, { token: 'token-b' })).status).toBe(200);
+    expect((await read(withTokens, ofA, { token: 'token-b' })).status).toBe(404);
+  });
+
+  it('gives two anonymous callers from two addresses who send the same Idempotency-Key two orders, each its own', async () => {
+    const key = `same-key-${randomUUID()}`;
+    const first = placedId(await place(embedded, { from: '127.0.0.1', key }));
+    const second = placedId(await place(embedded, { from: '127.0.0.2', key }));
+    expect(second).not.toBe(first);
+    expect((await read(embedded, first, { from: '127.0.0.1' })).status).toBe(200);
+    expect((await read(embedded, second, { from: '127.0.0.2' })).status).toBe(200);
+    expect((await read(embedded, first, { from: '127.0.0.2' })).status).toBe(404);
+    expect((await read(embedded, second, { from: '127.0.0.1' })).status).toBe(404);
+  });
+
+  it('shows an order recorded without an owner to viewers only', async () => {
+    const orderId = randomUUID();
+    const metadata = { correlationId: 'old', causationId: 'old', commandId: `old-${orderId}`, schemaVersion: 1 };
+    const data = { orderId, lines: [{ ...LINES[0], unitPriceCents: 1250 }], totalCents: 1250, at };
+    await embedded.store.appendToStream(orderStream(orderId), [{ id: eventIdFor(metadata.commandId, 0), type: 'OrderPlaced', data, metadata }], { expectedRevision: 'no_stream' });
+    expect((await read(embedded, orderId)).status).toBe(404);
+    expect((await read(embedded, orderId, { token: 'token-a' })).status).toBe(404);
+    expect(await read(embedded, orderId, { token: 'token-viewer' })).toMatchObject({ status: 200, body: { orderId } });
+  });
+});

@@ -1,0 +1,106 @@
+import fc from 'fast-check';
+import { exchangeRaw, headerValue, METHODS, problemContractViolation, query, rawResponses, rawUnsafeHeaderValues, routeOf, segment, textOrUnsafe, unsafeText, visible } from '@ordo/http/fuzz';
+import { KNOWN_SKU, openApiDocuments, SHOP_ROUTES, shopRouteOf, startShopHosts, TOKENS, undocumentedAnswer, type ShopRoute } from './shop-hosts';
+
+// Every route of every shop module under random requests: any method, mangled paths and
+// queries, every role's token or a garbage one, and bodies shaped like each route's input
+// with NUL and lone surrogates in their strings. Every error must be problem+json, none a
+// 5xx, and a status a shop route answers must be one its OpenAPI document lists.
+
+const AUTHORIZATIONS = [...Object.values(TOKENS).map((token) => `Bearer ${token}`), 'Bearer not-a-token', 'Bearer', 'Basic c2hvcA=='];
+
+/** A field's value: mostly well formed, often wrong in type, or text with a NUL or a lone surrogate. */
+const anyValue = fc.oneof(textOrUnsafe(), fc.integer({ min: -2, max: 2_000_000 }), fc.double(), fc.boolean(), fc.constant(null), fc.array(textOrUnsafe(10), { maxLength: 2 }));
+const skuLike = fc.oneof(fc.constantFrom(KNOWN_SKU, 'TEE-001', 'NOPE-1'), textOrUnsafe(12));
+const lines = fc.array(fc.record({ sku: skuLike, quantity: fc.oneof(fc.integer({ min: 0, max: 1001 }), anyValue) }, { requiredKeys: [] }), { maxLength: 3 });
+const bodies = fc.oneof(
+  fc.record({ sku: skuLike, name: fc.oneof(textOrUnsafe(), anyValue), priceCents: fc.oneof(fc.integer({ min: -1, max: 2_000_000 }), anyValue) }, { requiredKeys: [] }).map((body) => JSON.stringify(body)),
+  fc.record({ priceCents: fc.oneof(fc.integer({ min: -1, max: 2_000_000 }), anyValue) }, { requiredKeys: [] }).map((body) => JSON.stringify(body)),
+  fc.record({ quantity: fc.oneof(fc.integer({ min: -1, max: 1_000_001 }), anyValue) }, { requiredKeys: [] }).map((body) => JSON.stringify(body)),
+  fc.record({ lines: fc.oneof(lines, anyValue) }, { requiredKeys: [] }).map((body) => JSON.stringify(body)),
+  // A key holding the unsafe text, and plain noise.
+  fc.tuple(unsafeText(10), anyValue).map(([key, value]) => JSON.stringify({ [key]: value })),
+  fc.json(),
+  fc.constantFrom('', '{', 'null', '[]', '{"__proto__":{"x":1}}'),
+);
+
+const orderIdLike = fc.oneof(fc.uuid(), segment);
+/** A path segment holding the text; a lone surrogate, which has no UTF-8, goes as the bytes of one (WTF-8). */
+const inPath = (text: string) => {
+  try {
+    return encodeURIComponent(text);
+  } catch {
+    return '%ED%A0%80';
+  }
+};
+/** A path of the route: its example, its template filled with fuzzed values, or its prefix and random segments. */
+const pathsOf = (route: ShopRoute) =>
+  fc.oneof(
+    fc.constant(route.path),
+    fc.tuple(skuLike, orderIdLike).map(([sku, id]) => route.route.replace(':sku', inPath(sku)).replace(/:(id|orderId)/, inPath(id))),
+    fc.array(segment, { maxLength: 3 }).map((parts) => `${route.route.replace(/\/:.*$/, '')}/${parts.join('/')}`),
+  );
+
+/** Each request goes to one route's module, mostly with that route's method. */
+const requests = fc.constantFrom(...SHOP_ROUTES).chain((route) =>
+  fc.record({
+    module: fc.constant(route.module),
+    method: fc.oneof({ arbitrary: fc.constant(route.method), weight: 4 }, { arbitrary: fc.constantFrom(...METHODS), weight: 1 }),
+    target: fc.tuple(pathsOf(route), fc.option(query, { nil: undefined })).map(([path, text]) => (text === undefined ? path : `${path}?${text}`)),
+    headers: fc.record(
+      {
+        authorization: fc.oneof({ arbitrary: fc.constantFrom(...AUTHORIZATIONS), weight: 4 }, { arbitrary: headerValue(), weight: 1 }),
+        'content-type': fc.oneof({ arbitrary: fc.constant('application/json'), weight: 4 }, { arbitrary: fc.constantFrom('text/plain', 'application/json; charset=latin1', 'application/x-www-form-urlencoded'), weight: 1 }),
+        'idempotency-key': fc.oneof(fc.constantFrom('fuzz-1', 'fuzz-2'), visible(1, 300)),
+        'if-none-match': fc.oneof(fc.constantFrom('*', '"order-x:0"', `"product-${KNOWN_SKU}:0"`, `W/"stock-${KNOWN_SKU}:0"`), headerValue()),
+        'if-match': fc.oneof(fc.constantFrom('*', `"product-${KNOWN_SKU}:0"`, `"product-${KNOWN_SKU}:99"`, 'nonsense'), headerValue()),
+      },
+      { requiredKeys: [] },
+    ),
+    body: fc.option(bodies, { nil: undefined }),
+  }),
+);
+
+describe('every shop route under random and malformed requests', () => {
+  let hosts: Awaited<ReturnType<typeof startShopHosts>>;
+  let documents: ReturnType<typeof openApiDocuments>;
+
+  beforeAll(async () => {
+    hosts = await startShopHosts();
+    documents = openApiDocuments(hosts);
+  });
+  afterAll(() => hosts?.close());
+
+  it('answers every generated request below 500, every error as problem+json, every route status as documented', async () => {
+    const routesReached = new Set<string>();
+    await fc.assert(
+      fc.asyncProperty(requests, async ({ module, method, target, headers, body }) => {
+        const sent = method === 'GET' || method === 'HEAD' ? undefined : body; // fetch sends no body on these
+        const response = await fetch(`${hosts[module].url}${target}`, { method, headers, body: sent, redirect: 'manual' });
+        const text = await response.text();
+        if (response.status >= 500) throw new Error(`${module} ${method} ${target} answered ${response.status}: ${text.slice(0, 300)}`);
+        const violation = problemContractViolation(response.status, response.headers.get('content-type'), method);
+        if (violation) throw new Error(`${module} ${method} ${target} ${violation}: ${text.slice(0, 200)}`);
+        const route = shopRouteOf(module, method, routeOf(target));
+        if (!route) return;
+        routesReached.add(`${route.method} ${route.route}`);
+        const undocumented = undocumentedAnswer(documents[module], route, response.status);
+        if (undocumented) throw new Error(`${target}: ${undocumented}`);
+      }),
+      { numRuns: 400 },
+    );
+    // The generator reached every route, so none went unfuzzed.
+    expect([...routesReached].sort()).toEqual(SHOP_ROUTES.map((route) => `${route.method} ${route.route}`).sort());
+  });
+
+  const postRoutes = SHOP_ROUTES.filter((route) => route.body !== undefined);
+  const rawCases = postRoutes.flatMap((route) => rawUnsafeHeaderValues.map((value) => [`${route.method} ${route.route} with ${JSON.stringify(value)} in a string`, route, value] as const));
+  it.each(rawCases)('answers %s, sent as raw bytes, with a problem+json 400', async (_name, route, value) => {
+    // The value's bytes go on the wire as they are (latin1): a raw NUL, or the WTF-8 bytes of a lone surrogate.
+    const body = JSON.stringify(Object.fromEntries(Object.keys(route.body as object).map((key) => [key, value])));
+    const { port } = new URL(hosts[route.module].url);
+    const request = `${route.method} ${route.path} HTTP/1.1\r\nHost: 127.0.0.1:${port}\r\nAuthorization: Bearer ${TOKENS.admin}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body, 'latin1')}\r\nConnection: close\r\n\r\n${body}`;
+    const answers = rawResponses(await exchangeRaw(hosts[route.module].url, [Buffer.from(request, 'latin1')]));
+    expect(answers.map(({ status, headers }) => ({ status, contentType: headers['content-type'] }))).toEqual([{ status: 400, contentType: expect.stringMatching(/^application\/problem\+json/) }]);
+  });
+});
