@@ -5,7 +5,7 @@ import tseslint from 'typescript-eslint';
 import prettier from 'eslint-config-prettier';
 import nx from '@nx/eslint-plugin';
 
-// Tags live in each package.json ("nx": { "tags": [...] }); DESIGN.md "Layout".
+// Tags live in each package.json ("nx": { "tags": [...] }); docs/architecture.md "Layout".
 // A context reaches another only through its contract; only the app composes services.
 const depConstraints = [
   { sourceTag: 'type:platform', onlyDependOnLibsWithTags: ['type:platform'] },

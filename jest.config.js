@@ -1,4 +1,4 @@
-// One jest project per test level (STYLE.md, 8). `npm test` runs the levels one after
+// One jest project per test level. `npm test` runs the levels one after
 // another through tools/test-levels.mjs, which gives each a time budget.
 const fs = require('node:fs');
 const path = require('node:path');

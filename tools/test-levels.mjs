@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // Runs the test levels one after another, each with a time budget, and prints how long
 // each took and what it counted. `static` (types, lint) comes first; then the jest
-// levels of STYLE.md (8): unit, int (real PostgreSQL and Kafka), e2e. CI runs this
+// levels: unit, int (real PostgreSQL and Kafka), e2e. CI runs this
 // through `npm test`; the budgets keep the suite well inside CI's 90 minutes on 2 cores.
 //
 //   node tools/test-levels.mjs [static|unit|int|e2e ...] [--project <folder>] [-- jest args]

@@ -1,4 +1,4 @@
-// Proves the tag constraints in eslint.config.mjs reject what DESIGN.md "Layout" forbids,
+// Proves the tag constraints in eslint.config.mjs reject what docs/architecture.md "Layout" forbids,
 // using the fixture packages beside this file (README.md here).
 import { execFile } from 'node:child_process';
 import path from 'node:path';

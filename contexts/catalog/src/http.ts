@@ -1,5 +1,5 @@
 // Catalog's HTTP edge: strict input validated by zod, a typed command built from it,
-// the stream revision as the ETag, If-Match for updates (STYLE.md 4, 5).
+// the stream revision as the ETag, If-Match for updates.
 import { z } from 'zod';
 import { PriceCents, productStream, Sku } from '@ordo/catalog-contract';
 import { WrongExpectedRevisionError } from '@ordo/eventstore';
@@ -8,7 +8,7 @@ import type { CatalogHandlers } from './application/handlers';
 import { MAX_PRICE_CENTS, type Product } from './domain/catalog';
 import { ProductAlreadyExists, ProductNotFound, ProductRuleBroken } from './domain/errors';
 
-/** How catalog's errors answer over HTTP: the one place (STYLE.md 4). */
+/** How catalog's errors answer over HTTP: the one place. */
 export const errorMappings: ErrorMapping[] = [
   { error: ProductAlreadyExists, status: 409 },
   { error: ProductNotFound, status: 404 },

@@ -4,7 +4,7 @@ import { catalogHandlers } from './application/handlers';
 import { catalogRoutes, errorMappings } from './http';
 
 /**
- * Catalog as a service (DESIGN.md, "The three ways it runs"): products are listed and
+ * Catalog as a service (docs/architecture.md, "The three ways it runs"): products are listed and
  * priced over HTTP; its events reach orders' price table through the bus. It consumes
  * nothing.
  */

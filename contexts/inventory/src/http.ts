@@ -1,5 +1,5 @@
 // Inventory's HTTP edge: strict input validated by zod, a typed command built from it,
-// the stream revision as the ETag (STYLE.md 4, 5). Reservations do not come this way:
+// the stream revision as the ETag. Reservations do not come this way:
 // they arrive as commands on `ordo.inventory.commands` (messaging.ts).
 import { z } from 'zod';
 import { WrongExpectedRevisionError } from '@ordo/eventstore';
@@ -9,7 +9,7 @@ import type { InventoryHandlers } from './application/handlers';
 import { SkuNotInCatalog, StockRuleBroken } from './domain/errors';
 import type { Stock } from './domain/inventory';
 
-/** How inventory's errors answer over HTTP: the one place (STYLE.md 4). */
+/** How inventory's errors answer over HTTP: the one place. */
 export const errorMappings: ErrorMapping[] = [
   { error: SkuNotInCatalog, status: 404 },
   { error: StockRuleBroken, status: 409 },

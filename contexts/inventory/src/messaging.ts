@@ -1,6 +1,6 @@
 // Commands from other services (the order-placement saga) on `ordo.inventory.commands`,
 // keyed by sku. A refusal is an answering event; a throw here means "retry, then park"
-// (DESIGN.md, "Errors at the edge"), which is right only for what cannot be handled.
+// (docs/architecture.md, "Errors at the edge"), which is right only for what cannot be handled.
 import { commandMetadataOf, commandParser, UnknownCommandError, type ConsumedMessage } from '@ordo/messaging';
 import { CONTEXT, inventoryCommandSchemas, type InventoryCommandMessage } from '@ordo/inventory-contract';
 import type { Logger } from '@ordo/runtime';

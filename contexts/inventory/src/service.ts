@@ -7,7 +7,7 @@ import { errorMappings, inventoryRoutes } from './http';
 import { inventoryCommandHandler, parseInventoryCommand } from './messaging';
 
 /**
- * Inventory as a service (DESIGN.md, "The three ways it runs"): stock is added over
+ * Inventory as a service (docs/architecture.md, "The three ways it runs"): stock is added over
  * HTTP, for the skus its copy of catalog knows, and reserved and released by commands
  * on its topic; the host supplies the ports.
  */

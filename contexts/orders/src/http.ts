@@ -1,5 +1,5 @@
-// Orders' HTTP API: strict zod input becomes a typed command (STYLE.md 5); responses
-// carry the order's stream revision as their ETag (STYLE.md 4). An order records who
+// Orders' HTTP API: strict zod input becomes a typed command; responses
+// carry the order's stream revision as their ETag. An order records who
 // placed it, and is shown only to that caller and to viewers and above.
 import { z } from 'zod';
 import { WrongExpectedRevisionError } from '@ordo/eventstore';
@@ -45,7 +45,7 @@ const view = (order: PlacedOrder): z.infer<typeof OrderView> => ({
   totalCents: order.totalCents,
 });
 
-/** The one place orders' errors become HTTP statuses (STYLE.md 4). */
+/** The one place orders' errors become HTTP statuses. */
 export const ordersErrorMappings: ErrorMapping[] = [
   { error: OrderAlreadyExists, status: 409 },
   { error: OrderRuleBroken, status: 409 },

@@ -1,7 +1,7 @@
 // The SQL adapter of orders' price table: `<schema>.prices`, fed from catalog's events
 // (messaging.ts) and read when an order is placed. Each row is guarded by the revision
 // of its source stream (`product-<sku>`), so a redelivered or late older event never
-// overwrites a newer price (STYLE.md 6).
+// overwrites a newer price.
 import { migrateOnce, quoteIdentifier, type Query, type TransactionalSql } from '@ordo/runtime';
 import type { Price, PriceTable } from './application/handlers';
 

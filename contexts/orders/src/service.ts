@@ -1,4 +1,4 @@
-// Orders as a service, built from the ports a host gives it (DESIGN.md, "The three
+// Orders as a service, built from the ports a host gives it (docs/architecture.md, "The three
 // ways it runs"): the same code on PGlite and the embedded bus, or PostgreSQL and Kafka.
 import type { ServiceFactory } from '@ordo/host';
 import { CONTEXT } from '@ordo/orders-contract';

@@ -1,5 +1,5 @@
 // `npm start`: the whole shop in one process on one port, on PGlite under .ordo/ and
-// the embedded bus (DESIGN.md, "The three ways it runs").
+// the embedded bus (docs/architecture.md, "The three ways it runs").
 import { exitOnStartFailure } from '@ordo/http';
 import { EMBEDDED_OPERATOR, localTokens, runEmbedded } from '@ordo/host';
 import { placeOrderCurl, seedShop } from './seed';

@@ -1,6 +1,6 @@
 // `npm run start:local`: each service its own process on PostgreSQL and Kafka, under a
 // small supervisor (concurrently) that prefixes each service's log lines, restarts a
-// service that crashes, and stops them all on Ctrl-C (DESIGN.md, "The three ways it runs").
+// service that crashes, and stops them all on Ctrl-C (docs/architecture.md, "The three ways it runs").
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { concurrently } from 'concurrently';

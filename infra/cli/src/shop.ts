@@ -1,5 +1,5 @@
 // The reference shop, as the composition root sees it: each module by name. Only this
-// package imports services (DESIGN.md "Layout"); the name is also the module's schema.
+// package imports services (docs/architecture.md "Layout"); the name is also the module's schema.
 import { catalogService } from '@ordo/catalog';
 import { CATALOG_STREAM_PREFIXES, catalogEventSchemas } from '@ordo/catalog-contract';
 import type { EmbeddedOptions } from '@ordo/host';

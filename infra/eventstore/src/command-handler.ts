@@ -10,13 +10,13 @@ export interface DomainEvent {
   data: unknown;
 }
 
-/** The pure half of an aggregate (STYLE.md 1): no clock, no ids, no I/O. */
+/** The pure half of an aggregate: no clock, no ids, no I/O. */
 export interface Aggregate<State, Event extends DomainEvent> {
   initialState(): State;
   evolve(state: State, event: Event): State;
 }
 
-/** Who asked, and the ids that make the answer idempotent and traceable (DESIGN.md, "Idempotency comes from the command id"). */
+/** Who asked, and the ids that make the answer idempotent and traceable (docs/architecture.md, "Idempotency comes from the command id"). */
 export interface CommandMetadata {
   /** The client's Idempotency-Key, or a saga's derived id: event ids derive from it. */
   commandId: string;
@@ -73,7 +73,7 @@ interface SnapshotState<State> {
 }
 
 /**
- * Load, decide, append (DESIGN.md "Rules that make it reliable"): the stream is read
+ * Load, decide, append (docs/architecture.md "Rules that make it reliable"): the stream is read
  * (from its snapshot when there is one), `decide` sees the state, and its events are
  * appended at the revision it saw. A concurrent writer makes the append fail; the
  * stream is read again and `decide` runs again, a bounded number of times. The

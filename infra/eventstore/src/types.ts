@@ -1,4 +1,4 @@
-// The event store port (DESIGN.md, "Contracts"). Every adapter offers exactly this,
+// The event store port (docs/architecture.md, "Contracts"). Every adapter offers exactly this,
 // so the rest of Ordo never knows which store it runs on.
 
 export type ExpectedRevision = bigint | 'no_stream' | 'stream_exists' | 'any';

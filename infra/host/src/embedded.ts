@@ -20,7 +20,7 @@ export interface EmbeddedOptions {
 }
 
 /**
- * Embedded mode (DESIGN.md, "The three ways it runs"): every module in one process on
+ * Embedded mode (docs/architecture.md, "The three ways it runs"): every module in one process on
  * one port, each context's store a schema of one PGlite database under ORDO_DATA_DIR
  * (kept across restarts), the embedded bus in place of Kafka. Modules publish first,
  * then start, so every consumer sees every store.

@@ -4,7 +4,7 @@ import type { Bus } from '@ordo/messaging';
 import type { Logger, TransactionalSql } from '@ordo/runtime';
 
 /**
- * What a service is given (DESIGN.md: "the same service code runs in all three modes:
+ * What a service is given (docs/architecture.md: "the same service code runs in all three modes:
  * only the adapters behind the ports change").
  */
 export interface ServicePorts {

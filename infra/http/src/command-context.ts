@@ -7,7 +7,7 @@ import { callerScope } from './caller';
 // Its own namespace: ids derived here never equal ids the event store derives.
 const REQUEST_NAMESPACE = '5b0b8f36-4f0e-4b53-9f8a-2c0f6e0c2d41';
 
-/** What a command built from an HTTP request carries (DESIGN.md: "time and ids enter through command metadata"). */
+/** What a command built from an HTTP request carries (docs/architecture.md: "time and ids enter through command metadata"). */
 export interface RequestCommandContext {
   commandId: string;
   correlationId: string;

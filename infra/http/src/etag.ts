@@ -2,7 +2,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import { BadRequest, PreconditionFailed } from './problem';
 
 /**
- * An ETag is the read-your-writes token of DESIGN.md: the stream and the revision a
+ * An ETag is the read-your-writes token of docs/architecture.md: the stream and the revision a
  * response reflects, `"order-42:3"`. A client sends it back in If-Match to update only
  * what it saw, or to a query to wait until a read model has caught up with it.
  */

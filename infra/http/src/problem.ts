@@ -105,7 +105,7 @@ const problem = (status: number, detail: string | undefined, extensions: Record<
 });
 
 /**
- * The one place an error becomes an HTTP answer (STYLE.md 4). Unknown errors are 500
+ * The one place an error becomes an HTTP answer. Unknown errors are 500
  * with nothing of their message, stack or internals in the body.
  */
 export const toProblem = (error: unknown, request: FastifyRequest, mappings: readonly ErrorMapping[] = []): Problem => {

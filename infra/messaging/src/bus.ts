@@ -25,7 +25,7 @@ export interface BusConsumer {
 }
 
 /**
- * What a service sees of messaging, whichever mode runs it (DESIGN.md, "The three
+ * What a service sees of messaging, whichever mode runs it (docs/architecture.md, "The three
  * ways it runs"): it publishes its store and consumes topics. Kafka or the embedded
  * bus is chosen by the composition root; the service code is the same.
  */

@@ -2,7 +2,7 @@ import type { IHeaders } from 'kafkajs';
 import { v5 as uuidv5 } from 'uuid';
 import type { RecordedEvent } from '@ordo/eventstore';
 
-// The headers every Ordo message carries (DESIGN.md, "Contracts"), so a consumer can
+// The headers every Ordo message carries (docs/architecture.md, "Contracts"), so a consumer can
 // route, deduplicate and trace a message without parsing its value.
 export const HEADER = {
   eventId: 'event-id',

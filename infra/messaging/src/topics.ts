@@ -16,7 +16,7 @@ export interface ProvisionReport {
   mismatched: { topic: string; differences: string[] }[];
 }
 
-// ---- Naming (DESIGN.md "Contracts": ordo.<context>.events, ordo.<context>.commands)
+// ---- Naming (docs/architecture.md "Contracts": ordo.<context>.events, ordo.<context>.commands)
 
 const FOREVER = -1;
 const SEVEN_DAYS_MS = 7 * 24 * 60 * 60 * 1000;
@@ -38,7 +38,7 @@ const spec = (name: string, partitions: number, retentionMs: number): TopicSpec 
   return { name, partitions, retentionMs };
 };
 
-/** Event topics are the replay source (DESIGN.md "The stream is the outbox"), so they keep every record. */
+/** Event topics are the replay source (docs/architecture.md "The stream is the outbox"), so they keep every record. */
 export const eventTopic = (context: string, partitions: number): TopicSpec =>
   spec(`ordo.${checked('context', context)}.events`, partitions, FOREVER);
 

@@ -132,7 +132,7 @@ const handleReply = <Data>(definition: SagaDefinition<Data>, state: StartedSaga<
   return [received, ...afterReply(definition, progress(state, received), sent, cause)];
 };
 
-/** The engine as a decider (STYLE.md 1): `decide(input, state)` over `evolve`d saga events. */
+/** The engine as a decider: `decide(input, state)` over `evolve`d saga events. */
 export const sagaDecider = <Data>(definition: SagaDefinition<Data>) => ({
   initialState: initialState<Data>,
   evolve: evolve<Data>,

@@ -1,4 +1,4 @@
-// The definition DSL (STYLE.md 3): a saga reads as a table, one step a line, each step's
+// The definition DSL: a saga reads as a table, one step a line, each step's
 // command beside the replies that answer it and its compensation beside that.
 
 /** An event of another context as the saga reads it off a topic: its trigger, or a reply. */

@@ -1,4 +1,4 @@
-// An instance is its own event stream (DESIGN.md, "Saga semantics"): these are its
+// An instance is its own event stream (docs/architecture.md, "Saga semantics"): these are its
 // events, and `evolve` folds them into its state. Pure: no definition needed to read it.
 import { eventIdFor } from '@ordo/eventstore';
 import type { CommandMessage } from '@ordo/messaging';

@@ -1,4 +1,4 @@
-// Given / when / then for a saga definition (STYLE.md 2, Eventuate's SagaUnitTestSupport):
+// Given / when / then for a saga definition (Eventuate's SagaUnitTestSupport):
 // given the instance's history, when a trigger or reply, then these commands are issued,
 // or it completes, or it is rolled back. Over the pure core: no store, no bus.
 // node:assert rather than jest's expect, so the kit carries no test framework into the package.

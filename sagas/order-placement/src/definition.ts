@@ -1,4 +1,4 @@
-// The order-placement saga (DESIGN.md, "The flow of one order"), first version: reserve
+// The order-placement saga (docs/architecture.md, "The flow of one order"), first version: reserve
 // stock per line, then confirm the order. Before the pivot a refusal releases what was
 // reserved and rejects the order with the refusal's reason.
 import { byDataField, defineSaga, fanOut, step, type IncomingEvent } from '@ordo/saga';

@@ -1,5 +1,5 @@
 // Catalog's published language: the commands it takes and the events it records.
-// Readers are tolerant (DESIGN.md): event schemas are plain `z.object`s, so a field
+// Readers are tolerant (docs/architecture.md): event schemas are plain `z.object`s, so a field
 // added by a later version passes through an older reader. Orders keeps its price
 // table from these events.
 import { z } from 'zod';

@@ -3,7 +3,7 @@ import { productStream, type AddProduct, type ChangePrice } from '@ordo/catalog-
 import { commandHandler, type CommandMetadata, type EventStore } from '@ordo/eventstore';
 import { decide, evolve, initialState, type CatalogCommand } from '../domain/catalog';
 
-/** The ids a command carries (DESIGN.md, "Idempotency comes from the command id") and the time it is handled at (ISO). */
+/** The ids a command carries (docs/architecture.md, "Idempotency comes from the command id") and the time it is handled at (ISO). */
 export type CommandContext = CommandMetadata & { now: string };
 
 /** The revision a client's If-Match names, or `stream_exists` for `*`. */

@@ -1,4 +1,4 @@
-// One product (stream `product-<sku>`) as a decider: three pure functions (STYLE.md 1).
+// One product (stream `product-<sku>`) as a decider: three pure functions.
 // Time arrives in the command's metadata; nothing here reads a clock.
 import type { AddProduct, CatalogEvent, ChangePrice } from '@ordo/catalog-contract';
 import { ProductAlreadyExists, ProductNotFound, ProductRuleBroken } from './errors';

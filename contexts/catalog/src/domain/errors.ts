@@ -1,5 +1,5 @@
 // Catalog's domain errors: every catalog command comes over HTTP, so a refusal is a
-// throw that http.ts maps to its status (STYLE.md 4).
+// throw that http.ts maps to its status.
 
 /** AddProduct for a sku the catalog already lists (HTTP 409). */
 export class ProductAlreadyExists extends Error {

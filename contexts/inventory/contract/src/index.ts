@@ -1,5 +1,5 @@
 // Inventory's published language: the commands it takes and the events it records.
-// Readers are tolerant (DESIGN.md): event schemas are plain `z.object`s, so a field
+// Readers are tolerant (docs/architecture.md): event schemas are plain `z.object`s, so a field
 // added by a later version passes through an older reader.
 import { z } from 'zod';
 import type { CommandMessage } from '@ordo/messaging';

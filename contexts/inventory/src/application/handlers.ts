@@ -5,7 +5,7 @@ import { stockStream, type AddStock, type ReleaseStock, type ReserveStock } from
 import { SkuNotInCatalog } from '../domain/errors';
 import { decide, evolve, initialState, type InventoryCommand } from '../domain/inventory';
 
-/** The ids a command carries (DESIGN.md, "Idempotency comes from the command id") and the time it is handled at (ISO). */
+/** The ids a command carries (docs/architecture.md, "Idempotency comes from the command id") and the time it is handled at (ISO). */
 export type CommandContext = CommandMetadata & { now: string };
 
 /** Inventory's copy of the skus catalog has a product for (catalog-skus.ts), filled from catalog's events. */

@@ -1,5 +1,5 @@
-// Stock of one sku (stream `stock-<sku>`) as a decider: three pure functions
-// (STYLE.md 1). Time arrives in the command's metadata; nothing here reads a clock.
+// Stock of one sku (stream `stock-<sku>`) as a decider: three pure functions.
+// Time arrives in the command's metadata; nothing here reads a clock.
 import type { AddStock, InventoryEvent, ReleaseStock, ReserveStock, StockReservationRejected } from '@ordo/inventory-contract';
 import { SkuNotInCatalog, StockRuleBroken } from './errors';
 

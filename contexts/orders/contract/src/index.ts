@@ -1,5 +1,5 @@
 // Orders' published language: the commands it takes on the bus and the events it
-// records. Readers are tolerant (DESIGN.md): event schemas are plain `z.object`s, so a
+// records. Readers are tolerant (docs/architecture.md): event schemas are plain `z.object`s, so a
 // field added by a later version passes through an older reader.
 import { z } from 'zod';
 import type { CommandMessage } from '@ordo/messaging';

@@ -1,4 +1,4 @@
-// The Order decider (STYLE.md 1): three pure functions. Time arrives in command
+// The Order decider: three pure functions. Time arrives in command
 // metadata, ids in command data; prices arrive already looked up (the application
 // layer reads orders' price table), so `decide` only adds them up.
 import type { OrderEvent, OrderLine } from '@ordo/orders-contract';

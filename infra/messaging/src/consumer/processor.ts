@@ -77,7 +77,7 @@ export interface Delivery<T> {
 }
 
 /**
- * Parse, retries in place, the inbox, and the sequenced dead letters (DESIGN.md,
+ * Parse, retries in place, the inbox, and the sequenced dead letters (docs/architecture.md,
  * "Ordering is per key"): a message that still fails, or fails parse, is parked with
  * every later message of its sequence, while other sequences flow on. Both buses use
  * this, so a handler cannot tell which one delivers to it.

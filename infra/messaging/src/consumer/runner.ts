@@ -20,7 +20,7 @@ export interface ConsumerRunnerOptions<T> extends ProcessingOptions<T> {
    */
   concurrentPartitions?: number;
   /**
-   * Sequenced dead letters (DESIGN.md, "Ordering is per key"): a message that still fails
+   * Sequenced dead letters (docs/architecture.md, "Ordering is per key"): a message that still fails
    * after the retries, or fails `parse`, is parked under groupId with every later message
    * of its sequence (`sequenceBy`, default the key), and the other sequences flow on. Each parked message is also produced to
    * `topic` (`deadLetterTopic(...)`), which must exist, for visibility. Without this

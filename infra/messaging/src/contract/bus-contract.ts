@@ -7,7 +7,7 @@ import type { BusConsumer, BusConsumerOptions, BusDatabase } from '../bus';
 import type { ConsumedMessage, HandlerContext } from '../consumer/processor';
 import { sqlDeadLetterStore } from '../dead-letters/store';
 
-// The consumer contract both buses serve (DESIGN.md, "The three ways it runs"): the
+// The consumer contract both buses serve (docs/architecture.md, "The three ways it runs"): the
 // same scenarios, with the same handler, run on Kafka (kafka-bus.int.spec.ts) and on
 // the embedded bus (embedded-bus.int.spec.ts). Messages start as events appended to a
 // context's store, which the bus publishes: a relay to Kafka, or the store's own

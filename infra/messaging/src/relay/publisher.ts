@@ -28,7 +28,7 @@ export interface Publisher {
 }
 
 /**
- * Follows the store from a checkpoint and publishes every event (DESIGN.md: the stream
+ * Follows the store from a checkpoint and publishes every event (docs/architecture.md: the stream
  * is the outbox). The checkpoint is saved only after Kafka acknowledged, so a crash
  * repeats some events and loses none; the idempotent producer with one request in
  * flight keeps the order per key across retries.

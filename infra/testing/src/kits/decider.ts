@@ -1,6 +1,6 @@
 import { expect } from '@jest/globals';
 
-/** A decider as STYLE.md 1 shapes it: three pure functions. */
+/** A decider as Ordo shapes it: three pure functions. */
 export interface Decider<Command, Event, State> {
   initialState(): State;
   evolve(state: State, event: Event): State;
