@@ -7,6 +7,7 @@ import type { Logger } from '@ordo/runtime';
 import { CATALOG_EVENTS_TOPIC, PriceChanged, ProductAdded } from '@ordo/catalog-contract';
 import { CONTEXT, ORDERS_COMMANDS_TOPIC, ordersCommandSchemas, type OrdersCommandMessage } from '@ordo/orders-contract';
 import type { OrdersApplication } from './application/handlers';
+import { OrderRuleBroken } from './domain/errors';
 import type { PriceUpdate, SqlPriceTable } from './prices';
 
 // ---- the price feed --------------------------------------------------------------
@@ -82,13 +83,14 @@ const dispatch = (orders: OrdersApplication, command: OrdersCommandMessage, now:
  * A saga's commands to orders. Idempotency comes from the command id: a repeated one
  * appends nothing (the order remembers it), as does one already decided the same way.
  * A command the order refuses (confirming a rejected order) throws: it cannot happen in
- * the placement flow, so it is retried and parked for an operator.
+ * the placement flow, and retrying cannot change it, so it is parked at once for an operator.
  */
 export const startCommandConsumer = ({ bus, orders, clock, logger }: CommandConsumerPorts): Promise<BusConsumer> =>
   bus.consume<OrdersCommandMessage>({
     groupId: 'orders-commands',
     topics: [ORDERS_COMMANDS_TOPIC],
     parse: parseOrdersCommand,
+    permanent: (error) => error instanceof OrderRuleBroken,
     handle: async ({ value: command }) => {
       const { order, revision } = await dispatch(orders, command, clock().toISOString(), commandMetadataOf(command));
       logger.info({ orderId: order.orderId, command: command.type, commandId: command.commandId, status: order.status, revision: String(revision) }, 'order command handled');

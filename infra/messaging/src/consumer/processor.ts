@@ -41,6 +41,11 @@ export interface ProcessingOptions<T> {
   /** Transient failures are retried in place before parking (default DEFAULT_RETRY: outlasts a 30 s database failover). */
   retry?: RetryPolicy;
   /**
+   * Failures that retrying cannot change (a command the aggregate refuses by its rules):
+   * parked at once, as a parse failure is, instead of after the retry budget.
+   */
+  permanent?: (error: unknown) => boolean;
+  /**
    * The key that orders the handler's effects, by which a failed message parks the
    * messages behind it and by which it is redriven; default the Kafka key. A saga
    * consuming replies keyed by sku sequences them by the instance they answer. A
@@ -180,7 +185,7 @@ export const createProcessor = <T>(
     try {
       // A parse failure is not transient: thrown before the retries, so parked at once.
       if ('error' in parsed) throw parsed.error;
-      await withRetries(policy, control, () => apply(parsed.message));
+      await withRetries(policy, control, () => apply(parsed.message), options.permanent);
     } catch (error) {
       if (error instanceof DeliveryAbandoned || !deadLetters) throw error;
       const failed = 'message' in parsed ? parsed.message : toConsumed(delivery.letter);

@@ -82,16 +82,22 @@ export const waitOwned = async (ms: number, control: DeliveryControl): Promise<v
 };
 
 /**
- * Runs work until it succeeds, the policy's attempts are spent (the last failure is
- * thrown), or the delivery stops being ours (DeliveryAbandoned is thrown). Before each
- * retry it checks the delivery is still ours.
+ * Runs work until it succeeds, the policy's attempts are spent or it fails in a way
+ * `permanent` says retrying cannot change (the failure is thrown), or the delivery stops
+ * being ours (DeliveryAbandoned is thrown). Before each retry it checks the delivery is
+ * still ours.
  */
-export const withRetries = async <R>(policy: Required<RetryPolicy>, control: DeliveryControl, work: () => Promise<R>): Promise<R> => {
+export const withRetries = async <R>(
+  policy: Required<RetryPolicy>,
+  control: DeliveryControl,
+  work: () => Promise<R>,
+  permanent: (error: unknown) => boolean = () => false,
+): Promise<R> => {
   for (let attempt = 1; ; attempt++) {
     try {
       return await work();
     } catch (error) {
-      if (error instanceof DeliveryAbandoned || attempt >= policy.attempts) throw error;
+      if (error instanceof DeliveryAbandoned || attempt >= policy.attempts || permanent(error)) throw error;
     }
     await waitOwned(backoffMs(policy, attempt), control);
   }

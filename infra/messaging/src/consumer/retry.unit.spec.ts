@@ -24,6 +24,14 @@ describe('the retry policy', () => {
     await expect(withRetries(quick, owned(), async () => Promise.reject(new Error(`fail ${++calls}`)))).rejects.toThrow('fail 3');
   });
 
+  it('throws a failure that retrying cannot change at once, without waiting out the policy', async () => {
+    class Refused extends Error {}
+    let calls = 0;
+    const failing = async () => Promise.reject(++calls === 1 ? new Error('transient') : new Refused('refused by its rules'));
+    await expect(withRetries(DEFAULT_RETRY, owned(), failing, (error) => error instanceof Refused)).rejects.toThrow('refused by its rules');
+    expect(calls).toBe(2);
+  });
+
   it('gives the delivery up, without another attempt, when a heartbeat tells of a rebalance', async () => {
     const rebalancing = new Error('The group is rebalancing');
     let calls = 0;
