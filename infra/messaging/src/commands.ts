@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { traceHeaders } from '@ordo/runtime';
 
 /**
  * A command as it travels on `ordo.<target>.commands` (the `command` of a saga's
@@ -24,15 +25,19 @@ export const commandMessageSchema = z.object({
 /**
  * The metadata the handling context's events carry for a command it took off its topic:
  * the command's id (so a re-issued command appends nothing and the sender knows which
- * command an event answers) and the sender's correlation and trace.
+ * command an event answers), the sender's correlation, and the trace: the command's own,
+ * else the one its consumer continues from the message's `traceparent` header.
  */
-export const commandMetadataOf = (message: CommandMessage) => ({
-  commandId: message.commandId,
-  correlationId: message.metadata.correlationId,
-  causationId: message.commandId,
-  ...(message.metadata.actor ? { actor: message.metadata.actor } : {}),
-  ...(message.metadata.traceparent ? { traceparent: message.metadata.traceparent } : {}),
-});
+export const commandMetadataOf = (message: CommandMessage) => {
+  const traceparent = message.metadata.traceparent ?? traceHeaders().traceparent;
+  return {
+    commandId: message.commandId,
+    correlationId: message.metadata.correlationId,
+    causationId: message.commandId,
+    ...(message.metadata.actor ? { actor: message.metadata.actor } : {}),
+    ...(traceparent ? { traceparent } : {}),
+  };
+};
 
 /** A command its context does not take: parked at once, since retrying will not change it. */
 export class UnknownCommandError extends Error {

@@ -1,6 +1,7 @@
 // The application layer: load an instance's stream, decide, append at the revision seen.
 // The stream's revision is the lock when replies arrive concurrently from several topics.
 import { eventIdFor, WrongExpectedRevisionError, type EventStore, type ExpectedRevision } from '@ordo/eventstore';
+import { traceHeaders } from '@ordo/runtime';
 import { instanceFor, sagaDecider } from './decide';
 import type { IncomingEvent, SagaDefinition } from './definition';
 import { sagaIdOf, type SagaEvent, type SagaState } from './instance';
@@ -37,12 +38,17 @@ export const sagaRunner = <Data>({ definition, store, clock, retries = 10 }: Sag
   };
 
   // Ids derive from the instance and the event that caused them: an input handled twice stores nothing twice.
-  const append = (sagaId: string, cause: IncomingEvent, correlationId: string, events: SagaEvent<Data>[], expectedRevision: ExpectedRevision) =>
-    store.appendToStream(
+  // The trace is the one the cause's consumer continues from the cause's message, so the
+  // commands the relay publishes from these events carry it on to the next context.
+  const append = (sagaId: string, cause: IncomingEvent, correlationId: string, events: SagaEvent<Data>[], expectedRevision: ExpectedRevision) => {
+    const { traceparent } = traceHeaders();
+    const metadata = { correlationId, causationId: cause.id, schemaVersion: 1, ...(traceparent && { traceparent }) };
+    return store.appendToStream(
       sagaId,
-      events.map((event, index) => ({ id: eventIdFor(`${sagaId}/${cause.id}`, index), type: event.type, data: event.data, metadata: { correlationId, causationId: cause.id, schemaVersion: 1 } })),
+      events.map((event, index) => ({ id: eventIdFor(`${sagaId}/${cause.id}`, index), type: event.type, data: event.data, metadata })),
       { expectedRevision },
     );
+  };
 
   const start = async (trigger: IncomingEvent): Promise<SagaHandled<Data>> => {
     const { sagaId } = instanceFor(definition, trigger);
@@ -51,7 +57,7 @@ export const sagaRunner = <Data>({ definition, store, clock, retries = 10 }: Sag
       const { written } = await append(sagaId, trigger, trigger.metadata.correlationId, events, 'no_stream');
       return written ? { result: 'started', sagaId, events } : { result: 'already-started', sagaId };
     } catch (error) {
-      // A duplicate trigger starts nothing (DESIGN.md, "Saga semantics").
+      // A duplicate trigger starts nothing (docs/architecture.md, "Saga semantics").
       if (error instanceof WrongExpectedRevisionError) return { result: 'already-started', sagaId };
       throw error;
     }
