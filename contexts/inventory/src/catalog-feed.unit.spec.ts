@@ -1,16 +1,8 @@
+import { publishedEvent } from '@ordo/testing';
 import { parseCatalogEvent } from './catalog-feed';
 
 // A message of `ordo.catalog.events`: the recorded event, its revision as a string.
-const recorded = (type: string, data: unknown, revision = '0') => ({
-  id: 'b0a5b8a2-1111-4c1e-8a7b-3d5e9f0a1b2c',
-  type,
-  stream: 'product-SKU-1',
-  revision,
-  position: '17',
-  data,
-  metadata: { correlationId: 'c', causationId: 'c', schemaVersion: 1 },
-  recordedAt: '2025-03-01T10:00:00.000Z',
-});
+const recorded = (type: string, data: unknown, revision = '0') => publishedEvent(type, data, { revision });
 
 describe("reading catalog's events into inventory's copy", () => {
   it('turns ProductAdded into a known sku with its stream revision, tolerating fields a later catalog adds', () => {

@@ -1,16 +1,9 @@
+import { publishedEvent } from '@ordo/testing';
 import { parseCatalogEvent, parseOrdersCommand } from './messaging';
 
 const orderId = '2b1d9a4e-6f0c-4c1e-8a7b-3d5e9f0a1b2c';
-const recorded = (type: string, data: unknown, revision = '0') => ({
-  id: 'b0a5b8a2-1111-4c1e-8a7b-3d5e9f0a1b2c',
-  type,
-  stream: 'product-SKU-1',
-  revision,
-  position: '17',
-  data,
-  metadata: { correlationId: 'c', causationId: 'c', schemaVersion: 1 },
-  recordedAt: '2025-03-01T10:00:00.000Z',
-});
+// A message of `ordo.catalog.events`: the recorded event, its revision as a string.
+const recorded = (type: string, data: unknown, revision = '0') => publishedEvent(type, data, { revision });
 const command = (type: string, data: unknown) => ({ type, commandId: 'cmd-1', data, metadata: { correlationId: 'corr-1', causationId: 'evt-1', traceparent: 'tp' } });
 
 describe('reading catalog events', () => {

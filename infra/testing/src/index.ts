@@ -15,4 +15,5 @@ export {
 export { describeWithEventStoreDb } from './eventstoredb';
 export { sqlDatabases, type TestDatabase } from './databases';
 export { deciderSpec, type Decider } from './kits/decider';
+export { publishedEvent } from './kits/published-event';
 export { eventually } from './eventually';
