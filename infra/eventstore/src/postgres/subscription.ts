@@ -8,9 +8,6 @@ export interface SubscriptionSource {
 
 // Between wake-ups the subscription polls, starting fast and backing off: events held
 // back by an older running transaction become visible without any new notification.
-// A wake-up starts the polling fast again: the events it announces are often held back
-// for a moment by another transaction of the cluster, and must not wait out an idle
-// backoff of up to a second for it to end.
 const FIRST_POLL_MS = 10;
 const LAST_POLL_MS = 1_000;
 const DEFAULT_BATCH = 500;
@@ -49,7 +46,6 @@ export const subscribe = (source: SubscriptionSource, options: SubscribeOptions)
     try {
       let pollMs = FIRST_POLL_MS;
       while (!stopped) {
-        const afterWake = woken;
         woken = false;
         const batch = await source.readBatch(checkpoint, batchSize);
         for (const event of batch) {
@@ -62,7 +58,7 @@ export const subscribe = (source: SubscriptionSource, options: SubscribeOptions)
           live = true;
           options.onLive?.();
         }
-        pollMs = batch.length > 0 || afterWake ? FIRST_POLL_MS : Math.min(pollMs * 2, LAST_POLL_MS);
+        pollMs = batch.length > 0 ? FIRST_POLL_MS : Math.min(pollMs * 2, LAST_POLL_MS);
         await waitForWake(pollMs);
       }
     } finally {
