@@ -33,10 +33,7 @@ export default defineConfig(
       // Reads the project graph Nx caches in .nx/workspace-data. Without it the rule
       // prints a warning, checks nothing and exits 0. `nx run-many -t lint` refreshes
       // the graph first; before a bare `eslint`, run any nx command (`nx show projects`).
-      '@nx/enforce-module-boundaries': [
-        'error',
-        { enforceBuildableLibDependency: false, allow: [], depConstraints },
-      ],
+      '@nx/enforce-module-boundaries': ['error', { enforceBuildableLibDependency: false, allow: [], depConstraints }],
     },
   },
   // Last, so formatting rules never fight prettier.

@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // Runs the test levels one after another, each with a time budget, and prints how long
-// each took and what it counted. `static` (types, lint) comes first; then the jest
+// each took and what it counted. `static` (types, lint, format) comes first; then the jest
 // levels: unit, int (real PostgreSQL and Kafka), e2e. CI runs this
 // through `npm test`; the budgets keep the suite well inside CI's 90 minutes on 2 cores.
 //
@@ -32,11 +32,14 @@ const runNode = (argv, deadline, level) =>
   new Promise((resolve) => {
     const env = { ...process.env, NX_DAEMON: 'false', NX_NO_CLOUD: 'true' };
     const child = spawn(process.execPath, argv, { cwd: root, stdio: 'inherit', env });
-    const timer = setTimeout(() => {
-      console.error(`\n${level}: over its budget of ${BUDGET_MINUTES[level]} min; stopping it`);
-      child.kill('SIGTERM');
-      setTimeout(() => child.kill('SIGKILL'), 20_000).unref();
-    }, Math.max(0, deadline - Date.now()));
+    const timer = setTimeout(
+      () => {
+        console.error(`\n${level}: over its budget of ${BUDGET_MINUTES[level]} min; stopping it`);
+        child.kill('SIGTERM');
+        setTimeout(() => child.kill('SIGKILL'), 20_000).unref();
+      },
+      Math.max(0, deadline - Date.now()),
+    );
     child.on('exit', (code, signal) => {
       clearTimeout(timer);
       resolve(code ?? signal);
@@ -48,6 +51,8 @@ const runStatic = async (deadline) => {
   const checks = [
     ['typecheck', [bin('typescript', 'bin', 'tsc'), '-p', path.join(root, 'tsconfig.json')]],
     ['lint', [bin('nx', 'dist', 'bin', 'nx.js'), 'run-many', '-t', 'lint', '--outputStyle=static']],
+    // Formatting is prettier's (.prettierrc.json); `npm run format` fixes what this finds.
+    ['format', [bin('prettier', 'bin', 'prettier.cjs'), '--check', '--log-level=warn', root]],
   ];
   for (const [name, argv] of checks) {
     console.log(`--- ${name}`);
@@ -63,13 +68,17 @@ const runJest = async (level, deadline) => {
     '--experimental-vm-modules',
     '--disable-warning=ExperimentalWarning',
     bin('jest', 'bin', 'jest.js'),
-    '--config', path.join(root, 'jest.config.js'),
+    '--config',
+    path.join(root, 'jest.config.js'),
     // `npm test` inside a package narrows the run to that package's tests. The path
     // goes before --selectProjects, which would otherwise take it for a project name.
     ...(project ? [`${path.resolve(root, project)}${path.sep}`] : []),
-    '--selectProjects', level,
+    '--selectProjects',
+    level,
     '--passWithNoTests',
-    '--json', '--outputFile', report,
+    '--json',
+    '--outputFile',
+    report,
     ...(process.env.CI ? ['--ci'] : []),
     ...passThrough,
   ];

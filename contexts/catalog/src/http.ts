@@ -73,7 +73,11 @@ export const catalogRoutes =
         const { sku } = request.params;
         const stream = productStream(sku);
         const expected = expectedRevisionFromIfMatch(request, stream);
-        const { state, revision } = await handlers.changePrice({ sku, priceCents: request.body.priceCents }, commandContext(request, clock, 'change-price'), expected);
+        const { state, revision } = await handlers.changePrice(
+          { sku, priceCents: request.body.priceCents },
+          commandContext(request, clock, 'change-price'),
+          expected,
+        );
         setETag(reply, { stream, revision });
         return listed(state);
       },

@@ -16,8 +16,18 @@ describe('catalog, mounted on HTTP and the embedded bus', () => {
   const published: ConsumedMessage<{ type: string; stream: string; revision: string; data: unknown }>[] = [];
 
   beforeAll(async () => {
-    host = await startTestHost({ name: 'catalog', factory: catalogService, registry: catalogEventSchemas, clock: () => new Date(NOW), authTokens: new Map([[OPERATOR_TOKEN, { subject: 'ops', roles: ['operator'] }]]) });
-    await host.bus.consume({ groupId: 'probe', topics: ['ordo.catalog.events'], handle: async (message) => void published.push(message as (typeof published)[number]) });
+    host = await startTestHost({
+      name: 'catalog',
+      factory: catalogService,
+      registry: catalogEventSchemas,
+      clock: () => new Date(NOW),
+      authTokens: new Map([[OPERATOR_TOKEN, { subject: 'ops', roles: ['operator'] }]]),
+    });
+    await host.bus.consume({
+      groupId: 'probe',
+      topics: ['ordo.catalog.events'],
+      handle: async (message) => void published.push(message as (typeof published)[number]),
+    });
   });
 
   afterAll(() => host?.close());
@@ -26,7 +36,11 @@ describe('catalog, mounted on HTTP and the embedded bus', () => {
   // As an operator, who may list products and change prices (docs/security.md).
   const call = async (method: string, path: string, body?: unknown, extraHeaders: Record<string, string> = {}) => {
     const headers = { authorization: `Bearer ${OPERATOR_TOKEN}`, ...extraHeaders };
-    const response = await fetch(`${host.url}${path}`, { method, headers: body === undefined ? headers : { ...JSON_BODY, ...headers }, body: body === undefined ? undefined : JSON.stringify(body) });
+    const response = await fetch(`${host.url}${path}`, {
+      method,
+      headers: body === undefined ? headers : { ...JSON_BODY, ...headers },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
     const text = await response.text();
     return { status: response.status, headers: response.headers, body: text ? (JSON.parse(text) as unknown) : undefined };
   };
@@ -47,7 +61,11 @@ describe('catalog, mounted on HTTP and the embedded bus', () => {
     expect(response.body).toEqual({ sku: 'TEE-1', name: 'T-shirt', priceCents: 1999 });
 
     const [added] = await eventsOf('TEE-1');
-    expect(added).toMatchObject({ type: 'ProductAdded', data: { sku: 'TEE-1', name: 'T-shirt', priceCents: 1999, at: NOW }, metadata: { correlationId: 'req-tee-1', schemaVersion: 1 } });
+    expect(added).toMatchObject({
+      type: 'ProductAdded',
+      data: { sku: 'TEE-1', name: 'T-shirt', priceCents: 1999, at: NOW },
+      metadata: { correlationId: 'req-tee-1', schemaVersion: 1 },
+    });
   });
 
   it('answers 409 for a sku already listed', async () => {
@@ -71,7 +89,9 @@ describe('catalog, mounted on HTTP and the embedded bus', () => {
     expect(response.headers.get('content-type')).toMatch(/^application\/problem\+json/);
     const paths = (response.body as Problem).errors?.map((error) => error.path);
     expect(paths).toEqual(expect.arrayContaining(['/sku', '/name', '/priceCents']));
-    expect((response.body as Problem).errors).toEqual(expect.arrayContaining([expect.objectContaining({ message: expect.stringMatching(/Unrecognized key: "colour"/) })]));
+    expect((response.body as Problem).errors).toEqual(
+      expect.arrayContaining([expect.objectContaining({ message: expect.stringMatching(/Unrecognized key: "colour"/) })]),
+    );
   });
 
   // ---- reading ------------------------------------------------------------------------------
@@ -122,7 +142,11 @@ describe('catalog, mounted on HTTP and the embedded bus', () => {
   // ---- publishing ---------------------------------------------------------------------------
   it('publishes its events on ordo.catalog.events, keyed by stream', async () => {
     const tee = () => published.filter((message) => message.key === 'product-TEE-1').map((message) => [message.value.type, message.value.revision]);
-    for (const deadline = Date.now() + 10_000; tee().length < 3 && Date.now() < deadline; ) await new Promise((resolve) => setTimeout(resolve, 20));
-    expect(tee()).toEqual([['ProductAdded', '0'], ['PriceChanged', '1'], ['PriceChanged', '2']]);
+    for (const deadline = Date.now() + 10_000; tee().length < 3 && Date.now() < deadline;) await new Promise((resolve) => setTimeout(resolve, 20));
+    expect(tee()).toEqual([
+      ['ProductAdded', '0'],
+      ['PriceChanged', '1'],
+      ['PriceChanged', '2'],
+    ]);
   });
 });

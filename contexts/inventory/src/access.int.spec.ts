@@ -36,18 +36,33 @@ describe('the reservations of a stock', () => {
       authTokens: TOKENS,
     });
     const seed = { correlationId: 'seed', causationId: 'seed', commandId: 'seed-sku-1', schemaVersion: 1 };
-    await host.standIns.catalog.appendToStream(productStream('SKU-1'), [{ id: eventIdFor('seed-sku-1', 0), type: 'ProductAdded', data: { sku: 'SKU-1', name: 'Mug', priceCents: 100, at: NOW }, metadata: seed }], {
-      expectedRevision: 'any',
-    });
+    await host.standIns.catalog.appendToStream(
+      productStream('SKU-1'),
+      [{ id: eventIdFor('seed-sku-1', 0), type: 'ProductAdded', data: { sku: 'SKU-1', name: 'Mug', priceCents: 100, at: NOW }, metadata: seed }],
+      {
+        expectedRevision: 'any',
+      },
+    );
     await eventually(async () => (await fetch(`${host.url}/v1/stock/SKU-1`)).status === 200, 'inventory to learn of SKU-1');
-    const added = await fetch(`${host.url}/v1/stock/SKU-1/additions`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: 'Bearer token-operator' }, body: JSON.stringify({ quantity: 5 }) });
+    const added = await fetch(`${host.url}/v1/stock/SKU-1/additions`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: 'Bearer token-operator' },
+      body: JSON.stringify({ quantity: 5 }),
+    });
     expect(added.status).toBe(200);
 
     const metadata = { correlationId: 'saga-1', causationId: 'saga-1' };
     const command = { type: 'ReserveStock', commandId: 'reserve-1', data: { sku: 'SKU-1', orderId: ORDER_ID, quantity: 2 }, metadata };
     await host.standIns.sagas.appendToStream(
       'orderPlacement-1',
-      [{ id: eventIdFor('issued-1', 0), type: 'CommandIssued', data: { target: 'inventory', aggregateId: 'SKU-1', command }, metadata: { ...metadata, schemaVersion: 1 } }],
+      [
+        {
+          id: eventIdFor('issued-1', 0),
+          type: 'CommandIssued',
+          data: { target: 'inventory', aggregateId: 'SKU-1', command },
+          metadata: { ...metadata, schemaVersion: 1 },
+        },
+      ],
       { expectedRevision: 'any' },
     );
     await eventually(async () => (await stockAs()).reserved === 2, 'the reservation');

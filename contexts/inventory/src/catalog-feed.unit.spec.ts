@@ -6,11 +6,13 @@ const recorded = (type: string, data: unknown, revision = '0') => publishedEvent
 
 describe("reading catalog's events into inventory's copy", () => {
   it('turns ProductAdded into a known sku with its stream revision, tolerating fields a later catalog adds', () => {
-    expect(parseCatalogEvent({ ...recorded('ProductAdded', { sku: 'SKU-1', name: 'Mug', priceCents: 1250, at: 't', colour: 'new field' }), extra: 1 })).toEqual({
-      type: 'ProductAdded',
-      sku: 'SKU-1',
-      revision: 0n,
-    });
+    expect(parseCatalogEvent({ ...recorded('ProductAdded', { sku: 'SKU-1', name: 'Mug', priceCents: 1250, at: 't', colour: 'new field' }), extra: 1 })).toEqual(
+      {
+        type: 'ProductAdded',
+        sku: 'SKU-1',
+        revision: 0n,
+      },
+    );
     expect(parseCatalogEvent(recorded('ProductAdded', { sku: 'SKU-2', name: 'Cup', priceCents: 0, at: 't' }, '12345678901234567890'))).toMatchObject({
       revision: 12345678901234567890n,
     });
@@ -24,6 +26,8 @@ describe("reading catalog's events into inventory's copy", () => {
   it('refuses a ProductAdded whose data does not match, or a bad revision, so it is parked rather than misapplied', () => {
     expect(() => parseCatalogEvent(recorded('ProductAdded', { sku: 'lower-case', name: 'Mug', priceCents: 1250, at: 't' }))).toThrow(/sku/);
     expect(() => parseCatalogEvent(recorded('ProductAdded', { name: 'Mug', priceCents: 1250, at: 't' }))).toThrow(/sku/);
-    expect(() => parseCatalogEvent({ ...recorded('ProductAdded', { sku: 'SKU-1', name: 'Mug', priceCents: 1, at: 't' }), revision: 'latest' })).toThrow(/revision/);
+    expect(() => parseCatalogEvent({ ...recorded('ProductAdded', { sku: 'SKU-1', name: 'Mug', priceCents: 1, at: 't' }), revision: 'latest' })).toThrow(
+      /revision/,
+    );
   });
 });

@@ -40,10 +40,14 @@ export const sqlCatalogSkus = (sql: TransactionalSql, schema: string) => {
 
   return {
     migrate: () =>
-      migrateOnce(sql, table, `
+      migrateOnce(
+        sql,
+        table,
+        `
         create schema if not exists ${quoteIdentifier(schema)};
         create table if not exists ${table} (sku text primary key, revision bigint not null);
-      `),
+      `,
+      ),
     knows,
     apply,
   };

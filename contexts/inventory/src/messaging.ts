@@ -20,7 +20,16 @@ export const inventoryCommandHandler =
     if (key !== command.data.sku) throw new Error(`${command.type} for ${command.data.sku} arrived keyed by '${key}'`);
     const context: CommandContext = { ...commandMetadataOf(command), now: clock().toISOString() };
     const handled = await handle(handlers, command, context);
-    logger.debug({ commandId: command.commandId, command: command.type, sku: command.data.sku, answer: handled.events.map((event) => event.type), repeated: handled.repeated }, 'inventory command handled');
+    logger.debug(
+      {
+        commandId: command.commandId,
+        command: command.type,
+        sku: command.data.sku,
+        answer: handled.events.map((event) => event.type),
+        repeated: handled.repeated,
+      },
+      'inventory command handled',
+    );
   };
 
 const handle = (handlers: InventoryHandlers, command: InventoryCommandMessage, context: CommandContext) => {

@@ -45,13 +45,24 @@ describe('the command topic of inventory', () => {
       },
     } as unknown as InventoryHandlers;
     const handle = inventoryCommandHandler(handlers, () => new Date('2025-03-01T10:00:00.000Z'), createLogger({ service: 'inventory', level: 'silent' }));
-    const message = (key: string, value: InventoryCommandMessage): ConsumedMessage<InventoryCommandMessage> =>
-      ({ topic: 'ordo.inventory.commands', partition: 0, offset: '0', key, messageId: 'm-1', headers: {}, value });
+    const message = (key: string, value: InventoryCommandMessage): ConsumedMessage<InventoryCommandMessage> => ({
+      topic: 'ordo.inventory.commands',
+      partition: 0,
+      offset: '0',
+      key,
+      messageId: 'm-1',
+      headers: {},
+      value,
+    });
 
     it("handles the command with its own id, the sender's correlation and trace, and the clock's time", async () => {
       await handle(message('SKU-1', parseInventoryCommand(reserve)));
       expect(calls).toEqual([
-        ['reserve', reserve.data, { commandId: 'cmd-1', correlationId: 'c-1', causationId: 'cmd-1', traceparent: metadata.traceparent, now: '2025-03-01T10:00:00.000Z' }],
+        [
+          'reserve',
+          reserve.data,
+          { commandId: 'cmd-1', correlationId: 'c-1', causationId: 'cmd-1', traceparent: metadata.traceparent, now: '2025-03-01T10:00:00.000Z' },
+        ],
       ]);
     });
 

@@ -43,13 +43,21 @@ describe('inventory, mounted on HTTP and the embedded bus', () => {
     const metadata = { correlationId: `saga-${issued}`, causationId: `saga-${issued}` };
     await host.standIns.sagas.appendToStream(
       `orderPlacement-${issued}`,
-      [{ id: eventIdFor(`issued-${issued}`, 0), type: 'CommandIssued', data: { target: 'inventory', aggregateId: key, command: { ...command, metadata } }, metadata: { ...metadata, schemaVersion: 1 } }],
+      [
+        {
+          id: eventIdFor(`issued-${issued}`, 0),
+          type: 'CommandIssued',
+          data: { target: 'inventory', aggregateId: key, command: { ...command, metadata } },
+          metadata: { ...metadata, schemaVersion: 1 },
+        },
+      ],
       { expectedRevision: 'any' },
     );
   };
   /** A well-formed command, typed by the contract as the saga types what it sends. */
   const send = (command: Omit<InventoryCommandMessage, 'metadata'>) => issue(command, command.data.sku);
-  const reserve = (commandId: string, sku: string, orderId: string, quantity: number) => send({ type: 'ReserveStock', commandId, data: { sku, orderId, quantity } });
+  const reserve = (commandId: string, sku: string, orderId: string, quantity: number) =>
+    send({ type: 'ReserveStock', commandId, data: { sku, orderId, quantity } });
   const release = (commandId: string, sku: string, orderId: string) => send({ type: 'ReleaseStock', commandId, data: { sku, orderId } });
 
   const answersTo = async (sku: string, commandId: string): Promise<RecordedEvent[]> => {
@@ -57,8 +65,7 @@ describe('inventory, mounted on HTTP and the embedded bus', () => {
     for await (const event of host.store.readStream(stockStream(sku))) if (event.metadata.commandId === commandId) answers.push(event);
     return answers;
   };
-  const answerTo = (sku: string, commandId: string) =>
-    eventually(async () => (await answersTo(sku, commandId))[0], `the answer to ${commandId}`);
+  const answerTo = (sku: string, commandId: string) => eventually(async () => (await answersTo(sku, commandId))[0], `the answer to ${commandId}`);
 
   /** Appends a product's event to the stand-in catalog, as catalog records it; the bus delivers it to inventory's copy. */
   const catalogEvent = async (sku: string, type: CatalogEvent['type'], data: object) => {
@@ -118,9 +125,15 @@ describe('inventory, mounted on HTTP and the embedded bus', () => {
     const known = await host.sql.query<{ sku: string; revision: string }>(
       `select sku, revision::text from inventory.catalog_skus where sku in ('SKU-PRICED', 'SKU-AFTER') order by sku`,
     );
-    expect(known.rows).toEqual([{ sku: 'SKU-AFTER', revision: '0' }, { sku: 'SKU-PRICED', revision: '0' }]);
+    expect(known.rows).toEqual([
+      { sku: 'SKU-AFTER', revision: '0' },
+      { sku: 'SKU-PRICED', revision: '0' },
+    ]);
     // Each event went through the inbox, which is what makes a redelivery of it change nothing.
-    const inbox = await host.sql.query<{ message_id: string }>(`select message_id from inventory.ordo_inbox where consumer = 'inventory-catalog' and message_id = any($1::text[])`, [ids]);
+    const inbox = await host.sql.query<{ message_id: string }>(
+      `select message_id from inventory.ordo_inbox where consumer = 'inventory-catalog' and message_id = any($1::text[])`,
+      [ids],
+    );
     expect(inbox.rows.map((row) => row.message_id).sort()).toEqual([...ids].sort());
   });
 
@@ -195,7 +208,16 @@ describe('inventory, mounted on HTTP and the embedded bus', () => {
     expect(await answerTo('SKU-1', 'release-o9')).toMatchObject({ type: 'StockReleased', data: { orderId: 'o9', quantity: 0 } });
 
     const stock = await (await fetch(`${host.url}/v1/stock/SKU-1`, { headers: AS_OPERATOR })).json();
-    expect(stock).toEqual({ sku: 'SKU-1', added: 5, available: 3, reserved: 2, reservations: [{ orderId: 'o2', quantity: 1 }, { orderId: 'o3', quantity: 1 }] });
+    expect(stock).toEqual({
+      sku: 'SKU-1',
+      added: 5,
+      available: 3,
+      reserved: 2,
+      reservations: [
+        { orderId: 'o2', quantity: 1 },
+        { orderId: 'o3', quantity: 1 },
+      ],
+    });
   });
 
   it('parks a command it cannot take, and goes on with other skus', async () => {

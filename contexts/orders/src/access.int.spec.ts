@@ -26,7 +26,16 @@ interface Answer {
 }
 
 /** A request from a chosen loopback address, optionally with a bearer token: each address is another anonymous caller. */
-const request = (url: string, { from = '127.0.0.1', token, method = 'GET', headers = {}, body }: { from?: string; token?: string; method?: string; headers?: Record<string, string>; body?: unknown } = {}) =>
+const request = (
+  url: string,
+  {
+    from = '127.0.0.1',
+    token,
+    method = 'GET',
+    headers = {},
+    body,
+  }: { from?: string; token?: string; method?: string; headers?: Record<string, string>; body?: unknown } = {},
+) =>
   new Promise<Answer>((resolve, reject) => {
     const sent = body === undefined ? undefined : JSON.stringify(body);
     const allHeaders = { ...headers, ...(token && { authorization: `Bearer ${token}` }), ...(sent !== undefined && { 'content-type': 'application/json' }) };
@@ -34,7 +43,9 @@ const request = (url: string, { from = '127.0.0.1', token, method = 'GET', heade
       let text = '';
       response.setEncoding('utf8');
       response.on('data', (chunk: string) => (text += chunk));
-      response.on('end', () => resolve({ status: response.statusCode ?? 0, contentType: response.headers['content-type'], body: text ? JSON.parse(text) : undefined }));
+      response.on('end', () =>
+        resolve({ status: response.statusCode ?? 0, contentType: response.headers['content-type'], body: text ? JSON.parse(text) : undefined }),
+      );
     });
     outgoing.on('error', reject);
     outgoing.end(sent);
@@ -51,9 +62,13 @@ const startOrders = async (anonymousCustomers: boolean) => {
     anonymousCustomers,
   });
   const metadata = { correlationId: 'seed', causationId: 'seed', commandId: 'seed-mug', schemaVersion: 1 };
-  await host.standIns.catalog.appendToStream(productStream('MUG-1'), [{ id: eventIdFor('seed-mug', 0), type: 'ProductAdded', data: { sku: 'MUG-1', name: 'Mug', priceCents: 1250, at }, metadata }], {
-    expectedRevision: 'any',
-  });
+  await host.standIns.catalog.appendToStream(
+    productStream('MUG-1'),
+    [{ id: eventIdFor('seed-mug', 0), type: 'ProductAdded', data: { sku: 'MUG-1', name: 'Mug', priceCents: 1250, at }, metadata }],
+    {
+      expectedRevision: 'any',
+    },
+  );
   await eventually(async () => (await request(`${host.url}/v1/prices/MUG-1`)).status === 200, 'the price of MUG-1');
   return host;
 };
@@ -72,7 +87,13 @@ describe('who may place and read an order', () => {
   });
 
   const place = (host: TestHost<'catalog' | 'sagas'>, options: { from?: string; token?: string; key?: string } = {}) =>
-    request(`${host.url}/v1/orders`, { method: 'POST', body: { lines: LINES }, from: options.from, token: options.token, headers: options.key ? { 'idempotency-key': options.key } : {} });
+    request(`${host.url}/v1/orders`, {
+      method: 'POST',
+      body: { lines: LINES },
+      from: options.from,
+      token: options.token,
+      headers: options.key ? { 'idempotency-key': options.key } : {},
+    });
   const read = (host: TestHost<'catalog' | 'sagas'>, orderId: string, options: { from?: string; token?: string; headers?: Record<string, string> } = {}) =>
     request(`${host.url}/v1/orders/${orderId}`, options);
   const placedId = (answer: Answer): string => {
@@ -82,7 +103,7 @@ describe('who may place and read an order', () => {
     return orderId;
   };
 
-  it("shows an order to the customer who placed it and to a viewer; another customer gets the 404 of a missing order", async () => {
+  it('shows an order to the customer who placed it and to a viewer; another customer gets the 404 of a missing order', async () => {
     const orderId = placedId(await place(withTokens, { token: 'token-a' }));
     expect(await read(withTokens, orderId, { token: 'token-a' })).toMatchObject({ status: 200, body: { orderId } });
     expect(await read(withTokens, orderId, { token: 'token-viewer' })).toMatchObject({ status: 200, body: { orderId } });
@@ -134,7 +155,9 @@ describe('who may place and read an order', () => {
     const orderId = randomUUID();
     const metadata = { correlationId: 'old', causationId: 'old', commandId: `old-${orderId}`, schemaVersion: 1 };
     const data = { orderId, lines: [{ ...LINES[0], unitPriceCents: 1250 }], totalCents: 1250, at };
-    await embedded.store.appendToStream(orderStream(orderId), [{ id: eventIdFor(metadata.commandId, 0), type: 'OrderPlaced', data, metadata }], { expectedRevision: 'no_stream' });
+    await embedded.store.appendToStream(orderStream(orderId), [{ id: eventIdFor(metadata.commandId, 0), type: 'OrderPlaced', data, metadata }], {
+      expectedRevision: 'no_stream',
+    });
     expect((await read(embedded, orderId)).status).toBe(404);
     expect((await read(embedded, orderId, { token: 'token-a' })).status).toBe(404);
     expect(await read(embedded, orderId, { token: 'token-viewer' })).toMatchObject({ status: 200, body: { orderId } });

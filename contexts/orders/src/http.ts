@@ -3,7 +3,18 @@
 // placed it, and is shown only to that caller and to viewers and above.
 import { z } from 'zod';
 import { WrongExpectedRevisionError } from '@ordo/eventstore';
-import { callerScope, commandContext, hasAccess, NotFound, notModified, requestDerivedId, setETag, type ErrorMapping, type HttpServer, type Principal } from '@ordo/http';
+import {
+  callerScope,
+  commandContext,
+  hasAccess,
+  NotFound,
+  notModified,
+  requestDerivedId,
+  setETag,
+  type ErrorMapping,
+  type HttpServer,
+  type Principal,
+} from '@ordo/http';
 import { OrderStatus, orderStream, Sku } from '@ordo/orders-contract';
 import type { OrdersApplication, PlacedOrder, PriceTable } from './application/handlers';
 import { OrderAlreadyExists, OrderNotFound, OrderRuleBroken } from './domain/errors';
@@ -74,7 +85,10 @@ export const ordersRoutes =
     const customers = anonymousCustomers ? 'public' : 'customer';
     app.post(
       '/v1/orders',
-      { config: { access: customers }, schema: { summary: 'Place an order, priced from orders’ copy of the catalog', tags: ['orders'], body: PlaceOrderBody, response: { 201: OrderView } } },
+      {
+        config: { access: customers },
+        schema: { summary: 'Place an order, priced from orders’ copy of the catalog', tags: ['orders'], body: PlaceOrderBody, response: { 201: OrderView } },
+      },
       async (request, reply) => {
         // With an Idempotency-Key a retried request maps to the same order and command, so it
         // places nothing twice even after the host's stored answer has expired.
@@ -90,7 +104,12 @@ export const ordersRoutes =
       '/v1/orders/:id',
       {
         config: { access: customers },
-        schema: { summary: 'An order and its status, for the caller who placed it or a viewer', tags: ['orders'], params: OrderParams, response: { 200: OrderView, 304: z.undefined() } },
+        schema: {
+          summary: 'An order and its status, for the caller who placed it or a viewer',
+          tags: ['orders'],
+          params: OrderParams,
+          response: { 200: OrderView, 304: z.undefined() },
+        },
       },
       async (request, reply) => {
         const { order, revision } = await orders.getOrder(request.params.id);
@@ -105,7 +124,15 @@ export const ordersRoutes =
 
     app.get(
       '/v1/prices/:sku',
-      { config: { access: 'public' }, schema: { summary: 'The price orders charges for a sku (its copy of the catalog)', tags: ['prices'], params: PriceParams, response: { 200: PriceView } } },
+      {
+        config: { access: 'public' },
+        schema: {
+          summary: 'The price orders charges for a sku (its copy of the catalog)',
+          tags: ['prices'],
+          params: PriceParams,
+          response: { 200: PriceView },
+        },
+      },
       async (request) => {
         const { sku } = request.params;
         const price = (await prices.pricesOf([sku])).get(sku);

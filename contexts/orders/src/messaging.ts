@@ -93,6 +93,9 @@ export const startCommandConsumer = ({ bus, orders, clock, logger }: CommandCons
     permanent: (error) => error instanceof OrderRuleBroken,
     handle: async ({ value: command }) => {
       const { order, revision } = await dispatch(orders, command, clock().toISOString(), commandMetadataOf(command));
-      logger.info({ orderId: order.orderId, command: command.type, commandId: command.commandId, status: order.status, revision: String(revision) }, 'order command handled');
+      logger.info(
+        { orderId: order.orderId, command: command.type, commandId: command.commandId, status: order.status, revision: String(revision) },
+        'order command handled',
+      );
     },
   });

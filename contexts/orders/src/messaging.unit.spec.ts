@@ -4,7 +4,12 @@ import { parseCatalogEvent, parseOrdersCommand } from './messaging';
 const orderId = '2b1d9a4e-6f0c-4c1e-8a7b-3d5e9f0a1b2c';
 // A message of `ordo.catalog.events`: the recorded event, its revision as a string.
 const recorded = (type: string, data: unknown, revision = '0') => publishedEvent(type, data, { revision });
-const command = (type: string, data: unknown) => ({ type, commandId: 'cmd-1', data, metadata: { correlationId: 'corr-1', causationId: 'evt-1', traceparent: 'tp' } });
+const command = (type: string, data: unknown) => ({
+  type,
+  commandId: 'cmd-1',
+  data,
+  metadata: { correlationId: 'corr-1', causationId: 'evt-1', traceparent: 'tp' },
+});
 
 describe('reading catalog events', () => {
   it('turns ProductAdded and PriceChanged into price updates with their stream revision', () => {
@@ -36,11 +41,16 @@ describe('reading catalog events', () => {
 describe('reading orders commands', () => {
   it('parses ConfirmOrder and RejectOrder with their data', () => {
     expect(parseOrdersCommand(command('ConfirmOrder', { orderId }))).toEqual(command('ConfirmOrder', { orderId }));
-    expect(parseOrdersCommand(command('RejectOrder', { orderId, reason: 'out of stock' }))).toMatchObject({ type: 'RejectOrder', data: { orderId, reason: 'out of stock' } });
+    expect(parseOrdersCommand(command('RejectOrder', { orderId, reason: 'out of stock' }))).toMatchObject({
+      type: 'RejectOrder',
+      data: { orderId, reason: 'out of stock' },
+    });
   });
 
   it('refuses a command orders does not take, or one with bad data', () => {
-    expect(() => parseOrdersCommand(command('ShipOrder', { orderId }))).toThrow("orders takes ConfirmOrder and RejectOrder on its command topic, not 'ShipOrder'");
+    expect(() => parseOrdersCommand(command('ShipOrder', { orderId }))).toThrow(
+      "orders takes ConfirmOrder and RejectOrder on its command topic, not 'ShipOrder'",
+    );
     expect(() => parseOrdersCommand(command('RejectOrder', { orderId }))).toThrow();
     expect(() => parseOrdersCommand(command('ConfirmOrder', { orderId: 'not-a-uuid' }))).toThrow();
     expect(() => parseOrdersCommand({ type: 'ConfirmOrder', data: { orderId } })).toThrow();

@@ -42,7 +42,11 @@ export const sqlPriceTable = (sql: TransactionalSql, schema: string) => {
       case 'PriceChanged': {
         // Its ProductAdded is an earlier revision of the same stream, delivered first
         // (order is kept per key), so the row exists: an update is enough.
-        const { rows } = await query(`update ${table} set price_cents = $2, revision = $3 where sku = $1 and revision < $3 returning 1 as applied`, [update.sku, update.priceCents, revision]);
+        const { rows } = await query(`update ${table} set price_cents = $2, revision = $3 where sku = $1 and revision < $3 returning 1 as applied`, [
+          update.sku,
+          update.priceCents,
+          revision,
+        ]);
         return rows.length > 0;
       }
       default: {
@@ -54,10 +58,14 @@ export const sqlPriceTable = (sql: TransactionalSql, schema: string) => {
 
   return {
     migrate: () =>
-      migrateOnce(sql, table, `
+      migrateOnce(
+        sql,
+        table,
+        `
         create schema if not exists ${quoteIdentifier(schema)};
         create table if not exists ${table} (sku text primary key, name text not null, price_cents integer not null, revision bigint not null);
-      `),
+      `,
+      ),
     pricesOf,
     apply,
   };

@@ -43,16 +43,23 @@ describe('the orders service', () => {
   const catalogEvent = async (sku: string, type: string, data: object) => {
     const commandId = randomUUID();
     const metadata = { correlationId: commandId, causationId: commandId, commandId, schemaVersion: 1 };
-    await host.standIns.catalog.appendToStream(productStream(sku), [{ id: eventIdFor(commandId, 0), type, data: { sku, ...data, at }, metadata }], { expectedRevision: 'any' });
+    await host.standIns.catalog.appendToStream(productStream(sku), [{ id: eventIdFor(commandId, 0), type, data: { sku, ...data, at }, metadata }], {
+      expectedRevision: 'any',
+    });
   };
-  const priceIs = (sku: string, priceCents: number) => eventually(async () => (await call(`/v1/prices/${sku}`)).body?.priceCents === priceCents, `${sku} at ${priceCents}`);
+  const priceIs = (sku: string, priceCents: number) =>
+    eventually(async () => (await call(`/v1/prices/${sku}`)).body?.priceCents === priceCents, `${sku} at ${priceCents}`);
 
   // ---- the stand-in saga: a CommandIssued the relay routes to ordo.orders.commands ----
   const issue = async (orderId: string, type: OrdersCommandMessage['type'], data: object, commandId = randomUUID()) => {
     const eventId = randomUUID();
     const command = { type, commandId, data: { orderId, ...data }, metadata: { correlationId: `saga-${orderId}`, causationId: eventId } };
     const metadata = { correlationId: `saga-${orderId}`, causationId: eventId, commandId: eventId, schemaVersion: 1 };
-    await host.standIns.sagas.appendToStream(`orderPlacement-${orderId}`, [{ id: eventId, type: 'CommandIssued', data: { target: 'orders', aggregateId: orderId, command }, metadata }], { expectedRevision: 'any' });
+    await host.standIns.sagas.appendToStream(
+      `orderPlacement-${orderId}`,
+      [{ id: eventId, type: 'CommandIssued', data: { target: 'orders', aggregateId: orderId, command }, metadata }],
+      { expectedRevision: 'any' },
+    );
     return commandId;
   };
   const eventsOf = async (orderId: string) => {
@@ -83,13 +90,22 @@ describe('the orders service', () => {
 
   it('prices each line from its price table; a later price change prices new orders only', async () => {
     const key = randomUUID();
-    const first = await placeOrder([{ sku: 'MUG-1', quantity: 2 }, { sku: 'TEE-1', quantity: 1 }], { 'idempotency-key': key });
+    const first = await placeOrder(
+      [
+        { sku: 'MUG-1', quantity: 2 },
+        { sku: 'TEE-1', quantity: 1 },
+      ],
+      { 'idempotency-key': key },
+    );
     expect(first.status).toBe(201);
     const { orderId } = first.body;
     expect(first.body).toEqual({
       orderId: expect.stringMatching(/^[0-9a-f-]{36}$/),
       status: 'pending',
-      lines: [{ sku: 'MUG-1', quantity: 2, unitPriceCents: 1250 }, { sku: 'TEE-1', quantity: 1, unitPriceCents: 1999 }],
+      lines: [
+        { sku: 'MUG-1', quantity: 2, unitPriceCents: 1250 },
+        { sku: 'TEE-1', quantity: 1, unitPriceCents: 1999 },
+      ],
       totalCents: 4499,
     });
     expect(first.headers.get('location')).toBe(`/v1/orders/${orderId}`);
@@ -110,13 +126,23 @@ describe('the orders service', () => {
     expect((await call(`/v1/orders/${orderId}`)).body.totalCents).toBe(4499);
 
     // The same Idempotency-Key is the same order: its first answer, not a second order at the new price.
-    const retried = await placeOrder([{ sku: 'MUG-1', quantity: 2 }, { sku: 'TEE-1', quantity: 1 }], { 'idempotency-key': key });
+    const retried = await placeOrder(
+      [
+        { sku: 'MUG-1', quantity: 2 },
+        { sku: 'TEE-1', quantity: 1 },
+      ],
+      { 'idempotency-key': key },
+    );
     expect(retried).toMatchObject({ status: 201, body: first.body });
     expect(await eventsOf(orderId)).toHaveLength(1);
   });
 
   it('answers 400 naming each unknown sku as a failing field', async () => {
-    const response = await placeOrder([{ sku: 'MUG-1', quantity: 1 }, { sku: 'NOPE-9', quantity: 1 }, { sku: 'GONE-2', quantity: 3 }]);
+    const response = await placeOrder([
+      { sku: 'MUG-1', quantity: 1 },
+      { sku: 'NOPE-9', quantity: 1 },
+      { sku: 'GONE-2', quantity: 3 },
+    ]);
     expect(response.status).toBe(400);
     expect(response.headers.get('content-type')).toMatch(/^application\/problem\+json/);
     expect(response.body.errors).toEqual([
@@ -132,13 +158,20 @@ describe('the orders service', () => {
       return response.body.errors.map((error: { in: string; path: string }) => `${error.in} ${error.path}`);
     };
     expect(await paths([])).toEqual(['body /lines']);
-    expect(await paths([{ sku: 'mug', quantity: 1 }, { sku: 'TEE-1', quantity: 0 }, { sku: 'TEE-2', quantity: 1.5 }, { sku: 'TEE-3', quantity: 1001 }])).toEqual([
-      'body /lines/0/sku',
-      'body /lines/1/quantity',
-      'body /lines/2/quantity',
-      'body /lines/3/quantity',
-    ]);
-    expect(await paths([{ sku: 'MUG-1', quantity: 1 }, { sku: 'MUG-1', quantity: 2 }])).toEqual(['body /lines/1/sku']);
+    expect(
+      await paths([
+        { sku: 'mug', quantity: 1 },
+        { sku: 'TEE-1', quantity: 0 },
+        { sku: 'TEE-2', quantity: 1.5 },
+        { sku: 'TEE-3', quantity: 1001 },
+      ]),
+    ).toEqual(['body /lines/0/sku', 'body /lines/1/quantity', 'body /lines/2/quantity', 'body /lines/3/quantity']);
+    expect(
+      await paths([
+        { sku: 'MUG-1', quantity: 1 },
+        { sku: 'MUG-1', quantity: 2 },
+      ]),
+    ).toEqual(['body /lines/1/sku']);
     expect(await paths([{ sku: 'MUG-1', quantity: 1, price: 1 }], { customer: 'x' })).toEqual(expect.arrayContaining(['body /', 'body /lines/0']));
     expect(await paths(Array.from({ length: 51 }, (_, i) => ({ sku: `SKU-${i}`, quantity: 1 })))).toEqual(['body /lines']);
     expect((await call('/v1/orders/not-a-uuid')).body.errors).toEqual([{ in: 'params', path: '/id', message: expect.any(String) }]);
@@ -153,7 +186,11 @@ describe('the orders service', () => {
     await eventually(async () => (await orderStatus(confirmed)) === 'confirmed', 'the order confirmed');
     const [, confirmation] = await eventsOf(confirmed);
     // A reply names its command and carries the saga's correlation id: how the saga finds it.
-    expect(confirmation).toMatchObject({ type: 'OrderConfirmed', data: { orderId: confirmed, at }, metadata: { commandId: confirmId, correlationId: `saga-${confirmed}` } });
+    expect(confirmation).toMatchObject({
+      type: 'OrderConfirmed',
+      data: { orderId: confirmed, at },
+      metadata: { commandId: confirmId, correlationId: `saga-${confirmed}` },
+    });
 
     // The same command again (a saga re-issuing after a timeout), then a command for
     // another order: once that one is handled, the repeat has been too.

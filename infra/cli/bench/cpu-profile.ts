@@ -53,7 +53,10 @@ export const summariseProfiles = (folder: string, top = 8): ProfileSummary | und
     });
   }
   const ranked = (map: Map<string, number>) =>
-    [...map].sort((a, b) => b[1] - a[1]).slice(0, top).map(([name, ms]) => ({ name, ms, share: ms / totalMs }));
+    [...map]
+      .sort((a, b) => b[1] - a[1])
+      .slice(0, top)
+      .map(([name, ms]) => ({ name, ms, share: ms / totalMs }));
   return { totalMs, byPackage: ranked(packages), byFunction: ranked(functions) };
 };
 

@@ -48,7 +48,10 @@ const openLoop = async (shop: ShopClient, skus: string[], rate: number) => {
     const at = start + (i * 1000) / rate;
     const wait = at - Date.now();
     if (wait > 1) await sleep(wait);
-    const lines = [{ sku: skus[i % skus.length] as string, quantity: 1 }, { sku: skus[(i + 1) % skus.length] as string, quantity: 1 }];
+    const lines = [
+      { sku: skus[i % skus.length] as string, quantity: 1 },
+      { sku: skus[(i + 1) % skus.length] as string, quantity: 1 },
+    ];
     sends.push(
       shop.placeOrder(lines).then(
         async (response) => {
@@ -96,7 +99,13 @@ const runMode = async (mode: string) => {
   if (mode === 'embedded') shop = await launchEmbedded(dataDir, {}, profiling);
   else {
     const broker = await startBroker({ port: BROKER_PORT, fresh: true, heap: '1g' });
-    shop = await launchLocal({ basePort: 23_000, databaseUrl: DATABASE_URL, schemaPrefix, kafkaBrokers: broker.brokers, env: { ORDO_SERVICE_NODE_ARGS: profiling.join(' ') } });
+    shop = await launchLocal({
+      basePort: 23_000,
+      databaseUrl: DATABASE_URL,
+      schemaPrefix,
+      kafkaBrokers: broker.brokers,
+      env: { ORDO_SERVICE_NODE_ARGS: profiling.join(' ') },
+    });
     storeUrl = DATABASE_URL;
     ordersSchema = `${schemaPrefix}orders`;
   }
@@ -124,7 +133,15 @@ const runMode = async (mode: string) => {
   const confirmed = await confirmationTimes(storeUrl, ordersSchema);
   const steps: Step[] = sent.map(({ rate, due, failed, sent: count }) => {
     const latencies = [...due].flatMap(([orderId, at]) => (confirmed.has(orderId) ? [(confirmed.get(orderId) as number) - at] : [])).sort((a, b) => a - b);
-    return { rate, sent: count, failed, confirmed: latencies.length, p50: percentile(latencies, 0.5), p95: percentile(latencies, 0.95), p99: percentile(latencies, 0.99) };
+    return {
+      rate,
+      sent: count,
+      failed,
+      confirmed: latencies.length,
+      p50: percentile(latencies, 0.5),
+      p95: percentile(latencies, 0.95),
+      p99: percentile(latencies, 0.99),
+    };
   });
   fs.rmSync(dataDir, { recursive: true, force: true });
   return { mode, steps, processes, profile: summariseProfiles(profiles) };
@@ -137,13 +154,20 @@ const main = async () => {
     console.log(`\n== ${mode} mode: POST to confirmed (ms)`);
     console.log('rate/s  sent  failed  confirmed     p50     p95     p99');
     for (const s of result.steps) {
-      console.log(`${String(s.rate).padStart(6)} ${String(s.sent).padStart(5)} ${String(s.failed).padStart(7)} ${String(s.confirmed).padStart(10)} ${s.p50.toFixed(0).padStart(7)} ${s.p95.toFixed(0).padStart(7)} ${s.p99.toFixed(0).padStart(7)}`);
+      console.log(
+        `${String(s.rate).padStart(6)} ${String(s.sent).padStart(5)} ${String(s.failed).padStart(7)} ${String(s.confirmed).padStart(10)} ${s.p50.toFixed(0).padStart(7)} ${s.p95.toFixed(0).padStart(7)} ${s.p99.toFixed(0).padStart(7)}`,
+      );
     }
     const within = result.steps.filter((s) => s.failed === 0 && s.confirmed === s.sent && s.p99 < SLO_MS);
     const bestStep = within.at(-1);
-    console.log(bestStep ? `highest rate with p99 < ${SLO_MS} ms: ${bestStep.rate}/s (p50 ${bestStep.p50.toFixed(0)}, p95 ${bestStep.p95.toFixed(0)}, p99 ${bestStep.p99.toFixed(0)} ms)` : `no rate kept p99 under ${SLO_MS} ms`);
+    console.log(
+      bestStep
+        ? `highest rate with p99 < ${SLO_MS} ms: ${bestStep.rate}/s (p50 ${bestStep.p50.toFixed(0)}, p95 ${bestStep.p95.toFixed(0)}, p99 ${bestStep.p99.toFixed(0)} ms)`
+        : `no rate kept p99 under ${SLO_MS} ms`,
+    );
     console.log('process                          peak memory (VmHWM)   CPU time over the run');
-    for (const { name, mb, cpuSeconds } of result.processes) console.log(`  ${name.padEnd(32)} ${mb.toFixed(0).padStart(6)} MB ${cpuSeconds.toFixed(1).padStart(18)} s`);
+    for (const { name, mb, cpuSeconds } of result.processes)
+      console.log(`  ${name.padEnd(32)} ${mb.toFixed(0).padStart(6)} MB ${cpuSeconds.toFixed(1).padStart(18)} s`);
     printProfile(`${mode} CPU profile`, result.profile);
   }
 };

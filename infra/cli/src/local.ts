@@ -33,7 +33,10 @@ const provisionShopTopics = async (brokers: string[]) => {
 
 const waitUntilReady = async (url: string, timeoutMs = 120_000) => {
   for (const deadline = Date.now() + timeoutMs; Date.now() < deadline; await sleep(250)) {
-    const ready = await fetch(`${url}/health/ready`).then((response) => response.ok, () => false);
+    const ready = await fetch(`${url}/health/ready`).then(
+      (response) => response.ok,
+      () => false,
+    );
     if (ready) return;
   }
   throw new Error(`${url} did not become ready`);

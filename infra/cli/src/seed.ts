@@ -50,7 +50,12 @@ export const seedShop = async (urls: SeedUrls, operatorToken: string, timeoutMs 
   let seeded = false;
   for (const product of SEED_PRODUCTS) {
     if (await missing(`${urls.catalog}/v1/products/${product.sku}`)) {
-      await post(`${urls.catalog}/v1/products`, `seed-product-${product.sku}`, { sku: product.sku, name: product.name, priceCents: product.priceCents }, operatorToken);
+      await post(
+        `${urls.catalog}/v1/products`,
+        `seed-product-${product.sku}`,
+        { sku: product.sku, name: product.name, priceCents: product.priceCents },
+        operatorToken,
+      );
       seeded = true;
     }
   }

@@ -27,13 +27,16 @@ export interface LaunchedShop {
 
 /** Processes whose environment carries this run's marker: the launched one and its children. */
 const markedPids = (marker: string): number[] =>
-  fs.readdirSync('/proc').filter((entry) => /^\d+$/.test(entry)).flatMap((pid) => {
-    try {
-      return fs.readFileSync(`/proc/${pid}/environ`, 'utf8').split('\0').includes(`ORDO_TEST_RUN=${marker}`) ? [Number(pid)] : [];
-    } catch {
-      return []; // gone, or not ours to read
-    }
-  });
+  fs
+    .readdirSync('/proc')
+    .filter((entry) => /^\d+$/.test(entry))
+    .flatMap((pid) => {
+      try {
+        return fs.readFileSync(`/proc/${pid}/environ`, 'utf8').split('\0').includes(`ORDO_TEST_RUN=${marker}`) ? [Number(pid)] : [];
+      } catch {
+        return []; // gone, or not ours to read
+      }
+    });
 
 const cmdline = (pid: number) => {
   try {
@@ -128,7 +131,13 @@ export const launchEmbedded = async (dataDir: string, extraEnv: Record<string, s
 };
 
 /** `npm run start:local` on its own ports, schemas and Kafka brokers. */
-export const launchLocal = async (options: { basePort: number; databaseUrl: string; schemaPrefix: string; kafkaBrokers: string[]; env?: Record<string, string> }): Promise<LaunchedShop> => {
+export const launchLocal = async (options: {
+  basePort: number;
+  databaseUrl: string;
+  schemaPrefix: string;
+  kafkaBrokers: string[];
+  env?: Record<string, string>;
+}): Promise<LaunchedShop> => {
   // The supervisor keeps the tokens it makes in a data folder; a fresh one per launch.
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'ordo-local-'));
   const supervisor = run('infra/cli/src/local.ts', {
@@ -155,7 +164,10 @@ export const launchLocal = async (options: { basePort: number; databaseUrl: stri
       await sleep(500);
       for (const deadline = Date.now() + 60_000; Date.now() < deadline; await sleep(200)) {
         const restarted = markedPids(supervisor.marker).some((pid) => pid !== saga && cmdline(pid).includes('sagas/order-placement/src/main.ts'));
-        const ready = await fetch(`${urls.sagas}/health/ready`).then((response) => response.ok, () => false);
+        const ready = await fetch(`${urls.sagas}/health/ready`).then(
+          (response) => response.ok,
+          () => false,
+        );
         if (restarted && ready) return;
       }
       throw new Error(`the saga was not restarted:\n${supervisor.output.slice(-40).join('\n')}`);

@@ -17,7 +17,13 @@ describe('the shop in local mode', () => {
 
   beforeAll(async () => {
     const broker = await startBroker({ port: BROKER_PORT, fresh: true, heap: '512m' });
-    shop = await launchLocal({ basePort: 21_000 + Math.floor(Math.random() * 400) * 10, databaseUrl: env.databaseUrl, schemaPrefix, kafkaBrokers: broker.brokers, env: { LOG_LEVEL: 'info' } });
+    shop = await launchLocal({
+      basePort: 21_000 + Math.floor(Math.random() * 400) * 10,
+      databaseUrl: env.databaseUrl,
+      schemaPrefix,
+      kafkaBrokers: broker.brokers,
+      env: { LOG_LEVEL: 'info' },
+    });
   }, 300_000);
   afterAll(async () => {
     await shop?.stop();
@@ -39,7 +45,11 @@ describe('the shop in local mode', () => {
     const traceId = randomBytes(16).toString('hex');
     const placed = await fetch(`${shop.urls.orders}/v1/orders`, {
       method: 'POST',
-      headers: { 'content-type': 'application/json', authorization: `Bearer ${shop.tokens.customer}`, traceparent: `00-${traceId}-${randomBytes(8).toString('hex')}-01` },
+      headers: {
+        'content-type': 'application/json',
+        authorization: `Bearer ${shop.tokens.customer}`,
+        traceparent: `00-${traceId}-${randomBytes(8).toString('hex')}-01`,
+      },
       body: JSON.stringify({ lines: [{ sku, quantity: 1 }] }),
     });
     const { orderId } = (await placed.json()) as { orderId: string };
@@ -51,21 +61,24 @@ describe('the shop in local mode', () => {
     await db.connect();
     try {
       const eventsOf = async (context: string) =>
-        (await db.query<{ type: string; traceparent: string | null }>(
-          `select type, metadata->>'traceparent' as traceparent from "${schemaPrefix}${context}".events where stream like '%' || $1 or data->>'orderId' = $1 order by position`,
-          [orderId],
-        )).rows;
+        (
+          await db.query<{ type: string; traceparent: string | null }>(
+            `select type, metadata->>'traceparent' as traceparent from "${schemaPrefix}${context}".events where stream like '%' || $1 or data->>'orderId' = $1 order by position`,
+            [orderId],
+          )
+        ).rows;
       const hops = { orders: await eventsOf('orders'), sagas: await eventsOf('sagas'), inventory: await eventsOf('inventory') };
       expect(hops.orders.map((event) => event.type)).toEqual(['OrderPlaced', 'OrderConfirmed']);
       expect(hops.inventory.map((event) => event.type)).toEqual(['StockReserved']);
       expect(hops.sagas.map((event) => event.type)).toEqual(expect.arrayContaining(['SagaStarted', 'CommandIssued']));
-      for (const event of Object.values(hops).flat()) expect({ type: event.type, traceId: event.traceparent?.split('-')[1] }).toEqual({ type: event.type, traceId });
+      for (const event of Object.values(hops).flat())
+        expect({ type: event.type, traceId: event.traceparent?.split('-')[1] }).toEqual({ type: event.type, traceId });
     } finally {
       await db.end();
     }
   });
 
-  it('prefixes each service\'s log lines, and stops every service on Ctrl-C', async () => {
+  it("prefixes each service's log lines, and stops every service on Ctrl-C", async () => {
     for (const name of ['catalog', 'inventory', 'orders', 'sagas']) expect(shop.output.some((line) => line.startsWith(`[${name}`))).toBe(true);
     expect(await shop.stop()).toEqual({ leftovers: 0 });
   });

@@ -22,8 +22,15 @@ describe('who may call each shop route', () => {
   afterAll(() => hosts?.close());
 
   const call = async (route: ShopRoute, authorization?: string) => {
-    const headers: Record<string, string> = { ...(authorization && { authorization }), ...(route.body !== undefined && { 'content-type': 'application/json' }) };
-    const response = await fetch(`${hosts[route.module].url}${route.path}`, { method: route.method, headers, body: route.body === undefined ? undefined : JSON.stringify(route.body) });
+    const headers: Record<string, string> = {
+      ...(authorization && { authorization }),
+      ...(route.body !== undefined && { 'content-type': 'application/json' }),
+    };
+    const response = await fetch(`${hosts[route.module].url}${route.path}`, {
+      method: route.method,
+      headers,
+      body: route.body === undefined ? undefined : JSON.stringify(route.body),
+    });
     const text = await response.text();
     answered.push({ route, status: response.status });
     return { status: response.status, contentType: response.headers.get('content-type'), wwwAuthenticate: response.headers.get('www-authenticate'), text };
@@ -34,7 +41,11 @@ describe('who may call each shop route', () => {
     const served = Object.entries(documents).flatMap(([module, document]) =>
       Object.entries(document.paths)
         .filter(([path]) => path.startsWith('/v1/'))
-        .flatMap(([path, operations]) => Object.keys(operations).filter((method) => method !== 'head').map((method) => `${module} ${method.toUpperCase()} ${path}`)),
+        .flatMap(([path, operations]) =>
+          Object.keys(operations)
+            .filter((method) => method !== 'head')
+            .map((method) => `${module} ${method.toUpperCase()} ${path}`),
+        ),
     );
     expect(served.sort()).toEqual(SHOP_ROUTES.map((route) => `${route.module} ${route.method} ${openApiPath(route.route)}`).sort());
   });
@@ -42,22 +53,37 @@ describe('who may call each shop route', () => {
   const guarded = SHOP_ROUTES.filter((route) => route.access !== 'public');
   it.each(guarded.map((route) => [name(route), route] as const))('%s: 401 without a token and with a garbage one, problem+json', async (_name, route) => {
     const anonymous = await call(route);
-    expect({ status: anonymous.status, contentType: anonymous.contentType, wwwAuthenticate: anonymous.wwwAuthenticate }).toEqual({ status: 401, contentType: expect.stringMatching(/^application\/problem\+json/), wwwAuthenticate: 'Bearer' });
+    expect({ status: anonymous.status, contentType: anonymous.contentType, wwwAuthenticate: anonymous.wwwAuthenticate }).toEqual({
+      status: 401,
+      contentType: expect.stringMatching(/^application\/problem\+json/),
+      wwwAuthenticate: 'Bearer',
+    });
     const garbage = await call(route, 'Bearer not-a-token-anyone-holds');
-    expect({ status: garbage.status, contentType: garbage.contentType, wwwAuthenticate: garbage.wwwAuthenticate }).toEqual({ status: 401, contentType: expect.stringMatching(/^application\/problem\+json/), wwwAuthenticate: 'Bearer error="invalid_token"' });
+    expect({ status: garbage.status, contentType: garbage.contentType, wwwAuthenticate: garbage.wwwAuthenticate }).toEqual({
+      status: 401,
+      contentType: expect.stringMatching(/^application\/problem\+json/),
+      wwwAuthenticate: 'Bearer error="invalid_token"',
+    });
   });
 
   const withLowerRoles = guarded.filter((route) => below(route.access).length > 0);
   it.each(withLowerRoles.map((route) => [name(route), route] as const))('%s: 403 for every role below it, problem+json', async (_name, route) => {
     for (const role of below(route.access)) {
       const answer = await call(route, `Bearer ${TOKEN_OF[role]}`);
-      expect({ role, status: answer.status, contentType: answer.contentType }).toEqual({ role, status: 403, contentType: expect.stringMatching(/^application\/problem\+json/) });
+      expect({ role, status: answer.status, contentType: answer.contentType }).toEqual({
+        role,
+        status: 403,
+        contentType: expect.stringMatching(/^application\/problem\+json/),
+      });
       expect(JSON.parse(answer.text)).toMatchObject({ status: 403, detail: `this route needs the role ${route.access} or a higher one` });
     }
   });
 
   it.each(SHOP_ROUTES.map((route) => [name(route), route] as const))('%s: lets its role and every higher one through', async (_name, route) => {
-    const callers = [...(route.access === 'public' ? [{ role: 'anonymous', authorization: undefined }] : []), ...atOrAbove(route.access).map((role) => ({ role, authorization: `Bearer ${TOKEN_OF[role]}` }))];
+    const callers = [
+      ...(route.access === 'public' ? [{ role: 'anonymous', authorization: undefined }] : []),
+      ...atOrAbove(route.access).map((role) => ({ role, authorization: `Bearer ${TOKEN_OF[role]}` })),
+    ];
     for (const { role, authorization } of callers) {
       const answer = await call(route, authorization);
       // Past auth: the route's own answer (a 404 for an id nobody placed is one), never a refusal or a failure.
@@ -68,16 +94,23 @@ describe('who may call each shop route', () => {
   it('answers a garbage token with 401 on public routes too', async () => {
     for (const route of SHOP_ROUTES.filter((candidate) => candidate.access === 'public')) {
       const answer = await call(route, 'Bearer not-a-token-anyone-holds');
-      expect({ route: name(route), status: answer.status, contentType: answer.contentType }).toEqual({ route: name(route), status: 401, contentType: expect.stringMatching(/^application\/problem\+json/) });
+      expect({ route: name(route), status: answer.status, contentType: answer.contentType }).toEqual({
+        route: name(route),
+        status: 401,
+        contentType: expect.stringMatching(/^application\/problem\+json/),
+      });
     }
   });
 
   it('answers conditional reads and bad input as documented', async () => {
-    const etagOf = async (route: ShopRoute) => (await fetch(`${hosts[route.module].url}${route.path}`, { headers: { authorization: `Bearer ${TOKENS.viewer}` } })).headers.get('etag');
+    const etagOf = async (route: ShopRoute) =>
+      (await fetch(`${hosts[route.module].url}${route.path}`, { headers: { authorization: `Bearer ${TOKENS.viewer}` } })).headers.get('etag');
     for (const route of SHOP_ROUTES.filter((candidate) => candidate.method === 'GET')) {
       const etag = await etagOf(route);
       if (etag) {
-        const response = await fetch(`${hosts[route.module].url}${route.path}`, { headers: { authorization: `Bearer ${TOKENS.viewer}`, 'if-none-match': etag } });
+        const response = await fetch(`${hosts[route.module].url}${route.path}`, {
+          headers: { authorization: `Bearer ${TOKENS.viewer}`, 'if-none-match': etag },
+        });
         expect({ route: name(route), status: response.status }).toEqual({ route: name(route), status: 304 });
         answered.push({ route, status: response.status });
       }
@@ -98,7 +131,9 @@ describe('who may call each shop route', () => {
 
   it('documents in its OpenAPI every status each route answered above', () => {
     expect(answered.length).toBeGreaterThan(SHOP_ROUTES.length);
-    const undocumented = answered.map(({ route, status }) => undocumentedAnswer(documents[route.module], route, status)).filter((problem) => problem !== undefined);
+    const undocumented = answered
+      .map(({ route, status }) => undocumentedAnswer(documents[route.module], route, status))
+      .filter((problem) => problem !== undefined);
     expect([...new Set(undocumented)]).toEqual([]);
   });
 });

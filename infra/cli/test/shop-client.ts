@@ -68,10 +68,14 @@ export const shopClient = (urls: ShopUrls, tokens: ShopTokens) => {
     stock: async (sku: string) => json<StockView>(await fetch(`${urls.inventory}/v1/stock/${sku}`, asOperator), `get stock ${sku}`),
     /** Waits until the order is confirmed or rejected. */
     settled: (orderId: string, timeoutMs = 60_000): Promise<OrderView> =>
-      eventually(async () => {
-        const order = await client.order(orderId);
-        return order.status === 'pending' ? undefined : order;
-      }, `order ${orderId} to be confirmed or rejected`, { timeoutMs, intervalMs: 50 }),
+      eventually(
+        async () => {
+          const order = await client.order(orderId);
+          return order.status === 'pending' ? undefined : order;
+        },
+        `order ${orderId} to be confirmed or rejected`,
+        { timeoutMs, intervalMs: 50 },
+      ),
     /** A failing check (a service restarting) counts as "not yet". */
     waitFor: (check: () => Promise<boolean>, what: string, timeoutMs = 60_000) =>
       eventually(() => check().catch(() => false), what, { timeoutMs, intervalMs: 50 }),

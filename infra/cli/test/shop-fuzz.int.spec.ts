@@ -1,5 +1,18 @@
 import fc from 'fast-check';
-import { exchangeRaw, headerValue, METHODS, problemContractViolation, query, rawResponses, rawUnsafeHeaderValues, routeOf, segment, textOrUnsafe, unsafeText, visible } from '@ordo/http/fuzz';
+import {
+  exchangeRaw,
+  headerValue,
+  METHODS,
+  problemContractViolation,
+  query,
+  rawResponses,
+  rawUnsafeHeaderValues,
+  routeOf,
+  segment,
+  textOrUnsafe,
+  unsafeText,
+  visible,
+} from '@ordo/http/fuzz';
 import { KNOWN_SKU, openApiDocuments, SHOP_ROUTES, shopRouteOf, startShopHosts, TOKENS, undocumentedAnswer, type ShopRoute } from './shop-hosts';
 
 // Every route of every shop module under random requests: any method, mangled paths and
@@ -10,11 +23,23 @@ import { KNOWN_SKU, openApiDocuments, SHOP_ROUTES, shopRouteOf, startShopHosts, 
 const AUTHORIZATIONS = [...Object.values(TOKENS).map((token) => `Bearer ${token}`), 'Bearer not-a-token', 'Bearer', 'Basic c2hvcA=='];
 
 /** A field's value: mostly well formed, often wrong in type, or text with a NUL or a lone surrogate. */
-const anyValue = fc.oneof(textOrUnsafe(), fc.integer({ min: -2, max: 2_000_000 }), fc.double(), fc.boolean(), fc.constant(null), fc.array(textOrUnsafe(10), { maxLength: 2 }));
+const anyValue = fc.oneof(
+  textOrUnsafe(),
+  fc.integer({ min: -2, max: 2_000_000 }),
+  fc.double(),
+  fc.boolean(),
+  fc.constant(null),
+  fc.array(textOrUnsafe(10), { maxLength: 2 }),
+);
 const skuLike = fc.oneof(fc.constantFrom(KNOWN_SKU, 'TEE-001', 'NOPE-1'), textOrUnsafe(12));
 const lines = fc.array(fc.record({ sku: skuLike, quantity: fc.oneof(fc.integer({ min: 0, max: 1001 }), anyValue) }, { requiredKeys: [] }), { maxLength: 3 });
 const bodies = fc.oneof(
-  fc.record({ sku: skuLike, name: fc.oneof(textOrUnsafe(), anyValue), priceCents: fc.oneof(fc.integer({ min: -1, max: 2_000_000 }), anyValue) }, { requiredKeys: [] }).map((body) => JSON.stringify(body)),
+  fc
+    .record(
+      { sku: skuLike, name: fc.oneof(textOrUnsafe(), anyValue), priceCents: fc.oneof(fc.integer({ min: -1, max: 2_000_000 }), anyValue) },
+      { requiredKeys: [] },
+    )
+    .map((body) => JSON.stringify(body)),
   fc.record({ priceCents: fc.oneof(fc.integer({ min: -1, max: 2_000_000 }), anyValue) }, { requiredKeys: [] }).map((body) => JSON.stringify(body)),
   fc.record({ quantity: fc.oneof(fc.integer({ min: -1, max: 1_000_001 }), anyValue) }, { requiredKeys: [] }).map((body) => JSON.stringify(body)),
   fc.record({ lines: fc.oneof(lines, anyValue) }, { requiredKeys: [] }).map((body) => JSON.stringify(body)),
@@ -50,7 +75,10 @@ const requests = fc.constantFrom(...SHOP_ROUTES).chain((route) =>
     headers: fc.record(
       {
         authorization: fc.oneof({ arbitrary: fc.constantFrom(...AUTHORIZATIONS), weight: 4 }, { arbitrary: headerValue(), weight: 1 }),
-        'content-type': fc.oneof({ arbitrary: fc.constant('application/json'), weight: 4 }, { arbitrary: fc.constantFrom('text/plain', 'application/json; charset=latin1', 'application/x-www-form-urlencoded'), weight: 1 }),
+        'content-type': fc.oneof(
+          { arbitrary: fc.constant('application/json'), weight: 4 },
+          { arbitrary: fc.constantFrom('text/plain', 'application/json; charset=latin1', 'application/x-www-form-urlencoded'), weight: 1 },
+        ),
         'idempotency-key': fc.oneof(fc.constantFrom('fuzz-1', 'fuzz-2'), visible(1, 300)),
         'if-none-match': fc.oneof(fc.constantFrom('*', '"order-x:0"', `"product-${KNOWN_SKU}:0"`, `W/"stock-${KNOWN_SKU}:0"`), headerValue()),
         'if-match': fc.oneof(fc.constantFrom('*', `"product-${KNOWN_SKU}:0"`, `"product-${KNOWN_SKU}:99"`, 'nonsense'), headerValue()),
@@ -94,13 +122,17 @@ describe('every shop route under random and malformed requests', () => {
   });
 
   const postRoutes = SHOP_ROUTES.filter((route) => route.body !== undefined);
-  const rawCases = postRoutes.flatMap((route) => rawUnsafeHeaderValues.map((value) => [`${route.method} ${route.route} with ${JSON.stringify(value)} in a string`, route, value] as const));
+  const rawCases = postRoutes.flatMap((route) =>
+    rawUnsafeHeaderValues.map((value) => [`${route.method} ${route.route} with ${JSON.stringify(value)} in a string`, route, value] as const),
+  );
   it.each(rawCases)('answers %s, sent as raw bytes, with a problem+json 400', async (_name, route, value) => {
     // The value's bytes go on the wire as they are (latin1): a raw NUL, or the WTF-8 bytes of a lone surrogate.
     const body = JSON.stringify(Object.fromEntries(Object.keys(route.body as object).map((key) => [key, value])));
     const { port } = new URL(hosts[route.module].url);
     const request = `${route.method} ${route.path} HTTP/1.1\r\nHost: 127.0.0.1:${port}\r\nAuthorization: Bearer ${TOKENS.admin}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body, 'latin1')}\r\nConnection: close\r\n\r\n${body}`;
     const answers = rawResponses(await exchangeRaw(hosts[route.module].url, [Buffer.from(request, 'latin1')]));
-    expect(answers.map(({ status, headers }) => ({ status, contentType: headers['content-type'] }))).toEqual([{ status: 400, contentType: expect.stringMatching(/^application\/problem\+json/) }]);
+    expect(answers.map(({ status, headers }) => ({ status, contentType: headers['content-type'] }))).toEqual([
+      { status: 400, contentType: expect.stringMatching(/^application\/problem\+json/) },
+    ]);
   });
 });

@@ -51,14 +51,41 @@ export interface ShopRoute {
 /** The policy, route by route. */
 export const SHOP_ROUTES: ShopRoute[] = [
   { module: 'catalog', method: 'GET', route: '/v1/products/:sku', access: 'public', path: `/v1/products/${KNOWN_SKU}` },
-  { module: 'catalog', method: 'POST', route: '/v1/products', access: 'operator', path: '/v1/products', body: { sku: 'TEE-001', name: 'T-shirt', priceCents: 1999 } },
-  { module: 'catalog', method: 'PUT', route: '/v1/products/:sku/price', access: 'operator', path: `/v1/products/${KNOWN_SKU}/price`, body: { priceCents: 1300 } },
-  { module: 'inventory', method: 'POST', route: '/v1/stock/:sku/additions', access: 'operator', path: `/v1/stock/${KNOWN_SKU}/additions`, body: { quantity: 3 } },
+  {
+    module: 'catalog',
+    method: 'POST',
+    route: '/v1/products',
+    access: 'operator',
+    path: '/v1/products',
+    body: { sku: 'TEE-001', name: 'T-shirt', priceCents: 1999 },
+  },
+  {
+    module: 'catalog',
+    method: 'PUT',
+    route: '/v1/products/:sku/price',
+    access: 'operator',
+    path: `/v1/products/${KNOWN_SKU}/price`,
+    body: { priceCents: 1300 },
+  },
+  {
+    module: 'inventory',
+    method: 'POST',
+    route: '/v1/stock/:sku/additions',
+    access: 'operator',
+    path: `/v1/stock/${KNOWN_SKU}/additions`,
+    body: { quantity: 3 },
+  },
   { module: 'inventory', method: 'GET', route: '/v1/stock/:sku', access: 'public', path: `/v1/stock/${KNOWN_SKU}` },
   { module: 'orders', method: 'POST', route: '/v1/orders', access: 'customer', path: '/v1/orders', body: { lines: [{ sku: KNOWN_SKU, quantity: 1 }] } },
   { module: 'orders', method: 'GET', route: '/v1/orders/:id', access: 'customer', path: '/v1/orders/6f1c2b1e-8a7b-4c41-9f55-3f0d1c2a9e10' },
   { module: 'orders', method: 'GET', route: '/v1/prices/:sku', access: 'public', path: `/v1/prices/${KNOWN_SKU}` },
-  { module: 'sagas', method: 'GET', route: '/v1/sagas/order-placement/:orderId', access: 'viewer', path: '/v1/sagas/order-placement/6f1c2b1e-8a7b-4c41-9f55-3f0d1c2a9e10' },
+  {
+    module: 'sagas',
+    method: 'GET',
+    route: '/v1/sagas/order-placement/:orderId',
+    access: 'viewer',
+    path: '/v1/sagas/order-placement/6f1c2b1e-8a7b-4c41-9f55-3f0d1c2a9e10',
+  },
 ];
 
 /** The route as OpenAPI writes it: `/v1/products/{sku}`. */
@@ -90,15 +117,28 @@ export const startShopHosts = async (): Promise<ShopHosts & { close(): Promise<v
     const inventory = await start(startTestHost({ name: 'inventory', factory: inventoryService, registry: inventoryEventSchemas, standIns: stock, ...common }));
     const orders = await start(startTestHost({ name: 'orders', factory: ordersService, registry: ordersEventSchemas, standIns: stock, ...common }));
     const sagas = await start(
-      startTestHost({ name: 'sagas', factory: orderPlacementService, standIns: { orders: { registry: ordersEventSchemas }, inventory: { registry: inventoryEventSchemas } }, ...common }),
+      startTestHost({
+        name: 'sagas',
+        factory: orderPlacementService,
+        standIns: { orders: { registry: ordersEventSchemas }, inventory: { registry: inventoryEventSchemas } },
+        ...common,
+      }),
     );
 
     const product = { sku: KNOWN_SKU, name: 'Mug', priceCents: 1250 };
-    const listed = await fetch(`${catalog.url}/v1/products`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${TOKENS.operator}` }, body: JSON.stringify(product) });
+    const listed = await fetch(`${catalog.url}/v1/products`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${TOKENS.operator}` },
+      body: JSON.stringify(product),
+    });
     if (listed.status !== 201) throw new Error(`catalog did not list ${KNOWN_SKU}: ${listed.status} ${await listed.text()}`);
     const metadata = { correlationId: 'seed', causationId: 'seed', commandId: 'seed', schemaVersion: 1 };
     for (const host of [inventory, orders]) {
-      await host.standIns.catalog.appendToStream(productStream(KNOWN_SKU), [{ id: eventIdFor('seed', 0), type: 'ProductAdded', data: { ...product, at }, metadata }], { expectedRevision: 'any' });
+      await host.standIns.catalog.appendToStream(
+        productStream(KNOWN_SKU),
+        [{ id: eventIdFor('seed', 0), type: 'ProductAdded', data: { ...product, at }, metadata }],
+        { expectedRevision: 'any' },
+      );
     }
     await eventually(async () => (await fetch(`${inventory.url}/v1/stock/${KNOWN_SKU}`)).status === 200, `inventory to learn of ${KNOWN_SKU}`);
     await eventually(async () => (await fetch(`${orders.url}/v1/prices/${KNOWN_SKU}`)).status === 200, `orders to price ${KNOWN_SKU}`);
@@ -129,11 +169,15 @@ export const undocumentedAnswer = (document: OpenApiDocument, route: Pick<ShopRo
   const responses = document.paths[openApiPath(route.route)]?.[route.method.toLowerCase()]?.responses;
   if (!responses) return `${route.method} ${route.route} is not in its OpenAPI document`;
   const documented = responses[String(status)];
-  if (!documented) return `${route.method} ${route.route} answered ${status}, which its OpenAPI document does not list (it lists ${Object.keys(responses).join(', ')})`;
-  if (status >= 400 && !Object.keys(documented.content ?? {}).includes('application/problem+json')) return `${route.method} ${route.route} documents ${status} without problem+json`;
+  if (!documented)
+    return `${route.method} ${route.route} answered ${status}, which its OpenAPI document does not list (it lists ${Object.keys(responses).join(', ')})`;
+  if (status >= 400 && !Object.keys(documented.content ?? {}).includes('application/problem+json'))
+    return `${route.method} ${route.route} documents ${status} without problem+json`;
   return undefined;
 };
 
 /** The shop route a request to a module reaches, by method and decoded path; undefined for anything else. */
 export const shopRouteOf = (module: ShopModule, method: string, path: string): ShopRoute | undefined =>
-  SHOP_ROUTES.find((candidate) => candidate.module === module && candidate.method === method && new RegExp(`^${candidate.route.replace(/:\w+/g, '[^/]+')}$`).test(path));
+  SHOP_ROUTES.find(
+    (candidate) => candidate.module === module && candidate.method === method && new RegExp(`^${candidate.route.replace(/:\w+/g, '[^/]+')}$`).test(path),
+  );

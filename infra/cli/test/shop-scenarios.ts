@@ -15,7 +15,10 @@ export const shopScenarios = (launch: () => LaunchedShop) => {
     await shop.addProduct(mug, 1200, 10);
     await shop.addProduct(tee, 2500, 5);
 
-    const orderId = await shop.place([{ sku: mug, quantity: 2 }, { sku: tee, quantity: 1 }]);
+    const orderId = await shop.place([
+      { sku: mug, quantity: 2 },
+      { sku: tee, quantity: 1 },
+    ]);
     const order = await shop.settled(orderId);
 
     expect(order).toMatchObject({ status: 'confirmed', totalCents: 2 * 1200 + 2500 });
@@ -29,14 +32,22 @@ export const shopScenarios = (launch: () => LaunchedShop) => {
     await shop.addProduct(scarce, 100, 1);
     await shop.addProduct(more, 100, 3);
 
-    const orderId = await shop.place([{ sku: plenty, quantity: 4 }, { sku: scarce, quantity: 2 }, { sku: more, quantity: 3 }]);
+    const orderId = await shop.place([
+      { sku: plenty, quantity: 4 },
+      { sku: scarce, quantity: 2 },
+      { sku: more, quantity: 3 },
+    ]);
     const order = await shop.settled(orderId);
 
     expect(order.status).toBe('rejected');
     expect(order.reason).toContain(scarce);
     // Once the saga has rolled back, every reservation is released: stock is back where it was.
     await shop.waitFor(async () => (await shop.stock(plenty)).available === 10 && (await shop.stock(more)).available === 3, 'the releases');
-    for (const [sku, added] of [[plenty, 10], [scarce, 1], [more, 3]] as const) {
+    for (const [sku, added] of [
+      [plenty, 10],
+      [scarce, 1],
+      [more, 3],
+    ] as const) {
       expect(await shop.stock(sku)).toMatchObject({ available: added, reserved: 0, reservations: [] });
     }
   });
@@ -54,7 +65,9 @@ export const shopScenarios = (launch: () => LaunchedShop) => {
     const other = randomUUID();
     const racing = await Promise.all([shop.placeOrder([{ sku, quantity: 1 }], other), shop.placeOrder([{ sku, quantity: 1 }], other)]);
     expect(racing.map((response) => response.status).every((status) => status === 201 || status === 409)).toBe(true);
-    const accepted = await Promise.all(racing.filter((response) => response.status === 201).map(async (response) => ((await response.json()) as { orderId: string }).orderId));
+    const accepted = await Promise.all(
+      racing.filter((response) => response.status === 201).map(async (response) => ((await response.json()) as { orderId: string }).orderId),
+    );
     expect(new Set(accepted).size).toBe(1);
 
     await shop.settled(first);
@@ -90,7 +103,14 @@ export const shopScenarios = (launch: () => LaunchedShop) => {
     const [a, b] = [uniqueSku('crash-a'), uniqueSku('crash-b')];
     await shop.addProduct(a, 100, 60);
     await shop.addProduct(b, 100, 1000);
-    const orderIds = await Promise.all(Array.from({ length: 100 }, () => shop.place([{ sku: a, quantity: 1 }, { sku: b, quantity: 2 }])));
+    const orderIds = await Promise.all(
+      Array.from({ length: 100 }, () =>
+        shop.place([
+          { sku: a, quantity: 1 },
+          { sku: b, quantity: 2 },
+        ]),
+      ),
+    );
 
     await launch().killSaga();
     shop = shopClient(launch().urls, launch().tokens);

@@ -77,7 +77,17 @@ const batchAppends = async ({ store, raw }: Sides) => {
   const insert = `insert into "${SCHEMA}".raw_events (payload) values ${values}`;
   return alternate(
     ROUNDS,
-    () => load(1, async () => (await raw.query(insert, batchOf(BATCH).map((event) => JSON.stringify(event)))).rowCount ?? 0),
+    () =>
+      load(
+        1,
+        async () =>
+          (
+            await raw.query(
+              insert,
+              batchOf(BATCH).map((event) => JSON.stringify(event)),
+            )
+          ).rowCount ?? 0,
+      ),
     (round) => {
       let expectedRevision: ExpectedRevision = 'no_stream';
       return load(1, async () => {
@@ -147,7 +157,11 @@ const readAll = async ({ store, raw }: Sides) => {
     }
     return count;
   };
-  return alternate(ROUNDS, () => timedRead(rawRead), () => timedRead(storeRead));
+  return alternate(
+    ROUNDS,
+    () => timedRead(rawRead),
+    () => timedRead(storeRead),
+  );
 };
 
 // ---- set-up, report, clean-up
@@ -200,7 +214,14 @@ const main = async () => {
     const c = await readAll(sides);
 
     const fastest = <T extends { perSecond: number }>(runs: T[]) => best(runs, (run) => run.perSecond);
-    const [aStore, aRaw, bStore, bRaw, cStore, cRaw] = [fastest(a.subject), fastest(a.baseline), fastest(b.subject), fastest(b.baseline), fastest(c.subject), fastest(c.baseline)];
+    const [aStore, aRaw, bStore, bRaw, cStore, cRaw] = [
+      fastest(a.subject),
+      fastest(a.baseline),
+      fastest(b.subject),
+      fastest(b.baseline),
+      fastest(c.subject),
+      fastest(c.baseline),
+    ];
     // Memory from the run that grew most: a leak would show in either.
     const grown = (r: ReadRun) => r.peakBytes - r.beforeBytes;
     const [cMem, cRawMem] = [best(c.subject, grown), best(c.baseline, grown)];
@@ -215,7 +236,12 @@ const main = async () => {
       { label: 'b. append 100-event batches to one stream, 1 writer', unit: 'events/s', value: bStore.perSecond, baseline: bRaw.perSecond, target: 0.7 },
       { label: '   latency p50 per batch', unit: 'ms', value: bStore.p50Ms, baseline: bRaw.p50Ms, digits: 2 },
       { label: '   latency p99 per batch', unit: 'ms', value: bStore.p99Ms, baseline: bRaw.p99Ms, digits: 2 },
-      { label: `c. readAll ${READ_ALL_EVENTS.toLocaleString('en-US')} events, batches of ${READ_BATCH}`, unit: 'events/s', value: cStore.perSecond, baseline: cRaw.perSecond },
+      {
+        label: `c. readAll ${READ_ALL_EVENTS.toLocaleString('en-US')} events, batches of ${READ_BATCH}`,
+        unit: 'events/s',
+        value: cStore.perSecond,
+        baseline: cRaw.perSecond,
+      },
       { label: '   RSS before the read', unit: 'MB', value: cMem.beforeBytes / MB, baseline: cRawMem.beforeBytes / MB, digits: 1 },
       { label: '   peak RSS during the read', unit: 'MB', value: cMem.peakBytes / MB, baseline: cRawMem.peakBytes / MB, digits: 1 },
       { label: '   growth, peak - before (flat if small)', unit: 'MB', value: grown(cMem) / MB, limit: 100, digits: 1 },

@@ -14,10 +14,12 @@ const counter = {
   initialState: () => ({ total: 0 }),
   evolve: (state: { total: number }, event: CounterEvent) => ({ total: state.total + event.data.by }),
 };
-const increment = (by: number) => (state: { total: number }): CounterEvent[] => {
-  if (state.total + by > 100) throw new Error('over the limit');
-  return [{ type: 'Incremented', data: { by } }];
-};
+const increment =
+  (by: number) =>
+  (state: { total: number }): CounterEvent[] => {
+    if (state.total + by > 100) throw new Error('over the limit');
+    return [{ type: 'Incremented', data: { by } }];
+  };
 const meta = (commandId: string) => ({ commandId, correlationId: `corr-${commandId}` });
 
 describe('commandHandler', () => {
@@ -54,7 +56,10 @@ describe('commandHandler', () => {
     const handler = commandHandler({ store, aggregate: counter, retries: 12 });
     const results = await Promise.allSettled(Array.from({ length: 12 }, (_, i) => handler.handle(stream, meta(`c${i}`), increment(10))));
     expect(results.filter((r) => r.status === 'fulfilled')).toHaveLength(10);
-    expect(results.filter((r) => r.status === 'rejected').map((r) => String((r as PromiseRejectedResult).reason))).toEqual(['Error: over the limit', 'Error: over the limit']);
+    expect(results.filter((r) => r.status === 'rejected').map((r) => String((r as PromiseRejectedResult).reason))).toEqual([
+      'Error: over the limit',
+      'Error: over the limit',
+    ]);
     expect((await handler.read(stream)).state.total).toBe(100);
   });
 
@@ -87,7 +92,7 @@ describe('commandHandler', () => {
     expect((await cold.read(stream)).state.total).toBe(7);
   });
 
-  it('is right with a stale cache: another writer\'s events are read before deciding', async () => {
+  it("is right with a stale cache: another writer's events are read before deciding", async () => {
     const [one, two] = [commandHandler({ store, aggregate: counter }), commandHandler({ store, aggregate: counter })];
     await one.handle(stream, meta('a1'), increment(40));
     await two.handle(stream, meta('b1'), increment(40));
@@ -98,7 +103,19 @@ describe('commandHandler', () => {
   it('still stores a long-forgotten repeated command once', async () => {
     const handler = commandHandler({ store, aggregate: counter, cachedStreams: 0 });
     await handler.handle(stream, meta('old'), increment(1));
-    for (let i = 0; i < 2_001; i++) await store.appendToStream(stream, [{ id: randomUUID(), type: 'Incremented', data: { by: 0 }, metadata: { correlationId: 'c', causationId: 'c', commandId: `filler-${i}`, schemaVersion: 1 } }], { expectedRevision: 'any' });
+    for (let i = 0; i < 2_001; i++)
+      await store.appendToStream(
+        stream,
+        [
+          {
+            id: randomUUID(),
+            type: 'Incremented',
+            data: { by: 0 },
+            metadata: { correlationId: 'c', causationId: 'c', commandId: `filler-${i}`, schemaVersion: 1 },
+          },
+        ],
+        { expectedRevision: 'any' },
+      );
     expect(await handler.handle(stream, meta('old'), increment(1))).toMatchObject({ repeated: true });
     expect((await handler.read(stream)).state.total).toBe(1);
   });

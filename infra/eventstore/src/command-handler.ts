@@ -136,7 +136,11 @@ export const commandHandler = <State, Event extends DomainEvent>(options: Comman
       if (events.length === 0) return { events, state: loaded.state, revision: loaded.revision, repeated: false };
       try {
         const expected = loaded.revision < 0n ? 'no_stream' : loaded.revision;
-        const { nextExpectedRevision, written } = await store.appendToStream(stream, events.map((event, index) => toEventData(event, index, metadata, options.schemaVersion)), { expectedRevision: expected });
+        const { nextExpectedRevision, written } = await store.appendToStream(
+          stream,
+          events.map((event, index) => toEventData(event, index, metadata, options.schemaVersion)),
+          { expectedRevision: expected },
+        );
         // Not written: a command older than the remembered ids, repeated; its events were stored the first time.
         if (!written) return { events, state: loaded.state, revision: loaded.revision, repeated: true };
         const state = events.reduce(aggregate.evolve, loaded.state);

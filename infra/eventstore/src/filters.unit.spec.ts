@@ -17,7 +17,10 @@ describe('withinStore', () => {
   });
 
   it('leaves the filter as it is for a store that owns every stream', () => {
-    expect(withinStore({ streamPrefixes: ['stock-'], eventTypes: ['StockReserved'] }, undefined)).toEqual({ streamPrefixes: ['stock-'], eventTypes: ['StockReserved'] });
+    expect(withinStore({ streamPrefixes: ['stock-'], eventTypes: ['StockReserved'] }, undefined)).toEqual({
+      streamPrefixes: ['stock-'],
+      eventTypes: ['StockReserved'],
+    });
     expect(withinStore(undefined, undefined)).toEqual({});
   });
 });

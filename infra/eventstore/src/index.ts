@@ -24,4 +24,13 @@ export { PostgresEventStore, postgresEventStore, type PostgresEventStoreOptions 
 export { pgPoolDriver, pgliteDriver, LISTEN_APPLICATION_NAME, type PgDriver, type PgPoolDriverOptions } from './postgres/driver';
 export type { ListenerLogger } from './postgres/listener';
 export type { VisibilityReport } from './postgres/visibility';
-export { commandHandler, type CommandHandler, type CommandHandlerOptions, type CommandMetadata, type HandleOptions, type Aggregate, type DomainEvent, type Handled } from './command-handler';
+export {
+  commandHandler,
+  type CommandHandler,
+  type CommandHandlerOptions,
+  type CommandMetadata,
+  type HandleOptions,
+  type Aggregate,
+  type DomainEvent,
+  type Handled,
+} from './command-handler';

@@ -24,10 +24,14 @@ export interface StoreLimits {
 /** Checks the options a store is opened with, so a typo fails at start, not on the first append. */
 export const checkStoreLimits = (options: { registry?: EventSchemaRegistry; streamPrefixes?: readonly string[]; maxEventBytes?: number }): StoreLimits => {
   const { streamPrefixes, maxEventBytes = DEFAULT_MAX_EVENT_BYTES } = options;
-  if (streamPrefixes !== undefined && (!Array.isArray(streamPrefixes) || streamPrefixes.length === 0 || streamPrefixes.some((p) => typeof p !== 'string' || p === ''))) {
+  if (
+    streamPrefixes !== undefined &&
+    (!Array.isArray(streamPrefixes) || streamPrefixes.length === 0 || streamPrefixes.some((p) => typeof p !== 'string' || p === ''))
+  ) {
     throw new InvalidEventError(`streamPrefixes must be a non-empty list of non-empty strings, not ${JSON.stringify(streamPrefixes)}`);
   }
-  if (!Number.isInteger(maxEventBytes) || maxEventBytes <= 0) throw new InvalidEventError(`maxEventBytes must be a positive whole number, not ${String(maxEventBytes)}`);
+  if (!Number.isInteger(maxEventBytes) || maxEventBytes <= 0)
+    throw new InvalidEventError(`maxEventBytes must be a positive whole number, not ${String(maxEventBytes)}`);
   return { ...(options.registry && { registry: options.registry }), ...(streamPrefixes && { streamPrefixes }), maxEventBytes };
 };
 
@@ -81,7 +85,8 @@ export const checkAppend = (stream: unknown, events: readonly EventData[], limit
     if (typeof correlationId !== 'string' || typeof causationId !== 'string') {
       throw new InvalidEventError(`${where}: metadata needs correlationId and causationId`);
     }
-    if (!limits.registry && !Number.isInteger(event.metadata.schemaVersion)) throw new InvalidEventError(`${where}: metadata.schemaVersion must be a whole number`);
+    if (!limits.registry && !Number.isInteger(event.metadata.schemaVersion))
+      throw new InvalidEventError(`${where}: metadata.schemaVersion must be a whole number`);
     const checked = limits.registry ? validateAgainstRegistry(limits.registry, event) : event;
     const bytes = serialisedBytes(checked, String(stream));
     if (bytes > limits.maxEventBytes) throw new EventTooLargeError(String(stream), checked.type, bytes, limits.maxEventBytes);

@@ -56,9 +56,7 @@ export const lockDataFolder = (folder: string): DataFolderLock => {
     }
     const holder = readHolder(file);
     if (holder !== undefined && holder !== process.pid && isAlive(holder)) {
-      throw new DataFolderLocked(
-        `${path.resolve(folder)} is in use by process ${holder}; stop it first, or give this one another ORDO_DATA_DIR`,
-      );
+      throw new DataFolderLocked(`${path.resolve(folder)} is in use by process ${holder}; stop it first, or give this one another ORDO_DATA_DIR`);
     }
     // The holder is dead (or the file is empty or torn): move the stale lock aside under a
     // name of our own, so that of two processes taking over at once only one removes it.

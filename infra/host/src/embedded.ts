@@ -56,7 +56,9 @@ export const runEmbedded = (options: EmbeddedOptions, environment: NodeJS.Proces
           const bus = hub.busFor({ sql, schema: name });
           failOnBusFailure(bus, logger.child({ module: name }), lifecycle);
           buses.push(bus);
-          modules.push(await factory({ store, bus, sql, schema: name, logger: logger.child({ module: name }), clock: () => new Date(), anonymousCustomers: true }));
+          modules.push(
+            await factory({ store, bus, sql, schema: name, logger: logger.child({ module: name }), clock: () => new Date(), anonymousCustomers: true }),
+          );
         }
         lifecycle.onShutdown('bus', () => Promise.all(buses.map((bus) => bus.close())));
         for (const module of modules) await module.publish();

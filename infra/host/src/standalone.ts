@@ -29,7 +29,10 @@ export const runStandalone = (
       api: { title: name, version: '1.0.0' },
       config: {
         DATABASE_URL: env.url(['postgres', 'postgresql']).default(LOCAL_POSTGRES),
-        DATABASE_SCHEMA: env.string().regex(/^[a-z_][a-z0-9_]*$/, 'expected a lowercase SQL identifier').default(name),
+        DATABASE_SCHEMA: env
+          .string()
+          .regex(/^[a-z_][a-z0-9_]*$/, 'expected a lowercase SQL identifier')
+          .default(name),
         EVENTSTORE_URL: env.url(['postgres', 'postgresql', 'esdb', 'kurrentdb']).optional(),
         KAFKA_BROKERS: env.list().default(['127.0.0.1:9092']),
         // No default: a service on its own refuses to start rather than run with nothing guarded.

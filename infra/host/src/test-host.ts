@@ -65,14 +65,19 @@ export const startTestHost = async <S extends string = never>(options: TestHostO
     };
     const store = await openStore(name, registry);
     const given = options.standIns ?? [];
-    const standInRegistries: Record<string, { registry?: EventSchemaRegistry }> = Array.isArray(given) ? Object.fromEntries(given.map((standIn) => [standIn, {}])) : given;
+    const standInRegistries: Record<string, { registry?: EventSchemaRegistry }> = Array.isArray(given)
+      ? Object.fromEntries(given.map((standIn) => [standIn, {}]))
+      : given;
     const standIns: Record<string, EventStore> = {};
     for (const [standIn, { registry: validatedBy }] of Object.entries(standInRegistries)) standIns[standIn] = await openStore(standIn, validatedBy);
 
     const hub = embeddedHub();
     const bus = hub.busFor({ sql, schema: name });
     const standInBus = hub.busFor({ sql, schema: 'stand_ins' });
-    closers.push(() => bus.close(), () => standInBus.close());
+    closers.push(
+      () => bus.close(),
+      () => standInBus.close(),
+    );
     const logger = createLogger({ service: name, level: 'silent' });
     const module = await factory({ store, bus, sql, schema: name, logger, clock, anonymousCustomers });
     // Every source is published before any consumer starts, as runEmbedded does.

@@ -32,12 +32,19 @@ const serve = async () => {
 };
 
 /** A request from a chosen loopback address, so each case is its own client for the rate limit. */
-const request = (url: string, from: string, { method = 'GET', path = '/', headers = {}, body }: { method?: string; path?: string; headers?: Record<string, string>; body?: string } = {}) =>
+const request = (
+  url: string,
+  from: string,
+  { method = 'GET', path = '/', headers = {}, body }: { method?: string; path?: string; headers?: Record<string, string>; body?: string } = {},
+) =>
   new Promise<{ status: number; headers: http.IncomingHttpHeaders; text: string }>((resolve, reject) => {
     const target = new URL(path, url);
     const outgoing = http.request(target, { method, headers, localAddress: from }, (response) => {
       let text = '';
-      response.setEncoding('utf8').on('data', (chunk: string) => (text += chunk)).on('end', () => resolve({ status: response.statusCode ?? 0, headers: response.headers, text }));
+      response
+        .setEncoding('utf8')
+        .on('data', (chunk: string) => (text += chunk))
+        .on('end', () => resolve({ status: response.statusCode ?? 0, headers: response.headers, text }));
     });
     outgoing.on('error', reject);
     outgoing.end(body);
@@ -63,7 +70,8 @@ describe('the edge of createHttpServer', () => {
   let clients = 10;
   /** A loopback address no other case has used: a fresh client for the rate limit. */
   const newClient = () => `127.0.0.${++clients}`;
-  const post = (body: string, contentType: string, from = newClient()) => request(server.url, from, { method: 'POST', path: '/v1/things', headers: { 'content-type': contentType }, body });
+  const post = (body: string, contentType: string, from = newClient()) =>
+    request(server.url, from, { method: 'POST', path: '/v1/things', headers: { 'content-type': contentType }, body });
 
   beforeAll(async () => {
     server = await serve();

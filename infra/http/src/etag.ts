@@ -66,11 +66,22 @@ export const expectedRevisionFromIfMatch = (request: FastifyRequest, stream: str
   if (header.trim() === '*') return 'stream_exists';
   const tags = parseEntityTags(header);
   if (!tags) {
-    throw new BadRequest('If-Match must be * or a list of entity-tags ("…" or W/"…")', [{ in: 'headers', path: '/if-match', message: 'is not a list of entity-tags' }]);
+    throw new BadRequest('If-Match must be * or a list of entity-tags ("…" or W/"…")', [
+      { in: 'headers', path: '/if-match', message: 'is not a list of entity-tags' },
+    ]);
   }
-  const revisions = [...new Set(tags.filter((tag) => !tag.weak).map((tag) => revisionOf(tag, stream)).filter((revision) => revision !== undefined))];
+  const revisions = [
+    ...new Set(
+      tags
+        .filter((tag) => !tag.weak)
+        .map((tag) => revisionOf(tag, stream))
+        .filter((revision) => revision !== undefined),
+    ),
+  ];
   if (revisions.length > 1) {
-    throw new BadRequest(`If-Match names several revisions of ${stream}; send the one the change is based on`, [{ in: 'headers', path: '/if-match', message: 'names several revisions' }]);
+    throw new BadRequest(`If-Match names several revisions of ${stream}; send the one the change is based on`, [
+      { in: 'headers', path: '/if-match', message: 'names several revisions' },
+    ]);
   }
   const [revision] = revisions;
   if (revision === undefined) {

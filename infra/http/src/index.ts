@@ -24,5 +24,14 @@ export { callerScope } from './caller';
 export type { ReadinessCheck } from './plugins/health';
 export type { ApiDescription } from './plugins/openapi';
 
-export { runHttpService, defineHttpService, exitOnStartFailure, httpConfigShape, type HttpServiceDefinition, type ServiceParts, type Chassis, type RunningHttpService } from './service';
+export {
+  runHttpService,
+  defineHttpService,
+  exitOnStartFailure,
+  httpConfigShape,
+  type HttpServiceDefinition,
+  type ServiceParts,
+  type Chassis,
+  type RunningHttpService,
+} from './service';
 export { commandContext, requestDerivedId, type RequestCommandContext } from './command-context';

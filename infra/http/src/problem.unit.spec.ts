@@ -56,7 +56,13 @@ describe('toProblem', () => {
 
   it('lists the failing fields of a BadRequest, and has no errors member without them', () => {
     const field = { in: 'headers', path: '/idempotency-key', message: 'too long' } as const;
-    expect(toProblem(new BadRequest('bad key', [field]), requestWith())).toEqual({ type: 'about:blank', status: 400, title: 'Bad Request', detail: 'bad key', errors: [field] });
+    expect(toProblem(new BadRequest('bad key', [field]), requestWith())).toEqual({
+      type: 'about:blank',
+      status: 400,
+      title: 'Bad Request',
+      detail: 'bad key',
+      errors: [field],
+    });
     expect(toProblem(new BadRequest('bad key'), requestWith())).not.toHaveProperty('errors');
   });
 
@@ -67,7 +73,12 @@ describe('toProblem', () => {
 
   it('maps a concurrency conflict to 409, or 412 when the client sent If-Match', () => {
     const error = new RevisionConflict('order-42 is at revision 7, not 6');
-    expect(toProblem(error, requestWith(), mappings)).toEqual({ type: 'about:blank', status: 409, title: 'Conflict', detail: 'order-42 is at revision 7, not 6' });
+    expect(toProblem(error, requestWith(), mappings)).toEqual({
+      type: 'about:blank',
+      status: 409,
+      title: 'Conflict',
+      detail: 'order-42 is at revision 7, not 6',
+    });
     expect(toProblem(error, requestWith({ 'if-match': '"order-42:6"' }), mappings)).toEqual({
       type: 'about:blank',
       status: 412,
@@ -99,7 +110,12 @@ describe('toProblem', () => {
     ['undefined', undefined],
   ])('answers %s with a 500 that tells nothing of it', (_what, error) => {
     const problem = toProblem(error, requestWith());
-    expect(problem).toEqual({ type: 'about:blank', status: 500, title: 'Internal Server Error', detail: 'the request could not be completed; the error was logged' });
+    expect(problem).toEqual({
+      type: 'about:blank',
+      status: 500,
+      title: 'Internal Server Error',
+      detail: 'the request could not be completed; the error was logged',
+    });
   });
 });
 
@@ -189,7 +205,9 @@ describe('error answers of createHttpServer', () => {
   it('names the query, path parameters and headers as where a field failed', async () => {
     expect((await call('/v1/things?limit=0')).problem.errors).toEqual([{ in: 'querystring', path: '/limit', message: expect.any(String) }]);
     expect((await call('/v1/things/not-a-uuid')).problem.errors).toEqual([{ in: 'params', path: '/id', message: expect.any(String) }]);
-    expect((await call('/v1/tenant', { headers: { 'x-tenant': 'NOT OK' } })).problem.errors).toEqual([{ in: 'headers', path: '/x-tenant', message: expect.any(String) }]);
+    expect((await call('/v1/tenant', { headers: { 'x-tenant': 'NOT OK' } })).problem.errors).toEqual([
+      { in: 'headers', path: '/x-tenant', message: expect.any(String) },
+    ]);
   });
 
   it('answers a concurrency conflict with 409, and with 412 when the client sent If-Match', async () => {
@@ -223,7 +241,13 @@ describe('error answers of createHttpServer', () => {
 
   it('answers an unexpected error with nothing of it, and logs it with the correlation id', async () => {
     const { text, problem, headers } = await call('/v1/boom');
-    expect(problem).toEqual({ type: 'about:blank', status: 500, title: 'Internal Server Error', detail: 'the request could not be completed; the error was logged', instance: '/v1/boom' });
+    expect(problem).toEqual({
+      type: 'about:blank',
+      status: 500,
+      title: 'Internal Server Error',
+      detail: 'the request could not be completed; the error was logged',
+      instance: '/v1/boom',
+    });
     expect(text).not.toMatch(/hunter2|postgres|stack|message/);
     const failure = server.logged().find((line) => line.msg === 'request failed' && line.correlationId === headers.get('x-correlation-id'));
     expect(JSON.stringify(failure)).toMatch(/hunter2/);

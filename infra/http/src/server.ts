@@ -119,7 +119,13 @@ export const createHttpServer = async (options: HttpServerOptions): Promise<Http
 
   app.addHook('onResponse', async (request, reply) => {
     request.log.info(
-      { correlationId: request.id, method: request.method, route: request.routeOptions.url ?? 'unmatched', status: reply.statusCode, ms: Math.round(reply.elapsedTime) },
+      {
+        correlationId: request.id,
+        method: request.method,
+        route: request.routeOptions.url ?? 'unmatched',
+        status: reply.statusCode,
+        ms: Math.round(reply.elapsedTime),
+      },
       'request completed',
     );
   });

@@ -82,7 +82,16 @@ export const runHttpService = async <Shape extends z.ZodRawShape>(
   try {
     const { routes, ...parts } = await definition.setup({ config, logger, metrics, tracer: tracing.tracer, lifecycle });
     const rateLimit = { max: base.RATE_LIMIT_MAX, windowMs: base.RATE_LIMIT_WINDOW_MS };
-    const app = await createHttpServer({ service: definition.name, api: definition.api, logger, metrics, tracer: tracing.tracer, lifecycle, rateLimit, ...parts });
+    const app = await createHttpServer({
+      service: definition.name,
+      api: definition.api,
+      logger,
+      metrics,
+      tracer: tracing.tracer,
+      lifecycle,
+      rateLimit,
+      ...parts,
+    });
     await routes(app);
     lifecycle.onShutdown('http server', () => app.close());
     const url = await app.listen({ port: base.PORT, host: base.HOST });

@@ -9,12 +9,13 @@ export const METHODS = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'HEAD', 'OPTION
 // fetch only takes header values it can send as bytes: visible ASCII, spaces inside.
 export const visibleChar = fc.integer({ min: 0x21, max: 0x7e }).map((code) => String.fromCharCode(code));
 export const visible = (minLength: number, maxLength: number) => fc.string({ unit: visibleChar, minLength, maxLength });
-export const headerValue = (maxLength = 60) => fc.string({ unit: fc.oneof({ arbitrary: visibleChar, weight: 9 }, { arbitrary: fc.constant(' '), weight: 1 }), maxLength });
+export const headerValue = (maxLength = 60) =>
+  fc.string({ unit: fc.oneof({ arbitrary: visibleChar, weight: 9 }, { arbitrary: fc.constant(' '), weight: 1 }), maxLength });
 export const hex = (length: number) => fc.string({ unit: fc.constantFrom(...'0123456789abcdefABCDEF'), minLength: length, maxLength: length });
 
 // Path and query pieces: plain, reserved, percent-encoded, malformed encodings, non-ASCII, dot segments.
 export const ENCODED = ['%20', '%2F', '%2e', '%2E%2E', '%00', '%ff', '%C3%A9', '%', '%z', '%zz', '%E0%A4%A', '%uD800', '..', '.', 'é', '😀', '\u0007'];
-export const segment = fc.string({ unit: fc.oneof(fc.constantFrom(...'abcxyz019-._~!$&\'()*+,;=:@'), fc.constantFrom(...ENCODED)), maxLength: 12 });
+export const segment = fc.string({ unit: fc.oneof(fc.constantFrom(..."abcxyz019-._~!$&'()*+,;=:@"), fc.constantFrom(...ENCODED)), maxLength: 12 });
 export const queryText = fc.string({ unit: fc.oneof(fc.constantFrom(...'az09-_.~+=&[]{}"\'<>|^`\\/'), fc.constantFrom(...ENCODED)), maxLength: 16 });
 export const queryValue = fc.oneof(
   fc.constantFrom('0', '1', '20', '100', '101', '-1', '1.5', '1e2', '0x10', 'NaN', 'Infinity', '', 'true', 'null'),
@@ -79,7 +80,12 @@ export const statusCodes = (answer: string) => [...answer.matchAll(/^HTTP\/\d\.\
 export const rawResponses = (answer: string) =>
   [...answer.matchAll(/^HTTP\/\d\.\d (\d{3})[^\r\n]*\r\n((?:[^\r\n]+\r\n)*)\r\n/gm)].map((match) => ({
     status: Number(match[1]),
-    headers: Object.fromEntries((match[2] ?? '').split('\r\n').filter(Boolean).map((line) => [line.slice(0, line.indexOf(':')).trim().toLowerCase(), line.slice(line.indexOf(':') + 1).trim()])),
+    headers: Object.fromEntries(
+      (match[2] ?? '')
+        .split('\r\n')
+        .filter(Boolean)
+        .map((line) => [line.slice(0, line.indexOf(':')).trim().toLowerCase(), line.slice(line.indexOf(':') + 1).trim()]),
+    ),
   }));
 
 /** Why an answer breaks the error contract, or undefined: every 4xx and 5xx is application/problem+json. */

@@ -22,11 +22,10 @@ export const ensureKafkaJars = (home: string, log: (line: string) => void): stri
   // Resolve into a fresh folder and swap it in, so an interrupted download is never reused.
   const staging = `${libs}.staging-${process.pid}`;
   fs.rmSync(staging, { recursive: true, force: true });
-  const mvn = spawnSync(
-    'mvn',
-    ['-q', '-B', '-f', pomFile, 'dependency:copy-dependencies', `-DoutputDirectory=${staging}`, '-DincludeScope=runtime'],
-    { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] },
-  );
+  const mvn = spawnSync('mvn', ['-q', '-B', '-f', pomFile, 'dependency:copy-dependencies', `-DoutputDirectory=${staging}`, '-DincludeScope=runtime'], {
+    encoding: 'utf8',
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   if (mvn.status !== 0) {
     fs.rmSync(staging, { recursive: true, force: true });
     throw new Error(`Maven could not resolve Kafka's jars (exit ${mvn.status}):\n${(mvn.stdout + mvn.stderr).slice(-4000)}`);
@@ -41,8 +40,7 @@ const requireTool = (command: string, args: string[], what: string): void => {
   const probe = spawnSync(command, args, { encoding: 'utf8' });
   if (probe.error || probe.status !== 0) {
     throw new Error(
-      `${what} is needed to run Kafka without Docker ('${command}' was not found or failed). ` +
-        'Install it, or point KAFKA_BROKERS at a running broker.',
+      `${what} is needed to run Kafka without Docker ('${command}' was not found or failed). ` + 'Install it, or point KAFKA_BROKERS at a running broker.',
     );
   }
 };

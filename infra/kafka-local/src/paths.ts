@@ -3,8 +3,7 @@ import path from 'node:path';
 export const DEFAULT_PORT = 9092;
 
 /** Where jars and broker state live: ORDO_KAFKA_HOME, else this package's git-ignored .cache. */
-export const kafkaHome = (home = process.env.ORDO_KAFKA_HOME): string =>
-  path.resolve(home ?? path.join(__dirname, '..', '.cache'));
+export const kafkaHome = (home = process.env.ORDO_KAFKA_HOME): string => path.resolve(home ?? path.join(__dirname, '..', '.cache'));
 
 export const pomFile = path.join(__dirname, '..', 'pom.xml');
 

@@ -1,6 +1,12 @@
 import { newClusterId, serverProperties } from './server-config';
 
-const parse = (text: string) => Object.fromEntries(text.trim().split('\n').map((line) => line.split(/=(.*)/s).slice(0, 2)));
+const parse = (text: string) =>
+  Object.fromEntries(
+    text
+      .trim()
+      .split('\n')
+      .map((line) => line.split(/=(.*)/s).slice(0, 2)),
+  );
 
 describe('the single-node broker configuration', () => {
   const props = parse(serverProperties({ port: 19092, controllerPort: 19093, dataDir: '/tmp/kafka-data' }));

@@ -42,7 +42,15 @@ const event = (stream: number, n: number, sentAt?: number) => ({
 
 const seed = async (store: EventStore) => {
   for (let n = 0; n < EVENTS / 100; n += 10) {
-    await Promise.all(Array.from({ length: 100 }, (_, s) => store.appendToStream(`bench-${s}`, Array.from({ length: 10 }, (_, i) => event(s, n + i)), { expectedRevision: 'any' })));
+    await Promise.all(
+      Array.from({ length: 100 }, (_, s) =>
+        store.appendToStream(
+          `bench-${s}`,
+          Array.from({ length: 10 }, (_, i) => event(s, n + i)),
+          { expectedRevision: 'any' },
+        ),
+      ),
+    );
   }
 };
 
@@ -61,7 +69,9 @@ const main = async () => {
   try {
     await admin.createTopics({ topics: topics.map((topic) => ({ topic, numPartitions: PARTITIONS })) });
     store = await createEventStore(DATABASE_URL, { schema: SCHEMA });
-    console.log(`node ${process.version}; ${EVENTS.toLocaleString('en-US')} events of ~${JSON.stringify(event(0, 0)).length} bytes over 100 streams, ${PARTITIONS} partitions`);
+    console.log(
+      `node ${process.version}; ${EVENTS.toLocaleString('en-US')} events of ~${JSON.stringify(event(0, 0)).length} bytes over 100 streams, ${PARTITIONS} partitions`,
+    );
     await seed(store);
     const events = [];
     for await (const e of store.readAll({ batchSize: 1000 })) events.push(e);
@@ -78,7 +88,13 @@ const main = async () => {
     await producer.disconnect();
 
     const relayStarted = now();
-    const relay = await startRelay({ name: `bench-${RUN}`, store, kafka, routing: contextRouting(CONTEXT), checkpoints: sqlCheckpointStore(pool, { schema: SCHEMA }) });
+    const relay = await startRelay({
+      name: `bench-${RUN}`,
+      store,
+      kafka,
+      routing: contextRouting(CONTEXT),
+      checkpoints: sqlCheckpointStore(pool, { schema: SCHEMA }),
+    });
     await waitUntil(() => relay.status().published >= EVENTS, 'the relay');
     const relaySeconds = msSince(relayStarted) / 1000;
     await relay.stop();
@@ -133,7 +149,14 @@ const main = async () => {
 
     // ---- c. append to consume latency at a steady rate, open loop (sends on schedule, never waits)
     const latencyStore = await createEventStore(DATABASE_URL, { schema: `${SCHEMA}_lat` });
-    const latencyRelay = await startRelay({ name: `bench-lat-${RUN}`, store: latencyStore, kafka, routing: contextRouting(latencyContext), checkpoints: sqlCheckpointStore(pool, { schema: SCHEMA }), lingerMs: 1 });
+    const latencyRelay = await startRelay({
+      name: `bench-lat-${RUN}`,
+      store: latencyStore,
+      kafka,
+      routing: contextRouting(latencyContext),
+      checkpoints: sqlCheckpointStore(pool, { schema: SCHEMA }),
+      lingerMs: 1,
+    });
     const warmup = RATE * WARMUP_SECONDS;
     const latencies: number[] = [];
     const latencyRunner = await runConsumer<{ data: { n: number; sentAt: number } }>({
@@ -166,14 +189,22 @@ const main = async () => {
 
     printTable('Messaging (subject) against raw kafkajs (baseline)', [
       { label: 'a. relay, store to Kafka', unit: 'events/s', value: EVENTS / relaySeconds, baseline: EVENTS / rawSeconds, target: 0.7 },
-      { label: 'b. consumer runner, inbox + a row per message', unit: 'msgs/s', value: best(consumeRates.subject, (rate) => rate), baseline: best(consumeRates.baseline, (rate) => rate), target: 0.4 },
+      {
+        label: 'b. consumer runner, inbox + a row per message',
+        unit: 'msgs/s',
+        value: best(consumeRates.subject, (rate) => rate),
+        baseline: best(consumeRates.baseline, (rate) => rate),
+        target: 0.4,
+      },
       { label: `c. append to consume at ${RATE}/s, p50`, unit: 'ms', value: percentile(sorted, 0.5), digits: 1 },
       { label: `   p99`, unit: 'ms', value: percentile(sorted, 0.99), digits: 1 },
       { label: `   the append alone (scheduled to stored), p99`, unit: 'ms', value: percentile(appendsSorted, 0.99), digits: 1 },
     ]);
   } finally {
     await store?.close().catch(() => undefined);
-    await pool.query(`drop schema if exists "${SCHEMA}" cascade; drop schema if exists "${SCHEMA}_lat" cascade`).catch((error: unknown) => console.error(error));
+    await pool
+      .query(`drop schema if exists "${SCHEMA}" cascade; drop schema if exists "${SCHEMA}_lat" cascade`)
+      .catch((error: unknown) => console.error(error));
     await pool.end();
     await admin.deleteTopics({ topics }).catch(() => undefined);
     await admin.disconnect();

@@ -89,7 +89,9 @@ export const kafkaBus = (options: KafkaBusOptions): Bus => {
       const watched = { admin, groups: [] as LagWatch[] };
       // A bus made again on the same registry (a service restarted in a test) takes the gauge over.
       metrics.registry.removeSingleMetric(CONSUMER_LAG_METRIC);
-      registerConsumerLag(metrics.registry, admin, watched.groups, (error, group) => options.logger?.warn({ err: error, groupId: group }, 'consumer lag unavailable'));
+      registerConsumerLag(metrics.registry, admin, watched.groups, (error, group) =>
+        options.logger?.warn({ err: error, groupId: group }, 'consumer lag unavailable'),
+      );
       stops.push(async () => {
         metrics.registry.removeSingleMetric(CONSUMER_LAG_METRIC);
         await admin.disconnect();
@@ -115,7 +117,8 @@ export const kafkaBus = (options: KafkaBusOptions): Bus => {
     publish: async (context, store) => {
       // The relay's lock lives on a connection of its own, for as long as the relay runs.
       const session = sql.session?.bind(sql);
-      if (!session) throw new Error(`the Kafka bus publishes ${context} with a relay locked on a connection of its own: give it a PostgreSQL pool (pgPoolSql), not PGlite`);
+      if (!session)
+        throw new Error(`the Kafka bus publishes ${context} with a relay locked on a connection of its own: give it a PostgreSQL pool (pgPoolSql), not PGlite`);
       await provision([eventTopic(context, partitions)]);
       const relay = await startRelay({
         name: `${context}-relay`,

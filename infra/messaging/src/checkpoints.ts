@@ -27,17 +27,22 @@ export const sqlCheckpointStore = (sql: SqlClient, options: { schema?: string } 
   const table = `${schema}.ordo_checkpoints`;
   return {
     migrate: async () => {
-      await migrateOnce(sql, table, `
+      await migrateOnce(
+        sql,
+        table,
+        `
         create schema if not exists ${schema};
         create table if not exists ${table} (name text primary key, checkpoint text not null, updated_at timestamptz not null default now());
-      `);
+      `,
+      );
     },
     load: async (name) => {
       const { rows } = await sql.query<{ checkpoint: string }>(`select checkpoint from ${table} where name = $1`, [name]);
       return rows[0]?.checkpoint;
     },
     save: async (name, checkpoint) => {
-      if (!CHECKPOINT.test(checkpoint)) throw new Error(`checkpoint '${checkpoint}' of '${name}' is not '<integer>:<integer>', the form both event stores give`);
+      if (!CHECKPOINT.test(checkpoint))
+        throw new Error(`checkpoint '${checkpoint}' of '${name}' is not '<integer>:<integer>', the form both event stores give`);
       // The comparison is in the statement, so two writers racing cannot move it back.
       const { rows } = await sql.query(
         `insert into ${table} as saved (name, checkpoint) values ($1, $2)

@@ -113,8 +113,7 @@ describe('provisionTopics on the local broker', () => {
     expect(await configOf(defaults, ['retention.ms'])).toEqual({ 'retention.ms': '604800000' });
     expect(await configOf(deleting, ['cleanup.policy'])).toEqual({ 'cleanup.policy': 'delete' });
     expect(describeProvisioning(report)).toEqual([
-      `topic ${defaults} differs from its spec, left as it is: ` +
-        'partitions: 3 on the broker, 6 wanted; retention.ms: 604800000 on the broker, -1 wanted',
+      `topic ${defaults} differs from its spec, left as it is: ` + 'partitions: 3 on the broker, 6 wanted; retention.ms: 604800000 on the broker, -1 wanted',
       `topic ${deleting} differs from its spec, left as it is: cleanup.policy: delete on the broker, compact wanted`,
     ]);
   });
@@ -151,11 +150,7 @@ describe('provisionTopics on the local broker', () => {
     const twice = scope.topic('twice');
     const both = scope.topic('both');
 
-    const duplicated = [
-      eventTopic(`${context}-x`, 1),
-      { name: twice, partitions: 1, retentionMs: -1 },
-      { name: twice, partitions: 2, retentionMs: -1 },
-    ];
+    const duplicated = [eventTopic(`${context}-x`, 1), { name: twice, partitions: 1, retentionMs: -1 }, { name: twice, partitions: 2, retentionMs: -1 }];
     await expect(provision(duplicated)).rejects.toThrow(`topic ${twice} is specified twice`);
     await expect(provision([{ name: both, partitions: 1, retentionMs: -1, config: { 'retention.ms': '1000' } }])).rejects.toThrow(
       `topic ${both}: give retention as retentionMs, not in config`,

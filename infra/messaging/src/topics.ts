@@ -39,8 +39,7 @@ const spec = (name: string, partitions: number, retentionMs: number): TopicSpec 
 };
 
 /** Event topics are the replay source (docs/architecture.md "The stream is the outbox"), so they keep every record. */
-export const eventTopic = (context: string, partitions: number): TopicSpec =>
-  spec(`ordo.${checked('context', context)}.events`, partitions, FOREVER);
+export const eventTopic = (context: string, partitions: number): TopicSpec => spec(`ordo.${checked('context', context)}.events`, partitions, FOREVER);
 
 /**
  * A command topic is only transport: the command stays in the sender's stream, and one

@@ -29,9 +29,7 @@ describe('topic naming', () => {
   });
 
   it.each([0, -1, 1.5, Number.NaN])('refuses %p partitions', (partitions) => {
-    expect(() => eventTopic('orders', partitions)).toThrow(
-      `topic ordo.orders.events: partitions must be a positive integer, got ${partitions}`,
-    );
+    expect(() => eventTopic('orders', partitions)).toThrow(`topic ordo.orders.events: partitions must be a positive integer, got ${partitions}`);
   });
 
   it.each([0, -2, 0.5])('refuses a retention of %p ms', (retentionMs) => {

@@ -35,7 +35,7 @@ export const readTopics = async (kafka: Kafka, topics: string[], enough: (messag
         messages.push(toTopicMessage(topic, partition, message));
       },
     });
-    await eventually(() => enough(messages), `enough messages in ${topics.join(", ")}`, { timeoutMs: 90_000, intervalMs: 100 });
+    await eventually(() => enough(messages), `enough messages in ${topics.join(', ')}`, { timeoutMs: 90_000, intervalMs: 100 });
   } finally {
     await consumer.disconnect();
   }

@@ -66,18 +66,19 @@ export const env = {
   int: () => z.coerce.number({ error: 'expected a whole number' }).int('expected a whole number'),
   url: (protocols?: string[]) => {
     const expected = protocols ? `expected a URL (${protocols.map((p) => `${p}://`).join(' or ')})` : 'expected a URL';
-    return z.string({ error: expected }).refine(
-      (value) => URL.canParse(value) && (!protocols || protocols.includes(new URL(value).protocol.replace(/:$/, ''))),
-      { message: expected },
-    );
+    return z
+      .string({ error: expected })
+      .refine((value) => URL.canParse(value) && (!protocols || protocols.includes(new URL(value).protocol.replace(/:$/, ''))), { message: expected });
   },
-  boolean: () =>
-    z.enum(['true', 'false', '1', '0'], { error: 'expected true or false' }).transform((value) => value === 'true' || value === '1'),
+  boolean: () => z.enum(['true', 'false', '1', '0'], { error: 'expected true or false' }).transform((value) => value === 'true' || value === '1'),
   /** A comma-separated list: `a,b, c` becomes ['a', 'b', 'c']. */
   list: () =>
-    z
-      .string({ error: 'expected a comma-separated list' })
-      .transform((value) => value.split(',').map((item) => item.trim()).filter(Boolean)),
+    z.string({ error: 'expected a comma-separated list' }).transform((value) =>
+      value
+        .split(',')
+        .map((item) => item.trim())
+        .filter(Boolean),
+    ),
   logLevel: () =>
     z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], {
       error: 'expected one of fatal, error, warn, info, debug, trace, silent',

@@ -82,14 +82,11 @@ describe('loadConfig with a service shape of its own', () => {
     ]);
   });
 
-  it.each(['PAYMENT_API_TOKEN', 'DB_PASSWORD', 'STRIPE_KEY', 'WEBHOOK_SECRET', 'AWS_CREDENTIALS'])(
-    'does not echo the value of %s',
-    (variable) => {
-      const error = problemsOf(() => loadConfig('payments', { [variable]: env.int() }, { [variable]: 'sk_live_do-not-print' }));
-      expect(error.problems).toEqual([{ variable, problem: 'expected a whole number (got a value (hidden))' }]);
-      expect(error.message).not.toContain('sk_live_do-not-print');
-    },
-  );
+  it.each(['PAYMENT_API_TOKEN', 'DB_PASSWORD', 'STRIPE_KEY', 'WEBHOOK_SECRET', 'AWS_CREDENTIALS'])('does not echo the value of %s', (variable) => {
+    const error = problemsOf(() => loadConfig('payments', { [variable]: env.int() }, { [variable]: 'sk_live_do-not-print' }));
+    expect(error.problems).toEqual([{ variable, problem: 'expected a whole number (got a value (hidden))' }]);
+    expect(error.message).not.toContain('sk_live_do-not-print');
+  });
 
   it('hides the password in a connection URL it refuses, whatever the variable is called', () => {
     const shape = { DATABASE_URL: env.url(['postgres']) };
@@ -120,23 +117,18 @@ describe('env field helpers', () => {
   });
 
   it.each(['yes', 'TRUE', 'on'])('boolean refuses %j', (value) => {
-    expect(problemsOf(() => one(env.boolean(), value)).problems).toEqual([
-      { variable: 'VALUE', problem: `expected true or false (got "${value}")` },
-    ]);
+    expect(problemsOf(() => one(env.boolean(), value)).problems).toEqual([{ variable: 'VALUE', problem: `expected true or false (got "${value}")` }]);
   });
 
   it('url with protocols accepts a URL of one of them', () => {
     expect(one(env.url(['postgres']), 'postgres://ordo@localhost:5432/ordo').VALUE).toBe('postgres://ordo@localhost:5432/ordo');
   });
 
-  it.each(['mysql://ordo@localhost/ordo', 'http://localhost:5432', 'localhost:5432/ordo', 'not a url'])(
-    'url with protocols refuses %j',
-    (value) => {
-      expect(problemsOf(() => one(env.url(['postgres']), value)).problems).toEqual([
-        { variable: 'VALUE', problem: `expected a URL (postgres://) (got ${JSON.stringify(value)})` },
-      ]);
-    },
-  );
+  it.each(['mysql://ordo@localhost/ordo', 'http://localhost:5432', 'localhost:5432/ordo', 'not a url'])('url with protocols refuses %j', (value) => {
+    expect(problemsOf(() => one(env.url(['postgres']), value)).problems).toEqual([
+      { variable: 'VALUE', problem: `expected a URL (postgres://) (got ${JSON.stringify(value)})` },
+    ]);
+  });
 
   it('url without protocols accepts any URL and refuses what is not one', () => {
     expect(one(env.url(), 'redis://cache:6379').VALUE).toBe('redis://cache:6379');

@@ -7,9 +7,28 @@ import { currentTraceIds } from './tracing';
  * covers one level), so these name the places Ordo puts credentials and card data.
  */
 export const REDACTED_PATHS = [
-  'password', '*.password', 'token', '*.token', 'secret', '*.secret', 'apiKey', '*.apiKey',
-  'authorization', '*.authorization', 'headers.authorization', '*.headers.authorization', 'headers.cookie', '*.headers.cookie',
-  'card', '*.card', 'cardNumber', '*.cardNumber', 'cvv', '*.cvv', 'cvc', '*.cvc',
+  'password',
+  '*.password',
+  'token',
+  '*.token',
+  'secret',
+  '*.secret',
+  'apiKey',
+  '*.apiKey',
+  'authorization',
+  '*.authorization',
+  'headers.authorization',
+  '*.headers.authorization',
+  'headers.cookie',
+  '*.headers.cookie',
+  'card',
+  '*.card',
+  'cardNumber',
+  '*.cardNumber',
+  'cvv',
+  '*.cvv',
+  'cvc',
+  '*.cvc',
 ];
 
 export interface LoggerSettings {

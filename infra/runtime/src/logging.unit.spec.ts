@@ -59,7 +59,16 @@ describe('createLogger', () => {
 describe('redaction', () => {
   it('covers the credentials and card data Ordo logs', () => {
     expect(REDACTED_PATHS).toEqual(
-      expect.arrayContaining(['password', '*.password', 'headers.authorization', '*.headers.authorization', '*.headers.cookie', '*.card', '*.cardNumber', '*.cvv']),
+      expect.arrayContaining([
+        'password',
+        '*.password',
+        'headers.authorization',
+        '*.headers.authorization',
+        '*.headers.cookie',
+        '*.card',
+        '*.cardNumber',
+        '*.cvv',
+      ]),
     );
   });
 

@@ -28,7 +28,9 @@ describe('createMetrics', () => {
     const orders = createMetrics('orders', { processMetrics: false });
     const stock = createMetrics('stock', { processMetrics: false });
     stock.httpRequestDuration.observe({ method: 'POST', route: '/reservations', status_code: '201' }, 0.1);
-    expect(await stock.registry.metrics()).toContain('http_request_duration_seconds_count{service="stock",method="POST",route="/reservations",status_code="201"} 1');
+    expect(await stock.registry.metrics()).toContain(
+      'http_request_duration_seconds_count{service="stock",method="POST",route="/reservations",status_code="201"} 1',
+    );
     expect(await orders.registry.metrics()).not.toContain('route="/reservations"');
   });
 

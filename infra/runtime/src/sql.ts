@@ -81,7 +81,8 @@ export const pgPoolSql = (pool: pg.Pool): TransactionalSql => ({
 /** Embedded mode: PGlite, one connection in this process. */
 export const pgliteSql = (db: PGlite): TransactionalSql => ({
   query: async <Row>(text: string, params?: unknown[]) => (await db.query(text, params)) as unknown as { rows: Row[] },
-  transaction: (work) => db.transaction((tx) => work(async <Row>(text: string, params?: unknown[]) => (await tx.query(text, params)) as unknown as { rows: Row[] })),
+  transaction: (work) =>
+    db.transaction((tx) => work(async <Row>(text: string, params?: unknown[]) => (await tx.query(text, params)) as unknown as { rows: Row[] })),
 });
 
 /**

@@ -107,7 +107,9 @@ describe('inSpan', () => {
     const span = readable(started);
     expect(span.ended).toBe(true);
     expect(span.status.code).toBe(SpanStatusCode.ERROR);
-    expect(span.events).toEqual([expect.objectContaining({ name: 'exception', attributes: expect.objectContaining({ 'exception.message': 'stock service down' }) })]);
+    expect(span.events).toEqual([
+      expect.objectContaining({ name: 'exception', attributes: expect.objectContaining({ 'exception.message': 'stock service down' }) }),
+    ]);
   });
 
   it('leaves the active span as it was once the work is done', async () => {

@@ -1,7 +1,20 @@
 // The pure core of the engine: given the definition, an instance's state and an input
 // (its trigger, or a reply), the events to append. Time and ids come in with the input.
 import { pivotIndex, type IncomingEvent, type SagaDefinition, type SagaStep, type StepCommand } from './definition';
-import { commandIdFor, evolve, initialState, progress, sagaIdOf, startedState, type CommandKind, type SagaEvent, type SagaState, type SentCommand, type StartedSaga, type StepOutline } from './instance';
+import {
+  commandIdFor,
+  evolve,
+  initialState,
+  progress,
+  sagaIdOf,
+  startedState,
+  type CommandKind,
+  type SagaEvent,
+  type SagaState,
+  type SentCommand,
+  type StartedSaga,
+  type StepOutline,
+} from './instance';
 
 export type SagaInput = { type: 'StartSaga'; trigger: IncomingEvent; now: string } | { type: 'HandleReply'; reply: IncomingEvent; now: string };
 
@@ -35,11 +48,22 @@ const outline = <Data>(step: SagaStep<Data>): StepOutline => ({
   ...(step.fanOut && { fanOut: true }),
 });
 
-const issue = <Data>(state: StartedSaga<Data>, step: SagaStep<Data>, invocation: StepCommand<Data>, line: string | undefined, kind: CommandKind, reason: string, cause: Cause): SagaEvent<Data> => {
+const issue = <Data>(
+  state: StartedSaga<Data>,
+  step: SagaStep<Data>,
+  invocation: StepCommand<Data>,
+  line: string | undefined,
+  kind: CommandKind,
+  reason: string,
+  cause: Cause,
+): SagaEvent<Data> => {
   const { aggregateId, data } = invocation.build(state.data, line, reason);
   const commandId = commandIdFor(state.sagaId, step.name, line, kind);
   const command = { type: invocation.command, commandId, data, metadata: { correlationId: state.correlationId, causationId: cause.id } };
-  return { type: 'CommandIssued', data: { target: invocation.target, aggregateId, command, step: step.name, ...(line !== undefined && { line }), kind, at: cause.now } };
+  return {
+    type: 'CommandIssued',
+    data: { target: invocation.target, aggregateId, command, step: step.name, ...(line !== undefined && { line }), kind, at: cause.now },
+  };
 };
 
 /** The first step from `from` on with something to send issues all its lines; past the last, the saga completes. */
@@ -55,7 +79,9 @@ const runFrom = <Data>(definition: SagaDefinition<Data>, state: StartedSaga<Data
 
 /** What a step has to undo: the lines whose action succeeded, or, for a step without an action, all of them. */
 const doneLines = <Data>(state: StartedSaga<Data>, step: SagaStep<Data>): (string | undefined)[] =>
-  step.action ? state.commands.filter((sent) => sent.step === step.name && sent.kind === 'action' && sent.outcome === 'success').map((sent) => sent.line) : step.lines(state.data);
+  step.action
+    ? state.commands.filter((sent) => sent.step === step.name && sent.kind === 'action' && sent.outcome === 'success').map((sent) => sent.line)
+    : step.lines(state.data);
 
 /** Compensations go one step at a time, in reverse, from `from` down; with nothing left, the saga is rolled back. */
 const compensateFrom = <Data>(definition: SagaDefinition<Data>, state: StartedSaga<Data>, from: number, reason: string, cause: Cause): SagaEvent<Data>[] => {
@@ -90,7 +116,8 @@ const classify = <Data>(invocation: StepCommand<Data> | undefined, reply: Incomi
   return reasonOf ? { outcome: 'failure' as const, reason: reasonOf(reply) } : undefined;
 };
 
-const named = (sagaId: string, sent: SentCommand) => `${sent.kind} ${sent.type} of step ${sent.step}${sent.line === undefined ? '' : ` (line ${sent.line})`} in ${sagaId}`;
+const named = (sagaId: string, sent: SentCommand) =>
+  `${sent.kind} ${sent.type} of step ${sent.step}${sent.line === undefined ? '' : ` (line ${sent.line})`} in ${sagaId}`;
 
 /** After a reply was recorded: wait for the step's other lines, then go on, compensate, or finish. */
 const afterReply = <Data>(definition: SagaDefinition<Data>, state: StartedSaga<Data>, answered: SentCommand, cause: Cause): SagaEvent<Data>[] => {
@@ -123,11 +150,21 @@ const handleReply = <Data>(definition: SagaDefinition<Data>, state: StartedSaga<
     throw new UnhandledSagaFailure(`the ${named(state.sagaId, sent)} was refused (${reply.type}: ${verdict.reason}); failed compensations need an operator`);
   }
   if (verdict.outcome === 'failure' && index >= pivotIndex(definition)) {
-    throw new UnhandledSagaFailure(`the ${named(state.sagaId, sent)} was refused at or after the pivot (${reply.type}: ${verdict.reason}); this needs an operator`);
+    throw new UnhandledSagaFailure(
+      `the ${named(state.sagaId, sent)} was refused at or after the pivot (${reply.type}: ${verdict.reason}); this needs an operator`,
+    );
   }
   const received = {
     type: 'ReplyReceived',
-    data: { step: sent.step, ...(sent.line !== undefined && { line: sent.line }), kind: sent.kind, commandId: sent.commandId, replyType: reply.type, ...verdict, at: cause.now },
+    data: {
+      step: sent.step,
+      ...(sent.line !== undefined && { line: sent.line }),
+      kind: sent.kind,
+      commandId: sent.commandId,
+      replyType: reply.type,
+      ...verdict,
+      at: cause.now,
+    },
   } as const;
   return [received, ...afterReply(definition, progress(state, received), sent, cause)];
 };

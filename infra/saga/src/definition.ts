@@ -97,7 +97,10 @@ export class SagaDefinitionError extends Error {
   override name = 'SagaDefinitionError';
 }
 
-const resolve = <Data, Context>(invocation: Invocation<Context>, contextOf: (saga: Data, line: string | undefined, reason: string) => Context): StepCommand<Data> => ({
+const resolve = <Data, Context>(
+  invocation: Invocation<Context>,
+  contextOf: (saga: Data, line: string | undefined, reason: string) => Context,
+): StepCommand<Data> => ({
   target: invocation.target,
   command: invocation.command,
   success: invocation.success,
@@ -146,7 +149,8 @@ export const fanOut = <Data, Line>(name: string, options: FanOutOptions<Data, Li
 
 /** Checks the table once, where it is written, rather than when an instance trips over it. */
 export const defineSaga = <Data>(definition: SagaDefinition<Data>): SagaDefinition<Data> => {
-  if (!/^[A-Za-z][A-Za-z0-9]*$/.test(definition.name)) throw new SagaDefinitionError(`saga name '${definition.name}' must be letters and digits (it is a stream category)`);
+  if (!/^[A-Za-z][A-Za-z0-9]*$/.test(definition.name))
+    throw new SagaDefinitionError(`saga name '${definition.name}' must be letters and digits (it is a stream category)`);
   const names = definition.steps.map((each) => each.name);
   const repeated = names.find((name, index) => names.indexOf(name) !== index);
   if (repeated !== undefined) throw new SagaDefinitionError(`saga ${definition.name} has two steps named ${repeated}`);

@@ -39,4 +39,15 @@ export {
 export { sagaDecider, startSaga, instanceFor, UnhandledSagaFailure, type SagaDecider, type SagaInput } from './decide';
 export { sagaRunner, type SagaRunner, type SagaRunnerOptions, type SagaHandled } from './runner';
 export { describeSaga, sagaViewSchema, incomingEventSchema, parseIncomingEvent, type SagaView, type StepStatus } from './view';
-export { sagaSpec, trigger, started, reply, type Stimulus, type TriggerStimulus, type StartedStimulus, type ReplyStimulus, type ReplyTarget, type ExpectedCommand } from './saga-spec';
+export {
+  sagaSpec,
+  trigger,
+  started,
+  reply,
+  type Stimulus,
+  type TriggerStimulus,
+  type StartedStimulus,
+  type ReplyStimulus,
+  type ReplyTarget,
+  type ExpectedCommand,
+} from './saga-spec';

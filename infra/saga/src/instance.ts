@@ -93,7 +93,8 @@ export const sagaIdOf = (saga: string, key: string): string => `${saga}-${key}`;
 export const sagaStreamPrefix = (saga: string): string => sagaIdOf(saga, '');
 
 /** The same step, line and kind always get the same id, so a re-issued command is recognised as a repeat. */
-export const commandIdFor = (sagaId: string, step: string, line: string | undefined, kind: CommandKind): string => eventIdFor(`${sagaId}/${step}/${line ?? ''}/${kind}`, 0);
+export const commandIdFor = (sagaId: string, step: string, line: string | undefined, kind: CommandKind): string =>
+  eventIdFor(`${sagaId}/${step}/${line ?? ''}/${kind}`, 0);
 
 type Progress<Data> = Exclude<SagaEvent<Data>, { type: 'SagaStarted' }>;
 
@@ -107,7 +108,8 @@ export const progress = <Data>(state: StartedSaga<Data>, event: Progress<Data>):
     }
     case 'ReplyReceived': {
       const { commandId, outcome, replyType, reason } = event.data;
-      const answer = (sent: SentCommand): SentCommand => (sent.commandId === commandId ? { ...sent, outcome, replyType, ...(reason !== undefined && { reason }) } : sent);
+      const answer = (sent: SentCommand): SentCommand =>
+        sent.commandId === commandId ? { ...sent, outcome, replyType, ...(reason !== undefined && { reason }) } : sent;
       return { ...state, commands: state.commands.map(answer) };
     }
     case 'SagaCompensating':

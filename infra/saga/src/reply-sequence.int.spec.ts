@@ -41,7 +41,12 @@ describe("the saga's reply consumer, sequenced by instance", () => {
         if (event.type === 'CommandIssued' && data.line === 'pen') command = data;
       }
       if (!command) throw new Error(`no HoldItem for pen in ${cartId}`);
-      return { id: randomUUID(), type: 'ItemHeld', data: { cartId, item: 'pen' }, metadata: { correlationId: cartId, causationId: command.command.commandId, commandId: command.command.commandId } };
+      return {
+        id: randomUUID(),
+        type: 'ItemHeld',
+        data: { cartId, item: 'pen' },
+        metadata: { correlationId: cartId, causationId: command.command.commandId, commandId: command.command.commandId },
+      };
     };
     const [a, b] = [`cart-a-${randomUUID()}`, `cart-b-${randomUUID()}`];
     await start(a);
@@ -72,7 +77,10 @@ describe("the saga's reply consumer, sequenced by instance", () => {
       // Both replies come from the item 'pen': one Kafka key, in this order.
       const producer = scope.kafka().producer({ idempotent: true, maxInFlightRequests: 1 });
       await producer.connect();
-      await producer.send({ topic, messages: [replyA, replyB].map((reply) => ({ key: 'pen', value: JSON.stringify(reply), headers: { [HEADER.eventId]: reply.id } })) });
+      await producer.send({
+        topic,
+        messages: [replyA, replyB].map((reply) => ({ key: 'pen', value: JSON.stringify(reply), headers: { [HEADER.eventId]: reply.id } })),
+      });
       await producer.disconnect();
 
       await eventually(() => replied(b), "B's reply recorded", patience);

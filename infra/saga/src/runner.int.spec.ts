@@ -48,7 +48,12 @@ describe('sagaRunner on the PostgreSQL store (PGlite)', () => {
     sagaId = `checkout-${cartId}`;
   });
 
-  const submitted = (id = randomUUID()): IncomingEvent => ({ id, type: 'CartSubmitted', data: { ...cart, cartId }, metadata: { correlationId: 'corr-1', causationId: 'http-1' } });
+  const submitted = (id = randomUUID()): IncomingEvent => ({
+    id,
+    type: 'CartSubmitted',
+    data: { ...cart, cartId },
+    metadata: { correlationId: 'corr-1', causationId: 'http-1' },
+  });
   const history = async () => {
     const events: RecordedEvent[] = [];
     for await (const event of store.readStream(sagaId)) events.push(event);
@@ -58,7 +63,12 @@ describe('sagaRunner on the PostgreSQL store (PGlite)', () => {
   const answer = async (line: string, type: string, data: object = {}): Promise<IncomingEvent> => {
     const command = (await issued()).find((each) => each.line === line && each.kind === 'action');
     if (!command) throw new Error(`no command for line ${line}`);
-    return { id: randomUUID(), type, data: { cartId, item: line, ...data }, metadata: { correlationId: 'corr-1', causationId: command.command.commandId, commandId: command.command.commandId } };
+    return {
+      id: randomUUID(),
+      type,
+      data: { cartId, item: line, ...data },
+      metadata: { correlationId: 'corr-1', causationId: command.command.commandId, commandId: command.command.commandId },
+    };
   };
 
   it('starts one instance however often its trigger comes', async () => {
@@ -108,7 +118,11 @@ describe('sagaRunner on the PostgreSQL store (PGlite)', () => {
     await runner.handle(submitted());
     const held = await answer('pen', 'ItemHeld');
     expect(await runner.handle({ ...held, metadata: { correlationId: 'corr-1' } })).toMatchObject({ result: 'ignored' });
-    expect(await runner.handle({ ...held, data: { cartId: 'cart-0' } })).toMatchObject({ result: 'ignored', sagaId: 'checkout-cart-0', why: 'no such instance' });
+    expect(await runner.handle({ ...held, data: { cartId: 'cart-0' } })).toMatchObject({
+      result: 'ignored',
+      sagaId: 'checkout-cart-0',
+      why: 'no such instance',
+    });
     expect(await runner.handle({ ...held, type: 'ItemRestocked' })).toMatchObject({ result: 'ignored' });
     expect((await runner.read(cartId)).revision).toBe(2n);
   });

@@ -25,7 +25,11 @@ export type SagaHandled<Data = unknown> =
 export const sagaRunner = <Data>({ definition, store, clock, retries = 10 }: SagaRunnerOptions<Data>) => {
   const decider = sagaDecider(definition);
   // Only these can answer a command of this saga: anything else is ignored without a read.
-  const replyTypes = new Set(definition.steps.flatMap((step) => [step.action, step.compensation].flatMap((command) => (command ? [...command.success, ...Object.keys(command.failure)] : []))));
+  const replyTypes = new Set(
+    definition.steps.flatMap((step) =>
+      [step.action, step.compensation].flatMap((command) => (command ? [...command.success, ...Object.keys(command.failure)] : [])),
+    ),
+  );
 
   const load = async (sagaId: string): Promise<{ state: SagaState<Data>; revision: bigint }> => {
     let state = decider.initialState();
@@ -78,7 +82,8 @@ export const sagaRunner = <Data>({ definition, store, clock, retries = 10 }: Sag
       const { state, revision } = await load(sagaId);
       if (state.status === 'not-started') return { result: 'ignored', sagaId, why: 'no such instance' };
       const events = decider.decide({ type: 'HandleReply', reply: event, now: clock().toISOString() }, state);
-      if (events.length === 0) return { result: 'ignored', sagaId, why: `${event.type} answers no command the instance awaits (late, repeated or not its own)` };
+      if (events.length === 0)
+        return { result: 'ignored', sagaId, why: `${event.type} answers no command the instance awaits (late, repeated or not its own)` };
       try {
         const { written } = await append(sagaId, event, state.correlationId, events, revision);
         // Not written: the same reply, handled concurrently, was recorded first.

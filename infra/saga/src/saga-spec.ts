@@ -47,7 +47,11 @@ const replyEvent = (item: ReplyStimulus, state: SagaState): IncomingEvent => {
 };
 
 const commandsOf = (events: SagaEvent[]): ExpectedCommand[] =>
-  events.flatMap((event) => (event.type === 'CommandIssued' ? [{ target: event.data.target, type: event.data.command.type, aggregateId: event.data.aggregateId, data: event.data.command.data }] : []));
+  events.flatMap((event) =>
+    event.type === 'CommandIssued'
+      ? [{ target: event.data.target, type: event.data.command.type, aggregateId: event.data.aggregateId, data: event.data.command.data }]
+      : [],
+  );
 
 type ErrorClass = new (...args: never[]) => Error;
 
@@ -88,14 +92,23 @@ export const sagaSpec = <Data>(definition: SagaDefinition<Data>, { now = '2030-0
               assert.deepStrictEqual(commandsOf(run()), expected);
             },
             /** The reply is recorded and nothing follows yet (other lines are still pending). */
-            thenWaits: () => assert.deepStrictEqual(run().map((event) => event.type), ['ReplyReceived']),
+            thenWaits: () =>
+              assert.deepStrictEqual(
+                run().map((event) => event.type),
+                ['ReplyReceived'],
+              ),
             thenCompleted: () => assert.deepStrictEqual(last()?.type, 'SagaCompleted'),
             thenRolledBack: (reason: string) => assert.deepStrictEqual(last(), { type: 'SagaRolledBack', data: { reason, at: now } }),
             /** Ignored: late, repeated, not ours, or a duplicate trigger. */
             thenNothing: () => assert.deepStrictEqual(run(), []),
             /** The event types decided, in order. */
-            thenRecords: (types: SagaEvent['type'][]) => assert.deepStrictEqual(run().map((event) => event.type), types),
-            thenThrows: (error: ErrorClass, message?: RegExp) => assert.throws(run, (thrown: unknown) => thrown instanceof error && (!message || message.test(thrown.message))),
+            thenRecords: (types: SagaEvent['type'][]) =>
+              assert.deepStrictEqual(
+                run().map((event) => event.type),
+                types,
+              ),
+            thenThrows: (error: ErrorClass, message?: RegExp) =>
+              assert.throws(run, (thrown: unknown) => thrown instanceof error && (!message || message.test(thrown.message))),
           };
         },
       };

@@ -32,7 +32,9 @@ describe('sagaSpec', () => {
 
   it('fails thenThrows when nothing is thrown, or another message', () => {
     expect(() => failing.thenThrows(UnhandledSagaFailure)).toThrow();
-    const refused = spec.given([started(cart), held('pen'), unavailable('ink')]).when(reply({ step: 'hold', line: 'pen', kind: 'compensation' }, 'ReleaseRefused', { reason: 'gone' }));
+    const refused = spec
+      .given([started(cart), held('pen'), unavailable('ink')])
+      .when(reply({ step: 'hold', line: 'pen', kind: 'compensation' }, 'ReleaseRefused', { reason: 'gone' }));
     refused.thenThrows(UnhandledSagaFailure, /gone/);
     expect(() => refused.thenThrows(UnhandledSagaFailure, /something else/)).toThrow();
   });

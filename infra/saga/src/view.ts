@@ -80,7 +80,10 @@ const viewOf = ({ commandId, kind, type, target, aggregateId, line, outcome, rep
 /** An instance for people and dashboards: each step of its SagaStarted outline with its commands and their answers. */
 export const describeSaga = (state: StartedSaga): SagaView => {
   const { sagaId, saga, version, key, status } = state;
-  const lastIssued = Math.max(-1, ...state.commands.filter((command) => command.kind === 'action').map((command) => state.steps.findIndex((step) => step.name === command.step)));
+  const lastIssued = Math.max(
+    -1,
+    ...state.commands.filter((command) => command.kind === 'action').map((command) => state.steps.findIndex((step) => step.name === command.step)),
+  );
   const reached = status === 'completed' ? state.steps.length : lastIssued;
   return {
     sagaId,

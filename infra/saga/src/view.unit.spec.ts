@@ -16,7 +16,13 @@ const statuses = (stimuli: Stimulus<typeof cart>[]) => describeSaga(stateAfter(s
 describe('describeSaga', () => {
   it('shows each step of the outline with its status', () => {
     expect(statuses([started(cart)])).toEqual(['cart:succeeded', 'hold:running', 'charge:pending', 'ship:pending', 'notify:pending']);
-    expect(statuses([started(cart), held('pen'), held('ink')])).toEqual(['cart:succeeded', 'hold:succeeded', 'charge:running', 'ship:pending', 'notify:pending']);
+    expect(statuses([started(cart), held('pen'), held('ink')])).toEqual([
+      'cart:succeeded',
+      'hold:succeeded',
+      'charge:running',
+      'ship:pending',
+      'notify:pending',
+    ]);
   });
 
   it('shows a rollback: the failing step, its compensated lines, the reason', () => {

@@ -16,7 +16,13 @@ export const checkout = defineSaga<Checkout>({
   association: byDataField('cartId'),
   steps: [
     step('cart', {
-      compensation: { target: 'carts', command: 'ReopenCart', aggregateId: ({ saga }) => saga.cartId, data: ({ saga, reason }) => ({ cartId: saga.cartId, reason }), success: ['CartReopened'] },
+      compensation: {
+        target: 'carts',
+        command: 'ReopenCart',
+        aggregateId: ({ saga }) => saga.cartId,
+        data: ({ saga, reason }) => ({ cartId: saga.cartId, reason }),
+        success: ['CartReopened'],
+      },
     }),
     fanOut('hold', {
       over: (cart) => cart.items,
@@ -29,19 +35,52 @@ export const checkout = defineSaga<Checkout>({
         success: ['ItemHeld'],
         failure: { ItemUnavailable: reasonOf },
       },
-      compensation: { target: 'warehouse', command: 'ReleaseItem', aggregateId: ({ line }) => line.item, data: ({ saga, line }) => ({ cartId: saga.cartId, item: line.item }), success: ['ItemReleased'], failure: { ReleaseRefused: reasonOf } },
+      compensation: {
+        target: 'warehouse',
+        command: 'ReleaseItem',
+        aggregateId: ({ line }) => line.item,
+        data: ({ saga, line }) => ({ cartId: saga.cartId, item: line.item }),
+        success: ['ItemReleased'],
+        failure: { ReleaseRefused: reasonOf },
+      },
     }),
     step('charge', {
-      action: { target: 'payments', command: 'Charge', aggregateId: ({ saga }) => saga.cartId, data: ({ saga }) => ({ cartId: saga.cartId, amountCents: saga.amountCents }), success: ['Charged'], failure: { ChargeDeclined: reasonOf } },
-      compensation: { target: 'payments', command: 'Refund', aggregateId: ({ saga }) => saga.cartId, data: ({ saga }) => ({ cartId: saga.cartId }), success: ['Refunded'] },
+      action: {
+        target: 'payments',
+        command: 'Charge',
+        aggregateId: ({ saga }) => saga.cartId,
+        data: ({ saga }) => ({ cartId: saga.cartId, amountCents: saga.amountCents }),
+        success: ['Charged'],
+        failure: { ChargeDeclined: reasonOf },
+      },
+      compensation: {
+        target: 'payments',
+        command: 'Refund',
+        aggregateId: ({ saga }) => saga.cartId,
+        data: ({ saga }) => ({ cartId: saga.cartId }),
+        success: ['Refunded'],
+      },
       timeoutMs: 30_000,
     }),
     step('ship', {
       pivot: true,
-      action: { target: 'shipping', command: 'Ship', aggregateId: ({ saga }) => saga.cartId, data: ({ saga }) => ({ cartId: saga.cartId }), success: ['Shipped'], failure: { ShipmentRefused: reasonOf } },
+      action: {
+        target: 'shipping',
+        command: 'Ship',
+        aggregateId: ({ saga }) => saga.cartId,
+        data: ({ saga }) => ({ cartId: saga.cartId }),
+        success: ['Shipped'],
+        failure: { ShipmentRefused: reasonOf },
+      },
     }),
     step('notify', {
-      action: { target: 'mail', command: 'Notify', aggregateId: ({ saga }) => saga.cartId, data: ({ saga }) => ({ cartId: saga.cartId }), success: ['Notified'] },
+      action: {
+        target: 'mail',
+        command: 'Notify',
+        aggregateId: ({ saga }) => saga.cartId,
+        data: ({ saga }) => ({ cartId: saga.cartId }),
+        success: ['Notified'],
+      },
       retry: { attempts: 3 },
     }),
   ],

@@ -24,9 +24,7 @@ describe('PostgreSQL through knex, in this file’s own schema', () => {
 
   it('keeps the table in this file’s schema, not in public', async () => {
     const db = await scope.db();
-    const { rows } = await db.raw<{ rows: { table_schema: string }[] }>(
-      "select table_schema from information_schema.tables where table_name = 'greetings'",
-    );
+    const { rows } = await db.raw<{ rows: { table_schema: string }[] }>("select table_schema from information_schema.tables where table_name = 'greetings'");
     expect(rows.map((row) => row.table_schema)).toContain(scope.schema);
     expect(rows.map((row) => row.table_schema)).not.toContain('public');
   });

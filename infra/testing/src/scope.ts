@@ -21,7 +21,12 @@ export interface TestScope {
 }
 
 const slug = (text: string): string =>
-  text.toLowerCase().replace(/\.(unit|int|e2e)\.spec\.ts$/, '').replace(/[^a-z0-9]+/g, '_').replace(/^_|_$/g, '').slice(0, 40);
+  text
+    .toLowerCase()
+    .replace(/\.(unit|int|e2e)\.spec\.ts$/, '')
+    .replace(/[^a-z0-9]+/g, '_')
+    .replace(/^_|_$/g, '')
+    .slice(0, 40);
 
 /**
  * Gives a test file its own database schema and topic names, so suites run in any
@@ -36,8 +41,7 @@ export const testScope = (): TestScope => {
   const topics = new Set<string>();
   let database: Promise<Knex> | undefined;
 
-  const kafka = (clientId = id, level = logLevel.NOTHING): Kafka =>
-    new Kafka({ clientId, brokers: env.kafkaBrokers, logLevel: level });
+  const kafka = (clientId = id, level = logLevel.NOTHING): Kafka => new Kafka({ clientId, brokers: env.kafkaBrokers, logLevel: level });
 
   const db = (): Promise<Knex> =>
     (database ??= (async () => {
@@ -60,7 +64,9 @@ export const testScope = (): TestScope => {
       let lastError: unknown;
       for (let attempt = 0; attempt < 50; attempt++) {
         try {
-          const { topics: [metadata] } = await admin.fetchTopicMetadata({ topics: [topicName] });
+          const {
+            topics: [metadata],
+          } = await admin.fetchTopicMetadata({ topics: [topicName] });
           if (metadata?.partitions.every((partition) => partition.leader >= 0)) return topicName;
         } catch (error) {
           lastError = error;

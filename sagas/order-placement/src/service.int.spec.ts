@@ -28,7 +28,14 @@ describe('order placement, mounted on HTTP and the embedded bus', () => {
   const answer = (store: EventStore, stream: string, command: CommandMessage, type: string, data: object) =>
     store.appendToStream(
       stream,
-      [{ id: eventIdFor(command.commandId, 0), type, data: { ...data, at: NOW }, metadata: { correlationId: command.metadata.correlationId, causationId: command.commandId, commandId: command.commandId } }],
+      [
+        {
+          id: eventIdFor(command.commandId, 0),
+          type,
+          data: { ...data, at: NOW },
+          metadata: { correlationId: command.metadata.correlationId, causationId: command.commandId, commandId: command.commandId },
+        },
+      ],
       { expectedRevision: 'any' },
     );
 
@@ -58,7 +65,10 @@ describe('order placement, mounted on HTTP and the embedded bus', () => {
       clock: () => new Date(NOW),
       authTokens: new Map([[VIEWER_TOKEN, { subject: 'support', roles: ['viewer'] }]]),
     });
-    ({ store: sagas, standIns: { orders, inventory } } = host);
+    ({
+      store: sagas,
+      standIns: { orders, inventory },
+    } = host);
     const parse = (value: unknown) => commandMessageSchema.parse(value) as CommandMessage;
     await host.standInBus.consume({ groupId: 'inventory-stand-in', topics: ['ordo.inventory.commands'], parse, handle: inventoryStandIn });
     await host.standInBus.consume({ groupId: 'orders-stand-in', topics: ['ordo.orders.commands'], parse, handle: ordersStandIn });
@@ -71,7 +81,9 @@ describe('order placement, mounted on HTTP and the embedded bus', () => {
     const orderId = randomUUID();
     const placed = { orderId, lines: lines.map((line) => ({ ...line, unitPriceCents: 250 })), totalCents: 0, at: NOW };
     const metadata = { correlationId: `corr-${orderId}`, causationId: 'http', commandId: `place-${orderId}` };
-    await orders.appendToStream(orderStream(orderId), [{ id: eventIdFor(metadata.commandId, 0), type: 'OrderPlaced', data: placed, metadata }], { expectedRevision: 'no_stream' });
+    await orders.appendToStream(orderStream(orderId), [{ id: eventIdFor(metadata.commandId, 0), type: 'OrderPlaced', data: placed, metadata }], {
+      expectedRevision: 'no_stream',
+    });
     return orderId;
   };
   // A saga instance is shown to viewers and above (docs/security.md).
@@ -101,7 +113,16 @@ describe('order placement, mounted on HTTP and the embedded bus', () => {
 
     const saga = await history(sagas, `orderPlacement-${orderId}`);
     expect(etag).toBe(`"orderPlacement-${orderId}:${saga.length - 1}"`);
-    expect(saga.map((event) => event.type)).toEqual(['SagaStarted', 'CommandIssued', 'CommandIssued', 'ReplyReceived', 'ReplyReceived', 'CommandIssued', 'ReplyReceived', 'SagaCompleted']);
+    expect(saga.map((event) => event.type)).toEqual([
+      'SagaStarted',
+      'CommandIssued',
+      'CommandIssued',
+      'ReplyReceived',
+      'ReplyReceived',
+      'CommandIssued',
+      'ReplyReceived',
+      'SagaCompleted',
+    ]);
     expect(saga.every((event) => event.metadata.correlationId === `corr-${orderId}`)).toBe(true);
     const order = await history(orders, orderStream(orderId));
     expect(order.map((event) => event.type)).toEqual(['OrderPlaced', 'OrderConfirmed']);
@@ -118,9 +139,15 @@ describe('order placement, mounted on HTTP and the embedded bus', () => {
     expect(view).toMatchObject({ status: 'rolled-back', reason });
     expect(view.steps.map((step) => `${step.name}:${step.status}`)).toEqual(['order:compensated', 'reserveStock:compensated', 'confirmOrder:pending']);
 
-    const releases = (await history(inventory, stockStream('SKU-1'))).filter((event) => event.type === 'StockReleased' && (event.data as { orderId: string }).orderId === orderId);
+    const releases = (await history(inventory, stockStream('SKU-1'))).filter(
+      (event) => event.type === 'StockReleased' && (event.data as { orderId: string }).orderId === orderId,
+    );
     expect(releases).toHaveLength(1);
-    expect((await history(inventory, stockStream('SKU-2'))).some((event) => event.type === 'StockReleased' && (event.data as { orderId: string }).orderId === orderId)).toBe(false);
+    expect(
+      (await history(inventory, stockStream('SKU-2'))).some(
+        (event) => event.type === 'StockReleased' && (event.data as { orderId: string }).orderId === orderId,
+      ),
+    ).toBe(false);
     const order = await history(orders, orderStream(orderId));
     expect(order.map((event) => event.type)).toEqual(['OrderPlaced', 'OrderRejected']);
     expect(order[1]?.data).toMatchObject({ orderId, reason });

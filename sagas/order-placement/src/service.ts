@@ -45,7 +45,8 @@ export const orderPlacementService: ServiceFactory = ({ store, bus, clock, logge
         handle: async (message) => {
           const handled = await runner.handle(message.value);
           // Most events on these topics are no reply to any instance: those only at debug.
-          if (handled.result === 'ignored') logger.debug({ eventId: message.value.id, type: message.value.type, why: handled.why }, 'event ignored by order placement');
+          if (handled.result === 'ignored')
+            logger.debug({ eventId: message.value.id, type: message.value.type, why: handled.why }, 'event ignored by order placement');
           else logger.info({ sagaId: handled.sagaId, result: handled.result, eventType: message.value.type }, 'order placement saga moved');
         },
       });

@@ -19,33 +19,64 @@ const priceChanged = (priceCents: number, previousPriceCents: number): CatalogEv
 
 describe('catalog: one product', () => {
   describe('AddProduct', () => {
-    it('lists a new product', () => spec.given([]).when(addProduct('T-shirt', 1999)).then([productAdded('T-shirt', 1999)]));
-    it('lists a free product', () => spec.given([]).when(addProduct('Sticker', 0)).then([productAdded('Sticker', 0)]));
-    it('records the name without surrounding blanks', () => spec.given([]).when(addProduct('  T-shirt ', 1999)).then([productAdded('T-shirt', 1999)]));
+    it('lists a new product', () =>
+      spec
+        .given([])
+        .when(addProduct('T-shirt', 1999))
+        .then([productAdded('T-shirt', 1999)]));
+    it('lists a free product', () =>
+      spec
+        .given([])
+        .when(addProduct('Sticker', 0))
+        .then([productAdded('Sticker', 0)]));
+    it('records the name without surrounding blanks', () =>
+      spec
+        .given([])
+        .when(addProduct('  T-shirt ', 1999))
+        .then([productAdded('T-shirt', 1999)]));
 
     it('refuses a sku already listed', () =>
-      spec.given([productAdded('T-shirt', 1999)]).when(addProduct('Other', 5)).thenThrows(ProductAlreadyExists, 'product TEE-1 already exists'));
+      spec
+        .given([productAdded('T-shirt', 1999)])
+        .when(addProduct('Other', 5))
+        .thenThrows(ProductAlreadyExists, 'product TEE-1 already exists'));
 
     it('refuses a blank name', () => spec.given([]).when(addProduct('   ', 1999)).thenThrows(ProductRuleBroken, 'the name of TEE-1 must not be blank'));
 
     it.each([-1, 19.99, MAX_PRICE_CENTS + 1, Number.NaN])('refuses a price of %p cents', (priceCents) =>
-      spec.given([]).when(addProduct('T-shirt', priceCents)).thenThrows(ProductRuleBroken, /must be whole cents/),
+      spec
+        .given([])
+        .when(addProduct('T-shirt', priceCents))
+        .thenThrows(ProductRuleBroken, /must be whole cents/),
     );
   });
 
   describe('ChangePrice', () => {
     it('changes the price, recording the previous one', () =>
-      spec.given([productAdded('T-shirt', 1999)]).when(changePrice(2499)).then([priceChanged(2499, 1999)]));
+      spec
+        .given([productAdded('T-shirt', 1999)])
+        .when(changePrice(2499))
+        .then([priceChanged(2499, 1999)]));
 
     it('records the previous price as changed before', () =>
-      spec.given([productAdded('T-shirt', 1999), priceChanged(2499, 1999)]).when(changePrice(1499)).then([priceChanged(1499, 2499)]));
+      spec
+        .given([productAdded('T-shirt', 1999), priceChanged(2499, 1999)])
+        .when(changePrice(1499))
+        .then([priceChanged(1499, 2499)]));
 
-    it('records nothing when the price is the one it has', () => spec.given([productAdded('T-shirt', 1999)]).when(changePrice(1999)).thenNothing());
+    it('records nothing when the price is the one it has', () =>
+      spec
+        .given([productAdded('T-shirt', 1999)])
+        .when(changePrice(1999))
+        .thenNothing());
 
     it('refuses a product not listed', () => spec.given([]).when(changePrice(2499)).thenThrows(ProductNotFound, 'product TEE-1 does not exist'));
 
     it.each([-5, 0.5, MAX_PRICE_CENTS + 1])('refuses a price of %p cents', (priceCents) =>
-      spec.given([productAdded('T-shirt', 1999)]).when(changePrice(priceCents)).thenThrows(ProductRuleBroken, /must be whole cents/),
+      spec
+        .given([productAdded('T-shirt', 1999)])
+        .when(changePrice(priceCents))
+        .thenThrows(ProductRuleBroken, /must be whole cents/),
     );
   });
 

@@ -78,7 +78,12 @@ export type InventoryEvent =
   | { type: 'StockReservationRejected'; data: StockReservationRejected }
   | { type: 'StockReleased'; data: StockReleased };
 
-export const inventoryEventTypes = ['StockAdded', 'StockReserved', 'StockReservationRejected', 'StockReleased'] as const satisfies readonly InventoryEvent['type'][];
+export const inventoryEventTypes = [
+  'StockAdded',
+  'StockReserved',
+  'StockReservationRejected',
+  'StockReleased',
+] as const satisfies readonly InventoryEvent['type'][];
 
 /**
  * The store's schema registry (an `EventSchemaRegistry` of @ordo/eventstore): appends are

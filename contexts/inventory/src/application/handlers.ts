@@ -18,8 +18,7 @@ export const inventoryHandlers = (store: EventStore, catalog: CatalogSkus) => {
   const stock = commandHandler({ store, aggregate: { initialState, evolve }, snapshot: { every: 100, version: 1 } });
 
   // The context is the command's metadata (its ids go into the events); its time (and for AddStock, whether catalog knows the sku) goes into the command, for the decider.
-  const run = (command: InventoryCommand, context: CommandContext) =>
-    stock.handle(stockStream(command.data.sku), context, (state) => decide(command, state));
+  const run = (command: InventoryCommand, context: CommandContext) => stock.handle(stockStream(command.data.sku), context, (state) => decide(command, state));
 
   return {
     addStock: async (data: AddStock, context: CommandContext) =>

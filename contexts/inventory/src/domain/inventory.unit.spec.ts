@@ -10,7 +10,11 @@ const at = '2025-03-01T10:00:00.000Z';
 const metadata = { now: at };
 
 // ---- commands and events, as the decider sees them ----------------------------------
-const add = (quantity: number, skuInCatalog = true): InventoryCommand => ({ type: 'AddStock', data: { sku, quantity }, metadata: { ...metadata, skuInCatalog } });
+const add = (quantity: number, skuInCatalog = true): InventoryCommand => ({
+  type: 'AddStock',
+  data: { sku, quantity },
+  metadata: { ...metadata, skuInCatalog },
+});
 const reserve = (orderId: string, quantity: number): InventoryCommand => ({ type: 'ReserveStock', data: { sku, orderId, quantity }, metadata });
 const release = (orderId: string): InventoryCommand => ({ type: 'ReleaseStock', data: { sku, orderId }, metadata });
 
@@ -26,54 +30,123 @@ const stateAfter = (events: InventoryEvent[]): Stock => events.reduce(evolve, in
 
 describe('inventory: stock of one sku', () => {
   describe('AddStock', () => {
-    it('adds to a sku never stocked before', () => spec.given([]).when(add(5)).then([added(5)]));
-    it('adds to stock already there', () => spec.given([added(5), reserved('o1', 2)]).when(add(3)).then([added(3)]));
+    it('adds to a sku never stocked before', () =>
+      spec
+        .given([])
+        .when(add(5))
+        .then([added(5)]));
+    it('adds to stock already there', () =>
+      spec
+        .given([added(5), reserved('o1', 2)])
+        .when(add(3))
+        .then([added(3)]));
     it.each([0, -1, 1.5, Number.NaN])('refuses a quantity of %p', (quantity) =>
-      spec.given([]).when(add(quantity)).thenThrows(StockRuleBroken, /must be a positive integer/),
+      spec
+        .given([])
+        .when(add(quantity))
+        .thenThrows(StockRuleBroken, /must be a positive integer/),
     );
     it('refuses to go above the limit per sku', () =>
-      spec.given([added(MAX_STOCK - 1)]).when(add(2)).thenThrows(StockRuleBroken, `adding 2 to ${sku} would make ${MAX_STOCK + 1}`),
-    );
-    it('accepts stock up to the limit exactly', () => spec.given([added(MAX_STOCK - 1)]).when(add(1)).then([added(1)]));
+      spec
+        .given([added(MAX_STOCK - 1)])
+        .when(add(2))
+        .thenThrows(StockRuleBroken, `adding 2 to ${sku} would make ${MAX_STOCK + 1}`));
+    it('accepts stock up to the limit exactly', () =>
+      spec
+        .given([added(MAX_STOCK - 1)])
+        .when(add(1))
+        .then([added(1)]));
     it('refuses a sku catalog has no product for (yet), before looking at the quantity', () => {
       spec.given([]).when(add(5, false)).thenThrows(SkuNotInCatalog, `catalog has no product ${sku} (yet)`);
-      spec.given([]).when(add(0, false)).thenThrows(SkuNotInCatalog, /catalog has no product/);
+      spec
+        .given([])
+        .when(add(0, false))
+        .thenThrows(SkuNotInCatalog, /catalog has no product/);
     });
   });
 
   describe('ReserveStock', () => {
-    it('reserves what is available', () => spec.given([added(5)]).when(reserve('o1', 3)).then([reserved('o1', 3)]));
-    it('reserves the last unit', () => spec.given([added(5), reserved('o1', 3)]).when(reserve('o2', 2)).then([reserved('o2', 2)]));
+    it('reserves what is available', () =>
+      spec
+        .given([added(5)])
+        .when(reserve('o1', 3))
+        .then([reserved('o1', 3)]));
+    it('reserves the last unit', () =>
+      spec
+        .given([added(5), reserved('o1', 3)])
+        .when(reserve('o2', 2))
+        .then([reserved('o2', 2)]));
 
     it('rejects more than is available, naming the sku and the numbers', () =>
-      spec.given([added(3)]).when(reserve('o1', 5)).then([rejected('o1', 5, 3, 'insufficient stock for SKU-1: 3 available, 5 requested')]));
+      spec
+        .given([added(3)])
+        .when(reserve('o1', 5))
+        .then([rejected('o1', 5, 3, 'insufficient stock for SKU-1: 3 available, 5 requested')]));
 
     it('counts what other orders hold', () =>
-      spec.given([added(5), reserved('o1', 3)]).when(reserve('o2', 3)).then([rejected('o2', 3, 2, 'insufficient stock for SKU-1: 2 available, 3 requested')]));
+      spec
+        .given([added(5), reserved('o1', 3)])
+        .when(reserve('o2', 3))
+        .then([rejected('o2', 3, 2, 'insufficient stock for SKU-1: 2 available, 3 requested')]));
 
     it('rejects a sku that was never stocked', () =>
-      spec.given([]).when(reserve('o1', 1)).then([rejected('o1', 1, 0, 'insufficient stock for SKU-1: 0 available, 1 requested')]));
+      spec
+        .given([])
+        .when(reserve('o1', 1))
+        .then([rejected('o1', 1, 0, 'insufficient stock for SKU-1: 0 available, 1 requested')]));
 
     it.each([0, -2, 0.5])('rejects (never throws) a quantity of %p', (quantity) =>
-      spec.given([added(5)]).when(reserve('o1', quantity)).then([rejected('o1', quantity, 5, `the quantity reserved of SKU-1 must be a positive integer, not ${quantity}`)]));
+      spec
+        .given([added(5)])
+        .when(reserve('o1', quantity))
+        .then([rejected('o1', quantity, 5, `the quantity reserved of SKU-1 must be a positive integer, not ${quantity}`)]),
+    );
 
     it('answers a second reservation for the same order with what it holds, taking nothing more', () => {
-      spec.given([added(5), reserved('o1', 2)]).when(reserve('o1', 2)).then([reserved('o1', 2)]);
+      spec
+        .given([added(5), reserved('o1', 2)])
+        .when(reserve('o1', 2))
+        .then([reserved('o1', 2)]);
       // even when the second asks for another quantity, or for more than is left
-      spec.given([added(5), reserved('o1', 2)]).when(reserve('o1', 9)).then([reserved('o1', 2)]);
+      spec
+        .given([added(5), reserved('o1', 2)])
+        .when(reserve('o1', 9))
+        .then([reserved('o1', 2)]);
     });
 
     it('reserves again for an order whose reservation was released', () =>
-      spec.given([added(5), reserved('o1', 2), released('o1', 2)]).when(reserve('o1', 4)).then([reserved('o1', 4)]));
+      spec
+        .given([added(5), reserved('o1', 2), released('o1', 2)])
+        .when(reserve('o1', 4))
+        .then([reserved('o1', 4)]));
   });
 
   describe('ReleaseStock', () => {
-    it('releases what the order holds', () => spec.given([added(5), reserved('o1', 3), reserved('o2', 1)]).when(release('o1')).then([released('o1', 3)]));
-    it('answers 0 for an order that holds nothing here', () => spec.given([added(5), reserved('o2', 1)]).when(release('o1')).then([released('o1', 0)]));
+    it('releases what the order holds', () =>
+      spec
+        .given([added(5), reserved('o1', 3), reserved('o2', 1)])
+        .when(release('o1'))
+        .then([released('o1', 3)]));
+    it('answers 0 for an order that holds nothing here', () =>
+      spec
+        .given([added(5), reserved('o2', 1)])
+        .when(release('o1'))
+        .then([released('o1', 0)]));
     it('answers 0 for an order whose reservation was rejected', () =>
-      spec.given([added(1), rejected('o1', 2, 1, 'insufficient stock for SKU-1: 1 available, 2 requested')]).when(release('o1')).then([released('o1', 0)]));
-    it('answers 0 when released twice', () => spec.given([added(5), reserved('o1', 3), released('o1', 3)]).when(release('o1')).then([released('o1', 0)]));
-    it('answers 0 on a sku never stocked', () => spec.given([]).when(release('o1')).then([released('o1', 0)]));
+      spec
+        .given([added(1), rejected('o1', 2, 1, 'insufficient stock for SKU-1: 1 available, 2 requested')])
+        .when(release('o1'))
+        .then([released('o1', 0)]));
+    it('answers 0 when released twice', () =>
+      spec
+        .given([added(5), reserved('o1', 3), released('o1', 3)])
+        .when(release('o1'))
+        .then([released('o1', 0)]));
+    it('answers 0 on a sku never stocked', () =>
+      spec
+        .given([])
+        .when(release('o1'))
+        .then([released('o1', 0)]));
   });
 
   describe('evolve', () => {
@@ -92,8 +165,14 @@ describe('inventory: stock of one sku', () => {
     });
 
     it('treats order ids as data, never as members of the record', () => {
-      spec.given([added(5)]).when(reserve('constructor', 1)).then([reserved('constructor', 1)]);
-      spec.given([added(5)]).when(release('toString')).then([released('toString', 0)]);
+      spec
+        .given([added(5)])
+        .when(reserve('constructor', 1))
+        .then([reserved('constructor', 1)]);
+      spec
+        .given([added(5)])
+        .when(release('toString'))
+        .then([released('toString', 0)]);
     });
 
     it('survives a JSON round trip, as a snapshot stores it', () => {

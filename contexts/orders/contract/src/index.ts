@@ -57,7 +57,13 @@ export const ordersCommandSchemas = {
  * anonymous caller. Optional: an order placed before owners were recorded has none, and
  * only viewers and above may read it.
  */
-export const OrderPlaced = z.object({ orderId: OrderId, owner: z.string().min(1).optional(), lines: z.array(OrderLine).min(1), totalCents: z.number().int().nonnegative(), at: At });
+export const OrderPlaced = z.object({
+  orderId: OrderId,
+  owner: z.string().min(1).optional(),
+  lines: z.array(OrderLine).min(1),
+  totalCents: z.number().int().nonnegative(),
+  at: At,
+});
 export type OrderPlaced = z.infer<typeof OrderPlaced>;
 
 export const OrderConfirmed = z.object({ orderId: OrderId, at: At });
@@ -68,9 +74,7 @@ export const OrderRejected = z.object({ orderId: OrderId, reason: z.string().min
 export type OrderRejected = z.infer<typeof OrderRejected>;
 
 export type OrderEvent =
-  | { type: 'OrderPlaced'; data: OrderPlaced }
-  | { type: 'OrderConfirmed'; data: OrderConfirmed }
-  | { type: 'OrderRejected'; data: OrderRejected };
+  { type: 'OrderPlaced'; data: OrderPlaced } | { type: 'OrderConfirmed'; data: OrderConfirmed } | { type: 'OrderRejected'; data: OrderRejected };
 
 export const ordersEventTypes = ['OrderPlaced', 'OrderConfirmed', 'OrderRejected'] as const satisfies readonly OrderEvent['type'][];
 

@@ -12,9 +12,17 @@ const lines: OrderLine[] = [
 ];
 
 const owner = 'customer-a';
-const place = (placed: OrderLine[] = lines, by = owner): OrderCommand => ({ type: 'PlaceOrder', data: { orderId, owner: by, lines: placed }, metadata: { now } });
+const place = (placed: OrderLine[] = lines, by = owner): OrderCommand => ({
+  type: 'PlaceOrder',
+  data: { orderId, owner: by, lines: placed },
+  metadata: { now },
+});
 const confirm: OrderCommand = { type: 'ConfirmOrder', data: { orderId }, metadata: { now: later } };
-const reject = (reason = 'insufficient stock for SKU-1: 1 available, 2 requested'): OrderCommand => ({ type: 'RejectOrder', data: { orderId, reason }, metadata: { now: later } });
+const reject = (reason = 'insufficient stock for SKU-1: 1 available, 2 requested'): OrderCommand => ({
+  type: 'RejectOrder',
+  data: { orderId, reason },
+  metadata: { now: later },
+});
 
 const placed: OrderEvent = { type: 'OrderPlaced', data: { orderId, owner, lines, totalCents: 3499, at: now } };
 /** As recorded before orders recorded who placed them. */
@@ -29,7 +37,10 @@ describe('Order', () => {
     });
 
     it('records an anonymous caller by its address as the owner', () => {
-      spec.given([]).when(place(lines, 'address:127.0.0.2')).then([{ type: 'OrderPlaced', data: { orderId, owner: 'address:127.0.0.2', lines, totalCents: 3499, at: now } }]);
+      spec
+        .given([])
+        .when(place(lines, 'address:127.0.0.2'))
+        .then([{ type: 'OrderPlaced', data: { orderId, owner: 'address:127.0.0.2', lines, totalCents: 3499, at: now } }]);
     });
 
     it('needs the owner who places it', () => {
@@ -38,7 +49,10 @@ describe('Order', () => {
 
     it('adds quantity times unit price over all lines', () => {
       const three = [...lines, { sku: 'SKU-3', quantity: 3, unitPriceCents: 0 }, { sku: 'SKU-4', quantity: 1000, unitPriceCents: 1 }];
-      spec.given([]).when(place(three)).then([{ type: 'OrderPlaced', data: { orderId, owner, lines: three, totalCents: 4499, at: now } }]);
+      spec
+        .given([])
+        .when(place(three))
+        .then([{ type: 'OrderPlaced', data: { orderId, owner, lines: three, totalCents: 4499, at: now } }]);
     });
 
     it('places an order only once', () => {
@@ -51,13 +65,25 @@ describe('Order', () => {
     });
 
     it('holds each sku on one line only', () => {
-      spec.given([]).when(place([...lines, { sku: 'SKU-1', quantity: 1, unitPriceCents: 1250 }])).thenThrows(OrderRuleBroken, 'sku SKU-1 appears on more than one line');
+      spec
+        .given([])
+        .when(place([...lines, { sku: 'SKU-1', quantity: 1, unitPriceCents: 1250 }]))
+        .thenThrows(OrderRuleBroken, 'sku SKU-1 appears on more than one line');
     });
 
     it('needs positive whole quantities and non-negative whole prices', () => {
-      spec.given([]).when(place([{ sku: 'SKU-1', quantity: 0, unitPriceCents: 100 }])).thenThrows(OrderRuleBroken, 'line SKU-1');
-      spec.given([]).when(place([{ sku: 'SKU-1', quantity: 1.5, unitPriceCents: 100 }])).thenThrows(OrderRuleBroken);
-      spec.given([]).when(place([{ sku: 'SKU-1', quantity: 1, unitPriceCents: -1 }])).thenThrows(OrderRuleBroken);
+      spec
+        .given([])
+        .when(place([{ sku: 'SKU-1', quantity: 0, unitPriceCents: 100 }]))
+        .thenThrows(OrderRuleBroken, 'line SKU-1');
+      spec
+        .given([])
+        .when(place([{ sku: 'SKU-1', quantity: 1.5, unitPriceCents: 100 }]))
+        .thenThrows(OrderRuleBroken);
+      spec
+        .given([])
+        .when(place([{ sku: 'SKU-1', quantity: 1, unitPriceCents: -1 }]))
+        .thenThrows(OrderRuleBroken);
     });
   });
 
@@ -81,7 +107,10 @@ describe('Order', () => {
 
   describe('RejectOrder', () => {
     it('rejects a pending order with its reason', () => {
-      spec.given([placed]).when(reject()).then([{ type: 'OrderRejected', data: { orderId, reason: 'insufficient stock for SKU-1: 1 available, 2 requested', at: later } }]);
+      spec
+        .given([placed])
+        .when(reject())
+        .then([{ type: 'OrderRejected', data: { orderId, reason: 'insufficient stock for SKU-1: 1 available, 2 requested', at: later } }]);
     });
 
     it('answers nothing new for a rejected order', () => {

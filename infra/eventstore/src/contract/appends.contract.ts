@@ -8,7 +8,10 @@ export const appendContract = (store: () => EventStore, name: ReturnType<typeof 
     it('stores events at consecutive revisions and returns them with data and metadata unchanged', async () => {
       const stream = name('order');
       const full = metadata({ commandId: 'cmd-1', traceparent: '00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01', actor: 'alice' });
-      const appended = [{ ...event('cmd-1', 0, 'OrderPlaced', { lines: [{ sku: 'A-1', qty: 2 }], total: 12.5 }), metadata: full }, event('cmd-1', 1, 'OrderConfirmed')];
+      const appended = [
+        { ...event('cmd-1', 0, 'OrderPlaced', { lines: [{ sku: 'A-1', qty: 2 }], total: 12.5 }), metadata: full },
+        event('cmd-1', 1, 'OrderConfirmed'),
+      ];
       expect(await store().appendToStream(stream, appended, { expectedRevision: 'no_stream' })).toEqual({ nextExpectedRevision: 1n, written: true });
 
       const read = await readStreamAll(store(), stream);
@@ -25,7 +28,10 @@ export const appendContract = (store: () => EventStore, name: ReturnType<typeof 
       const stream = name('order');
       await expect(store().appendToStream(stream, [event('a', 0)], { expectedRevision: 'stream_exists' })).rejects.toMatchObject({ stream, actual: undefined });
       await store().appendToStream(stream, [event('a', 0)], { expectedRevision: 'no_stream' });
-      await expect(store().appendToStream(stream, [event('b', 0)], { expectedRevision: 'no_stream' })).rejects.toMatchObject({ expected: 'no_stream', actual: 0n });
+      await expect(store().appendToStream(stream, [event('b', 0)], { expectedRevision: 'no_stream' })).rejects.toMatchObject({
+        expected: 'no_stream',
+        actual: 0n,
+      });
       await expect(store().appendToStream(stream, [event('b', 0)], { expectedRevision: 3n })).rejects.toThrow(WrongExpectedRevisionError);
       expect((await store().appendToStream(stream, [event('b', 0)], { expectedRevision: 0n })).nextExpectedRevision).toBe(1n);
       expect((await store().appendToStream(stream, [event('c', 0)], { expectedRevision: 'stream_exists' })).nextExpectedRevision).toBe(2n);

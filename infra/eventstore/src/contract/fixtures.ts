@@ -27,8 +27,7 @@ export const event = (command: string, index: number, type = 'Happened', data: u
   metadata: metadata({ commandId: command }),
 });
 
-export const events = (command: string, count: number, type?: string): EventData[] =>
-  Array.from({ length: count }, (_, index) => event(command, index, type));
+export const events = (command: string, count: number, type?: string): EventData[] => Array.from({ length: count }, (_, index) => event(command, index, type));
 
 export const collect = async <T>(iterable: AsyncIterable<T>): Promise<T[]> => {
   const all: T[] = [];

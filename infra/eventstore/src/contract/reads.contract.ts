@@ -107,10 +107,18 @@ export const readContract = (store: () => EventStore, open: StoreFactory, name: 
       const checked = await open({ registry });
       try {
         const stream = name('product');
-        await expect(checked.appendToStream(stream, [event('u', 0, 'PriceGuessed', {})], { expectedRevision: 'any' })).rejects.toThrow(/unknown event type 'PriceGuessed'/);
-        await expect(checked.appendToStream(stream, [event('b', 0, 'PriceChanged', { sku: 'A', price: 'cheap' })], { expectedRevision: 'any' })).rejects.toThrow(/price/);
+        await expect(checked.appendToStream(stream, [event('u', 0, 'PriceGuessed', {})], { expectedRevision: 'any' })).rejects.toThrow(
+          /unknown event type 'PriceGuessed'/,
+        );
+        await expect(
+          checked.appendToStream(stream, [event('b', 0, 'PriceChanged', { sku: 'A', price: 'cheap' })], { expectedRevision: 'any' }),
+        ).rejects.toThrow(/price/);
         expect(await readStreamAll(checked, stream)).toEqual([]);
-        await checked.appendToStream(stream, [{ ...event('g', 0, 'PriceChanged', { sku: 'A', price: { amount: 3, currency: 'EUR' } }), metadata: { correlationId: 'c', causationId: 'c' } }], { expectedRevision: 'any' });
+        await checked.appendToStream(
+          stream,
+          [{ ...event('g', 0, 'PriceChanged', { sku: 'A', price: { amount: 3, currency: 'EUR' } }), metadata: { correlationId: 'c', causationId: 'c' } }],
+          { expectedRevision: 'any' },
+        );
         expect((await readStreamAll(checked, stream))[0]?.metadata.schemaVersion).toBe(2);
       } finally {
         await checked.close();
@@ -120,7 +128,9 @@ export const readContract = (store: () => EventStore, open: StoreFactory, name: 
     it('upcasts old versions on read, leaves the stored event as it was, and keeps unknown fields', async () => {
       const stream = name('product');
       const old = { sku: 'B', price: 7, addedLater: true };
-      await store().appendToStream(stream, [{ ...event('old', 0, 'PriceChanged', old), metadata: metadata({ schemaVersion: 1 }) }], { expectedRevision: 'any' });
+      await store().appendToStream(stream, [{ ...event('old', 0, 'PriceChanged', old), metadata: metadata({ schemaVersion: 1 }) }], {
+        expectedRevision: 'any',
+      });
       const checked = await open({ registry });
       try {
         const [read] = await readStreamAll(checked, stream);

@@ -58,7 +58,10 @@ export class FakeServer {
       return this.reading(picked.slice(0, Number(maxCount)));
     }),
     readAll: jest.fn(({ direction = 'forwards', fromPosition = 'start', maxCount = Number.MAX_SAFE_INTEGER }: ReadAllOptions = {}) => {
-      const picked = direction === 'backwards' ? [...this.log].reverse() : this.log.filter((e) => fromPosition === 'start' || (fromPosition !== 'end' && e.position.commit >= fromPosition.commit));
+      const picked =
+        direction === 'backwards'
+          ? [...this.log].reverse()
+          : this.log.filter((e) => fromPosition === 'start' || (fromPosition !== 'end' && e.position.commit >= fromPosition.commit));
       return this.reading(picked.slice(0, Number(maxCount)));
     }),
     setStreamMetadata: jest.fn(async (stream: string, metadata: StreamMetadata) => {
@@ -124,7 +127,8 @@ export class FakeServer {
     return { success: true, nextExpectedRevision: current + BigInt(events.length), position: this.log.at(-1)?.position };
   }
 
-  private reading = (events: AllStreamJSONRecordedEvent[]) => Object.assign(Readable.from(events.map((event) => ({ event }))), { cancel: jest.fn(async () => undefined) });
+  private reading = (events: AllStreamJSONRecordedEvent[]) =>
+    Object.assign(Readable.from(events.map((event) => ({ event }))), { cancel: jest.fn(async () => undefined) });
 
   private failing = (error: Error) =>
     Object.assign(new Readable({ objectMode: true, read: () => undefined }).destroy(error), { cancel: jest.fn(async () => undefined) });

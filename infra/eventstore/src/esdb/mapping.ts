@@ -160,6 +160,7 @@ export const toSnapshotData = ({ revision, version, state }: Snapshot): Snapshot
 export const fromSnapshotData = <S>(data: unknown): Snapshot<S> | undefined => {
   if (typeof data !== 'object' || data === null) return undefined;
   const { revision, version, state } = data as Partial<SnapshotData>;
-  if (typeof revision !== 'string' || !/^\d{1,20}$/.test(revision) || typeof version !== 'number' || !Number.isInteger(version) || !('state' in data)) return undefined;
+  if (typeof revision !== 'string' || !/^\d{1,20}$/.test(revision) || typeof version !== 'number' || !Number.isInteger(version) || !('state' in data))
+    return undefined;
   return { revision: BigInt(revision), version, state: state as S };
 };

@@ -194,13 +194,28 @@ describe('filtering $all', () => {
     { case: 'a system stream', event: { streamId: '$stats-127.0.0.1:2113', type: '$statsCollected' }, filter: {}, passes: false },
     { case: 'a metadata event, even asked for', event: { streamId: '$$order-1', type: '$metadata' }, filter: { streamPrefixes: ['$$order-'] }, passes: false },
     { case: 'a system type in a user stream', event: { streamId: 'order-1', type: '$streamDeleted' }, filter: {}, passes: false },
-    { case: 'a snapshot, even under a matching prefix', event: { streamId: snapshotStreamOf('order-1'), type: 'OrdoSnapshot' }, filter: { streamPrefixes: ['ordo-'] }, passes: false },
+    {
+      case: 'a snapshot, even under a matching prefix',
+      event: { streamId: snapshotStreamOf('order-1'), type: 'OrdoSnapshot' },
+      filter: { streamPrefixes: ['ordo-'] },
+      passes: false,
+    },
     { case: 'one of several prefixes', event: { streamId: 'order-1', type: 'OrderPlaced' }, filter: { streamPrefixes: ['stock-', 'order-'] }, passes: true },
     { case: 'a stream that only looks alike', event: { streamId: 'orders-1', type: 'OrderPlaced' }, filter: { streamPrefixes: ['order-'] }, passes: false },
     { case: 'no prefixes at all', event: { streamId: 'order-1', type: 'OrderPlaced' }, filter: { streamPrefixes: [] }, passes: false },
     { case: 'a longer type name', event: { streamId: 'order-1', type: 'OrderPlacedV2' }, filter: { eventTypes: ['OrderPlaced'] }, passes: false },
-    { case: 'prefix and type', event: { streamId: 'order-1', type: 'OrderPlaced' }, filter: { streamPrefixes: ['order-'], eventTypes: ['OrderPlaced'] }, passes: true },
-    { case: 'the type in another stream', event: { streamId: 'stock-1', type: 'OrderPlaced' }, filter: { streamPrefixes: ['order-'], eventTypes: ['OrderPlaced'] }, passes: false },
+    {
+      case: 'prefix and type',
+      event: { streamId: 'order-1', type: 'OrderPlaced' },
+      filter: { streamPrefixes: ['order-'], eventTypes: ['OrderPlaced'] },
+      passes: true,
+    },
+    {
+      case: 'the type in another stream',
+      event: { streamId: 'stock-1', type: 'OrderPlaced' },
+      filter: { streamPrefixes: ['order-'], eventTypes: ['OrderPlaced'] },
+      passes: false,
+    },
   ])('$case: passes is $passes', ({ event, filter, passes }) => {
     expect(matchesFilter(event, filter)).toBe(passes);
   });
@@ -235,10 +250,15 @@ describe('snapshots', () => {
     expect(fromSnapshotData(toSnapshotData(snapshot))).toEqual(snapshot);
   });
 
-  it.each([null, 'text', new Uint8Array([1]), { revision: 5, version: 1, state: {} }, { revision: '-1', version: 1, state: {} }, { revision: '1', version: 1.5, state: {} }, { revision: '1', version: 1 }])(
-    'treats %p as no snapshot',
-    (data) => {
-      expect(fromSnapshotData(data)).toBeUndefined();
-    },
-  );
+  it.each([
+    null,
+    'text',
+    new Uint8Array([1]),
+    { revision: 5, version: 1, state: {} },
+    { revision: '-1', version: 1, state: {} },
+    { revision: '1', version: 1.5, state: {} },
+    { revision: '1', version: 1 },
+  ])('treats %p as no snapshot', (data) => {
+    expect(fromSnapshotData(data)).toBeUndefined();
+  });
 });

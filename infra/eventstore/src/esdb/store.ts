@@ -193,7 +193,8 @@ export class EsdbEventStore implements EventStore {
         });
         return;
       } catch (error) {
-        if (!(error instanceof WrongExpectedVersionError) || attempt >= SNAPSHOT_ATTEMPTS) throw toStoreError(error, target, last ? last.revision : 'no_stream');
+        if (!(error instanceof WrongExpectedVersionError) || attempt >= SNAPSHOT_ATTEMPTS)
+          throw toStoreError(error, target, last ? last.revision : 'no_stream');
       }
     }
   }

@@ -65,7 +65,9 @@ describe('EsdbEventStore', () => {
       const store = server.store();
       await store.appendToStream('sku-1', [event('a', 0)], { expectedRevision: 'no_stream' });
       const slipIn = (command: string) =>
-        server.beforeNextAppend(() => server.writeRaw('sku-1', [{ id: eventIdFor(command, 0), type: 'Other', contentType: 'application/json', data: {}, metadata: {} }]));
+        server.beforeNextAppend(() =>
+          server.writeRaw('sku-1', [{ id: eventIdFor(command, 0), type: 'Other', contentType: 'application/json', data: {}, metadata: {} }]),
+        );
       slipIn('intruder-1');
       const conflict = store.appendToStream('sku-1', [event('b', 0)], { expectedRevision: 0n });
       await expect(conflict).rejects.toMatchObject({ expected: 0n, actual: 1n });
@@ -96,7 +98,10 @@ describe('EsdbEventStore', () => {
 
     it('throws the port conflict, with no actual revision for a missing stream', async () => {
       const store = new FakeServer().store();
-      await expect(store.appendToStream('order-1', [event('a')], { expectedRevision: 'stream_exists' })).rejects.toMatchObject({ stream: 'order-1', actual: undefined });
+      await expect(store.appendToStream('order-1', [event('a')], { expectedRevision: 'stream_exists' })).rejects.toMatchObject({
+        stream: 'order-1',
+        actual: undefined,
+      });
       await store.appendToStream('order-1', [event('a')], { expectedRevision: 'no_stream' });
       const conflict = store.appendToStream('order-1', [event('b')], { expectedRevision: 3n });
       await expect(conflict).rejects.toBeInstanceOf(WrongExpectedRevisionError);
@@ -115,8 +120,13 @@ describe('EsdbEventStore', () => {
   describe('readStream', () => {
     it('reads forwards, backwards, from a revision, at most maxCount, and a missing stream as empty', async () => {
       const store = new FakeServer().store();
-      await store.appendToStream('ledger-1', Array.from({ length: 5 }, (_, i) => event('fill', i)), { expectedRevision: 'no_stream' });
-      const revisions = async (options?: Parameters<typeof store.readStream>[1]) => (await collect(store.readStream('ledger-1', options))).map((e) => e.revision);
+      await store.appendToStream(
+        'ledger-1',
+        Array.from({ length: 5 }, (_, i) => event('fill', i)),
+        { expectedRevision: 'no_stream' },
+      );
+      const revisions = async (options?: Parameters<typeof store.readStream>[1]) =>
+        (await collect(store.readStream('ledger-1', options))).map((e) => e.revision);
       expect(await revisions()).toEqual([0n, 1n, 2n, 3n, 4n]);
       expect(await revisions({ fromRevision: 3n })).toEqual([3n, 4n]);
       expect(await revisions({ direction: 'backwards', maxCount: 2 })).toEqual([4n, 3n]);

@@ -104,7 +104,9 @@ describe('subscribe', () => {
     await until('order-2', () => log.includes('order-2@50'));
     expect(log).toEqual(['order-2@50']);
     expect(subscription.checkpoint).toBe('50:50');
-    expect(client.subscribeToAll).toHaveBeenCalledWith(expect.objectContaining({ filter: expect.objectContaining({ filterOn: 'streamName', prefixes: ['order-'] }) }));
+    expect(client.subscribeToAll).toHaveBeenCalledWith(
+      expect.objectContaining({ filter: expect.objectContaining({ filterOn: 'streamName', prefixes: ['order-'] }) }),
+    );
     await subscription.stop();
   });
 

@@ -46,7 +46,8 @@ describe('PostgreSQL store on a real server', () => {
     it('runs in a transaction that has only read so far', async () => {
       const result = await driver.transaction(async (query) => {
         await query(`select count(*) from "${scope.schema}".events`);
-        return (await query<{ written: boolean }>(`select * from "${scope.schema}".ordo_append('tx-2', 'no_stream', $1::jsonb)`, [payload('read-first')])).rows[0];
+        return (await query<{ written: boolean }>(`select * from "${scope.schema}".ordo_append('tx-2', 'no_stream', $1::jsonb)`, [payload('read-first')]))
+          .rows[0];
       });
       expect(result?.written).toBe(true);
     });

@@ -10,7 +10,9 @@ const WRITERS = 8;
 const APPENDS_PER_WRITER = 15;
 
 const payload = (writer: number, i: number) =>
-  JSON.stringify([{ id: eventIdFor(`w${writer}-${i}`, 0), type: 'Written', data: { writer, i }, metadata: { correlationId: 'c', causationId: 'c', schemaVersion: 1 } }]);
+  JSON.stringify([
+    { id: eventIdFor(`w${writer}-${i}`, 0), type: 'Written', data: { writer, i }, metadata: { correlationId: 'c', causationId: 'c', schemaVersion: 1 } },
+  ]);
 
 describe('PostgreSQL readers never skip an event that commits late', () => {
   let store: PostgresEventStore;
@@ -78,7 +80,11 @@ describe('PostgreSQL readers never skip an event that commits late', () => {
     const { rows } = await blocker.query<{ pid: number }>('select pg_backend_pid() as pid');
 
     for (let i = 0; i < 5; i++) {
-      await store.appendToStream(`held-${i}`, [{ id: eventIdFor(`held-${i}`, 0), type: 'Held', data: {}, metadata: { correlationId: 'c', causationId: 'c', schemaVersion: 1 } }], { expectedRevision: 'no_stream' });
+      await store.appendToStream(
+        `held-${i}`,
+        [{ id: eventIdFor(`held-${i}`, 0), type: 'Held', data: {}, metadata: { correlationId: 'c', causationId: 'c', schemaVersion: 1 } }],
+        { expectedRevision: 'no_stream' },
+      );
     }
     await new Promise((resolve) => setTimeout(resolve, 300));
     expect(seen).toHaveLength(0);

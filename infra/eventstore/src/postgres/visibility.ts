@@ -13,16 +13,16 @@ export interface VisibilityReport {
  * this says by how many events, and which transaction, instead of staying silent.
  */
 export const visibilityReport = async (driver: PgDriver, table: string): Promise<VisibilityReport> => {
-  const held = await driver.query<{ held: DbBigint }>(
-    `select count(*) as held from ${table} where transaction_id >= pg_snapshot_xmin(pg_current_snapshot())`,
-  );
-  const oldest = await driver.query<{ pid: number; datname: string | null; age_ms: DbBigint; state: string | null; query: string | null }>(
-    `select pid, datname, (extract(epoch from clock_timestamp() - xact_start) * 1000)::bigint as age_ms, state, left(query, 200) as query
+  const held = await driver.query<{ held: DbBigint }>(`select count(*) as held from ${table} where transaction_id >= pg_snapshot_xmin(pg_current_snapshot())`);
+  const oldest = await driver
+    .query<{ pid: number; datname: string | null; age_ms: DbBigint; state: string | null; query: string | null }>(
+      `select pid, datname, (extract(epoch from clock_timestamp() - xact_start) * 1000)::bigint as age_ms, state, left(query, 200) as query
        from pg_stat_activity
       where backend_xid is not null and pid <> pg_backend_pid()
       order by xact_start
       limit 1`,
-  ).catch(() => ({ rows: [] })); // PGlite has no other backends to report
+    )
+    .catch(() => ({ rows: [] })); // PGlite has no other backends to report
   const row = oldest.rows[0];
   return {
     heldBackEvents: Number(held.rows[0]?.held ?? 0),

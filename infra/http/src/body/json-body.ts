@@ -46,40 +46,44 @@ const charsetOf = (contentType: string): string | undefined => /;\s*charset\s*=\
  */
 export const jsonBodyPlugin = fp(
   async (app: FastifyInstance) => {
-  app.removeAllContentTypeParsers();
-  app.addContentTypeParser('application/json', { parseAs: 'string' }, (request, body, done) => {
-    const charset = charsetOf(request.headers['content-type'] ?? '');
-    if (charset !== undefined && charset !== 'utf-8' && charset !== 'utf8') {
-      done(new UnsupportedMediaType(`JSON bodies must be UTF-8, not ${charset}`), undefined);
-      return;
-    }
-    const text = String(body);
-    if (text.trim() === '') {
-      done(new BadRequest('the body is empty; send a JSON value or no Content-Type'), undefined);
-      return;
-    }
-    let value: unknown;
-    try {
-      value = secureJson.parse(text, undefined, { protoAction: 'error', constructorAction: 'error' });
-    } catch (error) {
-      const forbidden = error instanceof SyntaxError && /forbidden prototype property/i.test(error.message);
-      done(
-        new BadRequest(forbidden ? 'the body has a "__proto__" or "constructor.prototype" key, which is refused because it could alter object prototypes' : 'the body is not valid JSON'),
-        undefined,
-      );
-      return;
-    }
-    const unsafe = unsafeStrings(value);
-    if (unsafe.length > 0) {
-      done(new BadRequest('the body has text that cannot be stored', unsafe), undefined);
-      return;
-    }
-    done(null, value);
-  });
-  // Any other declared type: 415 before a handler runs.
-  app.addContentTypeParser('*', (request, _payload, done) => {
-    done(new UnsupportedMediaType(`this service reads application/json bodies, not ${request.headers['content-type'] ?? 'none'}`), undefined);
-  });
+    app.removeAllContentTypeParsers();
+    app.addContentTypeParser('application/json', { parseAs: 'string' }, (request, body, done) => {
+      const charset = charsetOf(request.headers['content-type'] ?? '');
+      if (charset !== undefined && charset !== 'utf-8' && charset !== 'utf8') {
+        done(new UnsupportedMediaType(`JSON bodies must be UTF-8, not ${charset}`), undefined);
+        return;
+      }
+      const text = String(body);
+      if (text.trim() === '') {
+        done(new BadRequest('the body is empty; send a JSON value or no Content-Type'), undefined);
+        return;
+      }
+      let value: unknown;
+      try {
+        value = secureJson.parse(text, undefined, { protoAction: 'error', constructorAction: 'error' });
+      } catch (error) {
+        const forbidden = error instanceof SyntaxError && /forbidden prototype property/i.test(error.message);
+        done(
+          new BadRequest(
+            forbidden
+              ? 'the body has a "__proto__" or "constructor.prototype" key, which is refused because it could alter object prototypes'
+              : 'the body is not valid JSON',
+          ),
+          undefined,
+        );
+        return;
+      }
+      const unsafe = unsafeStrings(value);
+      if (unsafe.length > 0) {
+        done(new BadRequest('the body has text that cannot be stored', unsafe), undefined);
+        return;
+      }
+      done(null, value);
+    });
+    // Any other declared type: 415 before a handler runs.
+    app.addContentTypeParser('*', (request, _payload, done) => {
+      done(new UnsupportedMediaType(`this service reads application/json bodies, not ${request.headers['content-type'] ?? 'none'}`), undefined);
+    });
   },
   { name: 'ordo-json-body' },
 );

@@ -56,7 +56,10 @@ export const idempotencyPlugin = fp(
         case 'different-request':
           throw new UnprocessableContent('this Idempotency-Key was used for a different request');
         case 'replay':
-          return reply.code(claim.response.status).headers({ ...claim.response.headers, 'idempotent-replayed': 'true' }).send(claim.response.body);
+          return reply
+            .code(claim.response.status)
+            .headers({ ...claim.response.headers, 'idempotent-replayed': 'true' })
+            .send(claim.response.body);
         default: {
           const unknown: never = claim;
           throw new Error(`unknown claim ${JSON.stringify(unknown)}`);
@@ -78,7 +81,11 @@ export const idempotencyPlugin = fp(
         const value = reply.getHeader(name);
         if (value !== undefined) headers[name] = String(value);
       }
-      await store.complete(claimed.scope, claimed.key, claimed.token, { status: reply.statusCode, headers, body: typeof payload === 'string' ? payload : Buffer.isBuffer(payload) ? payload.toString('utf8') : '' });
+      await store.complete(claimed.scope, claimed.key, claimed.token, {
+        status: reply.statusCode,
+        headers,
+        body: typeof payload === 'string' ? payload : Buffer.isBuffer(payload) ? payload.toString('utf8') : '',
+      });
       return payload;
     });
   },

@@ -6,7 +6,6 @@ import { sqlIdempotencyStore, type Claim, type SqlIdempotencyStoreOptions, type 
 // embedded mode in PGlite. Every case uses keys of its own, so cases share a table.
 const scope = testScope();
 
-
 /** The token of a claim that must have been granted. */
 const claimed = async (claim: Promise<Claim>): Promise<string> => {
   const outcome = await claim;

@@ -10,10 +10,7 @@ export interface StoredResponse {
 
 export type Claim =
   /** The token proves ownership when completing: a claim taken over after a crash is not overwritten by its old owner. */
-  | { outcome: 'claimed'; token: string }
-  | { outcome: 'in-progress' }
-  | { outcome: 'different-request' }
-  | { outcome: 'replay'; response: StoredResponse };
+  { outcome: 'claimed'; token: string } | { outcome: 'in-progress' } | { outcome: 'different-request' } | { outcome: 'replay'; response: StoredResponse };
 
 export interface IdempotencyStore {
   /** Takes the key for this request, or says why not: answered, in progress, or reused. */
@@ -57,7 +54,10 @@ export const sqlIdempotencyStore = (sql: SqlClient, options: SqlIdempotencyStore
   return {
     purgeExpired,
     migrate: async () => {
-      await migrateOnce(sql, table, `
+      await migrateOnce(
+        sql,
+        table,
+        `
         create schema if not exists ${schema};
         create table if not exists ${table} (
           scope text not null,
@@ -72,7 +72,8 @@ export const sqlIdempotencyStore = (sql: SqlClient, options: SqlIdempotencyStore
           expires_at timestamptz not null,
           primary key (scope, key)
         );
-      `);
+      `,
+      );
       await purgeExpired();
     },
 

@@ -43,7 +43,10 @@ const isRole = (text: string): text is Role => (ROLES as readonly string[]).incl
 export const authTokensFromEnv = () =>
   z.string().transform((text, ctx) => {
     const tokens = new Map<string, Principal>();
-    for (const entry of text.split(',').map((item) => item.trim()).filter(Boolean)) {
+    for (const entry of text
+      .split(',')
+      .map((item) => item.trim())
+      .filter(Boolean)) {
       const [subject, token, roleList, ...rest] = entry.split(':');
       if (!subject || !token || roleList === undefined || rest.length > 0) {
         ctx.addIssue({ code: 'custom', message: FORMAT_MESSAGE });
@@ -117,6 +120,8 @@ export const authPlugin = fp(
 export const refuseUndeclaredAccess = (route: { method: string | string[]; url: string; config?: { access?: Access } }): void => {
   const access = route.config?.access;
   if (access === undefined || !ACCESS_LEVELS.includes(access)) {
-    throw new Error(`route ${[route.method].flat().join(',')} ${route.url} declares no access: add config: { access: ${ACCESS_LEVELS.map((level) => `'${level}'`).join(' | ')} }`);
+    throw new Error(
+      `route ${[route.method].flat().join(',')} ${route.url} declares no access: add config: { access: ${ACCESS_LEVELS.map((level) => `'${level}'`).join(' | ')} }`,
+    );
   }
 };

@@ -109,7 +109,12 @@ describe('the bearer auth plugin', () => {
     await server?.app.close();
   });
 
-  const call = async (path: string, authorization?: string, init: { method?: string; headers?: Record<string, string>; body?: string } = {}, base = server.url) => {
+  const call = async (
+    path: string,
+    authorization?: string,
+    init: { method?: string; headers?: Record<string, string>; body?: string } = {},
+    base = server.url,
+  ) => {
     const response = await fetch(`${base}${path}`, { ...init, headers: { ...init.headers, ...(authorization && { authorization }) } });
     return { status: response.status, headers: response.headers, body: (await response.json()) as Problem };
   };
@@ -139,7 +144,12 @@ describe('the bearer auth plugin', () => {
   });
 
   it('answers 403 to a valid token whose role is too low, naming the level', async () => {
-    for (const [path, token] of [['/v1/admin', 'operator-token'], ['/v1/operate', 'viewer-token'], ['/v1/orders', 'customer-token'], ['/metrics', 'customer-token']] as const) {
+    for (const [path, token] of [
+      ['/v1/admin', 'operator-token'],
+      ['/v1/operate', 'viewer-token'],
+      ['/v1/orders', 'customer-token'],
+      ['/metrics', 'customer-token'],
+    ] as const) {
       const { status, headers, body } = await call(path, `Bearer ${token}`);
       expect({ path, token, status }).toEqual({ path, token, status: 403 });
       expect(headers.get('www-authenticate')).toBeNull();

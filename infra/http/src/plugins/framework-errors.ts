@@ -17,12 +17,19 @@ const problemOf = (status: number, detail: string): Problem => ({ type: 'about:b
 export const clientErrorHandler = (error: Error & { code?: string }, socket: Socket): void => {
   if (error.code === 'ECONNRESET' || socket.destroyed) return;
   const [status, detail] =
-    error.code === 'ERR_HTTP_REQUEST_TIMEOUT' ? [408, 'the request did not arrive in time']
-    : error.code === 'HPE_HEADER_OVERFLOW' ? [431, 'the request headers are too large']
-    : [400, 'the request is not valid HTTP'];
+    error.code === 'ERR_HTTP_REQUEST_TIMEOUT'
+      ? [408, 'the request did not arrive in time']
+      : error.code === 'HPE_HEADER_OVERFLOW'
+        ? [431, 'the request headers are too large']
+        : [400, 'the request is not valid HTTP'];
   const body = JSON.stringify(problemOf(status, detail));
   if (socket.writable) {
-    const headers = Object.entries({ ...BASE_HEADERS, 'content-type': PROBLEM_CONTENT_TYPE, 'content-length': String(Buffer.byteLength(body)), connection: 'close' });
+    const headers = Object.entries({
+      ...BASE_HEADERS,
+      'content-type': PROBLEM_CONTENT_TYPE,
+      'content-length': String(Buffer.byteLength(body)),
+      connection: 'close',
+    });
     socket.write(`HTTP/1.1 ${status} ${http.STATUS_CODES[status]}\r\n${headers.map(([name, value]) => `${name}: ${value}\r\n`).join('')}\r\n${body}`);
   }
   socket.destroy(error);
@@ -37,15 +44,24 @@ export const expectationFailed = (request: http.IncomingMessage, response: http.
 /** Errors fastify's router raises before any hook runs: a path parameter too long (414), an undecodable URL (400). */
 export const frameworkErrors = (error: FastifyError, request: FastifyRequest, reply: FastifyReply): void => {
   const [status, detail] =
-    error.code === 'FST_ERR_MAX_PARAM_LENGTH' ? [414, 'a path parameter is too long']
-    : error.code === 'FST_ERR_BAD_URL' ? [400, 'the URL is not validly percent-encoded']
-    : [500, 'the request could not be completed; the error was logged'];
+    error.code === 'FST_ERR_MAX_PARAM_LENGTH'
+      ? [414, 'a path parameter is too long']
+      : error.code === 'FST_ERR_BAD_URL'
+        ? [400, 'the URL is not validly percent-encoded']
+        : [500, 'the request could not be completed; the error was logged'];
   if (status >= 500) request.log.error({ err: error, correlationId: request.id }, 'request failed');
-  void reply.code(status).headers(BASE_HEADERS).type(PROBLEM_CONTENT_TYPE).send({ ...problemOf(status, detail), instance: request.url });
+  void reply
+    .code(status)
+    .headers(BASE_HEADERS)
+    .type(PROBLEM_CONTENT_TYPE)
+    .send({ ...problemOf(status, detail), instance: request.url });
 };
 
 export class MethodNotAllowed extends HttpProblem {
-  constructor(method: string, readonly allowed: string[]) {
+  constructor(
+    method: string,
+    readonly allowed: string[],
+  ) {
     super(405, 'Method Not Allowed', `${method} is not allowed here; allowed: ${allowed.join(', ')}`);
   }
 }

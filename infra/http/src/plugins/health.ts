@@ -10,7 +10,9 @@ const CHECK_TIMEOUT_MS = 2_000;
 const withTimeout = (check: ReadinessCheck): Promise<unknown> =>
   new Promise((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`no answer within ${CHECK_TIMEOUT_MS} ms`)), CHECK_TIMEOUT_MS);
-    check().then(resolve, reject).finally(() => clearTimeout(timer));
+    check()
+      .then(resolve, reject)
+      .finally(() => clearTimeout(timer));
   });
 
 /**

@@ -21,10 +21,14 @@ export const workContextPlugin = fp(
     app.addHook('onRequest', (request, reply, done) => {
       const parent = contextFromCarrier(request.headers);
       const route = request.routeOptions.url ?? 'unmatched';
-      const span = tracer.startSpan(`${request.method} ${route}`, {
-        kind: SpanKind.SERVER,
-        attributes: { 'http.request.method': request.method, 'http.route': route, 'url.path': request.url.split('?')[0] ?? '' },
-      }, parent);
+      const span = tracer.startSpan(
+        `${request.method} ${route}`,
+        {
+          kind: SpanKind.SERVER,
+          attributes: { 'http.request.method': request.method, 'http.route': route, 'url.path': request.url.split('?')[0] ?? '' },
+        },
+        parent,
+      );
       request.traceContext = otelTrace.setSpan(parent, span);
       reply.header('x-correlation-id', request.id);
       enter(request, done);

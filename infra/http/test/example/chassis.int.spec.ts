@@ -78,7 +78,11 @@ describe('the HTTP chassis, through the example service on a real port', () => {
       const tokenBelow: Record<string, string | undefined> = { customer: undefined, viewer: 'writer-token', operator: 'viewer-token', admin: 'operator-token' };
       for (const [method, path, level] of guarded) {
         const send = (authorization?: string) =>
-          fetch(url(path), { method, headers: { ...JSON_BODY, ...(authorization && { authorization }) }, ...(method === 'GET' ? {} : { body: JSON.stringify(note) }) });
+          fetch(url(path), {
+            method,
+            headers: { ...JSON_BODY, ...(authorization && { authorization }) },
+            ...(method === 'GET' ? {} : { body: JSON.stringify(note) }),
+          });
         const anonymous = await send();
         expect({ path, status: anonymous.status }).toEqual({ path, status: 401 });
         expect(anonymous.headers.get('www-authenticate')).toBe('Bearer');
@@ -147,7 +151,11 @@ describe('the HTTP chassis, through the example service on a real port', () => {
     const { id } = (await created.json()) as { id: string };
     const etag = created.headers.get('etag') ?? '';
     const update = (ifMatch: string) =>
-      fetch(url(`/v1/notes/${id}`), { method: 'PUT', headers: { ...WRITER, ...JSON_BODY, 'if-match': ifMatch }, body: JSON.stringify({ ...note, title: 'changed' }) });
+      fetch(url(`/v1/notes/${id}`), {
+        method: 'PUT',
+        headers: { ...WRITER, ...JSON_BODY, 'if-match': ifMatch },
+        body: JSON.stringify({ ...note, title: 'changed' }),
+      });
     const updated = await update(etag);
     expect(updated.status).toBe(200);
     expect(updated.headers.get('etag')).toBe(`"note-${id}:1"`);
@@ -174,7 +182,9 @@ describe('the HTTP chassis, through the example service on a real port', () => {
   it('counts the requests it served in /metrics, per route and status', async () => {
     const count = async () => {
       const text = await (await fetch(url('/metrics'), { headers: { authorization: 'Bearer viewer-token' } })).text();
-      const line = text.split('\n').find((l) => l.startsWith('http_request_duration_seconds_count{') && l.includes('route="/v1/notes/:id"') && l.includes('status_code="404"'));
+      const line = text
+        .split('\n')
+        .find((l) => l.startsWith('http_request_duration_seconds_count{') && l.includes('route="/v1/notes/:id"') && l.includes('status_code="404"'));
       return line ? Number(line.split(' ').pop()) : 0;
     };
     const before = await count();
@@ -186,7 +196,10 @@ describe('the HTTP chassis, through the example service on a real port', () => {
     const { id } = (await (await createNote()).json()) as { id: string };
     const traceId = '4bf92f3577b34da6a3ce929d0e0e4736';
     const incoming = `00-${traceId}-00f067aa0ba902b7-01`;
-    const response = await fetch(url(`/v1/notes/${id}/publish`), { method: 'POST', headers: { authorization: 'Bearer operator-token', traceparent: incoming } });
+    const response = await fetch(url(`/v1/notes/${id}/publish`), {
+      method: 'POST',
+      headers: { authorization: 'Bearer operator-token', traceparent: incoming },
+    });
     expect(response.status).toBe(200);
 
     const outgoing = String(downstream.calls.at(-1)?.traceparent);

@@ -9,11 +9,18 @@ const scope = testScope();
 const JSON_BODY = { 'content-type': 'application/json' };
 
 /** A request from a chosen loopback address: each address is another anonymous client. */
-const requestFrom = (from: string, target: string, { method = 'GET', headers = {}, body }: { method?: string; headers?: Record<string, string>; body?: string } = {}) =>
+const requestFrom = (
+  from: string,
+  target: string,
+  { method = 'GET', headers = {}, body }: { method?: string; headers?: Record<string, string>; body?: string } = {},
+) =>
   new Promise<{ status: number; headers: http.IncomingHttpHeaders; text: string }>((resolve, reject) => {
     const outgoing = http.request(target, { method, headers, localAddress: from }, (response) => {
       let text = '';
-      response.setEncoding('utf8').on('data', (chunk: string) => (text += chunk)).on('end', () => resolve({ status: response.statusCode ?? 0, headers: response.headers, text }));
+      response
+        .setEncoding('utf8')
+        .on('data', (chunk: string) => (text += chunk))
+        .on('end', () => resolve({ status: response.statusCode ?? 0, headers: response.headers, text }));
     });
     outgoing.on('error', reject);
     outgoing.end(body);
@@ -52,7 +59,11 @@ describe('the hardened edge of the example service', () => {
 
   it('documents, as problem+json, every error status each route answers', async () => {
     const document = (await (await fetch(url('/docs/json'))).json()) as OpenApi;
-    const created = await fetch(url('/v1/notes'), { method: 'POST', headers: { ...JSON_BODY, authorization: 'Bearer writer-token' }, body: JSON.stringify({ title: 't', body: 'b' }) });
+    const created = await fetch(url('/v1/notes'), {
+      method: 'POST',
+      headers: { ...JSON_BODY, authorization: 'Bearer writer-token' },
+      body: JSON.stringify({ title: 't', body: 'b' }),
+    });
     const { id } = (await created.json()) as { id: string };
     const missing = '6f1c2b1e-8a7b-4c41-9f55-3f0d1c2a9e10';
     const as = (token: string) => ({ authorization: `Bearer ${token}` });
@@ -90,7 +101,12 @@ describe('the hardened edge of the example service', () => {
       await response.arrayBuffer();
       seen.add(response.status);
       const documented = document.paths[route]?.[method]?.responses ?? {};
-      expect({ route, method, status: response.status, documented: Object.keys(documented).includes(String(response.status)) }).toEqual({ route, method, status: response.status, documented: true });
+      expect({ route, method, status: response.status, documented: Object.keys(documented).includes(String(response.status)) }).toEqual({
+        route,
+        method,
+        status: response.status,
+        documented: true,
+      });
       expect(Object.keys(documented[String(response.status)]?.content ?? {})).toEqual(['application/problem+json']);
     }
     // The cases reached every kind of error they were written for.

@@ -2,7 +2,23 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import fc from 'fast-check';
 import { testScope } from '@ordo/testing';
-import { anyByte, exchangeRaw, headerValue, hex, METHODS, problemContractViolation, query, rawResponses, rawUnsafeHeaderValues, routeOf, segment, statusCodes, textOrUnsafe, visible, visibleChar } from '../fuzz';
+import {
+  anyByte,
+  exchangeRaw,
+  headerValue,
+  hex,
+  METHODS,
+  problemContractViolation,
+  query,
+  rawResponses,
+  rawUnsafeHeaderValues,
+  routeOf,
+  segment,
+  statusCodes,
+  textOrUnsafe,
+  visible,
+  visibleChar,
+} from '../fuzz';
 import { exampleEnv, startExample, type ExampleProcess } from './process';
 
 const scope = testScope();
@@ -27,12 +43,21 @@ interface FuzzRequest {
 const etag = (noteIds: string[]) =>
   fc.oneof(
     fc.constantFrom('*', '', '""', 'W/', '"note-:1"', '"note-x:-1"', '"a:1", "b:2"'),
-    fc.tuple(fc.constantFrom('', 'W/'), fc.constantFrom(...noteIds), fc.bigInt({ min: -1n, max: 2n ** 80n })).map(([weak, id, revision]) => `${weak}"note-${id}:${revision}"`),
+    fc
+      .tuple(fc.constantFrom('', 'W/'), fc.constantFrom(...noteIds), fc.bigInt({ min: -1n, max: 2n ** 80n }))
+      .map(([weak, id, revision]) => `${weak}"note-${id}:${revision}"`),
     headerValue(),
   );
 
 const validNote = fc
-  .record({ title: fc.string({ unit: 'grapheme', minLength: 1, maxLength: 100 }), body: fc.string({ unit: 'binary', maxLength: 300 }), tags: fc.array(fc.string({ minLength: 1, maxLength: 30 }), { maxLength: 10 }) }, { requiredKeys: ['title', 'body'] })
+  .record(
+    {
+      title: fc.string({ unit: 'grapheme', minLength: 1, maxLength: 100 }),
+      body: fc.string({ unit: 'binary', maxLength: 300 }),
+      tags: fc.array(fc.string({ minLength: 1, maxLength: 30 }), { maxLength: 10 }),
+    },
+    { requiredKeys: ['title', 'body'] },
+  )
   .map((note) => JSON.stringify(note));
 /** Note-shaped, with wrong types, missing fields and extra keys. */
 const noteFields = {
@@ -43,9 +68,29 @@ const noteFields = {
 const noteLike = fc
   .tuple(fc.record(noteFields, { requiredKeys: [] }), fc.dictionary(fc.string({ maxLength: 12 }), fc.jsonValue(), { maxKeys: 2 }))
   .map(([note, extra]) => JSON.stringify({ ...note, ...extra }));
-const anyBody = fc.oneof(fc.json(), validNote, noteLike, fc.string({ unit: 'binary', maxLength: 200 }), fc.constantFrom('', '{', '[]', 'null', 'x'.repeat(70 * 1024)));
+const anyBody = fc.oneof(
+  fc.json(),
+  validNote,
+  noteLike,
+  fc.string({ unit: 'binary', maxLength: 200 }),
+  fc.constantFrom('', '{', '[]', 'null', 'x'.repeat(70 * 1024)),
+);
 
-const CONTENT_TYPES = ['application/json', 'application/json; charset=utf-8', 'application/json; charset=latin1', 'APPLICATION/JSON', 'application/json;', 'application/problem+json', 'text/plain', 'text/csv', 'application/x-www-form-urlencoded', 'multipart/form-data; boundary=x', 'application/octet-stream', ';', '*/*'];
+const CONTENT_TYPES = [
+  'application/json',
+  'application/json; charset=utf-8',
+  'application/json; charset=latin1',
+  'APPLICATION/JSON',
+  'application/json;',
+  'application/problem+json',
+  'text/plain',
+  'text/csv',
+  'application/x-www-form-urlencoded',
+  'multipart/form-data; boundary=x',
+  'application/octet-stream',
+  ';',
+  '*/*',
+];
 const TOKENS = ['Bearer writer-token', 'Bearer operator-token', 'Bearer admin-token'];
 const AUTHORIZATIONS = [...TOKENS, 'bearer writer-token', 'Bearer', 'Bearer writer-token extra', 'Basic d3JpdGVyLXRva2Vu'];
 
@@ -54,10 +99,35 @@ const requests = (noteIds: string[]): fc.Arbitrary<FuzzRequest> => {
   const id = fc.oneof(knownId, fc.uuid(), segment);
   const path = fc
     .oneof(
-      { arbitrary: fc.constantFrom('', '/', '/v1/notes', '/v1/notes/', '/v1/admin/stats', '/health/live', '/health/ready', '/metrics', '/docs', '/docs/json', '/docs/yaml'), weight: 3 },
+      {
+        arbitrary: fc.constantFrom(
+          '',
+          '/',
+          '/v1/notes',
+          '/v1/notes/',
+          '/v1/admin/stats',
+          '/health/live',
+          '/health/ready',
+          '/metrics',
+          '/docs',
+          '/docs/json',
+          '/docs/yaml',
+        ),
+        weight: 3,
+      },
       { arbitrary: fc.tuple(id, fc.constantFrom('', '/publish')).map(([value, suffix]) => `/v1/notes/${value}${suffix}`), weight: 3 },
-      { arbitrary: fc.tuple(fc.constantFrom('/', '/v1/', '/v1/notes/', '/docs/', '/docs/static/', '/health/'), fc.array(segment, { maxLength: 5 })).map(([prefix, segments]) => prefix + segments.join('/')), weight: 3 },
-      { arbitrary: fc.tuple(fc.constantFrom('/v1/notes/', '/docs/static/', '/'), fc.integer({ min: 1_000, max: 20_000 })).map(([prefix, length]) => prefix + 'a'.repeat(length)), weight: 1 },
+      {
+        arbitrary: fc
+          .tuple(fc.constantFrom('/', '/v1/', '/v1/notes/', '/docs/', '/docs/static/', '/health/'), fc.array(segment, { maxLength: 5 }))
+          .map(([prefix, segments]) => prefix + segments.join('/')),
+        weight: 3,
+      },
+      {
+        arbitrary: fc
+          .tuple(fc.constantFrom('/v1/notes/', '/docs/static/', '/'), fc.integer({ min: 1_000, max: 20_000 }))
+          .map(([prefix, length]) => prefix + 'a'.repeat(length)),
+        weight: 1,
+      },
     )
     // /v1/boom is the one deliberate 500; /v1/slow only with a short wait, below.
     .filter((candidate) => !/^\/v1\/(boom|slow)\/?$/.test(routeOf(candidate)));
@@ -84,13 +154,24 @@ const requests = (noteIds: string[]): fc.Arbitrary<FuzzRequest> => {
   const anything = fc.record({
     method: fc.constantFrom(...METHODS),
     target,
-    headers: withOtherHeaders(fc.record({ 'content-type': fc.oneof(fc.constantFrom(...CONTENT_TYPES), headerValue(40)), authorization: fc.oneof(fc.constantFrom(...AUTHORIZATIONS), headerValue()) }, { requiredKeys: [] })),
+    headers: withOtherHeaders(
+      fc.record(
+        {
+          'content-type': fc.oneof(fc.constantFrom(...CONTENT_TYPES), headerValue(40)),
+          authorization: fc.oneof(fc.constantFrom(...AUTHORIZATIONS), headerValue()),
+        },
+        { requiredKeys: [] },
+      ),
+    ),
     body: fc.option(anyBody, { nil: undefined }),
   });
   // Gets past auth and content negotiation, so writes, idempotency and If-Match are reached too.
   const nearlyValid = fc.record({
     method: fc.constantFrom('POST', 'PUT', 'GET'),
-    target: fc.oneof(fc.constant('/v1/notes'), fc.tuple(knownId, fc.constantFrom('', '/publish')).map(([value, suffix]) => `/v1/notes/${value}${suffix}`)),
+    target: fc.oneof(
+      fc.constant('/v1/notes'),
+      fc.tuple(knownId, fc.constantFrom('', '/publish')).map(([value, suffix]) => `/v1/notes/${value}${suffix}`),
+    ),
     headers: withOtherHeaders(fc.record({ 'content-type': fc.constant('application/json'), authorization: fc.constantFrom(...TOKENS) })),
     body: fc.oneof(validNote, noteLike),
   });
@@ -128,9 +209,20 @@ const MALFORMED: [string, string[]][] = [
   ['an unknown transfer coding', [`${POST_NOTE}Transfer-Encoding: gzip\r\n\r\n{}`]],
   ['two pipelined requests, the second garbage', ['GET /health/live HTTP/1.1\r\nHost: fuzz\r\n\r\nGET /\u0001 HTTP/1.1\r\n\r\n']],
   ['an HTTP/2 preface', ['PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n']],
-  ...rawUnsafeHeaderValues.map((value): [string, string[]] => [`a header value ${JSON.stringify(value)}`, [`GET /v1/notes HTTP/1.1\r\nHost: fuzz\r\nIdempotency-Key: ${value}\r\n\r\n`]]),
-  ...rawUnsafeHeaderValues.map((value): [string, string[]] => [`a JSON body holding ${JSON.stringify(value)}`, [`POST /v1/drafts HTTP/1.1\r\nHost: fuzz\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(JSON.stringify({ title: value }), 'latin1')}\r\n\r\n${JSON.stringify({ title: value })}`]]),
-  ['a JSON body with an escaped lone surrogate', [`POST /v1/drafts HTTP/1.1\r\nHost: fuzz\r\nContent-Type: application/json\r\nContent-Length: 18\r\n\r\n{"title":"\\ud800"}`]],
+  ...rawUnsafeHeaderValues.map((value): [string, string[]] => [
+    `a header value ${JSON.stringify(value)}`,
+    [`GET /v1/notes HTTP/1.1\r\nHost: fuzz\r\nIdempotency-Key: ${value}\r\n\r\n`],
+  ]),
+  ...rawUnsafeHeaderValues.map((value): [string, string[]] => [
+    `a JSON body holding ${JSON.stringify(value)}`,
+    [
+      `POST /v1/drafts HTTP/1.1\r\nHost: fuzz\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(JSON.stringify({ title: value }), 'latin1')}\r\n\r\n${JSON.stringify({ title: value })}`,
+    ],
+  ]),
+  [
+    'a JSON body with an escaped lone surrogate',
+    [`POST /v1/drafts HTTP/1.1\r\nHost: fuzz\r\nContent-Type: application/json\r\nContent-Length: 18\r\n\r\n{"title":"\\ud800"}`],
+  ],
 ];
 
 /** Every error in a raw answer is problem+json. */
@@ -141,10 +233,22 @@ const expectProblemErrors = (answer: string) => {
 const rawRequests = fc
   .record({
     requestLine: fc.oneof(
-      fc.tuple(fc.constantFrom(...METHODS, 'CONNECT', 'TRACE', 'PROPFIND', 'FROB', ''), fc.string({ unit: fc.oneof(visibleChar, anyByte), maxLength: 40 }), fc.constantFrom('HTTP/1.1', 'HTTP/1.0', 'HTTP/2', 'HTTP/', '')).map((parts) => parts.join(' ')),
+      fc
+        .tuple(
+          fc.constantFrom(...METHODS, 'CONNECT', 'TRACE', 'PROPFIND', 'FROB', ''),
+          fc.string({ unit: fc.oneof(visibleChar, anyByte), maxLength: 40 }),
+          fc.constantFrom('HTTP/1.1', 'HTTP/1.0', 'HTTP/2', 'HTTP/', ''),
+        )
+        .map((parts) => parts.join(' ')),
       fc.string({ unit: anyByte, maxLength: 60 }),
     ),
-    headerLines: fc.array(fc.oneof(fc.tuple(visible(0, 20), fc.string({ unit: anyByte, maxLength: 40 })).map(([name, value]) => `${name}: ${value}`), fc.string({ unit: anyByte, maxLength: 40 })), { maxLength: 5 }),
+    headerLines: fc.array(
+      fc.oneof(
+        fc.tuple(visible(0, 20), fc.string({ unit: anyByte, maxLength: 40 })).map(([name, value]) => `${name}: ${value}`),
+        fc.string({ unit: anyByte, maxLength: 40 }),
+      ),
+      { maxLength: 5 },
+    ),
     body: fc.string({ unit: anyByte, maxLength: 100 }),
   })
   .map(({ requestLine, headerLines, body }) => [requestLine, ...headerLines, '', body].join('\r\n'));
@@ -167,7 +271,11 @@ describe('the example service under random and malformed requests', () => {
     // Far more requests than a client may make in production: the limit is not what is fuzzed.
     service = await startExample(exampleEnv(scope.env.databaseUrl, scope.schema, { PUBLISH_URL: downstream.url, RATE_LIMIT_MAX: '1000000' }));
     for (const title of ['one', 'two']) {
-      const created = await fetch(`${service.url}/v1/notes`, { method: 'POST', headers: { authorization: 'Bearer writer-token', 'content-type': 'application/json' }, body: JSON.stringify({ title, body: '' }) });
+      const created = await fetch(`${service.url}/v1/notes`, {
+        method: 'POST',
+        headers: { authorization: 'Bearer writer-token', 'content-type': 'application/json' },
+        body: JSON.stringify({ title, body: '' }),
+      });
       noteIds.push(((await created.json()) as { id: string }).id);
     }
   });

@@ -72,10 +72,20 @@ export const notesService = defineHttpService({
           return reply.code(201).header('location', `/v1/notes/${note.id}`).send(view(note));
         });
 
-        app.get('/v1/notes', { config: open, schema: { querystring: z.strictObject({ limit: z.coerce.number().int().min(1).max(100).default(20), tag: z.string().max(30).optional() }) } }, async (request) => {
-          const { limit, tag } = request.query;
-          return [...notes.values()].filter((note) => !tag || note.tags.includes(tag)).slice(0, limit).map(view);
-        });
+        app.get(
+          '/v1/notes',
+          {
+            config: open,
+            schema: { querystring: z.strictObject({ limit: z.coerce.number().int().min(1).max(100).default(20), tag: z.string().max(30).optional() }) },
+          },
+          async (request) => {
+            const { limit, tag } = request.query;
+            return [...notes.values()]
+              .filter((note) => !tag || note.tags.includes(tag))
+              .slice(0, limit)
+              .map(view);
+          },
+        );
 
         app.get('/v1/notes/:id', { config: open, schema: { params: NoteParams, response: { 200: NoteView, 304: z.undefined() } } }, async (request, reply) => {
           const note = notes.get(request.params.id);
@@ -104,7 +114,12 @@ export const notesService = defineHttpService({
           const note = notes.get(request.params.id);
           if (!note) throw new NotFound(`no note ${request.params.id}`);
           if (!config.PUBLISH_URL) throw new ServiceUnavailable('no publisher is configured');
-          const response = await tracedFetch(config.PUBLISH_URL, { method: 'POST', body: JSON.stringify(view(note)), headers: { 'content-type': 'application/json' }, signal: AbortSignal.timeout(2_000) }).catch(() => {
+          const response = await tracedFetch(config.PUBLISH_URL, {
+            method: 'POST',
+            body: JSON.stringify(view(note)),
+            headers: { 'content-type': 'application/json' },
+            signal: AbortSignal.timeout(2_000),
+          }).catch(() => {
             throw new ServiceUnavailable('the publisher did not answer');
           });
           if (!response.ok) throw new ServiceUnavailable(`the publisher answered ${response.status}`);

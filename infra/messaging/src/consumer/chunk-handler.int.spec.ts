@@ -60,7 +60,10 @@ describe('runConsumer with a chunk handler', () => {
     try {
       // k5 has 50 messages: 20 before the poison, which parks with the 29 after it.
       const applied = async () => Number((await pool.query(`select count(*) from ${table}`)).rows[0].count);
-      await eventually(async () => (await applied()) === 600 - 30 && (await store.listParked(groupId))[0]?.messages === 30, '570 applied and 30 parked', { timeoutMs: 30_000, intervalMs: 50 });
+      await eventually(async () => (await applied()) === 600 - 30 && (await store.listParked(groupId))[0]?.messages === 30, '570 applied and 30 parked', {
+        timeoutMs: 30_000,
+        intervalMs: 50,
+      });
       const { rows } = await pool.query<{ key: string; ns: number[] }>(`select key, array_agg(n order by n) as ns from ${table} group by key`);
       const byKey = new Map(rows.map((row) => [row.key, row.ns]));
       expect(byKey.get('k5')).toEqual(Array.from({ length: 20 }, (_, n) => n));

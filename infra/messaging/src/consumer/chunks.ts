@@ -51,17 +51,21 @@ export const createBatchHandler = <T>(options: ProcessingOptions<T>, processor: 
           lostGroup = { error };
           throw error;
         });
-      await inbox.onceEach(options.groupId, messages.map((message) => message.messageId), async (query, fresh) => {
-        if (options.handleChunk) {
-          const unseen = messages.filter((message) => fresh(message.messageId));
-          if (unseen.length > 0) await options.handleChunk(unseen, { query });
-          return beat();
-        }
-        for (const message of messages) {
-          if (fresh(message.messageId)) await inMessageContext(options.groupId, message, () => options.handle(message, { query }));
-          await beat();
-        }
-      });
+      await inbox.onceEach(
+        options.groupId,
+        messages.map((message) => message.messageId),
+        async (query, fresh) => {
+          if (options.handleChunk) {
+            const unseen = messages.filter((message) => fresh(message.messageId));
+            if (unseen.length > 0) await options.handleChunk(unseen, { query });
+            return beat();
+          }
+          for (const message of messages) {
+            if (fresh(message.messageId)) await inMessageContext(options.groupId, message, () => options.handle(message, { query }));
+            await beat();
+          }
+        },
+      );
       adapt(messages.length, performance.now() - started);
       return true;
     } catch {
@@ -99,7 +103,10 @@ export const createBatchHandler = <T>(options: ProcessingOptions<T>, processor: 
     }
     const messages = deliveries.flatMap(({ parsed }) => ('message' in parsed ? [parsed.message] : []));
     const together =
-      options.inbox !== undefined && deliveries.length > 0 && messages.length === deliveries.length && (await applyTogether(options.inbox, messages, () => batch.heartbeat()));
+      options.inbox !== undefined &&
+      deliveries.length > 0 &&
+      messages.length === deliveries.length &&
+      (await applyTogether(options.inbox, messages, () => batch.heartbeat()));
     if (!together && !(await oneByOne(deliveries, batch))) return false;
     const last = letters[letters.length - 1];
     if (last) batch.resolve(last);
@@ -108,7 +115,7 @@ export const createBatchHandler = <T>(options: ProcessingOptions<T>, processor: 
   };
 
   return async (letters: DeadLetter[], batch: BatchControl): Promise<void> => {
-    for (let next = 0; next < letters.length; ) {
+    for (let next = 0; next < letters.length;) {
       // Checked between chunks and messages; a chunk under way still commits, and the
       // partition's next owner finds its ids in the inbox (waiting for its commit).
       if (!batch.isActive()) return;

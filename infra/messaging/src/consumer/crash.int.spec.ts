@@ -43,7 +43,14 @@ describe('a consumer killed in the middle of a batch', () => {
       // tsx as a loader, not its cli: the cli runs the script in a child process of its
       // own, which a SIGKILL of the cli would leave running.
       const child = spawn(process.execPath, ['--import', 'tsx', path.join(__dirname, '../../test/consumer-main.ts')], {
-        env: { ...process.env, SCHEMA: scope.schema, TOPIC: topic, GROUP: groupId, DATABASE_URL: scope.env.databaseUrl, KAFKA_BROKERS: scope.env.kafkaBrokers.join(',') },
+        env: {
+          ...process.env,
+          SCHEMA: scope.schema,
+          TOPIC: topic,
+          GROUP: groupId,
+          DATABASE_URL: scope.env.databaseUrl,
+          KAFKA_BROKERS: scope.env.kafkaBrokers.join(','),
+        },
         stdio: ['ignore', 'ignore', 'pipe'],
       });
       let errors = '';
@@ -76,7 +83,9 @@ describe('a consumer killed in the middle of a batch', () => {
       await second.exited;
     }
 
-    const { rows } = await pool.query(`select count(*)::int as rows, count(distinct message_id)::int as ids, count(distinct n)::int as ns from "${scope.schema}".applied`);
+    const { rows } = await pool.query(
+      `select count(*)::int as rows, count(distinct message_id)::int as ids, count(distinct n)::int as ns from "${scope.schema}".applied`,
+    );
     expect(rows[0]).toEqual({ rows: TOTAL, ids: TOTAL, ns: TOTAL });
     const counters = await pool.query<{ key: string; n: number }>(`select key, n from "${scope.schema}".counters order by key`);
     expect(counters.rows.reduce((sum, row) => sum + row.n, 0)).toBe(TOTAL);

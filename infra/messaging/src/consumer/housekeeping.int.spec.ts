@@ -44,19 +44,28 @@ describe('a Kafka bus consumer, beside its messages', () => {
       },
     });
     const inboxTable = `"${scope.schema}".ordo_inbox`;
-    await pool.query(`insert into ${inboxTable} (consumer, message_id, processed_at) values ($1, 'old', now() - interval '2 days'), ($1, 'recent', now() - interval '1 hour'), ('other', 'old', now() - interval '2 days')`, [groupId]);
+    await pool.query(
+      `insert into ${inboxTable} (consumer, message_id, processed_at) values ($1, 'old', now() - interval '2 days'), ($1, 'recent', now() - interval '1 hour'), ('other', 'old', now() - interval '2 days')`,
+      [groupId],
+    );
 
     const producer = scope.kafka().producer({ idempotent: true, maxInFlightRequests: 1 });
     await producer.connect();
     await producer.send({ topic, messages: Array.from({ length: 5 }, (_, i) => ({ key: 'k', value: '{}', headers: { [HEADER.eventId]: `m${i}` } })) });
     await producer.disconnect();
 
-    const lagLine = async () => (await metrics.registry.metrics()).split('\n').find((line) => line.startsWith(`ordo_consumer_lag{group="${groupId}",topic="${topic}",partition="0"`));
+    const lagLine = async () =>
+      (await metrics.registry.metrics()).split('\n').find((line) => line.startsWith(`ordo_consumer_lag{group="${groupId}",topic="${topic}",partition="0"`));
     await eventually(async () => (await lagLine())?.endsWith(' 5'), 'all five waiting behind the held message', patience);
     release();
     await eventually(async () => (await lagLine())?.endsWith(' 0'), 'no lag once they are applied and committed', patience);
 
-    const kept = async () => (await pool.query<{ consumer: string; message_id: string }>(`select consumer, message_id from ${inboxTable} where message_id in ('old', 'recent') order by consumer`)).rows;
+    const kept = async () =>
+      (
+        await pool.query<{ consumer: string; message_id: string }>(
+          `select consumer, message_id from ${inboxTable} where message_id in ('old', 'recent') order by consumer`,
+        )
+      ).rows;
     await eventually(async () => (await kept()).length === 2, 'the old id pruned', patience);
     // Only this consumer's ids, and only those past the retention.
     expect(await kept()).toEqual([

@@ -14,11 +14,15 @@ export const inbox = (database: TransactionalSql, options: { schema?: string } =
   return {
     database,
     migrate: async () => {
-      await migrateOnce(database, table, `
+      await migrateOnce(
+        database,
+        table,
+        `
         create schema if not exists ${schema};
         create table if not exists ${table} (consumer text not null, message_id text not null, processed_at timestamptz not null default now(), primary key (consumer, message_id));
         create index if not exists ordo_inbox_by_age on ${table} (consumer, processed_at);
-      `);
+      `,
+      );
     },
     /**
      * Runs work inside a transaction that first records the message as processed; a
@@ -27,7 +31,10 @@ export const inbox = (database: TransactionalSql, options: { schema?: string } =
      */
     once: (consumer: string, messageId: string, work: (query: Query) => Promise<void>): Promise<boolean> =>
       database.transaction(async (query) => {
-        const { rows } = await query(`insert into ${table} (consumer, message_id) values ($1, $2) on conflict do nothing returning 1 as fresh`, [consumer, messageId]);
+        const { rows } = await query(`insert into ${table} (consumer, message_id) values ($1, $2) on conflict do nothing returning 1 as fresh`, [
+          consumer,
+          messageId,
+        ]);
         if (rows.length === 0) return false;
         await work(query);
         return true;

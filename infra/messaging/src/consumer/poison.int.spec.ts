@@ -54,7 +54,12 @@ describe('runConsumer with a dead-letter topic', () => {
     const store = sqlDeadLetterStore(pool, { schema: scope.schema });
     const producer = scope.kafka().producer({ idempotent: true, maxInFlightRequests: 1 });
     await producer.connect();
-    const messages: Counted[] = [{ key: 'x', n: 0 }, { key: 'x', n: 1 }, { key: 'x', n: 2 }, { key: 'y', n: 0 }];
+    const messages: Counted[] = [
+      { key: 'x', n: 0 },
+      { key: 'x', n: 1 },
+      { key: 'x', n: 2 },
+      { key: 'y', n: 0 },
+    ];
     await producer.send({ topic, messages: messages.map((value) => ({ key: value.key, value: JSON.stringify(value), headers: { origin: 'test' } })) });
     await producer.disconnect();
 
@@ -73,9 +78,18 @@ describe('runConsumer with a dead-letter topic', () => {
       await eventually(async () => (await store.listParked(groupId))[0]?.messages === 2, 'x1 and x2 parked', patience);
       const parked = await store.parkedMessages(groupId, 'x');
       const dead = await readAll(dlq.name, 2);
-      expect(dead.map((message) => JSON.parse(message.value?.toString() ?? 'null'))).toEqual([{ key: 'x', n: 1 }, { key: 'x', n: 2 }]);
+      expect(dead.map((message) => JSON.parse(message.value?.toString() ?? 'null'))).toEqual([
+        { key: 'x', n: 1 },
+        { key: 'x', n: 2 },
+      ]);
       expect(dead.map((message) => message.key?.toString())).toEqual(['x', 'x']);
-      expect(readHeaders(dead[0]?.headers)).toEqual({ origin: 'test', 'dlq-error': 'x1 is poison', 'dlq-topic': topic, 'dlq-partition': String(parked[0]?.partition), 'dlq-offset': parked[0]?.offset });
+      expect(readHeaders(dead[0]?.headers)).toEqual({
+        origin: 'test',
+        'dlq-error': 'x1 is poison',
+        'dlq-topic': topic,
+        'dlq-partition': String(parked[0]?.partition),
+        'dlq-offset': parked[0]?.offset,
+      });
       expect(readHeaders(dead[1]?.headers)['dlq-error']).toBe("parked behind the failed message of key 'x'");
       expect(dead.map((message) => readHeaders(message.headers)['dlq-offset'])).toEqual(parked.map((message) => message.offset));
     } finally {

@@ -27,14 +27,18 @@ describe('a consumer group while a member joins and leaves', () => {
   afterAll(async () => pool.end());
 
   const appliedBy = async (member?: string): Promise<number> => {
-    const { rows } = await pool.query<{ n: number }>(`select count(*)::int as n from "${scope.schema}".applied where $1::text is null or member = $1`, [member ?? null]);
+    const { rows } = await pool.query<{ n: number }>(`select count(*)::int as n from "${scope.schema}".applied where $1::text is null or member = $1`, [
+      member ?? null,
+    ]);
     return rows[0]?.n ?? 0;
   };
 
   it('applies every message exactly once, in order per key', async () => {
     const topic = await scope.createTopic('events', { numPartitions: 3 });
     // No unique message id: a second application would show as a second row.
-    await pool.query(`create table "${scope.schema}".applied (seq bigserial primary key, member text not null, message_id text not null, key text not null, n int not null)`);
+    await pool.query(
+      `create table "${scope.schema}".applied (seq bigserial primary key, member text not null, message_id text not null, key text not null, n int not null)`,
+    );
     const groupId = scope.topic('rebalance');
     const database = pgPoolDatabase(pool);
     let deliveries = 0; // parse sees every delivery, before the inbox

@@ -27,7 +27,8 @@ export const retryPolicy = (policy: RetryPolicy | undefined): Required<RetryPoli
   for (const [name, value] of Object.entries(resolved)) {
     if (!Number.isFinite(value) || value < 0) throw new Error(`retry.${name} must be a number of at least 0, got ${value}`);
   }
-  if (resolved.attempts < 1 || !Number.isInteger(resolved.attempts)) throw new Error(`retry.attempts must be a whole number of at least 1, got ${resolved.attempts}`);
+  if (resolved.attempts < 1 || !Number.isInteger(resolved.attempts))
+    throw new Error(`retry.attempts must be a whole number of at least 1, got ${resolved.attempts}`);
   return resolved;
 };
 

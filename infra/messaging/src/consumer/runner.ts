@@ -69,7 +69,13 @@ export const runConsumer = async <T>(options: ConsumerRunnerOptions<T>): Promise
   // The DLQ topic is for people to see; the dead-letter table is what redrive reads.
   const publishParked = async (letter: DeadLetter, error: string) => {
     if (!producer || !deadLetters?.topic) return;
-    const headers: IHeaders = { ...letter.headers, 'dlq-error': error, 'dlq-topic': letter.topic, 'dlq-partition': String(letter.partition), 'dlq-offset': letter.offset };
+    const headers: IHeaders = {
+      ...letter.headers,
+      'dlq-error': error,
+      'dlq-topic': letter.topic,
+      'dlq-partition': String(letter.partition),
+      'dlq-offset': letter.offset,
+    };
     await producer.send({ topic: deadLetters.topic, messages: [{ key: letter.key, value: letter.value, headers }] });
   };
   const processor = createProcessor(options, deadLetters?.store, publishParked);
@@ -93,7 +99,8 @@ export const runConsumer = async <T>(options: ConsumerRunnerOptions<T>): Promise
   let committing: Offsets = { topics: [] };
   const commits = backgroundCommits((error) => {
     for (const { topic, partitions } of committing.topics) {
-      for (const { partition, offset } of partitions) options.logger?.warn({ err: error, groupId, topic, partition, offset }, 'offset commit failed; the messages since the last commit will come again');
+      for (const { partition, offset } of partitions)
+        options.logger?.warn({ err: error, groupId, topic, partition, offset }, 'offset commit failed; the messages since the last commit will come again');
     }
   });
   let stopping = false;
@@ -125,7 +132,11 @@ export const runConsumer = async <T>(options: ConsumerRunnerOptions<T>): Promise
         const error = failure instanceof DeliveryAbandoned ? failure.heartbeatError : failure;
         // A failed heartbeat (the group rebalances) or message: what was done is committed
         // first, so that the partition's next owner, or this one restarted, does not repeat it.
-        await commits.now(commit).catch((commitError: unknown) => options.logger?.warn({ err: commitError, groupId, topic: batch.topic, partition: batch.partition }, 'offset commit failed'));
+        await commits
+          .now(commit)
+          .catch((commitError: unknown) =>
+            options.logger?.warn({ err: commitError, groupId, topic: batch.topic, partition: batch.partition }, 'offset commit failed'),
+          );
         if (error !== undefined) throw error;
         return;
       }

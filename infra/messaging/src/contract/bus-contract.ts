@@ -53,16 +53,29 @@ export const busContract = (fixture: () => BusFixture) => {
     effects = `${quoteIdentifier(database.schema)}.contract_effects`;
     // No unique message id: a second application of a message would show as a second row.
     await database.sql.query(`create schema if not exists ${quoteIdentifier(database.schema)}`);
-    await database.sql.query(`create table if not exists ${effects} (seq bigserial primary key, consumer text not null, message_id text not null, key text not null, n int not null)`);
+    await database.sql.query(
+      `create table if not exists ${effects} (seq bigserial primary key, consumer text not null, message_id text not null, key text not null, n int not null)`,
+    );
   });
 
   /** Each message of a scenario is an event of the stream `<scenario>-<key>`. */
   const publish = async (scenario: string, messages: Sent[]) => {
     for (const { key, n } of messages) {
       const data: Counted = { scenario, key, n };
-      await fixture().store.appendToStream(`${scenario}-${key}`, [{ id: eventIdFor(`${scenario}-${key}-${n}`, 0), type: 'Counted', data, metadata: { correlationId: scenario, causationId: scenario, schemaVersion: 1 } }], {
-        expectedRevision: 'any',
-      });
+      await fixture().store.appendToStream(
+        `${scenario}-${key}`,
+        [
+          {
+            id: eventIdFor(`${scenario}-${key}-${n}`, 0),
+            type: 'Counted',
+            data,
+            metadata: { correlationId: scenario, causationId: scenario, schemaVersion: 1 },
+          },
+        ],
+        {
+          expectedRevision: 'any',
+        },
+      );
     }
   };
 
@@ -82,7 +95,10 @@ export const busContract = (fixture: () => BusFixture) => {
 
   /** What a consumer applied, per key in the order it applied it. */
   const appliedBy = async (groupId: string) => {
-    const { rows } = await fixture().database.sql.query<{ message_id: string; key: string; n: number }>(`select message_id, key, n from ${effects} where consumer = $1 order by seq`, [groupId]);
+    const { rows } = await fixture().database.sql.query<{ message_id: string; key: string; n: number }>(
+      `select message_id, key, n from ${effects} where consumer = $1 order by seq`,
+      [groupId],
+    );
     const byKey: Record<string, number[]> = {};
     for (const row of rows) (byKey[row.key] ??= []).push(row.n);
     return { rows: rows.length, ids: new Set(rows.map((row) => row.message_id)).size, byKey };
@@ -135,7 +151,10 @@ export const busContract = (fixture: () => BusFixture) => {
     let fixed = false;
     // Interleaved, five of each key; b's third message (b2) is the poison. Published
     // before the consumer starts, so that it comes in one batch with the others.
-    await publish(scenario, series('a', 0, 5).flatMap((a, i) => [a, { key: 'b', n: i }, { key: 'c', n: i }]));
+    await publish(
+      scenario,
+      series('a', 0, 5).flatMap((a, i) => [a, { key: 'b', n: i }, { key: 'c', n: i }]),
+    );
     const consumer = await fixture().consume<CountedEvent>({
       groupId,
       inbox: true,
@@ -179,7 +198,12 @@ export const busContract = (fixture: () => BusFixture) => {
     const groupId = `${fixture().prefix}-unparsable`;
     const deadLetters = sqlDeadLetterStore(fixture().database.sql, { schema: fixture().database.schema });
     const parsed: string[] = [];
-    await publish(scenario, [{ key: 'x', n: 0 }, { key: 'x', n: -1 }, { key: 'x', n: 2 }, { key: 'y', n: 0 }]);
+    await publish(scenario, [
+      { key: 'x', n: 0 },
+      { key: 'x', n: -1 },
+      { key: 'x', n: 2 },
+      { key: 'y', n: 0 },
+    ]);
     const consumer = await fixture().consume<CountedEvent>({
       groupId,
       inbox: true,
@@ -193,10 +217,16 @@ export const busContract = (fixture: () => BusFixture) => {
       handle: countingHandler(groupId, scenario),
     });
     try {
-      await eventually(async () => (await appliedBy(groupId)).byKey.y?.length === 1 && (await deadLetters.listParked(groupId))[0]?.messages === 2, 'y0 applied and x parked from x-1', patience);
+      await eventually(
+        async () => (await appliedBy(groupId)).byKey.y?.length === 1 && (await deadLetters.listParked(groupId))[0]?.messages === 2,
+        'y0 applied and x parked from x-1',
+        patience,
+      );
       expect((await appliedBy(groupId)).byKey).toEqual({ x: [0], y: [0] });
       expect(parsed.filter((entry) => entry === 'x-1')).toHaveLength(1);
-      expect(await deadLetters.listParked(groupId)).toEqual([{ key: 'unparsable-x', messages: 2, firstError: 'unparsable message: n must not be negative', firstParkedAt: expect.any(Date) }]);
+      expect(await deadLetters.listParked(groupId)).toEqual([
+        { key: 'unparsable-x', messages: 2, firstError: 'unparsable message: n must not be negative', firstParkedAt: expect.any(Date) },
+      ]);
     } finally {
       await consumer.stop();
     }
@@ -208,7 +238,8 @@ export const busContract = (fixture: () => BusFixture) => {
     const deadLetters = sqlDeadLetterStore(fixture().database.sql, { schema: fixture().database.schema });
     let fixed = false;
     // Keys a1 and a2 are one sequence; key m is two, its even and its odd messages.
-    const sequenceBy = ({ value: { data } }: ConsumedMessage<CountedEvent>) => (data.key === 'm' ? `m-${data.n % 2 === 0 ? 'even' : 'odd'}` : `seq-${data.key[0]}`);
+    const sequenceBy = ({ value: { data } }: ConsumedMessage<CountedEvent>) =>
+      data.key === 'm' ? `m-${data.n % 2 === 0 ? 'even' : 'odd'}` : `seq-${data.key[0]}`;
     const consumer = await fixture().consume<CountedEvent>({
       groupId,
       inbox: true,
@@ -220,13 +251,22 @@ export const busContract = (fixture: () => BusFixture) => {
       await publish(scenario, [...series('a1', 0, 1), ...series('m', 0, 4)]);
       await eventually(async () => (await deadLetters.parkedMessages(groupId, 'seq-a')).length === 1, 'a1/0 parked', patience);
       // Behind a1/0 from now on: a2's messages too, though another key (maybe another partition).
-      await publish(scenario, [{ key: 'a2', n: 0 }, { key: 'a1', n: 1 }, { key: 'a2', n: 1 }]);
+      await publish(scenario, [
+        { key: 'a2', n: 0 },
+        { key: 'a1', n: 1 },
+        { key: 'a2', n: 1 },
+      ]);
       await eventually(async () => (await deadLetters.parkedMessages(groupId, 'seq-a')).length === 4, 'a1 and a2 parked behind a1/0', patience);
       await eventually(async () => (await appliedBy(groupId)).byKey.m?.length === 4, 'every m applied', patience);
 
       expect((await appliedBy(groupId)).byKey).toEqual({ m: [0, 1, 2, 3] });
       const parked = await deadLetters.parkedMessages(groupId, 'seq-a');
-      expect(parked.map(({ key, sequenceKey }) => `${key}:${sequenceKey}`)).toEqual(['sequence-a1:seq-a', 'sequence-a2:seq-a', 'sequence-a1:seq-a', 'sequence-a2:seq-a']);
+      expect(parked.map(({ key, sequenceKey }) => `${key}:${sequenceKey}`)).toEqual([
+        'sequence-a1:seq-a',
+        'sequence-a2:seq-a',
+        'sequence-a1:seq-a',
+        'sequence-a2:seq-a',
+      ]);
 
       fixed = true;
       expect(await consumer.redrive('seq-a')).toEqual({ applied: 4, remaining: 0 });
@@ -250,7 +290,11 @@ export const busContract = (fixture: () => BusFixture) => {
     });
     try {
       await publish(scenario, series('k', 0, 6));
-      await eventually(async () => (await appliedBy(groupId)).byKey.k?.length === 3 && (await deadLetters.parkedMessages(groupId, 'odd')).length === 3, 'evens applied, odds parked', patience);
+      await eventually(
+        async () => (await appliedBy(groupId)).byKey.k?.length === 3 && (await deadLetters.parkedMessages(groupId, 'odd')).length === 3,
+        'evens applied, odds parked',
+        patience,
+      );
       expect((await appliedBy(groupId)).byKey).toEqual({ k: [0, 2, 4] });
       expect((await deadLetters.listParked(groupId)).map(({ key, messages }) => ({ key, messages }))).toEqual([{ key: 'odd', messages: 3 }]);
     } finally {
@@ -263,7 +307,10 @@ export const busContract = (fixture: () => BusFixture) => {
     const groupId = `${fixture().prefix}-traced`;
     const traceId = randomBytes(16).toString('hex');
     const lines: Record<string, unknown>[] = [];
-    const logger = createLogger({ service: 'contract', destination: { write: (line: string) => void lines.push(JSON.parse(line) as Record<string, unknown>) } });
+    const logger = createLogger({
+      service: 'contract',
+      destination: { write: (line: string) => void lines.push(JSON.parse(line) as Record<string, unknown>) },
+    });
     const seen: { traceparent?: string }[] = [];
     const consumer = await fixture().consume<CountedEvent>({
       groupId,
@@ -276,7 +323,9 @@ export const busContract = (fixture: () => BusFixture) => {
     try {
       const traceparent = `00-${traceId}-${randomBytes(8).toString('hex')}-01`;
       const metadata = { correlationId: 'order-42', causationId: 'http-1', schemaVersion: 1, traceparent };
-      await fixture().store.appendToStream('traced-a', [{ id: eventIdFor('traced-a', 0), type: 'Counted', data: { scenario, key: 'a', n: 0 }, metadata }], { expectedRevision: 'any' });
+      await fixture().store.appendToStream('traced-a', [{ id: eventIdFor('traced-a', 0), type: 'Counted', data: { scenario, key: 'a', n: 0 }, metadata }], {
+        expectedRevision: 'any',
+      });
       await eventually(() => seen.length === 1, 'the traced message', patience);
       expect(seen[0]?.traceparent?.split('-')[1]).toBe(traceId);
       expect(lines).toEqual([expect.objectContaining({ msg: 'handled', correlationId: 'order-42', traceId })]);
@@ -289,7 +338,8 @@ export const busContract = (fixture: () => BusFixture) => {
     const scenario = 'again';
     const groupId = `${fixture().prefix}-again`;
     const keys = ['p', 'q', 'r', 's'];
-    const start = (counter: ReturnType<typeof deliveryCounter>) => fixture().consume<CountedEvent>({ groupId, inbox: true, parse: counter.parse, handle: countingHandler(groupId, scenario) });
+    const start = (counter: ReturnType<typeof deliveryCounter>) =>
+      fixture().consume<CountedEvent>({ groupId, inbox: true, parse: counter.parse, handle: countingHandler(groupId, scenario) });
     const batch = (from: number, to: number) => keys.flatMap((key) => series(key, from, to));
 
     let counter = deliveryCounter(scenario);

@@ -6,7 +6,6 @@ import { sqlDeadLetterStore, type DeadLetter, type DeadLetterStore, type ParkedM
 // embedded mode in PGlite. Every case uses consumers of its own, so cases share a table.
 const scope = testScope();
 
-
 const TOPIC = 'ordo.orders.events';
 
 /** The dead letter at an offset of partition 0; its value names key and offset, so a mix-up shows. */
@@ -68,13 +67,36 @@ describe.each(sqlDatabases(scope))('sqlDeadLetterStore on %s', (_name, open) => 
 
     const a = await store.parkedMessages(consumer, 'order-a');
     expect(seen(a)).toEqual(['order-a@10', 'order-a@12', 'order-a@7']);
-    expect(a[0]).toEqual({ ...letter('order-a', 10), consumer, sequenceKey: 'order-a', sequence: expect.any(BigInt), error: 'a failed', parkedAt: expect.any(Date), attempts: 1 });
+    expect(a[0]).toEqual({
+      ...letter('order-a', 10),
+      consumer,
+      sequenceKey: 'order-a',
+      sequence: expect.any(BigInt),
+      error: 'a failed',
+      parkedAt: expect.any(Date),
+      attempts: 1,
+    });
     expect(a.map((message) => message.error)).toEqual(['a failed', 'parked behind a', 'parked behind a, from another partition']);
     const sequences = a.map((message) => message.sequence);
     expect([...sequences].sort((x, y) => (x < y ? -1 : 1))).toEqual(sequences);
 
     const b = await store.parkedMessages(consumer, 'order-b');
-    expect(b).toEqual([{ key: 'order-b', topic: TOPIC, partition: 2, offset: '11', headers: {}, value: null, consumer, sequenceKey: 'order-b', sequence: expect.any(BigInt), error: 'b failed', parkedAt: expect.any(Date), attempts: 1 }]);
+    expect(b).toEqual([
+      {
+        key: 'order-b',
+        topic: TOPIC,
+        partition: 2,
+        offset: '11',
+        headers: {},
+        value: null,
+        consumer,
+        sequenceKey: 'order-b',
+        sequence: expect.any(BigInt),
+        error: 'b failed',
+        parkedAt: expect.any(Date),
+        attempts: 1,
+      },
+    ]);
     expect(await store.parkedMessages(consumer, 'order-c')).toEqual([]);
   });
 

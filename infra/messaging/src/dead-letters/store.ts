@@ -127,7 +127,10 @@ export const sqlDeadLetterStore = (sql: SqlClient, options: SqlDeadLetterStoreOp
 
   return {
     migrate: async () => {
-      await migrateOnce(sql, table, `
+      await migrateOnce(
+        sql,
+        table,
+        `
         create schema if not exists ${schema};
         create table if not exists ${table} (
           sequence bigserial primary key,
@@ -148,7 +151,8 @@ export const sqlDeadLetterStore = (sql: SqlClient, options: SqlDeadLetterStoreOp
         );
         create index if not exists ordo_dead_letters_by_key on ${table} (consumer, key, sequence);
         alter table ${table} add column if not exists message_key text;
-      `);
+      `,
+      );
     },
 
     parkedKeys: async (consumer) => {
@@ -162,7 +166,18 @@ export const sqlDeadLetterStore = (sql: SqlClient, options: SqlDeadLetterStoreOp
         `insert into ${table} (consumer, key, message_key, topic, partition, "offset", message_id, headers, value, error)
          values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
          on conflict (consumer, topic, partition, "offset") do nothing`,
-        [consumer, sequenceKey, sequenceKey === letter.key ? null : letter.key, letter.topic, letter.partition, letter.offset, letter.messageId ?? null, JSON.stringify(letter.headers), letter.value, error],
+        [
+          consumer,
+          sequenceKey,
+          sequenceKey === letter.key ? null : letter.key,
+          letter.topic,
+          letter.partition,
+          letter.offset,
+          letter.messageId ?? null,
+          JSON.stringify(letter.headers),
+          letter.value,
+          error,
+        ],
       );
     },
 
@@ -209,11 +224,10 @@ export const sqlDeadLetterStore = (sql: SqlClient, options: SqlDeadLetterStoreOp
           await handler(message);
         } catch (failure) {
           const error = describeError(failure);
-          await sql.query(`update ${table} set error = $3, attempts = attempts + 1, locked_by = null, locked_until = null where sequence = $1 and locked_by = $2`, [
-            head.sequence,
-            token,
-            error,
-          ]);
+          await sql.query(
+            `update ${table} set error = $3, attempts = attempts + 1, locked_by = null, locked_until = null where sequence = $1 and locked_by = $2`,
+            [head.sequence, token, error],
+          );
           return { applied, remaining: await remaining(consumer, key), error };
         }
         applied += 1;
@@ -229,7 +243,11 @@ export const sqlDeadLetterStore = (sql: SqlClient, options: SqlDeadLetterStoreOp
         );
         const handedOver: HandOver | undefined = rows[0];
         if (!handedOver || handedOver.deleted === 0) {
-          return { applied, remaining: await remaining(consumer, key), error: `the lease on key '${key}' ran out while message ${message.sequence} was applied; another redrive took it over` };
+          return {
+            applied,
+            remaining: await remaining(consumer, key),
+            error: `the lease on key '${key}' ran out while message ${message.sequence} was applied; another redrive took it over`,
+          };
         }
         head = handedOver.sequence === null ? undefined : handedOver;
       }

@@ -34,11 +34,21 @@ describe('the two messages of a CommandIssued event', () => {
       metadata: { correlationId: 'order-1', causationId: 'order-1', schemaVersion: 1 },
     };
     await store.appendToStream('saga-1', [issued], { expectedRevision: 'any' });
-    const relay = await startRelay({ name: 'saga-relay', store, kafka: scope.kafka(), routing, checkpoints: sqlCheckpointStore(pool, { schema: scope.schema }) });
+    const relay = await startRelay({
+      name: 'saga-relay',
+      store,
+      kafka: scope.kafka(),
+      routing,
+      checkpoints: sqlCheckpointStore(pool, { schema: scope.schema }),
+    });
 
     const [event, command] = ['event', 'command'].map((kind) => ({ kind, id: messageIdOf(issued, kind === 'event' ? 'event' : 'command') }));
     const messages = await readTopics(scope.kafka(), [eventsTopic, commandsTopic], (read) => read.length >= 2);
-    expect(messages.find((message) => message.topic === eventsTopic)?.headers).toMatchObject({ [HEADER.eventId]: issued.id, [HEADER.messageKind]: 'event', [HEADER.eventType]: 'CommandIssued' });
+    expect(messages.find((message) => message.topic === eventsTopic)?.headers).toMatchObject({
+      [HEADER.eventId]: issued.id,
+      [HEADER.messageKind]: 'event',
+      [HEADER.eventType]: 'CommandIssued',
+    });
     const commandMessage = messages.find((message) => message.topic === commandsTopic);
     expect(commandMessage?.headers).toMatchObject({ [HEADER.eventId]: command?.id, [HEADER.messageKind]: 'command', [HEADER.correlationId]: 'order-1' });
     expect(command?.id).not.toBe(event?.id);

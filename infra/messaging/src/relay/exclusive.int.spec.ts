@@ -35,7 +35,9 @@ describe('relays of one name on two replicas', () => {
     // Every value the checkpoint row takes, in order, and the connection that saved it (a relay's lock connection), recorded by the database itself.
     const table = `"${schema}".ordo_checkpoints`;
     await admin.query(`create table if not exists ${table} (name text primary key, checkpoint text not null, updated_at timestamptz not null default now())`);
-    await admin.query(`create table "${schema}".checkpoint_history (seq bigserial primary key, checkpoint text not null, pid int not null default pg_backend_pid())`);
+    await admin.query(
+      `create table "${schema}".checkpoint_history (seq bigserial primary key, checkpoint text not null, pid int not null default pg_backend_pid())`,
+    );
     await admin.query(`create function "${schema}".record_checkpoint() returns trigger language plpgsql as $$
       begin insert into "${schema}".checkpoint_history (checkpoint) values (new.checkpoint); return new; end $$`);
     await admin.query(`create trigger record_checkpoint after insert or update on ${table} for each row execute function "${schema}".record_checkpoint()`);

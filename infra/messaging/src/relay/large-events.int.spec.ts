@@ -48,7 +48,9 @@ describe('the relay with events of hundreds of KiB', () => {
     const topic = await scope.createTopic('too-big', { numPartitions: 1 });
     const schema = `${scope.schema}_big`;
     const store = await createEventStore(scope.env.databaseUrl, { schema });
-    await store.appendToStream('huge-1', [bigEvent('huge', 0, 10 * KIB), bigEvent('huge', 1, 300 * KIB), bigEvent('huge', 2, 10 * KIB)], { expectedRevision: 'any' });
+    await store.appendToStream('huge-1', [bigEvent('huge', 0, 10 * KIB), bigEvent('huge', 1, 300 * KIB), bigEvent('huge', 2, 10 * KIB)], {
+      expectedRevision: 'any',
+    });
     const relay = await startRelay({
       name: 'huge-relay',
       store,

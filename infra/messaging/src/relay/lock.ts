@@ -46,7 +46,10 @@ export const acquireRelayLock = async (options: RelayLockOptions, name: string, 
   lost.catch(() => undefined); // observed by the relay; never an unhandled rejection
   try {
     while (!cancelled.aborted) {
-      const { rows } = await Promise.race([session.query<{ taken: boolean }>('select pg_try_advisory_lock(hashtextextended($1, 0)) as taken', [relayLockKey(name, options.schema)]), lost]);
+      const { rows } = await Promise.race([
+        session.query<{ taken: boolean }>('select pg_try_advisory_lock(hashtextextended($1, 0)) as taken', [relayLockKey(name, options.schema)]),
+        lost,
+      ]);
       if (rows[0]?.taken) {
         return { lost, session, release: () => session.close() };
       }

@@ -50,6 +50,6 @@ describe('relay messages and batches', () => {
     expect(error).toBeInstanceOf(MessageTooLargeError);
     expect((error as Error).message).toContain(tooLarge.id);
     expect((error as Error).message).toContain('ordo.blobs.events');
-    expect((error as Error).message).toContain('over the relay\'s limit of 4000 bytes');
+    expect((error as Error).message).toContain("over the relay's limit of 4000 bytes");
   });
 });

@@ -17,16 +17,29 @@ describe('the relay on /metrics', () => {
 
   it('shows events waiting and their lag while Kafka cannot take them, then the events published', async () => {
     const metrics = createMetrics('relay-test', { processMetrics: false });
-    const value = async (name: string) => (await metrics.registry.getSingleMetric(name)?.get())?.values.find((sample) => sample.labels.relay === 'metered')?.value;
+    const value = async (name: string) =>
+      (await metrics.registry.getSingleMetric(name)?.get())?.values.find((sample) => sample.labels.relay === 'metered')?.value;
     // The topic does not exist yet, so the producer retries: the events wait.
     const topic = scope.topic('late');
     const store = await createEventStore(scope.env.databaseUrl, { schema: scope.schema });
     await store.appendToStream(
       'meter-1',
-      Array.from({ length: 5 }, (_, n) => ({ id: eventIdFor(`meter-${n}`, 0), type: 'Counted', data: { n }, metadata: { correlationId: 'meter', causationId: 'test', schemaVersion: 1 } })),
+      Array.from({ length: 5 }, (_, n) => ({
+        id: eventIdFor(`meter-${n}`, 0),
+        type: 'Counted',
+        data: { n },
+        metadata: { correlationId: 'meter', causationId: 'test', schemaVersion: 1 },
+      })),
       { expectedRevision: 'any' },
     );
-    const relay = await startRelay({ name: 'metered', store, kafka: scope.kafka(), routing: (event) => [{ topic, key: event.stream }], checkpoints: sqlCheckpointStore(pool, { schema: scope.schema }), metrics });
+    const relay = await startRelay({
+      name: 'metered',
+      store,
+      kafka: scope.kafka(),
+      routing: (event) => [{ topic, key: event.stream }],
+      checkpoints: sqlCheckpointStore(pool, { schema: scope.schema }),
+      metrics,
+    });
 
     expect(await value('ordo_relay_published_events_total')).toBe(0);
     expect(await value('ordo_relay_publishing')).toBe(1);

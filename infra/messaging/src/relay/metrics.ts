@@ -34,8 +34,15 @@ const metricsOf = (registry: Registry): RelayMetricsOfRegistry => {
   const sources = new Map<string, () => RelayGaugeSource>();
   gauge(registry, 'ordo_relay_waiting_events', 'Events the relay read from its store that Kafka has not acknowledged yet', sources, (s) => s.waiting);
   gauge(registry, 'ordo_relay_lag_milliseconds', 'Age of the oldest event the relay has read and Kafka not acknowledged', sources, (s) => s.lagMs);
-  gauge(registry, 'ordo_relay_publishing', '1 for the replica whose relay holds the lock and publishes, 0 for a standby', sources, (s) => (s.publishing ? 1 : 0));
-  const published = new Counter({ name: 'ordo_relay_published_events_total', help: 'Events the relay published and Kafka acknowledged', labelNames: ['relay'] as const, registers: [registry] });
+  gauge(registry, 'ordo_relay_publishing', '1 for the replica whose relay holds the lock and publishes, 0 for a standby', sources, (s) =>
+    s.publishing ? 1 : 0,
+  );
+  const published = new Counter({
+    name: 'ordo_relay_published_events_total',
+    help: 'Events the relay published and Kafka acknowledged',
+    labelNames: ['relay'] as const,
+    registers: [registry],
+  });
   const created = { published, sources };
   byRegistry.set(registry, created);
   return created;

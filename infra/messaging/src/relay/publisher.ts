@@ -52,7 +52,9 @@ export const startPublisher = (options: PublisherOptions): Publisher => {
     const last = batch[batch.length - 1];
     if (!last) return;
     if (!(await options.checkpoints.save(options.name, last.event.checkpoint))) {
-      throw new Error(`relay '${options.name}': a checkpoint after ${last.event.checkpoint} is saved already, so another relay publishes under this name; this one stops`);
+      throw new Error(
+        `relay '${options.name}': a checkpoint after ${last.event.checkpoint} is saved already, so another relay publishes under this name; this one stops`,
+      );
     }
     options.onPublished(batch.length, last.event.checkpoint);
   };

@@ -26,7 +26,9 @@ const seed = async (store: EventStore, total: number, prefix: string) => {
   const perStream = total / STREAMS;
   for (let chunk = 0; chunk < perStream; chunk += 50) {
     await Promise.all(
-      Array.from({ length: STREAMS }, (_, s) => store.appendToStream(`${prefix}-${s}`, eventsFor(`${prefix}${s}`, chunk, Math.min(50, perStream - chunk)), { expectedRevision: 'any' })),
+      Array.from({ length: STREAMS }, (_, s) =>
+        store.appendToStream(`${prefix}-${s}`, eventsFor(`${prefix}${s}`, chunk, Math.min(50, perStream - chunk)), { expectedRevision: 'any' }),
+      ),
     );
   }
 };
@@ -102,7 +104,12 @@ describe('the relay from the event store to Kafka', () => {
 
     expect(new Set(received.map((m) => m.messageId)).size).toBe(1_000);
     for (const [, revisions] of firstArrivals(received)) expect(revisions).toEqual([...revisions].sort((a, b) => a - b));
-    expect(received[0]?.headers).toMatchObject({ [HEADER.eventType]: 'Counted', [HEADER.schemaVersion]: '1', [HEADER.causationId]: 'test', traceparent: expect.stringMatching(/^00-/) });
+    expect(received[0]?.headers).toMatchObject({
+      [HEADER.eventType]: 'Counted',
+      [HEADER.schemaVersion]: '1',
+      [HEADER.causationId]: 'test',
+      traceparent: expect.stringMatching(/^00-/),
+    });
 
     // Started again, it publishes only what came after its checkpoint.
     await store.appendToStream('counter-0', eventsFor('counter0', 50, 1), { expectedRevision: 'any' });
@@ -127,7 +134,13 @@ describe('the relay from the event store to Kafka', () => {
       // node itself with tsx loaded, not tsx's CLI: that wraps the script in a second
       // process, and SIGKILL would kill only the wrapper.
       const child = spawn(process.execPath, ['--import', 'tsx', path.join(__dirname, '../../test/relay-main.ts')], {
-        env: { ...process.env, SCHEMA: `${scope.schema}_k`, CONTEXT: context, DATABASE_URL: scope.env.databaseUrl, KAFKA_BROKERS: scope.env.kafkaBrokers.join(',') },
+        env: {
+          ...process.env,
+          SCHEMA: `${scope.schema}_k`,
+          CONTEXT: context,
+          DATABASE_URL: scope.env.databaseUrl,
+          KAFKA_BROKERS: scope.env.kafkaBrokers.join(','),
+        },
         stdio: 'ignore',
       });
       return { child, exited: new Promise((resolve) => child.once('exit', resolve)) };

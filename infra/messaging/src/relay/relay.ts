@@ -95,7 +95,9 @@ export const startRelay = async (options: RelayOptions): Promise<Relay> => {
     return oldest ? Date.now() - oldest.recordedAt.getTime() : 0;
   };
   const role = (): RelayStatus['role'] => (options.lock && !publisher ? 'standby' : 'publishing');
-  const metrics = options.metrics && registerRelayMetrics(options.metrics, options.name, () => ({ publishing: role() === 'publishing', waiting: waiting().count, lagMs: lagMs() }));
+  const metrics =
+    options.metrics &&
+    registerRelayMetrics(options.metrics, options.name, () => ({ publishing: role() === 'publishing', waiting: waiting().count, lagMs: lagMs() }));
 
   /** Reads the checkpoint and publishes from it until stopped or failed. */
   const publish = async (checkpoints: CheckpointStore, lock?: HeldLock) => {

@@ -145,7 +145,10 @@ export const printTable = (title: string, rows: readonly BenchRow[]): number => 
   ]);
   const widths = header.map((cell, column) => Math.max(cell.length, ...lines.map((line) => line[column]?.length ?? 0)));
   const render = (cells: readonly string[]) =>
-    cells.map((cell, column) => (column === 0 ? cell.padEnd(widths[column] ?? 0) : cell.padStart(widths[column] ?? 0))).join('  ').trimEnd();
+    cells
+      .map((cell, column) => (column === 0 ? cell.padEnd(widths[column] ?? 0) : cell.padStart(widths[column] ?? 0)))
+      .join('  ')
+      .trimEnd();
   console.log(`\n${title}`);
   console.log(render(header));
   console.log(render(widths.map((width) => '-'.repeat(width))));

@@ -47,11 +47,7 @@ export class DependencyUnavailableError extends Error {
 
 const reasonOf = (error: unknown): string => (error instanceof Error ? error.message : String(error));
 
-export const provide = async (
-  source: DependencySource,
-  env: NodeJS.ProcessEnv,
-  dockerAnswers: () => Promise<boolean>,
-): Promise<Provided | Unavailable> => {
+export const provide = async (source: DependencySource, env: NodeJS.ProcessEnv, dockerAnswers: () => Promise<boolean>): Promise<Provided | Unavailable> => {
   const fromEnv = env[source.envVar];
   if (fromEnv) {
     // The caller named this address: falling back elsewhere would test the wrong server.
