@@ -5,11 +5,11 @@ import { PriceCents, productStream, Sku } from '@ordo/catalog-contract';
 import { WrongExpectedRevisionError } from '@ordo/eventstore';
 import { commandContext, expectedRevisionFromIfMatch, NotFound, notModified, setETag, type ErrorMapping, type HttpServer } from '@ordo/http';
 import type { CatalogHandlers } from './application/handlers';
-import { MAX_PRICE_CENTS, type Product } from './domain/catalog';
+import { MAX_PRICE_CENTS, type Product } from './domain/product';
 import { ProductAlreadyExists, ProductNotFound, ProductRuleBroken } from './domain/errors';
 
 /** How catalog's errors answer over HTTP: the one place. */
-export const errorMappings: ErrorMapping[] = [
+export const catalogErrorMappings: ErrorMapping[] = [
   { error: ProductAlreadyExists, status: 409 },
   { error: ProductNotFound, status: 404 },
   { error: ProductRuleBroken, status: 409 },
@@ -35,8 +35,13 @@ const listed = (product: Product): ProductView => {
   return shown;
 };
 
+export interface CatalogRoutesPorts {
+  handlers: CatalogHandlers;
+  clock: () => Date;
+}
+
 export const catalogRoutes =
-  (handlers: CatalogHandlers, clock: () => Date) =>
+  ({ handlers, clock }: CatalogRoutesPorts) =>
   (app: HttpServer): void => {
     app.post(
       '/v1/products',

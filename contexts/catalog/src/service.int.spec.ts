@@ -1,4 +1,4 @@
-import { catalogEventSchemas, productStream } from '@ordo/catalog-contract';
+import { productStream } from '@ordo/catalog-contract';
 import type { RecordedEvent } from '@ordo/eventstore';
 import { startTestHost, type TestHost } from '@ordo/host/testing';
 import type { ConsumedMessage } from '@ordo/messaging';
@@ -17,9 +17,7 @@ describe('catalog, mounted on HTTP and the embedded bus', () => {
 
   beforeAll(async () => {
     host = await startTestHost({
-      name: 'catalog',
-      factory: catalogService,
-      registry: catalogEventSchemas,
+      service: catalogService,
       clock: () => new Date(NOW),
       authTokens: new Map([[OPERATOR_TOKEN, { subject: 'ops', roles: ['operator'] }]]),
     });

@@ -1,21 +1,20 @@
-import { CONTEXT } from '@ordo/catalog-contract';
-import type { ServiceFactory } from '@ordo/host';
+import { CATALOG_STREAM_PREFIXES, catalogEventSchemas, CONTEXT } from '@ordo/catalog-contract';
+import { defineService } from '@ordo/host';
 import { catalogHandlers } from './application/handlers';
-import { catalogRoutes, errorMappings } from './http';
+import { catalogErrorMappings, catalogRoutes } from './http';
 
 /**
- * Catalog as a service (docs/architecture.md, "The three ways it runs"): products are listed and
- * priced over HTTP; its events reach orders' price table through the bus. It consumes
- * nothing.
+ * Catalog as a service (docs/architecture.md, "One shape for every context"): products are
+ * listed and priced over HTTP; its events reach orders' price table and inventory's copy
+ * of its skus through the bus. It takes no commands on the bus and consumes nothing.
  */
-export const catalogService: ServiceFactory = ({ store, bus, clock }) => {
-  const handlers = catalogHandlers(store);
-  return {
-    name: CONTEXT,
-    api: { title: 'Catalog', version: '1.0.0', description: 'Products with sku, name and price' },
-    errorMappings,
-    routes: catalogRoutes(handlers, clock),
-    publish: () => bus.publish(CONTEXT, store),
-    start: async () => undefined,
-  };
-};
+export const catalogService = defineService({
+  name: CONTEXT,
+  api: { title: 'Catalog', version: '1.0.0', description: 'Products with sku, name and price' },
+  store: { streamPrefixes: CATALOG_STREAM_PREFIXES, registry: catalogEventSchemas },
+  takesCommands: false,
+  create: ({ store, clock }) => {
+    const handlers = catalogHandlers({ store });
+    return { errorMappings: catalogErrorMappings, routes: catalogRoutes({ handlers, clock }) };
+  },
+});

@@ -24,6 +24,7 @@ export { PostgresEventStore, postgresEventStore, type PostgresEventStoreOptions 
 export { pgPoolDriver, pgliteDriver, LISTEN_APPLICATION_NAME, type PgDriver, type PgPoolDriverOptions } from './postgres/driver';
 export type { ListenerLogger } from './postgres/listener';
 export type { VisibilityReport } from './postgres/visibility';
+export type { Command, CommandContext, Decider } from './decider';
 export {
   commandHandler,
   type CommandHandler,

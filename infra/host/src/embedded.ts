@@ -4,7 +4,7 @@ import { createEventStore, openSharedPglite, type EventStore } from '@ordo/event
 import { authTokensFromEnv, defineHttpService, runHttpService, sqlIdempotencyStore, type ErrorMapping, type RunningHttpService } from '@ordo/http';
 import { embeddedHub, type Bus } from '@ordo/messaging';
 import { env, pgliteSql } from '@ordo/runtime';
-import type { ServiceFactory, ServiceModule, StoreSpec } from './module';
+import { schemaOf, startService, type ServiceDefinition, type ServiceModule } from './module';
 import { lockDataFolder } from './data-lock';
 import { localTokens } from './local-tokens';
 import { failOnBusFailure } from './failure';
@@ -15,21 +15,21 @@ export const EMBEDDED_OPERATOR = { subject: 'operator', role: 'operator' } as co
 export interface EmbeddedOptions {
   /** The process's name in logs and OpenAPI. */
   name: string;
-  /** Each module by its name, which is also its schema, with how its store is opened. */
-  modules: Record<string, { factory: ServiceFactory; store: StoreSpec }>;
+  /** The services it mounts: each one's store and tables in its own schema. */
+  services: readonly ServiceDefinition[];
 }
 
 /**
  * Embedded mode (docs/architecture.md, "The three ways it runs"): every module in one process on
  * one port, each context's store a schema of one PGlite database under ORDO_DATA_DIR
- * (kept across restarts), the embedded bus in place of Kafka. Modules publish first,
+ * (kept across restarts), the embedded bus in place of Kafka. Services publish first,
  * then start, so every consumer sees every store.
  */
 export const runEmbedded = (options: EmbeddedOptions, environment: NodeJS.ProcessEnv = process.env): Promise<RunningHttpService> =>
   runHttpService(
     defineHttpService({
       name: options.name,
-      api: { title: 'Ordo (embedded)', version: '1.0.0', description: `Mounted: ${Object.keys(options.modules).join(', ')}` },
+      api: { title: 'Ordo (embedded)', version: '1.0.0', description: `Mounted: ${options.services.map((service) => service.name).join(', ')}` },
       config: {
         ORDO_DATA_DIR: env.string().default('.ordo'),
         // Tokens besides the operator token the first start creates under ORDO_DATA_DIR.
@@ -48,21 +48,34 @@ export const runEmbedded = (options: EmbeddedOptions, environment: NodeJS.Proces
         const sql = pgliteSql(shared.db);
         const hub = embeddedHub();
 
-        const modules: ServiceModule[] = [];
-        const buses: Bus[] = [];
-        for (const [name, { factory, store: spec }] of Object.entries(options.modules)) {
-          const store: EventStore = await createEventStore(`pglite://${folder}`, { schema: name, ...spec, logger: logger.child({ module: name }) });
-          lifecycle.onShutdown(`${name} store`, () => store.close());
-          const bus = hub.busFor({ sql, schema: name });
-          failOnBusFailure(bus, logger.child({ module: name }), lifecycle);
-          buses.push(bus);
-          modules.push(
-            await factory({ store, bus, sql, schema: name, logger: logger.child({ module: name }), clock: () => new Date(), anonymousCustomers: true }),
-          );
+        const stores = new Map<string, EventStore>();
+        for (const service of options.services) {
+          const store = await createEventStore(`pglite://${folder}`, {
+            schema: schemaOf(service),
+            ...service.store,
+            logger: logger.child({ module: service.name }),
+          });
+          lifecycle.onShutdown(`${service.name} store`, () => store.close());
+          stores.set(service.name, store);
         }
-        lifecycle.onShutdown('bus', () => Promise.all(buses.map((bus) => bus.close())));
-        for (const module of modules) await module.publish();
-        for (const module of modules) await module.start();
+        // Consumers read every store: every bus stops before any store closes.
+        const mounted: { module: ServiceModule; bus: Bus }[] = [];
+        lifecycle.onShutdown('bus', () => Promise.all(mounted.map(({ bus }) => bus.close())));
+        for (const service of options.services) {
+          const schema = schemaOf(service);
+          const moduleLogger = logger.child({ module: service.name });
+          const store = stores.get(service.name) as EventStore;
+          const bus = hub.busFor({ sql, schema });
+          failOnBusFailure(bus, moduleLogger, lifecycle);
+          mounted.push({
+            module: await service.create({ store, bus, sql, schema, logger: moduleLogger, clock: () => new Date(), anonymousCustomers: true }),
+            bus,
+          });
+          // Every service publishes before any consumer starts: a consumer reads the sources published so far.
+          await bus.publish(service.name, store);
+        }
+        for (const { module, bus } of mounted) await startService(module, bus);
+        const modules = mounted.map(({ module }) => module);
 
         return {
           routes: async (app) => {

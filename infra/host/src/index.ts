@@ -1,4 +1,15 @@
-export type { ServicePorts, ServiceModule, ServiceFactory, StoreSpec } from './module';
+export {
+  consumer,
+  defineService,
+  schemaOf,
+  type ConsumerDefinition,
+  type ServiceDefinition,
+  type ServicePorts,
+  type ServiceModule,
+  type ServiceFactory,
+  type StoreSpec,
+} from './module';
+export { topicsOf } from './topics';
 export { runStandalone } from './standalone';
 export { runEmbedded, EMBEDDED_OPERATOR, type EmbeddedOptions } from './embedded';
 export { localTokens, type LocalTokens } from './local-tokens';

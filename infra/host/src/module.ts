@@ -1,6 +1,6 @@
 import type { EventSchemaRegistry, EventStore } from '@ordo/eventstore';
 import type { ApiDescription, ErrorMapping, HttpServer } from '@ordo/http';
-import type { Bus } from '@ordo/messaging';
+import type { Bus, BusConsumer, BusConsumerOptions } from '@ordo/messaging';
 import type { Logger, TransactionalSql } from '@ordo/runtime';
 
 /**
@@ -21,7 +21,7 @@ export interface ServicePorts {
   anonymousCustomers: boolean;
 }
 
-/** How a host opens a module's event store, in every mode. */
+/** How a host opens a service's event store, in every mode. */
 export interface StoreSpec {
   /** The streams the store holds (`['order-']`): it refuses others, and reads and the relay see only these. */
   streamPrefixes: string[];
@@ -29,18 +29,62 @@ export interface StoreSpec {
   registry?: EventSchemaRegistry;
 }
 
-/** A bounded context or a saga, as a host mounts it. */
+/** A consumer as a service declares it: the host starts it once every service has published. */
+export interface ConsumerDefinition {
+  groupId: string;
+  topics: string[];
+  start(bus: Bus): Promise<BusConsumer>;
+}
+
+/** Declares a consumer, keeping its message type between `parse` and `handle`. */
+export const consumer = <T>(options: BusConsumerOptions<T>): ConsumerDefinition => ({
+  groupId: options.groupId,
+  topics: options.topics,
+  start: (bus) => bus.consume(options),
+});
+
+/** A service built from its ports: what a host mounts. */
 export interface ServiceModule {
-  /** The context's name: its schema, its topics (`ordo.<name>.*`), its log lines. */
-  name: string;
-  api: ApiDescription;
+  /** Its domain errors as HTTP statuses (docs/architecture.md, "Errors at the edge"). */
   errorMappings?: ErrorMapping[];
-  /** Registers the module's versioned routes (`/v1/...`). */
+  /** Registers its versioned routes (`/v1/...`). */
   routes(app: HttpServer): void | Promise<void>;
-  /** Makes its events reach the bus. A host calls it for every module before starting any. */
-  publish(): Promise<void>;
-  /** Starts its consumers. */
-  start(): Promise<void>;
+  /** Creates its own tables (a copy of another context's data): before a consumer writes them or a route reads them. */
+  migrate?(): Promise<void>;
+  consumers?: ConsumerDefinition[];
 }
 
 export type ServiceFactory = (ports: ServicePorts) => ServiceModule | Promise<ServiceModule>;
+
+/**
+ * A bounded context or a saga, as every host (embedded, local, standalone, the test host)
+ * and topic provisioning see it. Hosts derive the rest: its store's schema and its
+ * topics from `name`, its command topic from `takesCommands`, its events' relay from `store`.
+ */
+export interface ServiceDefinition {
+  /** Its schema, its topics (`ordo.<name>.events`, `ordo.<name>.commands`), its log lines, its process in local mode. */
+  name: string;
+  api: ApiDescription;
+  store: StoreSpec;
+  /** Whether other services command it on `ordo.<name>.commands` (a saga's steps). */
+  takesCommands: boolean;
+  create: ServiceFactory;
+}
+
+const NAME = /^[a-z][a-z0-9-]*$/;
+
+/** A service definition, checked: its name becomes a schema and topic names. */
+export const defineService = (definition: ServiceDefinition): ServiceDefinition => {
+  if (!NAME.test(definition.name)) throw new Error(`a service's name is lowercase letters, digits and '-', not '${definition.name}'`);
+  if (definition.store.streamPrefixes.length === 0) throw new Error(`service ${definition.name} declares no stream prefixes`);
+  return definition;
+};
+
+/** The SQL schema a service's tables and store live in, by default: its name, with '-' as '_'. */
+export const schemaOf = (definition: Pick<ServiceDefinition, 'name'>): string => definition.name.replaceAll('-', '_');
+
+/** Mounts a built service on its bus: its tables, then its consumers. Its relay (`bus.publish`) runs before, for every service. */
+export const startService = async (module: ServiceModule, bus: Bus): Promise<void> => {
+  await module.migrate?.();
+  for (const declared of module.consumers ?? []) await declared.start(bus);
+};

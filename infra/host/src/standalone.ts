@@ -5,7 +5,7 @@ import { createEventStore } from '@ordo/eventstore';
 import { authTokensFromEnv, defineHttpService, runHttpService, sqlIdempotencyStore, type RunningHttpService } from '@ordo/http';
 import { kafkaBus } from '@ordo/messaging';
 import { env, pgPoolSql } from '@ordo/runtime';
-import type { ServiceFactory, StoreSpec } from './module';
+import { schemaOf, startService, type ServiceDefinition } from './module';
 import { failOnBusFailure } from './failure';
 
 const LOCAL_POSTGRES = 'postgres://postgres@127.0.0.1:5432/postgres';
@@ -13,26 +13,21 @@ const LOCAL_POSTGRES = 'postgres://postgres@127.0.0.1:5432/postgres';
 /**
  * Local and compose modes: one service, its own process, on PostgreSQL (its schema)
  * and Kafka. The event store is PostgreSQL too unless EVENTSTORE_URL names another
- * (`esdb://…`). Every context's `main.ts` is this one call, with its store's spec: its
- * stream prefixes (EventStoreDB holds every context's streams in one database) and its
- * contract's event schemas, so the store refuses an event the contract does not describe.
+ * (`esdb://…`); either way it holds only the service's stream prefixes (EventStoreDB
+ * holds every context's streams in one database) and refuses an event its contract does
+ * not describe.
  */
-export const runStandalone = (
-  name: string,
-  factory: ServiceFactory,
-  spec: StoreSpec,
-  environment: NodeJS.ProcessEnv = process.env,
-): Promise<RunningHttpService> =>
+export const runStandalone = (service: ServiceDefinition, environment: NodeJS.ProcessEnv = process.env): Promise<RunningHttpService> =>
   runHttpService(
     defineHttpService({
-      name,
-      api: { title: name, version: '1.0.0' },
+      name: service.name,
+      api: service.api,
       config: {
         DATABASE_URL: env.url(['postgres', 'postgresql']).default(LOCAL_POSTGRES),
         DATABASE_SCHEMA: env
           .string()
           .regex(/^[a-z_][a-z0-9_]*$/, 'expected a lowercase SQL identifier')
-          .default(name),
+          .default(schemaOf(service)),
         EVENTSTORE_URL: env.url(['postgres', 'postgresql', 'esdb', 'kurrentdb']).optional(),
         KAFKA_BROKERS: env.list().default(['127.0.0.1:9092']),
         // No default: a service on its own refuses to start rather than run with nothing guarded.
@@ -48,17 +43,17 @@ export const runStandalone = (
         // An idle connection the server drops (a failover, a restart) is replaced by the
         // pool; unheard, its error would crash the service.
         pool.on('error', (error) => logger.warn({ err: error }, 'an idle PostgreSQL connection failed; the pool replaces it'));
-        const store = await createEventStore(config.EVENTSTORE_URL ?? config.DATABASE_URL, { schema, ...spec, logger });
+        const store = await createEventStore(config.EVENTSTORE_URL ?? config.DATABASE_URL, { schema, ...service.store, logger });
         lifecycle.onShutdown('event store', () => store.close());
-        const kafka = new Kafka({ clientId: `ordo-${name}`, brokers: config.KAFKA_BROKERS, logLevel: logLevel.NOTHING });
+        const kafka = new Kafka({ clientId: `ordo-${service.name}`, brokers: config.KAFKA_BROKERS, logLevel: logLevel.NOTHING });
         const sql = pgPoolSql(pool);
         const bus = kafkaBus({ kafka, sql, schema, logger, metrics });
         lifecycle.onShutdown('bus', () => bus.close());
         failOnBusFailure(bus, logger, lifecycle);
 
-        const module = await factory({ store, bus, sql, schema, logger, clock: () => new Date(), anonymousCustomers: false });
-        await module.publish();
-        await module.start();
+        const module = await service.create({ store, bus, sql, schema, logger, clock: () => new Date(), anonymousCustomers: false });
+        await bus.publish(service.name, store);
+        await startService(module, bus);
         return {
           routes: module.routes,
           errorMappings: module.errorMappings,

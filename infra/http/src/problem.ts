@@ -84,6 +84,8 @@ export interface ErrorMapping {
   error: abstract new (...args: any[]) => Error;
   status: number | 'concurrency';
   title?: string;
+  /** The request's fields at fault, for an error that names them (a 400 from a domain rule about given lines). */
+  fields?: (error: never) => FieldError[];
 }
 
 const TITLES: Record<number, string> = {
@@ -131,7 +133,8 @@ export const toProblem = (error: unknown, request: FastifyRequest, mappings: rea
   const mapped = mappings.find((mapping) => error instanceof mapping.error);
   if (mapped) {
     const status = mapped.status === 'concurrency' ? (request.headers['if-match'] ? 412 : 409) : mapped.status;
-    return { ...problem(status, (error as Error).message), ...(mapped.title && { title: mapped.title }) };
+    const errors = mapped.fields?.(error as never);
+    return { ...problem(status, (error as Error).message, errors ? { errors } : {}), ...(mapped.title && { title: mapped.title }) };
   }
   // fastify's own client errors (body too large, media type, malformed JSON) are safe to show.
   const statusCode = (error as FastifyError | undefined)?.statusCode;

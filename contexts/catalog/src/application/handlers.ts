@@ -1,22 +1,19 @@
 // One function per command: load the product, decide, append.
 import { productStream, type AddProduct, type ChangePrice } from '@ordo/catalog-contract';
-import { commandHandler, type CommandMetadata, type EventStore } from '@ordo/eventstore';
-import { decide, evolve, initialState, type CatalogCommand } from '../domain/catalog';
-
-/** The ids a command carries (docs/architecture.md, "Idempotency comes from the command id") and the time it is handled at (ISO). */
-export type CommandContext = CommandMetadata & { now: string };
+import { commandHandler, type CommandContext, type EventStore, type HandleOptions } from '@ordo/eventstore';
+import { productDecider, type ProductCommand } from '../domain/product';
 
 /** The revision a client's If-Match names, or `stream_exists` for `*`. */
-export type ExpectedRevision = bigint | 'stream_exists';
+type ExpectedRevision = HandleOptions['expectedRevision'];
 
-export const catalogHandlers = (store: EventStore) => {
+export const catalogHandlers = ({ store }: { store: EventStore }) => {
   // A product's stream holds its listing and its price changes: short enough to load whole, no snapshots.
-  const products = commandHandler({ store, aggregate: { initialState, evolve } });
+  const products = commandHandler({ store, aggregate: productDecider });
 
   // The context is the command's metadata (its ids go into the events); its time goes into the command, for the decider.
   // An If-Match revision is checked against the stream as loaded, and the append expects it.
-  const run = (command: CatalogCommand, context: CommandContext, expectedRevision?: ExpectedRevision) =>
-    products.handle(productStream(command.data.sku), context, (state) => decide(command, state), { expectedRevision });
+  const run = (command: ProductCommand, context: CommandContext, expectedRevision?: ExpectedRevision) =>
+    products.handle(productStream(command.data.sku), context, (state) => productDecider.decide(command, state), { expectedRevision });
 
   return {
     addProduct: (data: AddProduct, context: CommandContext) => run({ type: 'AddProduct', data, metadata: { now: context.now } }, context),

@@ -1,7 +1,7 @@
 import { expect } from '@jest/globals';
 
-/** A decider as Ordo shapes it: three pure functions. */
-export interface Decider<Command, Event, State> {
+/** A decider as Ordo shapes it: three pure functions (@ordo/eventstore's `Decider`, which this package cannot import: the store's specs use it). */
+export interface Decider<State, Command, Event> {
   initialState(): State;
   evolve(state: State, event: Event): State;
   decide(command: Command, state: State): Event[];
@@ -16,7 +16,7 @@ type ErrorClass = new (...args: never[]) => Error;
  *   const spec = deciderSpec(stock);
  *   spec.given([added(5)]).when(reserve(7)).then([rejected(7, 5)]);
  */
-export const deciderSpec = <Command, Event, State>(decider: Decider<Command, Event, State>) => ({
+export const deciderSpec = <State, Command, Event>(decider: Decider<State, Command, Event>) => ({
   given: (history: Event[]) => ({
     when: (command: Command) => {
       const run = () => decider.decide(command, history.reduce(decider.evolve, decider.initialState()));

@@ -4,20 +4,17 @@ import { pgliteDriver, postgresEventStore, type EventSchemaRegistry, type EventS
 import { createHttpServer, type HttpServer, type Principal } from '@ordo/http';
 import { embeddedHub, type Bus, type EmbeddedHub } from '@ordo/messaging';
 import { createLogger, createMetrics, pgliteSql, startTracing, type TransactionalSql } from '@ordo/runtime';
-import type { ServiceFactory, ServiceModule } from './module';
+import { schemaOf, startService, type ServiceDefinition, type ServiceModule, type StoreSpec } from '../module';
 
-// Every context's and saga's int spec mounts its module the same way; this is that
-// set-up once. It mounts one module as runEmbedded does (stand-ins published before
-// the module publishes and starts), minus config, data folder, idempotency and signals.
+// Every context's and saga's int spec mounts its service the same way; this is that
+// set-up once. It mounts one service as runEmbedded does (stand-ins published before
+// the service publishes and starts), minus config, data folder, idempotency and signals.
 // One in-memory PGlite holds every store, a schema each, and the module's tables: a
 // PGlite per store, as createEventStore('pglite:memory') gives, starts much slower.
 
 export interface TestHostOptions<S extends string = never> {
-  /** The module's name: its schema and its service name in logs, metrics and traces. */
-  name: string;
-  factory: ServiceFactory;
-  /** What the module's store validates its appends against. */
-  registry?: EventSchemaRegistry;
+  /** The service under test, with its store as every host opens it (its schema, prefixes and registry). */
+  service: ServiceDefinition;
   /** Other contexts' stores, by name (also their schema), each with the registry its appends are validated against. */
   standIns?: S[] | Record<S, { registry?: EventSchemaRegistry }>;
   /** Default: the wall clock. */
@@ -37,7 +34,7 @@ export interface TestHost<S extends string = never> {
   standIns: Record<S, EventStore>;
   /** A bus of the hub in schema `stand_ins`, on which the stand-ins are published; for their own consumers. */
   standInBus: Bus;
-  /** The module's bus (schema `name`). */
+  /** The service's bus (its schema). */
   bus: Bus;
   hub: EmbeddedHub;
   sql: TransactionalSql;
@@ -46,7 +43,7 @@ export interface TestHost<S extends string = never> {
 }
 
 export const startTestHost = async <S extends string = never>(options: TestHostOptions<S>): Promise<TestHost<S>> => {
-  const { name, factory, registry, clock = () => new Date(), anonymousCustomers = false, authTokens = new Map() } = options;
+  const { service, clock = () => new Date(), anonymousCustomers = false, authTokens = new Map() } = options;
   const closers: (() => Promise<unknown>)[] = [];
   const close = async () => {
     const failures: unknown[] = [];
@@ -58,36 +55,39 @@ export const startTestHost = async <S extends string = never>(options: TestHostO
     const db = new PGlite();
     closers.push(() => db.close());
     const sql = pgliteSql(db);
-    const openStore = async (schema: string, validatedBy?: EventSchemaRegistry) => {
-      const store = await postgresEventStore(pgliteDriver(db, { ownsDatabase: false }), { schema, registry: validatedBy });
+    const openStore = async (schema: string, spec: Partial<StoreSpec>) => {
+      const store = await postgresEventStore(pgliteDriver(db, { ownsDatabase: false }), { schema, ...spec });
       closers.push(() => store.close());
       return store;
     };
-    const store = await openStore(name, registry);
+    const name = service.name;
+    const schema = schemaOf(service);
+    const store = await openStore(schema, service.store);
     const given = options.standIns ?? [];
     const standInRegistries: Record<string, { registry?: EventSchemaRegistry }> = Array.isArray(given)
       ? Object.fromEntries(given.map((standIn) => [standIn, {}]))
       : given;
     const standIns: Record<string, EventStore> = {};
-    for (const [standIn, { registry: validatedBy }] of Object.entries(standInRegistries)) standIns[standIn] = await openStore(standIn, validatedBy);
+    for (const [standIn, { registry: validatedBy }] of Object.entries(standInRegistries))
+      standIns[standIn] = await openStore(standIn, { registry: validatedBy });
 
     const hub = embeddedHub();
-    const bus = hub.busFor({ sql, schema: name });
+    const bus = hub.busFor({ sql, schema });
     const standInBus = hub.busFor({ sql, schema: 'stand_ins' });
     closers.push(
       () => bus.close(),
       () => standInBus.close(),
     );
     const logger = createLogger({ service: name, level: 'silent' });
-    const module = await factory({ store, bus, sql, schema: name, logger, clock, anonymousCustomers });
+    const module = await service.create({ store, bus, sql, schema, logger, clock, anonymousCustomers });
     // Every source is published before any consumer starts, as runEmbedded does.
     for (const [standIn, standInStore] of Object.entries(standIns)) await standInBus.publish(standIn, standInStore);
-    await module.publish();
-    await module.start();
+    await bus.publish(name, store);
+    await startService(module, bus);
 
     const server = await createHttpServer({
       service: name,
-      api: module.api,
+      api: service.api,
       logger,
       metrics: createMetrics(name, { processMetrics: false }),
       tracer: startTracing(name).tracer,

@@ -1,15 +1,15 @@
 import type { CatalogEvent } from '@ordo/catalog-contract';
 import { deciderSpec } from '@ordo/testing';
-import { catalog, evolve, initialState, MAX_PRICE_CENTS, type CatalogCommand } from './catalog';
+import { productDecider, evolve, initialState, MAX_PRICE_CENTS, type ProductCommand } from './product';
 import { ProductAlreadyExists, ProductNotFound, ProductRuleBroken } from './errors';
 
-const spec = deciderSpec(catalog);
+const spec = deciderSpec(productDecider);
 const sku = 'TEE-1';
 const at = '2025-03-01T10:00:00.000Z';
 const metadata = { now: at };
 
-const addProduct = (name: string, priceCents: number): CatalogCommand => ({ type: 'AddProduct', data: { sku, name, priceCents }, metadata });
-const changePrice = (priceCents: number): CatalogCommand => ({ type: 'ChangePrice', data: { sku, priceCents }, metadata });
+const addProduct = (name: string, priceCents: number): ProductCommand => ({ type: 'AddProduct', data: { sku, name, priceCents }, metadata });
+const changePrice = (priceCents: number): ProductCommand => ({ type: 'ChangePrice', data: { sku, priceCents }, metadata });
 
 const productAdded = (name: string, priceCents: number): CatalogEvent => ({ type: 'ProductAdded', data: { sku, name, priceCents, at } });
 const priceChanged = (priceCents: number, previousPriceCents: number): CatalogEvent => ({

@@ -1,12 +1,10 @@
 // One product (stream `product-<sku>`) as a decider: three pure functions.
 // Time arrives in the command's metadata; nothing here reads a clock.
 import type { AddProduct, CatalogEvent, ChangePrice } from '@ordo/catalog-contract';
+import type { Command, Decider } from '@ordo/eventstore';
 import { ProductAlreadyExists, ProductNotFound, ProductRuleBroken } from './errors';
 
-/** A command as the decider takes it: its data, and the time it is handled at (ISO). */
-type Command<Type extends string, Data> = { type: Type; data: Data; metadata: { now: string } };
-
-export type CatalogCommand = Command<'AddProduct', AddProduct> | Command<'ChangePrice', ChangePrice>;
+export type ProductCommand = Command<'AddProduct', AddProduct> | Command<'ChangePrice', ChangePrice>;
 
 export type Product = { status: 'unlisted' } | { status: 'listed'; sku: string; name: string; priceCents: number };
 
@@ -37,7 +35,7 @@ const checkPrice = (sku: string, priceCents: number) => {
   }
 };
 
-export const decide = (command: CatalogCommand, state: Product): CatalogEvent[] => {
+export const decide = (command: ProductCommand, state: Product): CatalogEvent[] => {
   const at = command.metadata.now;
   switch (command.type) {
     case 'AddProduct': {
@@ -64,4 +62,4 @@ export const decide = (command: CatalogCommand, state: Product): CatalogEvent[] 
 };
 
 /** The decider as one value, for the command handler and the test kit. */
-export const catalog = { initialState, evolve, decide };
+export const productDecider: Decider<Product, ProductCommand, CatalogEvent> = { initialState, evolve, decide };

@@ -1,0 +1,73 @@
+// The three moves of a service's int spec, shared by every context's and saga's spec:
+// issue a command as a saga does, answer as another context does, and read what the
+// service under test recorded.
+import { randomUUID } from 'node:crypto';
+import { eventIdFor, type EventStore, type RecordedEvent } from '@ordo/eventstore';
+import { eventually } from '@ordo/testing/eventually';
+
+export interface IssuedCommand {
+  /** The context whose command topic carries it (`ordo.<target>.commands`). */
+  target: string;
+  /** The message key: the aggregate the command is for (a sku, an order id). */
+  key: string;
+  type: string;
+  data: unknown;
+  /** The command's id, by which the target answers it once. Default: a random one. */
+  commandId?: string;
+  correlationId?: string;
+}
+
+/**
+ * Appends a saga's CommandIssued to a stand-in saga store: the bus routes it to the
+ * target's command topic, as it routes the real saga's. Resolves to the command's id.
+ */
+export const issueCommand = async (
+  sagas: EventStore,
+  { target, key, type, data, commandId = randomUUID(), correlationId = `saga-${key}` }: IssuedCommand,
+): Promise<string> => {
+  const eventId = randomUUID();
+  const command = { type, commandId, data, metadata: { correlationId, causationId: eventId } };
+  const metadata = { correlationId, causationId: eventId, commandId: eventId, schemaVersion: 1 };
+  await sagas.appendToStream(`saga-spec-${key}`, [{ id: eventId, type: 'CommandIssued', data: { target, aggregateId: key, command }, metadata }], {
+    expectedRevision: 'any',
+  });
+  return commandId;
+};
+
+export interface RecordedByParticipant {
+  stream: string;
+  type: string;
+  data: unknown;
+  /** The command it answers, if any: the saga matches a reply by it. Default: a random id. */
+  commandId?: string;
+  correlationId?: string;
+}
+
+/**
+ * Records an event in a stand-in context's store as that context would (a participant's
+ * reply, an event a feed copies): the bus publishes it on the context's event topic.
+ * Resolves to the event's id.
+ */
+export const recordEvent = async (
+  context: EventStore,
+  { stream, type, data, commandId = randomUUID(), correlationId = commandId }: RecordedByParticipant,
+): Promise<string> => {
+  const id = eventIdFor(commandId, 0);
+  const metadata = { correlationId, causationId: commandId, commandId, schemaVersion: 1 };
+  await context.appendToStream(stream, [{ id, type, data, metadata }], { expectedRevision: 'any' });
+  return id;
+};
+
+/** Every event of a stream, oldest first; only those a command produced when `commandId` is given. */
+export const eventsOf = async (store: EventStore, stream: string, { commandId }: { commandId?: string } = {}): Promise<RecordedEvent[]> => {
+  const events: RecordedEvent[] = [];
+  for await (const event of store.readStream(stream)) if (commandId === undefined || event.metadata.commandId === commandId) events.push(event);
+  return events;
+};
+
+/** Waits until a command has produced events in a stream, and resolves to them. */
+export const answersTo = (store: EventStore, stream: string, commandId: string): Promise<RecordedEvent[]> =>
+  eventually(async () => {
+    const answers = await eventsOf(store, stream, { commandId });
+    return answers.length > 0 ? answers : undefined;
+  }, `an answer to command ${commandId} in ${stream}`);
