@@ -6,8 +6,9 @@ import prettier from 'eslint-config-prettier';
 import nx from '@nx/eslint-plugin';
 
 // Tags live in each package.json ("nx": { "tags": [...] }); docs/architecture.md "Layout".
-// A context reaches another only through its contract; only the app composes services.
-const depConstraints = [
+// Types: a context reaches another only through its contract; only the app composes
+// services. Scopes: which context may use which contract.
+const typeConstraints = [
   { sourceTag: 'type:platform', onlyDependOnLibsWithTags: ['type:platform'] },
   { sourceTag: 'type:contract', onlyDependOnLibsWithTags: ['type:platform'] },
   { sourceTag: 'type:context', onlyDependOnLibsWithTags: ['type:platform', 'type:contract'] },
@@ -15,6 +16,32 @@ const depConstraints = [
   { sourceTag: 'type:read-model', onlyDependOnLibsWithTags: ['type:platform', 'type:contract'] },
   { sourceTag: 'type:app', onlyDependOnLibsWithTags: ['*'] },
 ];
+
+// Which other contexts' contracts each scope uses: the map of who talks to whom. A scope
+// may always use its own packages and the platform's; the shop (the composition root)
+// uses everything.
+const contractsUsedBy = {
+  catalog: [],
+  customers: [],
+  inventory: ['catalog', 'shipping'],
+  orders: ['catalog', 'customers', 'shipping'],
+  payments: [],
+  shipping: [],
+  'order-placement': ['orders', 'inventory', 'payments', 'shipping', 'customers'],
+  platform: [],
+  // The lint fixtures (tools/lint-fixtures): beta may use alpha's contract, gamma may not.
+  alpha: [],
+  beta: ['alpha'],
+  gamma: [],
+};
+const scopeConstraints = [
+  ...Object.entries(contractsUsedBy).map(([scope, uses]) => ({
+    sourceTag: `scope:${scope}`,
+    onlyDependOnLibsWithTags: [`scope:${scope}`, 'scope:platform', ...uses.map((used) => `scope:${used}`)],
+  })),
+  { sourceTag: 'scope:shop', onlyDependOnLibsWithTags: ['*'] },
+];
+const depConstraints = [...typeConstraints, ...scopeConstraints];
 
 export default defineConfig(
   { ignores: ['**/node_modules/**', '**/dist/**', '**/.cache/**', '.nx/**', 'coverage/**'] },

@@ -20,6 +20,10 @@ const cases = {
     file: 'tools/lint-fixtures/beta/src/probe.ts',
     code: "import type { AlphaPinged } from '@ordo-fixtures/alpha-contract';\nexport type Seen = AlphaPinged;\n",
   },
+  contextImportsContractOutsideItsScope: {
+    file: 'tools/lint-fixtures/gamma/src/probe.ts',
+    code: "import type { AlphaPinged } from '@ordo-fixtures/alpha-contract';\nexport type Seen = AlphaPinged;\n",
+  },
   platformImportsContract: {
     file: 'infra/testing/src/probe.ts',
     code: "import type { AlphaPinged } from '@ordo-fixtures/alpha-contract';\nexport type Seen = AlphaPinged;\n",
@@ -59,6 +63,12 @@ describe('@nx/enforce-module-boundaries', () => {
   // Also guards the nested layout: alpha/contract must resolve to its own project, not alpha.
   it("lets a context import another context's contract", () => {
     expect(messages.contextImportsContract).toEqual([]);
+  });
+
+  it('rejects a context importing the contract of a context its scope does not use', () => {
+    expect(messages.contextImportsContractOutsideItsScope).toEqual([
+      { ruleId: RULE, message: 'A project tagged with "scope:gamma" can only depend on libs tagged with "scope:gamma", "scope:platform"' },
+    ]);
   });
 
   it('rejects a platform package importing a contract', () => {

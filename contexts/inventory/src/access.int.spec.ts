@@ -2,7 +2,6 @@ import { catalogEventSchemas, productStream } from '@ordo/catalog-contract';
 import { eventIdFor } from '@ordo/eventstore';
 import type { Principal } from '@ordo/http';
 import { startTestHost, type TestHost } from '@ordo/host/testing';
-import { inventoryEventSchemas } from '@ordo/inventory-contract';
 import { eventually } from '@ordo/testing';
 import { inventoryService } from './service';
 
@@ -28,9 +27,7 @@ describe('the reservations of a stock', () => {
 
   beforeAll(async () => {
     host = await startTestHost({
-      name: 'inventory',
-      factory: inventoryService,
-      registry: inventoryEventSchemas,
+      service: inventoryService,
       standIns: { catalog: { registry: catalogEventSchemas }, sagas: {} },
       clock: () => new Date(NOW),
       authTokens: TOKENS,

@@ -2,7 +2,7 @@
 // The same shape as orders' price feed, kept parallel: a context never imports another.
 import { z } from 'zod';
 import { CATALOG_EVENTS_TOPIC, ProductAdded } from '@ordo/catalog-contract';
-import type { Bus, BusConsumer } from '@ordo/messaging';
+import { consumer, type ConsumerDefinition } from '@ordo/host';
 import type { CatalogSkuUpdate, SqlCatalogSkus } from './catalog-skus';
 
 /** The value of an event topic's message: the recorded event, its revision as a string. */
@@ -29,8 +29,8 @@ export const parseCatalogEvent = (value: unknown): CatalogSkuUpdate | undefined 
  * id commit in one transaction; the revision guard makes a late or replayed older event
  * of a product change nothing.
  */
-export const startCatalogFeed = (bus: Bus, skus: SqlCatalogSkus): Promise<BusConsumer> =>
-  bus.consume<CatalogSkuUpdate | undefined>({
+export const catalogFeed = (skus: SqlCatalogSkus): ConsumerDefinition =>
+  consumer<CatalogSkuUpdate | undefined>({
     groupId: 'inventory-catalog',
     topics: [CATALOG_EVENTS_TOPIC],
     inbox: true,

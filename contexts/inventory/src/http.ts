@@ -7,10 +7,10 @@ import { commandContext, hasAccess, notModified, setETag, type ErrorMapping, typ
 import { Sku, stockStream } from '@ordo/inventory-contract';
 import type { InventoryHandlers } from './application/handlers';
 import { SkuNotInCatalog, StockRuleBroken } from './domain/errors';
-import type { Stock } from './domain/inventory';
+import type { Stock } from './domain/stock';
 
 /** How inventory's errors answer over HTTP: the one place. */
-export const errorMappings: ErrorMapping[] = [
+export const inventoryErrorMappings: ErrorMapping[] = [
   { error: SkuNotInCatalog, status: 404 },
   { error: StockRuleBroken, status: 409 },
   { error: WrongExpectedRevisionError, status: 'concurrency' },
@@ -40,8 +40,13 @@ const view = (sku: string, stock: Stock, caller: Principal | undefined): StockVi
   ...(hasAccess(caller, 'viewer') && { reservations: Object.entries(stock.reservations).map(([orderId, quantity]) => ({ orderId, quantity })) }),
 });
 
+export interface InventoryRoutesPorts {
+  handlers: InventoryHandlers;
+  clock: () => Date;
+}
+
 export const inventoryRoutes =
-  (handlers: InventoryHandlers, clock: () => Date) =>
+  ({ handlers, clock }: InventoryRoutesPorts) =>
   (app: HttpServer): void => {
     app.post(
       '/v1/stock/:sku/additions',

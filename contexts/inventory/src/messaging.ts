@@ -1,10 +1,14 @@
 // Commands from other services (the order-placement saga) on `ordo.inventory.commands`,
 // keyed by sku. A refusal is an answering event; a throw here means "retry, then park"
 // (docs/architecture.md, "Errors at the edge"), which is right only for what cannot be handled.
+import { consumer, type ConsumerDefinition } from '@ordo/host';
 import { commandMetadataOf, commandParser, UnknownCommandError, type ConsumedMessage } from '@ordo/messaging';
-import { CONTEXT, inventoryCommandSchemas, type InventoryCommandMessage } from '@ordo/inventory-contract';
+import { CONTEXT, INVENTORY_COMMANDS_TOPIC, inventoryCommandSchemas, type InventoryCommandMessage } from '@ordo/inventory-contract';
 import type { Logger } from '@ordo/runtime';
-import type { CommandContext, InventoryHandlers } from './application/handlers';
+import type { CommandContext } from '@ordo/eventstore';
+import type { InventoryHandlers } from './application/handlers';
+import { catalogFeed } from './catalog-feed';
+import type { SqlCatalogSkus } from './catalog-skus';
 
 /** The envelope, then the data by type: a bad message fails here and is parked with the reason. */
 export const parseInventoryCommand = commandParser(CONTEXT, inventoryCommandSchemas);
@@ -44,3 +48,21 @@ const handle = (handlers: InventoryHandlers, command: InventoryCommandMessage, c
     }
   }
 };
+
+export interface InventoryConsumersPorts {
+  handlers: InventoryHandlers;
+  catalogSkus: SqlCatalogSkus;
+  clock: () => Date;
+  logger: Logger;
+}
+
+/** Catalog's events into the copy of its skus, and the saga's commands. */
+export const inventoryConsumers = ({ handlers, catalogSkus, clock, logger }: InventoryConsumersPorts): ConsumerDefinition[] => [
+  catalogFeed(catalogSkus),
+  consumer({
+    groupId: 'inventory-commands',
+    topics: [INVENTORY_COMMANDS_TOPIC],
+    parse: parseInventoryCommand,
+    handle: inventoryCommandHandler(handlers, clock, logger),
+  }),
+];

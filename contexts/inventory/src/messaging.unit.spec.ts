@@ -1,7 +1,8 @@
 import type { InventoryCommandMessage } from '@ordo/inventory-contract';
 import type { ConsumedMessage } from '@ordo/messaging';
 import { createLogger } from '@ordo/runtime';
-import type { CommandContext, InventoryHandlers } from './application/handlers';
+import type { CommandContext } from '@ordo/eventstore';
+import type { InventoryHandlers } from './application/handlers';
 import { UnknownCommandError } from '@ordo/messaging';
 import { inventoryCommandHandler, parseInventoryCommand } from './messaging';
 

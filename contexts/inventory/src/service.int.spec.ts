@@ -1,8 +1,8 @@
 import { catalogEventSchemas, productStream, type CatalogEvent } from '@ordo/catalog-contract';
 import { eventIdFor, type RecordedEvent } from '@ordo/eventstore';
-import { startTestHost, type TestHost } from '@ordo/host/testing';
+import { answersTo, eventsOf, issueCommand, recordEvent, startTestHost, type TestHost } from '@ordo/host/testing';
 import { sqlDeadLetterStore } from '@ordo/messaging';
-import { inventoryEventSchemas, stockStream, type InventoryCommandMessage } from '@ordo/inventory-contract';
+import { stockStream, type InventoryCommandMessage } from '@ordo/inventory-contract';
 import { eventually } from '@ordo/testing';
 import { inventoryService } from './service';
 
@@ -21,9 +21,7 @@ describe('inventory, mounted on HTTP and the embedded bus', () => {
 
   beforeAll(async () => {
     host = await startTestHost({
-      name: 'inventory',
-      factory: inventoryService,
-      registry: inventoryEventSchemas,
+      service: inventoryService,
       standIns: { catalog: { registry: catalogEventSchemas }, sagas: {} },
       clock: () => new Date(NOW),
       authTokens: new Map([[OPERATOR_TOKEN, { subject: 'ops', roles: ['operator'] }]]),
@@ -36,45 +34,24 @@ describe('inventory, mounted on HTTP and the embedded bus', () => {
   const addStock = (sku: string, body: unknown, headers: Record<string, string> = {}) =>
     fetch(`${host.url}/v1/stock/${sku}/additions`, { method: 'POST', headers: { ...JSON_BODY, ...AS_OPERATOR, ...headers }, body: JSON.stringify(body) });
 
-  let issued = 0;
-  /** Appends a saga's CommandIssued; the bus delivers its command to `ordo.inventory.commands`, keyed by `key`. */
-  const issue = async (command: { type: string; commandId: string; data: unknown }, key: string) => {
-    issued += 1;
-    const metadata = { correlationId: `saga-${issued}`, causationId: `saga-${issued}` };
-    await host.standIns.sagas.appendToStream(
-      `orderPlacement-${issued}`,
-      [
-        {
-          id: eventIdFor(`issued-${issued}`, 0),
-          type: 'CommandIssued',
-          data: { target: 'inventory', aggregateId: key, command: { ...command, metadata } },
-          metadata: { ...metadata, schemaVersion: 1 },
-        },
-      ],
-      { expectedRevision: 'any' },
-    );
-  };
-  /** A well-formed command, typed by the contract as the saga types what it sends. */
-  const send = (command: Omit<InventoryCommandMessage, 'metadata'>) => issue(command, command.data.sku);
+  /** A well-formed command, typed by the contract as the saga types what it sends, keyed by its sku. */
+  const send = ({ type, commandId, data }: Omit<InventoryCommandMessage, 'metadata'>) =>
+    issueCommand(host.standIns.sagas, { target: 'inventory', key: data.sku, type, commandId, data });
   const reserve = (commandId: string, sku: string, orderId: string, quantity: number) =>
     send({ type: 'ReserveStock', commandId, data: { sku, orderId, quantity } });
   const release = (commandId: string, sku: string, orderId: string) => send({ type: 'ReleaseStock', commandId, data: { sku, orderId } });
 
-  const answersTo = async (sku: string, commandId: string): Promise<RecordedEvent[]> => {
-    const answers: RecordedEvent[] = [];
-    for await (const event of host.store.readStream(stockStream(sku))) if (event.metadata.commandId === commandId) answers.push(event);
-    return answers;
-  };
-  const answerTo = (sku: string, commandId: string) => eventually(async () => (await answersTo(sku, commandId))[0], `the answer to ${commandId}`);
+  const answersOf = (sku: string, commandId: string) => eventsOf(host.store, stockStream(sku), { commandId });
+  const answerTo = async (sku: string, commandId: string) => (await answersTo(host.store, stockStream(sku), commandId))[0] as RecordedEvent;
 
   /** Appends a product's event to the stand-in catalog, as catalog records it; the bus delivers it to inventory's copy. */
-  const catalogEvent = async (sku: string, type: CatalogEvent['type'], data: object) => {
-    const commandId = `${type}-${sku}-${JSON.stringify(data)}`;
-    const metadata = { correlationId: commandId, causationId: commandId, commandId, schemaVersion: 1 };
-    const id = eventIdFor(commandId, 0);
-    await host.standIns.catalog.appendToStream(productStream(sku), [{ id, type, data: { sku, ...data, at: NOW }, metadata }], { expectedRevision: 'any' });
-    return id;
-  };
+  const catalogEvent = (sku: string, type: CatalogEvent['type'], data: object) =>
+    recordEvent(host.standIns.catalog, {
+      stream: productStream(sku),
+      type,
+      data: { sku, ...data, at: NOW },
+      commandId: `${type}-${sku}-${JSON.stringify(data)}`,
+    });
   const stockStatus = async (sku: string) => (await fetch(`${host.url}/v1/stock/${sku}`)).status;
   /** Waits until inventory's copy of catalog knows the sku: its stock answers 200. */
   const learnt = (sku: string) => eventually(async () => (await stockStatus(sku)) === 200, `inventory to learn of ${sku}`);
@@ -123,7 +100,7 @@ describe('inventory, mounted on HTTP and the embedded bus', () => {
     // The feed keeps catalog's order: once the later product is known, both events before it were handled.
     await learnt('SKU-AFTER');
     const known = await host.sql.query<{ sku: string; revision: string }>(
-      `select sku, revision::text from inventory.catalog_skus where sku in ('SKU-PRICED', 'SKU-AFTER') order by sku`,
+      `select sku, revision::text from ${host.schema}.catalog_skus where sku in ('SKU-PRICED', 'SKU-AFTER') order by sku`,
     );
     expect(known.rows).toEqual([
       { sku: 'SKU-AFTER', revision: '0' },
@@ -131,7 +108,7 @@ describe('inventory, mounted on HTTP and the embedded bus', () => {
     ]);
     // Each event went through the inbox, which is what makes a redelivery of it change nothing.
     const inbox = await host.sql.query<{ message_id: string }>(
-      `select message_id from inventory.ordo_inbox where consumer = 'inventory-catalog' and message_id = any($1::text[])`,
+      `select message_id from ${host.schema}.ordo_inbox where consumer = 'inventory-catalog' and message_id = any($1::text[])`,
       [ids],
     );
     expect(inbox.rows.map((row) => row.message_id).sort()).toEqual([...ids].sort());
@@ -190,7 +167,7 @@ describe('inventory, mounted on HTTP and the embedded bus', () => {
     // Commands of one sku are handled in order: once this is answered, so are both before it.
     await reserve('reserve-o3-after', 'SKU-1', 'o3', 1);
     await answerTo('SKU-1', 'reserve-o3-after');
-    expect(await answersTo('SKU-1', 'reserve-o2')).toHaveLength(1);
+    expect(await answersOf('SKU-1', 'reserve-o2')).toHaveLength(1);
   });
 
   it('rejects a reservation beyond the stock, naming the sku and the numbers', async () => {
@@ -221,19 +198,25 @@ describe('inventory, mounted on HTTP and the embedded bus', () => {
   });
 
   it('parks a command it cannot take, and goes on with other skus', async () => {
-    await issue({ type: 'DispatchStock', commandId: 'dispatch-1', data: { sku: 'SKU-BAD' } }, 'SKU-BAD');
-    await issue({ type: 'ReserveStock', commandId: 'reserve-bad-data', data: { sku: 'SKU-ODD', orderId: 'o1', quantity: -1 } }, 'SKU-ODD');
+    await issueCommand(host.standIns.sagas, { target: 'inventory', key: 'SKU-BAD', type: 'DispatchStock', commandId: 'dispatch-1', data: { sku: 'SKU-BAD' } });
+    await issueCommand(host.standIns.sagas, {
+      target: 'inventory',
+      key: 'SKU-ODD',
+      type: 'ReserveStock',
+      commandId: 'reserve-bad-data',
+      data: { sku: 'SKU-ODD', orderId: 'o1', quantity: -1 },
+    });
     await addStock('SKU-2', { quantity: 1 });
     await reserve('reserve-sku-2', 'SKU-2', 'o5', 1);
     expect(await answerTo('SKU-2', 'reserve-sku-2')).toMatchObject({ type: 'StockReserved' });
 
-    const parked = await sqlDeadLetterStore(host.sql, { schema: 'inventory' }).listParked('inventory-commands');
+    const parked = await sqlDeadLetterStore(host.sql, { schema: host.schema }).listParked('inventory-commands');
     expect(parked).toEqual(
       expect.arrayContaining([
         expect.objectContaining({ key: 'SKU-BAD', firstError: expect.stringMatching(/not 'DispatchStock'/) }),
         expect.objectContaining({ key: 'SKU-ODD', firstError: expect.stringMatching(/quantity/) }),
       ]),
     );
-    expect(await answersTo('SKU-ODD', 'reserve-bad-data')).toEqual([]);
+    expect(await answersOf('SKU-ODD', 'reserve-bad-data')).toEqual([]);
   });
 });

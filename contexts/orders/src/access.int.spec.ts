@@ -4,7 +4,7 @@ import { catalogEventSchemas, productStream } from '@ordo/catalog-contract';
 import { eventIdFor } from '@ordo/eventstore';
 import type { Principal } from '@ordo/http';
 import { startTestHost, type TestHost } from '@ordo/host/testing';
-import { orderStream, ordersEventSchemas } from '@ordo/orders-contract';
+import { orderStream } from '@ordo/orders-contract';
 import { eventually } from '@ordo/testing';
 import { ordersService } from './service';
 
@@ -53,9 +53,7 @@ const request = (
 
 const startOrders = async (anonymousCustomers: boolean) => {
   const host = await startTestHost<'catalog' | 'sagas'>({
-    name: 'orders',
-    factory: ordersService,
-    registry: ordersEventSchemas,
+    service: ordersService,
     standIns: { catalog: { registry: catalogEventSchemas }, sagas: {} },
     clock: () => new Date(at),
     authTokens: TOKENS,

@@ -16,22 +16,18 @@ import {
   type Principal,
 } from '@ordo/http';
 import { OrderStatus, orderStream, Sku } from '@ordo/orders-contract';
-import type { OrdersApplication, PlacedOrder, PriceTable } from './application/handlers';
-import { OrderAlreadyExists, OrderNotFound, OrderRuleBroken } from './domain/errors';
-import { repeatedSkuLines } from './domain/order';
+import type { OrdersHandlers, PlacedOrder, PriceTable } from './application/handlers';
+import { OrderAlreadyExists, OrderLinesRefused, OrderNotFound, OrderRuleBroken, pathOf } from './domain/errors';
 
 // ---- input -----------------------------------------------------------------------
 
+// The request's bounds only; the rules of an order's lines (each sku once, each priced)
+// are the decider's, which names the lines at fault.
 const PlaceOrderBody = z.strictObject({
   lines: z
     .array(z.strictObject({ sku: Sku, quantity: z.number().int().min(1).max(1000) }))
     .min(1)
-    .max(50)
-    .superRefine((lines, context) => {
-      for (const index of repeatedSkuLines(lines)) {
-        context.addIssue({ code: 'custom', path: [index, 'sku'], message: `sku ${lines[index]?.sku} is already on an earlier line` });
-      }
-    }),
+    .max(50),
 });
 
 const OrderParams = z.strictObject({ id: z.uuid() });
@@ -59,6 +55,11 @@ const view = (order: PlacedOrder): z.infer<typeof OrderView> => ({
 /** The one place orders' errors become HTTP statuses. */
 export const ordersErrorMappings: ErrorMapping[] = [
   { error: OrderAlreadyExists, status: 409 },
+  {
+    error: OrderLinesRefused,
+    status: 400,
+    fields: (error: OrderLinesRefused) => error.problems.map((problem) => ({ in: 'body' as const, path: pathOf(problem), message: problem.message })),
+  },
   { error: OrderRuleBroken, status: 409 },
   { error: OrderNotFound, status: 404 },
   { error: WrongExpectedRevisionError, status: 'concurrency' },
@@ -72,7 +73,7 @@ const mayRead = (order: PlacedOrder, caller: { principal: Principal | undefined;
   hasAccess(caller.principal, 'viewer') || (order.owner !== undefined && order.owner === caller.scope);
 
 export interface OrdersRoutesPorts {
-  orders: OrdersApplication;
+  handlers: OrdersHandlers;
   prices: PriceTable;
   clock: () => Date;
   /** Callers without a token act as customers: placing and reading orders is then public. */
@@ -80,7 +81,7 @@ export interface OrdersRoutesPorts {
 }
 
 export const ordersRoutes =
-  ({ orders, prices, clock, anonymousCustomers }: OrdersRoutesPorts) =>
+  ({ handlers, prices, clock, anonymousCustomers }: OrdersRoutesPorts) =>
   (app: HttpServer): void => {
     const customers = anonymousCustomers ? 'public' : 'customer';
     app.post(
@@ -93,8 +94,8 @@ export const ordersRoutes =
         // With an Idempotency-Key a retried request maps to the same order and command, so it
         // places nothing twice even after the host's stored answer has expired.
         const orderId = requestDerivedId(request, 'order');
-        const { now, ...metadata } = commandContext(request, clock, 'place-order');
-        const { order, revision } = await orders.placeOrder({ orderId, owner: callerScope(request), lines: request.body.lines, now }, metadata);
+        const context = commandContext(request, clock, 'place-order');
+        const { order, revision } = await handlers.placeOrder({ orderId, owner: callerScope(request), lines: request.body.lines }, context);
         setETag(reply, { stream: orderStream(orderId), revision });
         return reply.code(201).header('location', `/v1/orders/${orderId}`).send(view(order));
       },
@@ -112,7 +113,7 @@ export const ordersRoutes =
         },
       },
       async (request, reply) => {
-        const { order, revision } = await orders.getOrder(request.params.id);
+        const { order, revision } = await handlers.readOrder(request.params.id);
         // Someone else's order answers as a missing one: its id's existence stays unknown.
         if (!mayRead(order, { principal: request.principal, scope: callerScope(request) })) throw new OrderNotFound(order.orderId);
         const position = { stream: orderStream(order.orderId), revision };

@@ -1,12 +1,13 @@
 // Orders on the bus: the price feed (catalog's events into orders' price table) and
 // the handler of orders' command topic (a saga's ConfirmOrder and RejectOrder).
 import { z } from 'zod';
-import type { CommandMetadata } from '@ordo/eventstore';
-import { commandMetadataOf, commandParser, type Bus, type BusConsumer } from '@ordo/messaging';
+import type { CommandContext } from '@ordo/eventstore';
+import { consumer, type ConsumerDefinition } from '@ordo/host';
+import { commandMetadataOf, commandParser } from '@ordo/messaging';
 import type { Logger } from '@ordo/runtime';
 import { CATALOG_EVENTS_TOPIC, PriceChanged, ProductAdded } from '@ordo/catalog-contract';
 import { CONTEXT, ORDERS_COMMANDS_TOPIC, ordersCommandSchemas, type OrdersCommandMessage } from '@ordo/orders-contract';
-import type { OrdersApplication } from './application/handlers';
+import type { OrdersHandlers } from './application/handlers';
 import { OrderRuleBroken } from './domain/errors';
 import type { PriceUpdate, SqlPriceTable } from './prices';
 
@@ -41,8 +42,8 @@ export const parseCatalogEvent = (value: unknown): PriceUpdate | undefined => {
  * message id commit in one transaction; the revision guard makes a late or replayed
  * older event of a product change nothing.
  */
-export const startPriceFeed = (bus: Bus, prices: SqlPriceTable): Promise<BusConsumer> =>
-  bus.consume<PriceUpdate | undefined>({
+export const priceFeed = (prices: SqlPriceTable): ConsumerDefinition =>
+  consumer<PriceUpdate | undefined>({
     groupId: 'orders-prices',
     topics: [CATALOG_EVENTS_TOPIC],
     inbox: true,
@@ -59,19 +60,12 @@ export const startPriceFeed = (bus: Bus, prices: SqlPriceTable): Promise<BusCons
 /** The envelope, then the data by type. A command orders does not take cannot be handled: parse fails and it is parked. */
 export const parseOrdersCommand = commandParser(CONTEXT, ordersCommandSchemas);
 
-export interface CommandConsumerPorts {
-  bus: Bus;
-  orders: OrdersApplication;
-  clock: () => Date;
-  logger: Logger;
-}
-
-const dispatch = (orders: OrdersApplication, command: OrdersCommandMessage, now: string, metadata: CommandMetadata) => {
+const dispatch = (handlers: OrdersHandlers, command: OrdersCommandMessage, context: CommandContext) => {
   switch (command.type) {
     case 'ConfirmOrder':
-      return orders.confirmOrder(command.data.orderId, now, metadata);
+      return handlers.confirmOrder(command.data, context);
     case 'RejectOrder':
-      return orders.rejectOrder(command.data.orderId, command.data.reason, now, metadata);
+      return handlers.rejectOrder(command.data, context);
     default: {
       const unknown: never = command;
       throw new Error(`unknown command ${JSON.stringify(unknown)}`);
@@ -85,17 +79,27 @@ const dispatch = (orders: OrdersApplication, command: OrdersCommandMessage, now:
  * A command the order refuses (confirming a rejected order) throws: it cannot happen in
  * the placement flow, and retrying cannot change it, so it is parked at once for an operator.
  */
-export const startCommandConsumer = ({ bus, orders, clock, logger }: CommandConsumerPorts): Promise<BusConsumer> =>
-  bus.consume<OrdersCommandMessage>({
+const commandConsumer = ({ handlers, clock, logger }: OrdersConsumersPorts): ConsumerDefinition =>
+  consumer<OrdersCommandMessage>({
     groupId: 'orders-commands',
     topics: [ORDERS_COMMANDS_TOPIC],
     parse: parseOrdersCommand,
     permanent: (error) => error instanceof OrderRuleBroken,
     handle: async ({ value: command }) => {
-      const { order, revision } = await dispatch(orders, command, clock().toISOString(), commandMetadataOf(command));
+      const { order, revision } = await dispatch(handlers, command, { ...commandMetadataOf(command), now: clock().toISOString() });
       logger.info(
         { orderId: order.orderId, command: command.type, commandId: command.commandId, status: order.status, revision: String(revision) },
         'order command handled',
       );
     },
   });
+
+export interface OrdersConsumersPorts {
+  handlers: OrdersHandlers;
+  prices: SqlPriceTable;
+  clock: () => Date;
+  logger: Logger;
+}
+
+/** Catalog's prices into orders' price table, and the saga's commands. */
+export const ordersConsumers = (ports: OrdersConsumersPorts): ConsumerDefinition[] => [priceFeed(ports.prices), commandConsumer(ports)];

@@ -1,9 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { catalogEventSchemas, productStream } from '@ordo/catalog-contract';
-import { eventIdFor } from '@ordo/eventstore';
-import { startTestHost, type TestHost } from '@ordo/host/testing';
+import { eventsOf, issueCommand, recordEvent, startTestHost, type TestHost } from '@ordo/host/testing';
 import { sqlDeadLetterStore } from '@ordo/messaging';
-import { orderStream, ordersEventSchemas, type OrdersCommandMessage } from '@ordo/orders-contract';
+import { orderStream, type OrdersCommandMessage } from '@ordo/orders-contract';
 import { eventually } from '@ordo/testing';
 import { ordersService } from './service';
 
@@ -17,9 +16,7 @@ describe('the orders service', () => {
 
   beforeAll(async () => {
     host = await startTestHost({
-      name: 'orders',
-      factory: ordersService,
-      registry: ordersEventSchemas,
+      service: ordersService,
       standIns: { catalog: { registry: catalogEventSchemas }, sagas: {} },
       clock: () => new Date(at),
       // As embedded mode mounts it: an anonymous caller places and reads its own orders.
@@ -40,33 +37,15 @@ describe('the orders service', () => {
   const orderStatus = async (orderId: string) => (await call(`/v1/orders/${orderId}`)).body?.status;
 
   // ---- the stand-in catalog: its events reach the price table through the bus ----
-  const catalogEvent = async (sku: string, type: string, data: object) => {
-    const commandId = randomUUID();
-    const metadata = { correlationId: commandId, causationId: commandId, commandId, schemaVersion: 1 };
-    await host.standIns.catalog.appendToStream(productStream(sku), [{ id: eventIdFor(commandId, 0), type, data: { sku, ...data, at }, metadata }], {
-      expectedRevision: 'any',
-    });
-  };
+  const catalogEvent = (sku: string, type: string, data: object) =>
+    recordEvent(host.standIns.catalog, { stream: productStream(sku), type, data: { sku, ...data, at } });
   const priceIs = (sku: string, priceCents: number) =>
     eventually(async () => (await call(`/v1/prices/${sku}`)).body?.priceCents === priceCents, `${sku} at ${priceCents}`);
 
   // ---- the stand-in saga: a CommandIssued the relay routes to ordo.orders.commands ----
-  const issue = async (orderId: string, type: OrdersCommandMessage['type'], data: object, commandId = randomUUID()) => {
-    const eventId = randomUUID();
-    const command = { type, commandId, data: { orderId, ...data }, metadata: { correlationId: `saga-${orderId}`, causationId: eventId } };
-    const metadata = { correlationId: `saga-${orderId}`, causationId: eventId, commandId: eventId, schemaVersion: 1 };
-    await host.standIns.sagas.appendToStream(
-      `orderPlacement-${orderId}`,
-      [{ id: eventId, type: 'CommandIssued', data: { target: 'orders', aggregateId: orderId, command }, metadata }],
-      { expectedRevision: 'any' },
-    );
-    return commandId;
-  };
-  const eventsOf = async (orderId: string) => {
-    const events = [];
-    for await (const event of host.store.readStream(orderStream(orderId))) events.push(event);
-    return events;
-  };
+  const issue = (orderId: string, type: OrdersCommandMessage['type'], data: object, commandId?: string) =>
+    issueCommand(host.standIns.sagas, { target: 'orders', key: orderId, type, data: { orderId, ...data }, commandId, correlationId: `saga-${orderId}` });
+  const eventsOfOrder = (orderId: string) => eventsOf(host.store, orderStream(orderId));
 
   beforeAll(async () => {
     await catalogEvent('MUG-1', 'ProductAdded', { name: 'Mug', priceCents: 1250 });
@@ -110,7 +89,7 @@ describe('the orders service', () => {
     });
     expect(first.headers.get('location')).toBe(`/v1/orders/${orderId}`);
     expect(first.headers.get('etag')).toBe(`"order-${orderId}:0"`);
-    expect((await eventsOf(orderId)).map((e) => e.type)).toEqual(['OrderPlaced']);
+    expect((await eventsOfOrder(orderId)).map((e) => e.type)).toEqual(['OrderPlaced']);
 
     const read = await call(`/v1/orders/${orderId}`);
     expect(read).toMatchObject({ status: 200, body: first.body });
@@ -134,7 +113,7 @@ describe('the orders service', () => {
       { 'idempotency-key': key },
     );
     expect(retried).toMatchObject({ status: 201, body: first.body });
-    expect(await eventsOf(orderId)).toHaveLength(1);
+    expect(await eventsOfOrder(orderId)).toHaveLength(1);
   });
 
   it('answers 400 naming each unknown sku as a failing field', async () => {
@@ -184,7 +163,7 @@ describe('the orders service', () => {
 
     const confirmId = await issue(confirmed, 'ConfirmOrder', {});
     await eventually(async () => (await orderStatus(confirmed)) === 'confirmed', 'the order confirmed');
-    const [, confirmation] = await eventsOf(confirmed);
+    const [, confirmation] = await eventsOfOrder(confirmed);
     // A reply names its command and carries the saga's correlation id: how the saga finds it.
     expect(confirmation).toMatchObject({
       type: 'OrderConfirmed',
@@ -197,13 +176,13 @@ describe('the orders service', () => {
     await issue(confirmed, 'ConfirmOrder', {}, confirmId);
     await issue(rejected, 'RejectOrder', { reason: 'insufficient stock for MUG-1: 3 available, 5 requested' });
     await eventually(async () => (await orderStatus(rejected)) === 'rejected', 'the other order rejected');
-    expect(await eventsOf(confirmed)).toHaveLength(2);
+    expect(await eventsOfOrder(confirmed)).toHaveLength(2);
     expect((await call(`/v1/orders/${confirmed}`)).headers.get('etag')).toBe(`"order-${confirmed}:1"`);
 
     const read = await call(`/v1/orders/${rejected}`);
     expect(read.body).toMatchObject({ status: 'rejected', reason: 'insufficient stock for MUG-1: 3 available, 5 requested', totalCents: 7000 });
     expect(read.headers.get('etag')).toBe(`"order-${rejected}:1"`);
-    expect(await sqlDeadLetterStore(host.sql, { schema: 'orders' }).listParked('orders-commands')).toEqual([]);
+    expect(await sqlDeadLetterStore(host.sql, { schema: host.schema }).listParked('orders-commands')).toEqual([]);
   });
 
   it('parks a command the order refuses, since the flow never sends one', async () => {
@@ -212,10 +191,10 @@ describe('the orders service', () => {
     await eventually(async () => (await orderStatus(orderId)) === 'rejected', 'the order rejected');
     await issue(orderId, 'ConfirmOrder', {});
     const parked = await eventually(async () => {
-      const keys = await sqlDeadLetterStore(host.sql, { schema: 'orders' }).listParked('orders-commands');
+      const keys = await sqlDeadLetterStore(host.sql, { schema: host.schema }).listParked('orders-commands');
       return keys.length > 0 ? keys : undefined;
     }, 'the command parked');
     expect(parked).toEqual([expect.objectContaining({ key: orderId, messages: 1, firstError: expect.stringContaining('cannot be confirmed') })]);
-    expect(await eventsOf(orderId)).toHaveLength(2);
+    expect(await eventsOfOrder(orderId)).toHaveLength(2);
   });
 });

@@ -1,26 +1,29 @@
-// Orders as a service, built from the ports a host gives it (docs/architecture.md, "The three
-// ways it runs"): the same code on PGlite and the embedded bus, or PostgreSQL and Kafka.
-import type { ServiceFactory } from '@ordo/host';
-import { CONTEXT } from '@ordo/orders-contract';
-import { ordersApplication } from './application/handlers';
+import { defineService } from '@ordo/host';
+import { CONTEXT, ORDERS_STREAM_PREFIXES, ordersEventSchemas } from '@ordo/orders-contract';
+import { ordersHandlers } from './application/handlers';
 import { ordersErrorMappings, ordersRoutes } from './http';
-import { startCommandConsumer, startPriceFeed } from './messaging';
+import { ordersConsumers } from './messaging';
 import { sqlPriceTable } from './prices';
 
-export const ordersService: ServiceFactory = ({ store, bus, sql, schema, logger, clock, anonymousCustomers }) => {
-  const prices = sqlPriceTable(sql, schema);
-  const orders = ordersApplication({ store, prices });
-  return {
-    name: CONTEXT,
-    api: { title: 'Orders', version: '1.0.0' },
-    errorMappings: ordersErrorMappings,
-    routes: ordersRoutes({ orders, prices, clock, anonymousCustomers }),
-    publish: () => bus.publish(CONTEXT, store),
-    start: async () => {
+/**
+ * Orders as a service (docs/architecture.md, "One shape for every context"): orders are
+ * placed over HTTP, priced from orders' own copy of catalog's prices, and confirmed or
+ * rejected by the saga's commands on its topic.
+ */
+export const ordersService = defineService({
+  name: CONTEXT,
+  api: { title: 'Orders', version: '1.0.0', description: 'Orders placed, priced, confirmed and rejected' },
+  store: { streamPrefixes: ORDERS_STREAM_PREFIXES, registry: ordersEventSchemas },
+  takesCommands: true,
+  create: ({ store, sql, schema, logger, clock, anonymousCustomers }) => {
+    const prices = sqlPriceTable(sql, schema);
+    const handlers = ordersHandlers({ store, prices });
+    return {
+      errorMappings: ordersErrorMappings,
+      routes: ordersRoutes({ handlers, prices, clock, anonymousCustomers }),
       // The table exists before the feed writes it and before an order is priced.
-      await prices.migrate();
-      await startPriceFeed(bus, prices);
-      await startCommandConsumer({ bus, orders, clock, logger });
-    },
-  };
-};
+      migrate: () => prices.migrate(),
+      consumers: ordersConsumers({ handlers, prices, clock, logger }),
+    };
+  },
+});

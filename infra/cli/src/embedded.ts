@@ -3,10 +3,10 @@
 import { exitOnStartFailure } from '@ordo/http';
 import { EMBEDDED_OPERATOR, localTokens, runEmbedded } from '@ordo/host';
 import { placeOrderCurl, seedShop } from './seed';
-import { shopModules } from './shop';
+import { shopServices } from './shop';
 
 const main = async () => {
-  const { url, app } = await runEmbedded({ name: 'ordo', modules: shopModules });
+  const { url, app } = await runEmbedded({ name: 'ordo', services: shopServices });
   const dataDir = process.env.ORDO_DATA_DIR ?? '.ordo';
   // The first start made it; this reads it back.
   const { tokens, file } = localTokens(dataDir, [EMBEDDED_OPERATOR]);
@@ -16,7 +16,7 @@ const main = async () => {
   console.log(
     [
       '',
-      `Ordo is running (embedded: catalog, inventory, orders and the order-placement saga) at ${url}`,
+      `Ordo is running (embedded: ${shopServices.map((service) => service.name).join(', ')}) at ${url}`,
       `  API docs:  ${url}/docs`,
       `  Place an order:`,
       `    ${placeOrderCurl(url)}`,

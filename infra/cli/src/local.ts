@@ -5,11 +5,11 @@ import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { concurrently } from 'concurrently';
 import { Kafka, logLevel } from 'kafkajs';
-import { localTokens } from '@ordo/host';
+import { localTokens, schemaOf, topicsOf } from '@ordo/host';
 import { startBroker } from '@ordo/kafka-local';
-import { commandTopic, describeProvisioning, eventTopic, provisionTopics } from '@ordo/messaging';
+import { describeProvisioning, provisionTopics } from '@ordo/messaging';
 import { placeOrderCurl, seedShop } from './seed';
-import { shopProcesses } from './shop';
+import { portOf, shopServices } from './shop';
 
 const ROOT = path.resolve(__dirname, '../../..');
 const LOCAL_POSTGRES = 'postgres://postgres@127.0.0.1:5432/postgres';
@@ -24,8 +24,7 @@ const provisionShopTopics = async (brokers: string[]) => {
   const admin = new Kafka({ clientId: 'ordo-supervisor', brokers, logLevel: logLevel.NOTHING }).admin();
   await admin.connect();
   try {
-    const specs = shopProcesses.map(({ name }) => eventTopic(name, 3)).concat(['orders', 'inventory'].map((name) => commandTopic(name, 3)));
-    for (const line of describeProvisioning(await provisionTopics(admin, specs))) say(line);
+    for (const line of describeProvisioning(await provisionTopics(admin, topicsOf(shopServices, 3)))) say(line);
   } finally {
     await admin.disconnect();
   }
@@ -55,18 +54,18 @@ const main = async () => {
 
   // Extra node flags for every service, e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof` (NODE_OPTIONS refuses those).
   const nodeArgs = process.env.ORDO_SERVICE_NODE_ARGS ?? '';
-  const services = shopProcesses.map((service) => ({ ...service, url: `http://127.0.0.1:${basePort + service.portOffset}` }));
+  const services = shopServices.map(({ name }) => ({ name, port: portOf(name, basePort), url: `http://127.0.0.1:${portOf(name, basePort)}` }));
   const { result } = concurrently(
     services.map((service) => ({
       name: service.name,
       // `exec`: the shell concurrently starts each command through becomes the service, so
       // the signals concurrently forwards on Ctrl-C reach it.
-      command: `exec "${process.execPath}" ${nodeArgs} --import tsx ${service.main}`,
+      command: `exec "${process.execPath}" ${nodeArgs} --import tsx infra/cli/src/serve.ts ${service.name}`,
       cwd: ROOT,
       env: {
-        PORT: String(basePort + service.portOffset),
+        PORT: String(service.port),
         DATABASE_URL: databaseUrl,
-        DATABASE_SCHEMA: `${schemaPrefix}${service.name}`,
+        DATABASE_SCHEMA: `${schemaPrefix}${schemaOf(service)}`,
         KAFKA_BROKERS: brokers.join(','),
         AUTH_TOKENS: authTokens,
       },

@@ -1,27 +1,22 @@
-// The reference shop, as the composition root sees it: each module by name. Only this
-// package imports services (docs/architecture.md "Layout"); the name is also the module's schema.
+// The reference shop: every service it runs, as the composition root sees them. Only this
+// package imports services (docs/architecture.md "Layout"). Every host derives the rest
+// from this list: embedded mode mounts each, local mode runs each as its own process on
+// the base port + its place in the list, and the topics are provisioned from it.
+// Adding a context is its folder and one line here.
 import { catalogService } from '@ordo/catalog';
-import { CATALOG_STREAM_PREFIXES, catalogEventSchemas } from '@ordo/catalog-contract';
-import type { EmbeddedOptions } from '@ordo/host';
+import type { ServiceDefinition } from '@ordo/host';
 import { inventoryService } from '@ordo/inventory';
-import { INVENTORY_STREAM_PREFIXES, inventoryEventSchemas } from '@ordo/inventory-contract';
-import { orderPlacementService, SAGAS_STREAM_PREFIXES } from '@ordo/order-placement';
+import { orderPlacementService } from '@ordo/order-placement';
 import { ordersService } from '@ordo/orders';
-import { ORDERS_STREAM_PREFIXES, ordersEventSchemas } from '@ordo/orders-contract';
 
-// Each store holds only its own streams and checks appends against its contract's event
-// schemas; the saga's events are the engine's own.
-export const shopModules: EmbeddedOptions['modules'] = {
-  catalog: { factory: catalogService, store: { streamPrefixes: CATALOG_STREAM_PREFIXES, registry: catalogEventSchemas } },
-  inventory: { factory: inventoryService, store: { streamPrefixes: INVENTORY_STREAM_PREFIXES, registry: inventoryEventSchemas } },
-  orders: { factory: ordersService, store: { streamPrefixes: ORDERS_STREAM_PREFIXES, registry: ordersEventSchemas } },
-  sagas: { factory: orderPlacementService, store: { streamPrefixes: SAGAS_STREAM_PREFIXES } },
+export const shopServices: readonly ServiceDefinition[] = [catalogService, inventoryService, ordersService, orderPlacementService];
+
+/** The service of that name, or an error listing the names there are. */
+export const shopService = (name: string): ServiceDefinition => {
+  const found = shopServices.find((service) => service.name === name);
+  if (!found) throw new Error(`no service '${name}': the shop's services are ${shopServices.map((service) => service.name).join(', ')}`);
+  return found;
 };
 
-/** Local mode: where each service's standalone entry lives, and its port offset from the base port. */
-export const shopProcesses = [
-  { name: 'catalog', main: 'contexts/catalog/src/main.ts', portOffset: 1 },
-  { name: 'inventory', main: 'contexts/inventory/src/main.ts', portOffset: 2 },
-  { name: 'orders', main: 'contexts/orders/src/main.ts', portOffset: 3 },
-  { name: 'sagas', main: 'sagas/order-placement/src/main.ts', portOffset: 4 },
-] as const;
+/** Local mode: a service's port, from the base port and its place in the list. */
+export const portOf = (name: string, basePort: number): number => basePort + 1 + shopServices.indexOf(shopService(name));

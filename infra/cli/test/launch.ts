@@ -157,13 +157,13 @@ export const launchLocal = async (options: {
     tokens: { operator: operator as string, ...(customer && { customer }) },
     output: supervisor.output,
     killSaga: async () => {
-      const [saga] = markedPids(supervisor.marker).filter((pid) => cmdline(pid).includes('sagas/order-placement/src/main.ts') && cmdline(pid).includes('node'));
+      const [saga] = markedPids(supervisor.marker).filter((pid) => cmdline(pid).includes('serve.ts sagas') && cmdline(pid).includes('node'));
       if (!saga) throw new Error('no saga process found');
       process.kill(saga, 'SIGKILL');
       // The supervisor restarts it; it answers again once ready.
       await sleep(500);
       for (const deadline = Date.now() + 60_000; Date.now() < deadline; await sleep(200)) {
-        const restarted = markedPids(supervisor.marker).some((pid) => pid !== saga && cmdline(pid).includes('sagas/order-placement/src/main.ts'));
+        const restarted = markedPids(supervisor.marker).some((pid) => pid !== saga && cmdline(pid).includes('serve.ts sagas'));
         const ready = await fetch(`${urls.sagas}/health/ready`).then(
           (response) => response.ok,
           () => false,

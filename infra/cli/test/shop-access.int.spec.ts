@@ -1,5 +1,6 @@
 import { ROLES, type Access, type Role } from '@ordo/http';
 import { openApiDocuments, openApiPath, SHOP_ROUTES, startShopHosts, TOKENS, undocumentedAnswer, type ShopRoute } from './shop-hosts';
+import { shopServices } from '../src/shop';
 
 // Every shop route against its row of the policy (docs/security.md), as callers need a
 // token (standalone mode): who is refused with which status, who gets through, and that
@@ -26,7 +27,7 @@ describe('who may call each shop route', () => {
       ...(authorization && { authorization }),
       ...(route.body !== undefined && { 'content-type': 'application/json' }),
     };
-    const response = await fetch(`${hosts[route.module].url}${route.path}`, {
+    const response = await fetch(`${hosts.urlOf(route.module)}${route.path}`, {
       method: route.method,
       headers,
       body: route.body === undefined ? undefined : JSON.stringify(route.body),
@@ -38,15 +39,17 @@ describe('who may call each shop route', () => {
   const name = (route: ShopRoute) => `${route.method} ${route.route} (${route.access})`;
 
   it('has a policy row for every route each module serves, and none for a route that does not exist', () => {
-    const served = Object.entries(documents).flatMap(([module, document]) =>
-      Object.entries(document.paths)
-        .filter(([path]) => path.startsWith('/v1/'))
-        .flatMap(([path, operations]) =>
-          Object.keys(operations)
-            .filter((method) => method !== 'head')
-            .map((method) => `${module} ${method.toUpperCase()} ${path}`),
-        ),
-    );
+    const served = shopServices
+      .map(({ name: module }) => [module, documents(module)] as const)
+      .flatMap(([module, document]) =>
+        Object.entries(document.paths)
+          .filter(([path]) => path.startsWith('/v1/'))
+          .flatMap(([path, operations]) =>
+            Object.keys(operations)
+              .filter((method) => method !== 'head')
+              .map((method) => `${module} ${method.toUpperCase()} ${path}`),
+          ),
+      );
     expect(served.sort()).toEqual(SHOP_ROUTES.map((route) => `${route.module} ${route.method} ${openApiPath(route.route)}`).sort());
   });
 
@@ -104,11 +107,11 @@ describe('who may call each shop route', () => {
 
   it('answers conditional reads and bad input as documented', async () => {
     const etagOf = async (route: ShopRoute) =>
-      (await fetch(`${hosts[route.module].url}${route.path}`, { headers: { authorization: `Bearer ${TOKENS.viewer}` } })).headers.get('etag');
+      (await fetch(`${hosts.urlOf(route.module)}${route.path}`, { headers: { authorization: `Bearer ${TOKENS.viewer}` } })).headers.get('etag');
     for (const route of SHOP_ROUTES.filter((candidate) => candidate.method === 'GET')) {
       const etag = await etagOf(route);
       if (etag) {
-        const response = await fetch(`${hosts[route.module].url}${route.path}`, {
+        const response = await fetch(`${hosts.urlOf(route.module)}${route.path}`, {
           headers: { authorization: `Bearer ${TOKENS.viewer}`, 'if-none-match': etag },
         });
         expect({ route: name(route), status: response.status }).toEqual({ route: name(route), status: 304 });
@@ -117,7 +120,7 @@ describe('who may call each shop route', () => {
     }
     for (const route of SHOP_ROUTES.filter((candidate) => candidate.route.includes(':') || candidate.body !== undefined)) {
       const path = route.route.includes(':') ? route.route.replace(/:\w+/g, 'not valid') : route.path;
-      const response = await fetch(`${hosts[route.module].url}${path}`, {
+      const response = await fetch(`${hosts.urlOf(route.module)}${path}`, {
         method: route.method,
         headers: { authorization: `Bearer ${TOKENS.admin}`, ...(route.body !== undefined && { 'content-type': 'application/json' }) },
         body: route.body === undefined ? undefined : JSON.stringify({ unexpected: true }),
@@ -132,7 +135,7 @@ describe('who may call each shop route', () => {
   it('documents in its OpenAPI every status each route answered above', () => {
     expect(answered.length).toBeGreaterThan(SHOP_ROUTES.length);
     const undocumented = answered
-      .map(({ route, status }) => undocumentedAnswer(documents[route.module], route, status))
+      .map(({ route, status }) => undocumentedAnswer(documents(route.module), route, status))
       .filter((problem) => problem !== undefined);
     expect([...new Set(undocumented)]).toEqual([]);
   });

@@ -104,7 +104,7 @@ describe('every shop route under random and malformed requests', () => {
     await fc.assert(
       fc.asyncProperty(requests, async ({ module, method, target, headers, body }) => {
         const sent = method === 'GET' || method === 'HEAD' ? undefined : body; // fetch sends no body on these
-        const response = await fetch(`${hosts[module].url}${target}`, { method, headers, body: sent, redirect: 'manual' });
+        const response = await fetch(`${hosts.urlOf(module)}${target}`, { method, headers, body: sent, redirect: 'manual' });
         const text = await response.text();
         if (response.status >= 500) throw new Error(`${module} ${method} ${target} answered ${response.status}: ${text.slice(0, 300)}`);
         const violation = problemContractViolation(response.status, response.headers.get('content-type'), method);
@@ -112,7 +112,7 @@ describe('every shop route under random and malformed requests', () => {
         const route = shopRouteOf(module, method, routeOf(target));
         if (!route) return;
         routesReached.add(`${route.method} ${route.route}`);
-        const undocumented = undocumentedAnswer(documents[module], route, response.status);
+        const undocumented = undocumentedAnswer(documents(module), route, response.status);
         if (undocumented) throw new Error(`${target}: ${undocumented}`);
       }),
       { numRuns: 400 },
@@ -128,9 +128,9 @@ describe('every shop route under random and malformed requests', () => {
   it.each(rawCases)('answers %s, sent as raw bytes, with a problem+json 400', async (_name, route, value) => {
     // The value's bytes go on the wire as they are (latin1): a raw NUL, or the WTF-8 bytes of a lone surrogate.
     const body = JSON.stringify(Object.fromEntries(Object.keys(route.body as object).map((key) => [key, value])));
-    const { port } = new URL(hosts[route.module].url);
+    const { port } = new URL(hosts.urlOf(route.module));
     const request = `${route.method} ${route.path} HTTP/1.1\r\nHost: 127.0.0.1:${port}\r\nAuthorization: Bearer ${TOKENS.admin}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body, 'latin1')}\r\nConnection: close\r\n\r\n${body}`;
-    const answers = rawResponses(await exchangeRaw(hosts[route.module].url, [Buffer.from(request, 'latin1')]));
+    const answers = rawResponses(await exchangeRaw(hosts.urlOf(route.module), [Buffer.from(request, 'latin1')]));
     expect(answers.map(({ status, headers }) => ({ status, contentType: headers['content-type'] }))).toEqual([
       { status: 400, contentType: expect.stringMatching(/^application\/problem\+json/) },
     ]);

@@ -1,20 +1,15 @@
-// Every module of the shop mounted as the test host mounts it (PGlite, the embedded bus,
+// Every service of the shop (src/shop.ts) mounted as the test host mounts it (PGlite, the embedded bus,
 // a real HTTP port), with the tokens of each role, and the access policy of every shop
 // route (docs/security.md): what the shop-wide access, documentation and fuzz specs
 // check each route against.
-import { catalogService } from '@ordo/catalog';
-import { catalogEventSchemas, productStream } from '@ordo/catalog-contract';
-import { eventIdFor } from '@ordo/eventstore';
+import { productStream } from '@ordo/catalog-contract';
 import type { Access, Principal } from '@ordo/http';
-import { startTestHost, type TestHost } from '@ordo/host/testing';
-import { inventoryService } from '@ordo/inventory';
-import { inventoryEventSchemas } from '@ordo/inventory-contract';
-import { orderPlacementService } from '@ordo/order-placement';
-import { ordersService } from '@ordo/orders';
-import { ordersEventSchemas } from '@ordo/orders-contract';
+import { recordEvent, startTestHost, type TestHost } from '@ordo/host/testing';
 import { eventually } from '@ordo/testing';
+import { shopServices } from '../src/shop';
 
-export type ShopModule = 'catalog' | 'inventory' | 'orders' | 'sagas';
+/** A service of the shop, by name. */
+export type ShopModule = string;
 type Method = 'GET' | 'POST' | 'PUT';
 
 /** One token per role, and a second customer. */
@@ -91,7 +86,18 @@ export const SHOP_ROUTES: ShopRoute[] = [
 /** The route as OpenAPI writes it: `/v1/products/{sku}`. */
 export const openApiPath = (route: string) => route.replace(/:(\w+)/g, '{$1}');
 
-export type ShopHosts = Record<ShopModule, TestHost<string>>;
+export interface ShopHosts {
+  /** Each service's host, by its name. */
+  byName: Record<ShopModule, TestHost<string>>;
+  /** A service's base URL; an unknown name fails the test. */
+  urlOf(module: ShopModule): string;
+  close(): Promise<void>;
+}
+
+const must = <T>(value: T | undefined, what: string): T => {
+  if (value === undefined) throw new Error(`the shop has no ${what}`);
+  return value;
+};
 
 const at = '2025-03-01T10:00:00.000Z';
 
@@ -100,49 +106,34 @@ const at = '2025-03-01T10:00:00.000Z';
  * mode, then lists KNOWN_SKU in catalog and feeds it to inventory's and orders' copies
  * through stand-in catalog stores.
  */
-export const startShopHosts = async (): Promise<ShopHosts & { close(): Promise<void> }> => {
+export const startShopHosts = async (): Promise<ShopHosts> => {
   const common = { clock: () => new Date(at), authTokens: PRINCIPALS, anonymousCustomers: false };
-  const started: TestHost<string>[] = [];
+  const hosts: Record<string, TestHost<string>> = {};
   const close = async () => {
-    for (const host of started.splice(0)) await host.close();
+    for (const host of Object.values(hosts)) await host.close();
   };
   try {
-    const start = async <S extends string>(host: Promise<TestHost<S>>) => {
-      const running = await host;
-      started.push(running);
-      return running;
-    };
-    const catalog = await start(startTestHost({ name: 'catalog', factory: catalogService, registry: catalogEventSchemas, ...common }));
-    const stock = { catalog: { registry: catalogEventSchemas }, sagas: {} };
-    const inventory = await start(startTestHost({ name: 'inventory', factory: inventoryService, registry: inventoryEventSchemas, standIns: stock, ...common }));
-    const orders = await start(startTestHost({ name: 'orders', factory: ordersService, registry: ordersEventSchemas, standIns: stock, ...common }));
-    const sagas = await start(
-      startTestHost({
-        name: 'sagas',
-        factory: orderPlacementService,
-        standIns: { orders: { registry: ordersEventSchemas }, inventory: { registry: inventoryEventSchemas } },
-        ...common,
-      }),
-    );
+    // Each service with every other one as a stand-in store, whose events it may consume.
+    for (const service of shopServices) {
+      const standIns = Object.fromEntries(shopServices.filter((other) => other !== service).map((other) => [other.name, { registry: other.store.registry }]));
+      hosts[service.name] = await startTestHost({ service, standIns, ...common });
+    }
+    const urlOf = (module: ShopModule) => must(hosts[module], `service ${module}`).url;
 
     const product = { sku: KNOWN_SKU, name: 'Mug', priceCents: 1250 };
-    const listed = await fetch(`${catalog.url}/v1/products`, {
+    const listed = await fetch(`${urlOf('catalog')}/v1/products`, {
       method: 'POST',
       headers: { 'content-type': 'application/json', authorization: `Bearer ${TOKENS.operator}` },
       body: JSON.stringify(product),
     });
     if (listed.status !== 201) throw new Error(`catalog did not list ${KNOWN_SKU}: ${listed.status} ${await listed.text()}`);
-    const metadata = { correlationId: 'seed', causationId: 'seed', commandId: 'seed', schemaVersion: 1 };
-    for (const host of [inventory, orders]) {
-      await host.standIns.catalog.appendToStream(
-        productStream(KNOWN_SKU),
-        [{ id: eventIdFor('seed', 0), type: 'ProductAdded', data: { ...product, at }, metadata }],
-        { expectedRevision: 'any' },
-      );
+    for (const host of Object.values(hosts)) {
+      const standIn = host.standIns.catalog;
+      if (standIn) await recordEvent(standIn, { stream: productStream(KNOWN_SKU), type: 'ProductAdded', data: { ...product, at }, commandId: 'seed' });
     }
-    await eventually(async () => (await fetch(`${inventory.url}/v1/stock/${KNOWN_SKU}`)).status === 200, `inventory to learn of ${KNOWN_SKU}`);
-    await eventually(async () => (await fetch(`${orders.url}/v1/prices/${KNOWN_SKU}`)).status === 200, `orders to price ${KNOWN_SKU}`);
-    return { catalog, inventory, orders, sagas, close };
+    await eventually(async () => (await fetch(`${urlOf('inventory')}/v1/stock/${KNOWN_SKU}`)).status === 200, `inventory to learn of ${KNOWN_SKU}`);
+    await eventually(async () => (await fetch(`${urlOf('orders')}/v1/prices/${KNOWN_SKU}`)).status === 200, `orders to price ${KNOWN_SKU}`);
+    return { byName: hosts, urlOf, close };
   } catch (error) {
     await close().catch(() => undefined);
     throw error;
@@ -154,12 +145,10 @@ interface OpenApiDocument {
 }
 
 /** Each host's OpenAPI document, as /docs/json serves it. */
-export const openApiDocuments = (hosts: ShopHosts): Record<ShopModule, OpenApiDocument> => ({
-  catalog: hosts.catalog.server.swagger() as OpenApiDocument,
-  inventory: hosts.inventory.server.swagger() as OpenApiDocument,
-  orders: hosts.orders.server.swagger() as OpenApiDocument,
-  sagas: hosts.sagas.server.swagger() as OpenApiDocument,
-});
+export const openApiDocuments = (hosts: ShopHosts): ((module: ShopModule) => OpenApiDocument) => {
+  const documents = new Map(Object.entries(hosts.byName).map(([name, host]) => [name, host.server.swagger() as OpenApiDocument]));
+  return (module) => must(documents.get(module), `service ${module}`);
+};
 
 /**
  * Why an answer of a route is not what its OpenAPI document promises, or undefined: its

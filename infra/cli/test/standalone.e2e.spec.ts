@@ -7,7 +7,7 @@ const ROOT = path.resolve(__dirname, '../../..');
 // tokens: without AUTH_TOKENS it must refuse to start rather than run with nothing guarded.
 describe('a service started on its own', () => {
   const start = (authTokens?: string) =>
-    spawnSync(process.execPath, ['--import', 'tsx', 'contexts/catalog/src/main.ts'], {
+    spawnSync(process.execPath, ['--import', 'tsx', 'infra/cli/src/serve.ts', 'catalog'], {
       cwd: ROOT,
       env: { PATH: process.env.PATH ?? '', PORT: '0', ...(authTokens === undefined ? {} : { AUTH_TOKENS: authTokens }) },
       encoding: 'utf8',

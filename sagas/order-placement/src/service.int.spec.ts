@@ -59,8 +59,7 @@ describe('order placement, mounted on HTTP and the embedded bus', () => {
 
   beforeAll(async () => {
     host = await startTestHost({
-      name: 'sagas',
-      factory: orderPlacementService,
+      service: orderPlacementService,
       standIns: { orders: { registry: ordersEventSchemas }, inventory: { registry: inventoryEventSchemas } },
       clock: () => new Date(NOW),
       authTokens: new Map([[VIEWER_TOKEN, { subject: 'support', roles: ['viewer'] }]]),

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { ServiceFactory } from '@ordo/host';
+import { consumer, defineService } from '@ordo/host';
 import { NotFound, setETag } from '@ordo/http';
 import { INVENTORY_EVENTS_TOPIC } from '@ordo/inventory-contract';
 import { ORDERS_EVENTS_TOPIC, OrderId } from '@ordo/orders-contract';
@@ -17,39 +17,42 @@ export const SAGAS_STREAM_PREFIXES = [sagaStreamPrefix(orderPlacement.name)];
  * (OrderPlaced starts an instance, the rest may be replies), sends its commands through
  * its own stream, and shows an instance over HTTP.
  */
-export const orderPlacementService: ServiceFactory = ({ store, bus, clock, logger }) => {
-  const runner = sagaRunner({ definition: orderPlacement, store, clock });
-  return {
-    name: SAGAS_CONTEXT,
-    api: { title: 'Order placement saga', version: '1.0.0' },
-    routes: (app) => {
-      app.get(
-        '/v1/sagas/order-placement/:orderId',
-        { config: { access: 'viewer' }, schema: { params: z.strictObject({ orderId: OrderId }), response: { 200: sagaViewSchema } } },
-        async (request, reply) => {
-          const { state, revision } = await runner.read(request.params.orderId);
-          if (state.status === 'not-started') throw new NotFound(`no order-placement saga for order ${request.params.orderId}`);
-          setETag(reply, { stream: state.sagaId, revision });
-          return describeSaga(state);
-        },
-      );
-    },
-    publish: () => bus.publish(SAGAS_CONTEXT, store),
-    start: async () => {
-      await bus.consume({
-        groupId: 'order-placement',
-        topics: [ORDERS_EVENTS_TOPIC, INVENTORY_EVENTS_TOPIC],
-        parse: parseIncomingEvent,
-        // Replies come keyed by sku or order: a reply parked for one order holds back that order's alone.
-        sequenceBy: (message) => runner.sequenceOf(message.value),
-        handle: async (message) => {
-          const handled = await runner.handle(message.value);
-          // Most events on these topics are no reply to any instance: those only at debug.
-          if (handled.result === 'ignored')
-            logger.debug({ eventId: message.value.id, type: message.value.type, why: handled.why }, 'event ignored by order placement');
-          else logger.info({ sagaId: handled.sagaId, result: handled.result, eventType: message.value.type }, 'order placement saga moved');
-        },
-      });
-    },
-  };
-};
+export const orderPlacementService = defineService({
+  name: SAGAS_CONTEXT,
+  api: { title: 'Order placement saga', version: '1.0.0', description: 'Places an order across orders and inventory, compensating on refusal' },
+  store: { streamPrefixes: SAGAS_STREAM_PREFIXES },
+  takesCommands: false,
+  create: ({ store, clock, logger }) => {
+    const runner = sagaRunner({ definition: orderPlacement, store, clock });
+    return {
+      routes: (app) => {
+        app.get(
+          '/v1/sagas/order-placement/:orderId',
+          { config: { access: 'viewer' }, schema: { params: z.strictObject({ orderId: OrderId }), response: { 200: sagaViewSchema } } },
+          async (request, reply) => {
+            const { state, revision } = await runner.read(request.params.orderId);
+            if (state.status === 'not-started') throw new NotFound(`no order-placement saga for order ${request.params.orderId}`);
+            setETag(reply, { stream: state.sagaId, revision });
+            return describeSaga(state);
+          },
+        );
+      },
+      consumers: [
+        consumer({
+          groupId: 'order-placement',
+          topics: [ORDERS_EVENTS_TOPIC, INVENTORY_EVENTS_TOPIC],
+          parse: parseIncomingEvent,
+          // Replies come keyed by sku or order: a reply parked for one order holds back that order's alone.
+          sequenceBy: (message) => runner.sequenceOf(message.value),
+          handle: async (message) => {
+            const handled = await runner.handle(message.value);
+            // Most events on these topics are no reply to any instance: those only at debug.
+            if (handled.result === 'ignored')
+              logger.debug({ eventId: message.value.id, type: message.value.type, why: handled.why }, 'event ignored by order placement');
+            else logger.info({ sagaId: handled.sagaId, result: handled.result, eventType: message.value.type }, 'order placement saga moved');
+          },
+        }),
+      ],
+    };
+  },
+});

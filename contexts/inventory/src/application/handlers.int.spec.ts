@@ -1,8 +1,9 @@
 import { createEventStore, type EventStore } from '@ordo/eventstore';
 import { inventoryEventSchemas, stockStream, type InventoryEvent } from '@ordo/inventory-contract';
-import { evolve, initialState } from '../domain/inventory';
+import { evolve, initialState } from '../domain/stock';
 import { SkuNotInCatalog } from '../domain/errors';
-import { inventoryHandlers, type CatalogSkus, type CommandContext } from './handlers';
+import type { CommandContext } from '@ordo/eventstore';
+import { inventoryHandlers, type CatalogSkus } from './handlers';
 
 // A stock stream long enough to be snapshotted: what loads from the snapshot must be
 // what a full replay gives, and a command handled before the snapshot is still a repeat.
@@ -23,7 +24,7 @@ describe('inventory handlers', () => {
 
   it('loads from its snapshot to the stock a full replay gives, and still knows the commands before it', async () => {
     const sku = 'SKU-LONG';
-    const handlers = inventoryHandlers(store, catalog);
+    const handlers = inventoryHandlers({ store, catalog });
     await handlers.addStock({ sku, quantity: 10 }, context('add'));
     // Every third order keeps its unit, the others release it: 10 units last until o27.
     for (let n = 0; n < 90; n++) {
@@ -35,7 +36,7 @@ describe('inventory handlers', () => {
     expect(snapshot?.version).toBe(1);
     expect(snapshot?.revision).toBeGreaterThanOrEqual(99n);
 
-    const loaded = await inventoryHandlers(store, catalog).readStock(sku);
+    const loaded = await inventoryHandlers({ store, catalog }).readStock(sku);
     const events: InventoryEvent[] = [];
     for await (const event of store.readStream(stockStream(sku))) events.push(event as unknown as InventoryEvent);
     expect(loaded.revision).toBe(BigInt(events.length - 1));
@@ -43,12 +44,12 @@ describe('inventory handlers', () => {
     expect(loaded.state).toMatchObject({ sku, added: 10, available: 0, reserved: 10 });
     expect(Object.keys(loaded.state.reservations)).toEqual(Array.from({ length: 10 }, (_, i) => `o${i * 3}`));
 
-    const repeat = await inventoryHandlers(store, catalog).reserveStock({ sku, orderId: 'o0', quantity: 1 }, context('reserve-0'));
+    const repeat = await inventoryHandlers({ store, catalog }).reserveStock({ sku, orderId: 'o0', quantity: 1 }, context('reserve-0'));
     expect(repeat).toMatchObject({ repeated: true, revision: loaded.revision, events: [{ type: 'StockReserved', data: { orderId: 'o0', quantity: 1 } }] });
   });
 
   it('adds stock only for a sku its copy of catalog knows, appending nothing for another', async () => {
-    const handlers = inventoryHandlers(store, catalog);
+    const handlers = inventoryHandlers({ store, catalog });
     await expect(handlers.addStock({ sku: 'SKU-GHOST', quantity: 3 }, context('add-ghost'))).rejects.toThrow(SkuNotInCatalog);
     const appended = [];
     for await (const event of store.readStream(stockStream('SKU-GHOST'))) appended.push(event);
@@ -57,10 +58,10 @@ describe('inventory handlers', () => {
   });
 
   it('reads zero stock of a sku catalog knows and nothing was added to, and refuses one it does not know', async () => {
-    const handlers = inventoryHandlers(store, catalogKnowing('SKU-EMPTY'));
+    const handlers = inventoryHandlers({ store, catalog: catalogKnowing('SKU-EMPTY') });
     expect(await handlers.readStock('SKU-EMPTY')).toEqual({ revision: -1n, state: initialState() });
     await expect(handlers.readStock('SKU-GHOST')).rejects.toThrow('catalog has no product SKU-GHOST (yet)');
     // Stock once added is answered as it is, without asking the copy.
-    expect((await inventoryHandlers(store, catalogKnowing()).readStock('SKU-NEW')).state).toMatchObject({ added: 3 });
+    expect((await inventoryHandlers({ store, catalog: catalogKnowing() }).readStock('SKU-NEW')).state).toMatchObject({ added: 3 });
   });
 });

@@ -1,24 +1,22 @@
 // One function per command: load the stock (from its snapshot), decide, append.
 // HTTP and the command topic both come through here.
-import { commandHandler, type CommandMetadata, type EventStore } from '@ordo/eventstore';
+import { commandHandler, type CommandContext, type EventStore } from '@ordo/eventstore';
 import { stockStream, type AddStock, type ReleaseStock, type ReserveStock } from '@ordo/inventory-contract';
 import { SkuNotInCatalog } from '../domain/errors';
-import { decide, evolve, initialState, type InventoryCommand } from '../domain/inventory';
-
-/** The ids a command carries (docs/architecture.md, "Idempotency comes from the command id") and the time it is handled at (ISO). */
-export type CommandContext = CommandMetadata & { now: string };
+import { stockDecider, type StockCommand } from '../domain/stock';
 
 /** Inventory's copy of the skus catalog has a product for (catalog-skus.ts), filled from catalog's events. */
 export interface CatalogSkus {
   knows(sku: string): Promise<boolean>;
 }
 
-export const inventoryHandlers = (store: EventStore, catalog: CatalogSkus) => {
+export const inventoryHandlers = ({ store, catalog }: { store: EventStore; catalog: CatalogSkus }) => {
   // A popular sku's stream grows with every order: load it from a snapshot, not from its start.
-  const stock = commandHandler({ store, aggregate: { initialState, evolve }, snapshot: { every: 100, version: 1 } });
+  const stock = commandHandler({ store, aggregate: stockDecider, snapshot: { every: 100, version: 1 } });
 
   // The context is the command's metadata (its ids go into the events); its time (and for AddStock, whether catalog knows the sku) goes into the command, for the decider.
-  const run = (command: InventoryCommand, context: CommandContext) => stock.handle(stockStream(command.data.sku), context, (state) => decide(command, state));
+  const run = (command: StockCommand, context: CommandContext) =>
+    stock.handle(stockStream(command.data.sku), context, (state) => stockDecider.decide(command, state));
 
   return {
     addStock: async (data: AddStock, context: CommandContext) =>

@@ -1,10 +1,9 @@
 // Orders' use cases: load the order, decide, append (through commandHandler), after
-// the checks that need I/O, such as pricing the lines from orders' own price table.
-import { commandHandler, type CommandMetadata, type EventStore } from '@ordo/eventstore';
-import { BadRequest, type FieldError } from '@ordo/http';
+// looking up what the decider needs from I/O: the prices of the lines' skus.
+import { commandHandler, type CommandContext, type EventStore } from '@ordo/eventstore';
 import { orderStream } from '@ordo/orders-contract';
 import { OrderNotFound } from '../domain/errors';
-import { orderDecider, repeatedSkuLines, type Order, type OrderCommand, type OrderEvent, type OrderLine } from '../domain/order';
+import { orderDecider, type ConfirmOrder, type Order, type OrderCommand, type PlaceOrder, type RejectOrder } from '../domain/order';
 
 export interface Price {
   name: string;
@@ -15,15 +14,6 @@ export interface Price {
 export interface PriceTable {
   /** The prices of those skus it knows; an unknown sku is absent from the map. */
   pricesOf(skus: readonly string[]): Promise<Map<string, Price>>;
-}
-
-export interface PlaceOrderInput {
-  orderId: string;
-  /** Who places it: `callerScope` of the request. */
-  owner: string;
-  lines: { sku: string; quantity: number }[];
-  /** ISO time captured by the caller (HTTP route, consumer). */
-  now: string;
 }
 
 export type PlacedOrder = Exclude<Order, { status: 'absent' }>;
@@ -39,44 +29,30 @@ const existing = (orderId: string, { state, revision }: { state: Order; revision
   return { order: state, revision };
 };
 
-/**
- * Prices each line, or fails with every line at fault named as a field (a sku on an
- * earlier line, a sku orders has no price for), so the client can fix them all at once.
- */
-const priceLines = async (prices: PriceTable, lines: PlaceOrderInput['lines']): Promise<OrderLine[]> => {
-  const known = await prices.pricesOf(lines.map((line) => line.sku));
-  const repeated = new Set(repeatedSkuLines(lines));
-  const errors: FieldError[] = [];
-  const priced = lines.flatMap(({ sku, quantity }, index) => {
-    const path = `/lines/${index}/sku`;
-    if (repeated.has(index)) errors.push({ in: 'body', path, message: `sku ${sku} is already on an earlier line` });
-    const price = known.get(sku);
-    if (!price) errors.push({ in: 'body', path, message: `unknown sku ${sku}` });
-    return price ? [{ sku, quantity, unitPriceCents: price.priceCents }] : [];
-  });
-  if (errors.length > 0) throw new BadRequest('some lines of the order cannot be placed', errors);
-  return priced;
-};
+export interface OrdersHandlersPorts {
+  store: EventStore;
+  prices: PriceTable;
+}
 
-export const ordersApplication = ({ store, prices }: { store: EventStore; prices: PriceTable }) => {
+export const ordersHandlers = ({ store, prices }: OrdersHandlersPorts) => {
   // Orders live for a handful of events: snapshots would cost more than they save.
-  const orders = commandHandler<Order, OrderEvent>({ store, aggregate: orderDecider });
-  const handle = async (command: OrderCommand, metadata: CommandMetadata): Promise<OrderAt> => {
+  const orders = commandHandler({ store, aggregate: orderDecider });
+  const run = async (command: OrderCommand, context: CommandContext): Promise<OrderAt> => {
     const { orderId } = command.data;
-    return existing(orderId, await orders.handle(orderStream(orderId), metadata, (state) => orderDecider.decide(command, state)));
+    return existing(orderId, await orders.handle(orderStream(orderId), context, (state) => orderDecider.decide(command, state)));
   };
 
   return {
-    placeOrder: async ({ orderId, owner, lines, now }: PlaceOrderInput, metadata: CommandMetadata): Promise<OrderAt> => {
-      const priced = await priceLines(prices, lines);
-      return handle({ type: 'PlaceOrder', data: { orderId, owner, lines: priced }, metadata: { now } }, metadata);
+    /** Prices the lines from orders' own price table; the decider refuses what it cannot price. */
+    placeOrder: async (data: PlaceOrder['data'], context: CommandContext): Promise<OrderAt> => {
+      const known = await prices.pricesOf(data.lines.map((line) => line.sku));
+      const unitPrices = Object.fromEntries([...known].map(([sku, price]) => [sku, price.priceCents]));
+      return run({ type: 'PlaceOrder', data, metadata: { now: context.now, prices: unitPrices } }, context);
     },
-    confirmOrder: (orderId: string, now: string, metadata: CommandMetadata): Promise<OrderAt> =>
-      handle({ type: 'ConfirmOrder', data: { orderId }, metadata: { now } }, metadata),
-    rejectOrder: (orderId: string, reason: string, now: string, metadata: CommandMetadata): Promise<OrderAt> =>
-      handle({ type: 'RejectOrder', data: { orderId, reason }, metadata: { now } }, metadata),
-    getOrder: async (orderId: string): Promise<OrderAt> => existing(orderId, await orders.read(orderStream(orderId))),
+    confirmOrder: (data: ConfirmOrder['data'], context: CommandContext) => run({ type: 'ConfirmOrder', data, metadata: { now: context.now } }, context),
+    rejectOrder: (data: RejectOrder['data'], context: CommandContext) => run({ type: 'RejectOrder', data, metadata: { now: context.now } }, context),
+    readOrder: async (orderId: string): Promise<OrderAt> => existing(orderId, await orders.read(orderStream(orderId))),
   };
 };
 
-export type OrdersApplication = ReturnType<typeof ordersApplication>;
+export type OrdersHandlers = ReturnType<typeof ordersHandlers>;

@@ -23,3 +23,23 @@ export class OrderNotFound extends Error {
     this.name = 'OrderNotFound';
   }
 }
+
+/** A line of a PlaceOrder at fault: its index, and why. */
+export interface LineProblem {
+  line: number;
+  message: string;
+}
+
+/** Where a problem is in the request body, as a JSON pointer: every rule of a line is about its sku. */
+export const pathOf = (problem: LineProblem): string => `/lines/${problem.line}/sku`;
+
+/** A PlaceOrder whose lines break the rules of an order (400, naming each line at fault). */
+export class OrderLinesRefused extends Error {
+  constructor(
+    message: string,
+    readonly problems: LineProblem[],
+  ) {
+    super(message);
+    this.name = 'OrderLinesRefused';
+  }
+}

@@ -1,35 +1,27 @@
-// The Order decider: three pure functions. Time arrives in command
-// metadata, ids in command data; prices arrive already looked up (the application
-// layer reads orders' price table), so `decide` only adds them up.
+// The Order decider: three pure functions. Time arrives in command metadata, ids in
+// command data, and the prices orders' price table holds for the lines' skus arrive as a
+// fact the application layer looked up: `decide` owns every rule of an order's lines.
+import type { Command, Decider } from '@ordo/eventstore';
 import type { OrderEvent, OrderLine } from '@ordo/orders-contract';
-import { OrderAlreadyExists, OrderNotFound, OrderRuleBroken } from './errors';
+import { OrderAlreadyExists, OrderLinesRefused, OrderNotFound, OrderRuleBroken, type LineProblem } from './errors';
 
 export type { OrderEvent, OrderLine };
 
-interface CommandTime {
-  /** ISO time the service captured when the command arrived. */
-  now: string;
+/** A line as a customer asks for it; the decider prices it. */
+export interface RequestedLine {
+  sku: string;
+  quantity: number;
 }
 
-export interface PlaceOrder {
-  type: 'PlaceOrder';
-  /** `owner`: who places it (a token's subject, or `address:<ip>`); only it and viewers read the order. */
-  data: { orderId: string; owner: string; lines: OrderLine[] };
-  metadata: CommandTime;
-}
-
-export interface ConfirmOrder {
-  type: 'ConfirmOrder';
-  data: { orderId: string };
-  metadata: CommandTime;
-}
-
-export interface RejectOrder {
-  type: 'RejectOrder';
-  data: { orderId: string; reason: string };
-  metadata: CommandTime;
-}
-
+/** `owner`: who places it (a token's subject, or `address:<ip>`); only it and viewers read the order. */
+export type PlaceOrder = Command<
+  'PlaceOrder',
+  { orderId: string; owner: string; lines: RequestedLine[] },
+  /** Unit prices in cents by sku, of the skus orders' price table knows. */
+  { prices: Readonly<Record<string, number>> }
+>;
+export type ConfirmOrder = Command<'ConfirmOrder', { orderId: string }>;
+export type RejectOrder = Command<'RejectOrder', { orderId: string; reason: string }>;
 export type OrderCommand = PlaceOrder | ConfirmOrder | RejectOrder;
 
 interface Placed {
@@ -50,33 +42,35 @@ export type Order =
 
 export const initialState = (): Order => ({ status: 'absent' });
 
-/** Indexes of lines whose sku an earlier line already has: an order holds each sku once. */
-export const repeatedSkuLines = (lines: readonly { sku: string }[]): number[] => {
-  const seen = new Set<string>();
-  return lines.flatMap(({ sku }, index) => {
-    if (seen.has(sku)) return [index];
-    seen.add(sku);
-    return [];
-  });
-};
-
 export const totalOf = (lines: readonly OrderLine[]): number => lines.reduce((sum, line) => sum + line.quantity * line.unitPriceCents, 0);
 
-const checkLines = (lines: readonly OrderLine[]) => {
-  if (lines.length === 0) throw new OrderRuleBroken('an order needs at least one line');
-  const [repeated] = repeatedSkuLines(lines);
-  if (repeated !== undefined) throw new OrderRuleBroken(`sku ${lines[repeated]?.sku} appears on more than one line`);
-  const bad = lines.find((line) => !Number.isInteger(line.quantity) || line.quantity < 1 || !Number.isInteger(line.unitPriceCents) || line.unitPriceCents < 0);
-  if (bad) throw new OrderRuleBroken(`line ${bad.sku} needs a positive whole quantity and a non-negative whole price`);
+/**
+ * Prices every line, or refuses the order naming every line at fault (a sku already on an
+ * earlier line, a sku with no price), so the client can fix them all at once. The bounds
+ * of a request (1 to 50 lines, quantities 1 to 1,000) are the HTTP schema's; the event's
+ * schema refuses any other quantity at append.
+ */
+const priceLines = (lines: readonly RequestedLine[], prices: Readonly<Record<string, number>>): OrderLine[] => {
+  const seen = new Set<string>();
+  const problems: LineProblem[] = [];
+  const priced = lines.map(({ sku, quantity }, line) => {
+    if (seen.has(sku)) problems.push({ line, message: `sku ${sku} is already on an earlier line` });
+    seen.add(sku);
+    const unitPriceCents = Object.hasOwn(prices, sku) ? prices[sku] : undefined;
+    if (unitPriceCents === undefined) problems.push({ line, message: `unknown sku ${sku}` });
+    return { sku, quantity, unitPriceCents: unitPriceCents ?? 0 };
+  });
+  if (problems.length > 0) throw new OrderLinesRefused('some lines of the order cannot be placed', problems);
+  return priced;
 };
 
 export const decide = (command: OrderCommand, state: Order): OrderEvent[] => {
   switch (command.type) {
     case 'PlaceOrder': {
-      const { orderId, owner, lines } = command.data;
+      const { orderId, owner } = command.data;
       if (state.status !== 'absent') throw new OrderAlreadyExists(orderId);
       if (owner.length === 0) throw new OrderRuleBroken('an order needs the owner who places it');
-      checkLines(lines);
+      const lines = priceLines(command.data.lines, command.metadata.prices);
       return [{ type: 'OrderPlaced', data: { orderId, owner, lines, totalCents: totalOf(lines), at: command.metadata.now } }];
     }
     case 'ConfirmOrder': {
@@ -137,4 +131,4 @@ export const evolve = (state: Order, event: OrderEvent): Order => {
   }
 };
 
-export const orderDecider = { initialState, evolve, decide };
+export const orderDecider: Decider<Order, OrderCommand, OrderEvent> = { initialState, evolve, decide };

@@ -4,7 +4,8 @@ import { pgliteDriver, postgresEventStore, type EventSchemaRegistry, type EventS
 import { createHttpServer, type HttpServer, type Principal } from '@ordo/http';
 import { embeddedHub, type Bus, type EmbeddedHub } from '@ordo/messaging';
 import { createLogger, createMetrics, pgliteSql, startTracing, type TransactionalSql } from '@ordo/runtime';
-import { schemaOf, startService, type ServiceDefinition, type ServiceModule, type StoreSpec } from '../module';
+import { schemaOf, startService, type ServiceDefinition, type ServiceModule } from '../module';
+import { openTestDatabase, type TestDatabaseKind } from './database';
 
 // Every context's and saga's int spec mounts its service the same way; this is that
 // set-up once. It mounts one service as runEmbedded does (stand-ins published before
@@ -21,6 +22,12 @@ export interface TestHostOptions<S extends string = never> {
   clock?: () => Date;
   /** Callers without a token act as customers, as in embedded mode. Default false. */
   anonymousCustomers?: boolean;
+  /**
+   * Where the stores and tables live: `postgres`, the test run's PostgreSQL server (a schema
+   * per store, prefixed for this host and dropped on close), or `pglite`, an in-memory
+   * PGlite, as embedded mode runs. Default `postgres`.
+   */
+  database?: TestDatabaseKind;
   /** Bearer tokens the server knows, by token. Default none: only public routes answer. */
   authTokens?: ReadonlyMap<string, Principal>;
 }
@@ -38,7 +45,9 @@ export interface TestHost<S extends string = never> {
   bus: Bus;
   hub: EmbeddedHub;
   sql: TransactionalSql;
-  /** Stops the server, the buses, the stores and the PGlite, in that order, even where one of them fails. */
+  /** The service's schema (its tables, its inbox, its dead letters): its name, prefixed on PostgreSQL. */
+  schema: string;
+  /** Stops the server, the buses, the stores and the database, in that order, even where one of them fails. */
   close(): Promise<void>;
 }
 
@@ -52,16 +61,10 @@ export const startTestHost = async <S extends string = never>(options: TestHostO
   };
 
   try {
-    const db = new PGlite();
-    closers.push(() => db.close());
-    const sql = pgliteSql(db);
-    const openStore = async (schema: string, spec: Partial<StoreSpec>) => {
-      const store = await postgresEventStore(pgliteDriver(db, { ownsDatabase: false }), { schema, ...spec });
-      closers.push(() => store.close());
-      return store;
-    };
+    const database = await openTestDatabase(options.database ?? 'postgres', closers);
+    const { sql, openStore } = database;
     const name = service.name;
-    const schema = schemaOf(service);
+    const schema = database.schemaFor(schemaOf(service));
     const store = await openStore(schema, service.store);
     const given = options.standIns ?? [];
     const standInRegistries: Record<string, { registry?: EventSchemaRegistry }> = Array.isArray(given)
@@ -69,11 +72,11 @@ export const startTestHost = async <S extends string = never>(options: TestHostO
       : given;
     const standIns: Record<string, EventStore> = {};
     for (const [standIn, { registry: validatedBy }] of Object.entries(standInRegistries))
-      standIns[standIn] = await openStore(standIn, { registry: validatedBy });
+      standIns[standIn] = await openStore(database.schemaFor(standIn), { registry: validatedBy });
 
     const hub = embeddedHub();
     const bus = hub.busFor({ sql, schema });
-    const standInBus = hub.busFor({ sql, schema: 'stand_ins' });
+    const standInBus = hub.busFor({ sql, schema: database.schemaFor('stand_ins') });
     closers.push(
       () => bus.close(),
       () => standInBus.close(),
@@ -98,7 +101,7 @@ export const startTestHost = async <S extends string = never>(options: TestHostO
     await module.routes(server);
     await server.listen({ port: 0, host: '127.0.0.1' });
     const url = `http://127.0.0.1:${(server.server.address() as AddressInfo).port}`;
-    return { url, server, module, store, standIns: standIns as Record<S, EventStore>, standInBus, bus, hub, sql, close };
+    return { url, server, module, store, standIns: standIns as Record<S, EventStore>, standInBus, bus, hub, sql, schema, close };
   } catch (error) {
     await close().catch(() => undefined);
     throw error;

@@ -1,15 +1,13 @@
 // Stock of one sku (stream `stock-<sku>`) as a decider: three pure functions.
 // Time arrives in the command's metadata; nothing here reads a clock.
 import type { AddStock, InventoryEvent, ReleaseStock, ReserveStock, StockReservationRejected } from '@ordo/inventory-contract';
+import type { Command, Decider } from '@ordo/eventstore';
 import { SkuNotInCatalog, StockRuleBroken } from './errors';
-
-/** A command as the decider takes it: its data, the time it is handled at (ISO), and any other fact it needs from outside. */
-type Command<Type extends string, Data, Facts = unknown> = { type: Type; data: Data; metadata: { now: string } & Facts };
 
 /** Stock is added only for a sku catalog has a product for: the handler looks it up in inventory's copy of catalog. */
 type AddStockCommand = Command<'AddStock', AddStock, { skuInCatalog: boolean }>;
 
-export type InventoryCommand = AddStockCommand | Command<'ReserveStock', ReserveStock> | Command<'ReleaseStock', ReleaseStock>;
+export type StockCommand = AddStockCommand | Command<'ReserveStock', ReserveStock> | Command<'ReleaseStock', ReleaseStock>;
 
 /** Invariant: `available >= 0` and `available + reserved === added`. */
 export interface Stock {
@@ -78,7 +76,7 @@ const rejection = ({ sku, orderId, quantity }: ReserveStock, available: number, 
   return { type: 'StockReservationRejected', data };
 };
 
-export const decide = (command: InventoryCommand, state: Stock): InventoryEvent[] => {
+export const decide = (command: StockCommand, state: Stock): InventoryEvent[] => {
   const at = command.metadata.now;
   switch (command.type) {
     case 'AddStock': {
@@ -115,4 +113,4 @@ export const decide = (command: InventoryCommand, state: Stock): InventoryEvent[
 };
 
 /** The decider as one value, for the command handler and the test kit. */
-export const inventory = { initialState, evolve, decide };
+export const stockDecider: Decider<Stock, StockCommand, InventoryEvent> = { initialState, evolve, decide };

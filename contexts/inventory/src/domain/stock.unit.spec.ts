@@ -2,21 +2,21 @@ import fc from 'fast-check';
 import type { InventoryEvent } from '@ordo/inventory-contract';
 import { deciderSpec } from '@ordo/testing';
 import { SkuNotInCatalog, StockRuleBroken } from './errors';
-import { decide, evolve, initialState, inventory, MAX_STOCK, type InventoryCommand, type Stock } from './inventory';
+import { decide, evolve, initialState, MAX_STOCK, stockDecider, type StockCommand, type Stock } from './stock';
 
-const spec = deciderSpec(inventory);
+const spec = deciderSpec(stockDecider);
 const sku = 'SKU-1';
 const at = '2025-03-01T10:00:00.000Z';
 const metadata = { now: at };
 
 // ---- commands and events, as the decider sees them ----------------------------------
-const add = (quantity: number, skuInCatalog = true): InventoryCommand => ({
+const add = (quantity: number, skuInCatalog = true): StockCommand => ({
   type: 'AddStock',
   data: { sku, quantity },
   metadata: { ...metadata, skuInCatalog },
 });
-const reserve = (orderId: string, quantity: number): InventoryCommand => ({ type: 'ReserveStock', data: { sku, orderId, quantity }, metadata });
-const release = (orderId: string): InventoryCommand => ({ type: 'ReleaseStock', data: { sku, orderId }, metadata });
+const reserve = (orderId: string, quantity: number): StockCommand => ({ type: 'ReserveStock', data: { sku, orderId, quantity }, metadata });
+const release = (orderId: string): StockCommand => ({ type: 'ReleaseStock', data: { sku, orderId }, metadata });
 
 const added = (quantity: number): InventoryEvent => ({ type: 'StockAdded', data: { sku, quantity, at } });
 const reserved = (orderId: string, quantity: number): InventoryEvent => ({ type: 'StockReserved', data: { sku, orderId, quantity, at } });
@@ -183,7 +183,7 @@ describe('inventory: stock of one sku', () => {
 
   describe('invariants, over any sequence of commands', () => {
     const orderId = fc.constantFrom('o1', 'o2', 'o3', 'o4');
-    const command: fc.Arbitrary<InventoryCommand> = fc.oneof(
+    const command: fc.Arbitrary<StockCommand> = fc.oneof(
       fc.integer({ min: 1, max: 50 }).map(add),
       fc.tuple(orderId, fc.integer({ min: -2, max: 40 })).map(([order, quantity]) => reserve(order, quantity)),
       orderId.map(release),

@@ -1,0 +1,59 @@
+// The database a test host puts its stores and tables in: the test run's PostgreSQL server
+// (the default: real parts), or an in-memory PGlite where embedded mode is the subject.
+import { randomBytes } from 'node:crypto';
+import { PGlite } from '@electric-sql/pglite';
+import pg from 'pg';
+import { createEventStore, pgliteDriver, postgresEventStore, type EventStore } from '@ordo/eventstore';
+import { pgliteSql, pgPoolSql, quoteIdentifier, type TransactionalSql } from '@ordo/runtime';
+import { testEnvironment } from '@ordo/testing';
+import type { StoreSpec } from '../module';
+
+export type TestDatabaseKind = 'postgres' | 'pglite';
+
+export interface TestDatabase {
+  sql: TransactionalSql;
+  /** The schema a store or a service's tables get: on PostgreSQL, prefixed for this host alone. */
+  schemaFor(name: string): string;
+  openStore(schema: string, spec: Partial<StoreSpec>): Promise<EventStore>;
+}
+
+/** Opens the database; what it opens is closed by the closers it pushes (run in reverse). */
+export const openTestDatabase = async (kind: TestDatabaseKind, closers: (() => Promise<unknown>)[]): Promise<TestDatabase> => {
+  if (kind === 'pglite') {
+    // One PGlite holds every store, a schema each: a PGlite per store starts much slower.
+    const db = new PGlite();
+    closers.push(() => db.close());
+    return {
+      sql: pgliteSql(db),
+      schemaFor: (name) => name,
+      openStore: async (schema, spec) => {
+        const store = await postgresEventStore(pgliteDriver(db, { ownsDatabase: false }), { schema, ...spec });
+        closers.push(() => store.close());
+        return store;
+      },
+    };
+  }
+
+  const { databaseUrl } = testEnvironment();
+  const prefix = `th_${randomBytes(4).toString('hex')}_`;
+  const pool = new pg.Pool({ connectionString: databaseUrl, max: 6 });
+  pool.on('error', () => undefined);
+  // Pushed first, so it runs last: after the stores and the buses have stopped using them.
+  closers.push(async () => {
+    try {
+      const { rows } = await pool.query<{ nspname: string }>('select nspname from pg_namespace where starts_with(nspname, $1)', [prefix]);
+      for (const { nspname } of rows) await pool.query(`drop schema ${quoteIdentifier(nspname)} cascade`);
+    } finally {
+      await pool.end();
+    }
+  });
+  return {
+    sql: pgPoolSql(pool),
+    schemaFor: (name) => `${prefix}${name}`,
+    openStore: async (schema, spec) => {
+      const store = await createEventStore(databaseUrl, { schema, ...spec });
+      closers.push(() => store.close());
+      return store;
+    },
+  };
+};
