@@ -58,7 +58,13 @@ export type CustomerStatus = z.infer<typeof CustomerStatus>;
 // ---- commands (over HTTP only) -------------------------------------------------------
 
 /** `owner` is who registered: a token's subject, or `address:<ip>` for an anonymous caller. */
-export const RegisterCustomer = z.object({ customerId: CustomerId, email: z.string().min(1), name: z.string().min(1), address: Address, owner: z.string().min(1) });
+export const RegisterCustomer = z.object({
+  customerId: CustomerId,
+  email: z.string().min(1),
+  name: z.string().min(1),
+  address: Address,
+  owner: z.string().min(1),
+});
 export type RegisterCustomer = z.infer<typeof RegisterCustomer>;
 
 export const ChangeAddress = z.object({ customerId: CustomerId, address: Address });
@@ -67,7 +73,14 @@ export type ChangeAddress = z.infer<typeof ChangeAddress>;
 // ---- events ------------------------------------------------------------------------
 
 /** `email` as given, trimmed (its case kept); unique among customers in its normalized form. */
-export const CustomerRegistered = z.object({ customerId: CustomerId, email: z.string().min(1), name: z.string().min(1), address: Address, owner: z.string().min(1), at: At });
+export const CustomerRegistered = z.object({
+  customerId: CustomerId,
+  email: z.string().min(1),
+  name: z.string().min(1),
+  address: Address,
+  owner: z.string().min(1),
+  at: At,
+});
 export type CustomerRegistered = z.infer<typeof CustomerRegistered>;
 
 export const AddressChanged = z.object({ customerId: CustomerId, address: Address, previousAddress: Address, at: At });

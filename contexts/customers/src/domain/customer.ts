@@ -8,9 +8,7 @@ import { CustomerAlreadyExists, CustomerNotFound, CustomerRuleBroken } from './e
 
 export type CustomerCommand = Command<'RegisterCustomer', RegisterCustomer> | Command<'ChangeAddress', ChangeAddress>;
 
-export type Customer =
-  | { status: 'unregistered' }
-  | { status: 'active'; customerId: string; email: string; name: string; address: Address; owner: string };
+export type Customer = { status: 'unregistered' } | { status: 'active'; customerId: string; email: string; name: string; address: Address; owner: string };
 
 /** Lengths the HTTP edge enforces too: enough for real names and addresses, small enough to bound an event. */
 export const LIMITS = { name: 200, line: 200, city: 100, postalCode: 20 } as const;

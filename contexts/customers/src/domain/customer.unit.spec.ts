@@ -43,24 +43,38 @@ describe('customers: one customer', () => {
         )
         .then([registered()]));
 
-    it('keeps a second address line', () => spec.given([]).when(register({ address: office })).then([registered(office)]));
+    it('keeps a second address line', () =>
+      spec
+        .given([])
+        .when(register({ address: office }))
+        .then([registered(office)]));
 
     it('refuses a customer id already registered', () =>
       spec.given([registered()]).when(register()).thenThrows(CustomerAlreadyExists, `customer ${customerId} already exists`));
 
     it.each(['', '   ', 'alice', 'alice@', '@example.com', 'a b@example.com'])('refuses the email %p', (email) =>
-      spec.given([]).when(register({ email })).thenThrows(CustomerRuleBroken, /is not an email address/),
+      spec
+        .given([])
+        .when(register({ email }))
+        .thenThrows(CustomerRuleBroken, /is not an email address/),
     );
 
     it('refuses a blank name, and one too long', () => {
-      spec.given([]).when(register({ name: '  ' })).thenThrows(CustomerRuleBroken, 'the name must not be blank');
+      spec
+        .given([])
+        .when(register({ name: '  ' }))
+        .thenThrows(CustomerRuleBroken, 'the name must not be blank');
       spec
         .given([])
         .when(register({ name: 'x'.repeat(LIMITS.name + 1) }))
         .thenThrows(CustomerRuleBroken, `the name must be at most ${LIMITS.name} characters`);
     });
 
-    it('refuses a customer without an owner', () => spec.given([]).when(register({ owner: '' })).thenThrows(CustomerRuleBroken, /owner must not be empty/));
+    it('refuses a customer without an owner', () =>
+      spec
+        .given([])
+        .when(register({ owner: '' }))
+        .thenThrows(CustomerRuleBroken, /owner must not be empty/));
 
     it.each([
       [{ ...home, line1: ' ' }, 'the first address line must not be blank'],
@@ -116,7 +130,14 @@ describe('customers: one customer', () => {
   describe('evolve', () => {
     it('keeps the registration and the latest address', () => {
       const history = [registered(), addressChanged(office, home)];
-      expect(history.reduce(evolve, initialState())).toEqual({ status: 'active', customerId, email: 'Alice@Example.com', name: 'Alice', address: office, owner });
+      expect(history.reduce(evolve, initialState())).toEqual({
+        status: 'active',
+        customerId,
+        email: 'Alice@Example.com',
+        name: 'Alice',
+        address: office,
+        owner,
+      });
     });
 
     it('starts unregistered', () => expect(initialState()).toEqual({ status: 'unregistered' }));

@@ -16,9 +16,17 @@ const reserve = (customerId: string, email = 'alice@example.com'): EmailReservat
 const reserved = (customerId: string): EmailReservationEvent => ({ type: 'EmailReserved', data: { customerId, at } });
 
 describe('customers: the reservation of one email', () => {
-  it('reserves a free email for the customer', () => spec.given([]).when(reserve(alice)).then([reserved(alice)]));
+  it('reserves a free email for the customer', () =>
+    spec
+      .given([])
+      .when(reserve(alice))
+      .then([reserved(alice)]));
 
-  it('records nothing when the customer holds the email already', () => spec.given([reserved(alice)]).when(reserve(alice)).thenNothing());
+  it('records nothing when the customer holds the email already', () =>
+    spec
+      .given([reserved(alice)])
+      .when(reserve(alice))
+      .thenNothing());
 
   it('refuses an email another customer holds, naming it as given but trimmed', () =>
     spec
