@@ -114,6 +114,8 @@ describe('customers, mounted on HTTP and the embedded bus', () => {
     [{ ...alice, email: 'uk@example.com', address: { ...HOME, country: 'UK' } }, '/address/country'],
     [{ ...alice, email: 'x@example.com', address: { ...HOME, zip: '1' } }, '/address'],
     [{ ...alice, email: 'a@b' }, '/email'],
+    [{ ...alice, email: 'ctl@example.com', name: 'Al\u0007ice' }, '/name'],
+    [{ ...alice, email: 'ctl@example.com', address: { ...HOME, city: 'Ber\ufffdlin' } }, '/address/city'],
   ])('refuses %j with a 400 at %s', async (body, path) => {
     const answer = await register(body);
     expect(answer.status).toBe(400);

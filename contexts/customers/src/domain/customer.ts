@@ -13,6 +13,12 @@ export type Customer = { status: 'unregistered' } | { status: 'active'; customer
 /** Lengths the HTTP edge enforces too: enough for real names and addresses, small enough to bound an event. */
 export const LIMITS = { name: 200, line: 200, city: 100, postalCode: 20 } as const;
 
+/**
+ * Text a label can be printed from: no control characters, and no U+FFFD, which is what
+ * bytes that were not UTF-8 decode to (lone surrogates and NUL the HTTP edge refuses itself).
+ */
+export const PRINTABLE = /^[^\p{Cc}\p{Cs}\uFFFD]*$/u;
+
 export const initialState = (): Customer => ({ status: 'unregistered' });
 
 export const evolve = (state: Customer, event: CustomerEvent): Customer => {
@@ -35,6 +41,7 @@ const text = (value: string, what: string, max: number): string => {
   const trimmed = value.trim();
   if (trimmed.length === 0) throw new CustomerRuleBroken(`the ${what} must not be blank`);
   if (trimmed.length > max) throw new CustomerRuleBroken(`the ${what} must be at most ${max} characters`);
+  if (!PRINTABLE.test(trimmed)) throw new CustomerRuleBroken(`the ${what} must not hold control characters or undecodable bytes`);
   return trimmed;
 };
 

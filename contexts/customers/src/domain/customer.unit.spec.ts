@@ -70,6 +70,16 @@ describe('customers: one customer', () => {
         .thenThrows(CustomerRuleBroken, `the name must be at most ${LIMITS.name} characters`);
     });
 
+    it.each(['Al\u0001ice', 'Al\u007fice', 'Al\ufffdice'])('refuses the name %j: control characters and undecodable bytes print on no label', (name) =>
+      spec.given([]).when(register({ name })).thenThrows(CustomerRuleBroken, 'the name must not hold control characters or undecodable bytes'),
+    );
+
+    it('accepts names and addresses beyond ASCII', () =>
+      spec
+        .given([])
+        .when(register({ name: 'Zoë 李', address: { ...home, line1: 'Müllerstraße 5' } }))
+        .then([registered({ ...home, line1: 'Müllerstraße 5' }, 'Alice@Example.com', 'Zoë 李')]));
+
     it('refuses a customer without an owner', () =>
       spec
         .given([])
@@ -82,6 +92,7 @@ describe('customers: one customer', () => {
       [{ ...home, postalCode: '\t' }, 'the postal code must not be blank'],
       [{ ...home, postalCode: '1'.repeat(LIMITS.postalCode + 1) }, `the postal code must be at most ${LIMITS.postalCode} characters`],
       [{ ...home, line2: 'x'.repeat(LIMITS.line + 1) }, `the second address line must be at most ${LIMITS.line} characters`],
+      [{ ...home, city: 'Ber\nlin' }, 'the city must not hold control characters or undecodable bytes'],
     ])('refuses the address %p', (address, message) => spec.given([]).when(register({ address })).thenThrows(CustomerRuleBroken, message));
 
     it.each(['UK', 'EU', 'ZZ', 'de', 'DEU'])('refuses the country %p, which ISO 3166-1 alpha-2 does not assign', (country) =>
