@@ -1,0 +1,64 @@
+// One function per command: load, decide, append. Registering appends twice: the email's
+// reservation, then the customer.
+import { v5 as uuidv5 } from 'uuid';
+import { customerStream, emailReservationStream, type ChangeAddress, type RegisterCustomer } from '@ordo/customers-contract';
+import { commandHandler, type CommandContext, type EventStore, type HandleOptions } from '@ordo/eventstore';
+import { customerDecider, type CustomerCommand } from '../domain/customer';
+import { emailReservationDecider, type EmailReservationCommand } from '../domain/email-reservation';
+
+/** The revision a client's If-Match names, or `stream_exists` for `*`. */
+type ExpectedRevision = HandleOptions['expectedRevision'];
+
+// Its own namespace: a reservation's command id never equals a command id of a request.
+const RESERVATION_NAMESPACE = 'c858ae2e-0c90-49a1-81fa-36fd317931c8';
+
+/**
+ * The reservation's own command id, derived from the registration's and the stream: its
+ * events' ids then differ from the customer's (consumers deduplicate by event id across
+ * the topic), and a retried registration repeats its reservation rather than making another.
+ */
+const reservationContext = (context: CommandContext, stream: string): CommandContext => ({
+  ...context,
+  commandId: uuidv5(`${context.commandId}/${stream}`, RESERVATION_NAMESPACE),
+  causationId: context.causationId ?? context.commandId,
+});
+
+export const customersHandlers = ({ store }: { store: EventStore }) => {
+  // A customer's stream is its registration and its address changes: short enough to load whole, no snapshots.
+  const customers = commandHandler({ store, aggregate: customerDecider });
+  const reservations = commandHandler({ store, aggregate: emailReservationDecider });
+
+  const run = (command: CustomerCommand, context: CommandContext, expectedRevision?: ExpectedRevision) =>
+    customers.handle(customerStream(command.data.customerId), context, (state) => customerDecider.decide(command, state), { expectedRevision });
+
+  const reserveEmail = (data: RegisterCustomer, context: CommandContext) => {
+    const stream = emailReservationStream(data.email);
+    const command: EmailReservationCommand = { type: 'ReserveEmail', data: { email: data.email, customerId: data.customerId }, metadata: { now: context.now } };
+    return reservations.handle(stream, reservationContext(context, stream), (state) => emailReservationDecider.decide(command, state));
+  };
+
+  return {
+    /**
+     * Reserves the email, then registers the customer. A registration that stopped between
+     * the two (its process died) is finished by its retry with the same Idempotency-Key:
+     * the same customer id finds the reservation its own.
+     */
+    registerCustomer: async (data: RegisterCustomer, context: CommandContext) => {
+      const command: CustomerCommand = { type: 'RegisterCustomer', data, metadata: { now: context.now } };
+      const current = await customers.read(customerStream(data.customerId));
+      // Not registered yet: its rules are checked before the email is reserved, so a refused registration holds no email.
+      if (current.state.status !== 'active') {
+        customerDecider.decide(command, current.state);
+        await reserveEmail(data, context);
+      }
+      // Registered: a repeat answers as the first time did, anything else is refused, and reserves nothing.
+      return run(command, context);
+    },
+    changeAddress: (data: ChangeAddress, context: CommandContext, expected?: ExpectedRevision) =>
+      run({ type: 'ChangeAddress', data, metadata: { now: context.now } }, context, expected),
+    /** A customer and its stream revision (-1n: never registered). */
+    readCustomer: (customerId: string) => customers.read(customerStream(customerId)),
+  };
+};
+
+export type CustomersHandlers = ReturnType<typeof customersHandlers>;
