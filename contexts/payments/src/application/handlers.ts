@@ -17,8 +17,8 @@ export const paymentsHandlers = ({ store, provider, providerTimeoutMs }: Payment
   // A payment's stream is a handful of events: loaded whole, no snapshots.
   const payments = commandHandler({ store, aggregate: paymentDecider });
 
-  const decideWith = (command: PaymentCommand, context: CommandContext, answer?: ProviderAnswer) => {
-    const asked = (answer ? { ...command, metadata: { ...command.metadata, provider: answer } } : command) as PaymentCommand;
+  const decideWith = <C extends PaymentCommand>(command: C, context: CommandContext, answer?: ProviderAnswer) => {
+    const asked = answer ? { ...command, metadata: { ...command.metadata, provider: answer } } : command;
     return payments.handle(paymentStream(command.data.orderId), context, (state) => paymentDecider.decide(asked, state));
   };
 
@@ -29,7 +29,7 @@ export const paymentsHandlers = ({ store, provider, providerTimeoutMs }: Payment
    * decided again on the stream as it is then. Should that need another call (the
    * payment changed meanwhile), the throw reaches the bus, which retries the command.
    */
-  const run = async (command: PaymentCommand, context: CommandContext) => {
+  const run = async <C extends PaymentCommand>(command: C, context: CommandContext) => {
     try {
       return await decideWith(command, context);
     } catch (error) {
