@@ -65,7 +65,7 @@ export interface PaymentsConsumersPorts {
   logger: Logger;
 }
 
-/** The saga's commands: the only way into payments but its one read route. */
+/** The saga's commands: every change to a payment comes this way. */
 export const paymentsConsumers = ({ handlers, clock, logger }: PaymentsConsumersPorts): ConsumerDefinition[] => [
   consumer({
     groupId: 'payments-commands',

@@ -186,8 +186,10 @@ export const simulatedProvider = ({ declineOverCents = 1_000_000, latencyMs = 0 
     },
     hang: () => {
       if (gate) return;
-      let open = () => undefined as void;
-      const opened = new Promise<void>((resolve) => (open = resolve));
+      let open!: () => void;
+      const opened = new Promise<void>((resolve) => {
+        open = resolve;
+      });
       gate = { opened, open, held: [] };
     },
     release: async () => {
