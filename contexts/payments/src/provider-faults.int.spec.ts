@@ -1,0 +1,81 @@
+import { answersTo, eventsOf, issueCommand, startTestHost, type TestHost } from '@ordo/host/testing';
+import { paymentStream } from '@ordo/payments-contract';
+import { eventually } from '@ordo/testing';
+import { paymentsServiceWith } from './service';
+import { simulatedProvider, TEST_CARDS } from './simulated-provider';
+
+// A provider on a bad day, under the bus's own retries (the same command id each time,
+// so the same idempotency key): whatever fails, the money moves once and the command is
+// answered once. A failure is never taken for a decline.
+const TIMEOUT_MS = 300;
+
+describe('payments when its provider fails, loses answers or hangs', () => {
+  const provider = simulatedProvider();
+  let host: TestHost<'sagas'>;
+
+  beforeAll(async () => {
+    host = await startTestHost({ service: paymentsServiceWith({ provider, providerTimeoutMs: TIMEOUT_MS }), standIns: ['sagas'] });
+  });
+  afterEach(async () => {
+    provider.recover();
+    await provider.release();
+  });
+  afterAll(() => host?.close());
+
+  const send = (orderId: string, type: string, data: object = {}) =>
+    issueCommand(host.standIns.sagas, { target: 'payments', key: orderId, type, commandId: `${type}-${orderId}`, data: { orderId, ...data } });
+  const authorize = (orderId: string) => send(orderId, 'AuthorizePayment', { amountCents: 4200, cardToken: TEST_CARDS.ok });
+  const answerTo = (orderId: string, type: string) => answersTo(host.store, paymentStream(orderId), `${type}-${orderId}`);
+  const byKey = (key: string) => ({
+    calls: provider.calls().filter((call) => call.idempotencyKey === key).length,
+    effects: provider.effects().filter((effect) => effect.idempotencyKey === key).length,
+    charges: provider.charges().filter((charge) => charge.idempotencyKey === key).length,
+  });
+
+  it('retries a provider that fails twice, then answers: one charge, one answer', async () => {
+    provider.failNext(2);
+    await authorize('f-1');
+    expect(await answerTo('f-1', 'AuthorizePayment')).toEqual([expect.objectContaining({ type: 'PaymentAuthorized' })]);
+    expect(byKey('AuthorizePayment-f-1')).toEqual({ calls: 3, effects: 1, charges: 1 });
+  });
+
+  it('retries after an answer lost on its way back (a crash between the call and the append): the retry gets the first charge', async () => {
+    provider.loseAnswers(1);
+    await authorize('f-2');
+    const [authorized] = await answerTo('f-2', 'AuthorizePayment');
+    expect(byKey('AuthorizePayment-f-2')).toEqual({ calls: 2, effects: 1, charges: 1 });
+    const [charge] = provider.charges().filter((effect) => effect.idempotencyKey === 'AuthorizePayment-f-2');
+    expect(charge?.answer).toEqual({ approved: true, reference: (authorized?.data as { authorizationId: string }).authorizationId });
+
+    provider.loseAnswers(1);
+    await send('f-2', 'CapturePayment');
+    expect(await answerTo('f-2', 'CapturePayment')).toEqual([expect.objectContaining({ type: 'PaymentCaptured' })]);
+    expect(byKey('CapturePayment-f-2')).toEqual({ calls: 2, effects: 1, charges: 1 });
+  });
+
+  it('answers nothing while the provider is down, and once when it is back', async () => {
+    provider.failUntilRecovered();
+    await authorize('f-3');
+    await eventually(() => byKey('AuthorizePayment-f-3').calls >= 3, 'three attempts');
+    expect(await eventsOf(host.store, paymentStream('f-3'))).toEqual([]);
+
+    provider.recover();
+    expect(await answerTo('f-3', 'AuthorizePayment')).toEqual([expect.objectContaining({ type: 'PaymentAuthorized' })]);
+    expect(byKey('AuthorizePayment-f-3')).toMatchObject({ effects: 1, charges: 1 });
+  });
+
+  it('times out a provider that hangs and retries; once it is released, exactly one charge and one answer', async () => {
+    provider.hang();
+    await authorize('f-4');
+    // Each attempt gives up after the timeout; the consumer is not stuck: it tries again.
+    await eventually(() => byKey('AuthorizePayment-f-4').calls >= 2, 'a second attempt after the first timed out', { timeoutMs: 5_000 });
+    expect(await eventsOf(host.store, paymentStream('f-4'))).toEqual([]);
+    expect(byKey('AuthorizePayment-f-4').effects).toBe(0);
+
+    await provider.release();
+    expect(await answerTo('f-4', 'AuthorizePayment')).toEqual([expect.objectContaining({ type: 'PaymentAuthorized' })]);
+    // Every held call went through on release, under one key: one effect.
+    expect(byKey('AuthorizePayment-f-4')).toMatchObject({ effects: 1, charges: 1 });
+    expect(byKey('AuthorizePayment-f-4').calls).toBeGreaterThanOrEqual(2);
+  });
+});
