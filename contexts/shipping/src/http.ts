@@ -21,8 +21,8 @@ export const shippingErrorMappings: ErrorMapping[] = [
 // ---- request schemas --------------------------------------------------------------------
 const OrderParams = z.strictObject({ orderId: OrderId });
 const Label = z.string().trim().min(1).max(100);
-// Optional as a whole: a warehouse may send no body (and no Content-Type) at all.
-const DispatchRequest = z.strictObject({ carrier: Label.optional(), trackingNumber: Label.optional() }).optional();
+// Optional as a whole: a warehouse may send no body at all, which the server reads as null (as it does a JSON null).
+const DispatchRequest = z.strictObject({ carrier: Label.optional(), trackingNumber: Label.optional() }).nullish();
 
 /** The shipment as the edge shows it; undefined for an order shipping never heard of. */
 export const view = (shipment: Shipment): ShipmentView | undefined => {
