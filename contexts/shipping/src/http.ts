@@ -25,7 +25,7 @@ const Label = z.string().trim().min(1).max(100);
 const DispatchRequest = z.strictObject({ carrier: Label.optional(), trackingNumber: Label.optional() }).nullish();
 
 /** The shipment as the edge shows it; undefined for an order shipping never heard of. */
-export const view = (shipment: Shipment): ShipmentView | undefined => {
+const view = (shipment: Shipment): ShipmentView | undefined => {
   switch (shipment.status) {
     case 'none':
       return undefined;
