@@ -3,7 +3,7 @@
 import { z } from 'zod';
 import { PriceCents, productStream, Sku } from '@ordo/catalog-contract';
 import { WrongExpectedRevisionError } from '@ordo/eventstore';
-import { commandContext, expectedRevisionFromIfMatch, NotFound, notModified, setETag, type ErrorMapping, type HttpServer } from '@ordo/http';
+import { commandContext, expectedRevisionFromIfMatch, NotFound, notModified, setETag, type ErrorMapping, type HttpServer, printableText } from '@ordo/http';
 import type { CatalogHandlers } from './application/handlers';
 import { MAX_PRICE_CENTS, type Product } from './domain/product';
 import { ProductAlreadyExists, ProductNotFound, ProductRuleBroken } from './domain/errors';
@@ -20,7 +20,7 @@ export const catalogErrorMappings: ErrorMapping[] = [
 // ---- request and response schemas -----------------------------------------------------
 const SkuParams = z.strictObject({ sku: Sku });
 const Price = PriceCents.max(MAX_PRICE_CENTS);
-const AddProductRequest = z.strictObject({ sku: Sku, name: z.string().trim().min(1).max(200), priceCents: Price });
+const AddProductRequest = z.strictObject({ sku: Sku, name: printableText(1, 200), priceCents: Price });
 const ChangePriceRequest = z.strictObject({ priceCents: Price });
 const ProductView = z.object({ sku: Sku, name: z.string(), priceCents: z.number().int() });
 type ProductView = z.infer<typeof ProductView>;

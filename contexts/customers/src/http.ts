@@ -16,9 +16,10 @@ import {
   type Access,
   type ErrorMapping,
   type HttpServer,
+  printableText,
 } from '@ordo/http';
 import type { CustomersHandlers } from './application/handlers';
-import { LIMITS, PRINTABLE, type Customer } from './domain/customer';
+import { LIMITS, type Customer } from './domain/customer';
 import { CustomerAlreadyExists, CustomerNotFound, CustomerRuleBroken, EmailAlreadyRegistered } from './domain/errors';
 
 /** How customers' errors answer over HTTP: the one place. */
@@ -33,17 +34,16 @@ export const customersErrorMappings: ErrorMapping[] = [
 
 // ---- request and response schemas -----------------------------------------------------
 const CustomerParams = z.strictObject({ id: CustomerId });
-const printable = (min: number, max: number) => z.string().trim().min(min).max(max).regex(PRINTABLE, 'must not hold control characters or undecodable bytes');
 const AddressBody = z.strictObject({
-  line1: printable(1, LIMITS.line),
-  line2: printable(0, LIMITS.line).optional().describe('left out of the address when blank'),
-  city: printable(1, LIMITS.city),
-  postalCode: printable(1, LIMITS.postalCode),
+  line1: printableText(1, LIMITS.line),
+  line2: printableText(0, LIMITS.line).optional().describe('left out of the address when blank'),
+  city: printableText(1, LIMITS.city),
+  postalCode: printableText(1, LIMITS.postalCode),
   country: CountryCode,
 });
 const RegisterCustomerBody = z.strictObject({
   email: Email.describe('unique among customers, compared trimmed and case-insensitively'),
-  name: printable(1, LIMITS.name),
+  name: printableText(1, LIMITS.name),
   address: AddressBody,
 });
 

@@ -167,7 +167,7 @@ describe('payments, commanded on the embedded bus', () => {
     await authorize('o-9');
     await answerTo('o-9', 'authorize-o-9');
 
-    const parked = await sqlDeadLetterStore(host.sql, { schema: 'payments' }).listParked('payments-commands');
+    const parked = await sqlDeadLetterStore(host.sql, { schema: host.schema }).listParked('payments-commands');
     expect(parked).toEqual(
       expect.arrayContaining([
         expect.objectContaining({ key: 'o-bad', firstError: expect.stringMatching(/not 'ChargeCard'/) }),

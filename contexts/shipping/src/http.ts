@@ -2,7 +2,7 @@
 // do not come this way: they arrive as commands on `ordo.shipping.commands` (messaging.ts).
 import { z } from 'zod';
 import { WrongExpectedRevisionError } from '@ordo/eventstore';
-import { commandContext, expectedRevisionFromIfMatch, NotFound, notModified, setETag, type ErrorMapping, type HttpServer } from '@ordo/http';
+import { commandContext, expectedRevisionFromIfMatch, NotFound, notModified, setETag, type ErrorMapping, type HttpServer, printableText } from '@ordo/http';
 import { OrderId, shipmentStream, ShipmentView } from '@ordo/shipping-contract';
 import type { ShippingHandlers } from './application/handlers';
 import { ShipmentDispatchedOtherwise, ShipmentNotFound, ShipmentNotScheduled, ShipmentWasCancelled } from './domain/errors';
@@ -20,7 +20,7 @@ export const shippingErrorMappings: ErrorMapping[] = [
 
 // ---- request schemas --------------------------------------------------------------------
 const OrderParams = z.strictObject({ orderId: OrderId });
-const Label = z.string().trim().min(1).max(100);
+const Label = printableText(1, 100);
 // Optional as a whole: a warehouse may send no body at all, which the server reads as null (as it does a JSON null).
 const DispatchRequest = z.strictObject({ carrier: Label.optional(), trackingNumber: Label.optional() }).nullish();
 

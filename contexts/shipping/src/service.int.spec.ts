@@ -157,7 +157,7 @@ describe('shipping, mounted on HTTP and the embedded bus', () => {
     const other = randomUUID();
     expect(await answerTo(other, await schedule(other))).toMatchObject({ type: 'ShipmentScheduled' });
 
-    const parked = await sqlDeadLetterStore(host.sql, { schema: 'shipping' }).listParked('shipping-commands');
+    const parked = await sqlDeadLetterStore(host.sql, { schema: host.schema }).listParked('shipping-commands');
     expect(parked).toEqual(
       expect.arrayContaining([
         expect.objectContaining({ key: unknown, firstError: expect.stringMatching(/not 'ShipParcel'/) }),

@@ -4,12 +4,24 @@
 // the base port + its place in the list, and the topics are provisioned from it.
 // Adding a context is its folder and one line here.
 import { catalogService } from '@ordo/catalog';
+import { customersService } from '@ordo/customers';
 import type { ServiceDefinition } from '@ordo/host';
 import { inventoryService } from '@ordo/inventory';
 import { orderPlacementService } from '@ordo/order-placement';
 import { ordersService } from '@ordo/orders';
+import { paymentsService } from '@ordo/payments';
+import { shippingService } from '@ordo/shipping';
 
-export const shopServices: readonly ServiceDefinition[] = [catalogService, inventoryService, ordersService, orderPlacementService];
+// New services go at the end: local mode's ports follow the order.
+export const shopServices: readonly ServiceDefinition[] = [
+  catalogService,
+  inventoryService,
+  ordersService,
+  orderPlacementService,
+  customersService,
+  paymentsService,
+  shippingService,
+];
 
 /** The service of that name, or an error listing the names there are. */
 export const shopService = (name: string): ServiceDefinition => {

@@ -81,6 +81,33 @@ export const SHOP_ROUTES: ShopRoute[] = [
     access: 'viewer',
     path: '/v1/sagas/order-placement/6f1c2b1e-8a7b-4c41-9f55-3f0d1c2a9e10',
   },
+  {
+    module: 'customers',
+    method: 'POST',
+    route: '/v1/customers',
+    access: 'public',
+    path: '/v1/customers',
+    body: { email: 'ada@example.com', name: 'Ada', address: { line1: '1 Main St', city: 'Berlin', postalCode: '10115', country: 'DE' } },
+  },
+  { module: 'customers', method: 'GET', route: '/v1/customers/:id', access: 'customer', path: '/v1/customers/6f1c2b1e-8a7b-4c41-9f55-3f0d1c2a9e10' },
+  {
+    module: 'customers',
+    method: 'PUT',
+    route: '/v1/customers/:id/address',
+    access: 'customer',
+    path: '/v1/customers/6f1c2b1e-8a7b-4c41-9f55-3f0d1c2a9e10/address',
+    body: { line1: '2 Side St', city: 'Berlin', postalCode: '10117', country: 'DE' },
+  },
+  { module: 'payments', method: 'GET', route: '/v1/payments/:orderId', access: 'viewer', path: '/v1/payments/6f1c2b1e-8a7b-4c41-9f55-3f0d1c2a9e10' },
+  { module: 'shipping', method: 'GET', route: '/v1/shipments/:orderId', access: 'viewer', path: '/v1/shipments/6f1c2b1e-8a7b-4c41-9f55-3f0d1c2a9e10' },
+  {
+    module: 'shipping',
+    method: 'POST',
+    route: '/v1/shipments/:orderId/dispatch',
+    access: 'operator',
+    path: '/v1/shipments/6f1c2b1e-8a7b-4c41-9f55-3f0d1c2a9e10/dispatch',
+    body: { carrier: 'DHL' },
+  },
 ];
 
 /** The route as OpenAPI writes it: `/v1/products/{sku}`. */

@@ -21,6 +21,7 @@ export { authTokensFromEnv, hasAccess, ROLES, ACCESS_LEVELS, type Access, type R
 export { DEFAULT_RATE_LIMIT, type RateLimitOptions } from './plugins/rate-limit';
 export { errorStatusesOf, PROBLEM_JSON_SCHEMA } from './plugins/error-docs';
 export { callerScope } from './caller';
+export { printableText } from './text';
 export type { ReadinessCheck } from './plugins/health';
 export type { ApiDescription } from './plugins/openapi';
 

@@ -1,17 +1,16 @@
 import type { AddressInfo } from 'node:net';
-import { PGlite } from '@electric-sql/pglite';
-import { pgliteDriver, postgresEventStore, type EventSchemaRegistry, type EventStore } from '@ordo/eventstore';
+import type { EventSchemaRegistry, EventStore } from '@ordo/eventstore';
 import { createHttpServer, type HttpServer, type Principal } from '@ordo/http';
 import { embeddedHub, type Bus, type EmbeddedHub } from '@ordo/messaging';
-import { createLogger, createMetrics, pgliteSql, startTracing, type TransactionalSql } from '@ordo/runtime';
+import { createLogger, createMetrics, startTracing, type TransactionalSql } from '@ordo/runtime';
 import { schemaOf, startService, type ServiceDefinition, type ServiceModule } from '../module';
 import { openTestDatabase, type TestDatabaseKind } from './database';
 
 // Every context's and saga's int spec mounts its service the same way; this is that
 // set-up once. It mounts one service as runEmbedded does (stand-ins published before
 // the service publishes and starts), minus config, data folder, idempotency and signals.
-// One in-memory PGlite holds every store, a schema each, and the module's tables: a
-// PGlite per store, as createEventStore('pglite:memory') gives, starts much slower.
+// Its stores and tables live on the test run's PostgreSQL server, or in one in-memory
+// PGlite (database.ts).
 
 export interface TestHostOptions<S extends string = never> {
   /** The service under test, with its store as every host opens it (its schema, prefixes and registry). */
