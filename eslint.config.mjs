@@ -43,6 +43,15 @@ const scopeConstraints = [
 ];
 const depConstraints = [...typeConstraints, ...scopeConstraints];
 
+// A context's specs may mount the services it calls (orders' specs run the real customers
+// service): tests compose, as the app does. Scopes still bound which ones.
+const testTypeConstraints = typeConstraints.map((constraint) =>
+  ['type:context', 'type:saga'].includes(constraint.sourceTag)
+    ? { ...constraint, onlyDependOnLibsWithTags: [...constraint.onlyDependOnLibsWithTags, 'type:context'] }
+    : constraint,
+);
+const boundaries = (constraints) => ['error', { enforceBuildableLibDependency: false, allow: [], depConstraints: constraints }];
+
 export default defineConfig(
   { ignores: ['**/node_modules/**', '**/dist/**', '**/.cache/**', '.nx/**', 'coverage/**'] },
   {
@@ -60,8 +69,12 @@ export default defineConfig(
       // Reads the project graph Nx caches in .nx/workspace-data. Without it the rule
       // prints a warning, checks nothing and exits 0. `nx run-many -t lint` refreshes
       // the graph first; before a bare `eslint`, run any nx command (`nx show projects`).
-      '@nx/enforce-module-boundaries': ['error', { enforceBuildableLibDependency: false, allow: [], depConstraints }],
+      '@nx/enforce-module-boundaries': boundaries(depConstraints),
     },
+  },
+  {
+    files: ['**/*.spec.ts', '**/test/**/*.ts'],
+    rules: { '@nx/enforce-module-boundaries': boundaries([...testTypeConstraints, ...scopeConstraints]) },
   },
   // Last, so formatting rules never fight prettier.
   prettier,

@@ -6,6 +6,7 @@ import type { Principal } from '@ordo/http';
 import { startTestHost, type TestHost } from '@ordo/host/testing';
 import { orderStream } from '@ordo/orders-contract';
 import { eventually } from '@ordo/testing';
+import { startCustomersPeer, type CustomersPeer } from '../test/customers-peer';
 import { ordersService } from './service';
 
 // Who may place and read an order, on orders as a host mounts it: with tokens only
@@ -51,9 +52,10 @@ const request = (
     outgoing.end(sent);
   });
 
-const startOrders = async (anonymousCustomers: boolean) => {
+const startOrders = async (anonymousCustomers: boolean, customers: CustomersPeer) => {
   const host = await startTestHost<'catalog' | 'sagas'>({
     service: ordersService,
+    peers: customers.peers,
     standIns: { catalog: { registry: catalogEventSchemas }, sagas: {} },
     clock: () => new Date(at),
     authTokens: TOKENS,
@@ -74,20 +76,25 @@ const startOrders = async (anonymousCustomers: boolean) => {
 describe('who may place and read an order', () => {
   let withTokens: TestHost<'catalog' | 'sagas'>;
   let embedded: TestHost<'catalog' | 'sagas'>;
+  let customers: CustomersPeer;
+  let customerId: string;
 
   beforeAll(async () => {
-    withTokens = await startOrders(false);
-    embedded = await startOrders(true);
+    customers = await startCustomersPeer();
+    customerId = await customers.register();
+    withTokens = await startOrders(false, customers);
+    embedded = await startOrders(true, customers);
   });
   afterAll(async () => {
     await withTokens?.close();
     await embedded?.close();
+    await customers?.host.close();
   });
 
   const place = (host: TestHost<'catalog' | 'sagas'>, options: { from?: string; token?: string; key?: string } = {}) =>
     request(`${host.url}/v1/orders`, {
       method: 'POST',
-      body: { lines: LINES },
+      body: { customerId, lines: LINES },
       from: options.from,
       token: options.token,
       headers: options.key ? { 'idempotency-key': options.key } : {},

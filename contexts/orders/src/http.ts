@@ -17,13 +17,14 @@ import {
 } from '@ordo/http';
 import { OrderStatus, orderStream, Sku } from '@ordo/orders-contract';
 import type { OrdersHandlers, PlacedOrder, PriceTable } from './application/handlers';
-import { OrderAlreadyExists, OrderLinesRefused, OrderNotFound, OrderRuleBroken, pathOf } from './domain/errors';
+import { OrderAlreadyExists, OrderLinesRefused, OrderNotFound, OrderRuleBroken, pathOf, UnknownCustomer } from './domain/errors';
 
 // ---- input -----------------------------------------------------------------------
 
 // The request's bounds only; the rules of an order's lines (each sku once, each priced)
 // are the decider's, which names the lines at fault.
 const PlaceOrderBody = z.strictObject({
+  customerId: z.uuid().describe('a customer registered with customers: orders checks it, and ships to its address'),
   lines: z
     .array(z.strictObject({ sku: Sku, quantity: z.number().int().min(1).max(1000) }))
     .min(1)
@@ -37,6 +38,7 @@ const PriceParams = z.strictObject({ sku: Sku });
 
 const OrderView = z.object({
   orderId: z.uuid(),
+  customerId: z.uuid().optional().describe('absent on orders placed before orders checked customers'),
   status: OrderStatus,
   reason: z.string().optional().describe('why the order was rejected'),
   lines: z.array(z.object({ sku: z.string(), quantity: z.number().int(), unitPriceCents: z.number().int() })),
@@ -46,6 +48,7 @@ const PriceView = z.object({ sku: z.string(), name: z.string(), priceCents: z.nu
 
 const view = (order: PlacedOrder): z.infer<typeof OrderView> => ({
   orderId: order.orderId,
+  ...(order.customerId !== undefined && { customerId: order.customerId }),
   status: order.status,
   ...(order.status === 'rejected' && { reason: order.reason }),
   lines: order.lines,
@@ -55,6 +58,11 @@ const view = (order: PlacedOrder): z.infer<typeof OrderView> => ({
 /** The one place orders' errors become HTTP statuses. */
 export const ordersErrorMappings: ErrorMapping[] = [
   { error: OrderAlreadyExists, status: 409 },
+  {
+    error: UnknownCustomer,
+    status: 400,
+    fields: (error: UnknownCustomer) => [{ in: 'body', path: '/customerId', message: `no customer ${error.customerId}` }],
+  },
   {
     error: OrderLinesRefused,
     status: 400,
@@ -95,7 +103,7 @@ export const ordersRoutes =
         // places nothing twice even after the host's stored answer has expired.
         const orderId = requestDerivedId(request, 'order');
         const context = commandContext(request, clock, 'place-order');
-        const { order, revision } = await handlers.placeOrder({ orderId, owner: callerScope(request), lines: request.body.lines }, context);
+        const { order, revision } = await handlers.placeOrder({ orderId, owner: callerScope(request), ...request.body }, context);
         setETag(reply, { stream: orderStream(orderId), revision });
         return reply.code(201).header('location', `/v1/orders/${orderId}`).send(view(order));
       },

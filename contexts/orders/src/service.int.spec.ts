@@ -4,6 +4,7 @@ import { eventsOf, issueCommand, recordEvent, startTestHost, type TestHost } fro
 import { sqlDeadLetterStore } from '@ordo/messaging';
 import { orderStream, type OrdersCommandMessage } from '@ordo/orders-contract';
 import { eventually } from '@ordo/testing';
+import { startCustomersPeer, type CustomersPeer } from '../test/customers-peer';
 import { ordersService } from './service';
 
 // Orders as a host mounts it in embedded mode: its store and its tables on PGlite, the
@@ -13,10 +14,15 @@ const at = '2025-03-01T10:00:00.000Z';
 
 describe('the orders service', () => {
   let host: TestHost<'catalog' | 'sagas'>;
+  let customers: CustomersPeer;
+  let customerId: string;
 
   beforeAll(async () => {
+    customers = await startCustomersPeer();
+    customerId = await customers.register();
     host = await startTestHost({
       service: ordersService,
+      peers: customers.peers,
       standIns: { catalog: { registry: catalogEventSchemas }, sagas: {} },
       clock: () => new Date(at),
       // As embedded mode mounts it: an anonymous caller places and reads its own orders.
@@ -24,7 +30,10 @@ describe('the orders service', () => {
     });
   });
 
-  afterAll(() => host?.close());
+  afterAll(async () => {
+    await host?.close();
+    await customers?.host.close();
+  });
 
   // ---- HTTP ----
   const call = async (path: string, init: RequestInit = {}) => {
@@ -33,7 +42,7 @@ describe('the orders service', () => {
     return { status: response.status, headers: response.headers, body: text ? JSON.parse(text) : undefined };
   };
   const placeOrder = (lines: unknown, headers: Record<string, string> = {}) =>
-    call('/v1/orders', { method: 'POST', body: JSON.stringify({ lines }), headers: { 'content-type': 'application/json', ...headers } });
+    call('/v1/orders', { method: 'POST', body: JSON.stringify({ customerId, lines }), headers: { 'content-type': 'application/json', ...headers } });
   const orderStatus = async (orderId: string) => (await call(`/v1/orders/${orderId}`)).body?.status;
 
   // ---- the stand-in catalog: its events reach the price table through the bus ----
@@ -80,6 +89,7 @@ describe('the orders service', () => {
     const { orderId } = first.body;
     expect(first.body).toEqual({
       orderId: expect.stringMatching(/^[0-9a-f-]{36}$/),
+      customerId,
       status: 'pending',
       lines: [
         { sku: 'MUG-1', quantity: 2, unitPriceCents: 1250 },
@@ -132,7 +142,11 @@ describe('the orders service', () => {
 
   it('answers 400 with the failing fields of a bad body', async () => {
     const paths = async (lines: unknown, extra: object = {}) => {
-      const response = await call('/v1/orders', { method: 'POST', body: JSON.stringify({ lines, ...extra }), headers: { 'content-type': 'application/json' } });
+      const response = await call('/v1/orders', {
+        method: 'POST',
+        body: JSON.stringify({ customerId, lines, ...extra }),
+        headers: { 'content-type': 'application/json' },
+      });
       expect(response.status).toBe(400);
       return response.body.errors.map((error: { in: string; path: string }) => `${error.in} ${error.path}`);
     };

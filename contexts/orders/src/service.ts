@@ -1,23 +1,27 @@
 import { defineService } from '@ordo/host';
+import { serviceClient } from '@ordo/http';
 import { CONTEXT, ORDERS_STREAM_PREFIXES, ordersEventSchemas } from '@ordo/orders-contract';
 import { ordersHandlers } from './application/handlers';
+import { httpCustomerDirectory } from './customers';
 import { ordersErrorMappings, ordersRoutes } from './http';
 import { ordersConsumers } from './messaging';
 import { sqlPriceTable } from './prices';
 
 /**
  * Orders as a service (docs/architecture.md, "One shape for every context"): orders are
- * placed over HTTP, priced from orders' own copy of catalog's prices, and confirmed or
- * rejected by the saga's commands on its topic.
+ * placed over HTTP, for a customer it checks with customers over HTTP, priced from orders'
+ * own copy of catalog's prices, and confirmed or rejected by the saga's commands on its topic.
  */
 export const ordersService = defineService({
   name: CONTEXT,
   api: { title: 'Orders', version: '1.0.0', description: 'Orders placed, priced, confirmed and rejected' },
   store: { streamPrefixes: ORDERS_STREAM_PREFIXES, registry: ordersEventSchemas },
   takesCommands: true,
-  create: ({ store, sql, schema, logger, clock, anonymousCustomers }) => {
+  calls: ['customers'],
+  create: ({ store, sql, schema, logger, clock, anonymousCustomers, metrics, peers }) => {
     const prices = sqlPriceTable(sql, schema);
-    const handlers = ordersHandlers({ store, prices });
+    const customers = serviceClient({ target: 'customers', baseUrl: () => peers.urlOf('customers'), token: peers.token, metrics });
+    const handlers = ordersHandlers({ store, prices, customers: httpCustomerDirectory(customers) });
     return {
       errorMappings: ordersErrorMappings,
       routes: ordersRoutes({ handlers, prices, clock, anonymousCustomers }),

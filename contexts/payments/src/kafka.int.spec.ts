@@ -5,7 +5,8 @@ import { createEventStore, type EventStore } from '@ordo/eventstore';
 import { eventsOf } from '@ordo/host/testing';
 import { kafkaBus, type Bus } from '@ordo/messaging';
 import { PAYMENTS_COMMANDS_TOPIC, PAYMENTS_STREAM_PREFIXES, paymentsEventSchemas, paymentStream, type PaymentsCommandMessage } from '@ordo/payments-contract';
-import { createLogger, pgPoolSql } from '@ordo/runtime';
+import { knownPeers } from '@ordo/host';
+import { createLogger, createMetrics, pgPoolSql } from '@ordo/runtime';
 import { eventually, testScope } from '@ordo/testing';
 import { paymentsServiceWith } from './service';
 import { simulatedProvider, TEST_CARDS } from './simulated-provider';
@@ -52,6 +53,8 @@ describe('payments on Kafka', () => {
       logger: createLogger({ service: 'payments', level: 'silent' }),
       clock: () => new Date(),
       anonymousCustomers: false,
+      metrics: createMetrics('payments', { processMetrics: false }),
+      peers: knownPeers(new Map(), undefined),
     });
     for (const declared of module.consumers ?? []) await declared.start(scoped(bus));
     producer = scope.kafka().producer({ idempotent: true });

@@ -11,15 +11,15 @@ const main = async () => {
   // The first start made it; this reads it back.
   const { tokens, file } = localTokens(dataDir, [EMBEDDED_OPERATOR]);
   const operatorToken = tokens[EMBEDDED_OPERATOR.subject] as string;
-  const seeded = await seedShop({ catalog: url, inventory: url, orders: url }, operatorToken);
-  app.log.info({ seeded }, seeded ? 'seeded a small catalog and stock' : 'catalog and stock already there');
+  const { seeded, customerId } = await seedShop({ catalog: url, inventory: url, orders: url, customers: url }, operatorToken);
+  app.log.info({ seeded }, seeded ? 'seeded a small catalog, its stock and a demo customer' : 'catalog and stock already there');
   console.log(
     [
       '',
       `Ordo is running (embedded: ${shopServices.map((service) => service.name).join(', ')}) at ${url}`,
       `  API docs:  ${url}/docs`,
       `  Place an order:`,
-      `    ${placeOrderCurl(url)}`,
+      `    ${placeOrderCurl(url, customerId)}`,
       `  Then:      curl -s ${url}/v1/orders/<orderId>`,
       `  Operator token (adding products and stock, every order and saga; kept in ${file}):`,
       `    curl -s ${url}/v1/sagas/order-placement/<orderId> -H 'authorization: Bearer ${operatorToken}'`,

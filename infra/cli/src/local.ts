@@ -17,6 +17,8 @@ const say = (line: string) => console.log(`[supervisor] ${line}`);
 const LOCAL_SUBJECTS = [
   { subject: 'operator', role: 'operator' },
   { subject: 'customer', role: 'customer' },
+  // What the services call each other with (orders asking customers).
+  { subject: 'service', role: 'viewer' },
 ] as const;
 
 /** Every topic up front, so no relay sends to a command topic its consumer has not created yet. */
@@ -68,6 +70,8 @@ const main = async () => {
         DATABASE_SCHEMA: `${schemaPrefix}${schemaOf(service)}`,
         KAFKA_BROKERS: brokers.join(','),
         AUTH_TOKENS: authTokens,
+        PEER_URLS: services.map((peer) => `${peer.name}=${peer.url}`).join(','),
+        SERVICE_TOKEN: local.tokens.service ?? '',
       },
     })),
     { prefix: 'name', padPrefix: true, restartTries: -1, restartDelay: 1000, handleInput: false, killOthersOn: [] },
@@ -75,10 +79,13 @@ const main = async () => {
 
   await Promise.all(services.map((service) => waitUntilReady(service.url)));
   const urls = Object.fromEntries(services.map((service) => [service.name, service.url]));
-  const seeded = await seedShop({ catalog: urls.catalog ?? '', inventory: urls.inventory ?? '', orders: urls.orders ?? '' }, local.tokens.operator as string);
-  say(seeded ? 'seeded a small catalog and stock' : 'catalog and stock already there');
+  const { seeded, customerId } = await seedShop(
+    { catalog: urls.catalog ?? '', inventory: urls.inventory ?? '', orders: urls.orders ?? '', customers: urls.customers ?? '' },
+    local.tokens.operator as string,
+  );
+  say(seeded ? 'seeded a small catalog, its stock and a demo customer' : 'catalog and stock already there');
   say(`running: ${services.map((service) => `${service.name} ${service.url}`).join(', ')}`);
-  say(`API docs at <service>/docs. Place an order as the customer:\n    ${placeOrderCurl(urls.orders ?? '', local.tokens.customer)}`);
+  say(`API docs at <service>/docs. Place an order as the customer:\n    ${placeOrderCurl(urls.orders ?? '', customerId, local.tokens.customer)}`);
   say(`Tokens (operator and customer) are kept in ${local.file}.`);
   say(`Ctrl-C stops the services; the Kafka broker keeps running (npm run kafka:stop).`);
 

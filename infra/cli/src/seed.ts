@@ -13,7 +13,15 @@ export interface SeedUrls {
   catalog: string;
   inventory: string;
   orders: string;
+  customers: string;
 }
+
+/** The demo customer orders are placed for (orders checks the customer with customers). */
+export const SEED_CUSTOMER = {
+  email: 'demo@ordo.example',
+  name: 'Demo Customer',
+  address: { line1: '1 Example Street', city: 'Berlin', postalCode: '10115', country: 'DE' },
+} as const;
 
 const post = async (url: string, key: string, body: unknown, operatorToken: string) => {
   const headers = { 'content-type': 'application/json', 'idempotency-key': key, authorization: `Bearer ${operatorToken}` };
@@ -45,9 +53,10 @@ const knownStock = async (url: string): Promise<{ added: number } | undefined> =
  * seeding waits until inventory knows a sku before adding its stock, and resolves once
  * orders knows every seeded price.
  */
-export const seedShop = async (urls: SeedUrls, operatorToken: string, timeoutMs = 30_000): Promise<boolean> => {
+export const seedShop = async (urls: SeedUrls, operatorToken: string, timeoutMs = 30_000): Promise<{ seeded: boolean; customerId: string | undefined }> => {
   const deadline = Date.now() + timeoutMs;
   let seeded = false;
+  const customerId = await seedCustomer(urls.customers, operatorToken);
   for (const product of SEED_PRODUCTS) {
     if (await missing(`${urls.catalog}/v1/products/${product.sku}`)) {
       await post(
@@ -71,11 +80,24 @@ export const seedShop = async (urls: SeedUrls, operatorToken: string, timeoutMs 
     return unknown.some(Boolean) ? undefined : true;
   };
   await waitFor(pricesKnown, deadline, 'orders did not learn the seeded prices');
-  return seeded;
+  return { seeded, customerId };
 };
 
-/** A curl that places an order; with a token when callers must have one (local mode). */
-export const placeOrderCurl = (ordersUrl: string, customerToken?: string) =>
+/**
+ * Registers the demo customer, with a fixed key: a restart gets the stored answer and its
+ * id. Undefined when the key's answer has expired (the email is then registered already,
+ * 409, and its id is not given back).
+ */
+const seedCustomer = async (customersUrl: string, operatorToken: string): Promise<string | undefined> => {
+  const headers = { 'content-type': 'application/json', 'idempotency-key': 'seed-customer', authorization: `Bearer ${operatorToken}` };
+  const response = await fetch(`${customersUrl}/v1/customers`, { method: 'POST', headers, body: JSON.stringify(SEED_CUSTOMER) });
+  if (response.status === 409) return undefined;
+  if (!response.ok) throw new Error(`seeding the demo customer failed: ${response.status} ${await response.text()}`);
+  return ((await response.json()) as { id: string }).id;
+};
+
+/** A curl that places an order for the customer; with a token when callers must have one (local mode). */
+export const placeOrderCurl = (ordersUrl: string, customerId: string | undefined, customerToken?: string) =>
   `curl -s -X POST ${ordersUrl}/v1/orders -H 'content-type: application/json' -H "idempotency-key: $(uuidgen 2>/dev/null || date +%s%N)" \\\n` +
   (customerToken ? `  -H 'authorization: Bearer ${customerToken}' \\\n` : '') +
-  `  -d '{"lines":[{"sku":"MUG-001","quantity":2},{"sku":"TEE-001","quantity":1}]}'`;
+  `  -d '{"customerId":"${customerId ?? '<a customer id from POST /v1/customers>'}","lines":[{"sku":"MUG-001","quantity":2},{"sku":"TEE-001","quantity":1}]}'`;

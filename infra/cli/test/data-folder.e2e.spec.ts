@@ -3,7 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { localTokens } from '@ordo/host';
 import { startEmbeddedProcess } from './launch';
-import { shopClient, uniqueSku } from './shop-client';
+import { embeddedUrls, shopClient, uniqueSku } from './shop-client';
 
 // Two `npm start` on one data folder used to both run and split it (each saw only its
 // own writes), and a second start that failed on a busy port had already opened PGlite,
@@ -26,7 +26,7 @@ describe('the data folder of embedded mode', () => {
     const first = start(dataDir);
     const url = await first.running();
     const tokens = { operator: localTokens(dataDir, []).tokens.operator as string };
-    const shop = shopClient({ catalog: url, inventory: url, orders: url, sagas: url }, tokens);
+    const shop = shopClient(embeddedUrls(url), tokens);
     const sku = uniqueSku('lock');
     await shop.addProduct(sku, 500, 5);
     const orderId = await shop.place([{ sku, quantity: 2 }]);
@@ -52,7 +52,7 @@ describe('the data folder of embedded mode', () => {
     await first.exitCode();
     const restarted = start(dataDir, new URL(url).port);
     const restartedUrl = await restarted.running();
-    const again = shopClient({ catalog: restartedUrl, inventory: restartedUrl, orders: restartedUrl, sagas: restartedUrl }, tokens);
+    const again = shopClient(embeddedUrls(restartedUrl), tokens);
     expect(await again.stock(sku)).toMatchObject({ added: 15, available: 13, reserved: 2 });
     expect(await again.order(orderId)).toMatchObject({ status: 'confirmed' });
   });

@@ -8,7 +8,8 @@ import path from 'node:path';
 import readline from 'node:readline';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { localTokens } from '@ordo/host';
-import type { ShopTokens, ShopUrls } from './shop-client';
+import { portOf } from '../src/shop';
+import { embeddedUrls, type ShopTokens, type ShopUrls } from './shop-client';
 
 const ROOT = path.resolve(__dirname, '../../..');
 
@@ -111,7 +112,7 @@ export const launchEmbedded = async (dataDir: string, extraEnv: Record<string, s
     return url as string;
   };
   const url = await urlOf();
-  const urls: ShopUrls = { catalog: url, inventory: url, orders: url, sagas: url };
+  const urls = embeddedUrls(url);
   // Embedded, callers without a token act as customers: only the operator has one.
   const { operator } = localTokens(dataDir, []).tokens;
   return {
@@ -149,8 +150,8 @@ export const launchLocal = async (options: {
     KAFKA_BROKERS: options.kafkaBrokers.join(','),
   });
   await supervisor.waitForLine(/\[supervisor\] running:/);
-  const url = (offset: number) => `http://127.0.0.1:${options.basePort + offset}`;
-  const urls: ShopUrls = { catalog: url(1), inventory: url(2), orders: url(3), sagas: url(4) };
+  const url = (service: string) => `http://127.0.0.1:${portOf(service, options.basePort)}`;
+  const urls: ShopUrls = { catalog: url('catalog'), inventory: url('inventory'), orders: url('orders'), sagas: url('sagas'), customers: url('customers') };
   const { operator, customer } = localTokens(dataDir, []).tokens;
   return {
     urls,

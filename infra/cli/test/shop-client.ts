@@ -7,7 +7,11 @@ export interface ShopUrls {
   inventory: string;
   orders: string;
   sagas: string;
+  customers: string;
 }
+
+/** Every URL of an embedded shop: one process, one port. */
+export const embeddedUrls = (url: string): ShopUrls => ({ catalog: url, inventory: url, orders: url, sagas: url, customers: url });
 
 export interface OrderView {
   orderId: string;
@@ -48,6 +52,19 @@ export const uniqueSku = (name: string) => `${name}-${randomBytes(4).toString('h
 export const shopClient = (urls: ShopUrls, tokens: ShopTokens) => {
   const asOperator = { headers: bearer(tokens.operator) };
   const asCustomer = { headers: bearer(tokens.customer) };
+  // Orders are placed for one customer, registered on the first order (orders checks it with customers).
+  let customer: Promise<string> | undefined;
+  const customerId = () =>
+    (customer ??= (async () => {
+      const email = `${randomUUID()}@example.com`;
+      const address = { line1: '1 Main St', city: 'Berlin', postalCode: '10115', country: 'DE' };
+      return (
+        await json<{ id: string }>(
+          await post(`${urls.customers}/v1/customers`, { email, name: 'Test Customer', address }, tokens.customer),
+          'register a customer',
+        )
+      ).id;
+    })());
   const client = {
     /**
      * Adds the product, waits until inventory knows it (its copy of catalog fills from
@@ -60,7 +77,8 @@ export const shopClient = (urls: ShopUrls, tokens: ShopTokens) => {
       if (stock > 0) await json(await post(`${urls.inventory}/v1/stock/${sku}/additions`, { quantity: stock }, tokens.operator), `add stock ${sku}`);
       await client.waitFor(async () => (await fetch(`${urls.orders}/v1/prices/${sku}`)).ok, `orders to know the price of ${sku}`);
     },
-    placeOrder: (lines: { sku: string; quantity: number }[], key?: string) => post(`${urls.orders}/v1/orders`, { lines }, tokens.customer, key),
+    placeOrder: async (lines: { sku: string; quantity: number }[], key?: string) =>
+      post(`${urls.orders}/v1/orders`, { customerId: await customerId(), lines }, tokens.customer, key),
     /** Places an order and returns its id; throws unless it was accepted. */
     place: async (lines: { sku: string; quantity: number }[], key?: string): Promise<string> =>
       (await json<OrderView>(await client.placeOrder(lines, key), 'place order')).orderId,

@@ -19,6 +19,8 @@ export const TOKENS = {
   viewer: 'shop-viewer-token',
   operator: 'shop-operator-token',
   admin: 'shop-admin-token',
+  /** What the services call each other with. */
+  service: 'shop-service-token',
 } as const;
 const PRINCIPALS = new Map<string, Principal>([
   [TOKENS.customer, { subject: 'customer-a', roles: ['customer'] }],
@@ -26,6 +28,7 @@ const PRINCIPALS = new Map<string, Principal>([
   [TOKENS.viewer, { subject: 'support', roles: ['viewer'] }],
   [TOKENS.operator, { subject: 'ops', roles: ['operator'] }],
   [TOKENS.admin, { subject: 'root', roles: ['admin'] }],
+  [TOKENS.service, { subject: 'service', roles: ['viewer'] }],
 ]);
 
 /** A sku every module knows once the hosts have started: catalog lists it, inventory and orders learnt it. */
@@ -42,6 +45,9 @@ export interface ShopRoute {
   path: string;
   body?: unknown;
 }
+
+/** What an accepted order names: `customerId` becomes the customer startShopHosts registers. */
+const ORDER_BODY = { customerId: '00000000-0000-4000-8000-000000000000', lines: [{ sku: KNOWN_SKU, quantity: 1 }] };
 
 /** The policy, route by route. */
 export const SHOP_ROUTES: ShopRoute[] = [
@@ -71,7 +77,7 @@ export const SHOP_ROUTES: ShopRoute[] = [
     body: { quantity: 3 },
   },
   { module: 'inventory', method: 'GET', route: '/v1/stock/:sku', access: 'public', path: `/v1/stock/${KNOWN_SKU}` },
-  { module: 'orders', method: 'POST', route: '/v1/orders', access: 'customer', path: '/v1/orders', body: { lines: [{ sku: KNOWN_SKU, quantity: 1 }] } },
+  { module: 'orders', method: 'POST', route: '/v1/orders', access: 'customer', path: '/v1/orders', body: ORDER_BODY },
   { module: 'orders', method: 'GET', route: '/v1/orders/:id', access: 'customer', path: '/v1/orders/6f1c2b1e-8a7b-4c41-9f55-3f0d1c2a9e10' },
   { module: 'orders', method: 'GET', route: '/v1/prices/:sku', access: 'public', path: `/v1/prices/${KNOWN_SKU}` },
   {
@@ -140,10 +146,14 @@ export const startShopHosts = async (): Promise<ShopHosts> => {
     for (const host of Object.values(hosts)) await host.close();
   };
   try {
-    // Each service with every other one as a stand-in store, whose events it may consume.
+    // Each service with every other one as a stand-in store, whose events it may consume,
+    // and the others' URLs as its peers (filled as they start: read on every call).
+    const peers = { urls: {} as Record<string, string>, token: TOKENS.service };
     for (const service of shopServices) {
       const standIns = Object.fromEntries(shopServices.filter((other) => other !== service).map((other) => [other.name, { registry: other.store.registry }]));
-      hosts[service.name] = await startTestHost({ service, standIns, ...common });
+      const host = await startTestHost({ service, standIns, peers, ...common });
+      hosts[service.name] = host;
+      peers.urls[service.name] = host.url;
     }
     const urlOf = (module: ShopModule) => must(hosts[module], `service ${module}`).url;
 
@@ -154,6 +164,13 @@ export const startShopHosts = async (): Promise<ShopHosts> => {
       body: JSON.stringify(product),
     });
     if (listed.status !== 201) throw new Error(`catalog did not list ${KNOWN_SKU}: ${listed.status} ${await listed.text()}`);
+    const registered = await fetch(`${urlOf('customers')}/v1/customers`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ email: 'shop@example.com', name: 'Shop', address: { line1: '1 Main St', city: 'Berlin', postalCode: '10115', country: 'DE' } }),
+    });
+    if (registered.status !== 201) throw new Error(`customers did not register: ${registered.status} ${await registered.text()}`);
+    ORDER_BODY.customerId = ((await registered.json()) as { id: string }).id;
     for (const host of Object.values(hosts)) {
       const standIn = host.standIns.catalog;
       if (standIn) await recordEvent(standIn, { stream: productStream(KNOWN_SKU), type: 'ProductAdded', data: { ...product, at }, commandId: 'seed' });

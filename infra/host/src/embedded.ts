@@ -1,13 +1,25 @@
+import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { createEventStore, openSharedPglite, type EventStore } from '@ordo/eventstore';
-import { authTokensFromEnv, defineHttpService, runHttpService, sqlIdempotencyStore, type ErrorMapping, type RunningHttpService } from '@ordo/http';
+import {
+  authTokensFromEnv,
+  defineHttpService,
+  type Principal,
+  runHttpService,
+  sqlIdempotencyStore,
+  type ErrorMapping,
+  type RunningHttpService,
+} from '@ordo/http';
 import { embeddedHub, type Bus } from '@ordo/messaging';
 import { env, pgliteSql } from '@ordo/runtime';
-import { schemaOf, startService, type ServiceDefinition, type ServiceModule } from './module';
+import { schemaOf, startService, type Peers, type ServiceDefinition, type ServiceModule } from './module';
 import { lockDataFolder } from './data-lock';
 import { localTokens } from './local-tokens';
 import { failOnBusFailure } from './failure';
+
+/** Who a service calling another inside the embedded process is. */
+const EMBEDDED_SERVICE: Principal = { subject: 'service:embedded', roles: ['viewer'] };
 
 /** The token the first embedded start creates, kept in ORDO_DATA_DIR: guarded routes are never open. */
 export const EMBEDDED_OPERATOR = { subject: 'operator', role: 'operator' } as const;
@@ -25,8 +37,18 @@ export interface EmbeddedOptions {
  * (kept across restarts), the embedded bus in place of Kafka. Services publish first,
  * then start, so every consumer sees every store.
  */
-export const runEmbedded = (options: EmbeddedOptions, environment: NodeJS.ProcessEnv = process.env): Promise<RunningHttpService> =>
-  runHttpService(
+export const runEmbedded = (options: EmbeddedOptions, environment: NodeJS.ProcessEnv = process.env): Promise<RunningHttpService> => {
+  // Services call each other through the process's own port, with a token made for this run.
+  let ownUrl: string | undefined;
+  const serviceToken = randomBytes(24).toString('base64url');
+  const peers: Peers = {
+    urlOf: () => {
+      if (!ownUrl) throw new Error('the embedded server is not listening yet');
+      return ownUrl;
+    },
+    token: serviceToken,
+  };
+  return runHttpService(
     defineHttpService({
       name: options.name,
       api: { title: 'Ordo (embedded)', version: '1.0.0', description: `Mounted: ${options.services.map((service) => service.name).join(', ')}` },
@@ -35,7 +57,7 @@ export const runEmbedded = (options: EmbeddedOptions, environment: NodeJS.Proces
         // Tokens besides the operator token the first start creates under ORDO_DATA_DIR.
         AUTH_TOKENS: authTokensFromEnv().optional(),
       },
-      setup: async ({ config, logger, lifecycle }) => {
+      setup: async ({ config, logger, metrics, lifecycle }) => {
         // Taken before anything opens the folder, released last (closers run in reverse).
         const lock = lockDataFolder(config.ORDO_DATA_DIR);
         lifecycle.onShutdown('data folder lock', () => lock.release());
@@ -68,7 +90,7 @@ export const runEmbedded = (options: EmbeddedOptions, environment: NodeJS.Proces
           const bus = hub.busFor({ sql, schema });
           failOnBusFailure(bus, moduleLogger, lifecycle);
           mounted.push({
-            module: await service.create({ store, bus, sql, schema, logger: moduleLogger, clock: () => new Date(), anonymousCustomers: true }),
+            module: await service.create({ store, bus, sql, schema, logger: moduleLogger, clock: () => new Date(), anonymousCustomers: true, metrics, peers }),
             bus,
           });
           // Every service publishes before any consumer starts: a consumer reads the sources published so far.
@@ -84,9 +106,13 @@ export const runEmbedded = (options: EmbeddedOptions, environment: NodeJS.Proces
           errorMappings: modules.flatMap((module): ErrorMapping[] => module.errorMappings ?? []),
           idempotency: sqlIdempotencyStore(sql, { schema: 'ordo_http' }),
           readinessChecks: { pglite: () => sql.query('select 1') },
-          authTokens: new Map([...generated, ...(config.AUTH_TOKENS ?? [])]),
+          authTokens: new Map([...generated, ...(config.AUTH_TOKENS ?? []), [serviceToken, EMBEDDED_SERVICE]]),
         };
       },
     }),
     environment,
-  );
+  ).then((running) => {
+    ownUrl = running.url;
+    return running;
+  });
+};

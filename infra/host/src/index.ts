@@ -2,6 +2,8 @@ export {
   consumer,
   defineService,
   schemaOf,
+  knownPeers,
+  type Peers,
   type ConsumerDefinition,
   type ServiceDefinition,
   type ServicePorts,

@@ -1,7 +1,18 @@
 import type { EventSchemaRegistry, EventStore } from '@ordo/eventstore';
 import type { ApiDescription, ErrorMapping, HttpServer } from '@ordo/http';
 import type { Bus, BusConsumer, BusConsumerOptions } from '@ordo/messaging';
-import type { Logger, TransactionalSql } from '@ordo/runtime';
+import type { Logger, ServiceMetrics, TransactionalSql } from '@ordo/runtime';
+
+/** How a service reaches the others of the shop over HTTP. */
+export interface Peers {
+  /**
+   * A service's base URL, no trailing slash. Read when calling: in embedded mode it is the
+   * process's own, known only once it listens. Throws for a service the host was not told of.
+   */
+  urlOf(service: string): string;
+  /** The bearer token this service calls the others with (role viewer); undefined where the host has none. */
+  token: string | undefined;
+}
 
 /**
  * What a service is given (docs/architecture.md: "the same service code runs in all three modes:
@@ -19,6 +30,9 @@ export interface ServicePorts {
   clock: () => Date;
   /** Callers without a token act as customers (embedded mode: a shop on one's own machine). */
   anonymousCustomers: boolean;
+  /** The service's metrics registry (shared by every service in embedded mode). */
+  metrics: ServiceMetrics;
+  peers: Peers;
 }
 
 /** How a host opens a service's event store, in every mode. */
@@ -68,10 +82,22 @@ export interface ServiceDefinition {
   store: StoreSpec;
   /** Whether other services command it on `ordo.<name>.commands` (a saga's steps). */
   takesCommands: boolean;
+  /** The services it calls over HTTP: a standalone host refuses to start without their URLs. */
+  calls?: string[];
   create: ServiceFactory;
 }
 
 const NAME = /^[a-z][a-z0-9-]*$/;
+
+/** Peers of a host that knows each service's URL up front (standalone: PEER_URLS). */
+export const knownPeers = (urls: ReadonlyMap<string, string>, token: string | undefined): Peers => ({
+  urlOf: (service) => {
+    const url = urls.get(service);
+    if (!url) throw new Error(`no URL is known for service ${service}`);
+    return url;
+  },
+  token,
+});
 
 /** A service definition, checked: its name becomes a schema and topic names. */
 export const defineService = (definition: ServiceDefinition): ServiceDefinition => {

@@ -5,7 +5,7 @@ import { createEventStore } from '@ordo/eventstore';
 import { authTokensFromEnv, defineHttpService, runHttpService, sqlIdempotencyStore, type RunningHttpService } from '@ordo/http';
 import { kafkaBus } from '@ordo/messaging';
 import { env, pgPoolSql } from '@ordo/runtime';
-import { schemaOf, startService, type ServiceDefinition } from './module';
+import { knownPeers, schemaOf, startService, type ServiceDefinition } from './module';
 import { failOnBusFailure } from './failure';
 
 const LOCAL_POSTGRES = 'postgres://postgres@127.0.0.1:5432/postgres';
@@ -31,6 +31,25 @@ export const runStandalone = (service: ServiceDefinition, environment: NodeJS.Pr
         EVENTSTORE_URL: env.url(['postgres', 'postgresql', 'esdb', 'kurrentdb']).optional(),
         KAFKA_BROKERS: env.list().default(['127.0.0.1:9092']),
         // No default: a service on its own refuses to start rather than run with nothing guarded.
+        // `customers=http://127.0.0.1:3005,...`: where the services this one calls listen.
+        PEER_URLS: z
+          .string()
+          .default('')
+          .transform((value, context) => {
+            const urls = new Map<string, string>();
+            for (const entry of value
+              .split(',')
+              .map((part) => part.trim())
+              .filter(Boolean)) {
+              const [peer, url] = [entry.slice(0, entry.indexOf('=')), entry.slice(entry.indexOf('=') + 1)];
+              if (!peer || !URL.canParse(url)) context.addIssue({ code: 'custom', message: `expected name=url entries, not '${entry}'` });
+              else urls.set(peer, url.replace(/\/+$/, ''));
+            }
+            return urls;
+          })
+          .refine((urls) => (service.calls ?? []).every((peer) => urls.has(peer)), `needs the URL of ${(service.calls ?? []).join(', ')}`),
+        /** The token this service calls the others with. */
+        SERVICE_TOKEN: z.string().min(1).optional(),
         AUTH_TOKENS: z
           .string({ error: 'required: the bearer tokens this service admits (subject:token:role entries)' })
           .pipe(authTokensFromEnv())
@@ -51,7 +70,8 @@ export const runStandalone = (service: ServiceDefinition, environment: NodeJS.Pr
         lifecycle.onShutdown('bus', () => bus.close());
         failOnBusFailure(bus, logger, lifecycle);
 
-        const module = await service.create({ store, bus, sql, schema, logger, clock: () => new Date(), anonymousCustomers: false });
+        const peers = knownPeers(config.PEER_URLS, config.SERVICE_TOKEN);
+        const module = await service.create({ store, bus, sql, schema, logger, clock: () => new Date(), anonymousCustomers: false, metrics, peers });
         await bus.publish(service.name, store);
         await startService(module, bus);
         return {

@@ -22,6 +22,7 @@ export { DEFAULT_RATE_LIMIT, type RateLimitOptions } from './plugins/rate-limit'
 export { errorStatusesOf, PROBLEM_JSON_SCHEMA } from './plugins/error-docs';
 export { callerScope } from './caller';
 export { printableText } from './text';
+export { serviceClient, DependencyUnavailable, type ServiceClient, type ServiceClientOptions, type ServiceAnswer } from './client/service-client';
 export type { ReadinessCheck } from './plugins/health';
 export type { ApiDescription } from './plugins/openapi';
 

@@ -1,3 +1,4 @@
+import { DependencyUnavailable } from './client/service-client';
 import type { FastifyError, FastifyRequest } from 'fastify';
 import { hasZodFastifySchemaValidationErrors } from 'fastify-type-provider-zod';
 
@@ -130,6 +131,7 @@ export const toProblem = (error: unknown, request: FastifyRequest, mappings: rea
     return problem(400, `the request's ${where} is not valid`, { errors });
   }
   if (error instanceof HttpProblem) return { ...problem(error.status, error.message, error.extensions), title: error.title };
+  if (error instanceof DependencyUnavailable) return problem(503, error.message);
   const mapped = mappings.find((mapping) => error instanceof mapping.error);
   if (mapped) {
     const status = mapped.status === 'concurrency' ? (request.headers['if-match'] ? 412 : 409) : mapped.status;

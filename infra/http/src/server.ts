@@ -1,3 +1,4 @@
+import { DependencyUnavailable } from './client/service-client';
 import { randomUUID } from 'node:crypto';
 import type { Lifecycle, Logger, ServiceMetrics, Tracer } from '@ordo/runtime';
 import Fastify, { LogController, type FastifyInstance, type RawServerDefault, type RawRequestDefaultExpression, type RawReplyDefaultExpression } from 'fastify';
@@ -76,7 +77,11 @@ export const createHttpServer = async (options: HttpServerOptions): Promise<Http
 
   app.setErrorHandler((error, request, reply) => {
     const problem = { ...toProblem(error, request, options.errorMappings), instance: request.url };
-    if (problem.status >= 500) request.log.error({ err: error, correlationId: request.id }, 'request failed');
+    if (error instanceof DependencyUnavailable) {
+      // Expected while a dependency is down; a client may try again once its circuit half-opens.
+      request.log.warn({ err: error, correlationId: request.id }, 'a dependency is unavailable');
+      reply.header('retry-after', '5');
+    } else if (problem.status >= 500) request.log.error({ err: error, correlationId: request.id }, 'request failed');
     return reply.code(problem.status).type(PROBLEM_CONTENT_TYPE).send(problem);
   });
   app.setNotFoundHandler((request, reply) => {

@@ -52,6 +52,16 @@ export const ordersCommandSchemas = {
 
 // ---- events ------------------------------------------------------------------------
 
+/** Where an order ships: the customer's address when the order was placed (orders' copy, in orders' own words). */
+export const ShipTo = z.object({
+  line1: z.string().min(1),
+  line2: z.string().min(1).optional(),
+  city: z.string().min(1),
+  postalCode: z.string().min(1),
+  country: z.string().min(1),
+});
+export type ShipTo = z.infer<typeof ShipTo>;
+
 /**
  * `owner` is who placed the order: a caller's token subject, or `address:<ip>` for an
  * anonymous caller. Optional: an order placed before owners were recorded has none, and
@@ -60,6 +70,9 @@ export const ordersCommandSchemas = {
 export const OrderPlaced = z.object({
   orderId: OrderId,
   owner: z.string().min(1).optional(),
+  /** The customer checked with customers when the order was placed, and where it ships; absent on orders placed before. */
+  customerId: z.uuid().optional(),
+  shipTo: ShipTo.optional(),
   lines: z.array(OrderLine).min(1),
   totalCents: z.number().int().nonnegative(),
   at: At,

@@ -1,13 +1,19 @@
 // Orders' use cases: load the order, decide, append (through commandHandler), after
 // looking up what the decider needs from I/O: the prices of the lines' skus.
 import { commandHandler, type CommandContext, type EventStore } from '@ordo/eventstore';
-import { orderStream } from '@ordo/orders-contract';
+import { orderStream, type ShipTo } from '@ordo/orders-contract';
 import { OrderNotFound } from '../domain/errors';
 import { orderDecider, type ConfirmOrder, type Order, type OrderCommand, type PlaceOrder, type RejectOrder } from '../domain/order';
 
 export interface Price {
   name: string;
   priceCents: number;
+}
+
+/** Customers, as orders asks it (over HTTP: customers.ts): the customer's address, or undefined for one it does not know. */
+export interface CustomerDirectory {
+  /** Throws DependencyUnavailable when customers cannot answer: the order is refused and nothing appended. */
+  addressOf(customerId: string): Promise<ShipTo | undefined>;
 }
 
 /** Orders' copy of catalog's prices (a service never reads another's database). */
@@ -32,9 +38,10 @@ const existing = (orderId: string, { state, revision }: { state: Order; revision
 export interface OrdersHandlersPorts {
   store: EventStore;
   prices: PriceTable;
+  customers: CustomerDirectory;
 }
 
-export const ordersHandlers = ({ store, prices }: OrdersHandlersPorts) => {
+export const ordersHandlers = ({ store, prices, customers }: OrdersHandlersPorts) => {
   // Orders live for a handful of events: snapshots would cost more than they save.
   const orders = commandHandler({ store, aggregate: orderDecider });
   const run = async (command: OrderCommand, context: CommandContext): Promise<OrderAt> => {
@@ -43,11 +50,12 @@ export const ordersHandlers = ({ store, prices }: OrdersHandlersPorts) => {
   };
 
   return {
-    /** Prices the lines from orders' own price table; the decider refuses what it cannot price. */
+    /** Prices the lines from orders' own price table and asks customers for the customer; the decider refuses what it cannot place. */
     placeOrder: async (data: PlaceOrder['data'], context: CommandContext): Promise<OrderAt> => {
-      const known = await prices.pricesOf(data.lines.map((line) => line.sku));
+      const [known, address] = await Promise.all([prices.pricesOf(data.lines.map((line) => line.sku)), customers.addressOf(data.customerId)]);
       const unitPrices = Object.fromEntries([...known].map(([sku, price]) => [sku, price.priceCents]));
-      return run({ type: 'PlaceOrder', data, metadata: { now: context.now, prices: unitPrices } }, context);
+      const customer = address ? { address } : undefined;
+      return run({ type: 'PlaceOrder', data, metadata: { now: context.now, prices: unitPrices, customer } }, context);
     },
     confirmOrder: (data: ConfirmOrder['data'], context: CommandContext) => run({ type: 'ConfirmOrder', data, metadata: { now: context.now } }, context),
     rejectOrder: (data: RejectOrder['data'], context: CommandContext) => run({ type: 'RejectOrder', data, metadata: { now: context.now } }, context),

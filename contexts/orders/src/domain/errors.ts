@@ -43,3 +43,11 @@ export class OrderLinesRefused extends Error {
     this.name = 'OrderLinesRefused';
   }
 }
+
+/** A PlaceOrder for a customer customers does not know (400, naming `/customerId`). */
+export class UnknownCustomer extends Error {
+  constructor(readonly customerId: string) {
+    super(`customers knows no customer ${customerId}`);
+    this.name = 'UnknownCustomer';
+  }
+}

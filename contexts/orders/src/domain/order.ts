@@ -2,8 +2,8 @@
 // command data, and the prices orders' price table holds for the lines' skus arrive as a
 // fact the application layer looked up: `decide` owns every rule of an order's lines.
 import type { Command, Decider } from '@ordo/eventstore';
-import type { OrderEvent, OrderLine } from '@ordo/orders-contract';
-import { OrderAlreadyExists, OrderLinesRefused, OrderNotFound, OrderRuleBroken, type LineProblem } from './errors';
+import type { OrderEvent, OrderLine, ShipTo } from '@ordo/orders-contract';
+import { OrderAlreadyExists, OrderLinesRefused, OrderNotFound, OrderRuleBroken, UnknownCustomer, type LineProblem } from './errors';
 
 export type { OrderEvent, OrderLine };
 
@@ -16,9 +16,13 @@ export interface RequestedLine {
 /** `owner`: who places it (a token's subject, or `address:<ip>`); only it and viewers read the order. */
 export type PlaceOrder = Command<
   'PlaceOrder',
-  { orderId: string; owner: string; lines: RequestedLine[] },
-  /** Unit prices in cents by sku, of the skus orders' price table knows. */
-  { prices: Readonly<Record<string, number>> }
+  { orderId: string; owner: string; customerId: string; lines: RequestedLine[] },
+  {
+    /** Unit prices in cents by sku, of the skus orders' price table knows. */
+    prices: Readonly<Record<string, number>>;
+    /** The customer as customers answered for it; undefined: customers knows no such customer. */
+    customer: { address: ShipTo } | undefined;
+  }
 >;
 export type ConfirmOrder = Command<'ConfirmOrder', { orderId: string }>;
 export type RejectOrder = Command<'RejectOrder', { orderId: string; reason: string }>;
@@ -28,6 +32,8 @@ interface Placed {
   orderId: string;
   /** Absent for an order recorded before owners were: nobody owns it. */
   owner?: string;
+  /** Absent for an order placed before orders checked customers. */
+  customerId?: string;
   lines: OrderLine[];
   totalCents: number;
   placedAt: string;
@@ -67,11 +73,13 @@ const priceLines = (lines: readonly RequestedLine[], prices: Readonly<Record<str
 export const decide = (command: OrderCommand, state: Order): OrderEvent[] => {
   switch (command.type) {
     case 'PlaceOrder': {
-      const { orderId, owner } = command.data;
+      const { orderId, owner, customerId } = command.data;
+      const { customer, prices, now } = command.metadata;
       if (state.status !== 'absent') throw new OrderAlreadyExists(orderId);
       if (owner.length === 0) throw new OrderRuleBroken('an order needs the owner who places it');
-      const lines = priceLines(command.data.lines, command.metadata.prices);
-      return [{ type: 'OrderPlaced', data: { orderId, owner, lines, totalCents: totalOf(lines), at: command.metadata.now } }];
+      if (!customer) throw new UnknownCustomer(customerId);
+      const lines = priceLines(command.data.lines, prices);
+      return [{ type: 'OrderPlaced', data: { orderId, owner, customerId, shipTo: customer.address, lines, totalCents: totalOf(lines), at: now } }];
     }
     case 'ConfirmOrder': {
       const { orderId } = command.data;
@@ -117,8 +125,16 @@ export const decide = (command: OrderCommand, state: Order): OrderEvent[] => {
 export const evolve = (state: Order, event: OrderEvent): Order => {
   switch (event.type) {
     case 'OrderPlaced': {
-      const { orderId, owner, lines, totalCents, at } = event.data;
-      return { status: 'pending', orderId, ...(owner !== undefined && { owner }), lines, totalCents, placedAt: at };
+      const { orderId, owner, customerId, lines, totalCents, at } = event.data;
+      return {
+        status: 'pending',
+        orderId,
+        ...(owner !== undefined && { owner }),
+        ...(customerId !== undefined && { customerId }),
+        lines,
+        totalCents,
+        placedAt: at,
+      };
     }
     case 'OrderConfirmed':
       return state.status === 'pending' ? { ...state, status: 'confirmed', confirmedAt: event.data.at } : state;

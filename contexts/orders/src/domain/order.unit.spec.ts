@@ -1,5 +1,5 @@
 import { deciderSpec } from '@ordo/testing';
-import { OrderAlreadyExists, OrderLinesRefused, OrderNotFound, OrderRuleBroken, pathOf } from './errors';
+import { OrderAlreadyExists, OrderLinesRefused, OrderNotFound, OrderRuleBroken, pathOf, UnknownCustomer } from './errors';
 import { orderDecider, type OrderCommand, type OrderEvent, type OrderLine, type RequestedLine } from './order';
 
 const spec = deciderSpec(orderDecider);
@@ -14,15 +14,17 @@ const lines: OrderLine[] = [
 const owner = 'customer-a';
 /** The prices orders' price table holds: those of the lines, unless given. */
 const pricesOf = (priced: OrderLine[]) => Object.fromEntries(priced.map((line) => [line.sku, line.unitPriceCents]));
+const customerId = '0d4b8c1e-2f3a-4b5c-8d6e-7f8091a2b3c4';
+const shipTo = { line1: '1 Main St', city: 'Berlin', postalCode: '10115', country: 'DE' };
 const place = (priced: OrderLine[] = lines, by = owner): OrderCommand => ({
   type: 'PlaceOrder',
-  data: { orderId, owner: by, lines: priced.map(({ sku, quantity }) => ({ sku, quantity })) },
-  metadata: { now, prices: pricesOf(priced) },
+  data: { orderId, owner: by, customerId, lines: priced.map(({ sku, quantity }) => ({ sku, quantity })) },
+  metadata: { now, prices: pricesOf(priced), customer: { address: shipTo } },
 });
 const placeRequested = (requested: RequestedLine[], prices: Record<string, number> = pricesOf(lines)): OrderCommand => ({
   type: 'PlaceOrder',
-  data: { orderId, owner, lines: requested },
-  metadata: { now, prices },
+  data: { orderId, owner, customerId, lines: requested },
+  metadata: { now, prices, customer: { address: shipTo } },
 });
 /** What a refused PlaceOrder names, as `<path>: <message>`. */
 const refusedLines = (command: OrderCommand) => {
@@ -41,7 +43,7 @@ const reject = (reason = 'insufficient stock for SKU-1: 1 available, 2 requested
   metadata: { now: later },
 });
 
-const placed: OrderEvent = { type: 'OrderPlaced', data: { orderId, owner, lines, totalCents: 3499, at: now } };
+const placed: OrderEvent = { type: 'OrderPlaced', data: { orderId, owner, customerId, shipTo, lines, totalCents: 3499, at: now } };
 /** As recorded before orders recorded who placed them. */
 const placedWithoutOwner: OrderEvent = { type: 'OrderPlaced', data: { orderId, lines, totalCents: 3499, at: now } };
 const confirmed: OrderEvent = { type: 'OrderConfirmed', data: { orderId, at: later } };
@@ -57,7 +59,7 @@ describe('Order', () => {
       spec
         .given([])
         .when(place(lines, 'address:127.0.0.2'))
-        .then([{ type: 'OrderPlaced', data: { orderId, owner: 'address:127.0.0.2', lines, totalCents: 3499, at: now } }]);
+        .then([{ type: 'OrderPlaced', data: { orderId, owner: 'address:127.0.0.2', customerId, shipTo, lines, totalCents: 3499, at: now } }]);
     });
 
     it('needs the owner who places it', () => {
@@ -69,7 +71,16 @@ describe('Order', () => {
       spec
         .given([])
         .when(place(three))
-        .then([{ type: 'OrderPlaced', data: { orderId, owner, lines: three, totalCents: 4499, at: now } }]);
+        .then([{ type: 'OrderPlaced', data: { orderId, owner, customerId, shipTo, lines: three, totalCents: 4499, at: now } }]);
+    });
+
+    it('places an order only for a customer customers knows, recording where it ships', () => {
+      const unknown = place();
+      if (unknown.type !== 'PlaceOrder') throw new Error('a PlaceOrder');
+      spec
+        .given([])
+        .when({ ...unknown, metadata: { ...unknown.metadata, customer: undefined } })
+        .thenThrows(UnknownCustomer, `customers knows no customer ${customerId}`);
     });
 
     it('places an order only once', () => {
@@ -142,7 +153,7 @@ describe('Order', () => {
 
     it('follows the order from pending to its decision', () => {
       expect(stateAfter([])).toEqual({ status: 'absent' });
-      expect(stateAfter([placed])).toEqual({ status: 'pending', orderId, owner, lines, totalCents: 3499, placedAt: now });
+      expect(stateAfter([placed])).toEqual({ status: 'pending', orderId, owner, customerId, lines, totalCents: 3499, placedAt: now });
       expect(stateAfter([placed, confirmed])).toMatchObject({ status: 'confirmed', confirmedAt: later, totalCents: 3499 });
       expect(stateAfter([placed, rejected])).toMatchObject({ status: 'rejected', reason: 'out of stock', rejectedAt: later });
     });

@@ -2,8 +2,8 @@ import type { AddressInfo } from 'node:net';
 import type { EventSchemaRegistry, EventStore } from '@ordo/eventstore';
 import { createHttpServer, type HttpServer, type Principal } from '@ordo/http';
 import { embeddedHub, type Bus, type EmbeddedHub } from '@ordo/messaging';
-import { createLogger, createMetrics, startTracing, type TransactionalSql } from '@ordo/runtime';
-import { schemaOf, startService, type ServiceDefinition, type ServiceModule } from '../module';
+import { createLogger, createMetrics, startTracing, type ServiceMetrics, type TransactionalSql } from '@ordo/runtime';
+import { schemaOf, startService, type Peers, type ServiceDefinition, type ServiceModule } from '../module';
 import { openTestDatabase, type TestDatabaseKind } from './database';
 
 // Every context's and saga's int spec mounts its service the same way; this is that
@@ -27,6 +27,8 @@ export interface TestHostOptions<S extends string = never> {
    * PGlite, as embedded mode runs. Default `postgres`.
    */
   database?: TestDatabaseKind;
+  /** The base URLs of other services this one calls, by name (other test hosts; read on every call), and the token it calls them with. */
+  peers?: { urls: Record<string, string>; token?: string };
   /** Bearer tokens the server knows, by token. Default none: only public routes answer. */
   authTokens?: ReadonlyMap<string, Principal>;
 }
@@ -44,6 +46,8 @@ export interface TestHost<S extends string = never> {
   bus: Bus;
   hub: EmbeddedHub;
   sql: TransactionalSql;
+  /** The service's metrics registry, as /metrics serves it. */
+  metrics: ServiceMetrics;
   /** The service's schema (its tables, its inbox, its dead letters): its name, prefixed on PostgreSQL. */
   schema: string;
   /** Stops the server, the buses, the stores and the database, in that order, even where one of them fails. */
@@ -81,7 +85,17 @@ export const startTestHost = async <S extends string = never>(options: TestHostO
       () => standInBus.close(),
     );
     const logger = createLogger({ service: name, level: 'silent' });
-    const module = await service.create({ store, bus, sql, schema, logger, clock, anonymousCustomers });
+    const metrics = createMetrics(name, { processMetrics: false });
+    // Read on every call, so a spec can point a peer elsewhere (a dead port) and back.
+    const peers: Peers = {
+      urlOf: (peer) => {
+        const url = options.peers?.urls[peer];
+        if (!url) throw new Error(`the test host was given no URL for ${peer}`);
+        return url;
+      },
+      token: options.peers?.token,
+    };
+    const module = await service.create({ store, bus, sql, schema, logger, clock, anonymousCustomers, metrics, peers });
     // Every source is published before any consumer starts, as runEmbedded does.
     for (const [standIn, standInStore] of Object.entries(standIns)) await standInBus.publish(standIn, standInStore);
     await bus.publish(name, store);
@@ -91,7 +105,7 @@ export const startTestHost = async <S extends string = never>(options: TestHostO
       service: name,
       api: service.api,
       logger,
-      metrics: createMetrics(name, { processMetrics: false }),
+      metrics,
       tracer: startTracing(name).tracer,
       authTokens,
       errorMappings: module.errorMappings,
@@ -100,7 +114,7 @@ export const startTestHost = async <S extends string = never>(options: TestHostO
     await module.routes(server);
     await server.listen({ port: 0, host: '127.0.0.1' });
     const url = `http://127.0.0.1:${(server.server.address() as AddressInfo).port}`;
-    return { url, server, module, store, standIns: standIns as Record<S, EventStore>, standInBus, bus, hub, sql, schema, close };
+    return { url, server, module, store, standIns: standIns as Record<S, EventStore>, standInBus, bus, hub, sql, schema, metrics, close };
   } catch (error) {
     await close().catch(() => undefined);
     throw error;

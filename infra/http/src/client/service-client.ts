@@ -1,0 +1,138 @@
+// A call from one service to another over HTTP (docs/service-chassis.md, "Calling another
+// service"): a timeout per attempt, retries with backoff, and a circuit breaker, so a
+// service whose dependency is down answers at once instead of piling up waiting requests.
+// The policies are cockatiel's; Ordo decides only what counts as a failure.
+import {
+  BrokenCircuitError,
+  circuitBreaker,
+  CircuitState,
+  ConsecutiveBreaker,
+  ExponentialBackoff,
+  handleWhen,
+  retry,
+  timeout,
+  TimeoutStrategy,
+  TaskCancelledError,
+  wrap,
+} from 'cockatiel';
+import { Gauge } from 'prom-client';
+import { tracedFetch, type ServiceMetrics } from '@ordo/runtime';
+
+export interface ServiceClientOptions {
+  /** The service called: in messages and in the breaker's metric. */
+  target: string;
+  /** Its base URL, read on every call: in embedded mode it is known only once the server listens. */
+  baseUrl: () => string;
+  /** The bearer token this service calls with. */
+  token?: string;
+  /** Per attempt. Default 1,000 ms. */
+  timeoutMs?: number;
+  /** Attempts after the first. Default 2, after 50 ms and then 100 ms (doubling, capped at 1 s, with jitter). */
+  retries?: number;
+  /** Consecutive failed calls (each after its retries) that open the circuit. Default 5. */
+  failuresToOpen?: number;
+  /** How long an open circuit refuses before one trial call. Default 5,000 ms. */
+  halfOpenAfterMs?: number;
+  /** Where the breaker's state is a gauge: `ordo_circuit_breaker_state{target}` (0 closed, 1 open, 0.5 half-open). */
+  metrics?: ServiceMetrics;
+}
+
+/** The dependency could not answer: down, slow, failing, or its circuit is open. Maps to 503. */
+export class DependencyUnavailable extends Error {
+  constructor(
+    readonly target: string,
+    readonly reason: 'circuit-open' | 'timed-out' | 'failing',
+    options?: { cause?: unknown },
+  ) {
+    super(
+      reason === 'circuit-open'
+        ? `${target} is unavailable: its circuit is open after repeated failures`
+        : `${target} is unavailable: ${reason === 'timed-out' ? 'it did not answer in time' : 'it failed'}`,
+      options,
+    );
+    this.name = 'DependencyUnavailable';
+  }
+}
+
+/** An answer that says the dependency is unwell (5xx, 429): retried, and counted by the breaker. */
+class FailedAnswer extends Error {
+  constructor(readonly status: number) {
+    super(`answered ${status}`);
+  }
+}
+
+export interface ServiceAnswer {
+  status: number;
+  body: unknown;
+}
+
+const STATE_VALUE: Record<CircuitState, number> = {
+  [CircuitState.Closed]: 0,
+  [CircuitState.HalfOpen]: 0.5,
+  [CircuitState.Open]: 1,
+  [CircuitState.Isolated]: 1,
+};
+
+/** Registered once per registry: in embedded mode several services share one. */
+const breakerGauge = (metrics: ServiceMetrics): Gauge<'target'> => {
+  const name = 'ordo_circuit_breaker_state';
+  const existing = metrics.registry.getSingleMetric(name);
+  if (existing) return existing as Gauge<'target'>;
+  return new Gauge({
+    name,
+    help: 'State of the circuit breaker of calls to another service: 0 closed, 0.5 half-open, 1 open',
+    labelNames: ['target'] as const,
+    registers: [metrics.registry],
+  });
+};
+
+export const serviceClient = (options: ServiceClientOptions) => {
+  const { target, timeoutMs = 1_000, retries = 2, failuresToOpen = 5, halfOpenAfterMs = 5_000 } = options;
+  // Network errors, timeouts and unwell answers; never an open circuit (retrying it is pointless).
+  const failure = handleWhen((error) => !(error instanceof BrokenCircuitError));
+  const breaker = circuitBreaker(failure, { halfOpenAfter: halfOpenAfterMs, breaker: new ConsecutiveBreaker(failuresToOpen) });
+  const retries_ = retry(failure, { maxAttempts: retries, backoff: new ExponentialBackoff({ initialDelay: 50, maxDelay: 1_000 }) });
+  const perAttempt = timeout(timeoutMs, TimeoutStrategy.Aggressive);
+  // The breaker outside: an open circuit refuses before any attempt or retry.
+  const policy = wrap(breaker, retries_, perAttempt);
+
+  if (options.metrics) {
+    const gauge = breakerGauge(options.metrics);
+    gauge.set({ target }, 0);
+    breaker.onStateChange((state) => gauge.set({ target }, STATE_VALUE[state]));
+  }
+
+  return {
+    /** The breaker's state now: `closed`, `open`, `half-open`. */
+    get state(): 'closed' | 'open' | 'half-open' {
+      return breaker.state === CircuitState.Closed ? 'closed' : breaker.state === CircuitState.HalfOpen ? 'half-open' : 'open';
+    },
+
+    /**
+     * GETs a path and answers its status and JSON body: any answer below 500 but 429 is an
+     * answer (a 404 is the dependency saying no, not failing). Throws DependencyUnavailable otherwise.
+     */
+    getJson: async (path: string): Promise<ServiceAnswer> => {
+      try {
+        return await policy.execute(async ({ signal }) => {
+          const response = await tracedFetch(`${options.baseUrl()}${path}`, {
+            headers: { accept: 'application/json', ...(options.token && { authorization: `Bearer ${options.token}` }) },
+            signal,
+          });
+          if (response.status >= 500 || response.status === 429) {
+            await response.body?.cancel();
+            throw new FailedAnswer(response.status);
+          }
+          const text = await response.text();
+          return { status: response.status, body: text ? (JSON.parse(text) as unknown) : undefined };
+        });
+      } catch (error) {
+        if (error instanceof BrokenCircuitError) throw new DependencyUnavailable(target, 'circuit-open', { cause: error });
+        if (error instanceof TaskCancelledError) throw new DependencyUnavailable(target, 'timed-out', { cause: error });
+        throw new DependencyUnavailable(target, 'failing', { cause: error });
+      }
+    },
+  };
+};
+
+export type ServiceClient = ReturnType<typeof serviceClient>;
