@@ -92,22 +92,25 @@ const runMode = async (mode: string) => {
   const profiles = fs.mkdtempSync(path.join(os.tmpdir(), `ordo-saga-prof-${mode}-`));
   const profiling = [`--cpu-prof`, `--cpu-prof-dir=${profiles}`];
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'ordo-saga-bench-'));
-  const schemaPrefix = `bench_saga_${randomBytes(3).toString('hex')}_`;
+  const databasePrefix = `bench_saga_${randomBytes(3).toString('hex')}_`;
   let storeUrl = `pglite://${path.join(dataDir, 'pglite')}`;
-  let ordersSchema = 'orders';
   let shop: LaunchedShop;
+  // Local mode: drops the databases and roles its supervisor made, once the confirmations are read.
+  let dropDatabases: () => Promise<void> = async () => undefined;
   if (mode === 'embedded') shop = await launchEmbedded(dataDir, {}, profiling);
   else {
     const broker = await startBroker({ port: BROKER_PORT, fresh: true, heap: '1g' });
-    shop = await launchLocal({
+    const local = await launchLocal({
       basePort: 23_000,
       databaseUrl: DATABASE_URL,
-      schemaPrefix,
+      databasePrefix,
       kafkaBrokers: broker.brokers,
       env: { ORDO_SERVICE_NODE_ARGS: profiling.join(' ') },
     });
-    storeUrl = DATABASE_URL;
-    ordersSchema = `${schemaPrefix}orders`;
+    shop = local;
+    // Orders' own database, as its own role; the schema inside it is still `orders`.
+    storeUrl = local.databases.orders as string;
+    dropDatabases = local.dropDatabases;
   }
   const sent: { rate: number; due: Map<string, number>; failed: number; sent: number }[] = [];
   let processes: ReturnType<typeof processStats> = [];
@@ -130,7 +133,7 @@ const runMode = async (mode: string) => {
     if (mode === 'local') await stopBroker({ port: BROKER_PORT });
   }
 
-  const confirmed = await confirmationTimes(storeUrl, ordersSchema);
+  const confirmed = await confirmationTimes(storeUrl, 'orders').finally(dropDatabases);
   const steps: Step[] = sent.map(({ rate, due, failed, sent: count }) => {
     const latencies = [...due].flatMap(([orderId, at]) => (confirmed.has(orderId) ? [(confirmed.get(orderId) as number) - at] : [])).sort((a, b) => a - b);
     return {

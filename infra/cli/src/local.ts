@@ -1,6 +1,7 @@
 // `npm run start:local`: each service its own process on PostgreSQL and Kafka, under a
 // small supervisor (concurrently) that prefixes each service's log lines, restarts a
 // service that crashes, and stops them all on Ctrl-C (docs/architecture.md, "The three ways it runs").
+// Each service gets a PostgreSQL role and database of its own, made here on first start.
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { concurrently } from 'concurrently';
@@ -8,6 +9,7 @@ import { Kafka, logLevel } from 'kafkajs';
 import { localTokens, schemaOf, topicsOf } from '@ordo/host';
 import { startBroker } from '@ordo/kafka-local';
 import { describeProvisioning, provisionTopics } from '@ordo/messaging';
+import { provisionServiceDatabases } from './databases';
 import { placeOrderCurl, seedShop } from './seed';
 import { portOf, shopServices } from './shop';
 
@@ -46,17 +48,36 @@ const waitUntilReady = async (url: string, timeoutMs = 120_000) => {
 const main = async () => {
   const basePort = Number(process.env.PORT ?? 3000);
   const databaseUrl = process.env.DATABASE_URL ?? LOCAL_POSTGRES;
-  const schemaPrefix = process.env.ORDO_SCHEMA_PREFIX ?? '';
+  const databasePrefix = process.env.ORDO_DATABASE_PREFIX ?? '';
+  if (process.env.ORDO_SCHEMA_PREFIX) say('ORDO_SCHEMA_PREFIX is no longer read: services have databases of their own now, named with ORDO_DATABASE_PREFIX');
+  const dataDir = process.env.ORDO_DATA_DIR ?? '.ordo';
   const brokers = process.env.KAFKA_BROKERS?.split(',') ?? (await startBroker({ log: say })).brokers;
   // Every service refuses to start without tokens: these are made once and kept under
   // ORDO_DATA_DIR; AUTH_TOKENS, if set, adds more.
-  const local = localTokens(process.env.ORDO_DATA_DIR ?? '.ordo', LOCAL_SUBJECTS);
+  const local = localTokens(dataDir, LOCAL_SUBJECTS);
   const authTokens = [local.authTokens, process.env.AUTH_TOKENS].filter(Boolean).join(',');
   await provisionShopTopics(brokers);
+  // DATABASE_URL is the administrator's: it makes (once) and hands out each service's own
+  // role and database, and no service is given it.
+  const provisioned = await provisionServiceDatabases(databaseUrl, shopServices, databasePrefix, dataDir).catch((error: unknown) => {
+    const user = new URL(databaseUrl).username || 'the default user';
+    throw new Error(
+      `could not provision each service's role and database as ${user} (DATABASE_URL must be a superuser, or have CREATEROLE and CREATEDB): ${error instanceof Error ? error.message : String(error)}`,
+    );
+  });
+  for (const change of provisioned.changes) say(`database: ${change}`);
+  if (provisioned.changes.length === 0) say(`databases: every service's role and database are in place`);
+  const databaseOf = new Map(provisioned.databases.map((database) => [database.service, database.url]));
 
   // Extra node flags for every service, e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof` (NODE_OPTIONS refuses those).
   const nodeArgs = process.env.ORDO_SERVICE_NODE_ARGS ?? '';
-  const services = shopServices.map(({ name }) => ({ name, port: portOf(name, basePort), url: `http://127.0.0.1:${portOf(name, basePort)}` }));
+  const services = shopServices.map((service) => ({
+    name: service.name,
+    schema: schemaOf(service),
+    databaseUrl: databaseOf.get(service.name) as string,
+    port: portOf(service.name, basePort),
+    url: `http://127.0.0.1:${portOf(service.name, basePort)}`,
+  }));
   const { result } = concurrently(
     services.map((service) => ({
       name: service.name,
@@ -66,8 +87,8 @@ const main = async () => {
       cwd: ROOT,
       env: {
         PORT: String(service.port),
-        DATABASE_URL: databaseUrl,
-        DATABASE_SCHEMA: `${schemaPrefix}${schemaOf(service)}`,
+        DATABASE_URL: service.databaseUrl,
+        DATABASE_SCHEMA: service.schema,
         KAFKA_BROKERS: brokers.join(','),
         AUTH_TOKENS: authTokens,
         PEER_URLS: services.map((peer) => `${peer.name}=${peer.url}`).join(','),

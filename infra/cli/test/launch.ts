@@ -8,7 +8,8 @@ import path from 'node:path';
 import readline from 'node:readline';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { localTokens } from '@ordo/host';
-import { portOf } from '../src/shop';
+import { dropServiceDatabases, serviceDatabases } from '../src/databases';
+import { portOf, shopServices } from '../src/shop';
 import { embeddedUrls, type ShopTokens, type ShopUrls } from './shop-client';
 
 const ROOT = path.resolve(__dirname, '../../..');
@@ -131,30 +132,56 @@ export const launchEmbedded = async (dataDir: string, extraEnv: Record<string, s
   };
 };
 
-/** `npm run start:local` on its own ports, schemas and Kafka brokers. */
+export interface LaunchedLocalShop extends LaunchedShop {
+  /** Each service's database URL, with the service's own role: service name -> URL. */
+  databases: Record<string, string>;
+  /** Drops the databases and roles the launch made, and its data folder; call it after stop(). */
+  dropDatabases(): Promise<void>;
+}
+
+/**
+ * `npm run start:local` on its own ports, Kafka brokers, and databases and roles named
+ * with `databasePrefix` (made by the supervisor from `databaseUrl`, an administrator's).
+ */
 export const launchLocal = async (options: {
   basePort: number;
   databaseUrl: string;
-  schemaPrefix: string;
+  databasePrefix: string;
   kafkaBrokers: string[];
   env?: Record<string, string>;
-}): Promise<LaunchedShop> => {
-  // The supervisor keeps the tokens it makes in a data folder; a fresh one per launch.
+}): Promise<LaunchedLocalShop> => {
+  // The supervisor keeps the tokens and database passwords it makes in a data folder; a fresh one per launch.
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'ordo-local-'));
   const supervisor = run('infra/cli/src/local.ts', {
     ...options.env,
     ORDO_DATA_DIR: dataDir,
     PORT: String(options.basePort),
     DATABASE_URL: options.databaseUrl,
-    ORDO_SCHEMA_PREFIX: options.schemaPrefix,
+    ORDO_DATABASE_PREFIX: options.databasePrefix,
     KAFKA_BROKERS: options.kafkaBrokers.join(','),
   });
-  await supervisor.waitForLine(/\[supervisor\] running:/);
-  const url = (service: string) => `http://127.0.0.1:${portOf(service, options.basePort)}`;
+  const dropDatabases = async () => {
+    await dropServiceDatabases(options.databaseUrl, shopServices, options.databasePrefix);
+    fs.rmSync(dataDir, { recursive: true, force: true });
+  };
+  try {
+    await supervisor.waitForLine(/\[supervisor\] running:/);
+  } catch (error) {
+    // Nobody gets a shop to clean up after: leave no processes, databases or roles behind.
+    await supervisor.stop();
+    await dropDatabases();
+    throw error;
+  }
+  const url = (name: string) => `http://127.0.0.1:${portOf(name, options.basePort)}`;
   const urls: ShopUrls = { catalog: url('catalog'), inventory: url('inventory'), orders: url('orders'), sagas: url('sagas'), customers: url('customers') };
+  const databases = Object.fromEntries(
+    serviceDatabases(options.databaseUrl, shopServices, options.databasePrefix, dataDir).map((database) => [database.service, database.url]),
+  );
   const { operator, customer } = localTokens(dataDir, []).tokens;
   return {
     urls,
+    databases,
+    dropDatabases,
     tokens: { operator: operator as string, ...(customer && { customer }) },
     output: supervisor.output,
     killSaga: async () => {

@@ -1,39 +1,38 @@
 import { randomBytes } from 'node:crypto';
+import pg from 'pg';
 import { startBroker, stopBroker } from '@ordo/kafka-local';
 import { testEnvironment } from '@ordo/testing';
-import { launchLocal, type LaunchedShop } from './launch';
+import { databaseNameOf } from '../src/databases';
+import { shopServices } from '../src/shop';
+import { launchLocal, type LaunchedLocalShop } from './launch';
 import { shopClient, uniqueSku } from './shop-client';
 import { shopScenarios } from './shop-scenarios';
 
 // `npm run start:local`: a process per service under the supervisor, on PostgreSQL and a
 // broker of this file's own (the shop's topic and group names are fixed, so it must not
-// share a broker with a developer's running shop).
+// share a broker with a developer's running shop). Each service runs on a database and
+// role of its own, which the supervisor makes from the test's DATABASE_URL (an administrator).
 const BROKER_PORT = 19_392;
 
 describe('the shop in local mode', () => {
   const env = testEnvironment();
-  const schemaPrefix = `t_local_${randomBytes(3).toString('hex')}_`;
-  let shop: LaunchedShop;
+  const databasePrefix = `t_local_${randomBytes(3).toString('hex')}_`;
+  let shop: LaunchedLocalShop;
 
   beforeAll(async () => {
     const broker = await startBroker({ port: BROKER_PORT, fresh: true, heap: '512m' });
     shop = await launchLocal({
       basePort: 21_000 + Math.floor(Math.random() * 400) * 10,
       databaseUrl: env.databaseUrl,
-      schemaPrefix,
+      databasePrefix,
       kafkaBrokers: broker.brokers,
       env: { LOG_LEVEL: 'info' },
     });
   }, 300_000);
   afterAll(async () => {
     await shop?.stop();
+    await shop?.dropDatabases();
     await stopBroker({ port: BROKER_PORT });
-    const pg = await import('pg');
-    const client = new pg.default.Client({ connectionString: env.databaseUrl });
-    await client.connect();
-    const { rows } = await client.query<{ nspname: string }>(`select nspname from pg_namespace where nspname like $1`, [`${schemaPrefix}%`]);
-    for (const { nspname } of rows) await client.query(`drop schema "${nspname}" cascade`);
-    await client.end();
   }, 120_000);
 
   shopScenarios(() => shop);
@@ -56,26 +55,47 @@ describe('the shop in local mode', () => {
     expect((await client.settled(orderId)).status).toBe('confirmed');
 
     // Every event of this order, in every context's store, carries the trace of the POST.
-    const pg = await import('pg');
-    const db = new pg.default.Client({ connectionString: env.databaseUrl });
-    await db.connect();
+    // Each store is read in its service's own database, as its service's role.
+    const eventsOf = async (context: string) => {
+      const db = new pg.Client({ connectionString: shop.databases[context] });
+      await db.connect();
+      try {
+        const { rows } = await db.query<{ type: string; traceparent: string | null }>(
+          `select type, metadata->>'traceparent' as traceparent from "${context}".events where stream like '%' || $1 or data->>'orderId' = $1 order by position`,
+          [orderId],
+        );
+        return rows;
+      } finally {
+        await db.end();
+      }
+    };
+    const hops = { orders: await eventsOf('orders'), sagas: await eventsOf('sagas'), inventory: await eventsOf('inventory') };
+    expect(hops.orders.map((event) => event.type)).toEqual(['OrderPlaced', 'OrderConfirmed']);
+    expect(hops.inventory.map((event) => event.type)).toEqual(['StockReserved']);
+    expect(hops.sagas.map((event) => event.type)).toEqual(expect.arrayContaining(['SagaStarted', 'CommandIssued']));
+    for (const event of Object.values(hops).flat())
+      expect({ type: event.type, traceId: event.traceparent?.split('-')[1] }).toEqual({ type: event.type, traceId });
+  });
+
+  it('runs every service as its own role on its own database, which no other service may enter', async () => {
+    const admin = new pg.Client({ connectionString: env.databaseUrl });
+    await admin.connect();
     try {
-      const eventsOf = async (context: string) =>
-        (
-          await db.query<{ type: string; traceparent: string | null }>(
-            `select type, metadata->>'traceparent' as traceparent from "${schemaPrefix}${context}".events where stream like '%' || $1 or data->>'orderId' = $1 order by position`,
-            [orderId],
-          )
-        ).rows;
-      const hops = { orders: await eventsOf('orders'), sagas: await eventsOf('sagas'), inventory: await eventsOf('inventory') };
-      expect(hops.orders.map((event) => event.type)).toEqual(['OrderPlaced', 'OrderConfirmed']);
-      expect(hops.inventory.map((event) => event.type)).toEqual(['StockReserved']);
-      expect(hops.sagas.map((event) => event.type)).toEqual(expect.arrayContaining(['SagaStarted', 'CommandIssued']));
-      for (const event of Object.values(hops).flat())
-        expect({ type: event.type, traceId: event.traceparent?.split('-')[1] }).toEqual({ type: event.type, traceId });
+      const { rows } = await admin.query<{ database: string; role: string }>(
+        `select distinct datname as database, usename as role from pg_stat_activity where starts_with(datname, $1) order by datname, usename`,
+        [databasePrefix],
+      );
+      // Every service holds connections (its event store's LISTEN one at least), each as the role named like its database.
+      const names = shopServices.map((service) => databaseNameOf(service, databasePrefix)).sort();
+      expect(rows).toEqual(names.map((name) => ({ database: name, role: name })));
     } finally {
-      await db.end();
+      await admin.end();
     }
+    const ordersIntoInventory = new URL(shop.databases.orders as string);
+    ordersIntoInventory.pathname = new URL(shop.databases.inventory as string).pathname;
+    const intruder = new pg.Client({ connectionString: ordersIntoInventory.toString() });
+    await expect(intruder.connect()).rejects.toMatchObject({ code: '42501', message: expect.stringMatching(/^permission denied for database/) });
+    await intruder.end().catch(() => undefined);
   });
 
   it("prefixes each service's log lines, and stops every service on Ctrl-C", async () => {
