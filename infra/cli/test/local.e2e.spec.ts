@@ -49,7 +49,7 @@ describe('the shop in local mode', () => {
         authorization: `Bearer ${shop.tokens.customer}`,
         traceparent: `00-${traceId}-${randomBytes(8).toString('hex')}-01`,
       },
-      body: JSON.stringify({ lines: [{ sku, quantity: 1 }] }),
+      body: JSON.stringify({ customerId: await client.customerId(), lines: [{ sku, quantity: 1 }] }),
     });
     const { orderId } = (await placed.json()) as { orderId: string };
     expect((await client.settled(orderId)).status).toBe('confirmed');

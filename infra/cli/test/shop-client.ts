@@ -66,6 +66,8 @@ export const shopClient = (urls: ShopUrls, tokens: ShopTokens) => {
       ).id;
     })());
   const client = {
+    /** The customer this client places orders for, registered on first use. */
+    customerId,
     /**
      * Adds the product, waits until inventory knows it (its copy of catalog fills from
      * catalog's events, and refuses stock for a sku it does not know), adds its stock,
