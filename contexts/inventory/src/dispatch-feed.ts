@@ -79,4 +79,5 @@ export const dispatchFeed = (ports: DispatchFeedPorts): ConsumerDefinition =>
     topics: [SHIPPING_EVENTS_TOPIC],
     parse: parseShippingEvent,
     handle: commitDispatch(ports),
+    logger: ports.logger,
   });
