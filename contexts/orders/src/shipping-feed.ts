@@ -63,8 +63,8 @@ export const markDispatchShipped =
 /**
  * Parks at once what the order refuses: a dispatch of an order that was never placed, is
  * still pending or was rejected is something an operator must look at, and retrying will
- * not change it. The operator redrives the order's key once it is mended (a pending
- * order confirmed), or leaves it parked.
+ * not change it. It parks under its Kafka key, the shipment's stream (`shipment-<orderId>`),
+ * which the operator redrives once the order is mended (a pending order confirmed).
  */
 export const shippingFeed = (ports: ShippingFeedPorts): ConsumerDefinition =>
   consumer<Dispatch | undefined>({
