@@ -67,12 +67,12 @@ describe('the reservations of a stock', () => {
   afterAll(() => host?.close());
 
   it('hides which orders hold stock from an anonymous caller and from a customer', async () => {
-    expect(await stockAs()).toEqual({ sku: 'SKU-1', added: 5, available: 3, reserved: 2 });
-    expect(await stockAs('token-customer')).toEqual({ sku: 'SKU-1', added: 5, available: 3, reserved: 2 });
+    expect(await stockAs()).toEqual({ sku: 'SKU-1', added: 5, available: 3, reserved: 2, dispatched: 0 });
+    expect(await stockAs('token-customer')).toEqual({ sku: 'SKU-1', added: 5, available: 3, reserved: 2, dispatched: 0 });
   });
 
   it('shows them to a viewer and above', async () => {
-    const shown = { sku: 'SKU-1', added: 5, available: 3, reserved: 2, reservations: [{ orderId: ORDER_ID, quantity: 2 }] };
+    const shown = { sku: 'SKU-1', added: 5, available: 3, reserved: 2, dispatched: 0, reservations: [{ orderId: ORDER_ID, quantity: 2 }] };
     expect(await stockAs('token-viewer')).toEqual(shown);
     expect(await stockAs('token-operator')).toEqual(shown);
   });

@@ -1,6 +1,6 @@
 // Inventory's HTTP edge: strict input validated by zod, a typed command built from it,
-// the stream revision as the ETag. Reservations do not come this way:
-// they arrive as commands on `ordo.inventory.commands` (messaging.ts).
+// the stream revision as the ETag. Reservations do not come this way: they arrive as
+// commands on `ordo.inventory.commands`, and commits as shipping's dispatches (messaging.ts).
 import { z } from 'zod';
 import { WrongExpectedRevisionError } from '@ordo/eventstore';
 import { commandContext, hasAccess, notModified, setETag, type ErrorMapping, type HttpServer, type Principal } from '@ordo/http';
@@ -24,6 +24,7 @@ const StockView = z.object({
   added: z.number().int(),
   available: z.number().int(),
   reserved: z.number().int(),
+  dispatched: z.number().int().describe('what left the warehouse with shipments: available + reserved + dispatched = added'),
   reservations: z
     .array(z.object({ orderId: z.string(), quantity: z.number().int() }))
     .optional()
@@ -37,6 +38,7 @@ const view = (sku: string, stock: Stock, caller: Principal | undefined): StockVi
   added: stock.added,
   available: stock.available,
   reserved: stock.reserved,
+  dispatched: stock.dispatched,
   ...(hasAccess(caller, 'viewer') && { reservations: Object.entries(stock.reservations).map(([orderId, quantity]) => ({ orderId, quantity })) }),
 });
 
@@ -74,7 +76,7 @@ export const inventoryRoutes =
       {
         config: { access: 'public' },
         schema: {
-          summary: 'The stock of a sku: added, available, reserved, and for viewers by which orders (zero for a product with no stock yet)',
+          summary: 'The stock of a sku: added, available, reserved (for viewers, by which orders), dispatched; zero for a product with no stock yet',
           tags: ['inventory'],
           params: SkuParams,
           response: { 200: StockView, 304: z.undefined() },

@@ -1,6 +1,8 @@
-// Commands from other services (the order-placement saga) on `ordo.inventory.commands`,
-// keyed by sku. A refusal is an answering event; a throw here means "retry, then park"
-// (docs/architecture.md, "Errors at the edge"), which is right only for what cannot be handled.
+// Inventory on the bus: catalog's events into its copy of catalog, shipping's dispatches
+// into committed stock, and commands from other services (the order-placement saga) on
+// `ordo.inventory.commands`, keyed by sku. A refusal is an answering event; a throw here
+// means "retry, then park" (docs/architecture.md, "Errors at the edge"), which is right
+// only for what cannot be handled.
 import { consumer, type ConsumerDefinition } from '@ordo/host';
 import { commandMetadataOf, commandParser, UnknownCommandError, type ConsumedMessage } from '@ordo/messaging';
 import { CONTEXT, INVENTORY_COMMANDS_TOPIC, inventoryCommandSchemas, type InventoryCommandMessage } from '@ordo/inventory-contract';
@@ -8,6 +10,7 @@ import type { Logger } from '@ordo/runtime';
 import type { CommandContext } from '@ordo/eventstore';
 import type { InventoryHandlers } from './application/handlers';
 import { catalogFeed } from './catalog-feed';
+import { dispatchFeed } from './dispatch-feed';
 import type { SqlCatalogSkus } from './catalog-skus';
 
 /** The envelope, then the data by type: a bad message fails here and is parked with the reason. */
@@ -56,9 +59,10 @@ export interface InventoryConsumersPorts {
   logger: Logger;
 }
 
-/** Catalog's events into the copy of its skus, and the saga's commands. */
+/** Catalog's events into the copy of its skus, shipping's dispatches into committed stock, and the saga's commands. */
 export const inventoryConsumers = ({ handlers, catalogSkus, clock, logger }: InventoryConsumersPorts): ConsumerDefinition[] => [
   catalogFeed(catalogSkus),
+  dispatchFeed({ handlers, clock, logger }),
   consumer({
     groupId: 'inventory-commands',
     topics: [INVENTORY_COMMANDS_TOPIC],

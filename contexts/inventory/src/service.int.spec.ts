@@ -1,15 +1,19 @@
 import { catalogEventSchemas, productStream, type CatalogEvent } from '@ordo/catalog-contract';
 import { eventIdFor, type RecordedEvent } from '@ordo/eventstore';
 import { answersTo, eventsOf, issueCommand, recordEvent, startTestHost, type TestHost } from '@ordo/host/testing';
-import { sqlDeadLetterStore } from '@ordo/messaging';
+import { sqlDeadLetterStore, type BusConsumerOptions } from '@ordo/messaging';
 import { stockStream, type InventoryCommandMessage } from '@ordo/inventory-contract';
+import { shipmentStream, shippingEventSchemas, type ShipmentLine } from '@ordo/shipping-contract';
 import { eventually } from '@ordo/testing';
+import { inventoryHandlers } from './application/handlers';
+import { commitCommandIdFor } from './dispatch-feed';
 import { inventoryService } from './service';
 
 // Inventory as the host mounts it in embedded mode: its own store, the embedded bus,
 // a real HTTP port. Commands reach it the way the saga sends them: a CommandIssued
 // event in a stand-in 'sagas' store, routed by the relay's rules to its command topic.
-// Products reach its copy of catalog the same way: events of a stand-in 'catalog' store.
+// Products reach its copy of catalog the same way: events of a stand-in 'catalog' store,
+// and dispatches its feed of shipping: events of a stand-in 'shipping' store.
 const NOW = '2025-03-01T10:00:00.000Z';
 const JSON_BODY = { 'content-type': 'application/json' };
 // An operator adds stock; it outranks a viewer, so it is shown the reservations too (docs/security.md).
@@ -17,12 +21,12 @@ const OPERATOR_TOKEN = 'inventory-spec-operator';
 const AS_OPERATOR = { authorization: `Bearer ${OPERATOR_TOKEN}` };
 
 describe('inventory, mounted on HTTP and the embedded bus', () => {
-  let host: TestHost<'catalog' | 'sagas'>;
+  let host: TestHost<'catalog' | 'sagas' | 'shipping'>;
 
   beforeAll(async () => {
     host = await startTestHost({
       service: inventoryService,
-      standIns: { catalog: { registry: catalogEventSchemas }, sagas: {} },
+      standIns: { catalog: { registry: catalogEventSchemas }, sagas: {}, shipping: { registry: shippingEventSchemas } },
       clock: () => new Date(NOW),
       authTokens: new Map([[OPERATOR_TOKEN, { subject: 'ops', roles: ['operator'] }]]),
     });
@@ -60,6 +64,19 @@ describe('inventory, mounted on HTTP and the embedded bus', () => {
     await learnt(sku);
   };
 
+  /** Records a ShipmentDispatched in the stand-in shipping, as shipping does when the warehouse dispatches; resolves to its event id. */
+  const dispatchShipment = (orderId: string, lines: ShipmentLine[], commandId = `dispatch-${orderId}`) =>
+    recordEvent(host.standIns.shipping, {
+      stream: shipmentStream(orderId),
+      type: 'ShipmentDispatched',
+      data: { orderId, shipmentId: `shipment-of-${orderId}`, lines, at: NOW },
+      commandId,
+    });
+  /** Waits for the commit of a sku's line of a dispatch. */
+  const commitOf = async (sku: string, eventId: string) =>
+    (await answersTo(host.store, stockStream(sku), commitCommandIdFor(eventId, sku)))[0] as RecordedEvent;
+  const stockOf = async (sku: string) => (await fetch(`${host.url}/v1/stock/${sku}`, { headers: AS_OPERATOR })).json();
+
   beforeAll(async () => {
     for (const sku of ['SKU-1', 'SKU-2', 'SKU-3']) await addProduct(sku);
   });
@@ -83,7 +100,7 @@ describe('inventory, mounted on HTTP and the embedded bus', () => {
     await learnt('SKU-NEW');
 
     const empty = await fetch(`${host.url}/v1/stock/SKU-NEW`, { headers: AS_OPERATOR });
-    expect(await empty.json()).toEqual({ sku: 'SKU-NEW', added: 0, available: 0, reserved: 0, reservations: [] });
+    expect(await empty.json()).toEqual({ sku: 'SKU-NEW', added: 0, available: 0, reserved: 0, dispatched: 0, reservations: [] });
     expect(empty.headers.get('etag')).toBeNull();
 
     const added = await addStock('SKU-NEW', { quantity: 2 });
@@ -120,7 +137,7 @@ describe('inventory, mounted on HTTP and the embedded bus', () => {
     expect(response.status).toBe(200);
     expect(response.headers.get('etag')).toBe('"stock-SKU-1:0"');
     expect(response.headers.get('content-location')).toBe('/v1/stock/SKU-1');
-    expect(await response.json()).toEqual({ sku: 'SKU-1', added: 5, available: 5, reserved: 0, reservations: [] });
+    expect(await response.json()).toEqual({ sku: 'SKU-1', added: 5, available: 5, reserved: 0, dispatched: 0, reservations: [] });
 
     const read = await fetch(`${host.url}/v1/stock/SKU-1`);
     expect(read.status).toBe(200);
@@ -190,6 +207,7 @@ describe('inventory, mounted on HTTP and the embedded bus', () => {
       added: 5,
       available: 3,
       reserved: 2,
+      dispatched: 0,
       reservations: [
         { orderId: 'o2', quantity: 1 },
         { orderId: 'o3', quantity: 1 },
@@ -218,5 +236,138 @@ describe('inventory, mounted on HTTP and the embedded bus', () => {
       ]),
     );
     expect(await answersOf('SKU-ODD', 'reserve-bad-data')).toEqual([]);
+  });
+
+  // ---- shipping's dispatches --------------------------------------------------------------
+  describe('dispatches', () => {
+    const ORDER_A = '7a1c5e0e-0b6f-4d8e-9f1a-2c3d4e5f6a01';
+    const ORDER_B = '7a1c5e0e-0b6f-4d8e-9f1a-2c3d4e5f6a02';
+    const ORDER_C = '7a1c5e0e-0b6f-4d8e-9f1a-2c3d4e5f6a03';
+    const ORDER_E = '7a1c5e0e-0b6f-4d8e-9f1a-2c3d4e5f6a05';
+    const SKUS = ['SKU-D1', 'SKU-D2', 'SKU-D3'];
+    /** Every dispatch recorded here, with its skus: what a redelivery must find committed once. */
+    const recorded: { eventId: string; skus: string[] }[] = [];
+    const dispatch = async (orderId: string, lines: ShipmentLine[]) => {
+      const eventId = await dispatchShipment(orderId, lines);
+      recorded.push({ eventId, skus: lines.map((line) => line.sku) });
+      return eventId;
+    };
+    const reserved = async (commandId: string, sku: string, orderId: string, quantity: number) => {
+      await reserve(commandId, sku, orderId, quantity);
+      expect(await answerTo(sku, commandId)).toMatchObject({ type: 'StockReserved' });
+    };
+
+    beforeAll(async () => {
+      for (const sku of SKUS) {
+        await addProduct(sku);
+        expect((await addStock(sku, { quantity: 10 })).status).toBe(200);
+      }
+    });
+
+    it('commits what the order holds of each line: reserved becomes dispatched, and the stock shows it', async () => {
+      await reserved('reserve-a-d1', 'SKU-D1', ORDER_A, 3);
+      await reserved('reserve-a-d2', 'SKU-D2', ORDER_A, 2);
+      await reserved('reserve-b-d1', 'SKU-D1', ORDER_B, 1);
+
+      const eventId = await dispatch(ORDER_A, [
+        { sku: 'SKU-D1', quantity: 3 },
+        { sku: 'SKU-D2', quantity: 2 },
+      ]);
+
+      const d1 = await commitOf('SKU-D1', eventId);
+      expect(d1).toMatchObject({ type: 'StockCommitted', data: { sku: 'SKU-D1', orderId: ORDER_A, quantity: 3, at: NOW } });
+      // Caused by the dispatch, in its correlation: a trace from the warehouse to the stock.
+      expect(d1.metadata).toMatchObject({ commandId: commitCommandIdFor(eventId, 'SKU-D1'), causationId: eventId, correlationId: `dispatch-${ORDER_A}` });
+      expect(await commitOf('SKU-D2', eventId)).toMatchObject({ type: 'StockCommitted', data: { sku: 'SKU-D2', orderId: ORDER_A, quantity: 2 } });
+
+      expect(await stockOf('SKU-D1')).toEqual({
+        sku: 'SKU-D1',
+        added: 10,
+        available: 6,
+        reserved: 1,
+        dispatched: 3,
+        reservations: [{ orderId: ORDER_B, quantity: 1 }],
+      });
+      expect(await stockOf('SKU-D2')).toEqual({ sku: 'SKU-D2', added: 10, available: 8, reserved: 0, dispatched: 2, reservations: [] });
+      // The public view shows the counts, not who holds what.
+      expect(await (await fetch(`${host.url}/v1/stock/SKU-D1`)).json()).toEqual({ sku: 'SKU-D1', added: 10, available: 6, reserved: 1, dispatched: 3 });
+    });
+
+    it('rejects the commit of a line the order holds nothing of (released, never reserved), moving nothing', async () => {
+      await reserved('reserve-c-d3', 'SKU-D3', ORDER_C, 4);
+      await release('release-c-d3', 'SKU-D3', ORDER_C);
+      await answerTo('SKU-D3', 'release-c-d3');
+      const before = await stockOf('SKU-D2');
+
+      const eventId = await dispatch(ORDER_C, [
+        { sku: 'SKU-D3', quantity: 4 },
+        { sku: 'SKU-D2', quantity: 1 },
+      ]);
+
+      for (const sku of ['SKU-D3', 'SKU-D2']) {
+        expect(await commitOf(sku, eventId)).toMatchObject({
+          type: 'StockCommitRejected',
+          data: { sku, orderId: ORDER_C, reason: expect.stringMatching(new RegExp(`^order ${ORDER_C} holds no reserved stock of ${sku}`)) },
+        });
+      }
+      expect(await stockOf('SKU-D3')).toMatchObject({ added: 10, available: 10, reserved: 0, dispatched: 0 });
+      expect(await stockOf('SKU-D2')).toEqual(before);
+    });
+
+    it('commits each line once when a dispatch is handled again after a crash between its lines', async () => {
+      await reserved('reserve-e-d2', 'SKU-D2', ORDER_E, 1);
+      await reserved('reserve-e-d3', 'SKU-D3', ORDER_E, 2);
+      // The attempt that crashed committed the first line, with the id the feed derives, and no more.
+      const eventId = eventIdFor(`dispatch-${ORDER_E}`, 0);
+      const crashed = inventoryHandlers({ store: host.store, catalog: { knows: async () => true } });
+      await crashed.commitStock({ sku: 'SKU-D2', orderId: ORDER_E }, { commandId: commitCommandIdFor(eventId, 'SKU-D2'), correlationId: 'crashed', now: NOW });
+
+      expect(
+        await dispatch(ORDER_E, [
+          { sku: 'SKU-D2', quantity: 1 },
+          { sku: 'SKU-D3', quantity: 2 },
+        ]),
+      ).toBe(eventId);
+
+      expect(await commitOf('SKU-D3', eventId)).toMatchObject({ type: 'StockCommitted', data: { orderId: ORDER_E, quantity: 2 } });
+      const d2 = await eventsOf(host.store, stockStream('SKU-D2'), { commandId: commitCommandIdFor(eventId, 'SKU-D2') });
+      expect(d2).toEqual([expect.objectContaining({ type: 'StockCommitted', data: expect.objectContaining({ orderId: ORDER_E, quantity: 1 }) })]);
+      expect(await stockOf('SKU-D2')).toMatchObject({ added: 10, available: 7, reserved: 0, dispatched: 3 });
+      expect(await stockOf('SKU-D3')).toMatchObject({ added: 10, available: 8, reserved: 0, dispatched: 2 });
+    });
+
+    it('commits nothing more when every dispatch is delivered again', async () => {
+      const streams = async () => Promise.all(SKUS.map(async (sku) => (await eventsOf(host.store, stockStream(sku))).map((event) => event.id)));
+      const before = await streams();
+      const stocks = await Promise.all(SKUS.map(stockOf));
+
+      // The service's own feed, started again under a new group: it reads shipping's topic from its start.
+      const feed = host.module.consumers?.find((declared) => declared.groupId === 'inventory-dispatch');
+      if (!feed) throw new Error('inventory mounts no inventory-dispatch consumer');
+      const handled = new Set<string>();
+      const again = await feed.start({
+        ...host.bus,
+        consume: <T>(options: BusConsumerOptions<T>) =>
+          host.bus.consume<T>({
+            ...options,
+            groupId: 'inventory-dispatch-again',
+            handle: async (message, context) => {
+              await options.handle(message, context);
+              handled.add(message.messageId);
+            },
+          }),
+      });
+      try {
+        await eventually(() => recorded.every(({ eventId }) => handled.has(eventId)), 'every dispatch delivered again');
+      } finally {
+        await again.stop();
+      }
+
+      expect(await streams()).toEqual(before);
+      expect(await Promise.all(SKUS.map(stockOf))).toEqual(stocks);
+      for (const { eventId, skus } of recorded) {
+        for (const sku of skus) expect(await eventsOf(host.store, stockStream(sku), { commandId: commitCommandIdFor(eventId, sku) })).toHaveLength(1);
+      }
+    });
   });
 });

@@ -1,5 +1,6 @@
-// Orders on the bus: the price feed (catalog's events into orders' price table) and
-// the handler of orders' command topic (a saga's ConfirmOrder and RejectOrder).
+// Orders on the bus: the price feed (catalog's events into orders' price table), the
+// shipping feed (shipping-feed.ts: a dispatched shipment marks its order shipped) and the
+// handler of orders' command topic (a saga's ConfirmOrder and RejectOrder).
 import { z } from 'zod';
 import type { CommandContext } from '@ordo/eventstore';
 import { consumer, type ConsumerDefinition } from '@ordo/host';
@@ -10,6 +11,7 @@ import { CONTEXT, ORDERS_COMMANDS_TOPIC, ordersCommandSchemas, type OrdersComman
 import type { OrdersHandlers } from './application/handlers';
 import { OrderRuleBroken } from './domain/errors';
 import type { PriceUpdate, SqlPriceTable } from './prices';
+import { shippingFeed } from './shipping-feed';
 
 // ---- the price feed --------------------------------------------------------------
 
@@ -101,5 +103,5 @@ export interface OrdersConsumersPorts {
   logger: Logger;
 }
 
-/** Catalog's prices into orders' price table, and the saga's commands. */
-export const ordersConsumers = (ports: OrdersConsumersPorts): ConsumerDefinition[] => [priceFeed(ports.prices), commandConsumer(ports)];
+/** Catalog's prices into orders' price table, shipping's dispatches into shipped orders, and the saga's commands. */
+export const ordersConsumers = (ports: OrdersConsumersPorts): ConsumerDefinition[] => [priceFeed(ports.prices), shippingFeed(ports), commandConsumer(ports)];

@@ -35,6 +35,13 @@ export type ReserveStock = z.infer<typeof ReserveStock>;
 export const ReleaseStock = z.object({ sku: Sku, orderId: OrderId });
 export type ReleaseStock = z.infer<typeof ReleaseStock>;
 
+/**
+ * Commits what an order holds of a sku: its shipment left the warehouse. Inventory takes
+ * it from shipping's ShipmentDispatched (one a line), never from its command topic.
+ */
+export const CommitStock = z.object({ sku: Sku, orderId: OrderId });
+export type CommitStock = z.infer<typeof CommitStock>;
+
 /** The commands other services send on `ordo.inventory.commands`, as a saga issues them. */
 export type ReserveStockMessage = CommandMessage<'ReserveStock', ReserveStock>;
 export type ReleaseStockMessage = CommandMessage<'ReleaseStock', ReleaseStock>;
@@ -72,17 +79,33 @@ export type StockReservationRejected = z.infer<typeof StockReservationRejected>;
 export const StockReleased = z.object({ sku: Sku, orderId: OrderId, quantity: z.number().int().nonnegative(), at: At });
 export type StockReleased = z.infer<typeof StockReleased>;
 
+/** What the order held of the sku left the warehouse: reserved becomes dispatched. */
+export const StockCommitted = z.object({ sku: Sku, orderId: OrderId, quantity: Quantity, at: At });
+export type StockCommitted = z.infer<typeof StockCommitted>;
+
+/**
+ * A CommitStock for an order that holds nothing of the sku (never reserved, released, or
+ * committed already): nothing moves, and the shipment that left without a reservation is
+ * on record for an operator.
+ */
+export const StockCommitRejected = z.object({ sku: Sku, orderId: OrderId, reason: z.string().min(1), at: At });
+export type StockCommitRejected = z.infer<typeof StockCommitRejected>;
+
 export type InventoryEvent =
   | { type: 'StockAdded'; data: StockAdded }
   | { type: 'StockReserved'; data: StockReserved }
   | { type: 'StockReservationRejected'; data: StockReservationRejected }
-  | { type: 'StockReleased'; data: StockReleased };
+  | { type: 'StockReleased'; data: StockReleased }
+  | { type: 'StockCommitted'; data: StockCommitted }
+  | { type: 'StockCommitRejected'; data: StockCommitRejected };
 
 export const inventoryEventTypes = [
   'StockAdded',
   'StockReserved',
   'StockReservationRejected',
   'StockReleased',
+  'StockCommitted',
+  'StockCommitRejected',
 ] as const satisfies readonly InventoryEvent['type'][];
 
 /**
@@ -94,4 +117,6 @@ export const inventoryEventSchemas = {
   StockReserved: { version: 1, schema: StockReserved },
   StockReservationRejected: { version: 1, schema: StockReservationRejected },
   StockReleased: { version: 1, schema: StockReleased },
+  StockCommitted: { version: 1, schema: StockCommitted },
+  StockCommitRejected: { version: 1, schema: StockCommitRejected },
 } as const satisfies Record<InventoryEvent['type'], { version: number; schema: z.ZodType }>;

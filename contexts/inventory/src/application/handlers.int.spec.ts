@@ -3,14 +3,14 @@ import { inventoryEventSchemas, stockStream, type InventoryEvent } from '@ordo/i
 import { evolve, initialState } from '../domain/stock';
 import { SkuNotInCatalog } from '../domain/errors';
 import type { CommandContext } from '@ordo/eventstore';
-import { inventoryHandlers, type CatalogSkus } from './handlers';
+import { inventoryHandlers, STOCK_SNAPSHOT_VERSION, type CatalogSkus } from './handlers';
 
 // A stock stream long enough to be snapshotted: what loads from the snapshot must be
 // what a full replay gives, and a command handled before the snapshot is still a repeat.
 const context = (commandId: string): CommandContext => ({ commandId, correlationId: 'c-1', now: '2025-03-01T10:00:00.000Z' });
 /** The copy of catalog, as the handlers ask it: these skus have a product. */
 const catalogKnowing = (...skus: string[]): CatalogSkus => ({ knows: async (sku) => skus.includes(sku) });
-const catalog = catalogKnowing('SKU-LONG', 'SKU-NEW');
+const catalog = catalogKnowing('SKU-LONG', 'SKU-NEW', 'SKU-OLD');
 
 describe('inventory handlers', () => {
   let store: EventStore;
@@ -27,13 +27,15 @@ describe('inventory handlers', () => {
     const handlers = inventoryHandlers({ store, catalog });
     await handlers.addStock({ sku, quantity: 10 }, context('add'));
     // Every third order keeps its unit, the others release it: 10 units last until o27.
+    // Every ninth is then dispatched: its unit committed.
     for (let n = 0; n < 90; n++) {
       await handlers.reserveStock({ sku, orderId: `o${n}`, quantity: 1 }, context(`reserve-${n}`));
       if (n % 3 !== 0) await handlers.releaseStock({ sku, orderId: `o${n}` }, context(`release-${n}`));
+      else if (n % 9 === 0) await handlers.commitStock({ sku, orderId: `o${n}` }, context(`commit-${n}`));
     }
 
     const snapshot = await store.loadSnapshot(stockStream(sku));
-    expect(snapshot?.version).toBe(1);
+    expect(snapshot?.version).toBe(STOCK_SNAPSHOT_VERSION);
     expect(snapshot?.revision).toBeGreaterThanOrEqual(99n);
 
     const loaded = await inventoryHandlers({ store, catalog }).readStock(sku);
@@ -41,11 +43,30 @@ describe('inventory handlers', () => {
     for await (const event of store.readStream(stockStream(sku))) events.push(event as unknown as InventoryEvent);
     expect(loaded.revision).toBe(BigInt(events.length - 1));
     expect(loaded.state).toEqual(events.reduce(evolve, initialState()));
-    expect(loaded.state).toMatchObject({ sku, added: 10, available: 0, reserved: 10 });
-    expect(Object.keys(loaded.state.reservations)).toEqual(Array.from({ length: 10 }, (_, i) => `o${i * 3}`));
+    // o0, o9, o18 and o27 (the last unit) were dispatched; the later ninths held nothing to commit.
+    expect(loaded.state).toMatchObject({ sku, added: 10, available: 0, reserved: 6, dispatched: 4 });
+    expect(Object.keys(loaded.state.reservations)).toEqual(['o3', 'o6', 'o12', 'o15', 'o21', 'o24']);
 
     const repeat = await inventoryHandlers({ store, catalog }).reserveStock({ sku, orderId: 'o0', quantity: 1 }, context('reserve-0'));
     expect(repeat).toMatchObject({ repeated: true, revision: loaded.revision, events: [{ type: 'StockReserved', data: { orderId: 'o0', quantity: 1 } }] });
+    const commitRepeat = await inventoryHandlers({ store, catalog }).commitStock({ sku, orderId: 'o0' }, context('commit-0'));
+    expect(commitRepeat).toMatchObject({ repeated: true, events: [{ type: 'StockCommitted', data: { orderId: 'o0', quantity: 1 } }] });
+  });
+
+  it('ignores a snapshot of the shape before dispatches (version 1), reading the stream from its start', async () => {
+    const sku = 'SKU-OLD';
+    const handlers = inventoryHandlers({ store, catalog });
+    await handlers.addStock({ sku, quantity: 5 }, context('add-old'));
+    await handlers.reserveStock({ sku, orderId: 'o1', quantity: 2 }, context('reserve-old'));
+    // What version 1 saved: no `dispatched`, and counts a reader taking it would trust.
+    const stale = { state: { sku, added: 5, available: 1, reserved: 4, reservations: { o1: 4 } }, handled: [] };
+    await store.saveSnapshot(stockStream(sku), { revision: 1n, version: 1, state: stale });
+
+    const fresh = inventoryHandlers({ store, catalog });
+    expect((await fresh.readStock(sku)).state).toEqual({ sku, added: 5, available: 3, reserved: 2, dispatched: 0, reservations: { o1: 2 } });
+    const committed = await fresh.commitStock({ sku, orderId: 'o1' }, context('commit-old'));
+    expect(committed.events).toEqual([{ type: 'StockCommitted', data: { sku, orderId: 'o1', quantity: 2, at: '2025-03-01T10:00:00.000Z' } }]);
+    expect(committed.state).toMatchObject({ added: 5, available: 3, reserved: 0, dispatched: 2 });
   });
 
   it('adds stock only for a sku its copy of catalog knows, appending nothing for another', async () => {

@@ -1,7 +1,7 @@
 // One function per command: load the stock (from its snapshot), decide, append.
 // HTTP and the command topic both come through here.
 import { commandHandler, type CommandContext, type EventStore } from '@ordo/eventstore';
-import { stockStream, type AddStock, type ReleaseStock, type ReserveStock } from '@ordo/inventory-contract';
+import { stockStream, type AddStock, type CommitStock, type ReleaseStock, type ReserveStock } from '@ordo/inventory-contract';
 import { SkuNotInCatalog } from '../domain/errors';
 import { stockDecider, type StockCommand } from '../domain/stock';
 
@@ -10,9 +10,14 @@ export interface CatalogSkus {
   knows(sku: string): Promise<boolean>;
 }
 
+/** The shape of the Stock a snapshot holds: changed whenever Stock changes shape. */
+export const STOCK_SNAPSHOT_VERSION = 2;
+
 export const inventoryHandlers = ({ store, catalog }: { store: EventStore; catalog: CatalogSkus }) => {
   // A popular sku's stream grows with every order: load it from a snapshot, not from its start.
-  const stock = commandHandler({ store, aggregate: stockDecider, snapshot: { every: 100, version: 1 } });
+  // The version names the shape of Stock: a snapshot of another version is ignored and the
+  // stream read from its start (version 1 had no `dispatched`).
+  const stock = commandHandler({ store, aggregate: stockDecider, snapshot: { every: 100, version: STOCK_SNAPSHOT_VERSION } });
 
   // The context is the command's metadata (its ids go into the events); its time (and for AddStock, whether catalog knows the sku) goes into the command, for the decider.
   const run = (command: StockCommand, context: CommandContext) =>
@@ -23,6 +28,7 @@ export const inventoryHandlers = ({ store, catalog }: { store: EventStore; catal
       run({ type: 'AddStock', data, metadata: { now: context.now, skuInCatalog: await catalog.knows(data.sku) } }, context),
     reserveStock: (data: ReserveStock, context: CommandContext) => run({ type: 'ReserveStock', data, metadata: { now: context.now } }, context),
     releaseStock: (data: ReleaseStock, context: CommandContext) => run({ type: 'ReleaseStock', data, metadata: { now: context.now } }, context),
+    commitStock: (data: CommitStock, context: CommandContext) => run({ type: 'CommitStock', data, metadata: { now: context.now } }, context),
     /**
      * The stock of a sku and its stream revision (-1n: nothing ever happened to it): zero
      * for a sku catalog knows and nothing was added to, SkuNotInCatalog for one it does

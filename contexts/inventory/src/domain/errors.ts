@@ -1,7 +1,8 @@
 /**
  * A rule of stock broken by a command that comes over HTTP (AddStock). Commands from
- * other services (ReserveStock, ReleaseStock) are never refused by a throw: they are
- * answered with an event, since their sender waits for an answer.
+ * other services (ReserveStock, ReleaseStock, and CommitStock from a dispatch) are never
+ * refused by a throw: they are answered with an event, since their sender waits for an
+ * answer, and a throw would only be retried and then parked.
  */
 export class StockRuleBroken extends Error {
   constructor(message: string) {

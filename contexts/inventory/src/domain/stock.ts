@@ -1,21 +1,24 @@
 // Stock of one sku (stream `stock-<sku>`) as a decider: three pure functions.
 // Time arrives in the command's metadata; nothing here reads a clock.
-import type { AddStock, InventoryEvent, ReleaseStock, ReserveStock, StockReservationRejected } from '@ordo/inventory-contract';
+import type { AddStock, CommitStock, InventoryEvent, ReleaseStock, ReserveStock, StockReservationRejected } from '@ordo/inventory-contract';
 import type { Command, Decider } from '@ordo/eventstore';
 import { SkuNotInCatalog, StockRuleBroken } from './errors';
 
 /** Stock is added only for a sku catalog has a product for: the handler looks it up in inventory's copy of catalog. */
 type AddStockCommand = Command<'AddStock', AddStock, { skuInCatalog: boolean }>;
 
-export type StockCommand = AddStockCommand | Command<'ReserveStock', ReserveStock> | Command<'ReleaseStock', ReleaseStock>;
+export type StockCommand =
+  AddStockCommand | Command<'ReserveStock', ReserveStock> | Command<'ReleaseStock', ReleaseStock> | Command<'CommitStock', CommitStock>;
 
-/** Invariant: `available >= 0` and `available + reserved === added`. */
+/** Invariant: `available >= 0` and `available + reserved + dispatched === added`. */
 export interface Stock {
   /** Undefined until the stream's first event. */
   sku: string | undefined;
   added: number;
   available: number;
   reserved: number;
+  /** What left the warehouse: committed reservations. It never comes back. */
+  dispatched: number;
   /** Quantity held per order id. A plain record, not a Map: snapshots store the state as JSON. */
   reservations: Record<string, number>;
 }
@@ -23,7 +26,7 @@ export interface Stock {
 /** No sku holds more than this, so sums stay exact integers. */
 export const MAX_STOCK = 1_000_000_000;
 
-export const initialState = (): Stock => ({ sku: undefined, added: 0, available: 0, reserved: 0, reservations: {} });
+export const initialState = (): Stock => ({ sku: undefined, added: 0, available: 0, reserved: 0, dispatched: 0, reservations: {} });
 
 /** What an order holds of this sku, if anything. `hasOwn`: an order id must never find a prototype member. */
 export const heldBy = (state: Stock, orderId: string): number | undefined =>
@@ -64,6 +67,18 @@ export const evolve = (state: Stock, event: InventoryEvent): Stock => {
         reservations: without(state.reservations, orderId),
       };
     }
+    case 'StockCommitted': {
+      const { sku, orderId, quantity } = event.data;
+      return {
+        ...state,
+        sku,
+        reserved: state.reserved - quantity,
+        dispatched: state.dispatched + quantity,
+        reservations: without(state.reservations, orderId),
+      };
+    }
+    case 'StockCommitRejected':
+      return { ...state, sku: event.data.sku };
     default: {
       const unknown: never = event;
       throw new Error(`unknown inventory event ${JSON.stringify(unknown)}`);
@@ -104,6 +119,16 @@ export const decide = (command: StockCommand, state: Stock): InventoryEvent[] =>
       const { sku, orderId } = command.data;
       // Always an answer: 0 when the order holds nothing here (never reserved, rejected, or released already).
       return [{ type: 'StockReleased', data: { sku, orderId, quantity: heldBy(state, orderId) ?? 0, at } }];
+    }
+    case 'CommitStock': {
+      const { sku, orderId } = command.data;
+      const held = heldBy(state, orderId);
+      // Nothing held is nothing to move: committing it anyway would take dispatched stock from nowhere.
+      if (held === undefined) {
+        const reason = `order ${orderId} holds no reserved stock of ${sku} (never reserved, released, or committed already): nothing is committed`;
+        return [{ type: 'StockCommitRejected', data: { sku, orderId, reason, at } }];
+      }
+      return [{ type: 'StockCommitted', data: { sku, orderId, quantity: held, at } }];
     }
     default: {
       const unknown: never = command;

@@ -17,6 +17,7 @@ const add = (quantity: number, skuInCatalog = true): StockCommand => ({
 });
 const reserve = (orderId: string, quantity: number): StockCommand => ({ type: 'ReserveStock', data: { sku, orderId, quantity }, metadata });
 const release = (orderId: string): StockCommand => ({ type: 'ReleaseStock', data: { sku, orderId }, metadata });
+const commit = (orderId: string): StockCommand => ({ type: 'CommitStock', data: { sku, orderId }, metadata });
 
 const added = (quantity: number): InventoryEvent => ({ type: 'StockAdded', data: { sku, quantity, at } });
 const reserved = (orderId: string, quantity: number): InventoryEvent => ({ type: 'StockReserved', data: { sku, orderId, quantity, at } });
@@ -25,6 +26,16 @@ const rejected = (orderId: string, quantity: number, available: number, reason: 
   data: { sku, orderId, quantity, available, reason, at },
 });
 const released = (orderId: string, quantity: number): InventoryEvent => ({ type: 'StockReleased', data: { sku, orderId, quantity, at } });
+const committed = (orderId: string, quantity: number): InventoryEvent => ({ type: 'StockCommitted', data: { sku, orderId, quantity, at } });
+const commitRejected = (orderId: string): InventoryEvent => ({
+  type: 'StockCommitRejected',
+  data: {
+    sku,
+    orderId,
+    reason: `order ${orderId} holds no reserved stock of ${sku} (never reserved, released, or committed already): nothing is committed`,
+    at,
+  },
+});
 
 const stateAfter = (events: InventoryEvent[]): Stock => events.reduce(evolve, initialState());
 
@@ -149,6 +160,49 @@ describe('inventory: stock of one sku', () => {
         .then([released('o1', 0)]));
   });
 
+  describe('CommitStock', () => {
+    it('commits all the order holds: reserved becomes dispatched', () =>
+      spec
+        .given([added(5), reserved('o1', 3), reserved('o2', 1)])
+        .when(commit('o1'))
+        .then([committed('o1', 3)]));
+    it('commits the last reservation, leaving nothing available or reserved', () =>
+      spec
+        .given([added(2), reserved('o1', 2)])
+        .when(commit('o1'))
+        .then([committed('o1', 2)]));
+    it('rejects (never throws) a commit for an order that never reserved the sku', () =>
+      spec
+        .given([added(5), reserved('o2', 1)])
+        .when(commit('o1'))
+        .then([commitRejected('o1')]));
+    it('rejects a commit for an order whose reservation was released', () =>
+      spec
+        .given([added(5), reserved('o1', 3), released('o1', 3)])
+        .when(commit('o1'))
+        .then([commitRejected('o1')]));
+    it('rejects a commit for an order whose reservation was rejected', () =>
+      spec
+        .given([added(1), rejected('o1', 2, 1, 'insufficient stock for SKU-1: 1 available, 2 requested')])
+        .when(commit('o1'))
+        .then([commitRejected('o1')]));
+    it('rejects a second commit for the same order: what was dispatched is not dispatched again', () =>
+      spec
+        .given([added(5), reserved('o1', 3), committed('o1', 3)])
+        .when(commit('o1'))
+        .then([commitRejected('o1')]));
+    it('rejects a commit on a sku never stocked', () =>
+      spec
+        .given([])
+        .when(commit('o1'))
+        .then([commitRejected('o1')]));
+    it('leaves a committed order nothing to release', () =>
+      spec
+        .given([added(5), reserved('o1', 3), committed('o1', 3)])
+        .when(release('o1'))
+        .then([released('o1', 0)]));
+  });
+
   describe('evolve', () => {
     it('keeps the counts and who holds what', () => {
       expect(stateAfter([added(5), reserved('o1', 3), reserved('o2', 1), released('o1', 3), added(2)])).toEqual({
@@ -156,6 +210,18 @@ describe('inventory: stock of one sku', () => {
         added: 7,
         available: 6,
         reserved: 1,
+        dispatched: 0,
+        reservations: { o2: 1 },
+      });
+    });
+
+    it('moves a commit from reserved to dispatched, and a rejected commit moves nothing', () => {
+      expect(stateAfter([added(5), reserved('o1', 3), reserved('o2', 1), committed('o1', 3), commitRejected('o3')])).toEqual({
+        sku,
+        added: 5,
+        available: 1,
+        reserved: 1,
+        dispatched: 3,
         reservations: { o2: 1 },
       });
     });
@@ -176,7 +242,7 @@ describe('inventory: stock of one sku', () => {
     });
 
     it('survives a JSON round trip, as a snapshot stores it', () => {
-      const state = stateAfter([added(5), reserved('o1', 3)]);
+      const state = stateAfter([added(5), reserved('o1', 3), reserved('o2', 1), committed('o2', 1)]);
       expect(JSON.parse(JSON.stringify(state))).toEqual(state);
     });
   });
@@ -187,23 +253,46 @@ describe('inventory: stock of one sku', () => {
       fc.integer({ min: 1, max: 50 }).map(add),
       fc.tuple(orderId, fc.integer({ min: -2, max: 40 })).map(([order, quantity]) => reserve(order, quantity)),
       orderId.map(release),
+      // Commits of orders that hold stock, and of orders that hold none (released, committed, never reserved).
+      orderId.map(commit),
     );
+    const sum = (quantities: number[]) => quantities.reduce((total, quantity) => total + quantity, 0);
+    /** Which invariant the stock breaks, if any; the totals are what the events said, counted apart from the state. */
+    const broken = (state: Stock, totalAdded: number, totalCommitted: number): string | undefined => {
+      if (state.available < 0) return 'available < 0';
+      if (state.reserved < 0) return 'reserved < 0';
+      if (state.added !== totalAdded) return 'added is not what StockAdded added';
+      if (state.dispatched !== totalCommitted) return 'dispatched is not what StockCommitted committed';
+      if (state.available + state.reserved + state.dispatched !== state.added) return 'available + reserved + dispatched != added';
+      if (sum(Object.values(state.reservations)) !== state.reserved) return 'the reservations do not sum to reserved';
+      return undefined;
+    };
 
-    it('keeps available >= 0, available + reserved = added, and answers every reserve and release once', () => {
+    it('keeps available >= 0 and available + reserved + dispatched = added at every step, and answers every other command once', () => {
+      // Across all runs: the property is worth something only if commits did happen.
+      let commitsSeen = 0;
       fc.assert(
-        fc.property(fc.array(command, { maxLength: 60 }), (commands) => {
+        fc.property(fc.array(command, { maxLength: 60, size: 'max' }), (commands) => {
           let state = initialState();
+          let totalAdded = 0;
+          let totalCommitted = 0;
           for (const next of commands) {
             const events = decide(next, state);
-            if (next.type !== 'AddStock') expect(events).toHaveLength(1);
+            if (next.type !== 'AddStock' && events.length !== 1) throw new Error(`${next.type} answered with ${events.length} events`);
+            for (const event of events) {
+              if (event.type === 'StockAdded') totalAdded += event.data.quantity;
+              if (event.type === 'StockCommitted') totalCommitted += event.data.quantity;
+            }
             state = events.reduce(evolve, state);
-            expect(state.available).toBeGreaterThanOrEqual(0);
-            expect(state.available + state.reserved).toBe(state.added);
-            expect(Object.values(state.reservations).reduce((sum, quantity) => sum + quantity, 0)).toBe(state.reserved);
+            // Checked after every step, not only at the end: a sequence may break an invariant and mend it later.
+            const problem = broken(state, totalAdded, totalCommitted);
+            if (problem) throw new Error(`${problem} after ${next.type} ${JSON.stringify(next.data)}: ${JSON.stringify(state)}`);
           }
+          if (totalCommitted > 0) commitsSeen++;
         }),
         { numRuns: 300 },
       );
+      expect(commitsSeen).toBeGreaterThan(100);
     });
   });
 });

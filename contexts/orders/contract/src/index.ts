@@ -24,7 +24,7 @@ export const orderStream = (orderId: string): string => `order-${orderId}`;
 /** Every stream orders' store holds: the store refuses others, and its relay reads only these. */
 export const ORDERS_STREAM_PREFIXES = ['order-'];
 
-export const OrderStatus = z.enum(['pending', 'confirmed', 'rejected']);
+export const OrderStatus = z.enum(['pending', 'confirmed', 'rejected', 'shipped']);
 export type OrderStatus = z.infer<typeof OrderStatus>;
 
 /** A line as placed: priced from orders' own copy of catalog's prices at that moment. Money is integer cents. */
@@ -86,10 +86,17 @@ export type OrderConfirmed = z.infer<typeof OrderConfirmed>;
 export const OrderRejected = z.object({ orderId: OrderId, reason: z.string().min(1), at: At });
 export type OrderRejected = z.infer<typeof OrderRejected>;
 
-export type OrderEvent =
-  { type: 'OrderPlaced'; data: OrderPlaced } | { type: 'OrderConfirmed'; data: OrderConfirmed } | { type: 'OrderRejected'; data: OrderRejected };
+/** The order's shipment left the warehouse (shipping's ShipmentDispatched): only a confirmed order becomes shipped. */
+export const OrderShipped = z.object({ orderId: OrderId, shipmentId: z.string().min(1), at: At });
+export type OrderShipped = z.infer<typeof OrderShipped>;
 
-export const ordersEventTypes = ['OrderPlaced', 'OrderConfirmed', 'OrderRejected'] as const satisfies readonly OrderEvent['type'][];
+export type OrderEvent =
+  | { type: 'OrderPlaced'; data: OrderPlaced }
+  | { type: 'OrderConfirmed'; data: OrderConfirmed }
+  | { type: 'OrderRejected'; data: OrderRejected }
+  | { type: 'OrderShipped'; data: OrderShipped };
+
+export const ordersEventTypes = ['OrderPlaced', 'OrderConfirmed', 'OrderRejected', 'OrderShipped'] as const satisfies readonly OrderEvent['type'][];
 
 /**
  * The store's schema registry (an `EventSchemaRegistry` of @ordo/eventstore): appends are
@@ -99,4 +106,5 @@ export const ordersEventSchemas = {
   OrderPlaced: { version: 1, schema: OrderPlaced },
   OrderConfirmed: { version: 1, schema: OrderConfirmed },
   OrderRejected: { version: 1, schema: OrderRejected },
+  OrderShipped: { version: 1, schema: OrderShipped },
 } as const satisfies Record<OrderEvent['type'], { version: number; schema: z.ZodType }>;

@@ -3,7 +3,7 @@
 import { commandHandler, type CommandContext, type EventStore } from '@ordo/eventstore';
 import { orderStream, type ShipTo } from '@ordo/orders-contract';
 import { OrderNotFound } from '../domain/errors';
-import { orderDecider, type ConfirmOrder, type Order, type OrderCommand, type PlaceOrder, type RejectOrder } from '../domain/order';
+import { orderDecider, type ConfirmOrder, type MarkShipped, type Order, type OrderCommand, type PlaceOrder, type RejectOrder } from '../domain/order';
 
 export interface Price {
   name: string;
@@ -59,6 +59,7 @@ export const ordersHandlers = ({ store, prices, customers }: OrdersHandlersPorts
     },
     confirmOrder: (data: ConfirmOrder['data'], context: CommandContext) => run({ type: 'ConfirmOrder', data, metadata: { now: context.now } }, context),
     rejectOrder: (data: RejectOrder['data'], context: CommandContext) => run({ type: 'RejectOrder', data, metadata: { now: context.now } }, context),
+    markShipped: (data: MarkShipped['data'], context: CommandContext) => run({ type: 'MarkShipped', data, metadata: { now: context.now } }, context),
     readOrder: async (orderId: string): Promise<OrderAt> => existing(orderId, await orders.read(orderStream(orderId))),
   };
 };

@@ -26,7 +26,9 @@ export type PlaceOrder = Command<
 >;
 export type ConfirmOrder = Command<'ConfirmOrder', { orderId: string }>;
 export type RejectOrder = Command<'RejectOrder', { orderId: string; reason: string }>;
-export type OrderCommand = PlaceOrder | ConfirmOrder | RejectOrder;
+/** The order's shipment was dispatched: from shipping's ShipmentDispatched, never over HTTP. */
+export type MarkShipped = Command<'MarkShipped', { orderId: string; shipmentId: string }>;
+export type OrderCommand = PlaceOrder | ConfirmOrder | RejectOrder | MarkShipped;
 
 interface Placed {
   orderId: string;
@@ -44,7 +46,8 @@ export type Order =
   | { status: 'absent' }
   | (Placed & { status: 'pending' })
   | (Placed & { status: 'confirmed'; confirmedAt: string })
-  | (Placed & { status: 'rejected'; reason: string; rejectedAt: string });
+  | (Placed & { status: 'rejected'; reason: string; rejectedAt: string })
+  | (Placed & { status: 'shipped'; confirmedAt: string; shipmentId: string; shippedAt: string });
 
 export const initialState = (): Order => ({ status: 'absent' });
 
@@ -89,6 +92,7 @@ export const decide = (command: OrderCommand, state: Order): OrderEvent[] => {
         case 'pending':
           return [{ type: 'OrderConfirmed', data: { orderId, at: command.metadata.now } }];
         case 'confirmed':
+        case 'shipped':
           return []; // already decided this way: the sender gets its answer from the first event
         case 'rejected':
           throw new OrderRuleBroken(`order ${orderId} was rejected (${state.reason}); it cannot be confirmed`);
@@ -108,7 +112,28 @@ export const decide = (command: OrderCommand, state: Order): OrderEvent[] => {
         case 'rejected':
           return [];
         case 'confirmed':
-          throw new OrderRuleBroken(`order ${orderId} is confirmed; it cannot be rejected`);
+        case 'shipped':
+          throw new OrderRuleBroken(`order ${orderId} is ${state.status}; it cannot be rejected`);
+        default: {
+          const unknown: never = state;
+          throw new Error(`unknown order state ${JSON.stringify(unknown)}`);
+        }
+      }
+    }
+    case 'MarkShipped': {
+      const { orderId, shipmentId } = command.data;
+      switch (state.status) {
+        case 'absent':
+          throw new OrderNotFound(orderId);
+        case 'pending':
+          // Dispatched before the saga confirmed the order: it is not shipped until it is confirmed.
+          throw new OrderRuleBroken(`order ${orderId} is pending; only a confirmed order is shipped`);
+        case 'rejected':
+          throw new OrderRuleBroken(`order ${orderId} was rejected (${state.reason}); it cannot be shipped`);
+        case 'confirmed':
+          return [{ type: 'OrderShipped', data: { orderId, shipmentId, at: command.metadata.now } }];
+        case 'shipped':
+          return []; // one shipment per order: a dispatch told again changes nothing
         default: {
           const unknown: never = state;
           throw new Error(`unknown order state ${JSON.stringify(unknown)}`);
@@ -140,6 +165,8 @@ export const evolve = (state: Order, event: OrderEvent): Order => {
       return state.status === 'pending' ? { ...state, status: 'confirmed', confirmedAt: event.data.at } : state;
     case 'OrderRejected':
       return state.status === 'pending' ? { ...state, status: 'rejected', reason: event.data.reason, rejectedAt: event.data.at } : state;
+    case 'OrderShipped':
+      return state.status === 'confirmed' ? { ...state, status: 'shipped', shipmentId: event.data.shipmentId, shippedAt: event.data.at } : state;
     default: {
       const unknown: never = event;
       throw new Error(`unknown event ${JSON.stringify(unknown)}`);

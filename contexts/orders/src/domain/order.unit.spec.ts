@@ -48,6 +48,9 @@ const placed: OrderEvent = { type: 'OrderPlaced', data: { orderId, owner, custom
 const placedWithoutOwner: OrderEvent = { type: 'OrderPlaced', data: { orderId, lines, totalCents: 3499, at: now } };
 const confirmed: OrderEvent = { type: 'OrderConfirmed', data: { orderId, at: later } };
 const rejected: OrderEvent = { type: 'OrderRejected', data: { orderId, reason: 'out of stock', at: later } };
+const dispatchedAt = '2025-03-02T09:00:00.000Z';
+const markShipped = (shipmentId = 'shipment-1'): OrderCommand => ({ type: 'MarkShipped', data: { orderId, shipmentId }, metadata: { now: dispatchedAt } });
+const shipped: OrderEvent = { type: 'OrderShipped', data: { orderId, shipmentId: 'shipment-1', at: dispatchedAt } };
 
 describe('Order', () => {
   describe('PlaceOrder', () => {
@@ -122,6 +125,10 @@ describe('Order', () => {
       spec.given([placed, rejected]).when(confirm).thenThrows(OrderRuleBroken, 'was rejected (out of stock)');
     });
 
+    it('answers nothing new for a shipped order, which was confirmed', () => {
+      spec.given([placed, confirmed, shipped]).when(confirm).thenNothing();
+    });
+
     it('refuses an order that was never placed', () => {
       spec.given([]).when(confirm).thenThrows(OrderNotFound, `no order ${orderId}`);
     });
@@ -143,8 +150,35 @@ describe('Order', () => {
       spec.given([placed, confirmed]).when(reject()).thenThrows(OrderRuleBroken, 'is confirmed');
     });
 
+    it('refuses to reject a shipped order', () => {
+      spec.given([placed, confirmed, shipped]).when(reject()).thenThrows(OrderRuleBroken, `order ${orderId} is shipped; it cannot be rejected`);
+    });
+
     it('refuses an order that was never placed', () => {
       spec.given([]).when(reject()).thenThrows(OrderNotFound);
+    });
+  });
+
+  describe('MarkShipped', () => {
+    it('ships a confirmed order, naming its shipment', () => {
+      spec.given([placed, confirmed]).when(markShipped()).then([shipped]);
+    });
+
+    it('answers nothing new for a shipped order, whichever shipment the repeat names', () => {
+      spec.given([placed, confirmed, shipped]).when(markShipped()).thenNothing();
+      spec.given([placed, confirmed, shipped]).when(markShipped('shipment-2')).thenNothing();
+    });
+
+    it('refuses to ship a pending order: only a confirmed order is shipped', () => {
+      spec.given([placed]).when(markShipped()).thenThrows(OrderRuleBroken, `order ${orderId} is pending; only a confirmed order is shipped`);
+    });
+
+    it('refuses to ship a rejected order, saying why it was rejected', () => {
+      spec.given([placed, rejected]).when(markShipped()).thenThrows(OrderRuleBroken, `order ${orderId} was rejected (out of stock); it cannot be shipped`);
+    });
+
+    it('refuses an order that was never placed', () => {
+      spec.given([]).when(markShipped()).thenThrows(OrderNotFound, `no order ${orderId}`);
     });
   });
 
@@ -156,6 +190,31 @@ describe('Order', () => {
       expect(stateAfter([placed])).toEqual({ status: 'pending', orderId, owner, customerId, lines, totalCents: 3499, placedAt: now });
       expect(stateAfter([placed, confirmed])).toMatchObject({ status: 'confirmed', confirmedAt: later, totalCents: 3499 });
       expect(stateAfter([placed, rejected])).toMatchObject({ status: 'rejected', reason: 'out of stock', rejectedAt: later });
+    });
+
+    it('follows a confirmed order to shipped, keeping when it was confirmed', () => {
+      expect(stateAfter([placed, confirmed, shipped])).toEqual({
+        status: 'shipped',
+        orderId,
+        owner,
+        customerId,
+        lines,
+        totalCents: 3499,
+        placedAt: now,
+        confirmedAt: later,
+        shipmentId: 'shipment-1',
+        shippedAt: dispatchedAt,
+      });
+    });
+
+    it('ships only a confirmed order, and a shipped order stays shipped', () => {
+      expect(stateAfter([placed, shipped])).toMatchObject({ status: 'pending' });
+      expect(stateAfter([placed, rejected, shipped])).toMatchObject({ status: 'rejected' });
+      expect(stateAfter([placed, confirmed, shipped, rejected])).toMatchObject({ status: 'shipped' });
+      expect(stateAfter([placed, confirmed, shipped, { ...shipped, data: { ...shipped.data, shipmentId: 'shipment-2' } }])).toMatchObject({
+        shipmentId: 'shipment-1',
+        shippedAt: dispatchedAt,
+      });
     });
 
     it('reads an order placed before owners were recorded as owned by nobody', () => {
