@@ -5,21 +5,27 @@ import { PriceCents, productStream, Sku } from '@ordo/catalog-contract';
 import { WrongExpectedRevisionError } from '@ordo/eventstore';
 import { commandContext, expectedRevisionFromIfMatch, NotFound, notModified, setETag, type ErrorMapping, type HttpServer, printableText } from '@ordo/http';
 import type { CatalogHandlers } from './application/handlers';
-import { MAX_PRICE_CENTS, type Product } from './domain/product';
-import { ProductAlreadyExists, ProductNotFound, ProductRuleBroken } from './domain/errors';
+import type { Product } from './domain/product';
+import { ProductAlreadyExists, ProductNotFound } from './domain/errors';
 
 /** How catalog's errors answer over HTTP: the one place. */
 export const catalogErrorMappings: ErrorMapping[] = [
   { error: ProductAlreadyExists, status: 409 },
   { error: ProductNotFound, status: 404 },
-  { error: ProductRuleBroken, status: 409 },
   // 409, or 412 when the client sent If-Match.
   { error: WrongExpectedRevisionError, status: 'concurrency' },
 ];
 
 // ---- request and response schemas -----------------------------------------------------
+// A request's bounds are checked here and only here (a 400 naming the field); the decider
+// takes what passed them.
+
+/** Prices stay exact integers, far from where sums of them (an order's total) would lose precision. */
+export const MAX_PRICE_CENTS = 1_000_000_000;
+
 const SkuParams = z.strictObject({ sku: Sku });
 const Price = PriceCents.max(MAX_PRICE_CENTS);
+/** The name is trimmed, and must hold something once trimmed. */
 const AddProductRequest = z.strictObject({ sku: Sku, name: printableText(1, 200), priceCents: Price });
 const ChangePriceRequest = z.strictObject({ priceCents: Price });
 const ProductView = z.object({ sku: Sku, name: z.string(), priceCents: z.number().int() });
@@ -77,12 +83,10 @@ export const catalogRoutes =
       async (request, reply) => {
         const { sku } = request.params;
         const stream = productStream(sku);
-        const expected = expectedRevisionFromIfMatch(request, stream);
-        const { state, revision } = await handlers.changePrice(
-          { sku, priceCents: request.body.priceCents },
-          commandContext(request, clock, 'change-price'),
-          expected,
-        );
+        const expectedRevision = expectedRevisionFromIfMatch(request, stream);
+        const { state, revision } = await handlers.changePrice({ sku, priceCents: request.body.priceCents }, commandContext(request, clock, 'change-price'), {
+          expectedRevision,
+        });
         setETag(reply, { stream, revision });
         return listed(state);
       },

@@ -2,6 +2,7 @@ import { productStream } from '@ordo/catalog-contract';
 import type { RecordedEvent } from '@ordo/eventstore';
 import { startTestHost, type TestHost } from '@ordo/host/testing';
 import type { ConsumedMessage } from '@ordo/messaging';
+import { MAX_PRICE_CENTS } from './http';
 import { catalogService } from './service';
 
 // Catalog as the host mounts it in embedded mode: its own store, the embedded bus, a
@@ -92,6 +93,26 @@ describe('catalog, mounted on HTTP and the embedded bus', () => {
     );
   });
 
+  // The request's bounds are the edge's alone (the decider does not check them again): each is a 400 naming its field, and nothing is appended.
+  it.each([
+    ['a blank name', '/name', { sku: 'CAP-1', name: '   ', priceCents: 500 }],
+    ['a name with a control character', '/name', { sku: 'CAP-1', name: 'Cap\u0007', priceCents: 500 }],
+    ['a name of 201 characters', '/name', { sku: 'CAP-1', name: 'x'.repeat(201), priceCents: 500 }],
+    ['a price over the most catalog takes', '/priceCents', { sku: 'CAP-1', name: 'Cap', priceCents: MAX_PRICE_CENTS + 1 }],
+    ['a negative price', '/priceCents', { sku: 'CAP-1', name: 'Cap', priceCents: -1 }],
+  ])('refuses %s with a 400 at %s, listing nothing', async (_what, path, body) => {
+    const response = await addProduct(body);
+    expect(response.status).toBe(400);
+    expect((response.body as Problem).errors).toEqual([expect.objectContaining({ in: 'body', path })]);
+    expect(await eventsOf('CAP-1')).toEqual([]);
+  });
+
+  it('lists a product at the highest price it takes, its name without surrounding blanks', async () => {
+    const response = await addProduct({ sku: 'GOLD-1', name: '  Gold bar ', priceCents: MAX_PRICE_CENTS });
+    expect(response).toMatchObject({ status: 201, body: { sku: 'GOLD-1', name: 'Gold bar', priceCents: MAX_PRICE_CENTS } });
+    expect((await eventsOf('GOLD-1')).map((event) => event.data)).toEqual([{ sku: 'GOLD-1', name: 'Gold bar', priceCents: MAX_PRICE_CENTS, at: NOW }]);
+  });
+
   // ---- reading ------------------------------------------------------------------------------
   it('reads a product with its ETag, 304 when unchanged, 404 when unknown', async () => {
     const read = await call('GET', '/v1/products/TEE-1');
@@ -130,11 +151,15 @@ describe('catalog, mounted on HTTP and the embedded bus', () => {
     expect(await eventsOf('TEE-1')).toHaveLength(3);
   });
 
-  it('answers 404 for the price of an unknown product, and 400 for a bad price', async () => {
+  it('answers 404 for the price of an unknown product, and 400 for a bad price, appending nothing', async () => {
     expect(await changePrice('NOPE-1', 100)).toMatchObject({ status: 404, body: { detail: 'product NOPE-1 does not exist' } });
-    const bad = await changePrice('TEE-1', -1);
-    expect(bad.status).toBe(400);
-    expect((bad.body as Problem).errors).toEqual([expect.objectContaining({ in: 'body', path: '/priceCents' })]);
+    const before = (await eventsOf('TEE-1')).length;
+    for (const priceCents of [-1, 19.99, MAX_PRICE_CENTS + 1, '100']) {
+      const bad = await changePrice('TEE-1', priceCents);
+      expect(bad.status).toBe(400);
+      expect((bad.body as Problem).errors).toEqual([expect.objectContaining({ in: 'body', path: '/priceCents' })]);
+    }
+    expect(await eventsOf('TEE-1')).toHaveLength(before);
   });
 
   // ---- publishing ---------------------------------------------------------------------------

@@ -19,7 +19,7 @@ import {
   printableText,
 } from '@ordo/http';
 import type { CustomersHandlers } from './application/handlers';
-import { LIMITS, type Customer } from './domain/customer';
+import type { Customer } from './domain/customer';
 import { CustomerAlreadyExists, CustomerNotFound, CustomerRuleBroken, EmailAlreadyRegistered } from './domain/errors';
 
 /** How customers' errors answer over HTTP: the one place. */
@@ -33,6 +33,13 @@ export const customersErrorMappings: ErrorMapping[] = [
 ];
 
 // ---- request and response schemas -----------------------------------------------------
+// A request's shape is checked here and only here (a 400 naming each field): an email
+// address, printable text within its length (trimmed, so blank is empty), an assigned
+// country. The decider takes what passed, and keeps the rules a customer's history decides.
+
+/** Enough for real names and addresses, small enough to bound an event. */
+const LIMITS = { name: 200, line: 200, city: 100, postalCode: 20 } as const;
+
 const CustomerParams = z.strictObject({ id: CustomerId });
 const AddressBody = z.strictObject({
   line1: printableText(1, LIMITS.line),
@@ -142,12 +149,10 @@ export const customersRoutes =
         const { customer, position } = await visible(handlers, request, id);
         // A viewer may see the customer, so it learns nothing from a 403.
         if (!ownerOr(customer, request, 'operator')) throw new Forbidden('only the customer who registered it or an operator may change its address');
-        const expected = expectedRevisionFromIfMatch(request, position.stream);
-        const { state, revision } = await handlers.changeAddress(
-          { customerId: id, address: request.body },
-          commandContext(request, clock, 'change-address'),
-          expected,
-        );
+        const expectedRevision = expectedRevisionFromIfMatch(request, position.stream);
+        const { state, revision } = await handlers.changeAddress({ customerId: id, address: request.body }, commandContext(request, clock, 'change-address'), {
+          expectedRevision,
+        });
         setETag(reply, { stream: position.stream, revision });
         return view(registered(state));
       },

@@ -116,10 +116,33 @@ describe('customers, mounted on HTTP and the embedded bus', () => {
     [{ ...alice, email: 'a@b' }, '/email'],
     [{ ...alice, email: 'ctl@example.com', name: 'Al\u0007ice' }, '/name'],
     [{ ...alice, email: 'ctl@example.com', address: { ...HOME, city: 'Ber\ufffdlin' } }, '/address/city'],
+    [{ ...alice, email: 'ctl@example.com', address: { ...HOME, city: 'Ber\nlin' } }, '/address/city'],
+    [{ ...alice, email: 'blank@example.com', address: { ...HOME, postalCode: '\t' } }, '/address/postalCode'],
+    [{ ...alice, email: 'xk@example.com', address: { ...HOME, country: 'XK' } }, '/address/country'],
   ])('refuses %j with a 400 at %s', async (body, path) => {
     const answer = await register(body);
     expect(answer.status).toBe(400);
     expect(answer.body.errors).toEqual([expect.objectContaining({ in: 'body', path })]);
+  });
+
+  it('refuses a name or an address line one character over its length with a 400 naming it', async () => {
+    const tooLong = [
+      [{ ...alice, email: 'long@example.com', name: 'x'.repeat(201) }, '/name'],
+      [{ ...alice, email: 'long@example.com', address: { ...HOME, line1: 'x'.repeat(201) } }, '/address/line1'],
+      [{ ...alice, email: 'long@example.com', address: { ...HOME, line2: 'x'.repeat(201) } }, '/address/line2'],
+    ] as const;
+    for (const [body, path] of tooLong) {
+      const answer = await register(body);
+      expect(answer.status).toBe(400);
+      expect(answer.body.errors).toEqual([expect.objectContaining({ in: 'body', path })]);
+    }
+  });
+
+  it('registers names and addresses beyond ASCII, at the longest it takes', async () => {
+    const name = 'Zoë 李'.padEnd(200, 'ß');
+    const address = { ...HOME, line1: 'Müllerstraße 5', line2: 'x'.repeat(200) };
+    const answer = await register({ email: 'zoe@example.com', name, address });
+    expect(answer).toMatchObject({ status: 201, body: { name, address } });
   });
 
   it('records the email and name without surrounding blanks, and no blank second line', async () => {

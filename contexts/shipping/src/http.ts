@@ -91,12 +91,10 @@ export const shippingRoutes =
       async (request, reply) => {
         const { orderId } = request.params;
         const stream = shipmentStream(orderId);
-        const expected = expectedRevisionFromIfMatch(request, stream);
-        const { state, revision } = await handlers.dispatchShipment(
-          { orderId, ...request.body },
-          commandContext(request, clock, 'dispatch-shipment'),
-          expected,
-        );
+        const expectedRevision = expectedRevisionFromIfMatch(request, stream);
+        const { state, revision } = await handlers.dispatchShipment({ orderId, ...request.body }, commandContext(request, clock, 'dispatch-shipment'), {
+          expectedRevision,
+        });
         setETag(reply, { stream, revision });
         // A dispatch is not a resource of its own: the answer is the shipment it changed.
         return reply.header('content-location', `/v1/shipments/${orderId}`).send(shown(state));

@@ -31,6 +31,9 @@ describe('the command topic of shipping', () => {
 
     it('refuses bad data, naming the field', () => {
       expect(() => parseShippingCommand({ ...schedule, data: { ...schedule.data, lines: [] } })).toThrow(/lines/);
+      for (const quantity of [0, -1, 1.5, '2']) {
+        expect(() => parseShippingCommand({ ...schedule, data: { ...schedule.data, lines: [{ sku: 'TEE-1', quantity }] } })).toThrow(/quantity/);
+      }
       expect(() => parseShippingCommand({ ...schedule, data: { ...schedule.data, orderId: 'o-1' } })).toThrow(/orderId/);
       expect(() => parseShippingCommand({ ...schedule, data: { ...schedule.data, address: { ...address, city: undefined } } })).toThrow(/city/);
       expect(() => parseShippingCommand({ ...cancel, data: { orderId, reason: '' } })).toThrow(/reason/);

@@ -16,11 +16,3 @@ export class ProductNotFound extends Error {
     this.name = 'ProductNotFound';
   }
 }
-
-/** A rule of products broken, e.g. a price that is not whole cents (HTTP 409). */
-export class ProductRuleBroken extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = 'ProductRuleBroken';
-  }
-}

@@ -1,12 +1,14 @@
 import type { CatalogEvent } from '@ordo/catalog-contract';
 import { deciderSpec } from '@ordo/testing';
-import { productDecider, evolve, initialState, MAX_PRICE_CENTS, type ProductCommand } from './product';
-import { ProductAlreadyExists, ProductNotFound, ProductRuleBroken } from './errors';
+import { productDecider, evolve, initialState, type ProductCommand } from './product';
+import { ProductAlreadyExists, ProductNotFound } from './errors';
 
 const spec = deciderSpec(productDecider);
 const sku = 'TEE-1';
 const at = '2025-03-01T10:00:00.000Z';
 const metadata = { now: at };
+// Commands as the HTTP edge hands them over: a blank name or a price out of bounds never
+// gets here (service.int.spec.ts proves the edge refuses them), so the decider is not asked.
 
 const addProduct = (name: string, priceCents: number): ProductCommand => ({ type: 'AddProduct', data: { sku, name, priceCents }, metadata });
 const changePrice = (priceCents: number): ProductCommand => ({ type: 'ChangePrice', data: { sku, priceCents }, metadata });
@@ -29,26 +31,12 @@ describe('catalog: one product', () => {
         .given([])
         .when(addProduct('Sticker', 0))
         .then([productAdded('Sticker', 0)]));
-    it('records the name without surrounding blanks', () =>
-      spec
-        .given([])
-        .when(addProduct('  T-shirt ', 1999))
-        .then([productAdded('T-shirt', 1999)]));
 
     it('refuses a sku already listed', () =>
       spec
         .given([productAdded('T-shirt', 1999)])
         .when(addProduct('Other', 5))
         .thenThrows(ProductAlreadyExists, 'product TEE-1 already exists'));
-
-    it('refuses a blank name', () => spec.given([]).when(addProduct('   ', 1999)).thenThrows(ProductRuleBroken, 'the name of TEE-1 must not be blank'));
-
-    it.each([-1, 19.99, MAX_PRICE_CENTS + 1, Number.NaN])('refuses a price of %p cents', (priceCents) =>
-      spec
-        .given([])
-        .when(addProduct('T-shirt', priceCents))
-        .thenThrows(ProductRuleBroken, /must be whole cents/),
-    );
   });
 
   describe('ChangePrice', () => {
@@ -72,12 +60,11 @@ describe('catalog: one product', () => {
 
     it('refuses a product not listed', () => spec.given([]).when(changePrice(2499)).thenThrows(ProductNotFound, 'product TEE-1 does not exist'));
 
-    it.each([-5, 0.5, MAX_PRICE_CENTS + 1])('refuses a price of %p cents', (priceCents) =>
+    it('changes a price to nothing: a product may be given away', () =>
       spec
         .given([productAdded('T-shirt', 1999)])
-        .when(changePrice(priceCents))
-        .thenThrows(ProductRuleBroken, /must be whole cents/),
-    );
+        .when(changePrice(0))
+        .then([priceChanged(0, 1999)]));
   });
 
   describe('evolve', () => {

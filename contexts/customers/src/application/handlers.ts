@@ -6,9 +6,6 @@ import { commandHandler, type CommandContext, type EventStore, type HandleOption
 import { customerDecider, type CustomerCommand } from '../domain/customer';
 import { emailReservationDecider, type EmailReservationCommand } from '../domain/email-reservation';
 
-/** The revision a client's If-Match names, or `stream_exists` for `*`. */
-type ExpectedRevision = HandleOptions['expectedRevision'];
-
 // Its own namespace: a reservation's command id never equals a command id of a request.
 const RESERVATION_NAMESPACE = 'c858ae2e-0c90-49a1-81fa-36fd317931c8';
 
@@ -28,8 +25,9 @@ export const customersHandlers = ({ store }: { store: EventStore }) => {
   const customers = commandHandler({ store, aggregate: customerDecider });
   const reservations = commandHandler({ store, aggregate: emailReservationDecider });
 
-  const run = (command: CustomerCommand, context: CommandContext, expectedRevision?: ExpectedRevision) =>
-    customers.handle(customerStream(command.data.customerId), context, (state) => customerDecider.decide(command, state), { expectedRevision });
+  // Options carry a client's If-Match revision, checked against the stream as loaded; the append expects it.
+  const run = (command: CustomerCommand, context: CommandContext, options?: HandleOptions) =>
+    customers.handle(customerStream(command.data.customerId), context, (state) => customerDecider.decide(command, state), options);
 
   const reserveEmail = (data: RegisterCustomer, context: CommandContext) => {
     const stream = emailReservationStream(data.email);
@@ -54,8 +52,8 @@ export const customersHandlers = ({ store }: { store: EventStore }) => {
       // Registered: a repeat answers as the first time did, anything else is refused, and reserves nothing.
       return run(command, context);
     },
-    changeAddress: (data: ChangeAddress, context: CommandContext, expected?: ExpectedRevision) =>
-      run({ type: 'ChangeAddress', data, metadata: { now: context.now } }, context, expected),
+    changeAddress: (data: ChangeAddress, context: CommandContext, options?: HandleOptions) =>
+      run({ type: 'ChangeAddress', data, metadata: { now: context.now } }, context, options),
     /** A customer and its stream revision (-1n: never registered). */
     readCustomer: (customerId: string) => customers.read(customerStream(customerId)),
   };

@@ -6,7 +6,7 @@ import type { EmailReservationEvent } from '@ordo/customers-contract';
 import type { Command, Decider } from '@ordo/eventstore';
 import { EmailAlreadyRegistered } from './errors';
 
-/** `email` is there to name it in a refusal; the stream, not the event, says which email it is. */
+/** `email` (as the edge took it: trimmed) is there to name it in a refusal; the stream, not the event, says which email it is. */
 export type EmailReservationCommand = Command<'ReserveEmail', { email: string; customerId: string }>;
 
 export type EmailReservation = { holder: string | undefined };
@@ -30,7 +30,7 @@ export const decide = (command: EmailReservationCommand, state: EmailReservation
   if (state.holder === undefined) return [{ type: 'EmailReserved', data: { customerId, at: command.metadata.now } }];
   // The customer holds it already: a registration carried on after its first attempt stopped half-way.
   if (state.holder === customerId) return [];
-  throw new EmailAlreadyRegistered(email.trim());
+  throw new EmailAlreadyRegistered(email);
 };
 
 /** The decider as one value, for the command handler and the test kit. */

@@ -25,7 +25,7 @@ export class CustomerNotFound extends Error {
   }
 }
 
-/** A rule of customers broken, e.g. a blank name or a country ISO does not assign (HTTP 409). */
+/** A rule of customers broken, e.g. a customer registered without an owner (HTTP 409). */
 export class CustomerRuleBroken extends Error {
   constructor(message: string) {
     super(message);

@@ -1,6 +1,9 @@
 // One payment per order (stream `payment-<orderId>`) as a decider: three pure functions.
 // Time, and the payment provider's answer once it was asked, arrive in the command's
-// metadata; nothing here reads a clock or calls the provider.
+// metadata; nothing here reads a clock or calls the provider. A command's shape (a
+// positive whole amount of cents, a currency payments takes, a card token and a reason
+// within their lengths) is the contract's schema's, checked where the command arrives
+// (messaging.ts parks what fails it), and not again here.
 import type { AuthorizePayment, CapturePayment, PaymentsEvent, RefundPayment, VoidPayment } from '@ordo/payments-contract';
 import type { Command, Decider } from '@ordo/eventstore';
 import { ProviderAnswerNeeded } from './errors';
@@ -99,14 +102,11 @@ const answerTo = (command: PaymentCommand, call: ProviderCall): ProviderResult =
 const where = (orderId: string, state: Payment) =>
   state.status === 'none' ? `order ${orderId} has no payment` : `the payment of order ${orderId} is ${state.status}`;
 
-const isPositiveCents = (amount: number) => Number.isSafeInteger(amount) && amount > 0;
-
 const authorize = (command: Extract<PaymentCommand, { type: 'AuthorizePayment' }>, state: Payment, at: string): PaymentsEvent[] => {
   const { orderId, amountCents, currency, cardToken } = command.data;
   const declined = (reason: string): PaymentsEvent[] => [{ type: 'PaymentDeclined', data: { orderId, amountCents, currency, reason, at } }];
   switch (state.status) {
     case 'none': {
-      if (!isPositiveCents(amountCents)) return declined(`the amount of order ${orderId} must be a positive whole number of cents, not ${amountCents}`);
       const answer = answerTo(command, { operation: 'authorize', orderId, amountCents, currency, cardToken });
       if (!answer.approved) return declined(answer.reason);
       return [{ type: 'PaymentAuthorized', data: { orderId, authorizationId: answer.reference, amountCents, currency, at } }];

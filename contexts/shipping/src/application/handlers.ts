@@ -11,23 +11,21 @@ const SHIPMENT_NAMESPACE = '8e3f0a52-6d1b-4c7e-9b2a-5f4d3c2b1a09';
 /** A retried ScheduleShipment (the same command id) derives the same shipment id, should its first append be lost. */
 export const shipmentIdFor = (commandId: string): string => uuidv5(`shipment/${commandId}`, SHIPMENT_NAMESPACE);
 
-/** The revision a client's If-Match names, or `stream_exists` for `*`. */
-type ExpectedRevision = HandleOptions['expectedRevision'];
-
 export const shippingHandlers = ({ store }: { store: EventStore }) => {
   // A shipment's stream is a handful of events: loaded whole, no snapshots.
   const shipments = commandHandler({ store, aggregate: shipmentDecider });
 
   // The context's ids go into the events; its time (and a new shipment's id) into the command, for the decider.
-  const run = (command: ShipmentCommand, context: CommandContext, expectedRevision?: ExpectedRevision) =>
-    shipments.handle(shipmentStream(command.data.orderId), context, (state) => shipmentDecider.decide(command, state), { expectedRevision });
+  // Options carry a client's If-Match revision, checked against the stream as loaded; the append expects it.
+  const run = (command: ShipmentCommand, context: CommandContext, options?: HandleOptions) =>
+    shipments.handle(shipmentStream(command.data.orderId), context, (state) => shipmentDecider.decide(command, state), options);
 
   return {
     scheduleShipment: (data: ScheduleShipment, context: CommandContext) =>
       run({ type: 'ScheduleShipment', data, metadata: { now: context.now, shipmentId: shipmentIdFor(context.commandId) } }, context),
     cancelShipment: (data: CancelShipment, context: CommandContext) => run({ type: 'CancelShipment', data, metadata: { now: context.now } }, context),
-    dispatchShipment: (data: DispatchShipment, context: CommandContext, expected?: ExpectedRevision) =>
-      run({ type: 'DispatchShipment', data, metadata: { now: context.now } }, context, expected),
+    dispatchShipment: (data: DispatchShipment, context: CommandContext, options?: HandleOptions) =>
+      run({ type: 'DispatchShipment', data, metadata: { now: context.now } }, context, options),
     /** An order's shipment and its stream revision (-1n: shipping never heard of it). */
     readShipment: (orderId: string) => shipments.read(shipmentStream(orderId)),
   };

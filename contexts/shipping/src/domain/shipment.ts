@@ -1,7 +1,10 @@
 // One order's shipment (stream `shipment-<orderId>`) as a decider: three pure functions.
 // Time and the new shipment's id arrive in the command's metadata; nothing here reads a
 // clock or makes an id. The saga's commands are always answered with an event; only the
-// warehouse's dispatch, over HTTP, is refused by a throw.
+// warehouse's dispatch, over HTTP, is refused by a throw. A command's shape (at least one
+// line, positive whole quantities; a carrier's length) is checked where it arrives, by the
+// contract's schema on the command topic and the HTTP schema, and not again here: what is
+// left is what the shipment's history and shipping's business decide (the countries served).
 import type { Address, CancelShipment, DispatchShipment, ScheduleShipment, ShipmentLine, ShippingEvent } from '@ordo/shipping-contract';
 import type { Command, Decider } from '@ordo/eventstore';
 import { isSupportedCountry, normalCountry, SUPPORTED_COUNTRIES } from './countries';
@@ -73,13 +76,6 @@ export const evolve = (state: Shipment, event: ShippingEvent): Shipment => {
 
 const refused = (orderId: string, reason: string, at: string): ShippingEvent[] => [{ type: 'ShipmentRefused', data: { orderId, reason, at } }];
 
-/** Why these lines cannot be shipped, if they cannot: the contract's schema checks them too, but the domain does not rely on it. */
-const linesProblem = (lines: ShipmentLine[]): string | undefined => {
-  if (lines.length === 0) return 'a shipment needs at least one line';
-  const bad = lines.find((line) => !Number.isSafeInteger(line.quantity) || line.quantity <= 0);
-  return bad ? `the quantity of ${bad.sku} must be a positive integer, not ${bad.quantity}` : undefined;
-};
-
 const schedule = (command: Extract<ShipmentCommand, { type: 'ScheduleShipment' }>, state: Shipment): ShippingEvent[] => {
   const at = command.metadata.now;
   const { orderId, address, lines } = command.data;
@@ -95,8 +91,6 @@ const schedule = (command: Extract<ShipmentCommand, { type: 'ScheduleShipment' }
       return refused(orderId, `the shipment of order ${orderId} was cancelled (${state.reason}): it is not scheduled again`, at);
     case 'none':
     case 'refused': {
-      const problem = linesProblem(lines);
-      if (problem) return refused(orderId, problem, at);
       const country = normalCountry(address.country);
       if (!isSupportedCountry(country)) {
         return refused(orderId, `shipping to '${address.country}' is not supported; shipping serves ${SUPPORTED_COUNTRIES.join(', ')}`, at);
