@@ -19,7 +19,7 @@ const serve = async () => {
     logger: createLogger({ service: SERVICE, destination: { write: () => undefined } }),
     metrics: createMetrics(SERVICE, { processMetrics: false }),
     tracer: startTracing(SERVICE).tracer,
-    authTokens: authTokensFromEnv().parse('a:token-a:customer,b:token-b:customer'),
+    authTokens: authTokensFromEnv().parse('a:token-a:customer,b:token-b:customer,service:token-svc:viewer'),
     rateLimit: RATE_LIMIT,
   });
   const open = { access: 'public' } as const;
@@ -185,5 +185,13 @@ describe('the edge of createHttpServer', () => {
     expect((await request(server.url, client, { path: '/v1/limited', headers: { authorization: 'Bearer token-b' } })).status).toBe(200);
     expect((await request(server.url, client, { path: '/v1/limited' })).status).toBe(200);
     expect((await request(server.url, newClient(), { path: '/v1/limited', headers: { authorization: 'Bearer token-a' } })).status).toBe(429);
+  });
+
+  it("never limits another service of the shop (subject 'service'): it calls for clients the first service limited", async () => {
+    const client = newClient();
+    const statuses = new Set<number>();
+    for (let i = 0; i < RATE_LIMIT.max * 2; i++)
+      statuses.add((await request(server.url, client, { path: '/v1/limited', headers: { authorization: 'Bearer token-svc' } })).status);
+    expect([...statuses]).toEqual([200]);
   });
 });

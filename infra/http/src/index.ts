@@ -18,7 +18,7 @@ export {
 export { formatETag, parseETag, setETag, expectedRevisionFromIfMatch, notModified, type StreamRevision } from './etag';
 export { sqlIdempotencyStore, type IdempotencyStore, type StoredResponse, type Claim, type SqlIdempotencyStoreOptions } from './idempotency/store';
 export { authTokensFromEnv, hasAccess, ROLES, ACCESS_LEVELS, type Access, type Role, type Principal } from './plugins/auth';
-export { DEFAULT_RATE_LIMIT, type RateLimitOptions } from './plugins/rate-limit';
+export { DEFAULT_RATE_LIMIT, isServiceSubject, type RateLimitOptions } from './plugins/rate-limit';
 export { errorStatusesOf, PROBLEM_JSON_SCHEMA } from './plugins/error-docs';
 export { callerScope } from './caller';
 export { printableText } from './text';
