@@ -13,7 +13,7 @@ import {
 } from '@ordo/http';
 import { embeddedHub, type Bus } from '@ordo/messaging';
 import { env, pgliteSql } from '@ordo/runtime';
-import { schemaOf, startService, type Peers, type ServiceDefinition, type ServiceModule } from './module';
+import { publishService, schemaOf, startService, type Peers, type ServiceDefinition, type ServiceModule } from './module';
 import { lockDataFolder } from './data-lock';
 import { localTokens } from './local-tokens';
 import { failOnBusFailure } from './failure';
@@ -94,7 +94,7 @@ export const runEmbedded = (options: EmbeddedOptions, environment: NodeJS.Proces
             bus,
           });
           // Every service publishes before any consumer starts: a consumer reads the sources published so far.
-          await bus.publish(service.name, store);
+          await publishService(service, store, bus);
         }
         for (const { module, bus } of mounted) await startService(module, bus);
         const modules = mounted.map(({ module }) => module);

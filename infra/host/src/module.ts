@@ -84,6 +84,8 @@ export interface ServiceDefinition {
   takesCommands: boolean;
   /** The services it calls over HTTP: a standalone host refuses to start without their URLs. */
   calls?: string[];
+  /** Whether its store records commands for others (a saga's CommandIssued). Default false: command consumers never read it. */
+  issuesCommands?: boolean;
   create: ServiceFactory;
 }
 
@@ -108,6 +110,10 @@ export const defineService = (definition: ServiceDefinition): ServiceDefinition 
 
 /** The SQL schema a service's tables and store live in, by default: its name, with '-' as '_'. */
 export const schemaOf = (definition: Pick<ServiceDefinition, 'name'>): string => definition.name.replaceAll('-', '_');
+
+/** Makes a service's events (and, for a saga, its commands) reach the bus: before any service starts its consumers. */
+export const publishService = (definition: ServiceDefinition, store: EventStore, bus: Bus): Promise<void> =>
+  bus.publish(definition.name, store, { recordsCommands: definition.issuesCommands ?? false });
 
 /** Mounts a built service on its bus: its tables, then its consumers. Its relay (`bus.publish`) runs before, for every service. */
 export const startService = async (module: ServiceModule, bus: Bus): Promise<void> => {

@@ -5,7 +5,7 @@ import { createEventStore } from '@ordo/eventstore';
 import { authTokensFromEnv, defineHttpService, runHttpService, sqlIdempotencyStore, type RunningHttpService } from '@ordo/http';
 import { kafkaBus } from '@ordo/messaging';
 import { env, pgPoolSql } from '@ordo/runtime';
-import { knownPeers, schemaOf, startService, type ServiceDefinition } from './module';
+import { knownPeers, publishService, schemaOf, startService, type ServiceDefinition } from './module';
 import { failOnBusFailure } from './failure';
 
 const LOCAL_POSTGRES = 'postgres://postgres@127.0.0.1:5432/postgres';
@@ -72,7 +72,7 @@ export const runStandalone = (service: ServiceDefinition, environment: NodeJS.Pr
 
         const peers = knownPeers(config.PEER_URLS, config.SERVICE_TOKEN);
         const module = await service.create({ store, bus, sql, schema, logger, clock: () => new Date(), anonymousCustomers: false, metrics, peers });
-        await bus.publish(service.name, store);
+        await publishService(service, store, bus);
         await startService(module, bus);
         return {
           routes: module.routes,

@@ -29,9 +29,19 @@ export interface BusConsumer {
  * ways it runs"): it publishes its store and consumes topics. Kafka or the embedded
  * bus is chosen by the composition root; the service code is the same.
  */
+export interface PublishOptions {
+  /** Whether the store records commands (CommandIssued). Default true. */
+  recordsCommands?: boolean;
+}
+
 export interface Bus {
-  /** Makes a context's events, and the commands they record, reach consumers: a relay to Kafka, or a source of the embedded bus. */
-  publish(context: string, store: EventStore): Promise<void>;
+  /**
+   * Makes a context's events, and the commands they record, reach consumers: a relay to
+   * Kafka, or a source of the embedded bus. `recordsCommands: false` (a context no saga
+   * runs in) spares the embedded bus's command consumers from reading its store at all;
+   * the relay routes whatever it finds either way.
+   */
+  publish(context: string, store: EventStore, options?: PublishOptions): Promise<void>;
   consume<T>(options: BusConsumerOptions<T>): Promise<BusConsumer>;
   /** Rejects when a relay or a consumer failed for good: the service should stop (and be restarted). */
   readonly failed: Promise<never>;
@@ -159,11 +169,14 @@ export const kafkaBus = (options: KafkaBusOptions): Bus => {
  * event topic, and any source may record commands (a saga's CommandIssued). A source
  * read for commands alone is read for CommandIssued events alone.
  */
-const sourcesFor = (sources: EmbeddedSource[], topics: string[]): EmbeddedSource[] =>
-  sources.flatMap((source) => {
+const sourcesFor = (sources: PublishedSource[], topics: string[]): EmbeddedSource[] =>
+  sources.flatMap(({ recordsCommands, ...source }) => {
     if (topics.includes(`ordo.${source.name}.events`)) return [source];
-    return topics.some((topic) => topic.endsWith('.commands')) ? [{ ...source, filter: { eventTypes: ['CommandIssued'] } }] : [];
+    const readsCommands = recordsCommands && topics.some((topic) => topic.endsWith('.commands'));
+    return readsCommands ? [{ ...source, filter: { eventTypes: ['CommandIssued'] } }] : [];
   });
+
+type PublishedSource = EmbeddedSource & { recordsCommands: boolean };
 
 /**
  * Embedded mode: one hub per process holds every context's store; each service gets a
@@ -171,15 +184,15 @@ const sourcesFor = (sources: EmbeddedSource[], topics: string[]): EmbeddedSource
  * (the host mounts them in that order), since a consumer reads the sources it is given.
  */
 export const embeddedHub = () => {
-  const sources: EmbeddedSource[] = [];
+  const sources: PublishedSource[] = [];
   return {
     busFor: ({ sql, schema }: BusDatabase): Bus => {
       const { failed, fail } = failureSignal();
       const stops: (() => Promise<void>)[] = [];
       return {
         failed,
-        publish: async (context, store) => {
-          sources.push({ name: context, store, routing: contextRouting(context) });
+        publish: async (context, store, options = {}) => {
+          sources.push({ name: context, store, routing: contextRouting(context), recordsCommands: options.recordsCommands ?? true });
         },
         consume: async <T>(consumer: BusConsumerOptions<T>) => {
           const running = await runEmbeddedConsumer<T>({

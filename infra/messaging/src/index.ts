@@ -12,5 +12,15 @@ export { provisionTopics, describeProvisioning, eventTopic, commandTopic, deadLe
 export { sqlDeadLetterStore, type DeadLetterStore, type DeadLetter, type ParkedMessage, type ParkedKey, type RedriveResult } from './dead-letters/store';
 export { consumerLag, registerConsumerLag, CONSUMER_LAG_METRIC, type PartitionLag } from './lag';
 export { runEmbeddedConsumer, type EmbeddedConsumer, type EmbeddedConsumerOptions, type EmbeddedSource } from './embedded/bus';
-export { kafkaBus, embeddedHub, type Bus, type BusConsumer, type BusConsumerOptions, type BusDatabase, type KafkaBusOptions, type EmbeddedHub } from './bus';
+export {
+  kafkaBus,
+  embeddedHub,
+  type Bus,
+  type PublishOptions,
+  type BusConsumer,
+  type BusConsumerOptions,
+  type BusDatabase,
+  type KafkaBusOptions,
+  type EmbeddedHub,
+} from './bus';
 export { commandMessageSchema, commandMetadataOf, commandParser, UnknownCommandError, type CommandMessage, type CommandMessageOf } from './commands';

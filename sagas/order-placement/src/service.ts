@@ -22,6 +22,7 @@ export const orderPlacementService = defineService({
   api: { title: 'Order placement saga', version: '1.0.0', description: 'Places an order across orders and inventory, compensating on refusal' },
   store: { streamPrefixes: SAGAS_STREAM_PREFIXES },
   takesCommands: false,
+  issuesCommands: true,
   create: ({ store, clock, logger }) => {
     const runner = sagaRunner({ definition: orderPlacement, store, clock });
     return {

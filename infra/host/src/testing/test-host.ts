@@ -3,7 +3,7 @@ import type { EventSchemaRegistry, EventStore } from '@ordo/eventstore';
 import { createHttpServer, type HttpServer, type Principal } from '@ordo/http';
 import { embeddedHub, type Bus, type EmbeddedHub } from '@ordo/messaging';
 import { createLogger, createMetrics, startTracing, type ServiceMetrics, type TransactionalSql } from '@ordo/runtime';
-import { schemaOf, startService, type Peers, type ServiceDefinition, type ServiceModule } from '../module';
+import { publishService, schemaOf, startService, type Peers, type ServiceDefinition, type ServiceModule } from '../module';
 import { openTestDatabase, type TestDatabaseKind } from './database';
 
 // Every context's and saga's int spec mounts its service the same way; this is that
@@ -98,7 +98,7 @@ export const startTestHost = async <S extends string = never>(options: TestHostO
     const module = await service.create({ store, bus, sql, schema, logger, clock, anonymousCustomers, metrics, peers });
     // Every source is published before any consumer starts, as runEmbedded does.
     for (const [standIn, standInStore] of Object.entries(standIns)) await standInBus.publish(standIn, standInStore);
-    await bus.publish(name, store);
+    await publishService(service, store, bus);
     await startService(module, bus);
 
     const server = await createHttpServer({
