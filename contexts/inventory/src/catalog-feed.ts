@@ -1,16 +1,9 @@
 // Catalog's events into inventory's copy of the skus catalog knows (catalog-skus.ts).
 // The same shape as orders' price feed, kept parallel: a context never imports another.
-import { z } from 'zod';
 import { CATALOG_EVENTS_TOPIC, ProductAdded } from '@ordo/catalog-contract';
 import { consumer, type ConsumerDefinition } from '@ordo/host';
+import { publishedEventSchema } from '@ordo/messaging';
 import type { CatalogSkuUpdate, SqlCatalogSkus } from './catalog-skus';
-
-/** The value of an event topic's message: the recorded event, its revision as a string. */
-const eventMessageSchema = z.object({
-  type: z.string(),
-  revision: z.string().regex(/^\d+$/).transform(BigInt),
-  data: z.unknown(),
-});
 
 /**
  * A catalog event as an update of the copy; undefined for the event types inventory has
@@ -18,7 +11,7 @@ const eventMessageSchema = z.object({
  * schemas are plain objects, so fields a later catalog adds pass through.
  */
 export const parseCatalogEvent = (value: unknown): CatalogSkuUpdate | undefined => {
-  const event = eventMessageSchema.parse(value);
+  const event = publishedEventSchema.parse(value);
   if (event.type !== 'ProductAdded') return undefined;
   const { sku } = ProductAdded.parse(event.data);
   return { type: 'ProductAdded', sku, revision: event.revision };

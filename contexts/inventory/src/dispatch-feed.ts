@@ -2,21 +2,12 @@
 // is committed (reserved becomes dispatched). No table is written, so no inbox: each
 // line is a CommitStock whose id derives from the event and the sku, and the stock
 // stream remembers the command ids it handled, so a redelivered event commits nothing twice.
-import { z } from 'zod';
-import { eventIdFor, type CommandContext } from '@ordo/eventstore';
+import { eventIdFor } from '@ordo/eventstore';
 import { consumer, type ConsumerDefinition } from '@ordo/host';
-import type { ConsumedMessage } from '@ordo/messaging';
-import { traceHeaders, type Logger } from '@ordo/runtime';
+import { publishedEventSchema, reactionContext, type ConsumedMessage } from '@ordo/messaging';
+import type { Logger } from '@ordo/runtime';
 import { SHIPPING_EVENTS_TOPIC, ShipmentDispatched } from '@ordo/shipping-contract';
 import type { InventoryHandlers } from './application/handlers';
-
-/** The value of an event topic's message: the recorded event, with the ids a derived command carries on. */
-const eventMessageSchema = z.object({
-  id: z.string().min(1),
-  type: z.string(),
-  data: z.unknown(),
-  metadata: z.object({ correlationId: z.string().min(1) }),
-});
 
 /** A dispatch as inventory commits it: the event that told of it, the order, and its skus (each once). */
 export interface Dispatch {
@@ -32,7 +23,7 @@ export interface Dispatch {
  * pass through; a ShipmentDispatched that does not match is refused, and parked.
  */
 export const parseShippingEvent = (value: unknown): Dispatch | undefined => {
-  const event = eventMessageSchema.parse(value);
+  const event = publishedEventSchema.parse(value);
   if (event.type !== 'ShipmentDispatched') return undefined;
   const { orderId, lines } = ShipmentDispatched.parse(event.data);
   // A commit takes all the order holds of a sku, so a sku on two lines is one commit.
@@ -60,11 +51,9 @@ export const commitDispatch =
   async ({ value: dispatch }: ConsumedMessage<Dispatch | undefined>): Promise<void> => {
     if (!dispatch) return;
     const { eventId, correlationId, orderId } = dispatch;
-    // The trace of the consumer's span, which continues the event's own.
-    const { traceparent } = traceHeaders();
     for (const sku of dispatch.skus) {
-      const commandId = commitCommandIdFor(eventId, sku);
-      const context: CommandContext = { commandId, correlationId, causationId: eventId, ...(traceparent && { traceparent }), now: clock().toISOString() };
+      const context = reactionContext({ eventId, correlationId }, `CommitStock/${sku}`, clock());
+      const { commandId } = context;
       const handled = await handlers.commitStock({ sku, orderId }, context);
       logger.debug(
         { commandId, command: 'CommitStock', sku, orderId, answer: handled.events.map((event) => event.type), repeated: handled.repeated },

@@ -1,10 +1,9 @@
 // Orders on the bus: the price feed (catalog's events into orders' price table), the
 // shipping feed (shipping-feed.ts: a dispatched shipment marks its order shipped) and the
 // handler of orders' command topic (a saga's ConfirmOrder and RejectOrder).
-import { z } from 'zod';
 import type { CommandContext } from '@ordo/eventstore';
 import { consumer, type ConsumerDefinition } from '@ordo/host';
-import { commandMetadataOf, commandParser } from '@ordo/messaging';
+import { commandMetadataOf, commandParser, publishedEventSchema } from '@ordo/messaging';
 import type { Logger } from '@ordo/runtime';
 import { CATALOG_EVENTS_TOPIC, PriceChanged, ProductAdded } from '@ordo/catalog-contract';
 import { CONTEXT, ORDERS_COMMANDS_TOPIC, ordersCommandSchemas, type OrdersCommandMessage } from '@ordo/orders-contract';
@@ -15,16 +14,9 @@ import { shippingFeed } from './shipping-feed';
 
 // ---- the price feed --------------------------------------------------------------
 
-/** The value of an event topic's message: the recorded event, its revision as a string. */
-const eventMessageSchema = z.object({
-  type: z.string(),
-  revision: z.string().regex(/^\d+$/).transform(BigInt),
-  data: z.unknown(),
-});
-
 /** A catalog event as a price update; undefined for the event types orders has no use for. */
 export const parseCatalogEvent = (value: unknown): PriceUpdate | undefined => {
-  const event = eventMessageSchema.parse(value);
+  const event = publishedEventSchema.parse(value);
   switch (event.type) {
     case 'ProductAdded': {
       const { sku, name, priceCents } = ProductAdded.parse(event.data);

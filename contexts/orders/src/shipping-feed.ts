@@ -1,22 +1,13 @@
 // Shipping's ShipmentDispatched into orders: the order is marked shipped. Its only effect
 // is an append, made idempotent by a command id derived from the event's id (the order
 // remembers the command ids it handled), so the feed needs no inbox.
-import { z } from 'zod';
-import { eventIdFor, type CommandContext } from '@ordo/eventstore';
+import { eventIdFor } from '@ordo/eventstore';
 import { consumer, type ConsumerDefinition } from '@ordo/host';
-import type { ConsumedMessage } from '@ordo/messaging';
-import { traceHeaders, type Logger } from '@ordo/runtime';
+import { publishedEventSchema, reactionContext, type ConsumedMessage } from '@ordo/messaging';
+import type { Logger } from '@ordo/runtime';
 import { SHIPPING_EVENTS_TOPIC, ShipmentDispatched } from '@ordo/shipping-contract';
 import type { OrdersHandlers } from './application/handlers';
 import { OrderNotFound, OrderRuleBroken } from './domain/errors';
-
-/** The value of an event topic's message: the recorded event, with the ids a derived command carries on. */
-const eventMessageSchema = z.object({
-  id: z.string().min(1),
-  type: z.string(),
-  data: z.unknown(),
-  metadata: z.object({ correlationId: z.string().min(1) }),
-});
 
 /** A dispatch as orders records it: the event that told of it, the order and its shipment. */
 export interface Dispatch {
@@ -32,7 +23,7 @@ export interface Dispatch {
  * match the contract is refused, and parked.
  */
 export const parseShippingEvent = (value: unknown): Dispatch | undefined => {
-  const event = eventMessageSchema.parse(value);
+  const event = publishedEventSchema.parse(value);
   if (event.type !== 'ShipmentDispatched') return undefined;
   const { orderId, shipmentId } = ShipmentDispatched.parse(event.data);
   return { eventId: event.id, correlationId: event.metadata.correlationId, orderId, shipmentId };
@@ -52,10 +43,8 @@ export const markDispatchShipped =
   async ({ value: dispatch }: ConsumedMessage<Dispatch | undefined>): Promise<void> => {
     if (!dispatch) return;
     const { eventId, correlationId, orderId, shipmentId } = dispatch;
-    const commandId = markShippedCommandIdFor(eventId);
-    // The trace of the consumer's span, which continues the event's own.
-    const { traceparent } = traceHeaders();
-    const context: CommandContext = { commandId, correlationId, causationId: eventId, ...(traceparent && { traceparent }), now: clock().toISOString() };
+    const context = reactionContext({ eventId, correlationId }, 'MarkShipped', clock());
+    const { commandId } = context;
     const { order, revision } = await handlers.markShipped({ orderId, shipmentId }, context);
     logger.info({ orderId, command: 'MarkShipped', commandId, status: order.status, revision: String(revision) }, 'order dispatch recorded');
   };

@@ -1,6 +1,6 @@
-import { DependencyUnavailable } from './client/service-client';
 import type { FastifyError, FastifyRequest } from 'fastify';
 import { hasZodFastifySchemaValidationErrors } from 'fastify-type-provider-zod';
+import { DependencyUnavailable } from './client/service-client';
 
 /** One failing input field: where it was, its path, and why it failed. */
 export interface FieldError {

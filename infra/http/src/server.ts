@@ -1,4 +1,3 @@
-import { DependencyUnavailable } from './client/service-client';
 import { randomUUID } from 'node:crypto';
 import type { Lifecycle, Logger, ServiceMetrics, Tracer } from '@ordo/runtime';
 import Fastify, { LogController, type FastifyInstance, type RawServerDefault, type RawRequestDefaultExpression, type RawReplyDefaultExpression } from 'fastify';
@@ -15,6 +14,7 @@ import { DEFAULT_RATE_LIMIT, rateLimitPlugin, type RateLimitOptions } from './pl
 import { securityHeadersPlugin } from './plugins/security-headers';
 import { workContextPlugin } from './plugins/work-context';
 import { BadRequest, NotFound, PROBLEM_CONTENT_TYPE, toProblem, type ErrorMapping } from './problem';
+import { DependencyUnavailable } from './client/service-client';
 
 export type HttpServer = FastifyInstance<RawServerDefault, RawRequestDefaultExpression, RawReplyDefaultExpression, Logger, ZodTypeProvider>;
 

@@ -91,10 +91,10 @@ export const serviceClient = (options: ServiceClientOptions) => {
   // Network errors, timeouts and unwell answers; never an open circuit (retrying it is pointless).
   const failure = handleWhen((error) => !(error instanceof BrokenCircuitError));
   const breaker = circuitBreaker(failure, { halfOpenAfter: halfOpenAfterMs, breaker: new ConsecutiveBreaker(failuresToOpen) });
-  const retries_ = retry(failure, { maxAttempts: retries, backoff: new ExponentialBackoff({ initialDelay: 50, maxDelay: 1_000 }) });
+  const retrying = retry(failure, { maxAttempts: retries, backoff: new ExponentialBackoff({ initialDelay: 50, maxDelay: 1_000 }) });
   const perAttempt = timeout(timeoutMs, TimeoutStrategy.Aggressive);
   // The breaker outside: an open circuit refuses before any attempt or retry.
-  const policy = wrap(breaker, retries_, perAttempt);
+  const policy = wrap(breaker, retrying, perAttempt);
 
   if (options.metrics) {
     const gauge = breakerGauge(options.metrics);
