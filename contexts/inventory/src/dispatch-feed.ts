@@ -2,9 +2,8 @@
 // is committed (reserved becomes dispatched). No table is written, so no inbox: each
 // line is a CommitStock whose id derives from the event and the sku, and the stock
 // stream remembers the command ids it handled, so a redelivered event commits nothing twice.
-import { eventIdFor } from '@ordo/eventstore';
 import { consumer, type ConsumerDefinition } from '@ordo/host';
-import { publishedEventSchema, reactionContext, type ConsumedMessage } from '@ordo/messaging';
+import { publishedEventSchema, reactionCommandId, reactionContext, type ConsumedMessage } from '@ordo/messaging';
 import type { Logger } from '@ordo/runtime';
 import { SHIPPING_EVENTS_TOPIC, ShipmentDispatched } from '@ordo/shipping-contract';
 import type { InventoryHandlers } from './application/handlers';
@@ -32,7 +31,7 @@ export const parseShippingEvent = (value: unknown): Dispatch | undefined => {
 };
 
 /** The same event and sku always make the same command id: how a redelivered event, or one handled again after a crash between lines, commits once. */
-export const commitCommandIdFor = (eventId: string, sku: string): string => eventIdFor(`${eventId}/CommitStock/${sku}`, 0);
+export const commitCommandIdFor = (eventId: string, sku: string): string => reactionCommandId(eventId, `CommitStock/${sku}`);
 
 export interface DispatchFeedPorts {
   handlers: InventoryHandlers;

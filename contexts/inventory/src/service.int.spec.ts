@@ -1,7 +1,7 @@
 import { catalogEventSchemas, productStream, type CatalogEvent } from '@ordo/catalog-contract';
 import { eventIdFor, type RecordedEvent } from '@ordo/eventstore';
-import { answersTo, eventsOf, issueCommand, recordEvent, startTestHost, type TestHost } from '@ordo/host/testing';
-import { sqlDeadLetterStore, type BusConsumerOptions } from '@ordo/messaging';
+import { answersTo, deliverAgain, eventsOf, issueCommand, recordEvent, startTestHost, type TestHost } from '@ordo/host/testing';
+import { sqlDeadLetterStore } from '@ordo/messaging';
 import { stockStream, type InventoryCommandMessage } from '@ordo/inventory-contract';
 import { shipmentStream, shippingEventSchemas, type ShipmentLine } from '@ordo/shipping-contract';
 import { eventually } from '@ordo/testing';
@@ -342,23 +342,9 @@ describe('inventory, mounted on HTTP and the embedded bus', () => {
       const stocks = await Promise.all(SKUS.map(stockOf));
 
       // The service's own feed, started again under a new group: it reads shipping's topic from its start.
-      const feed = host.module.consumers?.find((declared) => declared.groupId === 'inventory-dispatch');
-      if (!feed) throw new Error('inventory mounts no inventory-dispatch consumer');
-      const handled = new Set<string>();
-      const again = await feed.start({
-        ...host.bus,
-        consume: <T>(options: BusConsumerOptions<T>) =>
-          host.bus.consume<T>({
-            ...options,
-            groupId: 'inventory-dispatch-again',
-            handle: async (message, context) => {
-              await options.handle(message, context);
-              handled.add(message.messageId);
-            },
-          }),
-      });
+      const again = await deliverAgain(host, 'inventory-dispatch');
       try {
-        await eventually(() => recorded.every(({ eventId }) => handled.has(eventId)), 'every dispatch delivered again');
+        await eventually(() => recorded.every(({ eventId }) => again.handled.has(eventId)), 'every dispatch delivered again');
       } finally {
         await again.stop();
       }

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { orderStream, type OrderEvent } from '@ordo/orders-contract';
-import { eventsOf, recordEvent, startTestHost, type TestHost } from '@ordo/host/testing';
-import { sqlDeadLetterStore, type BusConsumerOptions } from '@ordo/messaging';
+import { deliverAgain, eventsOf, recordEvent, startTestHost, type TestHost } from '@ordo/host/testing';
+import { sqlDeadLetterStore } from '@ordo/messaging';
 import { shipmentStream, shippingEventSchemas } from '@ordo/shipping-contract';
 import { eventually } from '@ordo/testing';
 import { markShippedCommandIdFor } from './shipping-feed';
@@ -123,23 +123,9 @@ describe("orders' shipping feed", () => {
     const before = await Promise.all(shippedOrders.map(({ orderId }) => eventsOf(host.store, orderStream(orderId))));
 
     // The service's own feed, started again under a new group: it reads shipping's topic from its start.
-    const feed = host.module.consumers?.find((declared) => declared.groupId === 'orders-shipping');
-    if (!feed) throw new Error('orders mounts no orders-shipping consumer');
-    const handled = new Set<string>();
-    const again = await feed.start({
-      ...host.bus,
-      consume: <T>(options: BusConsumerOptions<T>) =>
-        host.bus.consume<T>({
-          ...options,
-          groupId: 'orders-shipping-again',
-          handle: async (message, context) => {
-            await options.handle(message, context);
-            handled.add(message.messageId);
-          },
-        }),
-    });
+    const again = await deliverAgain(host, 'orders-shipping');
     try {
-      await eventually(() => shippedOrders.every(({ eventId }) => handled.has(eventId)), 'every dispatch delivered again');
+      await eventually(() => shippedOrders.every(({ eventId }) => again.handled.has(eventId)), 'every dispatch delivered again');
     } finally {
       await again.stop();
     }

@@ -1,9 +1,8 @@
 // Shipping's ShipmentDispatched into orders: the order is marked shipped. Its only effect
 // is an append, made idempotent by a command id derived from the event's id (the order
 // remembers the command ids it handled), so the feed needs no inbox.
-import { eventIdFor } from '@ordo/eventstore';
 import { consumer, type ConsumerDefinition } from '@ordo/host';
-import { publishedEventSchema, reactionContext, type ConsumedMessage } from '@ordo/messaging';
+import { publishedEventSchema, reactionCommandId, reactionContext, type ConsumedMessage } from '@ordo/messaging';
 import type { Logger } from '@ordo/runtime';
 import { SHIPPING_EVENTS_TOPIC, ShipmentDispatched } from '@ordo/shipping-contract';
 import type { OrdersHandlers } from './application/handlers';
@@ -30,7 +29,7 @@ export const parseShippingEvent = (value: unknown): Dispatch | undefined => {
 };
 
 /** The same event always makes the same command id: a redelivered dispatch marks the order once. */
-export const markShippedCommandIdFor = (eventId: string): string => eventIdFor(`${eventId}/MarkShipped`, 0);
+export const markShippedCommandIdFor = (eventId: string): string => reactionCommandId(eventId, 'MarkShipped');
 
 export interface ShippingFeedPorts {
   handlers: OrdersHandlers;

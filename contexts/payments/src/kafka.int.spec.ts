@@ -54,7 +54,7 @@ describe('payments on Kafka', () => {
       clock: () => new Date(),
       anonymousCustomers: false,
       metrics: createMetrics('payments', { processMetrics: false }),
-      peers: knownPeers(new Map(), undefined),
+      peers: knownPeers(() => undefined, undefined),
     });
     for (const declared of module.consumers ?? []) await declared.start(scoped(bus));
     producer = scope.kafka().producer({ idempotent: true });

@@ -91,10 +91,10 @@ export interface ServiceDefinition {
 
 const NAME = /^[a-z][a-z0-9-]*$/;
 
-/** Peers of a host that knows each service's URL up front (standalone: PEER_URLS). */
-export const knownPeers = (urls: ReadonlyMap<string, string>, token: string | undefined): Peers => ({
+/** Peers whose URLs a lookup gives (standalone: PEER_URLS; the test host: other hosts), read on every call. */
+export const knownPeers = (urlOf: (service: string) => string | undefined, token: string | undefined): Peers => ({
   urlOf: (service) => {
-    const url = urls.get(service);
+    const url = urlOf(service);
     if (!url) throw new Error(`no URL is known for service ${service}`);
     return url;
   },

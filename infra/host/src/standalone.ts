@@ -70,7 +70,7 @@ export const runStandalone = (service: ServiceDefinition, environment: NodeJS.Pr
         lifecycle.onShutdown('bus', () => bus.close());
         failOnBusFailure(bus, logger, lifecycle);
 
-        const peers = knownPeers(config.PEER_URLS, config.SERVICE_TOKEN);
+        const peers = knownPeers((peer) => config.PEER_URLS.get(peer), config.SERVICE_TOKEN);
         const module = await service.create({ store, bus, sql, schema, logger, clock: () => new Date(), anonymousCustomers: false, metrics, peers });
         await publishService(service, store, bus);
         await startService(module, bus);

@@ -24,4 +24,4 @@ export {
   type EmbeddedHub,
 } from './bus';
 export { commandMessageSchema, commandMetadataOf, commandParser, UnknownCommandError, type CommandMessage, type CommandMessageOf } from './commands';
-export { publishedEventSchema, reactionContext, type PublishedEvent } from './reaction';
+export { publishedEventSchema, reactionCommandId, reactionContext, type PublishedEvent } from './reaction';

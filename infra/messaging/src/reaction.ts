@@ -18,6 +18,9 @@ export const publishedEventSchema = z.object({
 });
 export type PublishedEvent = z.infer<typeof publishedEventSchema>;
 
+/** The id of the command an event makes a consumer run, by the reaction's name: the same for a redelivered event. */
+export const reactionCommandId = (eventId: string, name: string): string => eventIdFor(`${eventId}/${name}`, 0);
+
 /**
  * The context of a command an event makes a consumer run: its id derived from the
  * event's and `name` (the same event always makes the same command, which the target
@@ -27,7 +30,7 @@ export const reactionContext = (event: { eventId: string; correlationId: string 
   // The trace of the consumer's span, which continues the event's own.
   const { traceparent } = traceHeaders();
   return {
-    commandId: eventIdFor(`${event.eventId}/${name}`, 0),
+    commandId: reactionCommandId(event.eventId, name),
     correlationId: event.correlationId,
     causationId: event.eventId,
     ...(traceparent && { traceparent }),

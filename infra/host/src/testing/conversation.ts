@@ -3,7 +3,9 @@
 // service under test recorded.
 import { randomUUID } from 'node:crypto';
 import { eventIdFor, type EventStore, type RecordedEvent } from '@ordo/eventstore';
+import type { Bus, BusConsumerOptions } from '@ordo/messaging';
 import { eventually } from '@ordo/testing/eventually';
+import type { ServiceModule } from '../module';
 
 export interface IssuedCommand {
   /** The context whose command topic carries it (`ordo.<target>.commands`). */
@@ -71,3 +73,27 @@ export const answersTo = (store: EventStore, stream: string, commandId: string):
     const answers = await eventsOf(store, stream, { commandId });
     return answers.length > 0 ? answers : undefined;
   }, `an answer to command ${commandId} in ${stream}`);
+
+/**
+ * Starts one of a service's own consumers again under a new group, which reads its
+ * topics from their start: every message it ever got is delivered a second time.
+ * `handled` fills with the ids of the messages it has handled again.
+ */
+export const deliverAgain = async ({ module, bus }: { module: ServiceModule; bus: Bus }, groupId: string) => {
+  const declared = module.consumers?.find((candidate) => candidate.groupId === groupId);
+  if (!declared) throw new Error(`the service mounts no ${groupId} consumer`);
+  const handled = new Set<string>();
+  const again = await declared.start({
+    ...bus,
+    consume: <T>(options: BusConsumerOptions<T>) =>
+      bus.consume<T>({
+        ...options,
+        groupId: `${groupId}-again`,
+        handle: async (message, context) => {
+          await options.handle(message, context);
+          handled.add(message.messageId);
+        },
+      }),
+  });
+  return { handled, stop: () => again.stop() };
+};

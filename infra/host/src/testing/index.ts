@@ -1,2 +1,2 @@
 export { startTestHost, type TestHost, type TestHostOptions } from './test-host';
-export { issueCommand, recordEvent, eventsOf, answersTo, type IssuedCommand, type RecordedByParticipant } from './conversation';
+export { issueCommand, recordEvent, eventsOf, answersTo, deliverAgain, type IssuedCommand, type RecordedByParticipant } from './conversation';

@@ -3,7 +3,7 @@ import type { EventSchemaRegistry, EventStore } from '@ordo/eventstore';
 import { createHttpServer, type HttpServer, type Principal } from '@ordo/http';
 import { embeddedHub, type Bus, type EmbeddedHub } from '@ordo/messaging';
 import { createLogger, createMetrics, startTracing, type ServiceMetrics, type TransactionalSql } from '@ordo/runtime';
-import { publishService, schemaOf, startService, type Peers, type ServiceDefinition, type ServiceModule } from '../module';
+import { knownPeers, publishService, schemaOf, startService, type ServiceDefinition, type ServiceModule } from '../module';
 import { openTestDatabase, type TestDatabaseKind } from './database';
 
 // Every context's and saga's int spec mounts its service the same way; this is that
@@ -87,14 +87,7 @@ export const startTestHost = async <S extends string = never>(options: TestHostO
     const logger = createLogger({ service: name, level: 'silent' });
     const metrics = createMetrics(name, { processMetrics: false });
     // Read on every call, so a spec can point a peer elsewhere (a dead port) and back.
-    const peers: Peers = {
-      urlOf: (peer) => {
-        const url = options.peers?.urls[peer];
-        if (!url) throw new Error(`the test host was given no URL for ${peer}`);
-        return url;
-      },
-      token: options.peers?.token,
-    };
+    const peers = knownPeers((peer) => options.peers?.urls[peer], options.peers?.token);
     const module = await service.create({ store, bus, sql, schema, logger, clock, anonymousCustomers, metrics, peers });
     // Every source is published before any consumer starts, as runEmbedded does.
     for (const [standIn, standInStore] of Object.entries(standIns)) await standInBus.publish(standIn, standInStore);
