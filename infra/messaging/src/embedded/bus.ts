@@ -6,6 +6,7 @@ import { DeliveryAbandoned, type DeliveryControl } from '../consumer/retry';
 import type { DeadLetter, DeadLetterStore, RedriveResult } from '../dead-letters/store';
 import { headersOf, messageIdOf, readHeaders } from '../headers';
 import { eventMessageValue, type Route, type Routing } from '../relay/routing';
+import { checkpointSaver, type CheckpointSaver } from './checkpoint-saver';
 
 /** A store whose events the embedded bus delivers, routed as its relay would route them. */
 export interface EmbeddedSource {
@@ -16,9 +17,6 @@ export interface EmbeddedSource {
   /** Only these events can reach the consumer's topics (a command topic: CommandIssued); the rest are never read. */
   filter?: AllFilter;
 }
-
-/** Events read that reached none of the consumer's topics, before their checkpoint is saved anyway. */
-const SKIPPED_BEFORE_SAVE = 100;
 
 export interface EmbeddedConsumerOptions<T> extends ProcessingOptions<T> {
   sources: EmbeddedSource[];
@@ -49,7 +47,7 @@ const toLetter = (event: PositionedEvent, { topic, key, value, kind }: Route): D
 /**
  * Embedded mode's bus: the same consumer contract as Kafka's, served from each context
  * store's own subscription, with its checkpoint in PGlite, no broker. Delivery is at
- * least once (the checkpoint is saved after the handler), in store order, so in order
+ * least once (a checkpoint is saved after its handler, a few at a time: checkpoint-saver.ts), in store order, so in order
  * per key; parking, retries and the inbox are the very code the Kafka runner uses.
  */
 export const runEmbeddedConsumer = async <T>(options: EmbeddedConsumerOptions<T>): Promise<EmbeddedConsumer> => {
@@ -66,11 +64,14 @@ export const runEmbeddedConsumer = async <T>(options: EmbeddedConsumerOptions<T>
   const control: DeliveryControl = { heartbeat: async () => undefined, isActive: () => !stopped.signal.aborted, signal: stopped.signal };
 
   const subscriptions: Subscription[] = [];
-  const saveLast: (() => Promise<void>)[] = [];
+  const savers: CheckpointSaver[] = [];
+  let failSave: (error: unknown) => void = () => undefined;
+  const saveFailed = new Promise<never>((_, reject) => (failSave = reject));
+  saveFailed.catch(() => undefined); // observed through `done`
   for (const source of options.sources) {
     const checkpointName = `${options.groupId}@${source.name}`;
-    let skipped = 0;
-    let unsaved: string | undefined;
+    const saver = checkpointSaver((checkpoint) => options.checkpoints.save(checkpointName, checkpoint), failSave);
+    savers.push(saver);
     subscriptions.push(
       source.store.subscribeToAll({
         from: await options.checkpoints.load(checkpointName),
@@ -84,28 +85,20 @@ export const runEmbeddedConsumer = async <T>(options: EmbeddedConsumerOptions<T>
             if (error instanceof DeliveryAbandoned) return; // stopping: neither this event's checkpoint nor any later one is saved
             throw error;
           }
-          // Saved after every delivered event; an event that concerns no topic of ours is only
-          // read again after a crash, so its checkpoint is saved once in a while, not each time.
-          unsaved = event.checkpoint;
-          if (routes.length === 0 && ++skipped < SKIPPED_BEFORE_SAVE) return;
-          skipped = 0;
-          unsaved = undefined;
-          await options.checkpoints.save(checkpointName, event.checkpoint);
+          // Done with, whether it concerned our topics or not.
+          saver.advance(event.checkpoint);
         },
       }),
     );
-    saveLast.push(async () => {
-      if (unsaved !== undefined) await options.checkpoints.save(checkpointName, unsaved);
-    });
   }
 
   return {
-    done: Promise.all(subscriptions.map((subscription) => subscription.done)).then(() => undefined),
+    done: Promise.race([Promise.all(subscriptions.map((subscription) => subscription.done)).then(() => undefined), saveFailed]),
     stop: async () => {
       stopped.abort();
       await pruning?.stop();
       await Promise.all(subscriptions.map((subscription) => subscription.stop()));
-      for (const save of saveLast) await save();
+      for (const saver of savers) await saver.flush();
     },
     redrive: processor.redrive,
   };
