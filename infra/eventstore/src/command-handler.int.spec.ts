@@ -63,6 +63,37 @@ describe('commandHandler', () => {
     expect((await handler.read(stream)).state.total).toBe(100);
   });
 
+  it('decides the next command on the state it remembers, without reading the stream again', async () => {
+    let reads = 0;
+    const counted: EventStore = {
+      ...store,
+      readStream: (name, options) => {
+        reads += 1;
+        return store.readStream(name, options);
+      },
+      appendToStream: (name, events, options) => store.appendToStream(name, events, options),
+    };
+    const handler = commandHandler({ store: counted, aggregate: counter });
+    await handler.handle(stream, meta('c1'), increment(1));
+    const readsForTheFirst = reads;
+    await handler.handle(stream, meta('c2'), increment(1));
+    await handler.handle(stream, meta('c3'), increment(1));
+    expect(reads).toBe(readsForTheFirst);
+    expect((await read(store, stream)).map((event) => event.data)).toEqual([{ by: 1 }, { by: 1 }, { by: 1 }]);
+  });
+
+  it('reads before refusing on a remembered state, since another process may have changed the stream', async () => {
+    const here = commandHandler({ store, aggregate: counter });
+    const elsewhere = commandHandler({ store, aggregate: counter });
+    await here.handle(stream, meta('c1'), increment(60));
+    await elsewhere.handle(stream, meta('c2'), increment(-50));
+    // 60 + 50 is over the limit on what `here` remembers; on the stream it is 10 + 50.
+    expect(await here.handle(stream, meta('c3'), increment(50))).toMatchObject({ repeated: false, state: { total: 60 }, revision: 2n });
+    // And an append on a stale memory fails and is decided again on what it reads.
+    await elsewhere.handle(stream, meta('c4'), increment(30));
+    expect(await here.handle(stream, meta('c5'), increment(5))).toMatchObject({ state: { total: 95 }, revision: 4n });
+  });
+
   it('gives up after its retries, with the conflict', async () => {
     const handler = commandHandler({ store, aggregate: counter, retries: 0 });
     const results = await Promise.allSettled(Array.from({ length: 4 }, (_, i) => handler.handle(stream, meta(`c${i}`), increment(1))));

@@ -125,15 +125,29 @@ export const commandHandler = <State, Event extends DomainEvent>(options: Comman
     { expectedRevision }: HandleOptions = {},
   ): Promise<Handled<State, Event>> => {
     for (let attempt = 0; ; attempt++) {
-      const loaded = await load(stream);
+      // First from memory, without a read (a caller's If-Match is checked against a read):
+      // the append expects the remembered revision, so a stale memory fails it and the next
+      // attempt reads. A command it has handled is a fact that stays true; a refusal, or a
+      // decision to do nothing, is only taken on a state just read.
+      const remembered = attempt === 0 && expectedRevision === undefined ? cache.get(stream) : undefined;
+      const loaded = remembered ?? (await load(stream));
       const first = loaded.handled.get(metadata.commandId);
       if (first) return { events: first as Event[], state: loaded.state, revision: loaded.revision, repeated: true };
       // After the repeat check: a retried request with its old If-Match gets its first answer.
       if (expectedRevision !== undefined && !matches(expectedRevision, loaded.revision)) {
         throw new WrongExpectedRevisionError(stream, expectedRevision, loaded.revision < 0n ? undefined : loaded.revision);
       }
-      const events = decide(loaded.state);
-      if (events.length === 0) return { events, state: loaded.state, revision: loaded.revision, repeated: false };
+      let events: Event[];
+      try {
+        events = decide(loaded.state);
+      } catch (error) {
+        if (remembered) continue;
+        throw error;
+      }
+      if (events.length === 0) {
+        if (remembered) continue;
+        return { events, state: loaded.state, revision: loaded.revision, repeated: false };
+      }
       try {
         const expected = loaded.revision < 0n ? 'no_stream' : loaded.revision;
         const { nextExpectedRevision, written } = await store.appendToStream(

@@ -35,3 +35,4 @@ export {
   type DomainEvent,
   type Handled,
 } from './command-handler';
+export { loadedStreams } from './loaded-streams';

@@ -1,8 +1,9 @@
 /**
  * The streams a process handled commands on lately, as last loaded or written, so the
- * next command on one reads only the events after it (Axon's caching repository). A
- * stale entry is harmless: the append expects the entry's revision, a conflict reloads.
- * Least recently used entries go first.
+ * next command on one is decided on the entry without a read, and a read takes only the
+ * events after it (Axon's caching repository). A stale entry is harmless: the append
+ * expects the entry's revision, and a conflict reads; a refusal or a decision to append
+ * nothing is taken only after a read. Least recently used entries go first.
  */
 export const loadedStreams = <Entry extends { revision: bigint }>(capacity: number) => {
   const entries = new Map<string, Entry>();

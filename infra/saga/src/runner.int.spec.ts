@@ -5,19 +5,17 @@ import { sagaRunner, type CommandIssued, type IncomingEvent } from '.';
 
 const clock = () => new Date('2030-01-01T00:00:00.000Z');
 
-/** A store whose appends wait until `readers` stream reads have finished: concurrent replies, made certain. */
-const racing = (store: EventStore, readers: number) => {
-  let reads = 0;
+/** A store whose appends wait until `writers` appends were asked for: replies decided on one revision, made certain. */
+const racing = (store: EventStore, writers: number) => {
+  let appends = 0;
   let conflicts = 0;
   let release: () => void = () => undefined;
-  const allRead = new Promise<void>((resolve) => (release = resolve));
+  const allDecided = new Promise<void>((resolve) => (release = resolve));
   const wrapped: EventStore = {
-    readStream: async function* (stream, options) {
-      yield* store.readStream(stream, options);
-      if (++reads >= readers) release();
-    },
+    readStream: (stream, options) => store.readStream(stream, options),
     appendToStream: async (stream, events, options) => {
-      await allRead;
+      if (++appends >= writers) release();
+      await allDecided;
       try {
         return await store.appendToStream(stream, events, options);
       } catch (error) {
@@ -125,5 +123,45 @@ describe('sagaRunner on the PostgreSQL store (PGlite)', () => {
     });
     expect(await runner.handle({ ...held, type: 'ItemRestocked' })).toMatchObject({ result: 'ignored' });
     expect((await runner.read(cartId)).revision).toBe(2n);
+  });
+
+  it('decides a reply on the instance it remembers, without reading it again', async () => {
+    let reads = 0;
+    const counted: EventStore = {
+      ...store,
+      readStream: (stream, options) => {
+        reads += 1;
+        return store.readStream(stream, options);
+      },
+      appendToStream: (stream, events, options) => store.appendToStream(stream, events, options),
+    };
+    const runner = sagaRunner({ definition: checkout, store: counted, clock });
+    await runner.handle(submitted());
+    expect(await runner.handle(await answer('pen', 'ItemHeld'))).toMatchObject({ result: 'reacted' });
+    expect(await runner.handle(await answer('ink', 'ItemHeld'))).toMatchObject({ result: 'reacted' });
+    expect(reads).toBe(0);
+    expect((await issued()).at(-1)?.command.type).toBe('Charge');
+  });
+
+  it('reads what another process appended when its memory of the instance is stale, and decides on that', async () => {
+    const here = sagaRunner({ definition: checkout, store, clock });
+    const elsewhere = sagaRunner({ definition: checkout, store, clock });
+    await here.handle(submitted());
+    expect(await elsewhere.handle(await answer('pen', 'ItemHeld'))).toMatchObject({ result: 'reacted' });
+    // `here` remembers the instance before that reply: its append fails, it reads, and both holds count.
+    expect(await here.handle(await answer('ink', 'ItemHeld'))).toMatchObject({ result: 'reacted' });
+    expect((await issued()).at(-1)?.command.type).toBe('Charge');
+    const types = (await history()).map((event) => event.type);
+    expect(types.filter((type) => type === 'ReplyReceived')).toHaveLength(2);
+  });
+
+  it('ignores a reply another process recorded, though its stale memory awaits it', async () => {
+    const here = sagaRunner({ definition: checkout, store, clock });
+    const elsewhere = sagaRunner({ definition: checkout, store, clock });
+    await here.handle(submitted());
+    const held = await answer('pen', 'ItemHeld');
+    expect(await elsewhere.handle(held)).toMatchObject({ result: 'reacted' });
+    expect(await here.handle(held)).toMatchObject({ result: 'ignored', sagaId });
+    expect((await history()).filter((event) => event.type === 'ReplyReceived')).toHaveLength(1);
   });
 });

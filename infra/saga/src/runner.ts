@@ -1,6 +1,6 @@
 // The application layer: load an instance's stream, decide, append at the revision seen.
 // The stream's revision is the lock when replies arrive concurrently from several topics.
-import { eventIdFor, WrongExpectedRevisionError, type EventStore, type ExpectedRevision } from '@ordo/eventstore';
+import { eventIdFor, loadedStreams, WrongExpectedRevisionError, type EventStore, type ExpectedRevision } from '@ordo/eventstore';
 import { traceHeaders } from '@ordo/runtime';
 import { instanceFor, sagaDecider } from './decide';
 import type { IncomingEvent, SagaDefinition } from './definition';
@@ -13,6 +13,8 @@ export interface SagaRunnerOptions<Data> {
   clock: () => Date;
   /** Appends tried again after a concurrent reply won the revision: default 10. */
   retries?: number;
+  /** Instances kept in memory as last loaded or written: default 1,000. */
+  cachedInstances?: number;
 }
 
 /** What `handle` did with an event, for logs and tests. */
@@ -22,8 +24,12 @@ export type SagaHandled<Data = unknown> =
   | { result: 'reacted'; sagaId: string; events: SagaEvent<Data>[] }
   | { result: 'ignored'; sagaId?: string; why: string };
 
-export const sagaRunner = <Data>({ definition, store, clock, retries = 10 }: SagaRunnerOptions<Data>) => {
+type Loaded<Data> = { state: SagaState<Data>; revision: bigint };
+
+export const sagaRunner = <Data>({ definition, store, clock, retries = 10, cachedInstances = 1_000 }: SagaRunnerOptions<Data>) => {
   const decider = sagaDecider(definition);
+  // An instance's state as this process last loaded or wrote it: a reply reads only newer events.
+  const loaded = loadedStreams<Loaded<Data>>(cachedInstances);
   // Only these can answer a command of this saga: anything else is ignored without a read.
   const replyTypes = new Set(
     definition.steps.flatMap((step) =>
@@ -31,15 +37,19 @@ export const sagaRunner = <Data>({ definition, store, clock, retries = 10 }: Sag
     ),
   );
 
-  const load = async (sagaId: string): Promise<{ state: SagaState<Data>; revision: bigint }> => {
-    let state = decider.initialState();
-    let revision = -1n;
-    for await (const event of store.readStream(sagaId)) {
+  const load = async (sagaId: string): Promise<Loaded<Data>> => {
+    let { state, revision } = loaded.get(sagaId) ?? { state: decider.initialState(), revision: -1n };
+    for await (const event of store.readStream(sagaId, { fromRevision: revision + 1n })) {
       state = decider.evolve(state, event as unknown as SagaEvent<Data>);
       revision = event.revision;
     }
+    loaded.offer(sagaId, { state, revision });
     return { state, revision };
   };
+
+  /** The instance after its own append: what a reload would give, without the read. */
+  const remember = (sagaId: string, before: SagaState<Data>, events: SagaEvent<Data>[], revision: bigint) =>
+    loaded.offer(sagaId, { state: events.reduce(decider.evolve, before), revision });
 
   // Ids derive from the instance and the event that caused them: an input handled twice stores nothing twice.
   // The trace is the one the cause's consumer continues from the cause's message, so the
@@ -58,7 +68,8 @@ export const sagaRunner = <Data>({ definition, store, clock, retries = 10 }: Sag
     const { sagaId } = instanceFor(definition, trigger);
     const events = decider.decide({ type: 'StartSaga', trigger, now: clock().toISOString() }, decider.initialState());
     try {
-      const { written } = await append(sagaId, trigger, trigger.metadata.correlationId, events, 'no_stream');
+      const { written, nextExpectedRevision } = await append(sagaId, trigger, trigger.metadata.correlationId, events, 'no_stream');
+      if (written) remember(sagaId, decider.initialState(), events, nextExpectedRevision);
       return written ? { result: 'started', sagaId, events } : { result: 'already-started', sagaId };
     } catch (error) {
       // A duplicate trigger starts nothing (docs/architecture.md, "Saga semantics").
@@ -79,13 +90,29 @@ export const sagaRunner = <Data>({ definition, store, clock, retries = 10 }: Sag
     if ('why' in instance) return { result: 'ignored', why: instance.why };
     const { sagaId } = instance;
     for (let attempt = 0; ; attempt++) {
-      const { state, revision } = await load(sagaId);
-      if (state.status === 'not-started') return { result: 'ignored', sagaId, why: 'no such instance' };
-      const events = decider.decide({ type: 'HandleReply', reply: event, now: clock().toISOString() }, state);
-      if (events.length === 0)
-        return { result: 'ignored', sagaId, why: `${event.type} answers no command the instance awaits (late, repeated or not its own)` };
+      // First from memory, without a read: the append expects the remembered revision, so a
+      // stale memory fails it and the next attempt reads; a decision to do nothing, or a
+      // refusal, is only taken on a state just read.
+      const remembered = attempt === 0 ? loaded.get(sagaId) : undefined;
+      const { state, revision } = remembered ?? (await load(sagaId));
+      if (state.status === 'not-started') {
+        if (remembered) continue;
+        return { result: 'ignored', sagaId, why: 'no such instance' };
+      }
+      let events: SagaEvent<Data>[];
       try {
-        const { written } = await append(sagaId, event, state.correlationId, events, revision);
+        events = decider.decide({ type: 'HandleReply', reply: event, now: clock().toISOString() }, state);
+      } catch (error) {
+        if (remembered) continue;
+        throw error;
+      }
+      if (events.length === 0) {
+        if (remembered) continue;
+        return { result: 'ignored', sagaId, why: `${event.type} answers no command the instance awaits (late, repeated or not its own)` };
+      }
+      try {
+        const { written, nextExpectedRevision } = await append(sagaId, event, state.correlationId, events, revision);
+        if (written) remember(sagaId, state, events, nextExpectedRevision);
         // Not written: the same reply, handled concurrently, was recorded first.
         return written ? { result: 'reacted', sagaId, events } : { result: 'ignored', sagaId, why: `${event.type} was recorded already` };
       } catch (error) {
