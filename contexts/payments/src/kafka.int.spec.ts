@@ -20,8 +20,8 @@ describe('payments on Kafka', () => {
 
   afterAll(() => host?.close());
 
-  /** One delivery of a command, as the relay publishes a saga's: keyed by order id, with the message id given. */
-  const deliver = (command: Omit<PaymentsCommandMessage, 'metadata'>, messageId?: string) => host.deliverCommand(command.data.orderId, command, messageId);
+  /** One delivery of a command, as the relay publishes a saga's: keyed by order id. */
+  const deliver = (command: Omit<PaymentsCommandMessage, 'metadata'>) => host.deliverCommand(command.data.orderId, command);
   const authorize = (orderId: string): Omit<PaymentsCommandMessage, 'metadata'> => ({
     type: 'AuthorizePayment',
     commandId: `authorize-${orderId}`,
@@ -37,10 +37,7 @@ describe('payments on Kafka', () => {
 
   it('charges once for an AuthorizePayment delivered twice, and again re-issued under a new message id', async () => {
     const orderId = `k-${randomUUID()}`;
-    const messageId = randomUUID();
-    await deliver(authorize(orderId), messageId);
-    await deliver(authorize(orderId), messageId);
-    await deliver(authorize(orderId));
+    await host.deliverDuplicated(orderId, authorize(orderId));
     await deliver({ type: 'CapturePayment', commandId: `capture-${orderId}`, data: { orderId } });
     await answered(orderId, `capture-${orderId}`);
 

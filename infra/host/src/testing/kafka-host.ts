@@ -47,6 +47,12 @@ export interface KafkaTestHost {
    */
   deliverCommand(key: string, command: Omit<CommandMessage, 'metadata'>, messageId?: string): Promise<void>;
   /**
+   * Delivers a command three times, as duplicates arrive: twice under one message id (a
+   * redelivery before the offset was committed), then under a new one (a relay re-publishing
+   * it after a crash).
+   */
+  deliverDuplicated(key: string, command: Omit<CommandMessage, 'metadata'>): Promise<void>;
+  /**
    * Produces another context's event to its event topic (`topic`, the contract's name) as
    * its relay publishes it: keyed by its stream, its id the message id, `times` times.
    * Resolves to the event's id.
@@ -56,7 +62,7 @@ export interface KafkaTestHost {
   settled(): Promise<void>;
   /** What a consumer (by the group id the service declares) has parked. */
   parked(groupId: string): Promise<ParkedKey[]>;
-  /** Stops the consumers, the producer, the store and the pool, and deletes the dead-letter topics. */
+  /** Stops the producer and the consumers, deletes the dead-letter topics, then closes the store and the pool. */
   close(): Promise<void>;
 }
 
@@ -91,16 +97,24 @@ export const startKafkaTestHost = async ({ service, scope, clock = () => new Dat
     closers.push(() => producer.disconnect());
     const send = (topic: string, message: Message) => producer.send({ topic: scope.topic(topic), acks: -1, messages: [message] });
 
+    const deliverCommand: KafkaTestHost['deliverCommand'] = async (key, command, messageId = randomUUID()) => {
+      await send(`ordo.${service.name}.commands`, {
+        key,
+        value: JSON.stringify({ ...command, metadata: { correlationId: `saga-${key}`, causationId: messageId } }),
+        headers: { [HEADER.eventId]: messageId, [HEADER.messageKind]: 'command', [HEADER.eventType]: 'CommandIssued', [HEADER.schemaVersion]: '1' },
+      });
+    };
+
     return {
       module,
       store,
       sql,
-      deliverCommand: async (key, command, messageId = randomUUID()) => {
-        await send(`ordo.${service.name}.commands`, {
-          key,
-          value: JSON.stringify({ ...command, metadata: { correlationId: `saga-${key}`, causationId: messageId } }),
-          headers: { [HEADER.eventId]: messageId, [HEADER.messageKind]: 'command', [HEADER.eventType]: 'CommandIssued', [HEADER.schemaVersion]: '1' },
-        });
+      deliverCommand,
+      deliverDuplicated: async (key, command) => {
+        const messageId = randomUUID();
+        await deliverCommand(key, command, messageId);
+        await deliverCommand(key, command, messageId);
+        await deliverCommand(key, command);
       },
       deliverEvent: async (topic, recorded, { times = 1 } = {}) => {
         const event: RecordedEvent = { ...participantEvent(recorded), stream: recorded.stream, revision: 0n, position: 0n, recordedAt: new Date() };
