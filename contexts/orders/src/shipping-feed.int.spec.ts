@@ -1,20 +1,18 @@
 import { randomUUID } from 'node:crypto';
-import { orderStream, type OrderEvent } from '@ordo/orders-contract';
+import { orderStream } from '@ordo/orders-contract';
 import { deliverAgain, eventsOf, recordEvent, startTestHost, type TestHost } from '@ordo/host/testing';
 import { sqlDeadLetterStore } from '@ordo/messaging';
 import { shipmentStream, shippingEventSchemas } from '@ordo/shipping-contract';
 import { eventually } from '@ordo/testing';
+import { existingOrder } from '../test/existing-order';
 import { markShippedCommandIdFor } from './shipping-feed';
 import { ordersService } from './service';
 
 // Orders as a host mounts it, with a stand-in shipping store whose events reach orders'
 // shipping feed through the embedded bus, as shipping's own would. The orders exist
-// before their dispatch: their events are appended to orders' store as the placement
-// flow would have left them.
-const at = '2025-03-01T10:00:00.000Z';
+// before their dispatch (existingOrder).
 const dispatchedAt = '2025-03-02T09:00:00.000Z';
 const VIEWER = 'shipping-spec-viewer';
-const LINES = [{ sku: 'MUG-1', quantity: 2, unitPriceCents: 1250 }];
 
 describe("orders' shipping feed", () => {
   let host: TestHost<'shipping'>;
@@ -30,20 +28,6 @@ describe("orders' shipping feed", () => {
 
   afterAll(() => host?.close());
 
-  /** An order as the placement flow leaves it: placed, then confirmed or rejected, or neither. */
-  const existingOrder = async (decision?: 'confirmed' | 'rejected') => {
-    const orderId = randomUUID();
-    const events: OrderEvent[] = [{ type: 'OrderPlaced', data: { orderId, owner: 'customer-a', lines: LINES, totalCents: 2500, at } }];
-    if (decision === 'confirmed') events.push({ type: 'OrderConfirmed', data: { orderId, at } });
-    if (decision === 'rejected') events.push({ type: 'OrderRejected', data: { orderId, reason: 'payment declined', at } });
-    const metadata = { correlationId: `saga-${orderId}`, causationId: `saga-${orderId}`, schemaVersion: 1 };
-    await host.store.appendToStream(
-      orderStream(orderId),
-      events.map((event) => ({ id: randomUUID(), ...event, metadata })),
-      { expectedRevision: 'no_stream' },
-    );
-    return orderId;
-  };
   /** Records a ShipmentDispatched as shipping does when the warehouse dispatches; resolves to its event id. */
   const dispatch = (orderId: string, commandId = `dispatch-${orderId}`) =>
     recordEvent(host.standIns.shipping, {
@@ -62,7 +46,7 @@ describe("orders' shipping feed", () => {
   const shippedOrders: { orderId: string; eventId: string }[] = [];
 
   it('marks a confirmed order shipped when its shipment is dispatched, and shows it shipped', async () => {
-    const orderId = await existingOrder('confirmed');
+    const orderId = await existingOrder(host.store, 'confirmed');
     const eventId = await dispatch(orderId);
     shippedOrders.push({ orderId, eventId });
 
@@ -81,25 +65,25 @@ describe("orders' shipping feed", () => {
   });
 
   it('answers a second dispatch event of a shipped order with nothing new', async () => {
-    const orderId = await existingOrder('confirmed');
+    const orderId = await existingOrder(host.store, 'confirmed');
     shippedOrders.push({ orderId, eventId: await dispatch(orderId) });
     await eventually(async () => (await shippedEvents(orderId)).length > 0, 'the order shipped');
     // Another event (an operator republishing it under a new id): the order is shipped already.
     await dispatch(orderId, `dispatch-again-${orderId}`);
     // The embedded bus hands the feed shipping's events one at a time, in the store's order:
     // once a later order is shipped, the repeat before it was handled.
-    const later = await existingOrder('confirmed');
+    const later = await existingOrder(host.store, 'confirmed');
     shippedOrders.push({ orderId: later, eventId: await dispatch(later) });
     await eventually(async () => (await shippedEvents(later)).length > 0, 'the later order shipped');
     expect(await shippedEvents(orderId)).toHaveLength(1);
   });
 
   it('parks at once the dispatch of an order that is pending, rejected or unknown, and goes on with others', async () => {
-    const pending = await existingOrder();
-    const rejected = await existingOrder('rejected');
+    const pending = await existingOrder(host.store);
+    const rejected = await existingOrder(host.store, 'rejected');
     const unknown = randomUUID();
     for (const orderId of [pending, rejected, unknown]) await dispatch(orderId);
-    const confirmed = await existingOrder('confirmed');
+    const confirmed = await existingOrder(host.store, 'confirmed');
     shippedOrders.push({ orderId: confirmed, eventId: await dispatch(confirmed) });
     await eventually(async () => (await shippedEvents(confirmed)).length > 0, 'the confirmed order shipped');
 

@@ -50,15 +50,19 @@ export interface RecordedByParticipant {
  * reply, an event a feed copies): the bus publishes it on the context's event topic.
  * Resolves to the event's id.
  */
-export const recordEvent = async (
-  context: EventStore,
-  { stream, type, data, commandId = randomUUID(), correlationId = commandId }: RecordedByParticipant,
-): Promise<string> => {
-  const id = eventIdFor(commandId, 0);
-  const metadata = { correlationId, causationId: commandId, commandId, schemaVersion: 1 };
-  await context.appendToStream(stream, [{ id, type, data, metadata }], { expectedRevision: 'any' });
-  return id;
+export const recordEvent = async (context: EventStore, recorded: RecordedByParticipant): Promise<string> => {
+  const event = participantEvent(recorded);
+  await context.appendToStream(recorded.stream, [event], { expectedRevision: 'any' });
+  return event.id;
 };
+
+/** The event a participant appends for a command: its id derived from the command's, as the context's command handler derives it. */
+export const participantEvent = ({ type, data, commandId = randomUUID(), correlationId = commandId }: RecordedByParticipant) => ({
+  id: eventIdFor(commandId, 0),
+  type,
+  data,
+  metadata: { correlationId, causationId: commandId, commandId, schemaVersion: 1 },
+});
 
 /** Every event of a stream, oldest first; only those a command produced when `commandId` is given. */
 export const eventsOf = async (store: EventStore, stream: string, { commandId }: { commandId?: string } = {}): Promise<RecordedEvent[]> => {

@@ -4,6 +4,7 @@ import { createHttpServer, type HttpServer, type Principal } from '@ordo/http';
 import { embeddedHub, type Bus, type EmbeddedHub } from '@ordo/messaging';
 import { createLogger, createMetrics, startTracing, type ServiceMetrics, type TransactionalSql } from '@ordo/runtime';
 import { knownPeers, publishService, schemaOf, startService, type ServiceDefinition, type ServiceModule } from '../module';
+import { closeInReverse } from './closers';
 import { openTestDatabase, type TestDatabaseKind } from './database';
 
 // Every context's and saga's int spec mounts its service the same way; this is that
@@ -57,11 +58,7 @@ export interface TestHost<S extends string = never> {
 export const startTestHost = async <S extends string = never>(options: TestHostOptions<S>): Promise<TestHost<S>> => {
   const { service, clock = () => new Date(), anonymousCustomers = false, authTokens = new Map() } = options;
   const closers: (() => Promise<unknown>)[] = [];
-  const close = async () => {
-    const failures: unknown[] = [];
-    for (const closer of closers.splice(0).reverse()) await closer().catch((error: unknown) => failures.push(error));
-    if (failures.length > 0) throw new AggregateError(failures, 'the test host did not close cleanly');
-  };
+  const close = () => closeInReverse(closers, 'the test host');
 
   try {
     const database = await openTestDatabase(options.database ?? 'postgres', closers);
