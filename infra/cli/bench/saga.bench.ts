@@ -40,6 +40,7 @@ interface Step {
 /** Sends `rate` orders a second for SECONDS, never waiting for answers; returns each accepted order's due time. */
 const openLoop = async (shop: ShopClient, skus: string[], rate: number) => {
   const due = new Map<string, number>();
+  const answered: number[] = [];
   const sends: Promise<void>[] = [];
   let failed = 0;
   const start = Date.now() + 100;
@@ -55,6 +56,7 @@ const openLoop = async (shop: ShopClient, skus: string[], rate: number) => {
     sends.push(
       shop.placeOrder(lines).then(
         async (response) => {
+          answered.push(Date.now() - at);
           if (response.status === 201) due.set(((await response.json()) as { orderId: string }).orderId, at);
           else failed++;
         },
@@ -63,7 +65,8 @@ const openLoop = async (shop: ShopClient, skus: string[], rate: number) => {
     );
   }
   await Promise.all(sends);
-  return { due, failed, sent: total };
+  answered.sort((a, b) => a - b);
+  return { due, failed, sent: total, answeredP50: percentile(answered, 0.5) };
 };
 
 /** Confirmation times from the orders store: the OrderConfirmed event of each order. */
@@ -82,6 +85,27 @@ const cpuMsOf = (pid: number): number => {
   const [utime, stime] = fs.readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.split(' ').slice(11, 13).map(Number) ?? [0, 0];
   return (((utime ?? 0) + (stime ?? 0)) * 1000) / CLOCK_TICKS;
 };
+
+/** The PostgreSQL server's processes (its backends come and go with the pools' connections). */
+const postgresPids = (): number[] =>
+  fs.readdirSync('/proc').flatMap((entry) => {
+    if (!/^\d+$/.test(entry)) return [];
+    try {
+      return fs.readFileSync(`/proc/${entry}/comm`, 'utf8').trim() === 'postgres' ? [Number(entry)] : [];
+    } catch {
+      return []; // gone meanwhile
+    }
+  });
+
+/** The PostgreSQL server's CPU time so far, in ms, over the processes it has now. */
+const postgresCpuMs = (pids: number[] = postgresPids()): number =>
+  pids.reduce((sum, pid) => {
+    try {
+      return sum + cpuMsOf(pid);
+    } catch {
+      return sum; // a backend that ended meanwhile
+    }
+  }, 0);
 
 /** The shop's processes by name (a service, or the process that hosts them), and the broker's. */
 const shopProcesses = (shop: LaunchedShop, brokerPid: number | undefined) => [
@@ -145,20 +169,20 @@ const runMode = async (mode: string) => {
     // CPU is counted from here: the orders' work, not the start-up's or the seeding's.
     const measured = shopProcesses(shop, brokerPid);
     const cpuBefore = new Map(measured.map(({ pid }) => [pid, cpuMsOf(pid)]));
+    // Local mode's PostgreSQL server too (a backend that ends during the run takes its time with it).
+    const postgresBefore = mode === 'local' ? postgresCpuMs() : 0;
     for (const rate of RATES) {
       const step = await openLoop(client, skus, rate);
       sent.push({ rate, ...step });
       // Let this rate's orders finish before the next rate starts.
       for (const orderId of step.due.keys()) await client.settled(orderId, 300_000).catch(() => undefined);
-      console.log(`${mode}: ${rate}/s sent ${step.sent}, accepted ${step.due.size}`);
+      console.log(`${mode}: ${rate}/s sent ${step.sent}, accepted ${step.due.size}; POST answered in ${step.answeredP50.toFixed(0)} ms (p50)`);
       const tooSlow = Date.now() - Math.max(...step.due.values()) > 30_000;
       if (tooSlow) break;
     }
-    processes = processFigures(
-      measured,
-      cpuBefore,
-      sent.reduce((orders, step) => orders + step.sent, 0),
-    );
+    const orders = sent.reduce((count, step) => count + step.sent, 0);
+    processes = processFigures(measured, cpuBefore, orders);
+    if (mode === 'local') processes.push({ name: 'postgresql server', mb: 0, cpuMsPerOrder: (postgresCpuMs() - postgresBefore) / Math.max(orders, 1) });
   } finally {
     await shop.stop();
     if (mode === 'local') await stopBroker({ port: BROKER_PORT });
@@ -201,7 +225,7 @@ const main = async () => {
     );
     console.log('process                          peak memory (VmHWM)   CPU per order (from the first order to the last settled)');
     for (const { name, mb, cpuMsPerOrder } of result.processes)
-      console.log(`  ${name.padEnd(32)} ${mb.toFixed(0).padStart(6)} MB ${cpuMsPerOrder.toFixed(1).padStart(18)} ms`);
+      console.log(`  ${name.padEnd(32)} ${mb > 0 ? `${mb.toFixed(0).padStart(6)} MB` : '-'.padStart(9)} ${cpuMsPerOrder.toFixed(1).padStart(18)} ms`);
     const totalMs = result.processes.reduce((sum, { cpuMsPerOrder }) => sum + cpuMsPerOrder, 0);
     console.log(`  ${'all'.padEnd(32)} ${''.padStart(9)} ${totalMs.toFixed(1).padStart(18)} ms`);
     printProfile(`${mode} CPU profile`, result.profile);
