@@ -19,6 +19,7 @@ import type {
 import type { DbBigint, PgDriver } from './driver';
 import { EVENT_COLUMNS, parseCheckpoint, prefixPatterns, toPositioned, toRecorded, type EventRow } from './rows';
 import { migrate } from './schema';
+import { sharedReads } from './shared-reads';
 import { subscribe } from './subscription';
 import { visibilityReport, type VisibilityReport } from './visibility';
 
@@ -64,6 +65,7 @@ export class PostgresEventStore implements EventStore {
   private readonly channel: string;
   private readonly subscriptions = new Set<Subscription>();
   private notifyTimer: NodeJS.Timeout | undefined;
+  private readonly subscriptionReads = sharedReads<PositionedEvent[]>();
 
   constructor(
     private readonly driver: PgDriver,
@@ -152,7 +154,8 @@ export class PostgresEventStore implements EventStore {
     parseCheckpoint(options.from); // a bad checkpoint fails here, not in the background
     const subscription = subscribe(
       {
-        readBatch: (from, limit) => this.readBatch(from, options.filter, limit),
+        readBatch: (from, limit) =>
+          this.subscriptionReads(JSON.stringify([from ?? null, limit, options.filter ?? null]), () => this.readBatch(from, options.filter, limit)),
         listen: (onWake) => this.driver.listen(this.channel, onWake),
       },
       options,
