@@ -47,10 +47,10 @@ describe('who may register, read and change a customer', () => {
     }
   });
 
-  it('shows a customer to its owner and to viewers and operators; another customer gets the 404 of a missing one', async () => {
+  it('shows a customer, naming its owner, to its owner and to viewers and operators; another customer gets the 404 of a missing one', async () => {
     const id = registeredId(await register(withTokens, { token: 'token-alice' }));
     for (const token of ['token-alice', 'token-support', 'token-ops'])
-      expect(await read(withTokens, id, { token })).toMatchObject({ status: 200, body: { id } });
+      expect(await read(withTokens, id, { token })).toMatchObject({ status: 200, body: { id, owner: 'alice' } });
 
     const forBob = await read(withTokens, id, { token: 'token-bob' });
     const missingId = '6f1c2b1e-8a7b-4c41-9f55-3f0d1c2a9e10';

@@ -59,7 +59,9 @@ type Request = Parameters<typeof callerScope>[0];
 
 type Active = Extract<Customer, { status: 'active' }>;
 
-const view = ({ customerId, email, name, address }: Active): CustomerView => ({ id: customerId, email, name, address, status: 'active' });
+// The owner is shown to whoever may read the customer (its owner, viewers and above), so the
+// answer is the same for every caller who gets one, and orders learns it in the same call.
+const view = ({ customerId, email, name, address, owner }: Active): CustomerView => ({ id: customerId, email, name, address, status: 'active', owner });
 
 /** After a command that succeeded, the customer is registered. */
 const registered = (customer: Customer): Active => {

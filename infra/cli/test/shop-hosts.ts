@@ -46,7 +46,7 @@ export interface ShopRoute {
   body?: unknown;
 }
 
-/** What an accepted order names: `customerId` becomes the customer startShopHosts registers. */
+/** What an accepted order names: `customerId` becomes the customer startShopHosts registers as the customer role's caller. */
 const ORDER_BODY = { customerId: '00000000-0000-4000-8000-000000000000', lines: [{ sku: KNOWN_SKU, quantity: 1 }] };
 
 /** The policy, route by route. */
@@ -164,9 +164,10 @@ export const startShopHosts = async (): Promise<ShopHosts> => {
       body: JSON.stringify(product),
     });
     if (listed.status !== 201) throw new Error(`catalog did not list ${KNOWN_SKU}: ${listed.status} ${await listed.text()}`);
+    // The customer's own, so the customer role's order for it is placed (an operator's too; a viewer's is refused).
     const registered = await fetch(`${urlOf('customers')}/v1/customers`, {
       method: 'POST',
-      headers: { 'content-type': 'application/json' },
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${TOKENS.customer}` },
       body: JSON.stringify({ email: 'shop@example.com', name: 'Shop', address: { line1: '1 Main St', city: 'Berlin', postalCode: '10115', country: 'DE' } }),
     });
     if (registered.status !== 201) throw new Error(`customers did not register: ${registered.status} ${await registered.text()}`);

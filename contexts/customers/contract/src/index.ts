@@ -117,5 +117,10 @@ export const CustomerView = z.object({
   name: z.string(),
   address: Address,
   status: CustomerStatus,
+  /**
+   * Who registered it (a token's subject, or `address:<ip>`), as `CustomerRegistered`
+   * records it: orders places an order for a customer only for its owner, or for an operator.
+   */
+  owner: z.string().min(1),
 });
 export type CustomerView = z.infer<typeof CustomerView>;
