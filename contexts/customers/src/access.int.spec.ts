@@ -1,5 +1,6 @@
 import { customerStream } from '@ordo/customers-contract';
 import { eventsOf, startTestHost, type TestHost } from '@ordo/host/testing';
+import { undocumentedAnswer, type OpenApiDocument } from '@ordo/http/fuzz';
 import { call, HOME, NOW, OFFICE, registeredId, TOKENS, type CallOptions } from '../test/client';
 import { customersService } from './service';
 
@@ -99,6 +100,16 @@ describe('who may register, read and change a customer', () => {
     expect((await move(embedded, id, { from: '127.0.0.4' })).status).toBe(404);
     expect((await read(embedded, id, { token: 'token-alice' })).status).toBe(404);
     expect((await read(embedded, id, { token: 'token-support' })).status).toBe(200);
+  });
+
+  it("refuses a viewer the address change with 403 where the route is public too, a status the route's OpenAPI document lists", async () => {
+    const id = registeredId(await register(embedded, { from: '127.0.0.2' }));
+    const viewer = await move(embedded, id, { token: 'token-support' });
+    expect(viewer).toMatchObject({ status: 403, headers: { 'content-type': expect.stringMatching(PROBLEM) } });
+    for (const host of [embedded, withTokens]) {
+      const document = host.server.swagger() as unknown as OpenApiDocument;
+      expect(undocumentedAnswer(document, { method: 'PUT', route: '/v1/customers/:id/address' }, viewer.status)).toBeUndefined();
+    }
   });
 
   it('gives two callers who send the same Idempotency-Key two customers, and one caller the same customer again', async () => {

@@ -137,7 +137,8 @@ export const customersRoutes =
     app.put(
       '/v1/customers/:id/address',
       {
-        config: { access: customers },
+        // A viewer may read the customer but not change it: 403, even where the route is public.
+        config: { access: customers, errorStatuses: [403] },
         schema: {
           summary: "Change a customer's shipping address; send If-Match with its ETag to change only the address you saw",
           tags: ['customers'],
