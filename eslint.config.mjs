@@ -4,6 +4,7 @@ import { defineConfig } from 'eslint/config';
 import tseslint from 'typescript-eslint';
 import prettier from 'eslint-config-prettier';
 import nx from '@nx/eslint-plugin';
+import { scopeMapped } from './tools/lint-rules/scope-mapped.mjs';
 
 // Tags live in each package.json ("nx": { "tags": [...] }); docs/architecture.md "Layout".
 // Types: a context reaches another only through its contract; only the app composes
@@ -29,11 +30,15 @@ const contractsUsedBy = {
   shipping: [],
   'order-placement': ['orders', 'inventory', 'payments', 'shipping', 'customers'],
   platform: [],
-  // The lint fixtures (tools/lint-fixtures): beta may use alpha's contract, gamma may not.
+  // The lint fixtures (tools/lint-fixtures): beta may use alpha's contract, gamma may not;
+  // delta's scope is left out on purpose, and its files fail the lint.
   alpha: [],
   beta: ['alpha'],
   gamma: [],
 };
+// Every scope a project may carry: a scope missing here is an error (scopeMapped), since
+// no constraint below would bound it.
+const mappedScopes = [...Object.keys(contractsUsedBy), 'shop'];
 const scopeConstraints = [
   ...Object.entries(contractsUsedBy).map(([scope, uses]) => ({
     sourceTag: `scope:${scope}`,
@@ -64,12 +69,14 @@ export default defineConfig(
   },
   {
     files: ['**/*.ts', '**/*.js', '**/*.mjs'],
-    plugins: { '@nx': nx },
+    plugins: { '@nx': nx, ordo: { rules: { 'scope-mapped': scopeMapped } } },
     rules: {
       // Reads the project graph Nx caches in .nx/workspace-data. Without it the rule
       // prints a warning, checks nothing and exits 0. `nx run-many -t lint` refreshes
       // the graph first; before a bare `eslint`, run any nx command (`nx show projects`).
       '@nx/enforce-module-boundaries': boundaries(depConstraints),
+      // The same graph; each file of a project whose scope is not in contractsUsedBy.
+      'ordo/scope-mapped': ['error', { scopes: mappedScopes }],
     },
   },
   {

@@ -1,5 +1,6 @@
 // Proves the tag constraints in eslint.config.mjs reject what docs/architecture.md "Layout" forbids,
-// using the fixture packages beside this file (README.md here).
+// and that a project whose scope they do not map fails the lint, using the fixture packages
+// beside this file (README.md here).
 import { execFile } from 'node:child_process';
 import path from 'node:path';
 import { promisify } from 'node:util';
@@ -27,6 +28,10 @@ const cases = {
   platformImportsContract: {
     file: 'infra/testing/src/probe.ts',
     code: "import type { AlphaPinged } from '@ordo-fixtures/alpha-contract';\nexport type Seen = AlphaPinged;\n",
+  },
+  fileOfProjectWithUnmappedScope: {
+    file: 'tools/lint-fixtures/delta/src/probe.ts',
+    code: "export const probe = 'delta';\n",
   },
 };
 type Case = keyof typeof cases;
@@ -74,6 +79,18 @@ describe('@nx/enforce-module-boundaries', () => {
   it('rejects a platform package importing a contract', () => {
     expect(messages.platformImportsContract).toEqual([
       { ruleId: RULE, message: 'A project tagged with "type:platform" can only depend on libs tagged with "type:platform"' },
+    ]);
+  });
+});
+
+describe('ordo/scope-mapped', () => {
+  it('rejects any file of a project whose scope the map of scopes does not list, naming the project and its scope', () => {
+    expect(messages.fileOfProjectWithUnmappedScope).toEqual([
+      {
+        ruleId: 'ordo/scope-mapped',
+        message:
+          'project @ordo-fixtures/delta is tagged "scope:delta", a scope contractsUsedBy in eslint.config.mjs does not list: add it there with the contracts it uses, or nothing bounds what it imports',
+      },
     ]);
   });
 });

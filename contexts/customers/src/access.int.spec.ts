@@ -1,5 +1,6 @@
 import { customerStream } from '@ordo/customers-contract';
 import { eventsOf, startTestHost, type TestHost } from '@ordo/host/testing';
+import { undocumentedAnswer, type OpenApiDocument } from '@ordo/http/fuzz';
 import { call, HOME, NOW, OFFICE, registeredId, TOKENS, type CallOptions } from '../test/client';
 import { customersService } from './service';
 
@@ -47,10 +48,10 @@ describe('who may register, read and change a customer', () => {
     }
   });
 
-  it('shows a customer to its owner and to viewers and operators; another customer gets the 404 of a missing one', async () => {
+  it('shows a customer, naming its owner, to its owner and to viewers and operators; another customer gets the 404 of a missing one', async () => {
     const id = registeredId(await register(withTokens, { token: 'token-alice' }));
     for (const token of ['token-alice', 'token-support', 'token-ops'])
-      expect(await read(withTokens, id, { token })).toMatchObject({ status: 200, body: { id } });
+      expect(await read(withTokens, id, { token })).toMatchObject({ status: 200, body: { id, owner: 'alice' } });
 
     const forBob = await read(withTokens, id, { token: 'token-bob' });
     const missingId = '6f1c2b1e-8a7b-4c41-9f55-3f0d1c2a9e10';
@@ -99,6 +100,16 @@ describe('who may register, read and change a customer', () => {
     expect((await move(embedded, id, { from: '127.0.0.4' })).status).toBe(404);
     expect((await read(embedded, id, { token: 'token-alice' })).status).toBe(404);
     expect((await read(embedded, id, { token: 'token-support' })).status).toBe(200);
+  });
+
+  it("refuses a viewer the address change with 403 where the route is public too, a status the route's OpenAPI document lists", async () => {
+    const id = registeredId(await register(embedded, { from: '127.0.0.2' }));
+    const viewer = await move(embedded, id, { token: 'token-support' });
+    expect(viewer).toMatchObject({ status: 403, headers: { 'content-type': expect.stringMatching(PROBLEM) } });
+    for (const host of [embedded, withTokens]) {
+      const document = host.server.swagger() as unknown as OpenApiDocument;
+      expect(undocumentedAnswer(document, { method: 'PUT', route: '/v1/customers/:id/address' }, viewer.status)).toBeUndefined();
+    }
   });
 
   it('gives two callers who send the same Idempotency-Key two customers, and one caller the same customer again', async () => {

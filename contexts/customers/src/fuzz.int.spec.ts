@@ -11,8 +11,10 @@ import {
   routeOf,
   segment,
   textOrUnsafe,
+  undocumentedAnswer,
   unsafeText,
   visible,
+  type OpenApiDocument,
 } from '@ordo/http/fuzz';
 import { allEvents, call, HOME, NOW, registeredId, TOKENS } from '../test/client';
 import { customersService } from './service';
@@ -93,9 +95,6 @@ const inPath = (text: string) => {
   }
 };
 
-const openApiPath = (route: string) => route.replace(/:(\w+)/g, '{$1}');
-type OpenApiDocument = { paths: Record<string, Record<string, { responses: Record<string, { content?: Record<string, unknown> }> }>> };
-
 describe('every customers route under random and malformed requests', () => {
   let host: TestHost;
   let knownId: string;
@@ -145,16 +144,6 @@ describe('every customers route under random and malformed requests', () => {
     );
   };
 
-  /** Why a status is not what the route's OpenAPI document promises, or undefined. */
-  const undocumented = (route: Route, status: number): string | undefined => {
-    const responses = document.paths[openApiPath(route.route)]?.[route.method.toLowerCase()]?.responses ?? {};
-    const documented = responses[String(status)];
-    if (!documented)
-      return `${route.method} ${route.route} answered ${status}, which its OpenAPI document does not list (${Object.keys(responses).join(', ')})`;
-    if (status >= 400 && !Object.keys(documented.content ?? {}).includes('application/problem+json'))
-      return `${route.route} documents ${status} without problem+json`;
-    return undefined;
-  };
   const routeOfRequest = (method: string, path: string) =>
     ROUTES.find((route) => route.method === method && new RegExp(`^${route.route.replace(/:\w+/g, '[^/]+')}$`).test(path));
 
@@ -179,7 +168,7 @@ describe('every customers route under random and malformed requests', () => {
         const route = routeOfRequest(method, routeOf(target));
         if (!route) return;
         routesReached.add(`${route.method} ${route.route}`);
-        const wrong = undocumented(route, response.status);
+        const wrong = undocumentedAnswer(document, route, response.status);
         if (wrong) throw new Error(`${target}: ${wrong}`);
       }),
       { numRuns: 600 },

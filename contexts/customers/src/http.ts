@@ -59,7 +59,9 @@ type Request = Parameters<typeof callerScope>[0];
 
 type Active = Extract<Customer, { status: 'active' }>;
 
-const view = ({ customerId, email, name, address }: Active): CustomerView => ({ id: customerId, email, name, address, status: 'active' });
+// The owner is shown to whoever may read the customer (its owner, viewers and above), so the
+// answer is the same for every caller who gets one, and orders learns it in the same call.
+const view = ({ customerId, email, name, address, owner }: Active): CustomerView => ({ id: customerId, email, name, address, status: 'active', owner });
 
 /** After a command that succeeded, the customer is registered. */
 const registered = (customer: Customer): Active => {
@@ -135,7 +137,8 @@ export const customersRoutes =
     app.put(
       '/v1/customers/:id/address',
       {
-        config: { access: customers },
+        // A viewer may read the customer but not change it: 403, even where the route is public.
+        config: { access: customers, errorStatuses: [403] },
         schema: {
           summary: "Change a customer's shipping address; send If-Match with its ETag to change only the address you saw",
           tags: ['customers'],

@@ -37,7 +37,7 @@ describe('customers, mounted on HTTP and the embedded bus', () => {
     aliceId = registeredId(answer);
     expect(answer.headers.location).toBe(`/v1/customers/${aliceId}`);
     expect(answer.headers.etag).toBe(`"customer-${aliceId}:0"`);
-    expect(answer.body).toEqual({ id: aliceId, email: 'Alice@Example.com', name: 'Alice', address: HOME, status: 'active' });
+    expect(answer.body).toEqual({ id: aliceId, email: 'Alice@Example.com', name: 'Alice', address: HOME, status: 'active', owner: 'alice' });
 
     const [registered] = await eventsOf(host.store, customerStream(aliceId));
     expect(registered).toMatchObject({
@@ -153,7 +153,7 @@ describe('customers, mounted on HTTP and the embedded bus', () => {
   // ---- reading ------------------------------------------------------------------------------
   it('reads a customer with its ETag, 304 when unchanged, 404 when unknown, 400 for an id that is not a uuid', async () => {
     const answer = await read(aliceId);
-    expect(answer).toMatchObject({ status: 200, body: { id: aliceId, email: 'Alice@Example.com', status: 'active' } });
+    expect(answer).toMatchObject({ status: 200, body: { id: aliceId, email: 'Alice@Example.com', status: 'active', owner: 'alice' } });
     expect(answer.headers.etag).toBe(`"customer-${aliceId}:0"`);
     expect((await read(aliceId, { headers: { 'if-none-match': `"customer-${aliceId}:0"` } })).status).toBe(304);
     expect((await read(aliceId, { headers: { 'if-none-match': `"customer-${aliceId}:7"` } })).status).toBe(200);

@@ -11,19 +11,21 @@ import { ordersService } from './service';
 
 // Who may place and read an order, on orders as a host mounts it: with tokens only
 // (standalone), and with anonymous callers acting as customers (embedded). An order is
-// shown to the caller who placed it and to viewers and above; to anyone else it is 404.
+// placed for a customer the caller registered (any customer by an operator), and shown to
+// the caller who placed it and to viewers and above; to anyone else it is 404.
 const at = '2025-03-01T10:00:00.000Z';
 const TOKENS = new Map<string, Principal>([
   ['token-a', { subject: 'customer-a', roles: ['customer'] }],
   ['token-b', { subject: 'customer-b', roles: ['customer'] }],
   ['token-viewer', { subject: 'support', roles: ['viewer'] }],
+  ['token-ops', { subject: 'ops', roles: ['operator'] }],
 ]);
 const LINES = [{ sku: 'MUG-1', quantity: 1 }];
 
 interface Answer {
   status: number;
   contentType: string | undefined;
-  body: { orderId?: string; status?: number; detail?: string } | undefined;
+  body: { id?: string; orderId?: string; status?: number; detail?: string } | undefined;
 }
 
 /** A request from a chosen loopback address, optionally with a bearer token: each address is another anonymous caller. */
@@ -77,11 +79,17 @@ describe('who may place and read an order', () => {
   let withTokens: TestHost<'catalog' | 'sagas'>;
   let embedded: TestHost<'catalog' | 'sagas'>;
   let customers: CustomersPeer;
-  let customerId: string;
+  // The customer each caller registered: customer-a, customer-b, and the anonymous callers at 127.0.0.1 and 127.0.0.2.
+  const customerOf = { a: '', b: '', first: '', second: '' };
 
   beforeAll(async () => {
-    customers = await startCustomersPeer();
-    customerId = await customers.register();
+    customers = await startCustomersPeer(TOKENS);
+    customerOf.a = await customers.register({ token: 'token-a' });
+    customerOf.b = await customers.register({ token: 'token-b' });
+    customerOf.first = await customers.register();
+    const second = await request(`${customers.host.url}/v1/customers`, { method: 'POST', from: '127.0.0.2', body: customers.signUp() });
+    if (second.status !== 201 || !second.body?.id) throw new Error(`customers refused the registration from 127.0.0.2: ${second.status}`);
+    customerOf.second = second.body.id;
     withTokens = await startOrders(false, customers);
     embedded = await startOrders(true, customers);
   });
@@ -91,7 +99,7 @@ describe('who may place and read an order', () => {
     await customers?.host.close();
   });
 
-  const place = (host: TestHost<'catalog' | 'sagas'>, options: { from?: string; token?: string; key?: string } = {}) =>
+  const place = (host: TestHost<'catalog' | 'sagas'>, customerId: string, options: { from?: string; token?: string; key?: string } = {}) =>
     request(`${host.url}/v1/orders`, {
       method: 'POST',
       body: { customerId, lines: LINES },
@@ -101,6 +109,8 @@ describe('who may place and read an order', () => {
     });
   const read = (host: TestHost<'catalog' | 'sagas'>, orderId: string, options: { from?: string; token?: string; headers?: Record<string, string> } = {}) =>
     request(`${host.url}/v1/orders/${orderId}`, options);
+  const appended = async (host: TestHost<'catalog' | 'sagas'>) =>
+    Number((await host.sql.query<{ count: string }>(`select count(*) from ${host.schema}.events`)).rows[0]?.count);
   const placedId = (answer: Answer): string => {
     expect(answer.status).toBe(201);
     const orderId = answer.body?.orderId;
@@ -109,7 +119,7 @@ describe('who may place and read an order', () => {
   };
 
   it('shows an order to the customer who placed it and to a viewer; another customer gets the 404 of a missing order', async () => {
-    const orderId = placedId(await place(withTokens, { token: 'token-a' }));
+    const orderId = placedId(await place(withTokens, customerOf.a, { token: 'token-a' }));
     expect(await read(withTokens, orderId, { token: 'token-a' })).toMatchObject({ status: 200, body: { orderId } });
     expect(await read(withTokens, orderId, { token: 'token-viewer' })).toMatchObject({ status: 200, body: { orderId } });
 
@@ -122,13 +132,40 @@ describe('who may place and read an order', () => {
     expect((await read(withTokens, orderId, { token: 'token-b', headers: { 'if-none-match': `"order-${orderId}:0"` } })).status).toBe(404);
   });
 
+  it("answers an order for someone else's customer as for an unknown customer, appending nothing; an operator may place it", async () => {
+    const before = await appended(withTokens);
+    const unknownId = randomUUID();
+    const unknown = await place(withTokens, unknownId, { token: 'token-b' });
+    expect(unknown).toMatchObject({
+      status: 400,
+      contentType: expect.stringMatching(/^application\/problem\+json/),
+      body: { detail: `customers knows no customer ${unknownId}` },
+    });
+    // With the ids taken out, the answers are the same to the letter: none says the customer exists.
+    const withoutId = (answer: Answer, customerId: string) => `${answer.status} ${JSON.stringify(answer.body).replaceAll(customerId, '<id>')}`;
+    const othersCustomer = [
+      await place(withTokens, customerOf.a, { token: 'token-b' }),
+      // A viewer may read every customer, but it does not act for them.
+      await place(withTokens, customerOf.a, { token: 'token-viewer' }),
+    ];
+    for (const refused of othersCustomer) expect(withoutId(refused, customerOf.a)).toBe(withoutId(unknown, unknownId));
+    expect(await appended(withTokens)).toBe(before);
+
+    const byOperator = placedId(await place(withTokens, customerOf.a, { token: 'token-ops' }));
+    expect(await read(withTokens, byOperator, { token: 'token-ops' })).toMatchObject({ status: 200, body: { customerId: customerOf.a } });
+
+    // Embedded, each address is its own anonymous caller: one may not order for another's customer.
+    expect((await place(embedded, customerOf.first, { from: '127.0.0.2' })).status).toBe(400);
+    expect((await place(embedded, customerOf.second, { from: '127.0.0.2' })).status).toBe(201);
+  });
+
   it('refuses an anonymous caller, to place or to read, unless the host lets anonymous callers act as customers', async () => {
-    const orderId = placedId(await place(withTokens, { token: 'token-a' }));
-    const anonymousPlace = await place(withTokens);
+    const orderId = placedId(await place(withTokens, customerOf.a, { token: 'token-a' }));
+    const anonymousPlace = await place(withTokens, customerOf.first);
     expect(anonymousPlace).toMatchObject({ status: 401, contentType: expect.stringMatching(/^application\/problem\+json/) });
     expect((await read(withTokens, orderId)).status).toBe(401);
 
-    const anonymousId = placedId(await place(embedded));
+    const anonymousId = placedId(await place(embedded, customerOf.first));
     expect(await read(embedded, anonymousId)).toMatchObject({ status: 200, body: { orderId: anonymousId } });
     expect((await read(embedded, anonymousId, { from: '127.0.0.2' })).status).toBe(404);
     expect((await read(embedded, anonymousId, { token: 'token-a' })).status).toBe(404);
@@ -137,18 +174,18 @@ describe('who may place and read an order', () => {
 
   it('gives two customers who send the same Idempotency-Key two orders, and one customer the same order again', async () => {
     const key = `same-key-${randomUUID()}`;
-    const ofA = placedId(await place(withTokens, { token: 'token-a', key }));
-    const ofB = placedId(await place(withTokens, { token: 'token-b', key }));
+    const ofA = placedId(await place(withTokens, customerOf.a, { token: 'token-a', key }));
+    const ofB = placedId(await place(withTokens, customerOf.b, { token: 'token-b', key }));
     expect(ofB).not.toBe(ofA);
-    expect(placedId(await place(withTokens, { token: 'token-a', key }))).toBe(ofA);
+    expect(placedId(await place(withTokens, customerOf.a, { token: 'token-a', key }))).toBe(ofA);
     expect((await read(withTokens, ofB, { token: 'token-b' })).status).toBe(200);
     expect((await read(withTokens, ofA, { token: 'token-b' })).status).toBe(404);
   });
 
   it('gives two anonymous callers from two addresses who send the same Idempotency-Key two orders, each its own', async () => {
     const key = `same-key-${randomUUID()}`;
-    const first = placedId(await place(embedded, { from: '127.0.0.1', key }));
-    const second = placedId(await place(embedded, { from: '127.0.0.2', key }));
+    const first = placedId(await place(embedded, customerOf.first, { from: '127.0.0.1', key }));
+    const second = placedId(await place(embedded, customerOf.second, { from: '127.0.0.2', key }));
     expect(second).not.toBe(first);
     expect((await read(embedded, first, { from: '127.0.0.1' })).status).toBe(200);
     expect((await read(embedded, second, { from: '127.0.0.2' })).status).toBe(200);

@@ -6,11 +6,12 @@ import type { ServiceClient } from '@ordo/http';
 import type { CustomerDirectory } from './application/handlers';
 
 export const httpCustomerDirectory = (customers: ServiceClient): CustomerDirectory => ({
-  addressOf: async (customerId) => {
+  customerOf: async (customerId) => {
     const { status, body } = await customers.getJson(`/v1/customers/${encodeURIComponent(customerId)}`);
     if (status === 404) return undefined;
     // 401 or 403: this service's token is missing or too weak, a deployment error to see, not a customer to refuse.
     if (status !== 200) throw new Error(`customers answered ${status} to orders' check of customer ${customerId}`);
-    return CustomerView.parse(body).address;
+    const { address, owner } = CustomerView.parse(body);
+    return { address, owner };
   },
 });

@@ -11,6 +11,7 @@ import {
   notModified,
   requestDerivedId,
   setETag,
+  type Access,
   type ErrorMapping,
   type HttpServer,
   type Principal,
@@ -24,7 +25,9 @@ import { OrderAlreadyExists, OrderLinesRefused, OrderNotFound, OrderRuleBroken, 
 // The request's bounds only; the rules of an order's lines (each sku once, each priced)
 // are the decider's, which names the lines at fault.
 const PlaceOrderBody = z.strictObject({
-  customerId: z.uuid().describe('a customer registered with customers: orders checks it, and ships to its address'),
+  customerId: z
+    .uuid()
+    .describe('a customer registered with customers by the caller (any customer for an operator): orders checks it, and ships to its address'),
   lines: z
     .array(z.strictObject({ sku: Sku, quantity: z.number().int().min(1).max(1000) }))
     .min(1)
@@ -74,6 +77,12 @@ export const ordersErrorMappings: ErrorMapping[] = [
 ];
 
 /**
+ * Who may place an order for a customer someone else registered: operators and above, as
+ * for changing a customer's address. A viewer reads; it does not act for customers.
+ */
+const ORDERS_FOR_ANY_CUSTOMER: Access = 'operator';
+
+/**
  * Whether this caller may see the order: its owner (the same caller scope that placed it)
  * or a viewer and above. An order recorded without an owner is the viewers' alone.
  */
@@ -103,7 +112,8 @@ export const ordersRoutes =
         // places nothing twice even after the host's stored answer has expired.
         const orderId = requestDerivedId(request, 'order');
         const context = commandContext(request, clock, 'place-order');
-        const { order, revision } = await handlers.placeOrder({ orderId, owner: callerScope(request), ...request.body }, context);
+        const actsForAnyCustomer = hasAccess(request.principal, ORDERS_FOR_ANY_CUSTOMER);
+        const { order, revision } = await handlers.placeOrder({ orderId, owner: callerScope(request), actsForAnyCustomer, ...request.body }, context);
         setETag(reply, { stream: orderStream(orderId), revision });
         return reply.code(201).header('location', `/v1/orders/${orderId}`).send(view(order));
       },

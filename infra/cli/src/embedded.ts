@@ -11,7 +11,8 @@ const main = async () => {
   // The first start made it; this reads it back.
   const { tokens, file } = localTokens(dataDir, [EMBEDDED_OPERATOR]);
   const operatorToken = tokens[EMBEDDED_OPERATOR.subject] as string;
-  const { seeded, customerId } = await seedShop({ catalog: url, inventory: url, orders: url, customers: url }, operatorToken);
+  // No customer token: anonymous callers act as customers, and the demo customer is theirs.
+  const { seeded, customerId } = await seedShop({ catalog: url, inventory: url, orders: url, customers: url }, { operator: operatorToken });
   app.log.info({ seeded }, seeded ? 'seeded a small catalog, its stock and a demo customer' : 'catalog and stock already there');
   console.log(
     [

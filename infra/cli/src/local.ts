@@ -102,7 +102,7 @@ const main = async () => {
   const urls = Object.fromEntries(services.map((service) => [service.name, service.url]));
   const { seeded, customerId } = await seedShop(
     { catalog: urls.catalog ?? '', inventory: urls.inventory ?? '', orders: urls.orders ?? '', customers: urls.customers ?? '' },
-    local.tokens.operator as string,
+    { operator: local.tokens.operator as string, customer: local.tokens.customer },
   );
   say(seeded ? 'seeded a small catalog, its stock and a demo customer' : 'catalog and stock already there');
   say(`running: ${services.map((service) => `${service.name} ${service.url}`).join(', ')}`);

@@ -16,7 +16,11 @@ export interface SeedUrls {
   customers: string;
 }
 
-/** The demo customer orders are placed for (orders checks the customer with customers). */
+/**
+ * The demo customer orders are placed for (orders checks the customer with customers). It is
+ * registered as the caller the printed curl places orders as, since an order is placed only
+ * for a customer the caller registered.
+ */
 export const SEED_CUSTOMER = {
   email: 'demo@ordo.example',
   name: 'Demo Customer',
@@ -47,16 +51,23 @@ const knownStock = async (url: string): Promise<{ added: number } | undefined> =
   return response.ok ? ((await response.json()) as { added: number }) : undefined;
 };
 
+/** The operator's token adds products and stock; the customer's, if any, registers the demo customer (without one, an anonymous caller does). */
+export interface SeedTokens {
+  operator: string;
+  customer?: string;
+}
+
 /**
  * Adds what is missing: a product catalog lacks, stock of a sku nothing was added to.
  * Inventory and orders keep their own copies of catalog, filled from its events, so the
  * seeding waits until inventory knows a sku before adding its stock, and resolves once
  * orders knows every seeded price.
  */
-export const seedShop = async (urls: SeedUrls, operatorToken: string, timeoutMs = 30_000): Promise<{ seeded: boolean; customerId: string | undefined }> => {
+export const seedShop = async (urls: SeedUrls, tokens: SeedTokens, timeoutMs = 30_000): Promise<{ seeded: boolean; customerId: string | undefined }> => {
   const deadline = Date.now() + timeoutMs;
+  const operatorToken = tokens.operator;
   let seeded = false;
-  const customerId = await seedCustomer(urls.customers, operatorToken);
+  const customerId = await seedCustomer(urls.customers, tokens.customer);
   for (const product of SEED_PRODUCTS) {
     if (await missing(`${urls.catalog}/v1/products/${product.sku}`)) {
       await post(
@@ -84,12 +95,17 @@ export const seedShop = async (urls: SeedUrls, operatorToken: string, timeoutMs 
 };
 
 /**
- * Registers the demo customer, with a fixed key: a restart gets the stored answer and its
- * id. Undefined when the key's answer has expired (the email is then registered already,
- * 409, and its id is not given back).
+ * Registers the demo customer as the customer's token, or anonymously without one (embedded
+ * mode, where the printed curl is anonymous too), with a fixed key: a restart gets the stored
+ * answer and its id. Undefined when the key's answer has expired, or the demo customer was
+ * registered by another caller (the email is then registered already, 409, and its id is not given back).
  */
-const seedCustomer = async (customersUrl: string, operatorToken: string): Promise<string | undefined> => {
-  const headers = { 'content-type': 'application/json', 'idempotency-key': 'seed-customer', authorization: `Bearer ${operatorToken}` };
+const seedCustomer = async (customersUrl: string, customerToken: string | undefined): Promise<string | undefined> => {
+  const headers = {
+    'content-type': 'application/json',
+    'idempotency-key': 'seed-customer',
+    ...(customerToken && { authorization: `Bearer ${customerToken}` }),
+  };
   const response = await fetch(`${customersUrl}/v1/customers`, { method: 'POST', headers, body: JSON.stringify(SEED_CUSTOMER) });
   if (response.status === 409) return undefined;
   if (!response.ok) throw new Error(`seeding the demo customer failed: ${response.status} ${await response.text()}`);

@@ -1,5 +1,6 @@
 import { ROLES, type Access, type Role } from '@ordo/http';
-import { openApiDocuments, openApiPath, SHOP_ROUTES, startShopHosts, TOKENS, undocumentedAnswer, type ShopRoute } from './shop-hosts';
+import { openApiPath, undocumentedAnswer } from '@ordo/http/fuzz';
+import { openApiDocuments, SHOP_ROUTES, startShopHosts, TOKENS, type ShopRoute } from './shop-hosts';
 import { shopServices } from '../src/shop';
 
 // Every shop route against its row of the policy (docs/security.md), as callers need a

@@ -10,10 +10,11 @@ import {
   routeOf,
   segment,
   textOrUnsafe,
+  undocumentedAnswer,
   unsafeText,
   visible,
 } from '@ordo/http/fuzz';
-import { KNOWN_SKU, openApiDocuments, SHOP_ROUTES, shopRouteOf, startShopHosts, TOKENS, undocumentedAnswer, type ShopRoute } from './shop-hosts';
+import { KNOWN_SKU, openApiDocuments, SHOP_ROUTES, shopRouteOf, startShopHosts, TOKENS, type ShopRoute } from './shop-hosts';
 
 // Every route of every shop module under random requests: any method, mangled paths and
 // queries, every role's token or a garbage one, and bodies shaped like each route's input

@@ -10,6 +10,22 @@ export const shopScenarios = (launch: () => LaunchedShop) => {
     shop = shopClient(launch().urls, launch().tokens);
   });
 
+  it('places the order the printed curl sends, for the demo customer, as the caller it names', async () => {
+    // The curl's own lines only: the output prints the operator's token in another curl.
+    const { output } = launch();
+    const start = output.findIndex((line) => line.includes('curl -s -X POST'));
+    const curl = output.slice(start, output.findIndex((line, at) => at > start && line.includes("-d '")) + 1).join('\n');
+    const body = /-d '(\{"customerId":[^']*\})'/.exec(curl)?.[1];
+    const token = /-H 'authorization: Bearer ([^']+)'/.exec(curl)?.[1];
+    if (start < 0 || !body) throw new Error(`no curl placing an order in the output:\n${output.join('\n')}`);
+    const placed = await fetch(`${launch().urls.orders}/v1/orders`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'idempotency-key': randomUUID(), ...(token && { authorization: `Bearer ${token}` }) },
+      body,
+    });
+    expect(placed.status).toBe(201);
+  });
+
   it('confirms an order and keeps its stock reserved', async () => {
     const [mug, tee] = [uniqueSku('mug'), uniqueSku('tee')];
     await shop.addProduct(mug, 1200, 10);

@@ -1,6 +1,7 @@
 // Generators and checks for fuzzing an Ordo service over HTTP, shared by every
 // service's fuzz test: text that breaks naive handlers (NUL, lone surrogates, bad
-// encodings), raw-socket exchanges, and the check that an error answer is problem+json.
+// encodings), raw-socket exchanges, the check that an error answer is problem+json, and
+// the check that a route's OpenAPI document lists each status it answered.
 import net from 'node:net';
 import fc from 'fast-check';
 
@@ -94,4 +95,27 @@ export const problemContractViolation = (status: number, contentType: string | n
   if (/^application\/problem\+json(;|$)/.test(contentType ?? '')) return undefined;
   // A HEAD answer carries no body; fastify still names the type of the GET answer.
   return method === 'HEAD' && contentType == null ? undefined : `answered ${status} as ${contentType ?? 'no content type'}, not application/problem+json`;
+};
+
+/** An OpenAPI document as the checks read it: `server.swagger()`, or what /docs/json serves. */
+export interface OpenApiDocument {
+  paths: Record<string, Record<string, { responses?: Record<string, { content?: Record<string, unknown> }> }>>;
+}
+
+/** A route as fastify writes it (`/v1/orders/:id`), as OpenAPI does (`/v1/orders/{id}`). */
+export const openApiPath = (route: string) => route.replace(/:(\w+)/g, '{$1}');
+
+/**
+ * Why an answer of a route is not what its OpenAPI document promises, or undefined: its
+ * status must be documented, and an error status as problem+json.
+ */
+export const undocumentedAnswer = (document: OpenApiDocument, route: { method: string; route: string }, status: number): string | undefined => {
+  const responses = document.paths[openApiPath(route.route)]?.[route.method.toLowerCase()]?.responses;
+  if (!responses) return `${route.method} ${route.route} is not in its OpenAPI document`;
+  const documented = responses[String(status)];
+  if (!documented)
+    return `${route.method} ${route.route} answered ${status}, which its OpenAPI document does not list (it lists ${Object.keys(responses).join(', ')})`;
+  if (status >= 400 && !Object.keys(documented.content ?? {}).includes('application/problem+json'))
+    return `${route.method} ${route.route} documents ${status} without problem+json`;
+  return undefined;
 };

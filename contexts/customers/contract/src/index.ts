@@ -86,17 +86,38 @@ export type CustomerRegistered = z.infer<typeof CustomerRegistered>;
 export const AddressChanged = z.object({ customerId: CustomerId, address: Address, previousAddress: Address, at: At });
 export type AddressChanged = z.infer<typeof AddressChanged>;
 
+/**
+ * The first event of a customer's stream when its registration stopped after reserving its
+ * email (its process died) and another registration took the email over: the stream exists,
+ * so the stopped registration can never append `CustomerRegistered` after all.
+ */
+export const RegistrationAbandoned = z.object({ customerId: CustomerId, at: At });
+export type RegistrationAbandoned = z.infer<typeof RegistrationAbandoned>;
+
 /** In an email's reservation stream: the customer that holds the email. Nothing but the guard reads it. */
 export const EmailReserved = z.object({ customerId: CustomerId, at: At });
 export type EmailReserved = z.infer<typeof EmailReserved>;
 
+/** In an email's reservation stream: the email moves to `customerId` from a holder whose registration was abandoned. */
+export const EmailTakenOver = z.object({ customerId: CustomerId, from: CustomerId, at: At });
+export type EmailTakenOver = z.infer<typeof EmailTakenOver>;
+
 /** The events of a customer's stream. */
-export type CustomerEvent = { type: 'CustomerRegistered'; data: CustomerRegistered } | { type: 'AddressChanged'; data: AddressChanged };
+export type CustomerEvent =
+  | { type: 'CustomerRegistered'; data: CustomerRegistered }
+  | { type: 'AddressChanged'; data: AddressChanged }
+  | { type: 'RegistrationAbandoned'; data: RegistrationAbandoned };
 /** The events of an email's reservation stream. */
-export type EmailReservationEvent = { type: 'EmailReserved'; data: EmailReserved };
+export type EmailReservationEvent = { type: 'EmailReserved'; data: EmailReserved } | { type: 'EmailTakenOver'; data: EmailTakenOver };
 export type CustomersEvent = CustomerEvent | EmailReservationEvent;
 
-export const customersEventTypes = ['CustomerRegistered', 'AddressChanged', 'EmailReserved'] as const satisfies readonly CustomersEvent['type'][];
+export const customersEventTypes = [
+  'CustomerRegistered',
+  'AddressChanged',
+  'RegistrationAbandoned',
+  'EmailReserved',
+  'EmailTakenOver',
+] as const satisfies readonly CustomersEvent['type'][];
 
 /**
  * The store's schema registry (an `EventSchemaRegistry` of @ordo/eventstore): appends are
@@ -105,7 +126,9 @@ export const customersEventTypes = ['CustomerRegistered', 'AddressChanged', 'Ema
 export const customersEventSchemas = {
   CustomerRegistered: { version: 1, schema: CustomerRegistered },
   AddressChanged: { version: 1, schema: AddressChanged },
+  RegistrationAbandoned: { version: 1, schema: RegistrationAbandoned },
   EmailReserved: { version: 1, schema: EmailReserved },
+  EmailTakenOver: { version: 1, schema: EmailTakenOver },
 } as const satisfies Record<CustomersEvent['type'], { version: number; schema: z.ZodType }>;
 
 // ---- views -------------------------------------------------------------------------
@@ -117,5 +140,10 @@ export const CustomerView = z.object({
   name: z.string(),
   address: Address,
   status: CustomerStatus,
+  /**
+   * Who registered it (a token's subject, or `address:<ip>`), as `CustomerRegistered`
+   * records it: orders places an order for a customer only for its owner, or for an operator.
+   */
+  owner: z.string().min(1),
 });
 export type CustomerView = z.infer<typeof CustomerView>;

@@ -9,6 +9,7 @@ import {
 } from '@ordo/customers-contract';
 import { createEventStore, type CommandContext, type EventStore, type RecordedEvent } from '@ordo/eventstore';
 import { testScope } from '@ordo/testing';
+import { RESERVATION_GRACE_MS } from '../domain/email-reservation';
 import { CustomerRuleBroken, EmailAlreadyRegistered } from '../domain/errors';
 import { customersHandlers } from './handlers';
 
@@ -16,7 +17,10 @@ import { customersHandlers } from './handlers';
 // own pool and each handler set its own cache, so nothing but the database orders them.
 const scope = testScope();
 const address: Address = { line1: '1 Main Street', city: 'Berlin', postalCode: '10115', country: 'DE' };
-const context = (commandId = randomUUID()): CommandContext => ({ commandId, correlationId: `c-${commandId}`, now: '2025-03-01T10:00:00.000Z' });
+const NOW = '2025-03-01T10:00:00.000Z';
+const context = (commandId = randomUUID(), now = NOW): CommandContext => ({ commandId, correlationId: `c-${commandId}`, now });
+/** `ms` after NOW: a registration's clock. */
+const after = (ms: number) => new Date(Date.parse(NOW) + ms).toISOString();
 const registration = (email: string, customerId = randomUUID()): RegisterCustomer => ({ customerId, email, name: 'Alice', address, owner: 'alice' });
 
 const openStore = () =>
@@ -98,6 +102,65 @@ describe('customers handlers on PostgreSQL', () => {
 
     const again = await customersHandlers({ store }).registerCustomer(data, first);
     expect(again).toMatchObject({ repeated: true, revision: 0n });
+  });
+
+  // ---- a reservation whose registration stopped, never to be retried ----
+  /** What a registration that died between its two appends leaves: the email's reservation, no customer. */
+  const orphanedReservation = async (email: string) => {
+    const orphan = randomUUID();
+    const metadata = { correlationId: 'crashed', causationId: 'crashed', schemaVersion: 1 };
+    await (stores[0] as EventStore).appendToStream(
+      emailReservationStream(email),
+      [{ id: randomUUID(), type: 'EmailReserved', data: { customerId: orphan, at: NOW }, metadata }],
+      { expectedRevision: 'no_stream' },
+    );
+    return orphan;
+  };
+  const historyOf = async (stream: string) => (await eventsOf(stores[0] as EventStore, stream)).map((event) => [event.type, event.data]);
+
+  it('takes over an email whose registration stopped after reserving it, once the grace period is over; the stopped one never registers', async () => {
+    const orphan = await orphanedReservation('erin@example.com');
+    const handlers = customersHandlers({ store: stores[1] as EventStore });
+    const within = registration('erin@example.com');
+    await expect(handlers.registerCustomer(within, context(undefined, after(RESERVATION_GRACE_MS - 1)))).rejects.toThrow(EmailAlreadyRegistered);
+    expect(await historyOf(customerStream(orphan))).toEqual([]);
+
+    const past = registration('Erin@example.com');
+    const takenAt = after(RESERVATION_GRACE_MS);
+    await expect(handlers.registerCustomer(past, context(undefined, takenAt))).resolves.toMatchObject({ state: { status: 'active' } });
+    expect(await historyOf(emailReservationStream('erin@example.com'))).toEqual([
+      ['EmailReserved', { customerId: orphan, at: NOW }],
+      ['EmailTakenOver', { customerId: past.customerId, from: orphan, at: takenAt }],
+    ]);
+    expect(await historyOf(customerStream(orphan))).toEqual([['RegistrationAbandoned', { customerId: orphan, at: takenAt }]]);
+
+    // The stopped registration, retried at last, is refused rather than registering a second customer with the email.
+    const retry = registration('erin@example.com', orphan);
+    await expect(handlers.registerCustomer(retry, context(undefined, after(2 * RESERVATION_GRACE_MS)))).rejects.toThrow(CustomerRuleBroken);
+    expect(await historyOf(customerStream(orphan))).toHaveLength(1);
+  });
+
+  it("ends with one customer when registrations race to take over one stopped registration's email, the stopped one's retry among them", async () => {
+    const orphan = await orphanedReservation('frank@example.com');
+    const attempts = [registration('frank@example.com', orphan), ...Array.from({ length: 9 }, () => registration('Frank@example.com'))].map((data, index) => ({
+      store: stores[index % stores.length] as EventStore,
+      data,
+    }));
+
+    const now = after(RESERVATION_GRACE_MS);
+    const outcomes = await Promise.allSettled(attempts.map(({ store, data }) => customersHandlers({ store }).registerCustomer(data, context(undefined, now))));
+
+    const registered = attempts.filter((_, index) => outcomes[index]?.status === 'fulfilled').map(({ data }) => data.customerId);
+    expect(registered).toHaveLength(1);
+    // The stopped one is refused as abandoned when a taker closed its stream first, else as any loser is.
+    const [orphanOutcome, ...takers] = outcomes;
+    for (const outcome of takers) if (outcome.status === 'rejected') expect(outcome.reason).toBeInstanceOf(EmailAlreadyRegistered);
+    if (orphanOutcome?.status === 'rejected') expect([EmailAlreadyRegistered, CustomerRuleBroken]).toContain(orphanOutcome.reason.constructor);
+    const holders: string[] = [];
+    for (const { data } of attempts) if ((await historyOf(customerStream(data.customerId)))[0]?.[0] === 'CustomerRegistered') holders.push(data.customerId);
+    expect(holders).toEqual(registered);
+    const reservation = (await eventsOf(stores[0] as EventStore, emailReservationStream('frank@example.com'))).at(-1)?.data;
+    expect(reservation).toMatchObject({ customerId: registered[0] });
   });
 
   it('reserves no email for a registration its rules refuse, so the email stays free', async () => {

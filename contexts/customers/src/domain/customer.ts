@@ -4,14 +4,23 @@
 // taken before a customer is registered. A request's shape (an email address, names and
 // address lines printable and within their lengths, trimmed; an assigned country) is the
 // HTTP schema's (http.ts) and is not checked again here: what is left is what a
-// customer's history decides.
+// customer's history decides. A registration that stopped after reserving its email is
+// abandoned (AbandonRegistration) before another registration takes the email over, so it
+// can never register afterwards.
 import type { Address, ChangeAddress, CustomerEvent, RegisterCustomer } from '@ordo/customers-contract';
 import type { Command, Decider } from '@ordo/eventstore';
 import { CustomerAlreadyExists, CustomerNotFound, CustomerRuleBroken } from './errors';
 
-export type CustomerCommand = Command<'RegisterCustomer', RegisterCustomer> | Command<'ChangeAddress', ChangeAddress>;
+export type CustomerCommand =
+  | Command<'RegisterCustomer', RegisterCustomer>
+  | Command<'ChangeAddress', ChangeAddress>
+  /** Closes the stream of a registration that stopped after reserving its email: from the email's takeover, never over HTTP. */
+  | Command<'AbandonRegistration', { customerId: string }>;
 
-export type Customer = { status: 'unregistered' } | { status: 'active'; customerId: string; email: string; name: string; address: Address; owner: string };
+export type Customer =
+  | { status: 'unregistered' }
+  | { status: 'active'; customerId: string; email: string; name: string; address: Address; owner: string }
+  | { status: 'abandoned'; customerId: string };
 
 export const initialState = (): Customer => ({ status: 'unregistered' });
 
@@ -24,6 +33,9 @@ export const evolve = (state: Customer, event: CustomerEvent): Customer => {
     case 'AddressChanged':
       // An address change only follows CustomerRegistered in a customer's stream.
       return state.status === 'active' ? { ...state, address: event.data.address } : state;
+    case 'RegistrationAbandoned':
+      // Only ever the first event of its stream.
+      return state.status === 'unregistered' ? { status: 'abandoned', customerId: event.data.customerId } : state;
     default: {
       const unknown: never = event;
       throw new Error(`unknown customer event ${JSON.stringify(unknown)}`);
@@ -43,6 +55,10 @@ export const decide = (command: CustomerCommand, state: Customer): CustomerEvent
     case 'RegisterCustomer': {
       const { customerId, email, name, owner } = command.data;
       if (state.status === 'active') throw new CustomerAlreadyExists(customerId);
+      if (state.status === 'abandoned')
+        throw new CustomerRuleBroken(
+          `the registration of customer ${customerId} stopped half-way and was abandoned: register again without its Idempotency-Key`,
+        );
       // Reading and changing a customer are its owner's (http.ts), so every customer has one.
       if (owner.length === 0) throw new CustomerRuleBroken('a customer is registered by someone: the owner must not be empty');
       const address = recordedAddress(command.data.address);
@@ -55,6 +71,12 @@ export const decide = (command: CustomerCommand, state: Customer): CustomerEvent
       // The address it already has: nothing changed, so nothing is recorded.
       if (sameAddress(address, state.address)) return [];
       return [{ type: 'AddressChanged', data: { customerId, address, previousAddress: state.address, at } }];
+    }
+    case 'AbandonRegistration': {
+      const { customerId } = command.data;
+      // Registered after all, or abandoned already: nothing to close.
+      if (state.status !== 'unregistered') return [];
+      return [{ type: 'RegistrationAbandoned', data: { customerId, at } }];
     }
     default: {
       const unknown: never = command;

@@ -20,6 +20,8 @@ const register = (overrides: Partial<{ email: string; name: string; address: Add
   metadata,
 });
 const changeAddress = (address: Address): CustomerCommand => ({ type: 'ChangeAddress', data: { customerId, address }, metadata });
+const abandon: CustomerCommand = { type: 'AbandonRegistration', data: { customerId }, metadata };
+const abandoned: CustomerEvent = { type: 'RegistrationAbandoned', data: { customerId, at } };
 
 const registered = (address: Address = home): CustomerEvent => ({
   type: 'CustomerRegistered',
@@ -48,6 +50,9 @@ describe('customers: one customer', () => {
 
     it('refuses a customer id already registered', () =>
       spec.given([registered()]).when(register()).thenThrows(CustomerAlreadyExists, `customer ${customerId} already exists`));
+
+    it('refuses a registration that was abandoned, so it never registers after its email moved on', () =>
+      spec.given([abandoned]).when(register()).thenThrows(CustomerRuleBroken, `the registration of customer ${customerId} stopped half-way and was abandoned`));
 
     it('refuses a customer without an owner', () =>
       spec
@@ -85,6 +90,15 @@ describe('customers: one customer', () => {
       spec.given([]).when(changeAddress(office)).thenThrows(CustomerNotFound, `customer ${customerId} does not exist`));
   });
 
+  describe('AbandonRegistration', () => {
+    it('closes the stream of a registration that never registered', () => spec.given([]).when(abandon).then([abandoned]));
+    it('records nothing for a customer that registered after all, or was abandoned already', () => {
+      spec.given([registered()]).when(abandon).thenNothing();
+      spec.given([abandoned]).when(abandon).thenNothing();
+    });
+    it('refuses to change the address of an abandoned registration', () => spec.given([abandoned]).when(changeAddress(office)).thenThrows(CustomerNotFound));
+  });
+
   describe('evolve', () => {
     it('keeps the registration and the latest address', () => {
       const history = [registered(), addressChanged(office, home)];
@@ -99,5 +113,6 @@ describe('customers: one customer', () => {
     });
 
     it('starts unregistered', () => expect(initialState()).toEqual({ status: 'unregistered' }));
+    it('reads an abandoned registration as such', () => expect(evolve(initialState(), abandoned)).toEqual({ status: 'abandoned', customerId }));
   });
 });

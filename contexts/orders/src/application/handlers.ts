@@ -1,19 +1,28 @@
 // Orders' use cases: load the order, decide, append (through commandHandler), after
 // looking up what the decider needs from I/O: the prices of the lines' skus.
 import { commandHandler, type CommandContext, type EventStore } from '@ordo/eventstore';
-import { orderStream, type ShipTo } from '@ordo/orders-contract';
+import { orderStream } from '@ordo/orders-contract';
 import { OrderNotFound } from '../domain/errors';
-import { orderDecider, type ConfirmOrder, type MarkShipped, type Order, type OrderCommand, type PlaceOrder, type RejectOrder } from '../domain/order';
+import {
+  orderDecider,
+  type ConfirmOrder,
+  type KnownCustomer,
+  type MarkShipped,
+  type Order,
+  type OrderCommand,
+  type PlaceOrder,
+  type RejectOrder,
+} from '../domain/order';
 
 export interface Price {
   name: string;
   priceCents: number;
 }
 
-/** Customers, as orders asks it (over HTTP: customers.ts): the customer's address, or undefined for one it does not know. */
+/** Customers, as orders asks it (over HTTP: customers.ts): the customer's address and owner, or undefined for one it does not know. */
 export interface CustomerDirectory {
   /** Throws DependencyUnavailable when customers cannot answer: the order is refused and nothing appended. */
-  addressOf(customerId: string): Promise<ShipTo | undefined>;
+  customerOf(customerId: string): Promise<KnownCustomer | undefined>;
 }
 
 /** Orders' copy of catalog's prices (a service never reads another's database). */
@@ -52,9 +61,8 @@ export const ordersHandlers = ({ store, prices, customers }: OrdersHandlersPorts
   return {
     /** Prices the lines from orders' own price table and asks customers for the customer; the decider refuses what it cannot place. */
     placeOrder: async (data: PlaceOrder['data'], context: CommandContext): Promise<OrderAt> => {
-      const [known, address] = await Promise.all([prices.pricesOf(data.lines.map((line) => line.sku)), customers.addressOf(data.customerId)]);
+      const [known, customer] = await Promise.all([prices.pricesOf(data.lines.map((line) => line.sku)), customers.customerOf(data.customerId)]);
       const unitPrices = Object.fromEntries([...known].map(([sku, price]) => [sku, price.priceCents]));
-      const customer = address ? { address } : undefined;
       return run({ type: 'PlaceOrder', data, metadata: { now: context.now, prices: unitPrices, customer } }, context);
     },
     confirmOrder: (data: ConfirmOrder['data'], context: CommandContext) => run({ type: 'ConfirmOrder', data, metadata: { now: context.now } }, context),

@@ -44,7 +44,10 @@ export class OrderLinesRefused extends Error {
   }
 }
 
-/** A PlaceOrder for a customer customers does not know (400, naming `/customerId`). */
+/**
+ * A PlaceOrder for a customer customers does not know, or one the caller may not order for
+ * (400, naming `/customerId`): the same answer for both, so it does not reveal that a customer exists.
+ */
 export class UnknownCustomer extends Error {
   constructor(readonly customerId: string) {
     super(`customers knows no customer ${customerId}`);

@@ -13,15 +13,25 @@ export interface RequestedLine {
   quantity: number;
 }
 
-/** `owner`: who places it (a token's subject, or `address:<ip>`); only it and viewers read the order. */
+/** A customer as customers answers for it: where it ships, and who registered it (a caller scope, as `owner` is). */
+export interface KnownCustomer {
+  address: ShipTo;
+  owner: string;
+}
+
+/**
+ * `owner`: who places it (a token's subject, or `address:<ip>`); only it and viewers read
+ * the order. `actsForAnyCustomer`: the caller may order for customers it did not register
+ * (the edge says which roles may); otherwise only for those it did.
+ */
 export type PlaceOrder = Command<
   'PlaceOrder',
-  { orderId: string; owner: string; customerId: string; lines: RequestedLine[] },
+  { orderId: string; owner: string; actsForAnyCustomer: boolean; customerId: string; lines: RequestedLine[] },
   {
     /** Unit prices in cents by sku, of the skus orders' price table knows. */
     prices: Readonly<Record<string, number>>;
     /** The customer as customers answered for it; undefined: customers knows no such customer. */
-    customer: { address: ShipTo } | undefined;
+    customer: KnownCustomer | undefined;
   }
 >;
 export type ConfirmOrder = Command<'ConfirmOrder', { orderId: string }>;
@@ -76,11 +86,12 @@ const priceLines = (lines: readonly RequestedLine[], prices: Readonly<Record<str
 export const decide = (command: OrderCommand, state: Order): OrderEvent[] => {
   switch (command.type) {
     case 'PlaceOrder': {
-      const { orderId, owner, customerId } = command.data;
+      const { orderId, owner, actsForAnyCustomer, customerId } = command.data;
       const { customer, prices, now } = command.metadata;
       if (state.status !== 'absent') throw new OrderAlreadyExists(orderId);
       if (owner.length === 0) throw new OrderRuleBroken('an order needs the owner who places it');
-      if (!customer) throw new UnknownCustomer(customerId);
+      // Someone else's customer is refused as an unknown one: the answer does not say it exists.
+      if (!customer || !(actsForAnyCustomer || customer.owner === owner)) throw new UnknownCustomer(customerId);
       const lines = priceLines(command.data.lines, prices);
       return [{ type: 'OrderPlaced', data: { orderId, owner, customerId, shipTo: customer.address, lines, totalCents: totalOf(lines), at: now } }];
     }

@@ -16,15 +16,16 @@ const owner = 'customer-a';
 const pricesOf = (priced: OrderLine[]) => Object.fromEntries(priced.map((line) => [line.sku, line.unitPriceCents]));
 const customerId = '0d4b8c1e-2f3a-4b5c-8d6e-7f8091a2b3c4';
 const shipTo = { line1: '1 Main St', city: 'Berlin', postalCode: '10115', country: 'DE' };
-const place = (priced: OrderLine[] = lines, by = owner): OrderCommand => ({
+/** Placed by `by`, for a customer `by` registered unless another owner is named. */
+const place = (priced: OrderLine[] = lines, by = owner, { customerOwner = by, actsForAnyCustomer = false } = {}): OrderCommand => ({
   type: 'PlaceOrder',
-  data: { orderId, owner: by, customerId, lines: priced.map(({ sku, quantity }) => ({ sku, quantity })) },
-  metadata: { now, prices: pricesOf(priced), customer: { address: shipTo } },
+  data: { orderId, owner: by, actsForAnyCustomer, customerId, lines: priced.map(({ sku, quantity }) => ({ sku, quantity })) },
+  metadata: { now, prices: pricesOf(priced), customer: { address: shipTo, owner: customerOwner } },
 });
 const placeRequested = (requested: RequestedLine[], prices: Record<string, number> = pricesOf(lines)): OrderCommand => ({
   type: 'PlaceOrder',
-  data: { orderId, owner, customerId, lines: requested },
-  metadata: { now, prices, customer: { address: shipTo } },
+  data: { orderId, owner, actsForAnyCustomer: false, customerId, lines: requested },
+  metadata: { now, prices, customer: { address: shipTo, owner } },
 });
 /** What a refused PlaceOrder names, as `<path>: <message>`. */
 const refusedLines = (command: OrderCommand) => {
@@ -84,6 +85,24 @@ describe('Order', () => {
         .given([])
         .when({ ...unknown, metadata: { ...unknown.metadata, customer: undefined } })
         .thenThrows(UnknownCustomer, `customers knows no customer ${customerId}`);
+    });
+
+    it('refuses an order for a customer another caller registered, as it refuses an unknown customer', () => {
+      spec
+        .given([])
+        .when(place(lines, owner, { customerOwner: 'customer-b' }))
+        .thenThrows(UnknownCustomer, `customers knows no customer ${customerId}`);
+      spec
+        .given([])
+        .when(place(lines, 'address:127.0.0.2', { customerOwner: 'address:127.0.0.1' }))
+        .thenThrows(UnknownCustomer, `customers knows no customer ${customerId}`);
+    });
+
+    it('places an order for any customer when the caller acts for any customer, recording the caller as its owner', () => {
+      spec
+        .given([])
+        .when(place(lines, 'ops', { customerOwner: owner, actsForAnyCustomer: true }))
+        .then([{ type: 'OrderPlaced', data: { orderId, owner: 'ops', customerId, shipTo, lines, totalCents: 3499, at: now } }]);
     });
 
     it('places an order only once', () => {

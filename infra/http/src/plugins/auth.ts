@@ -24,6 +24,11 @@ declare module 'fastify' {
   interface FastifyContextConfig {
     /** Every route declares it; a route registered without it is refused. */
     access?: Access;
+    /**
+     * Error statuses the handler answers beyond those `errorStatusesOf` derives from the
+     * route, for its OpenAPI document: e.g. 403 from a per-resource check on a public route.
+     */
+    errorStatuses?: readonly number[];
   }
 }
 

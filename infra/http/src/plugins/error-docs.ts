@@ -30,11 +30,13 @@ const BODY_METHODS = ['POST', 'PUT', 'PATCH', 'DELETE'];
  * limit (429), a failure (500) or a dependency that is down (503); input makes 400
  * (any body, query, path parameter or header, and Idempotency-Key or If-Match);
  * a guarded route 403; a path parameter 414; a method with a body 409, 412 (If-Match),
- * 413 and 415; a POST 422 (an Idempotency-Key reused for another request).
+ * 413 and 415; a POST 422 (an Idempotency-Key reused for another request). A route adds
+ * what its handler answers besides (`config.errorStatuses`), such as a 403 of its own on a
+ * public route.
  */
-export const errorStatusesOf = (route: { method: string; url: string; access: Access | undefined }): number[] => {
+export const errorStatusesOf = (route: { method: string; url: string; access: Access | undefined; errorStatuses?: readonly number[] }): number[] => {
   const takesBody = BODY_METHODS.includes(route.method);
-  return [
+  const derived = [
     400,
     401,
     ...(route.access === 'public' ? [] : [403]),
@@ -46,6 +48,7 @@ export const errorStatusesOf = (route: { method: string; url: string; access: Ac
     500,
     503,
   ];
+  return [...new Set([...derived, ...(route.errorStatuses ?? [])])].sort((a, b) => a - b);
 };
 
 type ResponseSchemas = Record<string, unknown>;

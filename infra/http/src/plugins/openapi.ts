@@ -19,8 +19,11 @@ const transform: Transform = (input) => {
   const schema = transformed ?? {};
   if (schema.hide) return { schema, url };
   const method = [input.route.method].flat()[0] ?? 'GET';
-  const access = input.route.config?.access;
-  const response = withErrorResponses(schema.response as Record<string, unknown> | undefined, errorStatusesOf({ method, url: input.route.url, access }));
+  const { access, errorStatuses } = input.route.config ?? {};
+  const response = withErrorResponses(
+    schema.response as Record<string, unknown> | undefined,
+    errorStatusesOf({ method, url: input.route.url, access, errorStatuses }),
+  );
   return { schema: { ...schema, response, ...(access && access !== 'public' ? { security: [{ bearer: [] }] } : {}) }, url };
 };
 
