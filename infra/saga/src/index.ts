@@ -38,6 +38,7 @@ export {
 } from './instance';
 export { sagaDecider, startSaga, instanceFor, UnhandledSagaFailure, type SagaDecider, type SagaInput } from './decide';
 export { sagaRunner, type SagaRunner, type SagaRunnerOptions, type SagaHandled } from './runner';
+export { UnregisteredSagaVersion } from './versions';
 export { describeSaga, sagaViewSchema, incomingEventSchema, parseIncomingEvent, type SagaView, type StepStatus } from './view';
 export {
   sagaSpec,

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { createEventStore, WrongExpectedRevisionError, type EventStore, type RecordedEvent } from '@ordo/eventstore';
-import { checkout, cart } from '../test/checkout-saga';
-import { sagaRunner, type CommandIssued, type IncomingEvent } from '.';
+import { checkout, cart, type Checkout } from '../test/checkout-saga';
+import { defineSaga, sagaRunner, UnregisteredSagaVersion, type CommandIssued, type IncomingEvent } from '.';
 
 const clock = () => new Date('2030-01-01T00:00:00.000Z');
 
@@ -163,5 +163,61 @@ describe('sagaRunner on the PostgreSQL store (PGlite)', () => {
     expect(await elsewhere.handle(held)).toMatchObject({ result: 'reacted' });
     expect(await here.handle(held)).toMatchObject({ result: 'ignored', sagaId });
     expect((await history()).filter((event) => event.type === 'ReplyReceived')).toHaveLength(1);
+  });
+
+  describe('versions', () => {
+    // Version 2 drops the charge: an instance's version decides whether it charges.
+    const checkoutV2 = defineSaga({ ...checkout, version: 2, steps: checkout.steps.filter((each) => each.name !== 'charge') });
+    // A store of their own: which instances are still running is the subject here.
+    let fileStore: EventStore;
+    beforeAll(async () => {
+      fileStore = store;
+      store = await createEventStore('pglite:memory', { schema: 'versions' });
+    });
+    afterAll(async () => {
+      await store.close();
+      store = fileStore;
+    });
+    const holdBoth = async (runner: ReturnType<typeof sagaRunner<Checkout>>, type: string) => {
+      await runner.handle(await answer('pen', type, { reason: 'gone' }));
+      await runner.handle(await answer('ink', type, { reason: 'gone' }));
+    };
+
+    it('finishes an instance on the version it started with, and starts new ones on the newest', async () => {
+      await sagaRunner({ definition: checkout, store, clock }).handle(submitted());
+      const both = sagaRunner({ definition: checkoutV2, earlierVersions: [checkout], store, clock });
+      await holdBoth(both, 'ItemHeld');
+      expect((await issued()).at(-1)?.command.type).toBe('Charge'); // version 1's next step
+
+      cartId = `cart-${randomUUID()}`;
+      sagaId = `checkout-${cartId}`;
+      await both.handle(submitted());
+      expect((await history())[0]?.data).toMatchObject({ version: 2 });
+      await holdBoth(both, 'ItemHeld');
+      expect((await issued()).at(-1)?.command.type).toBe('Ship'); // version 2 has no charge
+    });
+
+    it('refuses to start while an instance that has not ended runs on a version it does not register, and counts no instance that ended', async () => {
+      const onlyV2 = sagaRunner({ definition: checkoutV2, store, clock });
+      const refusal = await onlyV2.checkVersions().catch((error: unknown) => error);
+      expect(refusal).toBeInstanceOf(UnregisteredSagaVersion);
+      expect(String(refusal)).toContain('1 instance(s) not ended run on version(s) 1, which this service does not register (it has 2), e.g. checkout-cart-');
+
+      // The version-1 instance of the test before ends: every hold refused, the cart reopened, rolled back.
+      const v1 = sagaRunner({ definition: checkout, store, clock });
+      await v1.handle(submitted());
+      await holdBoth(v1, 'ItemUnavailable');
+      const reopen = (await issued()).find((each) => each.command.type === 'ReopenCart');
+      await v1.handle({
+        id: randomUUID(),
+        type: 'CartReopened',
+        data: { cartId },
+        metadata: { correlationId: 'corr-1', commandId: reopen?.command.commandId },
+      });
+      expect((await v1.read(cartId)).state.status).toBe('rolled-back');
+      await expect(onlyV2.checkVersions()).rejects.toThrow('1 instance(s) not ended'); // the first test's, not this ended one
+
+      await expect(sagaRunner({ definition: checkoutV2, earlierVersions: [checkout], store, clock }).checkVersions()).resolves.toBeUndefined();
+    });
   });
 });

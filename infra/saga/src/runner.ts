@@ -2,12 +2,19 @@
 // The stream's revision is the lock when replies arrive concurrently from several topics.
 import { eventIdFor, loadedStreams, WrongExpectedRevisionError, type EventStore, type ExpectedRevision } from '@ordo/eventstore';
 import { traceHeaders } from '@ordo/runtime';
-import { instanceFor, sagaDecider } from './decide';
+import { instanceFor } from './decide';
 import type { IncomingEvent, SagaDefinition } from './definition';
 import { sagaIdOf, type SagaEvent, type SagaState } from './instance';
+import { sagaVersions } from './versions';
 
 export interface SagaRunnerOptions<Data> {
+  /** The version new instances start on. */
   definition: SagaDefinition<Data>;
+  /**
+   * Earlier versions whose instances are still running: each instance finishes on the
+   * version its SagaStarted records. Drop one once none of its instances is left.
+   */
+  earlierVersions?: readonly SagaDefinition<Data>[];
   /** The saga context's own store: instances are its streams. */
   store: EventStore;
   clock: () => Date;
@@ -26,14 +33,21 @@ export type SagaHandled<Data = unknown> =
 
 type Loaded<Data> = { state: SagaState<Data>; revision: bigint };
 
-export const sagaRunner = <Data>({ definition, store, clock, retries = 10, cachedInstances = 1_000 }: SagaRunnerOptions<Data>) => {
-  const decider = sagaDecider(definition);
+export const sagaRunner = <Data>({ definition, earlierVersions = [], store, clock, retries = 10, cachedInstances = 1_000 }: SagaRunnerOptions<Data>) => {
+  const later = earlierVersions.find((earlier) => earlier.version >= definition.version);
+  if (later)
+    throw new Error(`saga ${definition.name}: version ${later.version} is given as earlier than ${definition.version}, the one new instances start on`);
+  const versions = sagaVersions([definition, ...earlierVersions]);
+  // Folding events needs no definition: any version's decider evolves any instance.
+  const decider = versions.newest.decider;
   // An instance's state as this process last loaded or wrote it: a reply reads only newer events.
   const loaded = loadedStreams<Loaded<Data>>(cachedInstances);
   // Only these can answer a command of this saga: anything else is ignored without a read.
   const replyTypes = new Set(
-    definition.steps.flatMap((step) =>
-      [step.action, step.compensation].flatMap((command) => (command ? [...command.success, ...Object.keys(command.failure)] : [])),
+    versions.all.flatMap(({ definition: version }) =>
+      version.steps.flatMap((step) =>
+        [step.action, step.compensation].flatMap((command) => (command ? [...command.success, ...Object.keys(command.failure)] : [])),
+      ),
     ),
   );
 
@@ -101,7 +115,7 @@ export const sagaRunner = <Data>({ definition, store, clock, retries = 10, cache
       }
       let events: SagaEvent<Data>[];
       try {
-        events = decider.decide({ type: 'HandleReply', reply: event, now: clock().toISOString() }, state);
+        events = versions.of(state.version, sagaId).decider.decide({ type: 'HandleReply', reply: event, now: clock().toISOString() }, state);
       } catch (error) {
         if (remembered) continue;
         throw error;
@@ -135,6 +149,11 @@ export const sagaRunner = <Data>({ definition, store, clock, retries = 10, cache
       const instance = instanceOfReply(event);
       return 'sagaId' in instance ? instance.sagaId : event.id;
     },
+    /**
+     * Throws (UnregisteredSagaVersion) when an instance that has not ended runs on a version
+     * this runner lacks: a service calls it before it starts, and refuses to start.
+     */
+    checkVersions: () => versions.checkInFlight(store),
     /** An instance's state and revision by business key (revision -1n: no such instance). */
     read: (key: string) => load(sagaIdOf(definition.name, key)),
   };

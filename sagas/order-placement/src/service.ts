@@ -23,8 +23,10 @@ export const orderPlacementService = defineService({
   store: { streamPrefixes: SAGAS_STREAM_PREFIXES },
   takesCommands: false,
   issuesCommands: true,
-  create: ({ store, clock, logger }) => {
+  create: async ({ store, clock, logger }) => {
     const runner = sagaRunner({ definition: orderPlacement, store, clock });
+    // An instance on a version this build no longer has would be stranded: refuse to start instead.
+    await runner.checkVersions();
     return {
       routes: (app) => {
         app.get(
