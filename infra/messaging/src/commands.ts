@@ -14,6 +14,29 @@ export interface CommandMessage<Type extends string = string, Data = unknown> {
   metadata: { correlationId: string; causationId: string; traceparent?: string; actor?: string };
 }
 
+export type CommandKind = 'action' | 'compensation';
+
+/**
+ * The data of a saga's CommandIssued event: the one way a command leaves a saga. The relay
+ * routes `command` to `ordo.<target>.commands`, keyed by `aggregateId`.
+ *
+ * The saga engine owns it (`@ordo/saga` exports it as its own); it is declared here, in
+ * the lowest package both use, because the relay reads it and messaging cannot depend on
+ * the engine, which depends on messaging (docs/decisions.md, "Messaging").
+ */
+export interface CommandIssued {
+  /** The context that handles it. */
+  target: string;
+  /** The aggregate it addresses: the Kafka key, so commands to one aggregate keep their order. */
+  aggregateId: string;
+  command: CommandMessage;
+  step: string;
+  /** The line of a fan-out step it was sent for. */
+  line?: string;
+  kind: CommandKind;
+  at: string;
+}
+
 /** Parses a command message's envelope; each context then parses `data` by `type`. Unknown fields are tolerated. */
 export const commandMessageSchema = z.object({
   type: z.string().min(1),

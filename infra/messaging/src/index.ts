@@ -1,7 +1,7 @@
 export { startRelay, type Relay, type RelayOptions, type RelayStatus } from './relay/relay';
 export { relayLockKey, RelayLockLostError, type RelayLockOptions } from './relay/lock';
 export { MessageTooLargeError } from './relay/messages';
-export { contextRouting, eventMessageValue, type Route, type Routing, type IssuedCommand } from './relay/routing';
+export { contextRouting, eventMessageValue, type Route, type Routing } from './relay/routing';
 export { sqlCheckpointStore, type CheckpointStore } from './checkpoints';
 export { HEADER, headersOf, messageIdOf, readHeaders, type MessageKind } from './headers';
 export { runConsumer, type ConsumerRunner, type ConsumerRunnerOptions, type ConsumedMessage, type HandlerContext } from './consumer/runner';
@@ -23,5 +23,15 @@ export {
   type KafkaBusOptions,
   type EmbeddedHub,
 } from './bus';
-export { commandMessageSchema, commandMetadataOf, commandParser, UnknownCommandError, type CommandMessage, type CommandMessageOf } from './commands';
+export {
+  commandMessageSchema,
+  commandMetadataOf,
+  commandParser,
+  UnknownCommandError,
+  type CommandMessage,
+  type CommandMessageOf,
+  type CommandIssued,
+  type CommandKind,
+} from './commands';
+export { commandEndpoint, CommandEndpointError, type CommandEndpoint, type CommandDataOf, type FailureDataOf, type ReplySchemas } from './endpoints';
 export { publishedEventSchema, reactionCommandId, reactionContext, type PublishedEvent } from './reaction';

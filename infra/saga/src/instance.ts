@@ -1,9 +1,11 @@
 // An instance is its own event stream (docs/architecture.md, "Saga semantics"): these are its
 // events, and `evolve` folds them into its state. Pure: no definition needed to read it.
 import { eventIdFor } from '@ordo/eventstore';
-import type { CommandMessage } from '@ordo/messaging';
+import type { CommandIssued, CommandKind } from '@ordo/messaging';
 
-export type CommandKind = 'action' | 'compensation';
+// The engine's own types: declared in messaging only because its relay routes them.
+export type { CommandIssued, CommandKind };
+
 export type Outcome = 'success' | 'failure';
 export type SagaStatus = 'running' | 'compensating' | 'completed' | 'rolled-back';
 
@@ -25,17 +27,6 @@ export interface SagaStarted<Data = unknown> {
   /** The trigger's correlation id: every command the instance sends carries it. */
   correlationId: string;
   steps: StepOutline[];
-  at: string;
-}
-
-/** The one way a command leaves a saga: the relay routes it to `ordo.<target>.commands`. */
-export interface CommandIssued {
-  target: string;
-  aggregateId: string;
-  command: CommandMessage;
-  step: string;
-  line?: string;
-  kind: CommandKind;
   at: string;
 }
 

@@ -1,4 +1,5 @@
 import type { RecordedEvent } from '@ordo/eventstore';
+import type { CommandIssued } from '../commands';
 import type { MessageKind } from '../headers';
 
 /** One Kafka message an event becomes: where it goes, its key, its value (default: the event) and its kind (default: event). */
@@ -11,17 +12,11 @@ export interface Route {
 
 export type Routing = (event: RecordedEvent) => Route[];
 
-/** What a saga's CommandIssued event carries for the relay to deliver. */
-export interface IssuedCommand {
-  /** The context that handles it: the command goes to `ordo.<target>.commands`. */
-  target: string;
-  /** The aggregate it addresses: the Kafka key, so commands to one aggregate keep their order. */
-  aggregateId: string;
-  command: unknown;
-}
+/** What the relay reads of a CommandIssued: where the command goes. The command is passed on as it is. */
+type Routable = Pick<CommandIssued, 'target' | 'aggregateId'> & { command?: unknown };
 
-const isIssuedCommand = (data: unknown): data is IssuedCommand =>
-  typeof data === 'object' && data !== null && typeof (data as IssuedCommand).target === 'string' && typeof (data as IssuedCommand).aggregateId === 'string';
+const isRoutable = (data: unknown): data is Routable =>
+  typeof data === 'object' && data !== null && typeof (data as Routable).target === 'string' && typeof (data as Routable).aggregateId === 'string';
 
 /**
  * Every event goes to its context's event topic, keyed by its stream, so one stream
@@ -32,7 +27,7 @@ export const contextRouting =
   (context: string): Routing =>
   (event) => {
     const routes: Route[] = [{ topic: `ordo.${context}.events`, key: event.stream }];
-    if (event.type === 'CommandIssued' && isIssuedCommand(event.data)) {
+    if (event.type === 'CommandIssued' && isRoutable(event.data)) {
       routes.push({ topic: `ordo.${event.data.target}.commands`, key: event.data.aggregateId, value: event.data.command, kind: 'command' });
     }
     return routes;
