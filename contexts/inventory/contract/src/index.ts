@@ -2,7 +2,7 @@
 // Readers are tolerant (docs/architecture.md): event schemas are plain `z.object`s, so a field
 // added by a later version passes through an older reader.
 import { z } from 'zod';
-import type { CommandMessage } from '@ordo/messaging';
+import { commandEndpoint, type CommandMessage } from '@ordo/messaging';
 
 export const CONTEXT = 'inventory';
 
@@ -120,3 +120,14 @@ export const inventoryEventSchemas = {
   StockCommitted: { version: 1, schema: StockCommitted },
   StockCommitRejected: { version: 1, schema: StockCommitRejected },
 } as const satisfies Record<InventoryEvent['type'], { version: number; schema: z.ZodType }>;
+
+// ---- endpoints: the commands a saga sends, and the replies that answer them ----------
+
+export const ReserveStockEndpoint = commandEndpoint(
+  CONTEXT,
+  { ReserveStock },
+  { aggregateId: ({ sku }) => sku, success: { StockReserved }, failure: { StockReservationRejected } },
+);
+
+/** Always answered with StockReleased (quantity 0 when the order held nothing), so a compensation never waits. */
+export const ReleaseStockEndpoint = commandEndpoint(CONTEXT, { ReleaseStock }, { aggregateId: ({ sku }) => sku, success: { StockReleased } });

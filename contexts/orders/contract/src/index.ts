@@ -2,7 +2,7 @@
 // records. Readers are tolerant (docs/architecture.md): event schemas are plain `z.object`s, so a
 // field added by a later version passes through an older reader.
 import { z } from 'zod';
-import type { CommandMessage } from '@ordo/messaging';
+import { commandEndpoint, type CommandMessage } from '@ordo/messaging';
 
 export const CONTEXT = 'orders';
 
@@ -108,3 +108,9 @@ export const ordersEventSchemas = {
   OrderRejected: { version: 1, schema: OrderRejected },
   OrderShipped: { version: 1, schema: OrderShipped },
 } as const satisfies Record<OrderEvent['type'], { version: number; schema: z.ZodType }>;
+
+// ---- endpoints: the commands a saga sends, and the replies that answer them ----------
+
+export const ConfirmOrderEndpoint = commandEndpoint(CONTEXT, { ConfirmOrder }, { aggregateId: ({ orderId }) => orderId, success: { OrderConfirmed } });
+
+export const RejectOrderEndpoint = commandEndpoint(CONTEXT, { RejectOrder }, { aggregateId: ({ orderId }) => orderId, success: { OrderRejected } });

@@ -3,7 +3,7 @@
 // schemas are plain `z.object`s, so a field added by a later version passes through an
 // older reader.
 import { z } from 'zod';
-import type { CommandMessage } from '@ordo/messaging';
+import { commandEndpoint, type CommandMessage } from '@ordo/messaging';
 
 export const CONTEXT = 'payments';
 
@@ -147,6 +147,35 @@ export const paymentsEventSchemas = {
   PaymentRefunded: { version: 1, schema: PaymentRefunded },
   PaymentRefundRejected: { version: 1, schema: PaymentRefundRejected },
 } as const satisfies Record<PaymentsEvent['type'], { version: number; schema: z.ZodType }>;
+
+// ---- endpoints: the commands a saga sends, and the replies that answer them ----------
+
+const byOrder = ({ orderId }: { orderId: string }) => orderId;
+
+export const AuthorizePaymentEndpoint = commandEndpoint(
+  CONTEXT,
+  { AuthorizePayment },
+  { aggregateId: byOrder, success: { PaymentAuthorized }, failure: { PaymentDeclined } },
+);
+
+/** Answered with PaymentVoided when nothing was authorized too; a captured payment is refunded instead. */
+export const VoidPaymentEndpoint = commandEndpoint(
+  CONTEXT,
+  { VoidPayment },
+  { aggregateId: byOrder, success: { PaymentVoided }, failure: { PaymentVoidRejected } },
+);
+
+export const CapturePaymentEndpoint = commandEndpoint(
+  CONTEXT,
+  { CapturePayment },
+  { aggregateId: byOrder, success: { PaymentCaptured }, failure: { PaymentCaptureFailed } },
+);
+
+export const RefundPaymentEndpoint = commandEndpoint(
+  CONTEXT,
+  { RefundPayment },
+  { aggregateId: byOrder, success: { PaymentRefunded }, failure: { PaymentRefundRejected } },
+);
 
 // ---- views ---------------------------------------------------------------------------
 

@@ -3,7 +3,7 @@
 // `z.object`s, so a field added by a later version passes through an older reader.
 // The saga schedules and cancels shipments; inventory and orders read ShipmentDispatched.
 import { z } from 'zod';
-import type { CommandMessage } from '@ordo/messaging';
+import { commandEndpoint, type CommandMessage } from '@ordo/messaging';
 
 export const CONTEXT = 'shipping';
 
@@ -132,6 +132,21 @@ export const shippingEventSchemas = {
   ShipmentCancellationRefused: { version: 1, schema: ShipmentCancellationRefused },
   ShipmentDispatched: { version: 1, schema: ShipmentDispatched },
 } as const satisfies Record<ShippingEvent['type'], { version: number; schema: z.ZodType }>;
+
+// ---- endpoints: the commands a saga sends, and the replies that answer them ----------
+
+export const ScheduleShipmentEndpoint = commandEndpoint(
+  CONTEXT,
+  { ScheduleShipment },
+  { aggregateId: ({ orderId }) => orderId, success: { ShipmentScheduled }, failure: { ShipmentRefused } },
+);
+
+/** Answered with ShipmentCancelled before dispatch, scheduled or not; refused once the shipment left. */
+export const CancelShipmentEndpoint = commandEndpoint(
+  CONTEXT,
+  { CancelShipment },
+  { aggregateId: ({ orderId }) => orderId, success: { ShipmentCancelled }, failure: { ShipmentCancellationRefused } },
+);
 
 // ---- HTTP views --------------------------------------------------------------------
 
