@@ -113,8 +113,12 @@ const stepNamed = <Data>(definition: SagaDefinition<Data>, name: string): { inde
 const classify = <Data>(invocation: StepCommand<Data> | undefined, reply: IncomingEvent) => {
   if (invocation?.success.includes(reply.type)) return { outcome: 'success' as const };
   const reasonOf = invocation?.failure[reply.type];
-  return reasonOf ? { outcome: 'failure' as const, reason: reasonOf(reply) } : undefined;
+  if (!reasonOf) return undefined;
+  const reason = reasonOf(reply);
+  return { outcome: 'failure' as const, ...(reason !== undefined && { reason }) };
 };
+
+const refusal = (replyType: string, reason: string | undefined) => (reason === undefined ? replyType : `${replyType}: ${reason}`);
 
 const named = (sagaId: string, sent: SentCommand) =>
   `${sent.kind} ${sent.type} of step ${sent.step}${sent.line === undefined ? '' : ` (line ${sent.line})`} in ${sagaId}`;
@@ -130,7 +134,7 @@ const afterReply = <Data>(definition: SagaDefinition<Data>, state: StartedSaga<D
   }
   const failed = siblings.find((sent) => sent.outcome === 'failure');
   if (!failed) return runFrom(definition, state, index + 1, cause);
-  const reason = failed.reason ?? `${failed.replyType ?? 'a failure'} answered ${failed.type}`;
+  const reason = failed.reason ?? `${failed.replyType ?? 'a failure'} answered ${failed.type}${failed.line === undefined ? '' : ` (line ${failed.line})`}`;
   const compensating = { type: 'SagaCompensating', data: { step: answered.step, reason, at: cause.now } } as const;
   return [compensating, ...compensateFrom(definition, progress(state, compensating), index, reason, cause)];
 };
@@ -147,11 +151,13 @@ const handleReply = <Data>(definition: SagaDefinition<Data>, state: StartedSaga<
   const verdict = classify(sent.kind === 'action' ? step.action : step.compensation, reply);
   if (!verdict) return [];
   if (verdict.outcome === 'failure' && sent.kind === 'compensation') {
-    throw new UnhandledSagaFailure(`the ${named(state.sagaId, sent)} was refused (${reply.type}: ${verdict.reason}); failed compensations need an operator`);
+    throw new UnhandledSagaFailure(
+      `the ${named(state.sagaId, sent)} was refused (${refusal(reply.type, verdict.reason)}); failed compensations need an operator`,
+    );
   }
   if (verdict.outcome === 'failure' && index >= pivotIndex(definition)) {
     throw new UnhandledSagaFailure(
-      `the ${named(state.sagaId, sent)} was refused at or after the pivot (${reply.type}: ${verdict.reason}); this needs an operator`,
+      `the ${named(state.sagaId, sent)} was refused at or after the pivot (${refusal(reply.type, verdict.reason)}); this needs an operator`,
     );
   }
   const received = {

@@ -1,5 +1,7 @@
 // The definition DSL: a saga reads as a table, one step a line, each step's
-// command beside the replies that answer it and its compensation beside that.
+// command (an endpoint of the target's contract) and its compensation beside it.
+import type { CommandDataOf, CommandEndpoint } from '@ordo/messaging';
+import { failureReasons, type ReasonOf, type ReasonReaders } from './reasons';
 
 /** An event of another context as the saga reads it off a topic: its trigger, or a reply. */
 export interface IncomingEvent {
@@ -10,21 +12,19 @@ export interface IncomingEvent {
   metadata: { correlationId: string; causationId?: string; commandId?: string };
 }
 
-/** Reads a failure's reason from the reply that reports it. */
-export type ReasonOf = (reply: IncomingEvent) => string;
-
-/** One command a step sends (per line, when it fans out), and the replies that answer it. */
-export interface Invocation<Context> {
-  /** The context that handles it: it travels on `ordo.<target>.commands`. */
-  target: string;
-  command: string;
-  /** The aggregate it addresses: its Kafka key, so commands to one aggregate keep their order. */
-  aggregateId: (context: Context) => string;
-  data: (context: Context) => unknown;
-  /** Reply event types that mean it was done. */
-  success: readonly string[];
-  /** Reply event types that mean it was refused, each with how to read the reason. */
-  failure?: Readonly<Record<string, ReasonOf>>;
+/**
+ * One command a step sends (per line, when it fans out): an endpoint of the target's
+ * contract and its data, built from the step's context. The data is the command's data, and
+ * a field the command lacks does not compile either (`Built` is what the builder returns,
+ * so that extra keys can be refused: TypeScript checks none on a value it infers). The
+ * replies are the endpoint's: a step names none, and reads a failure's reason only from
+ * failures the endpoint has.
+ */
+export interface Invocation<Context, Endpoint extends CommandEndpoint = CommandEndpoint, Built = CommandDataOf<Endpoint>> {
+  endpoint: Endpoint;
+  data: (context: Context) => Built & Record<Exclude<keyof Built, keyof CommandDataOf<Endpoint>>, never>;
+  /** Default: each failure's `reason`. */
+  reason?: ReasonReaders<Endpoint>;
 }
 
 /** What a step's functions see: the saga's data, and for a fan-out step the line at hand. */
@@ -46,15 +46,23 @@ export interface StepPolicies {
   retry?: { attempts: number; backoffMs?: number };
 }
 
-export interface StepOptions<Context> extends StepPolicies {
+/** A step's action and compensation: the endpoint each names, and what each data builder returns. */
+export interface StepCommands {
+  action: CommandEndpoint;
+  actionData: unknown;
+  compensation: CommandEndpoint;
+  compensationData: unknown;
+}
+
+export interface StepOptions<Context, Commands extends StepCommands = StepCommands> extends StepPolicies {
   /** Absent for a step that only registers a compensation (Eventuate's "order created / reject order"). */
-  action?: Invocation<Context>;
-  compensation?: Invocation<Compensating<Context>>;
+  action?: Invocation<Context, Commands['action'], Commands['actionData']>;
+  compensation?: Invocation<Compensating<Context>, Commands['compensation'], Commands['compensationData']>;
   /** The point of no return: from this step on nothing is compensated. */
   pivot?: boolean;
 }
 
-export interface FanOutOptions<Data, Line> extends StepOptions<LineContext<Data, Line>> {
+export interface FanOutOptions<Data, Line, Commands extends StepCommands = StepCommands> extends StepOptions<LineContext<Data, Line>, Commands> {
   /** The items of the saga's data the step sends one command for (order lines). */
   over: (saga: Data) => readonly Line[];
   /** A line's key, unique within the step: it names the line in events and command ids. */
@@ -97,24 +105,33 @@ export class SagaDefinitionError extends Error {
   override name = 'SagaDefinitionError';
 }
 
-const resolve = <Data, Context>(
-  invocation: Invocation<Context>,
+const resolve = <Data, Context, Endpoint extends CommandEndpoint, Built>(
+  { endpoint, data, reason }: Invocation<Context, Endpoint, Built>,
   contextOf: (saga: Data, line: string | undefined, reason: string) => Context,
 ): StepCommand<Data> => ({
-  target: invocation.target,
-  command: invocation.command,
-  success: invocation.success,
-  failure: invocation.failure ?? {},
-  build: (saga, line, reason) => {
-    const context = contextOf(saga, line, reason);
-    return { aggregateId: invocation.aggregateId(context), data: invocation.data(context) };
+  target: endpoint.target,
+  command: endpoint.command,
+  success: Object.keys(endpoint.success),
+  failure: failureReasons(endpoint, reason),
+  build: (saga, line, why) => {
+    const command = data(contextOf(saga, line, why));
+    return { aggregateId: endpoint.aggregateId(command), data: command };
   },
 });
 
 const policies = ({ timeoutMs, retry }: StepPolicies): StepPolicies => ({ ...(timeoutMs !== undefined && { timeoutMs }), ...(retry && { retry }) });
 
 /** A step that sends one command (or none, only registering a compensation). */
-export const step = <Data>(name: string, options: StepOptions<StepContext<Data>>): SagaStep<Data> => ({
+export const step = <
+  Data,
+  Action extends CommandEndpoint,
+  ActionData extends CommandDataOf<Action>,
+  Compensation extends CommandEndpoint,
+  CompensationData extends CommandDataOf<Compensation>,
+>(
+  name: string,
+  options: StepOptions<StepContext<Data>, { action: Action; actionData: ActionData; compensation: Compensation; compensationData: CompensationData }>,
+): SagaStep<Data> => ({
   name,
   pivot: options.pivot ?? false,
   fanOut: false,
@@ -125,7 +142,17 @@ export const step = <Data>(name: string, options: StepOptions<StepContext<Data>>
 });
 
 /** A step that sends one command per item of a list in the saga's data; it succeeds when every line did. */
-export const fanOut = <Data, Line>(name: string, options: FanOutOptions<Data, Line>): SagaStep<Data> => {
+export const fanOut = <
+  Data,
+  Line,
+  Action extends CommandEndpoint,
+  ActionData extends CommandDataOf<Action>,
+  Compensation extends CommandEndpoint,
+  CompensationData extends CommandDataOf<Compensation>,
+>(
+  name: string,
+  options: FanOutOptions<Data, Line, { action: Action; actionData: ActionData; compensation: Compensation; compensationData: CompensationData }>,
+): SagaStep<Data> => {
   const lineOf = (saga: Data, key: string | undefined): Line => {
     const found = options.over(saga).find((line) => options.key(line) === key);
     if (found === undefined) throw new SagaDefinitionError(`step ${name} has no line ${String(key)}`);

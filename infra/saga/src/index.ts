@@ -16,8 +16,8 @@ export {
   type LineContext,
   type Compensating,
   type IncomingEvent,
-  type ReasonOf,
 } from './definition';
+export type { ReasonOf, ReasonReaders } from './reasons';
 export {
   evolve,
   initialState,

@@ -1,5 +1,8 @@
-// A made-up saga for the engine's own tests: every shape a step can take, in one table.
-import { byDataField, defineSaga, fanOut, step, type IncomingEvent } from '../src';
+// A made-up saga for the engine's own tests: every shape a step can take, in one table,
+// over the endpoints of made-up contracts.
+import { z } from 'zod';
+import { commandEndpoint } from '@ordo/messaging';
+import { byDataField, defineSaga, fanOut, step } from '../src';
 
 export interface Checkout {
   cartId: string;
@@ -7,82 +10,57 @@ export interface Checkout {
   amountCents: number;
 }
 
-const reasonOf = (reply: IncomingEvent) => String((reply.data as { reason?: unknown }).reason);
+// ---- the contracts: commands and their replies ----
+const Cart = z.object({ cartId: z.string() });
+const Refusal = z.object({ cartId: z.string(), reason: z.string() });
+const Item = Cart.extend({ item: z.string() });
+const byCart = ({ cartId }: { cartId: string }) => cartId;
 
+const ReopenCart = Cart.extend({ reason: z.string() });
+export const ReopenCartEndpoint = commandEndpoint('carts', { ReopenCart }, { aggregateId: byCart, success: { CartReopened: Cart } });
+
+const HoldItem = Item.extend({ count: z.number().int().positive() });
+const ItemUnavailable = Refusal.extend({ item: z.string(), left: z.number().int() });
+export const HoldItemEndpoint = commandEndpoint(
+  'warehouse',
+  { HoldItem },
+  { aggregateId: ({ item }) => item, success: { ItemHeld: Item }, failure: { ItemUnavailable } },
+);
+const ReleaseItem = Item;
+const ReleaseItemEndpoint = commandEndpoint(
+  'warehouse',
+  { ReleaseItem },
+  { aggregateId: ({ item }) => item, success: { ItemReleased: Item }, failure: { ReleaseRefused: Refusal } },
+);
+
+const Charge = Cart.extend({ amountCents: z.number().int() });
+const ChargeEndpoint = commandEndpoint('payments', { Charge }, { aggregateId: byCart, success: { Charged: Cart }, failure: { ChargeDeclined: Refusal } });
+const RefundEndpoint = commandEndpoint('payments', { Refund: Cart }, { aggregateId: byCart, success: { Refunded: Cart } });
+
+const ShipEndpoint = commandEndpoint('shipping', { Ship: Cart }, { aggregateId: byCart, success: { Shipped: Cart }, failure: { ShipmentRefused: Refusal } });
+const NotifyEndpoint = commandEndpoint('mail', { Notify: Cart }, { aggregateId: byCart, success: { Notified: Cart } });
+
+// ---- the saga ----
 export const checkout = defineSaga<Checkout>({
   name: 'checkout',
   version: 1,
   trigger: { type: 'CartSubmitted', data: (event) => event.data as Checkout, key: (cart) => cart.cartId },
   association: byDataField('cartId'),
   steps: [
-    step('cart', {
-      compensation: {
-        target: 'carts',
-        command: 'ReopenCart',
-        aggregateId: ({ saga }) => saga.cartId,
-        data: ({ saga, reason }) => ({ cartId: saga.cartId, reason }),
-        success: ['CartReopened'],
-      },
-    }),
+    step('cart', { compensation: { endpoint: ReopenCartEndpoint, data: ({ saga, reason }) => ({ cartId: saga.cartId, reason }) } }),
     fanOut('hold', {
       over: (cart) => cart.items,
       key: (line) => line.item,
-      action: {
-        target: 'warehouse',
-        command: 'HoldItem',
-        aggregateId: ({ line }) => line.item,
-        data: ({ saga, line }) => ({ cartId: saga.cartId, item: line.item, count: line.count }),
-        success: ['ItemHeld'],
-        failure: { ItemUnavailable: reasonOf },
-      },
-      compensation: {
-        target: 'warehouse',
-        command: 'ReleaseItem',
-        aggregateId: ({ line }) => line.item,
-        data: ({ saga, line }) => ({ cartId: saga.cartId, item: line.item }),
-        success: ['ItemReleased'],
-        failure: { ReleaseRefused: reasonOf },
-      },
+      action: { endpoint: HoldItemEndpoint, data: ({ saga, line }) => ({ cartId: saga.cartId, item: line.item, count: line.count }) },
+      compensation: { endpoint: ReleaseItemEndpoint, data: ({ saga, line }) => ({ cartId: saga.cartId, item: line.item }) },
     }),
     step('charge', {
-      action: {
-        target: 'payments',
-        command: 'Charge',
-        aggregateId: ({ saga }) => saga.cartId,
-        data: ({ saga }) => ({ cartId: saga.cartId, amountCents: saga.amountCents }),
-        success: ['Charged'],
-        failure: { ChargeDeclined: reasonOf },
-      },
-      compensation: {
-        target: 'payments',
-        command: 'Refund',
-        aggregateId: ({ saga }) => saga.cartId,
-        data: ({ saga }) => ({ cartId: saga.cartId }),
-        success: ['Refunded'],
-      },
+      action: { endpoint: ChargeEndpoint, data: ({ saga }) => ({ cartId: saga.cartId, amountCents: saga.amountCents }) },
+      compensation: { endpoint: RefundEndpoint, data: ({ saga }) => ({ cartId: saga.cartId }) },
       timeoutMs: 30_000,
     }),
-    step('ship', {
-      pivot: true,
-      action: {
-        target: 'shipping',
-        command: 'Ship',
-        aggregateId: ({ saga }) => saga.cartId,
-        data: ({ saga }) => ({ cartId: saga.cartId }),
-        success: ['Shipped'],
-        failure: { ShipmentRefused: reasonOf },
-      },
-    }),
-    step('notify', {
-      action: {
-        target: 'mail',
-        command: 'Notify',
-        aggregateId: ({ saga }) => saga.cartId,
-        data: ({ saga }) => ({ cartId: saga.cartId }),
-        success: ['Notified'],
-      },
-      retry: { attempts: 3 },
-    }),
+    step('ship', { pivot: true, action: { endpoint: ShipEndpoint, data: ({ saga }) => ({ cartId: saga.cartId }) } }),
+    step('notify', { action: { endpoint: NotifyEndpoint, data: ({ saga }) => ({ cartId: saga.cartId }) }, retry: { attempts: 3 } }),
   ],
 });
 
