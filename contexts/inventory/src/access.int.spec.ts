@@ -1,7 +1,7 @@
 import { catalogEventSchemas, productStream } from '@ordo/catalog-contract';
 import { eventIdFor } from '@ordo/eventstore';
 import type { Principal } from '@ordo/http';
-import { startTestHost, type TestHost } from '@ordo/host/testing';
+import { issueCommand, startTestHost, type TestHost } from '@ordo/host/testing';
 import { eventually } from '@ordo/testing';
 import { inventoryService } from './service';
 
@@ -48,20 +48,12 @@ describe('the reservations of a stock', () => {
     });
     expect(added.status).toBe(200);
 
-    const metadata = { correlationId: 'saga-1', causationId: 'saga-1' };
-    const command = { type: 'ReserveStock', commandId: 'reserve-1', data: { sku: 'SKU-1', orderId: ORDER_ID, quantity: 2 }, metadata };
-    await host.standIns.sagas.appendToStream(
-      'orderPlacement-1',
-      [
-        {
-          id: eventIdFor('issued-1', 0),
-          type: 'CommandIssued',
-          data: { target: 'inventory', aggregateId: 'SKU-1', command },
-          metadata: { ...metadata, schemaVersion: 1 },
-        },
-      ],
-      { expectedRevision: 'any' },
-    );
+    await issueCommand(host.standIns.sagas, {
+      target: 'inventory',
+      key: 'SKU-1',
+      type: 'ReserveStock',
+      data: { sku: 'SKU-1', orderId: ORDER_ID, quantity: 2 },
+    });
     await eventually(async () => (await stockAs()).reserved === 2, 'the reservation');
   });
   afterAll(() => host?.close());

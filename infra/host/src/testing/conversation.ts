@@ -3,7 +3,7 @@
 // service under test recorded.
 import { randomUUID } from 'node:crypto';
 import { eventIdFor, type EventStore, type RecordedEvent } from '@ordo/eventstore';
-import type { Bus, BusConsumerOptions } from '@ordo/messaging';
+import type { Bus, BusConsumerOptions, CommandIssued } from '@ordo/messaging';
 import { eventually } from '@ordo/testing/eventually';
 import type { ServiceModule } from '../module';
 
@@ -29,10 +29,9 @@ export const issueCommand = async (
 ): Promise<string> => {
   const eventId = randomUUID();
   const command = { type, commandId, data, metadata: { correlationId, causationId: eventId } };
+  const issued: CommandIssued = { target, aggregateId: key, command, step: 'stand-in', kind: 'action', at: new Date().toISOString() };
   const metadata = { correlationId, causationId: eventId, commandId: eventId, schemaVersion: 1 };
-  await sagas.appendToStream(`saga-spec-${key}`, [{ id: eventId, type: 'CommandIssued', data: { target, aggregateId: key, command }, metadata }], {
-    expectedRevision: 'any',
-  });
+  await sagas.appendToStream(`saga-spec-${key}`, [{ id: eventId, type: 'CommandIssued', data: issued, metadata }], { expectedRevision: 'any' });
   return commandId;
 };
 
