@@ -15,10 +15,10 @@ export interface IncomingEvent {
 /**
  * One command a step sends (per line, when it fans out): an endpoint of the target's
  * contract and its data, built from the step's context. The data is the command's data, and
- * a field the command lacks does not compile either (`Built` is what the builder returns,
- * so that extra keys can be refused: TypeScript checks none on a value it infers). The
- * replies are the endpoint's: a step names none, and reads a failure's reason only from
- * failures the endpoint has.
+ * a top-level field the command lacks does not compile either (`Built` is what the builder
+ * returns, so that its extra keys can be refused: TypeScript checks none on a value it
+ * infers). The replies are the endpoint's: a step names none, and reads a failure's reason
+ * only from failures the endpoint has.
  */
 export interface Invocation<Context, Endpoint extends CommandEndpoint = CommandEndpoint, Built = CommandDataOf<Endpoint>> {
   endpoint: Endpoint;
