@@ -9,6 +9,7 @@ import {
   sagaIdOf,
   startedState,
   type CommandKind,
+  type IgnoredWhy,
   type SagaEvent,
   type SagaState,
   type SentCommand,
@@ -25,9 +26,8 @@ interface Cause {
 }
 
 /**
- * A failure the engine cannot handle yet: a refused compensation, or a refusal at or
- * after the pivot. Both will leave the instance `failed` for an operator; until then
- * the reply is not recorded and the throw parks it.
+ * A history the engine cannot decide on: a step its definition lacks, or compensations
+ * without a recorded failure. The throw parks the input with its instance.
  */
 export class UnhandledSagaFailure extends Error {
   override name = 'UnhandledSagaFailure';
@@ -123,46 +123,75 @@ const refusal = (replyType: string, reason: string | undefined) => (reason === u
 const named = (sagaId: string, sent: SentCommand) =>
   `${sent.kind} ${sent.type} of step ${sent.step}${sent.line === undefined ? '' : ` (line ${sent.line})`} in ${sagaId}`;
 
-/** After a reply was recorded: wait for the step's other lines, then go on, compensate, or finish. */
+/** The instance stops for an operator on the first refusal among a step's lines. */
+const failedOn = <Data>(state: StartedSaga<Data>, refused: SentCommand, cause: Cause): SagaEvent<Data> => ({
+  type: 'SagaFailed',
+  data: {
+    step: refused.step,
+    ...(refused.line !== undefined && { line: refused.line }),
+    kind: refused.kind,
+    reason: `the ${named(state.sagaId, refused)} was refused (${refusal(refused.replyType ?? 'a failure', refused.reason)})`,
+    at: cause.now,
+  },
+});
+
+/**
+ * After a reply was recorded: wait for the step's other lines, then go on, compensate,
+ * finish, or stop for an operator (a refused compensation, a refusal at or after the pivot).
+ */
 const afterReply = <Data>(definition: SagaDefinition<Data>, state: StartedSaga<Data>, answered: SentCommand, cause: Cause): SagaEvent<Data>[] => {
   const { index } = stepNamed(definition, answered.step);
   const siblings = state.commands.filter((sent) => sent.step === answered.step && sent.kind === answered.kind);
   if (siblings.some((sent) => sent.outcome === undefined)) return [];
+  const failed = siblings.find((sent) => sent.outcome === 'failure');
   if (answered.kind === 'compensation') {
+    if (failed) return [failedOn(state, failed, cause)];
     if (!state.failure) throw new UnhandledSagaFailure(`${state.sagaId} compensates without a recorded failure`);
     return compensateFrom(definition, state, index - 1, state.failure.reason, cause);
   }
-  const failed = siblings.find((sent) => sent.outcome === 'failure');
   if (!failed) return runFrom(definition, state, index + 1, cause);
+  if (index >= pivotIndex(definition)) return [failedOn(state, failed, cause)];
   const reason = failed.reason ?? `${failed.replyType ?? 'a failure'} answered ${failed.type}${failed.line === undefined ? '' : ` (line ${failed.line})`}`;
   const compensating = { type: 'SagaCompensating', data: { step: answered.step, reason, at: cause.now } } as const;
   return [compensating, ...compensateFrom(definition, progress(state, compensating), index, reason, cause)];
 };
 
+const ENDED: readonly string[] = ['completed', 'rolled-back'];
+
+/** Why a reply to a command the instance sent decides nothing, or undefined when the command awaits it. */
+const ignoredWhy = (state: StartedSaga, sent: SentCommand): { why: IgnoredWhy; detail: string } | undefined => {
+  if (sent.outcome !== undefined)
+    return { why: 'duplicate', detail: `the ${named(state.sagaId, sent)} was answered already (${sent.replyType ?? sent.outcome})` };
+  if (ENDED.includes(state.status)) return { why: 'late', detail: `${state.sagaId} is ${state.status}` };
+  return undefined;
+};
+
+const ignored = <Data>(reply: IncomingEvent, sent: SentCommand | undefined, why: { why: IgnoredWhy; detail: string }, cause: Cause): SagaEvent<Data>[] => [
+  {
+    type: 'ReplyIgnored',
+    data: { replyId: reply.id, replyType: reply.type, ...(sent && { commandId: sent.commandId }), ...why, at: cause.now },
+  },
+];
+
 /**
  * A reply counts only if it answers a command this instance issued and that is still
- * unanswered, with a type the step declared; anything else (late, repeated, not ours)
- * decides nothing.
+ * unanswered, with a type the step declared. Anything else (late, repeated, not ours) is
+ * recorded as ReplyIgnored and changes nothing; a redelivery of a reply already recorded
+ * records nothing at all, so a reply redelivered forever is written once.
  */
 const handleReply = <Data>(definition: SagaDefinition<Data>, state: StartedSaga<Data>, reply: IncomingEvent, cause: Cause): SagaEvent<Data>[] => {
+  if (state.recordedReplies.includes(reply.id)) return [];
   const sent = state.commands.find((each) => each.commandId === reply.metadata.commandId);
-  if (!sent || sent.outcome !== undefined) return [];
-  const { index, step } = stepNamed(definition, sent.step);
+  if (!sent) return ignored(reply, sent, { why: 'unknown', detail: `${reply.type} answers no command ${state.sagaId} issued` }, cause);
+  const why = ignoredWhy(state, sent);
+  if (why) return ignored(reply, sent, why, cause);
+  const { step } = stepNamed(definition, sent.step);
   const verdict = classify(sent.kind === 'action' ? step.action : step.compensation, reply);
-  if (!verdict) return [];
-  if (verdict.outcome === 'failure' && sent.kind === 'compensation') {
-    throw new UnhandledSagaFailure(
-      `the ${named(state.sagaId, sent)} was refused (${refusal(reply.type, verdict.reason)}); failed compensations need an operator`,
-    );
-  }
-  if (verdict.outcome === 'failure' && index >= pivotIndex(definition)) {
-    throw new UnhandledSagaFailure(
-      `the ${named(state.sagaId, sent)} was refused at or after the pivot (${refusal(reply.type, verdict.reason)}); this needs an operator`,
-    );
-  }
+  if (!verdict) return ignored(reply, sent, { why: 'unknown', detail: `${reply.type} is no reply step ${sent.step} declares to ${sent.type}` }, cause);
   const received = {
     type: 'ReplyReceived',
     data: {
+      replyId: reply.id,
       step: sent.step,
       ...(sent.line !== undefined && { line: sent.line }),
       kind: sent.kind,

@@ -1,5 +1,5 @@
 import { checkout, cart, type Checkout } from '../test/checkout-saga';
-import { commandIdFor, reply, sagaSpec, started, trigger, UnhandledSagaFailure } from '.';
+import { commandIdFor, reply, sagaSpec, started, trigger } from '.';
 
 const spec = sagaSpec(checkout);
 const sagaId = 'checkout-cart-1';
@@ -155,58 +155,81 @@ describe('compensating', () => {
       .thenRolledBack('ink is sold out');
   });
 
-  it('compensates nothing at or after the pivot: a refusal there needs an operator', () => {
+  it('compensates nothing at or after the pivot: a refusal there fails the instance for an operator', () => {
     const refused = reply({ step: 'ship' }, 'ShipmentRefused', { cartId: 'cart-1', reason: 'no courier' });
     spec
       .given([started(cart), held('pen'), held('ink'), charged])
       .when(refused)
-      .thenThrows(UnhandledSagaFailure, /pivot.*no courier/);
+      .thenRecords(['ReplyReceived', 'SagaFailed']);
+    spec
+      .given([started(cart), held('pen'), held('ink'), charged])
+      .when(refused)
+      .thenFailed(/Ship of step ship.*ShipmentRefused: no courier/);
   });
 
-  it('throws, naming it, when a compensation is refused', () => {
+  it('fails the instance, naming the line, when a compensation is refused, once every line of its step answered', () => {
     const refused = reply({ step: 'hold', line: 'pen', kind: 'compensation' }, 'ReleaseRefused', { cartId: 'cart-1', reason: 'already shipped' });
     spec
-      .given([started(cart), held('pen'), unavailable('ink')])
+      .given([started(cart), held('pen'), held('ink'), declined])
       .when(refused)
-      .thenThrows(UnhandledSagaFailure, /ReleaseItem of step hold \(line pen\).*already shipped/);
+      .thenWaits();
+    spec
+      .given([started(cart), held('pen'), held('ink'), declined, refused])
+      .when(released('ink'))
+      .thenFailed(/ReleaseItem of step hold \(line pen\).*already shipped/);
+  });
+
+  it('decides nothing more once failed: a reply to an answered command is a duplicate', () => {
+    const refused = reply({ step: 'ship' }, 'ShipmentRefused', { cartId: 'cart-1', reason: 'no courier' });
+    spec
+      .given([started(cart), held('pen'), held('ink'), charged, refused])
+      .when(reply({ step: 'ship' }, 'Shipped', { cartId: 'cart-1' }))
+      .thenIgnores('duplicate');
   });
 });
 
-describe('replies that decide nothing', () => {
-  it('ignores a repeated reply', () =>
+describe('replies that decide nothing are recorded, and change nothing', () => {
+  it('records a redelivered reply once: its second delivery records nothing', () =>
     spec
       .given([started(cart), held('pen')])
       .when(held('pen'))
       .thenNothing());
 
-  it('ignores a second, different answer to an answered command', () =>
+  it('records a second, different answer to an answered command as a duplicate', () =>
     spec
       .given([started(cart), held('pen')])
       .when(unavailable('pen'))
-      .thenNothing());
+      .thenIgnores('duplicate'));
 
-  it('ignores a reply to a command the instance never issued', () => {
+  it('records a reply to a command the instance never issued as unknown', () => {
     spec
       .given([started(cart)])
       .when(reply({ commandId: 'someone-elses' }, 'ItemHeld'))
-      .thenNothing();
+      .thenIgnores('unknown');
     spec
       .given([started(cart)])
       .when(reopened)
-      .thenNothing();
+      .thenIgnores('unknown');
   });
 
-  it('ignores an event of a type the step does not declare, even with a known command id', () =>
+  it('records an event of a type the step does not declare as unknown, even with a known command id', () =>
     spec
       .given([started(cart)])
       .when(reply({ step: 'hold', line: 'pen' }, 'ItemRestocked'))
-      .thenNothing());
+      .thenIgnores('unknown'));
 
-  it('ignores a late reply after the instance finished', () =>
+  it('records a late reply after the instance finished, and its redelivery once', () => {
+    const late = reply({ step: 'charge' }, 'Charged', { cartId: 'cart-1' });
+    const rolledBack = [started(cart), unavailable('pen'), unavailable('ink'), reopened];
+    spec.given(rolledBack).when(held('ink')).thenIgnores('duplicate');
+    spec.given(rolledBack).when(late).thenIgnores('unknown');
+    const [ignoredLate] = spec.given(rolledBack).when(late).events();
+    expect(ignoredLate).toMatchObject({ type: 'ReplyIgnored', data: { why: 'unknown', replyType: 'Charged' } });
     spec
-      .given([started(cart), unavailable('pen'), unavailable('ink'), reopened])
-      .when(unavailable('ink'))
-      .thenNothing());
+      .given([...rolledBack, late])
+      .when(late)
+      .thenNothing();
+  });
 
   it('ignores replies when there is no instance', () => spec.given().when(held('pen')).thenNothing());
 });

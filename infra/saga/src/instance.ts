@@ -7,7 +7,8 @@ import type { CommandIssued, CommandKind } from '@ordo/messaging';
 export type { CommandIssued, CommandKind };
 
 export type Outcome = 'success' | 'failure';
-export type SagaStatus = 'running' | 'compensating' | 'completed' | 'rolled-back';
+/** `failed`: stopped on a failure the engine may not undo, waiting for an operator. */
+export type SagaStatus = 'running' | 'compensating' | 'completed' | 'rolled-back' | 'failed';
 
 /** A step as SagaStarted records it, so a dashboard can draw the steps without the definition. */
 export interface StepOutline {
@@ -31,6 +32,8 @@ export interface SagaStarted<Data = unknown> {
 }
 
 export interface ReplyReceived {
+  /** The reply's event id, so a redelivery of it is known (absent in events recorded before it was kept). */
+  replyId?: string;
   step: string;
   line?: string;
   kind: CommandKind;
@@ -41,10 +44,38 @@ export interface ReplyReceived {
   at: string;
 }
 
+/**
+ * Why a reply that reached the instance decided nothing: it answers a command that is
+ * answered already (`duplicate`), one that timed out or an instance that has ended
+ * (`late`), or no command the instance issued, or with a type its step does not declare
+ * (`unknown`).
+ */
+export type IgnoredWhy = 'duplicate' | 'late' | 'unknown';
+
+export interface ReplyIgnored {
+  replyId: string;
+  replyType: string;
+  commandId?: string;
+  why: IgnoredWhy;
+  detail: string;
+  at: string;
+}
+
+/** A failure the engine does not undo by itself: a refused compensation, or a refusal at or after the pivot. */
+export interface SagaFailed {
+  step: string;
+  line?: string;
+  kind: CommandKind;
+  reason: string;
+  at: string;
+}
+
 export type SagaEvent<Data = unknown> =
   | { type: 'SagaStarted'; data: SagaStarted<Data> }
   | { type: 'CommandIssued'; data: CommandIssued }
   | { type: 'ReplyReceived'; data: ReplyReceived }
+  | { type: 'ReplyIgnored'; data: ReplyIgnored }
+  | { type: 'SagaFailed'; data: SagaFailed }
   | { type: 'SagaCompensating'; data: { step: string; reason: string; at: string } }
   | { type: 'SagaCompleted'; data: { at: string } }
   | { type: 'SagaRolledBack'; data: { reason: string; at: string } };
@@ -71,6 +102,12 @@ export interface StartedSaga<Data = unknown> extends Omit<SagaStarted<Data>, 'at
   commands: SentCommand[];
   /** Set once the instance compensates: the step that failed and why. */
   failure?: { step: string; reason: string };
+  /** Set while the instance is `failed`: what an operator has to look at. */
+  failed?: Omit<SagaFailed, 'at'>;
+  /** The ids of every reply recorded, received or ignored: a redelivery of one records nothing. */
+  recordedReplies: string[];
+  /** The replies that decided nothing, for people to see. */
+  ignoredReplies: ReplyIgnored[];
 }
 
 export type SagaState<Data = unknown> = { status: 'not-started' } | StartedSaga<Data>;
@@ -98,10 +135,20 @@ export const progress = <Data>(state: StartedSaga<Data>, event: Progress<Data>):
       return { ...state, commands: [...state.commands, sent] };
     }
     case 'ReplyReceived': {
-      const { commandId, outcome, replyType, reason } = event.data;
+      const { replyId, commandId, outcome, replyType, reason } = event.data;
       const answer = (sent: SentCommand): SentCommand =>
         sent.commandId === commandId ? { ...sent, outcome, replyType, ...(reason !== undefined && { reason }) } : sent;
-      return { ...state, commands: state.commands.map(answer) };
+      return {
+        ...state,
+        commands: state.commands.map(answer),
+        recordedReplies: replyId === undefined ? state.recordedReplies : [...state.recordedReplies, replyId],
+      };
+    }
+    case 'ReplyIgnored':
+      return { ...state, recordedReplies: [...state.recordedReplies, event.data.replyId], ignoredReplies: [...state.ignoredReplies, event.data] };
+    case 'SagaFailed': {
+      const { step, line, kind, reason } = event.data;
+      return { ...state, status: 'failed', failed: { step, ...(line !== undefined && { line }), kind, reason } };
     }
     case 'SagaCompensating':
       return { ...state, status: 'compensating', failure: { step: event.data.step, reason: event.data.reason } };
@@ -126,6 +173,8 @@ export const startedState = <Data>({ saga, version, key, data, correlationId, st
   correlationId,
   steps,
   commands: [],
+  recordedReplies: [],
+  ignoredReplies: [],
 });
 
 export const evolve = <Data>(state: SagaState<Data>, event: SagaEvent<Data>): SagaState<Data> => {

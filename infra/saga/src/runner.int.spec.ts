@@ -111,6 +111,18 @@ describe('sagaRunner on the PostgreSQL store (PGlite)', () => {
     expect(events.filter((event) => event.type === 'SagaCompensating')).toHaveLength(1);
   });
 
+  it('records a second answer to an answered command once, as ReplyIgnored, however often it is redelivered', async () => {
+    const runner = sagaRunner({ definition: checkout, store, clock });
+    await runner.handle(submitted());
+    await runner.handle(await answer('pen', 'ItemHeld'));
+    const second = await answer('pen', 'ItemUnavailable', { reason: 'pen is sold out' });
+    expect(await runner.handle(second)).toMatchObject({ result: 'ignored', sagaId, recorded: true, why: expect.stringMatching(/^duplicate: /) });
+    expect(await runner.handle(second)).toMatchObject({ result: 'ignored', sagaId, why: expect.stringMatching(/recorded already/) });
+    const ignored = (await history()).filter((event) => event.type === 'ReplyIgnored');
+    expect(ignored.map((event) => event.data)).toEqual([expect.objectContaining({ replyId: second.id, replyType: 'ItemUnavailable', why: 'duplicate' })]);
+    expect((await runner.read(cartId)).state).toMatchObject({ status: 'running' });
+  });
+
   it('ignores events that are no reply to an instance', async () => {
     const runner = sagaRunner({ definition: checkout, store, clock });
     await runner.handle(submitted());

@@ -29,7 +29,8 @@ export type SagaHandled<Data = unknown> =
   | { result: 'started'; sagaId: string; events: SagaEvent<Data>[] }
   | { result: 'already-started'; sagaId: string }
   | { result: 'reacted'; sagaId: string; events: SagaEvent<Data>[] }
-  | { result: 'ignored'; sagaId?: string; why: string };
+  /** `recorded`: the instance recorded it as ReplyIgnored (a late, duplicate or unknown reply). */
+  | { result: 'ignored'; sagaId?: string; why: string; recorded?: true };
 
 type Loaded<Data> = { state: SagaState<Data>; revision: bigint };
 
@@ -106,7 +107,7 @@ export const sagaRunner = <Data>({ definition, earlierVersions = [], store, cloc
     for (let attempt = 0; ; attempt++) {
       // First from memory, without a read: the append expects the remembered revision, so a
       // stale memory fails it and the next attempt reads; a decision to do nothing, or a
-      // refusal, is only taken on a state just read.
+      // throw, is only taken on a state just read.
       const remembered = attempt === 0 ? loaded.get(sagaId) : undefined;
       const { state, revision } = remembered ?? (await load(sagaId));
       if (state.status === 'not-started') {
@@ -122,13 +123,17 @@ export const sagaRunner = <Data>({ definition, earlierVersions = [], store, cloc
       }
       if (events.length === 0) {
         if (remembered) continue;
-        return { result: 'ignored', sagaId, why: `${event.type} answers no command the instance awaits (late, repeated or not its own)` };
+        return { result: 'ignored', sagaId, why: `${event.type} ${event.id} was recorded already` };
       }
       try {
         const { written, nextExpectedRevision } = await append(sagaId, event, state.correlationId, events, revision);
         if (written) remember(sagaId, state, events, nextExpectedRevision);
         // Not written: the same reply, handled concurrently, was recorded first.
-        return written ? { result: 'reacted', sagaId, events } : { result: 'ignored', sagaId, why: `${event.type} was recorded already` };
+        if (!written) return { result: 'ignored', sagaId, why: `${event.type} ${event.id} was recorded already` };
+        const [first] = events;
+        return first?.type === 'ReplyIgnored'
+          ? { result: 'ignored', sagaId, why: `${first.data.why}: ${first.data.detail}`, recorded: true }
+          : { result: 'reacted', sagaId, events };
       } catch (error) {
         if (!(error instanceof WrongExpectedRevisionError) || attempt >= retries) throw error;
       }

@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { eventIdFor } from '@ordo/eventstore';
 import { sagaDecider, startSaga } from './decide';
 import type { IncomingEvent, SagaDefinition } from './definition';
-import { commandIdFor, type CommandKind, type SagaEvent, type SagaState } from './instance';
+import { commandIdFor, type CommandKind, type IgnoredWhy, type SagaEvent, type SagaState } from './instance';
 
 /** Which command a reply answers: by step, line and kind (as the engine derives its id), or by id. */
 export type ReplyTarget = { step: string; line?: string; kind?: CommandKind } | { commandId: string };
@@ -99,7 +99,21 @@ export const sagaSpec = <Data>(definition: SagaDefinition<Data>, { now = '2030-0
               ),
             thenCompleted: () => assert.deepStrictEqual(last()?.type, 'SagaCompleted'),
             thenRolledBack: (reason: string) => assert.deepStrictEqual(last(), { type: 'SagaRolledBack', data: { reason, at: now } }),
-            /** Ignored: late, repeated, not ours, or a duplicate trigger. */
+            /** Stopped for an operator (a refused compensation, a refusal at or after the pivot), its reason matching. */
+            thenFailed: (reason: RegExp) => {
+              const failed = last();
+              assert.ok(failed?.type === 'SagaFailed', `expected SagaFailed, decided ${JSON.stringify(run().map((event) => event.type))}`);
+              assert.match(failed.data.reason, reason);
+            },
+            /** Recorded as ReplyIgnored, and nothing else: a late, duplicate or unknown reply. */
+            thenIgnores: (why: IgnoredWhy) => {
+              const events = run();
+              assert.deepStrictEqual(
+                events.map((event) => (event.type === 'ReplyIgnored' ? `ReplyIgnored:${event.data.why}` : event.type)),
+                [`ReplyIgnored:${why}`],
+              );
+            },
+            /** Nothing recorded: a redelivered reply, no instance, or a duplicate trigger. */
             thenNothing: () => assert.deepStrictEqual(run(), []),
             /** The event types decided, in order. */
             thenRecords: (types: SagaEvent['type'][]) =>

@@ -32,11 +32,29 @@ describe('sagaSpec', () => {
 
   it('fails thenThrows when nothing is thrown, or another message', () => {
     expect(() => failing.thenThrows(UnhandledSagaFailure)).toThrow();
+    // A history naming a step the definition lacks: the engine cannot decide on it.
+    const [, issued] = spec.given().when(started(cart)).events();
+    if (issued?.type !== 'CommandIssued') throw new Error('expected a CommandIssued');
+    const gone = { type: 'CommandIssued' as const, data: { ...issued.data, step: 'gone', command: { ...issued.data.command, commandId: 'gone-1' } } };
+    const unknownStep = spec.given([started(cart), gone]).when(reply({ commandId: 'gone-1' }, 'ItemHeld'));
+    unknownStep.thenThrows(UnhandledSagaFailure, /no step gone/);
+    expect(() => unknownStep.thenThrows(UnhandledSagaFailure, /something else/)).toThrow();
+  });
+
+  it('fails thenFailed when the instance did not fail, or for another reason', () => {
     const refused = spec
       .given([started(cart), held('pen'), unavailable('ink')])
       .when(reply({ step: 'hold', line: 'pen', kind: 'compensation' }, 'ReleaseRefused', { reason: 'gone' }));
-    refused.thenThrows(UnhandledSagaFailure, /gone/);
-    expect(() => refused.thenThrows(UnhandledSagaFailure, /something else/)).toThrow();
+    refused.thenFailed(/gone/);
+    expect(() => refused.thenFailed(/something else/)).toThrow();
+    expect(() => failing.thenFailed(/./)).toThrow(/expected SagaFailed/);
+  });
+
+  it('fails thenIgnores on another why, or when the reply counted', () => {
+    const second = spec.given([started(cart), held('pen')]).when(unavailable('pen'));
+    second.thenIgnores('duplicate');
+    expect(() => second.thenIgnores('late')).toThrow();
+    expect(() => failing.thenIgnores('duplicate')).toThrow();
   });
 
   it('accepts recorded saga events as history, not only stimuli', () => {

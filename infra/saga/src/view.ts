@@ -28,7 +28,7 @@ const commandView = z.object({
   reason: z.string().optional(),
 });
 
-const stepStatus = z.enum(['pending', 'running', 'succeeded', 'failed', 'compensating', 'compensated']);
+const stepStatus = z.enum(['pending', 'running', 'succeeded', 'failed', 'compensating', 'compensated', 'compensation-failed']);
 export type StepStatus = z.infer<typeof stepStatus>;
 
 /** The response of `GET /v1/sagas/<saga>/:key`. */
@@ -37,8 +37,22 @@ export const sagaViewSchema = z.object({
   saga: z.string(),
   version: z.number(),
   key: z.string(),
-  status: z.enum(['running', 'compensating', 'completed', 'rolled-back']),
+  status: z.enum(['running', 'compensating', 'completed', 'rolled-back', 'failed']),
+  /** Why the instance compensates (or was rolled back). */
   reason: z.string().optional(),
+  /** While `failed`: where it stopped and why; an operator acts on it. */
+  failed: z.object({ step: z.string(), line: z.string().optional(), kind: z.enum(['action', 'compensation']), reason: z.string() }).optional(),
+  /** Replies that reached the instance and decided nothing. */
+  ignoredReplies: z.array(
+    z.object({
+      replyId: z.string(),
+      replyType: z.string(),
+      commandId: z.string().optional(),
+      why: z.enum(['duplicate', 'late', 'unknown']),
+      detail: z.string(),
+      at: z.string(),
+    }),
+  ),
   steps: z.array(
     z.object({
       name: z.string(),
@@ -57,6 +71,7 @@ export type SagaView = z.infer<typeof sagaViewSchema>;
 const statusOf = (state: StartedSaga, outline: StepOutline, index: number, reached: number): StepStatus => {
   const sent = state.commands.filter((command) => command.step === outline.name);
   const compensations = sent.filter((command) => command.kind === 'compensation');
+  if (compensations.some((command) => command.outcome === 'failure')) return 'compensation-failed';
   if (compensations.length > 0) return compensations.every((command) => command.outcome === 'success') ? 'compensated' : 'compensating';
   const actions = sent.filter((command) => command.kind === 'action');
   if (actions.some((command) => command.outcome === undefined)) return 'running';
@@ -92,6 +107,8 @@ export const describeSaga = (state: StartedSaga): SagaView => {
     key,
     status,
     ...(state.failure && { reason: state.failure.reason }),
+    ...(state.failed && { failed: state.failed }),
+    ignoredReplies: state.ignoredReplies,
     steps: state.steps.map((outline, index) => ({
       ...outline,
       status: statusOf(state, outline, index, reached),
