@@ -34,6 +34,11 @@ export interface CommandIssued {
   /** The line of a fan-out step it was sent for. */
   line?: string;
   kind: CommandKind;
+  /**
+   * How often an operator sent it again after a definite refusal: each round has its own
+   * command id, since the target answers one id once. Absent: 0.
+   */
+  round?: number;
   at: string;
 }
 

@@ -3,6 +3,7 @@
 import { pivotIndex, type IncomingEvent, type SagaDefinition, type SagaStep, type StepCommand } from './definition';
 import {
   commandIdFor,
+  ENDED_STATUSES,
   evolve,
   initialState,
   progress,
@@ -20,7 +21,7 @@ import {
 export type SagaInput = { type: 'StartSaga'; trigger: IncomingEvent; now: string } | { type: 'HandleReply'; reply: IncomingEvent; now: string };
 
 /** What caused the events being decided: the CommandIssued's causation, and the time. */
-interface Cause {
+export interface Cause {
   id: string;
   now: string;
 }
@@ -48,7 +49,8 @@ const outline = <Data>(step: SagaStep<Data>): StepOutline => ({
   ...(step.fanOut && { fanOut: true }),
 });
 
-const issue = <Data>(
+/** The command of a step's line; `round` counts an operator's retries after a refusal, each a new command id. */
+export const issue = <Data>(
   state: StartedSaga<Data>,
   step: SagaStep<Data>,
   invocation: StepCommand<Data>,
@@ -56,13 +58,23 @@ const issue = <Data>(
   kind: CommandKind,
   reason: string,
   cause: Cause,
+  round = 0,
 ): SagaEvent<Data> => {
   const { aggregateId, data } = invocation.build(state.data, line, reason);
-  const commandId = commandIdFor(state.sagaId, step.name, line, kind);
+  const commandId = commandIdFor(state.sagaId, step.name, line, kind, round);
   const command = { type: invocation.command, commandId, data, metadata: { correlationId: state.correlationId, causationId: cause.id } };
   return {
     type: 'CommandIssued',
-    data: { target: invocation.target, aggregateId, command, step: step.name, ...(line !== undefined && { line }), kind, at: cause.now },
+    data: {
+      target: invocation.target,
+      aggregateId,
+      command,
+      step: step.name,
+      ...(line !== undefined && { line }),
+      kind,
+      ...(round > 0 && { round }),
+      at: cause.now,
+    },
   };
 };
 
@@ -77,14 +89,23 @@ const runFrom = <Data>(definition: SagaDefinition<Data>, state: StartedSaga<Data
   return [{ type: 'SagaCompleted', data: { at: cause.now } }];
 };
 
-/** What a step has to undo: the lines whose action succeeded, or, for a step without an action, all of them. */
+/**
+ * What a step has to undo: the lines whose action was not refused (it succeeded, or it has
+ * no answer and may still take effect), or, for a step without an action, all of them.
+ */
 const doneLines = <Data>(state: StartedSaga<Data>, step: SagaStep<Data>): (string | undefined)[] =>
   step.action
-    ? state.commands.filter((sent) => sent.step === step.name && sent.kind === 'action' && sent.outcome === 'success').map((sent) => sent.line)
+    ? state.commands.filter((sent) => sent.step === step.name && sent.kind === 'action' && sent.outcome !== 'failure').map((sent) => sent.line)
     : step.lines(state.data);
 
 /** Compensations go one step at a time, in reverse, from `from` down; with nothing left, the saga is rolled back. */
-const compensateFrom = <Data>(definition: SagaDefinition<Data>, state: StartedSaga<Data>, from: number, reason: string, cause: Cause): SagaEvent<Data>[] => {
+export const compensateFrom = <Data>(
+  definition: SagaDefinition<Data>,
+  state: StartedSaga<Data>,
+  from: number,
+  reason: string,
+  cause: Cause,
+): SagaEvent<Data>[] => {
   for (const step of definition.steps.slice(0, from + 1).reverse()) {
     const lines = doneLines(state, step);
     if (!step.compensation || lines.length === 0) continue;
@@ -103,7 +124,7 @@ export const startSaga = <Data>(definition: SagaDefinition<Data>, data: Data, co
 };
 
 /** A step named in the instance's history; missing only if the definition changed under a running instance. */
-const stepNamed = <Data>(definition: SagaDefinition<Data>, name: string): { index: number; step: SagaStep<Data> } => {
+export const stepNamed = <Data>(definition: SagaDefinition<Data>, name: string): { index: number; step: SagaStep<Data> } => {
   const index = definition.steps.findIndex((each) => each.name === name);
   const step = definition.steps[index];
   if (!step) throw new UnhandledSagaFailure(`saga ${definition.name} version ${definition.version} has no step ${name}`);
@@ -156,13 +177,13 @@ const afterReply = <Data>(definition: SagaDefinition<Data>, state: StartedSaga<D
   return [compensating, ...compensateFrom(definition, progress(state, compensating), index, reason, cause)];
 };
 
-const ENDED: readonly string[] = ['completed', 'rolled-back'];
-
 /** Why a reply to a command the instance sent decides nothing, or undefined when the command awaits it. */
 const ignoredWhy = (state: StartedSaga, sent: SentCommand): { why: IgnoredWhy; detail: string } | undefined => {
   if (sent.outcome !== undefined)
     return { why: 'duplicate', detail: `the ${named(state.sagaId, sent)} was answered already (${sent.replyType ?? sent.outcome})` };
-  if (ENDED.includes(state.status)) return { why: 'late', detail: `${state.sagaId} is ${state.status}` };
+  if (ENDED_STATUSES.includes(state.status)) return { why: 'late', detail: `${state.sagaId} is ${state.status}` };
+  // Compensating: an action that had no answer is being undone, whatever it answers now.
+  if (state.status === 'compensating' && sent.kind === 'action') return { why: 'late', detail: `${state.sagaId} compensates its ${sent.type}` };
   return undefined;
 };
 

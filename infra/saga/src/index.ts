@@ -33,11 +33,16 @@ export {
   type SagaStarted,
   type CommandIssued,
   type ReplyReceived,
+  type ReplyIgnored,
+  type IgnoredWhy,
+  type SagaFailed,
+  type OperatorActed,
   type CommandKind,
   type Outcome,
 } from './instance';
 export { sagaDecider, startSaga, instanceFor, UnhandledSagaFailure, type SagaDecider, type SagaInput } from './decide';
-export { sagaRunner, type SagaRunner, type SagaRunnerOptions, type SagaHandled } from './runner';
+export { sagaRunner, SagaInstanceNotFound, type SagaRunner, type SagaRunnerOptions, type SagaHandled, type OperatorRequest } from './runner';
+export { operate, SagaOperationRefused, type OperatorAction, type OperatorInput } from './operate';
 export { UnregisteredSagaVersion } from './versions';
 export { describeSaga, sagaViewSchema, incomingEventSchema, parseIncomingEvent, type SagaView, type StepStatus } from './view';
 export {
@@ -45,6 +50,8 @@ export {
   trigger,
   started,
   reply,
+  operator,
+  type OperatorStimulus,
   type Stimulus,
   type TriggerStimulus,
   type StartedStimulus,

@@ -7,8 +7,14 @@ import type { CommandIssued, CommandKind } from '@ordo/messaging';
 export type { CommandIssued, CommandKind };
 
 export type Outcome = 'success' | 'failure';
-/** `failed`: stopped on a failure the engine may not undo, waiting for an operator. */
-export type SagaStatus = 'running' | 'compensating' | 'completed' | 'rolled-back' | 'failed';
+/**
+ * `failed`: stopped on a failure the engine may not undo, waiting for an operator.
+ * `resolved`: ended by an operator, who said how in a comment.
+ */
+export type SagaStatus = 'running' | 'compensating' | 'completed' | 'rolled-back' | 'failed' | 'resolved';
+
+/** The statuses after which an instance decides nothing more. */
+export const ENDED_STATUSES: readonly SagaStatus[] = ['completed', 'rolled-back', 'resolved'];
 
 /** A step as SagaStarted records it, so a dashboard can draw the steps without the definition. */
 export interface StepOutline {
@@ -70,6 +76,13 @@ export interface SagaFailed {
   at: string;
 }
 
+/** An operator's action on the instance: who, and why. */
+export interface OperatorActed {
+  by: string;
+  reason: string;
+  at: string;
+}
+
 export type SagaEvent<Data = unknown> =
   | { type: 'SagaStarted'; data: SagaStarted<Data> }
   | { type: 'CommandIssued'; data: CommandIssued }
@@ -78,7 +91,10 @@ export type SagaEvent<Data = unknown> =
   | { type: 'SagaFailed'; data: SagaFailed }
   | { type: 'SagaCompensating'; data: { step: string; reason: string; at: string } }
   | { type: 'SagaCompleted'; data: { at: string } }
-  | { type: 'SagaRolledBack'; data: { reason: string; at: string } };
+  | { type: 'SagaRolledBack'; data: { reason: string; at: string } }
+  | { type: 'OperatorRetried'; data: OperatorActed }
+  | { type: 'OperatorCompensated'; data: OperatorActed }
+  | { type: 'SagaResolved'; data: { by: string; comment: string; at: string } };
 
 /** A command the instance sent, and its answer once one came. */
 export interface SentCommand {
@@ -86,6 +102,8 @@ export interface SentCommand {
   step: string;
   line?: string;
   kind: CommandKind;
+  /** The operator's retry round it was sent in (absent: 0). */
+  round?: number;
   type: string;
   target: string;
   aggregateId: string;
@@ -120,9 +138,15 @@ export const sagaIdOf = (saga: string, key: string): string => `${saga}-${key}`;
 /** The prefix of every instance stream of a saga: what its store is opened with. */
 export const sagaStreamPrefix = (saga: string): string => sagaIdOf(saga, '');
 
-/** The same step, line and kind always get the same id, so a re-issued command is recognised as a repeat. */
-export const commandIdFor = (sagaId: string, step: string, line: string | undefined, kind: CommandKind): string =>
-  eventIdFor(`${sagaId}/${step}/${line ?? ''}/${kind}`, 0);
+/**
+ * The same step, line and kind always get the same id, so a re-issued command is recognised
+ * as a repeat; an operator's retry after a refusal is a new round, with an id of its own.
+ */
+export const commandIdFor = (sagaId: string, step: string, line: string | undefined, kind: CommandKind, round = 0): string =>
+  eventIdFor(`${sagaId}/${step}/${line ?? ''}/${kind}`, round);
+
+/** The instance once an operator took it out of `failed`. */
+const withoutFailure = <Data>(state: StartedSaga<Data>): StartedSaga<Data> => ({ ...state, failed: undefined });
 
 type Progress<Data> = Exclude<SagaEvent<Data>, { type: 'SagaStarted' }>;
 
@@ -130,9 +154,21 @@ type Progress<Data> = Exclude<SagaEvent<Data>, { type: 'SagaStarted' }>;
 export const progress = <Data>(state: StartedSaga<Data>, event: Progress<Data>): StartedSaga<Data> => {
   switch (event.type) {
     case 'CommandIssued': {
-      const { command, step, line, kind, target, aggregateId } = event.data;
-      const sent: SentCommand = { commandId: command.commandId, step, ...(line !== undefined && { line }), kind, type: command.type, target, aggregateId };
-      return { ...state, commands: [...state.commands, sent] };
+      const { command, step, line, kind, round, target, aggregateId } = event.data;
+      const sent: SentCommand = {
+        commandId: command.commandId,
+        step,
+        ...(line !== undefined && { line }),
+        kind,
+        ...(round !== undefined && round > 0 && { round }),
+        type: command.type,
+        target,
+        aggregateId,
+      };
+      // Sent again (a retry): it takes the place of the earlier sending, unanswered.
+      const earlier = state.commands.findIndex((each) => each.step === step && each.line === line && each.kind === kind);
+      const commands = earlier < 0 ? [...state.commands, sent] : state.commands.map((each, index) => (index === earlier ? sent : each));
+      return { ...state, commands };
     }
     case 'ReplyReceived': {
       const { replyId, commandId, outcome, replyType, reason } = event.data;
@@ -152,6 +188,14 @@ export const progress = <Data>(state: StartedSaga<Data>, event: Progress<Data>):
     }
     case 'SagaCompensating':
       return { ...state, status: 'compensating', failure: { step: event.data.step, reason: event.data.reason } };
+    case 'OperatorRetried':
+      // A failed instance goes back to what it was doing; a stuck one carries on as it was.
+      if (state.status !== 'failed' || !state.failed) return state;
+      return { ...withoutFailure(state), status: state.failed.kind === 'compensation' ? 'compensating' : 'running' };
+    case 'OperatorCompensated':
+      return withoutFailure(state);
+    case 'SagaResolved':
+      return { ...state, status: 'resolved' };
     case 'SagaCompleted':
       return { ...state, status: 'completed' };
     case 'SagaRolledBack':

@@ -1,10 +1,12 @@
 // The application layer: load an instance's stream, decide, append at the revision seen.
 // The stream's revision is the lock when replies arrive concurrently from several topics.
+import { randomUUID } from 'node:crypto';
 import { eventIdFor, loadedStreams, WrongExpectedRevisionError, type EventStore, type ExpectedRevision } from '@ordo/eventstore';
 import { traceHeaders } from '@ordo/runtime';
 import { instanceFor } from './decide';
 import type { IncomingEvent, SagaDefinition } from './definition';
-import { sagaIdOf, type SagaEvent, type SagaState } from './instance';
+import { sagaIdOf, type SagaEvent, type SagaState, type StartedSaga } from './instance';
+import { operate, type OperatorAction } from './operate';
 import { sagaVersions } from './versions';
 
 export interface SagaRunnerOptions<Data> {
@@ -33,6 +35,18 @@ export type SagaHandled<Data = unknown> =
   | { result: 'ignored'; sagaId?: string; why: string; recorded?: true };
 
 type Loaded<Data> = { state: SagaState<Data>; revision: bigint };
+
+/** An operator acted on an instance that does not exist. */
+export class SagaInstanceNotFound extends Error {
+  override name = 'SagaInstanceNotFound';
+}
+
+/** An operator's request: the action, who asks, and why. */
+export interface OperatorRequest {
+  action: OperatorAction;
+  by: string;
+  reason: string;
+}
 
 export const sagaRunner = <Data>({ definition, earlierVersions = [], store, clock, retries = 10, cachedInstances = 1_000 }: SagaRunnerOptions<Data>) => {
   const later = earlierVersions.find((earlier) => earlier.version >= definition.version);
@@ -69,7 +83,7 @@ export const sagaRunner = <Data>({ definition, earlierVersions = [], store, cloc
   // Ids derive from the instance and the event that caused them: an input handled twice stores nothing twice.
   // The trace is the one the cause's consumer continues from the cause's message, so the
   // commands the relay publishes from these events carry it on to the next context.
-  const append = (sagaId: string, cause: IncomingEvent, correlationId: string, events: SagaEvent<Data>[], expectedRevision: ExpectedRevision) => {
+  const append = (sagaId: string, cause: { id: string }, correlationId: string, events: SagaEvent<Data>[], expectedRevision: ExpectedRevision) => {
     const { traceparent } = traceHeaders();
     const metadata = { correlationId, causationId: cause.id, schemaVersion: 1, ...(traceparent && { traceparent }) };
     return store.appendToStream(
@@ -140,6 +154,28 @@ export const sagaRunner = <Data>({ definition, earlierVersions = [], store, cloc
     }
   };
 
+  /**
+   * An operator's action, decided on the instance just read and appended at its revision
+   * (read again on a conflict). Throws SagaInstanceNotFound, or SagaOperationRefused when
+   * the state does not allow it.
+   */
+  const operateOn = async (key: string, request: OperatorRequest): Promise<{ state: StartedSaga<Data>; revision: bigint }> => {
+    const sagaId = sagaIdOf(definition.name, key);
+    const cause = { id: randomUUID() };
+    for (let attempt = 0; ; attempt++) {
+      const { state, revision } = await load(sagaId);
+      if (state.status === 'not-started') throw new SagaInstanceNotFound(`no ${definition.name} saga ${sagaId}`);
+      const events = operate(versions.of(state.version, sagaId).definition, state, { type: 'Operate', ...request, id: cause.id, now: clock().toISOString() });
+      try {
+        const { nextExpectedRevision } = await append(sagaId, cause, state.correlationId, events, revision);
+        remember(sagaId, state, events, nextExpectedRevision);
+        return { state: events.reduce(decider.evolve, state) as StartedSaga<Data>, revision: nextExpectedRevision };
+      } catch (error) {
+        if (!(error instanceof WrongExpectedRevisionError) || attempt >= retries) throw error;
+      }
+    }
+  };
+
   return {
     /** A trigger starts an instance; any other event is treated as a possible reply. */
     handle: (event: IncomingEvent): Promise<SagaHandled<Data>> => (event.type === definition.trigger.type ? start(event) : reply(event)),
@@ -159,6 +195,8 @@ export const sagaRunner = <Data>({ definition, earlierVersions = [], store, cloc
      * this runner lacks: a service calls it before it starts, and refuses to start.
      */
     checkVersions: () => versions.checkInFlight(store),
+    /** An operator's retry, forced compensation or resolution of the instance with this business key. */
+    operate: operateOn,
     /** An instance's state and revision by business key (revision -1n: no such instance). */
     read: (key: string) => load(sagaIdOf(definition.name, key)),
   };

@@ -6,6 +6,7 @@ import assert from 'node:assert/strict';
 import { eventIdFor } from '@ordo/eventstore';
 import { sagaDecider, startSaga } from './decide';
 import type { IncomingEvent, SagaDefinition } from './definition';
+import { operate, type OperatorAction } from './operate';
 import { commandIdFor, type CommandKind, type IgnoredWhy, type SagaEvent, type SagaState } from './instance';
 
 /** Which command a reply answers: by step, line and kind (as the engine derives its id), or by id. */
@@ -14,8 +15,9 @@ export type ReplyTarget = { step: string; line?: string; kind?: CommandKind } | 
 export type TriggerStimulus = { stimulus: 'trigger'; event: IncomingEvent };
 export type StartedStimulus<Data> = { stimulus: 'started'; data: Data; correlationId: string };
 export type ReplyStimulus = { stimulus: 'reply'; to: ReplyTarget; type: string; data: unknown };
+export type OperatorStimulus = { stimulus: 'operator'; action: OperatorAction; by: string; reason: string };
 /** An input to the saga, or a shorthand for one in a history. */
-export type Stimulus<Data = unknown> = TriggerStimulus | StartedStimulus<Data> | ReplyStimulus;
+export type Stimulus<Data = unknown> = TriggerStimulus | StartedStimulus<Data> | ReplyStimulus | OperatorStimulus;
 
 /** A command as a test expects it issued. */
 export interface ExpectedCommand {
@@ -38,6 +40,9 @@ export const started = <Data>(data: Data, correlationId = CORRELATION): StartedS
 
 /** A reply of `type` to the command `to` names, e.g. `reply({ step: 'reserveStock', line: 'SKU-1' }, 'StockReserved', {...})`. */
 export const reply = (to: ReplyTarget, type: string, data: unknown = {}): ReplyStimulus => ({ stimulus: 'reply', to, type, data });
+
+/** An operator's action, e.g. `operator('retry', 'ops@example', 'courier is back')`. */
+export const operator = (action: OperatorAction, by: string, reason: string): OperatorStimulus => ({ stimulus: 'operator', action, by, reason });
 
 const replyEvent = (item: ReplyStimulus, state: SagaState): IncomingEvent => {
   const sagaId = state.status === 'not-started' ? 'not-started' : state.sagaId;
@@ -66,6 +71,11 @@ export const sagaSpec = <Data>(definition: SagaDefinition<Data>, { now = '2030-0
         return startSaga(definition, item.data, item.correlationId, { id: eventIdFor(JSON.stringify(item.data), 0), now });
       case 'reply':
         return decider.decide({ type: 'HandleReply', reply: replyEvent(item, state), now }, state);
+      case 'operator': {
+        if (state.status === 'not-started') throw new Error('an operator acts on a started instance');
+        const id = eventIdFor(`${item.action}/${item.by}/${item.reason}`, 0);
+        return operate(definition, state, { type: 'Operate', action: item.action, by: item.by, reason: item.reason, id, now });
+      }
       default: {
         const unknown: never = item;
         throw new Error(`unknown stimulus ${JSON.stringify(unknown)}`);

@@ -11,7 +11,7 @@ export class UnregisteredSagaVersion extends Error {
 }
 
 /** The events that end an instance: after one, its version is no longer needed. */
-const ENDINGS = ['SagaCompleted', 'SagaRolledBack'];
+const ENDINGS = ['SagaCompleted', 'SagaRolledBack', 'SagaResolved'];
 
 /** One saga's registered versions, each with its decider; new instances start on the newest. */
 export const sagaVersions = <Data>(definitions: readonly SagaDefinition<Data>[]) => {

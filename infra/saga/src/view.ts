@@ -37,7 +37,7 @@ export const sagaViewSchema = z.object({
   saga: z.string(),
   version: z.number(),
   key: z.string(),
-  status: z.enum(['running', 'compensating', 'completed', 'rolled-back', 'failed']),
+  status: z.enum(['running', 'compensating', 'completed', 'rolled-back', 'failed', 'resolved']),
   /** Why the instance compensates (or was rolled back). */
   reason: z.string().optional(),
   /** While `failed`: where it stopped and why; an operator acts on it. */

@@ -4,7 +4,7 @@ import { startTestHost, type TestHost } from '@ordo/host/testing';
 import { inventoryEventSchemas, stockStream, type InventoryCommandMessage } from '@ordo/inventory-contract';
 import { commandMessageSchema, type CommandMessage } from '@ordo/messaging';
 import { orderStream, ordersEventSchemas, type OrdersCommandMessage } from '@ordo/orders-contract';
-import type { SagaView } from '@ordo/saga';
+import type { CommandIssued, SagaView } from '@ordo/saga';
 import { eventually } from '@ordo/testing';
 import { orderPlacementService } from './service';
 
@@ -13,6 +13,9 @@ import { orderPlacementService } from './service';
 // record their answers in their own stores, from which the saga reads them. No Kafka.
 const NOW = '2030-01-01T00:00:00.000Z';
 const VIEWER_TOKEN = 'saga-spec-viewer';
+const OPERATOR_TOKEN = 'saga-spec-operator';
+/** A sku whose reservations inventory never answers: its instance waits until an operator acts. */
+const SILENT_SKU = 'SKU-SILENT';
 
 describe('order placement, mounted on HTTP and the embedded bus', () => {
   let host: TestHost<'orders' | 'inventory'>;
@@ -43,6 +46,7 @@ describe('order placement, mounted on HTTP and the embedded bus', () => {
     const command = message.value as InventoryCommandMessage;
     const { sku, orderId } = command.data;
     if (command.type === 'ReleaseStock') return void (await answer(inventory, stockStream(sku), command, 'StockReleased', { sku, orderId, quantity: 0 }));
+    if (sku === SILENT_SKU) return;
     const available = stock.get(sku) ?? 0;
     const { quantity } = command.data;
     if (quantity <= available) return void (await answer(inventory, stockStream(sku), command, 'StockReserved', { sku, orderId, quantity }));
@@ -62,7 +66,10 @@ describe('order placement, mounted on HTTP and the embedded bus', () => {
       service: orderPlacementService,
       standIns: { orders: { registry: ordersEventSchemas }, inventory: { registry: inventoryEventSchemas } },
       clock: () => new Date(NOW),
-      authTokens: new Map([[VIEWER_TOKEN, { subject: 'support', roles: ['viewer'] }]]),
+      authTokens: new Map([
+        [VIEWER_TOKEN, { subject: 'support', roles: ['viewer'] }],
+        [OPERATOR_TOKEN, { subject: 'ops', roles: ['operator'] }],
+      ]),
     });
     ({
       store: sagas,
@@ -93,6 +100,12 @@ describe('order placement, mounted on HTTP and the embedded bus', () => {
       const view = response.status === 200 ? ((await response.json()) as SagaView) : undefined;
       return view && (view.status === 'completed' || view.status === 'rolled-back') ? { view, etag: response.headers.get('etag') } : undefined;
     }, `the saga of order ${orderId} to finish`);
+  const act = (orderId: string, action: string, body: object, token = OPERATOR_TOKEN) =>
+    fetch(`${host.url}/v1/sagas/order-placement/${orderId}/${action}`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+      body: JSON.stringify(body),
+    });
   const history = async (store: EventStore, stream: string) => {
     const events: RecordedEvent[] = [];
     for await (const event of store.readStream(stream)) events.push(event);
@@ -150,6 +163,39 @@ describe('order placement, mounted on HTTP and the embedded bus', () => {
     const order = await history(orders, orderStream(orderId));
     expect(order.map((event) => event.type)).toEqual(['OrderPlaced', 'OrderRejected']);
     expect(order[1]?.data).toMatchObject({ orderId, reason });
+  });
+
+  it('lets an operator force the compensation of an instance nobody answers, recording who and why', async () => {
+    const orderId = await place([
+      { sku: 'SKU-1', quantity: 1 },
+      { sku: SILENT_SKU, quantity: 1 },
+    ]);
+    await eventually(async () => (await history(sagas, `orderPlacement-${orderId}`)).some((event) => event.type === 'ReplyReceived'), 'SKU-1 reserved');
+    expect((await act(orderId, 'compensate', { reason: 'warehouse is down' }, VIEWER_TOKEN)).status).toBe(403);
+
+    const forced = await act(orderId, 'compensate', { reason: 'warehouse is down' });
+    expect(forced.status).toBe(200);
+    expect(((await forced.json()) as SagaView).status).toBe('compensating');
+    const { view } = await settled(orderId);
+    expect(view).toMatchObject({ status: 'rolled-back', reason: 'compensation forced by ops: warehouse is down' });
+    const saga = await history(sagas, `orderPlacement-${orderId}`);
+    expect(saga.find((event) => event.type === 'OperatorCompensated')?.data).toEqual({ by: 'ops', reason: 'warehouse is down', at: NOW });
+    // The silent line is released too: its reservation may have happened unanswered.
+    const released = saga.filter((event) => event.type === 'CommandIssued' && (event.data as CommandIssued).command.type === 'ReleaseStock');
+    expect(released.map((event) => (event.data as CommandIssued).aggregateId).sort()).toEqual(['SKU-1', SILENT_SKU]);
+    expect((await history(orders, orderStream(orderId))).map((event) => event.type)).toEqual(['OrderPlaced', 'OrderRejected']);
+
+    const refused = await act(orderId, 'resolve', { comment: 'nothing to do' });
+    expect(refused.status).toBe(409);
+    expect(refused.headers.get('content-type')).toMatch(/^application\/problem\+json/);
+    expect(await refused.json()).toMatchObject({ detail: expect.stringMatching(/rolled-back/) });
+    expect((await history(sagas, `orderPlacement-${orderId}`)).length).toBe(saga.length);
+  });
+
+  it('refuses an operator action on no instance (404) and without a reason (400)', async () => {
+    expect((await act(randomUUID(), 'retry', { reason: 'try' })).status).toBe(404);
+    expect((await act(randomUUID(), 'resolve', { comment: ' ' })).status).toBe(400);
+    expect((await act(randomUUID(), 'resolve', { reason: 'wrong field' })).status).toBe(400);
   });
 
   it('answers 404 for an order without a saga, and 400 for a malformed id', async () => {

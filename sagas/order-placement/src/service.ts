@@ -3,11 +3,28 @@ import { consumer, defineService } from '@ordo/host';
 import { NotFound, setETag } from '@ordo/http';
 import { INVENTORY_EVENTS_TOPIC } from '@ordo/inventory-contract';
 import { ORDERS_EVENTS_TOPIC, OrderId } from '@ordo/orders-contract';
-import { describeSaga, parseIncomingEvent, sagaRunner, sagaStreamPrefix, sagaViewSchema } from '@ordo/saga';
+import {
+  describeSaga,
+  parseIncomingEvent,
+  SagaInstanceNotFound,
+  SagaOperationRefused,
+  sagaRunner,
+  sagaStreamPrefix,
+  sagaViewSchema,
+  type OperatorAction,
+} from '@ordo/saga';
 import { orderPlacement } from './definition';
 
 /** The saga context: its instances are streams of its store, published on `ordo.sagas.events`. */
 export const SAGAS_CONTEXT = 'sagas';
+
+/** An operator says why; resolving says how, as a comment. */
+const Why = z.string().trim().min(1).max(1_000);
+const OPERATOR_ROUTES: { action: OperatorAction; body: z.ZodType<{ reason: string } | { comment: string }> }[] = [
+  { action: 'retry', body: z.strictObject({ reason: Why }) },
+  { action: 'compensate', body: z.strictObject({ reason: Why }) },
+  { action: 'resolve', body: z.strictObject({ comment: Why }) },
+];
 
 /** Every stream the saga's store holds: its instances. */
 export const SAGAS_STREAM_PREFIXES = [sagaStreamPrefix(orderPlacement.name)];
@@ -28,7 +45,25 @@ export const orderPlacementService = defineService({
     // An instance on a version this build no longer has would be stranded: refuse to start instead.
     await runner.checkVersions();
     return {
+      errorMappings: [
+        { error: SagaOperationRefused, status: 409 },
+        { error: SagaInstanceNotFound, status: 404 },
+      ],
       routes: (app) => {
+        // An operator's action, appended to the instance's stream with who and why.
+        for (const { action, body } of OPERATOR_ROUTES)
+          app.post(
+            `/v1/sagas/order-placement/:orderId/${action}`,
+            { config: { access: 'operator' }, schema: { params: z.strictObject({ orderId: OrderId }), body, response: { 200: sagaViewSchema } } },
+            async (request, reply) => {
+              const reason = 'reason' in request.body ? request.body.reason : request.body.comment;
+              // An operator route: auth has set the principal before the handler runs.
+              const by = request.principal?.subject ?? 'unknown';
+              const { state, revision } = await runner.operate(request.params.orderId, { action, by, reason });
+              setETag(reply, { stream: state.sagaId, revision });
+              return describeSaga(state);
+            },
+          );
         app.get(
           '/v1/sagas/order-placement/:orderId',
           { config: { access: 'viewer' }, schema: { params: z.strictObject({ orderId: OrderId }), response: { 200: sagaViewSchema } } },
