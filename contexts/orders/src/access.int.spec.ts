@@ -21,6 +21,8 @@ const TOKENS = new Map<string, Principal>([
   ['token-ops', { subject: 'ops', roles: ['operator'] }],
 ]);
 const LINES = [{ sku: 'MUG-1', quantity: 1 }];
+// The card token the simulated payment provider approves (payments' TEST_CARDS.ok).
+const payment = { cardToken: 'tok_ok' };
 
 interface Answer {
   status: number;
@@ -102,7 +104,7 @@ describe('who may place and read an order', () => {
   const place = (host: TestHost<'catalog' | 'sagas'>, customerId: string, options: { from?: string; token?: string; key?: string } = {}) =>
     request(`${host.url}/v1/orders`, {
       method: 'POST',
-      body: { customerId, lines: LINES },
+      body: { customerId, lines: LINES, payment },
       from: options.from,
       token: options.token,
       headers: options.key ? { 'idempotency-key': options.key } : {},

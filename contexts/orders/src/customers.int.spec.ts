@@ -9,6 +9,8 @@ import { ordersService } from './service';
 // customers service on its own host. Pointing orders at a dead port stands for customers
 // being down; pointing it back, for customers returning.
 const at = '2025-03-01T10:00:00.000Z';
+// The card token the simulated payment provider approves (payments' TEST_CARDS.ok).
+const payment = { cardToken: 'tok_ok' };
 const DEAD_PORT = 'http://127.0.0.1:9';
 
 describe('orders checking the customer with customers', () => {
@@ -41,7 +43,7 @@ describe('orders checking the customer with customers', () => {
     const response = await fetch(`${host.url}/v1/orders`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ customerId: forCustomer, lines: [{ sku: 'MUG-1', quantity: 1 }] }),
+      body: JSON.stringify({ customerId: forCustomer, lines: [{ sku: 'MUG-1', quantity: 1 }], payment }),
     });
     return { status: response.status, headers: response.headers, body: (await response.json()) as Record<string, unknown> };
   };

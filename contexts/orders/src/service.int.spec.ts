@@ -11,6 +11,8 @@ import { ordersService } from './service';
 // embedded bus, a real HTTP server. Stand-in catalog and sagas stores on the same hub
 // feed the price table and send ConfirmOrder / RejectOrder, as the real ones would.
 const at = '2025-03-01T10:00:00.000Z';
+// The card token the simulated payment provider approves (payments' TEST_CARDS.ok).
+const payment = { cardToken: 'tok_ok' };
 
 describe('the orders service', () => {
   let host: TestHost<'catalog' | 'sagas'>;
@@ -42,7 +44,7 @@ describe('the orders service', () => {
     return { status: response.status, headers: response.headers, body: text ? JSON.parse(text) : undefined };
   };
   const placeOrder = (lines: unknown, headers: Record<string, string> = {}) =>
-    call('/v1/orders', { method: 'POST', body: JSON.stringify({ customerId, lines }), headers: { 'content-type': 'application/json', ...headers } });
+    call('/v1/orders', { method: 'POST', body: JSON.stringify({ customerId, lines, payment }), headers: { 'content-type': 'application/json', ...headers } });
   const orderStatus = async (orderId: string) => (await call(`/v1/orders/${orderId}`)).body?.status;
 
   // ---- the stand-in catalog: its events reach the price table through the bus ----
@@ -67,6 +69,16 @@ describe('the orders service', () => {
     const body = host.server.swagger() as { info: object; paths: Record<string, unknown> };
     expect(body.info).toMatchObject({ title: 'Orders', version: '1.0.0' });
     expect(Object.keys(body.paths)).toEqual(expect.arrayContaining(['/v1/orders', '/v1/orders/{id}', '/v1/prices/{sku}']));
+    // An order says how it is paid: the body requires a payment with its card token.
+    expect(body.paths['/v1/orders']).toMatchObject({
+      post: {
+        requestBody: {
+          content: {
+            'application/json': { schema: { required: expect.arrayContaining(['payment']), properties: { payment: { required: ['cardToken'] } } } },
+          },
+        },
+      },
+    });
   });
 
   it('keeps its own copy of the catalog prices', async () => {
@@ -99,7 +111,9 @@ describe('the orders service', () => {
     });
     expect(first.headers.get('location')).toBe(`/v1/orders/${orderId}`);
     expect(first.headers.get('etag')).toBe(`"order-${orderId}:0"`);
-    expect((await eventsOfOrder(orderId)).map((e) => e.type)).toEqual(['OrderPlaced']);
+    const events = await eventsOfOrder(orderId);
+    expect(events.map((e) => e.type)).toEqual(['OrderPlaced']);
+    expect(events[0]?.data).toMatchObject({ payment, totalCents: 4499 });
 
     const read = await call(`/v1/orders/${orderId}`);
     expect(read).toMatchObject({ status: 200, body: first.body });
@@ -144,7 +158,7 @@ describe('the orders service', () => {
     const paths = async (lines: unknown, extra: object = {}) => {
       const response = await call('/v1/orders', {
         method: 'POST',
-        body: JSON.stringify({ customerId, lines, ...extra }),
+        body: JSON.stringify({ customerId, lines, payment, ...extra }),
         headers: { 'content-type': 'application/json' },
       });
       expect(response.status).toBe(400);
@@ -166,6 +180,11 @@ describe('the orders service', () => {
       ]),
     ).toEqual(['body /lines/1/sku']);
     expect(await paths([{ sku: 'MUG-1', quantity: 1, price: 1 }], { customer: 'x' })).toEqual(expect.arrayContaining(['body /', 'body /lines/0']));
+    const mug = [{ sku: 'MUG-1', quantity: 1 }];
+    expect(await paths(mug, { payment: undefined })).toEqual(['body /payment']);
+    expect(await paths(mug, { payment: { cardToken: '' } })).toEqual(['body /payment/cardToken']);
+    expect(await paths(mug, { payment: { cardToken: 'x'.repeat(201) } })).toEqual(['body /payment/cardToken']);
+    expect(await paths(mug, { payment: { ...payment, cvc: '123' } })).toEqual(['body /payment']);
     expect(await paths(Array.from({ length: 51 }, (_, i) => ({ sku: `SKU-${i}`, quantity: 1 })))).toEqual(['body /lines']);
     expect((await call('/v1/orders/not-a-uuid')).body.errors).toEqual([{ in: 'params', path: '/id', message: expect.any(String) }]);
     expect((await call(`/v1/orders/${randomUUID()}`)).status).toBe(404);

@@ -2,6 +2,7 @@
 // through the services' own HTTP APIs, item by item and only where missing, with fixed
 // idempotency keys: a start interrupted half-way finishes the seeding next time.
 import { setTimeout as sleep } from 'node:timers/promises';
+import { TEST_CARDS } from '@ordo/payments';
 
 export const SEED_PRODUCTS = [
   { sku: 'MUG-001', name: 'Ordo mug', priceCents: 1200, stock: 100 },
@@ -112,8 +113,8 @@ const seedCustomer = async (customersUrl: string, customerToken: string | undefi
   return ((await response.json()) as { id: string }).id;
 };
 
-/** A curl that places an order for the customer; with a token when callers must have one (local mode). */
+/** A curl that places an order for the customer, paid with a card the shop's simulated provider approves; with a token when callers must have one (local mode). */
 export const placeOrderCurl = (ordersUrl: string, customerId: string | undefined, customerToken?: string) =>
   `curl -s -X POST ${ordersUrl}/v1/orders -H 'content-type: application/json' -H "idempotency-key: $(uuidgen 2>/dev/null || date +%s%N)" \\\n` +
   (customerToken ? `  -H 'authorization: Bearer ${customerToken}' \\\n` : '') +
-  `  -d '{"customerId":"${customerId ?? '<a customer id from POST /v1/customers>'}","lines":[{"sku":"MUG-001","quantity":2},{"sku":"TEE-001","quantity":1}]}'`;
+  `  -d '{"customerId":"${customerId ?? '<a customer id from POST /v1/customers>'}","lines":[{"sku":"MUG-001","quantity":2},{"sku":"TEE-001","quantity":1}],"payment":{"cardToken":"${TEST_CARDS.ok}"}}'`;

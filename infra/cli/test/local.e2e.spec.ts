@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
 import { startBroker, stopBroker } from '@ordo/kafka-local';
+import { TEST_CARDS } from '@ordo/payments';
 import { testEnvironment } from '@ordo/testing';
 import { databaseNameOf } from '../src/databases';
 import { shopServices } from '../src/shop';
@@ -49,7 +50,7 @@ describe('the shop in local mode', () => {
         authorization: `Bearer ${shop.tokens.customer}`,
         traceparent: `00-${traceId}-${randomBytes(8).toString('hex')}-01`,
       },
-      body: JSON.stringify({ customerId: await client.customerId(), lines: [{ sku, quantity: 1 }] }),
+      body: JSON.stringify({ customerId: await client.customerId(), lines: [{ sku, quantity: 1 }], payment: { cardToken: TEST_CARDS.ok } }),
     });
     const { orderId } = (await placed.json()) as { orderId: string };
     expect((await client.settled(orderId)).status).toBe('confirmed');

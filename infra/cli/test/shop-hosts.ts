@@ -6,6 +6,7 @@ import { productStream } from '@ordo/catalog-contract';
 import type { Access, Principal } from '@ordo/http';
 import type { OpenApiDocument } from '@ordo/http/fuzz';
 import { recordEvent, startTestHost, type TestHost } from '@ordo/host/testing';
+import { TEST_CARDS } from '@ordo/payments';
 import { eventually } from '@ordo/testing';
 import { shopServices } from '../src/shop';
 
@@ -48,7 +49,7 @@ export interface ShopRoute {
 }
 
 /** What an accepted order names: `customerId` becomes the customer startShopHosts registers as the customer role's caller. */
-const ORDER_BODY = { customerId: '00000000-0000-4000-8000-000000000000', lines: [{ sku: KNOWN_SKU, quantity: 1 }] };
+const ORDER_BODY = { customerId: '00000000-0000-4000-8000-000000000000', lines: [{ sku: KNOWN_SKU, quantity: 1 }], payment: { cardToken: TEST_CARDS.ok } };
 
 /** The policy, route by route. */
 export const SHOP_ROUTES: ShopRoute[] = [

@@ -62,6 +62,10 @@ export const ShipTo = z.object({
 });
 export type ShipTo = z.infer<typeof ShipTo>;
 
+/** How the customer pays: a card token of the payment provider, which payments charges when the saga asks it to. */
+export const OrderPayment = z.object({ cardToken: z.string().min(1).max(200) });
+export type OrderPayment = z.infer<typeof OrderPayment>;
+
 /**
  * `owner` is who placed the order: a caller's token subject, or `address:<ip>` for an
  * anonymous caller. Optional: an order placed before owners were recorded has none, and
@@ -73,6 +77,8 @@ export const OrderPlaced = z.object({
   /** The customer checked with customers when the order was placed, and where it ships; absent on orders placed before. */
   customerId: z.uuid().optional(),
   shipTo: ShipTo.optional(),
+  /** How the customer pays; absent on orders placed before orders took payment. */
+  payment: OrderPayment.optional(),
   lines: z.array(OrderLine).min(1),
   totalCents: z.number().int().nonnegative(),
   at: At,

@@ -2,7 +2,7 @@
 // command data, and the prices orders' price table holds for the lines' skus arrive as a
 // fact the application layer looked up: `decide` owns every rule of an order's lines.
 import type { Command, Decider } from '@ordo/eventstore';
-import type { OrderEvent, OrderLine, ShipTo } from '@ordo/orders-contract';
+import type { OrderEvent, OrderLine, OrderPayment, ShipTo } from '@ordo/orders-contract';
 import { OrderAlreadyExists, OrderLinesRefused, OrderNotFound, OrderRuleBroken, UnknownCustomer, type LineProblem } from './errors';
 
 export type { OrderEvent, OrderLine };
@@ -26,7 +26,7 @@ export interface KnownCustomer {
  */
 export type PlaceOrder = Command<
   'PlaceOrder',
-  { orderId: string; owner: string; actsForAnyCustomer: boolean; customerId: string; lines: RequestedLine[] },
+  { orderId: string; owner: string; actsForAnyCustomer: boolean; customerId: string; lines: RequestedLine[]; payment: OrderPayment },
   {
     /** Unit prices in cents by sku, of the skus orders' price table knows. */
     prices: Readonly<Record<string, number>>;
@@ -86,14 +86,14 @@ const priceLines = (lines: readonly RequestedLine[], prices: Readonly<Record<str
 export const decide = (command: OrderCommand, state: Order): OrderEvent[] => {
   switch (command.type) {
     case 'PlaceOrder': {
-      const { orderId, owner, actsForAnyCustomer, customerId } = command.data;
+      const { orderId, owner, actsForAnyCustomer, customerId, payment } = command.data;
       const { customer, prices, now } = command.metadata;
       if (state.status !== 'absent') throw new OrderAlreadyExists(orderId);
       if (owner.length === 0) throw new OrderRuleBroken('an order needs the owner who places it');
       // Someone else's customer is refused as an unknown one: the answer does not say it exists.
       if (!customer || !(actsForAnyCustomer || customer.owner === owner)) throw new UnknownCustomer(customerId);
       const lines = priceLines(command.data.lines, prices);
-      return [{ type: 'OrderPlaced', data: { orderId, owner, customerId, shipTo: customer.address, lines, totalCents: totalOf(lines), at: now } }];
+      return [{ type: 'OrderPlaced', data: { orderId, owner, customerId, shipTo: customer.address, payment, lines, totalCents: totalOf(lines), at: now } }];
     }
     case 'ConfirmOrder': {
       const { orderId } = command.data;

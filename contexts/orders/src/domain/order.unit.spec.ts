@@ -16,15 +16,16 @@ const owner = 'customer-a';
 const pricesOf = (priced: OrderLine[]) => Object.fromEntries(priced.map((line) => [line.sku, line.unitPriceCents]));
 const customerId = '0d4b8c1e-2f3a-4b5c-8d6e-7f8091a2b3c4';
 const shipTo = { line1: '1 Main St', city: 'Berlin', postalCode: '10115', country: 'DE' };
+const payment = { cardToken: 'tok_ok' };
 /** Placed by `by`, for a customer `by` registered unless another owner is named. */
 const place = (priced: OrderLine[] = lines, by = owner, { customerOwner = by, actsForAnyCustomer = false } = {}): OrderCommand => ({
   type: 'PlaceOrder',
-  data: { orderId, owner: by, actsForAnyCustomer, customerId, lines: priced.map(({ sku, quantity }) => ({ sku, quantity })) },
+  data: { orderId, owner: by, actsForAnyCustomer, customerId, lines: priced.map(({ sku, quantity }) => ({ sku, quantity })), payment },
   metadata: { now, prices: pricesOf(priced), customer: { address: shipTo, owner: customerOwner } },
 });
 const placeRequested = (requested: RequestedLine[], prices: Record<string, number> = pricesOf(lines)): OrderCommand => ({
   type: 'PlaceOrder',
-  data: { orderId, owner, actsForAnyCustomer: false, customerId, lines: requested },
+  data: { orderId, owner, actsForAnyCustomer: false, customerId, lines: requested, payment },
   metadata: { now, prices, customer: { address: shipTo, owner } },
 });
 /** What a refused PlaceOrder names, as `<path>: <message>`. */
@@ -44,7 +45,7 @@ const reject = (reason = 'insufficient stock for SKU-1: 1 available, 2 requested
   metadata: { now: later },
 });
 
-const placed: OrderEvent = { type: 'OrderPlaced', data: { orderId, owner, customerId, shipTo, lines, totalCents: 3499, at: now } };
+const placed: OrderEvent = { type: 'OrderPlaced', data: { orderId, owner, customerId, shipTo, payment, lines, totalCents: 3499, at: now } };
 /** As recorded before orders recorded who placed them. */
 const placedWithoutOwner: OrderEvent = { type: 'OrderPlaced', data: { orderId, lines, totalCents: 3499, at: now } };
 const confirmed: OrderEvent = { type: 'OrderConfirmed', data: { orderId, at: later } };
@@ -63,7 +64,7 @@ describe('Order', () => {
       spec
         .given([])
         .when(place(lines, 'address:127.0.0.2'))
-        .then([{ type: 'OrderPlaced', data: { orderId, owner: 'address:127.0.0.2', customerId, shipTo, lines, totalCents: 3499, at: now } }]);
+        .then([{ type: 'OrderPlaced', data: { orderId, owner: 'address:127.0.0.2', customerId, shipTo, payment, lines, totalCents: 3499, at: now } }]);
     });
 
     it('needs the owner who places it', () => {
@@ -75,7 +76,7 @@ describe('Order', () => {
       spec
         .given([])
         .when(place(three))
-        .then([{ type: 'OrderPlaced', data: { orderId, owner, customerId, shipTo, lines: three, totalCents: 4499, at: now } }]);
+        .then([{ type: 'OrderPlaced', data: { orderId, owner, customerId, shipTo, payment, lines: three, totalCents: 4499, at: now } }]);
     });
 
     it('places an order only for a customer customers knows, recording where it ships', () => {
@@ -102,7 +103,7 @@ describe('Order', () => {
       spec
         .given([])
         .when(place(lines, 'ops', { customerOwner: owner, actsForAnyCustomer: true }))
-        .then([{ type: 'OrderPlaced', data: { orderId, owner: 'ops', customerId, shipTo, lines, totalCents: 3499, at: now } }]);
+        .then([{ type: 'OrderPlaced', data: { orderId, owner: 'ops', customerId, shipTo, payment, lines, totalCents: 3499, at: now } }]);
     });
 
     it('places an order only once', () => {

@@ -30,12 +30,15 @@ export const PAYMENTS_STREAM_PREFIXES = ['payment-'];
 
 // ---- commands ----------------------------------------------------------------------
 
-/** `cardToken` goes to the provider only: no event records it. */
+/**
+ * `cardToken` goes to the provider only: no event records it. Without one (an order placed
+ * before orders took payment) there is nothing to charge, and the payment is declined.
+ */
 export const AuthorizePayment = z.object({
   orderId: OrderId,
   amountCents: AmountCents,
   currency: Currency.default('EUR'),
-  cardToken: z.string().min(1).max(200),
+  cardToken: z.string().min(1).max(200).optional(),
 });
 export type AuthorizePayment = z.infer<typeof AuthorizePayment>;
 

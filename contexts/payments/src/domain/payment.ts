@@ -99,6 +99,9 @@ const answerTo = (command: PaymentCommand, call: ProviderCall): ProviderResult =
   return answer;
 };
 
+/** Why an authorization without a card token is declined, without asking the provider. */
+export const NO_CARD = 'no card to charge: the order was placed without a card token';
+
 const where = (orderId: string, state: Payment) =>
   state.status === 'none' ? `order ${orderId} has no payment` : `the payment of order ${orderId} is ${state.status}`;
 
@@ -107,6 +110,7 @@ const authorize = (command: Extract<PaymentCommand, { type: 'AuthorizePayment' }
   const declined = (reason: string): PaymentsEvent[] => [{ type: 'PaymentDeclined', data: { orderId, amountCents, currency, reason, at } }];
   switch (state.status) {
     case 'none': {
+      if (cardToken === undefined) return declined(NO_CARD);
       const answer = answerTo(command, { operation: 'authorize', orderId, amountCents, currency, cardToken });
       if (!answer.approved) return declined(answer.reason);
       return [{ type: 'PaymentAuthorized', data: { orderId, authorizationId: answer.reference, amountCents, currency, at } }];

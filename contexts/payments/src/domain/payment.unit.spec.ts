@@ -2,7 +2,17 @@ import fc from 'fast-check';
 import type { PaymentsEvent } from '@ordo/payments-contract';
 import { deciderSpec } from '@ordo/testing';
 import { ProviderAnswerNeeded } from './errors';
-import { decide, evolve, initialState, paymentDecider, type PaymentCommand, type ProviderAnswer, type ProviderCall, type ProviderOperation } from './payment';
+import {
+  decide,
+  evolve,
+  initialState,
+  NO_CARD,
+  paymentDecider,
+  type PaymentCommand,
+  type ProviderAnswer,
+  type ProviderCall,
+  type ProviderOperation,
+} from './payment';
 
 const spec = deciderSpec(paymentDecider);
 const orderId = 'o-1';
@@ -83,6 +93,11 @@ describe('payments: one payment per order', () => {
         .given([])
         .when(authorize(declinedBy('authorize', 'insufficient funds')))
         .then([declined('insufficient funds')]));
+    it('declines an authorization without a card token, asking nothing (an order placed before orders took payment)', () =>
+      spec
+        .given([])
+        .when({ type: 'AuthorizePayment', data: { orderId, amountCents: AMOUNT, currency: 'EUR' }, metadata: asked() })
+        .then([declined(NO_CARD)]));
     it.each([
       ['authorized', AUTHORIZED],
       ['captured', CAPTURED],
