@@ -1,29 +1,17 @@
-// The order-placement saga (docs/architecture.md, "The flow of one order"), first version: reserve
-// stock per line, then confirm the order. Before the pivot a refusal releases what was
-// reserved and rejects the order with the refusal's reason.
-import { byDataField, defineSaga, fanOut, step, type IncomingEvent } from '@ordo/saga';
+// The order-placement saga's first version: reserve stock per line, then confirm the order.
+// No new instance starts on it; it is kept so that instances started on it finish on it
+// (docs/sagas.md, "Versions"). Drop it once none of its instances is left.
+import { byDataField, defineSaga, fanOut, step } from '@ordo/saga';
 import { ReleaseStockEndpoint, ReserveStockEndpoint } from '@ordo/inventory-contract';
-import { ConfirmOrderEndpoint, OrderPlaced, RejectOrderEndpoint } from '@ordo/orders-contract';
+import { ConfirmOrderEndpoint, RejectOrderEndpoint } from '@ordo/orders-contract';
+import { orderPlaced, type OrderPlacementData } from './order-placed';
 
-/** What an instance keeps of its OrderPlaced. */
-export interface OrderPlacementData {
-  orderId: string;
-  lines: { sku: string; quantity: number }[];
-}
-
-const placed = (event: IncomingEvent): OrderPlacementData => {
-  const { orderId, lines } = OrderPlaced.parse(event.data);
-  return { orderId, lines: lines.map(({ sku, quantity }) => ({ sku, quantity })) };
-};
-
-// A refused reservation's reason (StockReservationRejected's `reason`) is the reason the order is rejected with.
-export const orderPlacement = defineSaga<OrderPlacementData>({
+export const orderPlacementV1 = defineSaga<OrderPlacementData>({
   name: 'orderPlacement',
   version: 1,
-  trigger: { type: 'OrderPlaced', data: placed, key: (saga) => saga.orderId },
+  trigger: { type: 'OrderPlaced', data: orderPlaced, key: (saga) => saga.orderId },
   association: byDataField('orderId'),
   steps: [
-    // No action: the order exists already. Its compensation ends every rollback.
     step('order', { compensation: { endpoint: RejectOrderEndpoint, data: ({ saga, reason }) => ({ orderId: saga.orderId, reason }) } }),
     fanOut('reserveStock', {
       over: (saga) => saga.lines,
