@@ -4,21 +4,27 @@ import { startTestHost, type TestHost } from '@ordo/host/testing';
 import { inventoryEventSchemas, stockStream, type InventoryCommandMessage } from '@ordo/inventory-contract';
 import { commandMessageSchema, type CommandMessage } from '@ordo/messaging';
 import { orderStream, ordersEventSchemas, type OrdersCommandMessage } from '@ordo/orders-contract';
+import { paymentsEventSchemas, paymentStream, type PaymentsCommandMessage } from '@ordo/payments-contract';
 import type { SagaView } from '@ordo/saga';
+import { shipmentStream, shippingEventSchemas, type ShippingCommandMessage } from '@ordo/shipping-contract';
 import { eventually } from '@ordo/testing';
 import { orderPlacementService } from './service';
 
-// The saga as the host mounts it in embedded mode, with stand-ins for orders and
-// inventory on the same hub: they take the saga's commands off their command topics and
-// record their answers in their own stores, from which the saga reads them. No Kafka.
+// The saga as the host mounts it in embedded mode, with stand-ins for orders, inventory,
+// payments and shipping on the same hub: they take the saga's commands off their command
+// topics and record their answers in their own stores, from which the saga reads them.
+// No Kafka. The real participants answer in the shop's end-to-end scenarios.
+const DECLINED_CARD = 'tok_decline';
 const NOW = '2030-01-01T00:00:00.000Z';
 const VIEWER_TOKEN = 'saga-spec-viewer';
 
 describe('order placement, mounted on HTTP and the embedded bus', () => {
-  let host: TestHost<'orders' | 'inventory'>;
+  let host: TestHost<'orders' | 'inventory' | 'payments' | 'shipping'>;
   let sagas: EventStore;
   let orders: EventStore;
   let inventory: EventStore;
+  let payments: EventStore;
+  let shipping: EventStore;
   const stock = new Map([
     ['SKU-1', 10],
     ['SKU-2', 3],
@@ -57,28 +63,79 @@ describe('order placement, mounted on HTTP and the embedded bus', () => {
     else await answer(orders, orderStream(orderId), command, 'OrderRejected', { orderId, reason: command.data.reason });
   };
 
+  const paymentsStandIn = async (message: { value: CommandMessage }) => {
+    const command = message.value as PaymentsCommandMessage;
+    const { orderId } = command.data;
+    const stream = paymentStream(orderId);
+    switch (command.type) {
+      case 'AuthorizePayment': {
+        const { amountCents, cardToken } = command.data;
+        if (cardToken === DECLINED_CARD)
+          return void (await answer(payments, stream, command, 'PaymentDeclined', { orderId, amountCents, currency: 'EUR', reason: 'the card was declined' }));
+        return void (await answer(payments, stream, command, 'PaymentAuthorized', {
+          orderId,
+          authorizationId: `auth-${orderId}`,
+          amountCents,
+          currency: 'EUR',
+        }));
+      }
+      case 'VoidPayment':
+        return void (await answer(payments, stream, command, 'PaymentVoided', { orderId, authorizationId: `auth-${orderId}`, amountCents: 1 }));
+      case 'CapturePayment':
+        return void (await answer(payments, stream, command, 'PaymentCaptured', {
+          orderId,
+          authorizationId: `auth-${orderId}`,
+          captureId: `cap-${orderId}`,
+          amountCents: 1,
+        }));
+      default:
+        throw new Error(`the payments stand-in takes no ${command.type}`);
+    }
+  };
+
+  const shippingStandIn = async (message: { value: CommandMessage }) => {
+    const command = message.value as ShippingCommandMessage;
+    const { orderId } = command.data;
+    const stream = shipmentStream(orderId);
+    if (command.type === 'CancelShipment')
+      return void (await answer(shipping, stream, command, 'ShipmentCancelled', { orderId, reason: command.data.reason, wasScheduled: false }));
+    const { address, lines } = command.data;
+    if (address.country !== 'DE')
+      return void (await answer(shipping, stream, command, 'ShipmentRefused', { orderId, reason: `shipping to '${address.country}' is not supported` }));
+    await answer(shipping, stream, command, 'ShipmentScheduled', { orderId, shipmentId: `shp-${orderId}`, address, lines });
+  };
+
   beforeAll(async () => {
     host = await startTestHost({
       service: orderPlacementService,
-      standIns: { orders: { registry: ordersEventSchemas }, inventory: { registry: inventoryEventSchemas } },
+      standIns: {
+        orders: { registry: ordersEventSchemas },
+        inventory: { registry: inventoryEventSchemas },
+        payments: { registry: paymentsEventSchemas },
+        shipping: { registry: shippingEventSchemas },
+      },
       clock: () => new Date(NOW),
       authTokens: new Map([[VIEWER_TOKEN, { subject: 'support', roles: ['viewer'] }]]),
     });
     ({
       store: sagas,
-      standIns: { orders, inventory },
+      standIns: { orders, inventory, payments, shipping },
     } = host);
     const parse = (value: unknown) => commandMessageSchema.parse(value) as CommandMessage;
     await host.standInBus.consume({ groupId: 'inventory-stand-in', topics: ['ordo.inventory.commands'], parse, handle: inventoryStandIn });
     await host.standInBus.consume({ groupId: 'orders-stand-in', topics: ['ordo.orders.commands'], parse, handle: ordersStandIn });
+    await host.standInBus.consume({ groupId: 'payments-stand-in', topics: ['ordo.payments.commands'], parse, handle: paymentsStandIn });
+    await host.standInBus.consume({ groupId: 'shipping-stand-in', topics: ['ordo.shipping.commands'], parse, handle: shippingStandIn });
   });
 
   afterAll(() => host?.close());
 
   // ---- helpers ------------------------------------------------------------------------
-  const place = async (lines: { sku: string; quantity: number }[]) => {
+  const place = async (lines: { sku: string; quantity: number }[], { cardToken = 'tok_ok', country = 'DE' } = {}) => {
     const orderId = randomUUID();
-    const placed = { orderId, lines: lines.map((line) => ({ ...line, unitPriceCents: 250 })), totalCents: 0, at: NOW };
+    const priced = lines.map((line) => ({ ...line, unitPriceCents: 250 }));
+    const shipTo = { line1: '1 Main St', city: 'Berlin', postalCode: '10115', country };
+    const placed = { orderId, lines: priced, totalCents: 250 * lines.reduce((sum, line) => sum + line.quantity, 0), shipTo, payment: { cardToken }, at: NOW };
     const metadata = { correlationId: `corr-${orderId}`, causationId: 'http', commandId: `place-${orderId}` };
     await orders.appendToStream(orderStream(orderId), [{ id: eventIdFor(metadata.commandId, 0), type: 'OrderPlaced', data: placed, metadata }], {
       expectedRevision: 'no_stream',
@@ -100,7 +157,10 @@ describe('order placement, mounted on HTTP and the embedded bus', () => {
   };
 
   // ---- the flows ----------------------------------------------------------------------
-  it('reserves every line, confirms the order and completes', async () => {
+  const stepsOf = (view: SagaView) => view.steps.map((step) => `${step.name}:${step.status}`);
+  const answered = async (store: EventStore, stream: string) => (await history(store, stream)).map((event) => event.type);
+
+  it('reserves every line, authorizes the payment, schedules the shipment, confirms the order, captures and completes', async () => {
     const orderId = await place([
       { sku: 'SKU-1', quantity: 2 },
       { sku: 'SKU-2', quantity: 3 },
@@ -108,7 +168,14 @@ describe('order placement, mounted on HTTP and the embedded bus', () => {
     const { view, etag } = await settled(orderId);
     expect(view).toMatchObject({ sagaId: `orderPlacement-${orderId}`, status: 'completed', key: orderId });
     expect(view.reason).toBeUndefined();
-    expect(view.steps.map((step) => `${step.name}:${step.status}`)).toEqual(['order:succeeded', 'reserveStock:succeeded', 'confirmOrder:succeeded']);
+    expect(stepsOf(view)).toEqual([
+      'order:succeeded',
+      'reserveStock:succeeded',
+      'authorizePayment:succeeded',
+      'scheduleShipment:succeeded',
+      'confirmOrder:succeeded',
+      'capturePayment:succeeded',
+    ]);
 
     const saga = await history(sagas, `orderPlacement-${orderId}`);
     expect(etag).toBe(`"orderPlacement-${orderId}:${saga.length - 1}"`);
@@ -118,14 +185,15 @@ describe('order placement, mounted on HTTP and the embedded bus', () => {
       'CommandIssued',
       'ReplyReceived',
       'ReplyReceived',
-      'CommandIssued',
-      'ReplyReceived',
+      ...['authorize', 'schedule', 'confirm', 'capture'].flatMap(() => ['CommandIssued', 'ReplyReceived']),
       'SagaCompleted',
     ]);
     expect(saga.every((event) => event.metadata.correlationId === `corr-${orderId}`)).toBe(true);
     const order = await history(orders, orderStream(orderId));
     expect(order.map((event) => event.type)).toEqual(['OrderPlaced', 'OrderConfirmed']);
     expect(order[1]?.metadata.correlationId).toBe(`corr-${orderId}`);
+    expect(await answered(payments, paymentStream(orderId))).toEqual(['PaymentAuthorized', 'PaymentCaptured']);
+    expect(await answered(shipping, shipmentStream(orderId))).toEqual(['ShipmentScheduled']);
   });
 
   it('releases the reserved line and rejects the order when a line cannot be reserved', async () => {
@@ -136,7 +204,8 @@ describe('order placement, mounted on HTTP and the embedded bus', () => {
     const reason = 'insufficient stock for SKU-2: 3 available, 5 requested';
     const { view } = await settled(orderId);
     expect(view).toMatchObject({ status: 'rolled-back', reason });
-    expect(view.steps.map((step) => `${step.name}:${step.status}`)).toEqual(['order:compensated', 'reserveStock:compensated', 'confirmOrder:pending']);
+    expect(stepsOf(view).slice(0, 3)).toEqual(['order:compensated', 'reserveStock:compensated', 'authorizePayment:pending']);
+    expect(await answered(payments, paymentStream(orderId))).toEqual([]);
 
     const releases = (await history(inventory, stockStream('SKU-1'))).filter(
       (event) => event.type === 'StockReleased' && (event.data as { orderId: string }).orderId === orderId,
@@ -147,6 +216,27 @@ describe('order placement, mounted on HTTP and the embedded bus', () => {
         (event) => event.type === 'StockReleased' && (event.data as { orderId: string }).orderId === orderId,
       ),
     ).toBe(false);
+    const order = await history(orders, orderStream(orderId));
+    expect(order.map((event) => event.type)).toEqual(['OrderPlaced', 'OrderRejected']);
+    expect(order[1]?.data).toMatchObject({ orderId, reason });
+  });
+
+  it('releases the stock and rejects the order with the reason when the card is declined', async () => {
+    const orderId = await place([{ sku: 'SKU-1', quantity: 1 }], { cardToken: DECLINED_CARD });
+    const { view } = await settled(orderId);
+    expect(view).toMatchObject({ status: 'rolled-back', reason: 'the card was declined' });
+    const ofThisOrder = (await history(inventory, stockStream('SKU-1'))).filter((event) => (event.data as { orderId: string }).orderId === orderId);
+    expect(ofThisOrder.map((event) => event.type)).toEqual(['StockReserved', 'StockReleased']);
+    expect(await answered(shipping, shipmentStream(orderId))).toEqual([]);
+    expect((await history(orders, orderStream(orderId)))[1]?.data).toMatchObject({ orderId, reason: 'the card was declined' });
+  });
+
+  it('voids the payment, releases the stock and rejects the order when the shipment is refused', async () => {
+    const orderId = await place([{ sku: 'SKU-1', quantity: 1 }], { country: 'ZZ' });
+    const reason = "shipping to 'ZZ' is not supported";
+    const { view } = await settled(orderId);
+    expect(view).toMatchObject({ status: 'rolled-back', reason });
+    expect(await answered(payments, paymentStream(orderId))).toEqual(['PaymentAuthorized', 'PaymentVoided']);
     const order = await history(orders, orderStream(orderId));
     expect(order.map((event) => event.type)).toEqual(['OrderPlaced', 'OrderRejected']);
     expect(order[1]?.data).toMatchObject({ orderId, reason });
