@@ -9,10 +9,20 @@ export interface ShopUrls {
   orders: string;
   sagas: string;
   customers: string;
+  payments: string;
+  shipping: string;
 }
 
 /** Every URL of an embedded shop: one process, one port. */
-export const embeddedUrls = (url: string): ShopUrls => ({ catalog: url, inventory: url, orders: url, sagas: url, customers: url });
+export const embeddedUrls = (url: string): ShopUrls => ({
+  catalog: url,
+  inventory: url,
+  orders: url,
+  sagas: url,
+  customers: url,
+  payments: url,
+  shipping: url,
+});
 
 export interface OrderView {
   orderId: string;
@@ -88,6 +98,17 @@ export const shopClient = (urls: ShopUrls, tokens: ShopTokens) => {
       (await json<OrderView>(await client.placeOrder(lines, key, cardToken), 'place order')).orderId,
     order: async (orderId: string) => json<OrderView>(await fetch(`${urls.orders}/v1/orders/${orderId}`, asCustomer), `get order ${orderId}`),
     stock: async (sku: string) => json<StockView>(await fetch(`${urls.inventory}/v1/stock/${sku}`, asOperator), `get stock ${sku}`),
+    /** The order's payment and shipment, as the operator reads them. */
+    payment: async (orderId: string) =>
+      json<{ status: string; capturedCents: number; reason?: string }>(
+        await fetch(`${urls.payments}/v1/payments/${orderId}`, asOperator),
+        `get payment ${orderId}`,
+      ),
+    shipment: async (orderId: string) =>
+      json<{ status: string; lines?: { sku: string; quantity: number }[] }>(
+        await fetch(`${urls.shipping}/v1/shipments/${orderId}`, asOperator),
+        `get shipment ${orderId}`,
+      ),
     /** Waits until the order is confirmed or rejected. */
     settled: (orderId: string, timeoutMs = 60_000): Promise<OrderView> =>
       eventually(

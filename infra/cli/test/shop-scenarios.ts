@@ -1,6 +1,7 @@
 // The first slice's end-to-end scenarios (issue: "Tests, both modes"), run against the
 // shop however it was launched: the same assertions for embedded and local mode.
 import { randomUUID } from 'node:crypto';
+import { TEST_CARDS } from '@ordo/payments';
 import type { LaunchedShop } from './launch';
 import { shopClient, uniqueSku, type ShopClient } from './shop-client';
 
@@ -40,6 +41,29 @@ export const shopScenarios = (launch: () => LaunchedShop) => {
     expect(order).toMatchObject({ status: 'confirmed', totalCents: 2 * 1200 + 2500 });
     expect(await shop.stock(mug)).toMatchObject({ available: 8, reserved: 2, reservations: [{ orderId, quantity: 2 }] });
     expect(await shop.stock(tee)).toMatchObject({ available: 4, reserved: 1 });
+    // The shipment is scheduled before the order is confirmed; the payment is captured after.
+    expect(await shop.shipment(orderId)).toMatchObject({
+      status: 'scheduled',
+      lines: [
+        { sku: mug, quantity: 2 },
+        { sku: tee, quantity: 1 },
+      ],
+    });
+    await shop.waitFor(async () => (await shop.payment(orderId)).status === 'captured', 'the payment to be captured');
+    expect(await shop.payment(orderId)).toMatchObject({ status: 'captured', capturedCents: 2 * 1200 + 2500 });
+  });
+
+  it('rejects an order paid with a declined card, with the reason, and releases its stock', async () => {
+    const sku = uniqueSku('declined');
+    await shop.addProduct(sku, 700, 5);
+
+    const orderId = await shop.place([{ sku, quantity: 2 }], undefined, TEST_CARDS.declined);
+    const order = await shop.settled(orderId);
+
+    expect(order).toMatchObject({ status: 'rejected', reason: 'the card was declined' });
+    expect(await shop.payment(orderId)).toMatchObject({ status: 'declined', reason: 'the card was declined' });
+    await shop.waitFor(async () => (await shop.stock(sku)).available === 5, 'the release');
+    expect(await shop.stock(sku)).toMatchObject({ available: 5, reserved: 0, reservations: [] });
   });
 
   it('rejects an order with a line out of stock, naming the sku, and releases the other lines', async () => {
