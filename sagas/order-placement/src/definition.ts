@@ -3,12 +3,12 @@
 // (the pivot), capture the payment. Before the pivot a refusal undoes what was done, in
 // reverse, and rejects the order with the refusal's reason. Instances started on
 // version 1 finish on it (definition-v1.ts).
-import { byDataField, defineSaga, fanOut, SagaDefinitionError, step } from '@ordo/saga';
-import { ReleaseStockEndpoint, ReserveStockEndpoint } from '@ordo/inventory-contract';
-import { ConfirmOrderEndpoint, RejectOrderEndpoint, type ShipTo } from '@ordo/orders-contract';
+import { defineSaga, SagaDefinitionError, step } from '@ordo/saga';
+import { ConfirmOrderEndpoint, type ShipTo } from '@ordo/orders-contract';
 import { AuthorizePaymentEndpoint, CapturePaymentEndpoint, VoidPaymentEndpoint } from '@ordo/payments-contract';
 import { CancelShipmentEndpoint, ScheduleShipmentEndpoint } from '@ordo/shipping-contract';
-import { orderPlaced, type OrderPlacementData } from './order-placed';
+import { order, placement, reserveStock } from './first-steps';
+import type { OrderPlacementData } from './order-placed';
 
 export type { OrderPlacementData } from './order-placed';
 
@@ -32,19 +32,11 @@ const shipToOf = (saga: OrderPlacementData): ShipTo => {
 // is the reason the order is rejected with. An order placed before orders took payment has
 // no card token: payments declines it, and the order is rejected with that reason.
 export const orderPlacement = defineSaga<OrderPlacementData>({
-  name: 'orderPlacement',
+  ...placement,
   version: 2,
-  trigger: { type: 'OrderPlaced', data: orderPlaced, key: (saga) => saga.orderId },
-  association: byDataField('orderId'),
   steps: [
-    // No action: the order exists already. Its compensation ends every rollback.
-    step('order', { compensation: { endpoint: RejectOrderEndpoint, data: ({ saga, reason }) => ({ orderId: saga.orderId, reason }) } }),
-    fanOut('reserveStock', {
-      over: (saga) => saga.lines,
-      key: (line) => line.sku,
-      action: { endpoint: ReserveStockEndpoint, data: ({ saga, line }) => ({ sku: line.sku, orderId: saga.orderId, quantity: line.quantity }) },
-      compensation: { endpoint: ReleaseStockEndpoint, data: ({ saga, line }) => ({ sku: line.sku, orderId: saga.orderId }) },
-    }),
+    order, // no action; its compensation, RejectOrder, ends every rollback
+    reserveStock,
     step('authorizePayment', {
       action: {
         endpoint: AuthorizePaymentEndpoint,
