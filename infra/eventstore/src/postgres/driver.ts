@@ -15,7 +15,9 @@ export interface PgDriver {
   query<Row = Record<string, unknown>>(text: string, params?: unknown[], options?: { name?: string }): Promise<{ rows: Row[] }>;
   /** Runs work on one connection inside a transaction (for tests and migrations). */
   transaction<T>(work: (query: PgDriver['query']) => Promise<T>): Promise<T>;
-  /** Wakes listeners in this process and, where the database is shared, in others. */
+  /** Wakes this process's listeners on the channel, at once. */
+  wakeHere(channel: string): void;
+  /** Wakes other processes' listeners, where the database is shared (PGlite has no others). */
   notify(channel: string): Promise<void>;
   listen(channel: string, onNotify: () => void): Promise<() => Promise<void>>;
   /** Whether notifications from other processes arrive now (PGlite: always, it has no others). */
@@ -49,10 +51,9 @@ export const pgPoolDriver = (connectionString: string, options: PgPoolDriverOpti
     query: async <Row>(text: string, params?: unknown[], options?: { name?: string }) =>
       (await pool.query({ text, values: params, ...(options?.name && { name: options.name }) })) as unknown as { rows: Row[] },
     transaction: pooled.transaction,
-    notify: async (channel) => {
-      local.emit(channel); // this process at once; others through the database
-      await pool.query('select pg_notify($1, null)', [channel]);
-    },
+    wakeHere: (channel) => void local.emit(channel),
+    // Our own listener hears it too and wakes this process's subscribers once more: a read that finds nothing new.
+    notify: async (channel) => void (await pool.query('select pg_notify($1, null)', [channel])),
     listen: async (channel, onNotify) => {
       local.on(channel, onNotify);
       await listener.listen(channel);
@@ -73,7 +74,8 @@ export const pgliteDriver = (db: PGlite, { ownsDatabase }: { ownsDatabase: boole
   return {
     query: sql.query,
     transaction: sql.transaction,
-    notify: async (channel) => void local.emit(channel),
+    wakeHere: (channel) => void local.emit(channel),
+    notify: async () => undefined,
     listen: async (channel, onNotify) => {
       local.on(channel, onNotify);
       return async () => void local.off(channel, onNotify);

@@ -243,6 +243,7 @@ export class PostgresEventStore implements EventStore {
    * cluster) and debounced, so a burst of appends costs one notification.
    */
   private wakeSubscribers(): void {
+    this.driver.wakeHere(this.channel);
     if (this.notifyTimer) return;
     this.notifyTimer = setTimeout(() => {
       this.notifyTimer = undefined;

@@ -6,9 +6,12 @@ export interface SubscriptionSource {
   listen(onWake: () => void): Promise<() => Promise<void>>;
 }
 
-// Between wake-ups the subscription polls, starting fast and backing off: events held
-// back by an older running transaction become visible without any new notification.
-const FIRST_POLL_MS = 10;
+// Every append wakes the subscriptions: this process's at once, others' through NOTIFY
+// (an event held back by an older transaction is read when that one's append wakes them).
+// Between wake-ups a subscription still polls, backing off, in case a notification was
+// lost; it starts at 100 ms, not faster, since under load a faster poll was most of what
+// the store read and found nothing.
+const FIRST_POLL_MS = 100;
 const LAST_POLL_MS = 1_000;
 const DEFAULT_BATCH = 500;
 
