@@ -88,6 +88,22 @@ export const SHOP_ROUTES: ShopRoute[] = [
     access: 'viewer',
     path: '/v1/sagas/order-placement/6f1c2b1e-8a7b-4c41-9f55-3f0d1c2a9e10',
   },
+  ...(['retry', 'compensate'] as const).map((action): ShopRoute => ({
+    module: 'sagas',
+    method: 'POST',
+    route: `/v1/sagas/order-placement/:orderId/${action}`,
+    access: 'operator',
+    path: `/v1/sagas/order-placement/6f1c2b1e-8a7b-4c41-9f55-3f0d1c2a9e10/${action}`,
+    body: { reason: 'the warehouse is down' },
+  })),
+  {
+    module: 'sagas',
+    method: 'POST',
+    route: '/v1/sagas/order-placement/:orderId/resolve',
+    access: 'operator',
+    path: '/v1/sagas/order-placement/6f1c2b1e-8a7b-4c41-9f55-3f0d1c2a9e10/resolve',
+    body: { comment: 'refunded by hand' },
+  },
   {
     module: 'customers',
     method: 'POST',

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { consumer, defineService } from '@ordo/host';
-import { NotFound, setETag } from '@ordo/http';
+import { NotFound, printableText, setETag } from '@ordo/http';
 import { INVENTORY_EVENTS_TOPIC } from '@ordo/inventory-contract';
 import { ORDERS_EVENTS_TOPIC, OrderId } from '@ordo/orders-contract';
 import {
@@ -19,7 +19,7 @@ import { orderPlacement } from './definition';
 export const SAGAS_CONTEXT = 'sagas';
 
 /** An operator says why; resolving says how, as a comment. */
-const Why = z.string().trim().min(1).max(1_000);
+const Why = printableText(1, 1_000);
 const OPERATOR_ROUTES: { action: OperatorAction; body: z.ZodType<{ reason: string } | { comment: string }> }[] = [
   { action: 'retry', body: z.strictObject({ reason: Why }) },
   { action: 'compensate', body: z.strictObject({ reason: Why }) },
