@@ -4,16 +4,23 @@ import { brokerStatus, startBroker, stopBroker } from './broker';
 import { brokerPaths, kafkaHome } from './paths';
 import { isAlive, portIsListening } from './process';
 
-/** Two adjacent free ports: the client port and the controller's. */
+/** Whether this process can listen on the port now (nothing listens there, and no connection holds it). */
+const canListen = (port: number) =>
+  new Promise<boolean>((resolve) => {
+    const server = net.createServer();
+    server.once('error', () => resolve(false));
+    server.listen(port, '127.0.0.1', () => server.close(() => resolve(true)));
+  });
+
+/**
+ * Two adjacent free ports, the client port and the controller's, below Linux's ephemeral
+ * range (32768 and up): a port above it that is free now may be taken by the next outgoing
+ * connection of the suite before the broker binds it.
+ */
 const freePortPair = async (): Promise<number> => {
   for (;;) {
-    const port = await new Promise<number>((resolve) => {
-      const server = net.createServer().listen(0, '127.0.0.1', () => {
-        const { port: chosen } = server.address() as net.AddressInfo;
-        server.close(() => resolve(chosen));
-      });
-    });
-    if (port < 65000 && !(await portIsListening(port + 1))) return port;
+    const port = 20_000 + Math.floor(Math.random() * 12_000);
+    if ((await canListen(port)) && (await canListen(port + 1))) return port;
   }
 };
 
