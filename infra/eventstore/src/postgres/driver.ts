@@ -41,8 +41,22 @@ export const pgPoolDriver = (connectionString: string, options: PgPoolDriverOpti
   pool.on('error', () => undefined);
   const pooled = pgPoolSql(pool);
   const local = new EventEmitter().setMaxListeners(0);
+  // This pool's own NOTIFYs come back through LISTEN too, after wakeHere woke this process at
+  // once: recognised by the sending backend, they would only cost every subscriber a read.
+  const ownBackends = new Set<number>();
+  const backendOf = (client: pg.PoolClient) => (client as unknown as { processID?: number }).processID;
+  pool.on('connect', (client) => {
+    const backend = backendOf(client);
+    if (backend !== undefined) ownBackends.add(backend);
+  });
+  pool.on('remove', (client) => {
+    const backend = backendOf(client);
+    if (backend !== undefined) ownBackends.delete(backend);
+  });
   const listener = pgListener(connectionString, {
-    onNotify: (channel) => local.emit(channel),
+    onNotify: (channel, sender) => {
+      if (sender === undefined || !ownBackends.has(sender)) local.emit(channel);
+    },
     logger: options.logger ?? createLogger({ service: 'ordo-eventstore' }),
     applicationName: LISTEN_APPLICATION_NAME,
   });
@@ -52,7 +66,6 @@ export const pgPoolDriver = (connectionString: string, options: PgPoolDriverOpti
       (await pool.query({ text, values: params, ...(options?.name && { name: options.name }) })) as unknown as { rows: Row[] },
     transaction: pooled.transaction,
     wakeHere: (channel) => void local.emit(channel),
-    // Our own listener hears it too and wakes this process's subscribers once more: a read that finds nothing new.
     notify: async (channel) => void (await pool.query('select pg_notify($1, null)', [channel])),
     listen: async (channel, onNotify) => {
       local.on(channel, onNotify);

@@ -24,7 +24,16 @@ export interface PgListener {
  */
 export const pgListener = (
   connectionString: string,
-  { onNotify, logger, applicationName }: { onNotify: (channel: string) => void; logger: ListenerLogger; applicationName: string },
+  {
+    onNotify,
+    logger,
+    applicationName,
+  }: {
+    /** `sender`: the notifying backend's process id; absent when every channel is woken after a reconnect. */
+    onNotify: (channel: string, sender?: number) => void;
+    logger: ListenerLogger;
+    applicationName: string;
+  },
 ): PgListener => {
   const channels = new Set<string>();
   let client: pg.Client | undefined;
@@ -45,7 +54,7 @@ export const pgListener = (
 
   const connect = async (): Promise<void> => {
     const next = new pg.Client({ connectionString, application_name: applicationName });
-    next.on('notification', (message) => onNotify(message.channel));
+    next.on('notification', (message) => onNotify(message.channel, message.processId));
     next.on('error', (error) => lost(next, error));
     next.on('end', () => lost(next));
     try {

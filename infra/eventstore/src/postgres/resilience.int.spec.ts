@@ -91,4 +91,29 @@ describe('PostgreSQL store on a real server', () => {
       await subscription.stop();
     });
   });
+
+  describe('notifications', () => {
+    it("wakes listeners for another connection's NOTIFY, and not again for the echo of its own", async () => {
+      const channel = `wake_${scope.schema}`;
+      let woken = 0;
+      const unlisten = await driver.listen(channel, () => void (woken += 1));
+      await eventually(() => driver.isListening(), 'the LISTEN connection');
+      // An observer of its own hears both, so the test knows when the echo would have come.
+      const observer = new pg.Client({ connectionString: scope.env.databaseUrl });
+      await observer.connect();
+      let observed = 0;
+      observer.on('notification', () => void (observed += 1));
+      try {
+        await observer.query(`listen ${pg.escapeIdentifier(channel)}`);
+        await driver.notify(channel);
+        await admin.query('select pg_notify($1, null)', [channel]);
+        await eventually(() => observed === 2 && woken >= 1, 'both notifications');
+        await new Promise((resolve) => setTimeout(resolve, 200)); // the driver's listener, a moment behind the observer
+        expect(woken).toBe(1);
+      } finally {
+        await observer.end();
+        await unlisten();
+      }
+    });
+  });
 });
