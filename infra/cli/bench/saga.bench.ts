@@ -100,8 +100,8 @@ const postgresPids = (): number[] =>
   });
 
 /** The PostgreSQL server's CPU time so far, in ms, over the processes it has now. */
-const postgresCpuMs = (pids: number[] = postgresPids()): number =>
-  pids.reduce((sum, pid) => {
+const postgresCpuMs = (): number =>
+  postgresPids().reduce((sum, pid) => {
     try {
       return sum + cpuMsOf(pid);
     } catch {

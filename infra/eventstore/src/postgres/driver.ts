@@ -44,15 +44,10 @@ export const pgPoolDriver = (connectionString: string, options: PgPoolDriverOpti
   // This pool's own NOTIFYs come back through LISTEN too, after wakeHere woke this process at
   // once: recognised by the sending backend, they would only cost every subscriber a read.
   const ownBackends = new Set<number>();
-  const backendOf = (client: pg.PoolClient) => (client as unknown as { processID?: number }).processID;
-  pool.on('connect', (client) => {
-    const backend = backendOf(client);
-    if (backend !== undefined) ownBackends.add(backend);
-  });
-  pool.on('remove', (client) => {
-    const backend = backendOf(client);
-    if (backend !== undefined) ownBackends.delete(backend);
-  });
+  // pg's client learns its backend's process id on connecting; its types do not declare it.
+  const backendOf = (client: pg.PoolClient) => (client as unknown as { processID: number }).processID;
+  pool.on('connect', (client) => void ownBackends.add(backendOf(client)));
+  pool.on('remove', (client) => void ownBackends.delete(backendOf(client)));
   const listener = pgListener(connectionString, {
     onNotify: (channel, sender) => {
       if (sender === undefined || !ownBackends.has(sender)) local.emit(channel);

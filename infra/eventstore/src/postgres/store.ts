@@ -152,10 +152,10 @@ export class PostgresEventStore implements EventStore {
 
   subscribeToAll(options: SubscribeOptions): Subscription {
     parseCheckpoint(options.from); // a bad checkpoint fails here, not in the background
+    const filterKey = JSON.stringify(options.filter ?? null);
     const subscription = subscribe(
       {
-        readBatch: (from, limit) =>
-          this.subscriptionReads(JSON.stringify([from ?? null, limit, options.filter ?? null]), () => this.readBatch(from, options.filter, limit)),
+        readBatch: (from, limit) => this.subscriptionReads(`${from ?? ''}|${limit}|${filterKey}`, () => this.readBatch(from, options.filter, limit)),
         listen: (onWake) => this.driver.listen(this.channel, onWake),
       },
       options,
