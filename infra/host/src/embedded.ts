@@ -16,7 +16,7 @@ import { env, pgliteSql } from '@ordo/runtime';
 import { publishService, schemaOf, startService, type Peers, type ServiceDefinition, type ServiceModule } from './module';
 import { lockDataFolder } from './data-lock';
 import { localTokens } from './local-tokens';
-import { failOnBusFailure } from './failure';
+import { failOnBusFailure, stopOnFailure } from './failure';
 
 /** Who a service calling another inside the embedded process is. */
 const EMBEDDED_SERVICE: Principal = { subject: 'service:embedded', roles: ['viewer'] };
@@ -96,7 +96,12 @@ export const runEmbedded = (options: EmbeddedOptions, environment: NodeJS.Proces
           // Every service publishes before any consumer starts: a consumer reads the sources published so far.
           await publishService(service, store, bus);
         }
-        for (const { module, bus } of mounted) await startService(module, bus);
+        for (const { module, bus } of mounted) {
+          const running = await startService(module, bus);
+          // Registered after the bus, so its workers stop before the bus closes.
+          lifecycle.onShutdown('workers', () => running.stop());
+          stopOnFailure(running.failed, 'a worker', logger, lifecycle);
+        }
         const modules = mounted.map(({ module }) => module);
 
         return {

@@ -66,6 +66,20 @@ export interface ServiceModule {
   /** Creates its own tables (a copy of another context's data): before a consumer writes them or a route reads them. */
   migrate?(): Promise<void>;
   consumers?: ConsumerDefinition[];
+  /** Started once its consumers are; stopped before its bus closes. */
+  workers?: WorkerDefinition[];
+}
+
+/** Work a service runs beside its consumers, such as a saga's deadline scheduler. */
+export interface WorkerDefinition {
+  name: string;
+  start(): Promise<RunningWorker>;
+}
+
+export interface RunningWorker {
+  stop(): Promise<void>;
+  /** Rejects when it failed for good: the service stops, and is restarted. */
+  readonly failed: Promise<never>;
 }
 
 export type ServiceFactory = (ports: ServicePorts) => ServiceModule | Promise<ServiceModule>;
@@ -115,8 +129,17 @@ export const schemaOf = (definition: Pick<ServiceDefinition, 'name'>): string =>
 export const publishService = (definition: ServiceDefinition, store: EventStore, bus: Bus): Promise<void> =>
   bus.publish(definition.name, store, { recordsCommands: definition.issuesCommands ?? false });
 
-/** Mounts a built service on its bus: its tables, then its consumers. Its relay (`bus.publish`) runs before, for every service. */
-export const startService = async (module: ServiceModule, bus: Bus): Promise<void> => {
+/**
+ * Mounts a built service on its bus: its tables, then its consumers, then its workers. Its
+ * relay (`bus.publish`) runs before, for every service. What it returns stops the workers
+ * (the bus stops the consumers), and fails when one of them fails.
+ */
+export const startService = async (module: ServiceModule, bus: Bus): Promise<RunningWorker> => {
   await module.migrate?.();
   for (const declared of module.consumers ?? []) await declared.start(bus);
+  const workers: RunningWorker[] = [];
+  for (const declared of module.workers ?? []) workers.push(await declared.start());
+  const failed = Promise.race(workers.map((worker) => worker.failed));
+  failed.catch(() => undefined); // observed by the host; never an unhandled rejection
+  return { failed, stop: async () => void (await Promise.all(workers.map((worker) => worker.stop()))) };
 };

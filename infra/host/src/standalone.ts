@@ -6,7 +6,7 @@ import { authTokensFromEnv, defineHttpService, runHttpService, sqlIdempotencySto
 import { kafkaBus } from '@ordo/messaging';
 import { env, pgPoolSql } from '@ordo/runtime';
 import { knownPeers, publishService, schemaOf, startService, type ServiceDefinition } from './module';
-import { failOnBusFailure } from './failure';
+import { failOnBusFailure, stopOnFailure } from './failure';
 
 const LOCAL_POSTGRES = 'postgres://postgres@127.0.0.1:5432/postgres';
 
@@ -73,7 +73,10 @@ export const runStandalone = (service: ServiceDefinition, environment: NodeJS.Pr
         const peers = knownPeers((peer) => config.PEER_URLS.get(peer), config.SERVICE_TOKEN);
         const module = await service.create({ store, bus, sql, schema, logger, clock: () => new Date(), anonymousCustomers: false, metrics, peers });
         await publishService(service, store, bus);
-        await startService(module, bus);
+        const running = await startService(module, bus);
+        // Registered after the bus, so its workers stop before the bus closes.
+        lifecycle.onShutdown('workers', () => running.stop());
+        stopOnFailure(running.failed, 'a worker', logger, lifecycle);
         return {
           routes: module.routes,
           errorMappings: module.errorMappings,

@@ -55,7 +55,8 @@ export interface BusDatabase {
   schema: string;
 }
 
-const failureSignal = () => {
+/** A promise that rejects once `fail` is called: how a long-running part reports that it failed for good. */
+export const failureSignal = () => {
   let fail: (error: unknown) => void = () => undefined;
   const failed = new Promise<never>((_, reject) => {
     fail = reject;

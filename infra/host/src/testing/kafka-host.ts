@@ -91,7 +91,8 @@ export const startKafkaTestHost = async ({ service, scope, clock = () => new Dat
     const peers = knownPeers(() => undefined, undefined);
     const module = await service.create({ store, bus, sql, schema: scope.schema, logger, clock, anonymousCustomers: false, metrics, peers });
     for (const topic of new Set((module.consumers ?? []).flatMap((declared) => declared.topics))) await scope.createTopic(topic);
-    await startService(module, bus);
+    const running = await startService(module, bus);
+    closers.push(() => running.stop());
     const producer = kafka.producer({ idempotent: true });
     await producer.connect();
     closers.push(() => producer.disconnect());

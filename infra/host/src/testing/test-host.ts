@@ -89,7 +89,8 @@ export const startTestHost = async <S extends string = never>(options: TestHostO
     // Every source is published before any consumer starts, as runEmbedded does.
     for (const [standIn, standInStore] of Object.entries(standIns)) await standInBus.publish(standIn, standInStore);
     await publishService(service, store, bus);
-    await startService(module, bus);
+    const running = await startService(module, bus);
+    closers.push(() => running.stop());
 
     const server = await createHttpServer({
       service: name,
