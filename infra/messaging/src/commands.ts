@@ -39,6 +39,10 @@ export interface CommandIssued {
    * command id, since the target answers one id once. Absent: 0.
    */
   round?: number;
+  /** How often this command id has been sent, this sending included (a timed-out command is sent again as it was). Absent: 1. */
+  attempt?: number;
+  /** When the step stops waiting for a reply to this sending: past it, the saga's scheduler wakes the instance. Absent: never. */
+  dueAt?: string;
   at: string;
 }
 

@@ -1,5 +1,6 @@
 // The pure core of the engine: given the definition, an instance's state and an input
 // (its trigger, or a reply), the events to append. Time and ids come in with the input.
+import { backoffAfter, compensationAttempts, dueAfter, later } from './policies';
 import { pivotIndex, type IncomingEvent, type SagaDefinition, type SagaStep, type StepCommand } from './definition';
 import {
   commandIdFor,
@@ -49,7 +50,13 @@ const outline = <Data>(step: SagaStep<Data>): StepOutline => ({
   ...(step.fanOut && { fanOut: true }),
 });
 
-/** The command of a step's line; `round` counts an operator's retries after a refusal, each a new command id. */
+/** Which sending of a command: `round` counts retries after a refusal, each a new command id; `attempt` the sendings of one id. */
+export interface Sending {
+  round?: number;
+  attempt?: number;
+}
+
+/** The command of a step's line, due back by the step's `timeoutMs`. */
 export const issue = <Data>(
   state: StartedSaga<Data>,
   step: SagaStep<Data>,
@@ -58,10 +65,11 @@ export const issue = <Data>(
   kind: CommandKind,
   reason: string,
   cause: Cause,
-  round = 0,
+  { round = 0, attempt = 1 }: Sending = {},
 ): SagaEvent<Data> => {
   const { aggregateId, data } = invocation.build(state.data, line, reason);
   const commandId = commandIdFor(state.sagaId, step.name, line, kind, round);
+  const dueAt = dueAfter(step, cause.now);
   const command = { type: invocation.command, commandId, data, metadata: { correlationId: state.correlationId, causationId: cause.id } };
   return {
     type: 'CommandIssued',
@@ -73,6 +81,8 @@ export const issue = <Data>(
       ...(line !== undefined && { line }),
       kind,
       ...(round > 0 && { round }),
+      ...(attempt > 1 && { attempt }),
+      ...(dueAt !== undefined && { dueAt }),
       at: cause.now,
     },
   };
@@ -144,29 +154,41 @@ const refusal = (replyType: string, reason: string | undefined) => (reason === u
 const named = (sagaId: string, sent: SentCommand) =>
   `${sent.kind} ${sent.type} of step ${sent.step}${sent.line === undefined ? '' : ` (line ${sent.line})`} in ${sagaId}`;
 
-/** The instance stops for an operator on the first refusal among a step's lines. */
-const failedOn = <Data>(state: StartedSaga<Data>, refused: SentCommand, cause: Cause): SagaEvent<Data> => ({
+/** The instance stops for an operator on the first refusal among a step's lines (`times`: how often it was refused). */
+const failedOn = <Data>(state: StartedSaga<Data>, refused: SentCommand, cause: Cause, times = 1): SagaEvent<Data> => ({
   type: 'SagaFailed',
   data: {
     step: refused.step,
     ...(refused.line !== undefined && { line: refused.line }),
     kind: refused.kind,
-    reason: `the ${named(state.sagaId, refused)} was refused (${refusal(refused.replyType ?? 'a failure', refused.reason)})`,
+    reason: `the ${named(state.sagaId, refused)} was refused${times > 1 ? ` ${times} times` : ''} (${refusal(refused.replyType ?? 'a failure', refused.reason)})`,
     at: cause.now,
   },
 });
+
+/** A refused compensation is sent again in a new round after a backoff, until its step's attempts are spent. */
+const retryRefusedCompensation = <Data>(state: StartedSaga<Data>, step: SagaStep<Data>, refused: SentCommand, cause: Cause): SagaEvent<Data>[] => {
+  const round = (refused.round ?? 0) + 1;
+  if (round >= compensationAttempts(step)) return [failedOn(state, refused, cause, round)];
+  const { line, kind } = refused;
+  const sendAt = later(cause.now, backoffAfter(step.compensationRetry, round));
+  return [{ type: 'RetryScheduled', data: { step: step.name, ...(line !== undefined && { line }), kind, round, attempt: 1, sendAt, at: cause.now } }];
+};
 
 /**
  * After a reply was recorded: wait for the step's other lines, then go on, compensate,
  * finish, or stop for an operator (a refused compensation, a refusal at or after the pivot).
  */
 const afterReply = <Data>(definition: SagaDefinition<Data>, state: StartedSaga<Data>, answered: SentCommand, cause: Cause): SagaEvent<Data>[] => {
-  const { index } = stepNamed(definition, answered.step);
+  const { index, step } = stepNamed(definition, answered.step);
+  const answer = state.commands.find((sent) => sent.commandId === answered.commandId) ?? answered;
+  if (answer.kind === 'compensation' && answer.outcome === 'failure') return retryRefusedCompensation(state, step, answer, cause);
   const siblings = state.commands.filter((sent) => sent.step === answered.step && sent.kind === answered.kind);
   if (siblings.some((sent) => sent.outcome === undefined)) return [];
   const failed = siblings.find((sent) => sent.outcome === 'failure');
   if (answered.kind === 'compensation') {
-    if (failed) return [failedOn(state, failed, cause)];
+    // A refused line is waiting for its retry, or has failed the instance.
+    if (failed) return [];
     if (!state.failure) throw new UnhandledSagaFailure(`${state.sagaId} compensates without a recorded failure`);
     return compensateFrom(definition, state, index - 1, state.failure.reason, cause);
   }

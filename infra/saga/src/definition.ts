@@ -38,12 +38,30 @@ export interface LineContext<Data, Line> extends StepContext<Data> {
 export type Compensating<Context> = Context & { reason: string };
 
 /**
- * Declared so definitions can state them beside the step; the engine does not act on
- * them yet (deadlines and retries arrive with their own work).
+ * A step's deadline and retries (docs/sagas.md, "Deadlines and retries"), for its action and
+ * its compensation alike.
  */
 export interface StepPolicies {
+  /** How long a sending waits for a reply before it times out. Absent: it waits until an operator acts. */
   timeoutMs?: number;
-  retry?: { attempts: number; backoffMs?: number };
+  /**
+   * The action's: how often it is sent before a timeout compensates (`attempts`, default 1;
+   * before the pivot only: at and after it, a timed-out action is sent until a definite reply).
+   */
+  retry?: RetryPolicy;
+  /**
+   * The compensation's: how often it is sent, each time in a new round, before a refusal
+   * leaves the instance failed (`attempts`, default 3). A timed-out compensation is sent
+   * again until a definite reply.
+   */
+  compensationRetry?: RetryPolicy;
+}
+
+/** The wait before each retry doubles from `backoffMs` (default 1 s) up to `maxBackoffMs` (default 60 s). */
+export interface RetryPolicy {
+  attempts?: number;
+  backoffMs?: number;
+  maxBackoffMs?: number;
 }
 
 /** A step's action and compensation: the endpoint each names, and what each data builder returns. */
@@ -119,7 +137,11 @@ const resolve = <Data, Context, Endpoint extends CommandEndpoint, Built>(
   },
 });
 
-const policies = ({ timeoutMs, retry }: StepPolicies): StepPolicies => ({ ...(timeoutMs !== undefined && { timeoutMs }), ...(retry && { retry }) });
+const policies = ({ timeoutMs, retry, compensationRetry }: StepPolicies): StepPolicies => ({
+  ...(timeoutMs !== undefined && { timeoutMs }),
+  ...(retry && { retry }),
+  ...(compensationRetry && { compensationRetry }),
+});
 
 /** A step that sends one command (or none, only registering a compensation). */
 export const step = <
@@ -182,6 +204,13 @@ export const defineSaga = <Data>(definition: SagaDefinition<Data>): SagaDefiniti
   const repeated = names.find((name, index) => names.indexOf(name) !== index);
   if (repeated !== undefined) throw new SagaDefinitionError(`saga ${definition.name} has two steps named ${repeated}`);
   if (definition.steps.filter((each) => each.pivot).length > 1) throw new SagaDefinitionError(`saga ${definition.name} has more than one pivot`);
+  const whole = (value: number | undefined, least: number) => value === undefined || (Number.isInteger(value) && value >= least);
+  for (const { name, timeoutMs, retry, compensationRetry } of definition.steps) {
+    if (!whole(timeoutMs, 1)) throw new SagaDefinitionError(`step ${name} of saga ${definition.name}: timeoutMs must be a whole number above 0`);
+    for (const policy of [retry, compensationRetry])
+      if (!whole(policy?.attempts, 1) || !whole(policy?.backoffMs, 0) || !whole(policy?.maxBackoffMs, 0))
+        throw new SagaDefinitionError(`step ${name} of saga ${definition.name}: a retry policy takes whole numbers, attempts at least 1`);
+  }
   return definition;
 };
 

@@ -1,5 +1,5 @@
 import { checkout, cart, type Checkout } from '../test/checkout-saga';
-import { commandIdFor, reply, sagaSpec, started, trigger } from '.';
+import { commandIdFor, elapse, reply, sagaSpec, started, trigger } from '.';
 
 const spec = sagaSpec(checkout);
 const sagaId = 'checkout-cart-1';
@@ -167,16 +167,37 @@ describe('compensating', () => {
       .thenFailed(/Ship of step ship.*ShipmentRefused: no courier/);
   });
 
-  it('fails the instance, naming the line, when a compensation is refused, once every line of its step answered', () => {
-    const refused = reply({ step: 'hold', line: 'pen', kind: 'compensation' }, 'ReleaseRefused', { cartId: 'cart-1', reason: 'already shipped' });
+  it('sends a refused compensation again in a new round after a backoff, and fails the instance, naming the line, after the third refusal', () => {
+    const refusedIn = (round: number) =>
+      reply({ commandId: commandIdFor(sagaId, 'hold', 'pen', 'compensation', round) }, 'ReleaseRefused', { cartId: 'cart-1', reason: 'already shipped' });
+    const compensating = [started(cart), held('pen'), held('ink'), declined];
+    spec.given(compensating).when(refusedIn(0)).thenRecords(['ReplyReceived', 'RetryScheduled']);
+    expect(spec.given(compensating).when(refusedIn(0)).events()[1]).toMatchObject({
+      data: { step: 'hold', line: 'pen', kind: 'compensation', round: 1, sendAt: '2030-01-01T00:00:00.500Z' },
+    });
+    // Not before its time; then in round 1, a new command id.
     spec
-      .given([started(cart), held('pen'), held('ink'), declined])
-      .when(refused)
-      .thenWaits();
+      .given([...compensating, refusedIn(0)])
+      .when(elapse(499))
+      .thenNothing();
+    const [resent] = spec
+      .given([...compensating, refusedIn(0)])
+      .when(elapse(500))
+      .events();
+    expect(resent).toMatchObject({ type: 'CommandIssued', data: { round: 1, command: { commandId: commandIdFor(sagaId, 'hold', 'pen', 'compensation', 1) } } });
+    // The backoff doubles: the third sending waits 1 s.
+    const secondRefusal = [...compensating, refusedIn(0), elapse(500), refusedIn(1)];
+    spec.given(secondRefusal).when(elapse(999)).thenNothing();
     spec
-      .given([started(cart), held('pen'), held('ink'), declined, refused])
-      .when(released('ink'))
-      .thenFailed(/ReleaseItem of step hold \(line pen\).*already shipped/);
+      .given(secondRefusal)
+      .when(elapse(1_000))
+      .thenIssues([release('pen')]);
+    // The other line's release still counts meanwhile; the rollback waits for pen's.
+    spec.given(secondRefusal).when(released('ink')).thenWaits();
+    spec
+      .given([...secondRefusal, elapse(1_000)])
+      .when(refusedIn(2))
+      .thenFailed(/ReleaseItem of step hold \(line pen\).* refused 3 times.*already shipped/);
   });
 
   it('decides nothing more once failed: a reply to an answered command is a duplicate', () => {

@@ -11,6 +11,7 @@ export {
   type StepOptions,
   type FanOutOptions,
   type StepPolicies,
+  type RetryPolicy,
   type Invocation,
   type StepContext,
   type LineContext,
@@ -36,6 +37,8 @@ export {
   type ReplyIgnored,
   type IgnoredWhy,
   type SagaFailed,
+  type StepTimedOut,
+  type RetryScheduled,
   type OperatorActed,
   type CommandKind,
   type Outcome,
@@ -44,13 +47,18 @@ export { sagaDecider, startSaga, instanceFor, UnhandledSagaFailure, type SagaDec
 export { sagaRunner, SagaInstanceNotFound, type SagaRunner, type SagaRunnerOptions, type SagaHandled, type OperatorRequest } from './runner';
 export { operate, SagaOperationRefused, type OperatorAction, type OperatorInput } from './operate';
 export { UnregisteredSagaVersion } from './versions';
-export { describeSaga, sagaViewSchema, incomingEventSchema, parseIncomingEvent, type SagaView, type StepStatus } from './view';
+export { wake, nextWakeOf } from './deadlines';
+export { deadlineScheduler, type DeadlineSchedulerOptions, type RunningScheduler } from './scheduler';
+export { DEFAULT_BACKOFF_MS, DEFAULT_MAX_BACKOFF_MS, DEFAULT_COMPENSATION_ATTEMPTS } from './policies';
+export { describeSaga, STUCK_AFTER_MS, sagaViewSchema, incomingEventSchema, parseIncomingEvent, type SagaView, type StepStatus } from './view';
 export {
   sagaSpec,
   trigger,
   started,
   reply,
   operator,
+  elapse,
+  type ElapseStimulus,
   type OperatorStimulus,
   type Stimulus,
   type TriggerStimulus,

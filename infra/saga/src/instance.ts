@@ -76,6 +76,31 @@ export interface SagaFailed {
   at: string;
 }
 
+/** A sending's deadline passed without a reply: what follows depends on the step's policy and the pivot. */
+export interface StepTimedOut {
+  commandId: string;
+  step: string;
+  line?: string;
+  kind: CommandKind;
+  /** Which sending of the command id timed out (1: the first). */
+  attempt: number;
+  at: string;
+}
+
+/**
+ * A command will be sent again at `sendAt`: the same id after a timeout (`round` unchanged),
+ * or a new round after a refused compensation.
+ */
+export interface RetryScheduled {
+  step: string;
+  line?: string;
+  kind: CommandKind;
+  round: number;
+  attempt: number;
+  sendAt: string;
+  at: string;
+}
+
 /** An operator's action on the instance: who, and why. */
 export interface OperatorActed {
   by: string;
@@ -89,6 +114,8 @@ export type SagaEvent<Data = unknown> =
   | { type: 'ReplyReceived'; data: ReplyReceived }
   | { type: 'ReplyIgnored'; data: ReplyIgnored }
   | { type: 'SagaFailed'; data: SagaFailed }
+  | { type: 'StepTimedOut'; data: StepTimedOut }
+  | { type: 'RetryScheduled'; data: RetryScheduled }
   | { type: 'SagaCompensating'; data: { step: string; reason: string; at: string } }
   | { type: 'SagaCompleted'; data: { at: string } }
   | { type: 'SagaRolledBack'; data: { reason: string; at: string } }
@@ -104,6 +131,14 @@ export interface SentCommand {
   kind: CommandKind;
   /** The operator's retry round it was sent in (absent: 0). */
   round?: number;
+  /** Which sending of its id this is (absent: the first). */
+  attempt?: number;
+  /** When it times out, while it waits for a reply. */
+  dueAt?: string;
+  /** How often it timed out. */
+  timeouts?: number;
+  /** When it will be sent again, and as what. */
+  retry?: { sendAt: string; round: number; attempt: number };
   type: string;
   target: string;
   aggregateId: string;
@@ -148,26 +183,37 @@ export const commandIdFor = (sagaId: string, step: string, line: string | undefi
 /** The instance once an operator took it out of `failed`. */
 const withoutFailure = <Data>(state: StartedSaga<Data>): StartedSaga<Data> => ({ ...state, failed: undefined });
 
+/** A sending that waits for its reply no longer. */
+const withoutDeadline = (sent: SentCommand): SentCommand => {
+  const waiting = { ...sent };
+  delete waiting.dueAt;
+  return waiting;
+};
+
 type Progress<Data> = Exclude<SagaEvent<Data>, { type: 'SagaStarted' }>;
 
 /** An instance's state once its stream holds more than SagaStarted. */
 export const progress = <Data>(state: StartedSaga<Data>, event: Progress<Data>): StartedSaga<Data> => {
   switch (event.type) {
     case 'CommandIssued': {
-      const { command, step, line, kind, round, target, aggregateId } = event.data;
+      const { command, step, line, kind, round, attempt, dueAt, target, aggregateId } = event.data;
       const sent: SentCommand = {
         commandId: command.commandId,
         step,
         ...(line !== undefined && { line }),
         kind,
         ...(round !== undefined && round > 0 && { round }),
+        ...(attempt !== undefined && attempt > 1 && { attempt }),
+        ...(dueAt !== undefined && { dueAt }),
         type: command.type,
         target,
         aggregateId,
       };
       // Sent again (a retry): it takes the place of the earlier sending, unanswered.
       const earlier = state.commands.findIndex((each) => each.step === step && each.line === line && each.kind === kind);
-      const commands = earlier < 0 ? [...state.commands, sent] : state.commands.map((each, index) => (index === earlier ? sent : each));
+      const timeouts = state.commands[earlier]?.commandId === sent.commandId ? state.commands[earlier]?.timeouts : undefined;
+      const again = timeouts === undefined ? sent : { ...sent, timeouts };
+      const commands = earlier < 0 ? [...state.commands, sent] : state.commands.map((each, index) => (index === earlier ? again : each));
       return { ...state, commands };
     }
     case 'ReplyReceived': {
@@ -179,6 +225,17 @@ export const progress = <Data>(state: StartedSaga<Data>, event: Progress<Data>):
         commands: state.commands.map(answer),
         recordedReplies: replyId === undefined ? state.recordedReplies : [...state.recordedReplies, replyId],
       };
+    }
+    case 'StepTimedOut': {
+      const timedOut = (sent: SentCommand): SentCommand =>
+        sent.commandId === event.data.commandId ? { ...withoutDeadline(sent), timeouts: (sent.timeouts ?? 0) + 1 } : sent;
+      return { ...state, commands: state.commands.map(timedOut) };
+    }
+    case 'RetryScheduled': {
+      const { step, line, kind, round, attempt, sendAt } = event.data;
+      const scheduled = (sent: SentCommand): SentCommand =>
+        sent.step === step && sent.line === line && sent.kind === kind ? { ...sent, retry: { sendAt, round, attempt } } : sent;
+      return { ...state, commands: state.commands.map(scheduled) };
     }
     case 'ReplyIgnored':
       return { ...state, recordedReplies: [...state.recordedReplies, event.data.replyId], ignoredReplies: [...state.ignoredReplies, event.data] };
@@ -220,6 +277,10 @@ export const startedState = <Data>({ saga, version, key, data, correlationId, st
   recordedReplies: [],
   ignoredReplies: [],
 });
+
+/** A started instance after these events. */
+export const evolveStarted = <Data>(state: StartedSaga<Data>, events: readonly SagaEvent<Data>[]): StartedSaga<Data> =>
+  events.reduce((current, event) => (event.type === 'SagaStarted' ? startedState(event.data) : progress(current, event)), state);
 
 export const evolve = <Data>(state: SagaState<Data>, event: SagaEvent<Data>): SagaState<Data> => {
   if (event.type === 'SagaStarted') return startedState(event.data);

@@ -43,8 +43,9 @@ const retry = <Data>(definition: SagaDefinition<Data>, state: StartedSaga<Data>,
       const { step } = stepNamed(definition, sent.step);
       const invocation = sent.kind === 'action' ? step.action : step.compensation;
       if (!invocation) throw new SagaOperationRefused(`step ${sent.step} of ${definition.name} version ${definition.version} has no ${sent.kind}`);
-      const round = (sent.round ?? 0) + (failed ? 1 : 0);
-      return issue(state, step, invocation, sent.line, sent.kind, state.failure?.reason ?? '', cause, round);
+      // After a refusal, a new round (a new id); a stuck command goes again as it was, one attempt more.
+      const sending = failed ? { round: (sent.round ?? 0) + 1 } : { round: sent.round, attempt: (sent.attempt ?? 1) + 1 };
+      return issue(state, step, invocation, sent.line, sent.kind, state.failure?.reason ?? '', cause, sending);
     }),
   ];
 };

@@ -1,5 +1,5 @@
 import { checkout, cart } from '../test/checkout-saga';
-import { commandIdFor, operator, reply, sagaSpec, SagaOperationRefused, started } from '.';
+import { commandIdFor, elapse, operator, reply, sagaSpec, SagaOperationRefused, started } from '.';
 
 // An operator's actions, each a whole conversation: the failure, the action, the answers, the end.
 const spec = sagaSpec(checkout);
@@ -8,14 +8,25 @@ const held = (item: string) => reply({ step: 'hold', line: item }, 'ItemHeld', {
 const unavailable = (item: string) => reply({ step: 'hold', line: item }, 'ItemUnavailable', { cartId: 'cart-1', item, reason: `${item} is sold out` });
 const charged = reply({ step: 'charge' }, 'Charged', { cartId: 'cart-1' });
 const refusedShipment = reply({ step: 'ship' }, 'ShipmentRefused', { cartId: 'cart-1', reason: 'no courier' });
-const releaseRefused = reply({ step: 'hold', line: 'pen', kind: 'compensation' }, 'ReleaseRefused', { cartId: 'cart-1', reason: 'already shipped' });
+const releaseRefused = (round: number) =>
+  reply({ commandId: commandIdFor(sagaId, 'hold', 'pen', 'compensation', round) }, 'ReleaseRefused', { cartId: 'cart-1', reason: 'already shipped' });
 const reopened = reply({ step: 'cart', kind: 'compensation' }, 'CartReopened', { cartId: 'cart-1' });
 const ship = { target: 'shipping', type: 'Ship', aggregateId: 'cart-1', data: { cartId: 'cart-1' } };
 const release = (item: string) => ({ target: 'warehouse', type: 'ReleaseItem', aggregateId: item, data: { cartId: 'cart-1', item } });
 const refund = { target: 'payments', type: 'Refund', aggregateId: 'cart-1', data: { cartId: 'cart-1' } };
 
 const failedAtPivot = [started(cart), held('pen'), held('ink'), charged, refusedShipment];
-const failedCompensating = [started(cart), held('pen'), unavailable('ink'), releaseRefused];
+// A refused release is sent again twice, after 0.5 s and 1 s, before the instance fails.
+const failedCompensating = [
+  started(cart),
+  held('pen'),
+  unavailable('ink'),
+  releaseRefused(0),
+  elapse(500),
+  releaseRefused(1),
+  elapse(1_000),
+  releaseRefused(2),
+];
 
 describe('retry', () => {
   it('sends a refused command again in a new round, and the instance goes on when it succeeds', () => {
@@ -38,7 +49,7 @@ describe('retry', () => {
       .given(failedCompensating)
       .when(retry)
       .thenIssues([release('pen')]);
-    const releasedNow = reply({ commandId: commandIdFor(sagaId, 'hold', 'pen', 'compensation', 1) }, 'ItemReleased', { cartId: 'cart-1', item: 'pen' });
+    const releasedNow = reply({ commandId: commandIdFor(sagaId, 'hold', 'pen', 'compensation', 3) }, 'ItemReleased', { cartId: 'cart-1', item: 'pen' });
     spec
       .given([...failedCompensating, retry])
       .when(releasedNow)

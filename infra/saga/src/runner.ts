@@ -3,6 +3,7 @@
 import { randomUUID } from 'node:crypto';
 import { eventIdFor, loadedStreams, WrongExpectedRevisionError, type EventStore, type ExpectedRevision } from '@ordo/eventstore';
 import { traceHeaders } from '@ordo/runtime';
+import { wake } from './deadlines';
 import { instanceFor } from './decide';
 import type { IncomingEvent, SagaDefinition } from './definition';
 import { sagaIdOf, type SagaEvent, type SagaState, type StartedSaga } from './instance';
@@ -176,6 +177,31 @@ export const sagaRunner = <Data>({ definition, earlierVersions = [], store, cloc
     }
   };
 
+  /**
+   * Wakes an instance at the clock's time (its scheduler calls it): a sending whose deadline
+   * passed times out, a retry whose time came goes out. Decided on the instance just read;
+   * the events, none when nothing was due (a wake-up repeated, or one another orchestrator
+   * answered first).
+   */
+  const wakeInstance = async (sagaId: string): Promise<SagaEvent<Data>[]> => {
+    for (let attempt = 0; ; attempt++) {
+      const { state, revision } = await load(sagaId);
+      if (state.status === 'not-started') return [];
+      const now = clock().toISOString();
+      const cause = { id: eventIdFor(`${sagaId}/wake`, Date.parse(now)), now };
+      const events = wake(versions.of(state.version, sagaId).definition, state, cause);
+      if (events.length === 0) return [];
+      try {
+        const { written, nextExpectedRevision } = await append(sagaId, cause, state.correlationId, events, revision);
+        if (!written) return [];
+        remember(sagaId, state, events, nextExpectedRevision);
+        return events;
+      } catch (error) {
+        if (!(error instanceof WrongExpectedRevisionError) || attempt >= retries) throw error;
+      }
+    }
+  };
+
   return {
     /** A trigger starts an instance; any other event is treated as a possible reply. */
     handle: (event: IncomingEvent): Promise<SagaHandled<Data>> => (event.type === definition.trigger.type ? start(event) : reply(event)),
@@ -195,6 +221,7 @@ export const sagaRunner = <Data>({ definition, earlierVersions = [], store, cloc
      * this runner lacks: a service calls it before it starts, and refuses to start.
      */
     checkVersions: () => versions.checkInFlight(store),
+    wake: wakeInstance,
     /** An operator's retry, forced compensation or resolution of the instance with this business key. */
     operate: operateOn,
     /** An instance's state and revision by business key (revision -1n: no such instance). */

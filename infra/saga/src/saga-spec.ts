@@ -6,6 +6,7 @@ import assert from 'node:assert/strict';
 import { eventIdFor } from '@ordo/eventstore';
 import { sagaDecider, startSaga } from './decide';
 import type { IncomingEvent, SagaDefinition } from './definition';
+import { wake } from './deadlines';
 import { operate, type OperatorAction } from './operate';
 import { commandIdFor, type CommandKind, type IgnoredWhy, type SagaEvent, type SagaState } from './instance';
 
@@ -16,8 +17,9 @@ export type TriggerStimulus = { stimulus: 'trigger'; event: IncomingEvent };
 export type StartedStimulus<Data> = { stimulus: 'started'; data: Data; correlationId: string };
 export type ReplyStimulus = { stimulus: 'reply'; to: ReplyTarget; type: string; data: unknown };
 export type OperatorStimulus = { stimulus: 'operator'; action: OperatorAction; by: string; reason: string };
+export type ElapseStimulus = { stimulus: 'elapse'; ms: number };
 /** An input to the saga, or a shorthand for one in a history. */
-export type Stimulus<Data = unknown> = TriggerStimulus | StartedStimulus<Data> | ReplyStimulus | OperatorStimulus;
+export type Stimulus<Data = unknown> = TriggerStimulus | StartedStimulus<Data> | ReplyStimulus | OperatorStimulus | ElapseStimulus;
 
 /** A command as a test expects it issued. */
 export interface ExpectedCommand {
@@ -44,6 +46,12 @@ export const reply = (to: ReplyTarget, type: string, data: unknown = {}): ReplyS
 /** An operator's action, e.g. `operator('retry', 'ops@example', 'courier is back')`. */
 export const operator = (action: OperatorAction, by: string, reason: string): OperatorStimulus => ({ stimulus: 'operator', action, by, reason });
 
+/**
+ * The clock moves on by `ms`, and the scheduler wakes the instance: what is due by then
+ * times out or is sent again. Every stimulus after it happens at the later time.
+ */
+export const elapse = (ms: number): ElapseStimulus => ({ stimulus: 'elapse', ms });
+
 const replyEvent = (item: ReplyStimulus, state: SagaState): IncomingEvent => {
   const sagaId = state.status === 'not-started' ? 'not-started' : state.sagaId;
   const commandId = 'commandId' in item.to ? item.to.commandId : commandIdFor(sagaId, item.to.step, item.to.line, item.to.kind ?? 'action');
@@ -60,10 +68,14 @@ const commandsOf = (events: SagaEvent[]): ExpectedCommand[] =>
 
 type ErrorClass = new (...args: never[]) => Error;
 
-export const sagaSpec = <Data>(definition: SagaDefinition<Data>, { now = '2030-01-01T00:00:00.000Z' } = {}) => {
+/** The time a stimulus happens at: after every `elapse` before it. */
+const timeAfter = (now: string, item: Stimulus<unknown> | SagaEvent<unknown>) =>
+  'stimulus' in item && item.stimulus === 'elapse' ? new Date(Date.parse(now) + item.ms).toISOString() : now;
+
+export const sagaSpec = <Data>(definition: SagaDefinition<Data>, { now: start = '2030-01-01T00:00:00.000Z' } = {}) => {
   const decider = sagaDecider(definition);
 
-  const eventsOf = (item: Stimulus<Data>, state: SagaState<Data>): SagaEvent<Data>[] => {
+  const eventsOf = (item: Stimulus<Data>, state: SagaState<Data>, now: string): SagaEvent<Data>[] => {
     switch (item.stimulus) {
       case 'trigger':
         return decider.decide({ type: 'StartSaga', trigger: item.event, now }, state);
@@ -76,6 +88,8 @@ export const sagaSpec = <Data>(definition: SagaDefinition<Data>, { now = '2030-0
         const id = eventIdFor(`${item.action}/${item.by}/${item.reason}`, 0);
         return operate(definition, state, { type: 'Operate', action: item.action, by: item.by, reason: item.reason, id, now });
       }
+      case 'elapse':
+        return state.status === 'not-started' ? [] : wake(definition, state, { id: eventIdFor(`wake/${now}`, 0), now });
       default: {
         const unknown: never = item;
         throw new Error(`unknown stimulus ${JSON.stringify(unknown)}`);
@@ -85,13 +99,19 @@ export const sagaSpec = <Data>(definition: SagaDefinition<Data>, { now = '2030-0
 
   return {
     given: (history: (SagaEvent<Data> | Stimulus<Data>)[] = []) => {
-      const state = history.reduce(
-        (current, item) => ('stimulus' in item ? eventsOf(item, current).reduce(decider.evolve, current) : decider.evolve(current, item)),
-        decider.initialState(),
+      const { state, now: then } = history.reduce(
+        ({ state: current, now }, item) => {
+          const at = timeAfter(now, item);
+          return { state: 'stimulus' in item ? eventsOf(item, current, at).reduce(decider.evolve, current) : decider.evolve(current, item), now: at };
+        },
+        { state: decider.initialState(), now: start },
       );
       return {
+        /** The instance as the history left it, for checks the kit does not offer. */
+        state: () => state,
         when: (stimulus: Stimulus<Data>) => {
-          const run = () => eventsOf(stimulus, state);
+          const now = timeAfter(then, stimulus);
+          const run = () => eventsOf(stimulus, state, now);
           const last = () => run().at(-1);
           return {
             /** The events decided, for checks the kit does not offer. */

@@ -43,8 +43,8 @@ describe('sagaSpec', () => {
 
   it('fails thenFailed when the instance did not fail, or for another reason', () => {
     const refused = spec
-      .given([started(cart), held('pen'), unavailable('ink')])
-      .when(reply({ step: 'hold', line: 'pen', kind: 'compensation' }, 'ReleaseRefused', { reason: 'gone' }));
+      .given([started(cart), held('pen'), held('ink'), reply({ step: 'charge' }, 'Charged', {})])
+      .when(reply({ step: 'ship' }, 'ShipmentRefused', { reason: 'gone' }));
     refused.thenFailed(/gone/);
     expect(() => refused.thenFailed(/something else/)).toThrow();
     expect(() => failing.thenFailed(/./)).toThrow(/expected SagaFailed/);

@@ -1,5 +1,6 @@
 // What a saga service shows of an instance, and how it reads events off the bus.
 import { z } from 'zod';
+import { nextWakeOf } from './deadlines';
 import type { IncomingEvent } from './definition';
 import type { SentCommand, StartedSaga, StepOutline } from './instance';
 
@@ -26,6 +27,14 @@ const commandView = z.object({
   outcome: z.enum(['success', 'failure']).optional(),
   replyType: z.string().optional(),
   reason: z.string().optional(),
+  /** Which sending of its id this is, when not the first. */
+  attempt: z.number().optional(),
+  /** When it times out, while it waits for a reply. */
+  dueAt: z.string().optional(),
+  /** How often it timed out. */
+  timeouts: z.number().optional(),
+  /** When it is sent again. */
+  retryAt: z.string().optional(),
 });
 
 const stepStatus = z.enum(['pending', 'running', 'succeeded', 'failed', 'compensating', 'compensated', 'compensation-failed']);
@@ -37,7 +46,10 @@ export const sagaViewSchema = z.object({
   saga: z.string(),
   version: z.number(),
   key: z.string(),
-  status: z.enum(['running', 'compensating', 'completed', 'rolled-back', 'failed', 'resolved']),
+  /** `stuck`: running or compensating, with a deadline overdue that nothing has handled (its scheduler is not running). */
+  status: z.enum(['running', 'compensating', 'stuck', 'completed', 'rolled-back', 'failed', 'resolved']),
+  /** The earliest time the instance waits for: a sending's deadline or a retry. */
+  nextWakeAt: z.string().optional(),
   /** Why the instance compensates (or was rolled back). */
   reason: z.string().optional(),
   /** While `failed`: where it stopped and why; an operator acts on it. */
@@ -80,7 +92,7 @@ const statusOf = (state: StartedSaga, outline: StepOutline, index: number, reach
   return actions.length > 0 || index <= reached ? 'succeeded' : 'pending';
 };
 
-const viewOf = ({ commandId, kind, type, target, aggregateId, line, outcome, replyType, reason }: SentCommand) => ({
+const viewOf = ({ commandId, kind, type, target, aggregateId, line, outcome, replyType, reason, attempt, dueAt, timeouts, retry }: SentCommand) => ({
   commandId,
   kind,
   type,
@@ -90,22 +102,36 @@ const viewOf = ({ commandId, kind, type, target, aggregateId, line, outcome, rep
   ...(outcome && { outcome }),
   ...(replyType !== undefined && { replyType }),
   ...(reason !== undefined && { reason }),
+  ...(attempt !== undefined && { attempt }),
+  ...(dueAt !== undefined && outcome === undefined && { dueAt }),
+  ...(timeouts !== undefined && { timeouts }),
+  ...(retry && { retryAt: retry.sendAt }),
 });
 
-/** An instance for people and dashboards: each step of its SagaStarted outline with its commands and their answers. */
-export const describeSaga = (state: StartedSaga): SagaView => {
-  const { sagaId, saga, version, key, status } = state;
+/** How long past its time a wake-up may be before the instance counts as stuck: the scheduler polls every second. */
+export const STUCK_AFTER_MS = 30_000;
+
+/**
+ * An instance for people and dashboards: each step of its SagaStarted outline with its
+ * commands and their answers; `stuck` when its next wake-up is over `stuckAfterMs` behind `now`.
+ */
+export const describeSaga = (state: StartedSaga, { now = new Date(), stuckAfterMs = STUCK_AFTER_MS } = {}): SagaView => {
+  const { sagaId, saga, version, key } = state;
+  const nextWakeAt = nextWakeOf(state);
+  const overdue = nextWakeAt !== undefined && Date.parse(nextWakeAt) + stuckAfterMs < now.getTime();
+  const status = overdue ? 'stuck' : state.status;
   const lastIssued = Math.max(
     -1,
     ...state.commands.filter((command) => command.kind === 'action').map((command) => state.steps.findIndex((step) => step.name === command.step)),
   );
-  const reached = status === 'completed' ? state.steps.length : lastIssued;
+  const reached = state.status === 'completed' ? state.steps.length : lastIssued;
   return {
     sagaId,
     saga,
     version,
     key,
     status,
+    ...(nextWakeAt !== undefined && { nextWakeAt }),
     ...(state.failure && { reason: state.failure.reason }),
     ...(state.failed && { failed: state.failed }),
     ignoredReplies: state.ignoredReplies,

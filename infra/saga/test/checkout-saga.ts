@@ -53,13 +53,22 @@ export const checkout = defineSaga<Checkout>({
       key: (line) => line.item,
       action: { endpoint: HoldItemEndpoint, data: ({ saga, line }) => ({ cartId: saga.cartId, item: line.item, count: line.count }) },
       compensation: { endpoint: ReleaseItemEndpoint, data: ({ saga, line }) => ({ cartId: saga.cartId, item: line.item }) },
+      // Two sendings of a hold before a timeout gives up; a refused release is sent three times.
+      timeoutMs: 10_000,
+      retry: { attempts: 2, backoffMs: 500 },
+      compensationRetry: { backoffMs: 500 },
     }),
     step('charge', {
       action: { endpoint: ChargeEndpoint, data: ({ saga }) => ({ cartId: saga.cartId, amountCents: saga.amountCents }) },
       compensation: { endpoint: RefundEndpoint, data: ({ saga }) => ({ cartId: saga.cartId }) },
       timeoutMs: 30_000,
     }),
-    step('ship', { pivot: true, action: { endpoint: ShipEndpoint, data: ({ saga }) => ({ cartId: saga.cartId }) } }),
+    step('ship', {
+      pivot: true,
+      action: { endpoint: ShipEndpoint, data: ({ saga }) => ({ cartId: saga.cartId }) },
+      timeoutMs: 60_000,
+      retry: { backoffMs: 1_000, maxBackoffMs: 4_000 },
+    }),
     step('notify', { action: { endpoint: NotifyEndpoint, data: ({ saga }) => ({ cartId: saga.cartId }) }, retry: { attempts: 3 } }),
   ],
 });
