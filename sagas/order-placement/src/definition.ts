@@ -1,6 +1,7 @@
 // The order-placement saga (docs/architecture.md, "The flow of one order"), first version: reserve
-// stock per line, then confirm the order. Before the pivot a refusal releases what was
-// reserved and rejects the order with the refusal's reason.
+// stock per line, then confirm the order. Before the pivot a refusal, or a reservation that
+// gets no reply in two sendings of 30 s, releases what was reserved and rejects the order
+// with the reason.
 import { byDataField, defineSaga, fanOut, step, type IncomingEvent } from '@ordo/saga';
 import { ReleaseStockEndpoint, ReserveStockEndpoint } from '@ordo/inventory-contract';
 import { ConfirmOrderEndpoint, OrderPlaced, RejectOrderEndpoint } from '@ordo/orders-contract';
@@ -24,13 +25,17 @@ export const orderPlacement = defineSaga<OrderPlacementData>({
   association: byDataField('orderId'),
   steps: [
     // No action: the order exists already. Its compensation ends every rollback.
-    step('order', { compensation: { endpoint: RejectOrderEndpoint, data: ({ saga, reason }) => ({ orderId: saga.orderId, reason }) } }),
+    step('order', { compensation: { endpoint: RejectOrderEndpoint, data: ({ saga, reason }) => ({ orderId: saga.orderId, reason }) }, timeoutMs: 30_000 }),
     fanOut('reserveStock', {
       over: (saga) => saga.lines,
       key: (line) => line.sku,
       action: { endpoint: ReserveStockEndpoint, data: ({ saga, line }) => ({ sku: line.sku, orderId: saga.orderId, quantity: line.quantity }) },
       compensation: { endpoint: ReleaseStockEndpoint, data: ({ saga, line }) => ({ sku: line.sku, orderId: saga.orderId }) },
+      // A reservation nobody answers is sent once more, then the order is rejected.
+      timeoutMs: 30_000,
+      retry: { attempts: 2 },
     }),
-    step('confirmOrder', { pivot: true, action: { endpoint: ConfirmOrderEndpoint, data: ({ saga }) => ({ orderId: saga.orderId }) } }),
+    // The pivot: sent until orders answers, however long that takes.
+    step('confirmOrder', { pivot: true, action: { endpoint: ConfirmOrderEndpoint, data: ({ saga }) => ({ orderId: saga.orderId }) }, timeoutMs: 30_000 }),
   ],
 });

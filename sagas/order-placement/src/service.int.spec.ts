@@ -6,7 +6,7 @@ import { commandMessageSchema, type CommandMessage } from '@ordo/messaging';
 import { orderStream, ordersEventSchemas, type OrdersCommandMessage } from '@ordo/orders-contract';
 import type { CommandIssued, SagaView } from '@ordo/saga';
 import { eventually } from '@ordo/testing';
-import { orderPlacementService } from './service';
+import { orderPlacementServiceWith } from './service';
 
 // The saga as the host mounts it in embedded mode, with stand-ins for orders and
 // inventory on the same hub: they take the saga's commands off their command topics and
@@ -14,10 +14,12 @@ import { orderPlacementService } from './service';
 const NOW = '2030-01-01T00:00:00.000Z';
 const VIEWER_TOKEN = 'saga-spec-viewer';
 const OPERATOR_TOKEN = 'saga-spec-operator';
-/** A sku whose reservations inventory never answers: its instance waits until an operator acts. */
+/** A sku whose reservations inventory never answers: its instance waits until an operator acts, or its deadline passes. */
 const SILENT_SKU = 'SKU-SILENT';
 
 describe('order placement, mounted on HTTP and the embedded bus', () => {
+  // The tests' clock: it stands still, except where a test moves it on to pass a deadline.
+  let now = NOW;
   let host: TestHost<'orders' | 'inventory'>;
   let sagas: EventStore;
   let orders: EventStore;
@@ -63,9 +65,10 @@ describe('order placement, mounted on HTTP and the embedded bus', () => {
 
   beforeAll(async () => {
     host = await startTestHost({
-      service: orderPlacementService,
+      // The scheduler looks for due instances every 50 ms, so a deadline passed is acted on at once.
+      service: orderPlacementServiceWith({ pollMs: 50 }),
       standIns: { orders: { registry: ordersEventSchemas }, inventory: { registry: inventoryEventSchemas } },
-      clock: () => new Date(NOW),
+      clock: () => new Date(now),
       authTokens: new Map([
         [VIEWER_TOKEN, { subject: 'support', roles: ['viewer'] }],
         [OPERATOR_TOKEN, { subject: 'ops', roles: ['operator'] }],
@@ -203,5 +206,37 @@ describe('order placement, mounted on HTTP and the embedded bus', () => {
     expect(missing.status).toBe(404);
     expect(missing.headers.get('content-type')).toMatch(/^application\/problem\+json/);
     expect((await sagaOf('not-an-order')).status).toBe(400);
+  });
+  it('sends a reservation nobody answers once more after 30 s, and after 30 s more releases the stock and rejects the order', async () => {
+    const orderId = await place([
+      { sku: 'SKU-1', quantity: 1 },
+      { sku: SILENT_SKU, quantity: 1 },
+    ]);
+    const sagaId = `orderPlacement-${orderId}`;
+    const types = async () => (await history(sagas, sagaId)).map((event) => event.type);
+    await eventually(async () => (await types()).includes('ReplyReceived') || undefined, 'SKU-1 reserved');
+    const started = Date.parse(NOW);
+    try {
+      now = new Date(started + 30_000).toISOString();
+      await eventually(async () => (await types()).includes('RetryScheduled') || undefined, 'the silent reservation timed out');
+      now = new Date(started + 31_000).toISOString();
+      await eventually(async () => (await types()).filter((type) => type === 'CommandIssued').length === 3 || undefined, 'the reservation sent again');
+      const resent = (await history(sagas, sagaId)).filter((event) => event.type === 'CommandIssued').at(-1)?.data as CommandIssued;
+      expect(resent).toMatchObject({ aggregateId: SILENT_SKU, attempt: 2, dueAt: new Date(started + 61_000).toISOString() });
+
+      now = new Date(started + 61_000).toISOString();
+      const { view } = await settled(orderId);
+      const reason = `the ReserveStock of step reserveStock (line ${SILENT_SKU}) got no reply within 30000 ms in 2 attempts`;
+      expect(view).toMatchObject({ status: 'rolled-back', reason });
+      const order = await history(orders, orderStream(orderId));
+      expect(order.map((event) => event.type)).toEqual(['OrderPlaced', 'OrderRejected']);
+      expect(order[1]?.data).toMatchObject({ reason });
+      const released = (await history(sagas, sagaId)).filter(
+        (event) => event.type === 'CommandIssued' && (event.data as CommandIssued).command.type === 'ReleaseStock',
+      );
+      expect(released.map((event) => (event.data as CommandIssued).aggregateId).sort()).toEqual(['SKU-1', SILENT_SKU]);
+    } finally {
+      now = NOW;
+    }
   });
 });

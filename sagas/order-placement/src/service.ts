@@ -11,9 +11,11 @@ import {
   sagaRunner,
   sagaStreamPrefix,
   sagaViewSchema,
+  deadlineScheduler,
   type OperatorAction,
+  type SagaDefinition,
 } from '@ordo/saga';
-import { orderPlacement } from './definition';
+import { orderPlacement, type OrderPlacementData } from './definition';
 
 /** The saga context: its instances are streams of its store, published on `ordo.sagas.events`. */
 export const SAGAS_CONTEXT = 'sagas';
@@ -29,68 +31,89 @@ const OPERATOR_ROUTES: { action: OperatorAction; body: z.ZodType<{ reason: strin
 /** Every stream the saga's store holds: its instances. */
 export const SAGAS_STREAM_PREFIXES = [sagaStreamPrefix(orderPlacement.name)];
 
+export interface OrderPlacementServiceOptions {
+  /** Default: `orderPlacement`. Tests give one with short deadlines. */
+  definition?: SagaDefinition<OrderPlacementData>;
+  /** How often the deadline scheduler looks for due instances: default 1 s. */
+  pollMs?: number;
+}
+
 /**
  * The order-placement saga as a service: it consumes orders' and inventory's events
  * (OrderPlaced starts an instance, the rest may be replies), sends its commands through
- * its own stream, and shows an instance over HTTP.
+ * its own stream, wakes instances whose deadlines pass, and shows an instance over HTTP.
  */
-export const orderPlacementService = defineService({
-  name: SAGAS_CONTEXT,
-  api: { title: 'Order placement saga', version: '1.0.0', description: 'Places an order across orders and inventory, compensating on refusal' },
-  store: { streamPrefixes: SAGAS_STREAM_PREFIXES },
-  takesCommands: false,
-  issuesCommands: true,
-  create: async ({ store, clock, logger }) => {
-    const runner = sagaRunner({ definition: orderPlacement, store, clock });
-    // An instance on a version this build no longer has would be stranded: refuse to start instead.
-    await runner.checkVersions();
-    return {
-      errorMappings: [
-        { error: SagaOperationRefused, status: 409 },
-        { error: SagaInstanceNotFound, status: 404 },
-      ],
-      routes: (app) => {
-        // An operator's action, appended to the instance's stream with who and why.
-        for (const { action, body } of OPERATOR_ROUTES)
-          app.post(
-            `/v1/sagas/order-placement/:orderId/${action}`,
-            { config: { access: 'operator' }, schema: { params: z.strictObject({ orderId: OrderId }), body, response: { 200: sagaViewSchema } } },
+export const orderPlacementServiceWith = ({ definition = orderPlacement, pollMs }: OrderPlacementServiceOptions = {}) =>
+  defineService({
+    name: SAGAS_CONTEXT,
+    api: { title: 'Order placement saga', version: '1.0.0', description: 'Places an order across orders and inventory, compensating on refusal' },
+    store: { streamPrefixes: SAGAS_STREAM_PREFIXES },
+    takesCommands: false,
+    issuesCommands: true,
+    create: async ({ store, sql, schema, clock, logger }) => {
+      const runner = sagaRunner({ definition, store, clock });
+      // An instance on a version this build no longer has would be stranded: refuse to start instead.
+      await runner.checkVersions();
+      const scheduler = deadlineScheduler({
+        saga: definition.name,
+        wake: runner.wake,
+        store,
+        sql,
+        schema,
+        clock,
+        logger,
+        ...(pollMs !== undefined && { pollMs }),
+      });
+      return {
+        workers: [{ name: 'deadline scheduler', start: scheduler.start }],
+        errorMappings: [
+          { error: SagaOperationRefused, status: 409 },
+          { error: SagaInstanceNotFound, status: 404 },
+        ],
+        routes: (app) => {
+          // An operator's action, appended to the instance's stream with who and why.
+          for (const { action, body } of OPERATOR_ROUTES)
+            app.post(
+              `/v1/sagas/order-placement/:orderId/${action}`,
+              { config: { access: 'operator' }, schema: { params: z.strictObject({ orderId: OrderId }), body, response: { 200: sagaViewSchema } } },
+              async (request, reply) => {
+                const reason = 'reason' in request.body ? request.body.reason : request.body.comment;
+                // An operator route: auth has set the principal before the handler runs.
+                const by = request.principal?.subject ?? 'unknown';
+                const { state, revision } = await runner.operate(request.params.orderId, { action, by, reason });
+                setETag(reply, { stream: state.sagaId, revision });
+                return describeSaga(state, { now: clock() });
+              },
+            );
+          app.get(
+            '/v1/sagas/order-placement/:orderId',
+            { config: { access: 'viewer' }, schema: { params: z.strictObject({ orderId: OrderId }), response: { 200: sagaViewSchema } } },
             async (request, reply) => {
-              const reason = 'reason' in request.body ? request.body.reason : request.body.comment;
-              // An operator route: auth has set the principal before the handler runs.
-              const by = request.principal?.subject ?? 'unknown';
-              const { state, revision } = await runner.operate(request.params.orderId, { action, by, reason });
+              const { state, revision } = await runner.read(request.params.orderId);
+              if (state.status === 'not-started') throw new NotFound(`no order-placement saga for order ${request.params.orderId}`);
               setETag(reply, { stream: state.sagaId, revision });
-              return describeSaga(state);
+              return describeSaga(state, { now: clock() });
             },
           );
-        app.get(
-          '/v1/sagas/order-placement/:orderId',
-          { config: { access: 'viewer' }, schema: { params: z.strictObject({ orderId: OrderId }), response: { 200: sagaViewSchema } } },
-          async (request, reply) => {
-            const { state, revision } = await runner.read(request.params.orderId);
-            if (state.status === 'not-started') throw new NotFound(`no order-placement saga for order ${request.params.orderId}`);
-            setETag(reply, { stream: state.sagaId, revision });
-            return describeSaga(state);
-          },
-        );
-      },
-      consumers: [
-        consumer({
-          groupId: 'order-placement',
-          topics: [ORDERS_EVENTS_TOPIC, INVENTORY_EVENTS_TOPIC],
-          parse: parseIncomingEvent,
-          // Replies come keyed by sku or order: a reply parked for one order holds back that order's alone.
-          sequenceBy: (message) => runner.sequenceOf(message.value),
-          handle: async (message) => {
-            const handled = await runner.handle(message.value);
-            // Most events on these topics are no reply to any instance: those only at debug.
-            if (handled.result === 'ignored')
-              logger.debug({ eventId: message.value.id, type: message.value.type, why: handled.why }, 'event ignored by order placement');
-            else logger.info({ sagaId: handled.sagaId, result: handled.result, eventType: message.value.type }, 'order placement saga moved');
-          },
-        }),
-      ],
-    };
-  },
-});
+        },
+        consumers: [
+          consumer({
+            groupId: 'order-placement',
+            topics: [ORDERS_EVENTS_TOPIC, INVENTORY_EVENTS_TOPIC],
+            parse: parseIncomingEvent,
+            // Replies come keyed by sku or order: a reply parked for one order holds back that order's alone.
+            sequenceBy: (message) => runner.sequenceOf(message.value),
+            handle: async (message) => {
+              const handled = await runner.handle(message.value);
+              // Most events on these topics are no reply to any instance: those only at debug.
+              if (handled.result === 'ignored')
+                logger.debug({ eventId: message.value.id, type: message.value.type, why: handled.why }, 'event ignored by order placement');
+              else logger.info({ sagaId: handled.sagaId, result: handled.result, eventType: message.value.type }, 'order placement saga moved');
+            },
+          }),
+        ],
+      };
+    },
+  });
+
+export const orderPlacementService = orderPlacementServiceWith();
