@@ -61,19 +61,15 @@ describe.each(sqlDatabases(scope))('deadlineScheduler on %s', (name, open) => {
     for await (const event of store.readStream(sagaId)) types.push(event.type);
     return types;
   };
-  /** The feed catches up and writes within its delay: poll until the table shows what is expected. */
-  const eventually = async <T>(read: () => Promise<T>, expected: T) => {
-    for (let tries = 0; tries < 100; tries++) {
-      if (JSON.stringify(await read()) === JSON.stringify(expected)) return;
-      await new Promise((resolve) => setTimeout(resolve, 50));
-    }
-    expect(await read()).toEqual(expected);
-  };
+
+  const both = (time: string) => [`hold/ink/action 2030-01-01T00:00:${time}Z`, `hold/pen/action 2030-01-01T00:00:${time}Z`];
 
   it('keeps a row per sending that waits, times it out when due, and sends it again at its retry time', async () => {
     const scheduler = await startScheduler();
     const sagaId = await submit();
-    await eventually(() => rowsOf(sagaId), ['hold/ink/action 2030-01-01T00:00:10.000Z', 'hold/pen/action 2030-01-01T00:00:10.000Z']);
+    // A tick brings the table up to date before it looks for what is due.
+    expect(await scheduler.pollNow()).toBe(0);
+    expect(await rowsOf(sagaId)).toEqual(both('10.000'));
 
     now = START + 9_999;
     expect(await scheduler.pollNow()).toBe(0);
@@ -88,17 +84,19 @@ describe.each(sqlDatabases(scope))('deadlineScheduler on %s', (name, open) => {
       'StepTimedOut',
       'RetryScheduled',
     ]);
-    // The rows now hold the retries' times (0.5 s later), written by the feed.
-    await eventually(() => rowsOf(sagaId), ['hold/ink/action 2030-01-01T00:00:10.500Z', 'hold/pen/action 2030-01-01T00:00:10.500Z']);
+    // The next tick reads the retries' times (0.5 s later) into the table.
+    expect(await scheduler.pollNow()).toBe(0);
+    expect(await rowsOf(sagaId)).toEqual(both('10.500'));
 
     now = START + 10_500;
     expect(await scheduler.pollNow()).toBe(1);
     expect((await typesOf(sagaId)).slice(-2)).toEqual(['CommandIssued', 'CommandIssued']);
-    await eventually(() => rowsOf(sagaId), ['hold/ink/action 2030-01-01T00:00:20.500Z', 'hold/pen/action 2030-01-01T00:00:20.500Z']);
+    await scheduler.pollNow();
+    expect(await rowsOf(sagaId)).toEqual(both('20.500'));
   });
 
   it('drops a row once its sending is answered, and every row of an instance that ended', async () => {
-    await startScheduler();
+    const scheduler = await startScheduler();
     const sagaId = await submit();
     const cartId = sagaId.slice('checkout-'.length);
     const issued = new Map<string, string>();
@@ -107,6 +105,7 @@ describe.each(sqlDatabases(scope))('deadlineScheduler on %s', (name, open) => {
         const data = event.data as { line: string; command: { commandId: string } };
         issued.set(data.line, data.command.commandId);
       }
+    await scheduler.pollNow();
     const heldPen: IncomingEvent = {
       id: randomUUID(),
       type: 'ItemHeld',
@@ -114,36 +113,37 @@ describe.each(sqlDatabases(scope))('deadlineScheduler on %s', (name, open) => {
       metadata: { correlationId: cartId, commandId: issued.get('pen') as string },
     };
     await runner.handle(heldPen);
-    await eventually(() => rowsOf(sagaId), ['hold/ink/action 2030-01-01T00:00:10.000Z']);
+    await scheduler.pollNow();
+    expect(await rowsOf(sagaId)).toEqual(['hold/ink/action 2030-01-01T00:00:10.000Z']);
     await runner.operate(cartId, { action: 'resolve', by: 'ops', reason: 'handled by hand' });
-    await eventually(() => rowsOf(sagaId), []);
+    await scheduler.pollNow();
+    expect(await rowsOf(sagaId)).toEqual([]);
   });
 
-  it('goes on from its checkpoint after a restart, with what was appended while it was down', async () => {
+  it('goes on from the checkpoint saved, with what was appended while no scheduler ran', async () => {
     const first = await startScheduler();
     const before = await submit();
-    await eventually(() => rowsOf(before), ['hold/ink/action 2030-01-01T00:00:10.000Z', 'hold/pen/action 2030-01-01T00:00:10.000Z']);
+    await first.pollNow();
     await first.stop();
     running.splice(running.indexOf(first), 1);
 
     now = START + 1_000;
     const during = await submit();
-    await startScheduler();
-    await eventually(() => rowsOf(during), ['hold/ink/action 2030-01-01T00:00:11.000Z', 'hold/pen/action 2030-01-01T00:00:11.000Z']);
-    expect(await rowsOf(before)).toEqual(['hold/ink/action 2030-01-01T00:00:10.000Z', 'hold/pen/action 2030-01-01T00:00:10.000Z']);
+    const second = await startScheduler();
+    await second.pollNow();
+    expect(await rowsOf(during)).toEqual(both('11.000'));
+    expect(await rowsOf(before)).toEqual(both('10.000'));
   });
 
   it('leaves a row whose instance failed to wake taken until its lease runs out, holding back no other', async () => {
     const troubled = await submit();
     const fine = await submit();
     const scheduler = await startScheduler((sagaId) => (sagaId === troubled ? Promise.reject(new Error('no store today')) : runner.wake(sagaId)));
-    await eventually(async () => (await rowsOf(troubled)).length + (await rowsOf(fine)).length, 4);
     now = START + 10_000;
     expect(await scheduler.pollNow()).toBe(2);
     expect(await typesOf(fine)).toContain('StepTimedOut');
     expect(await typesOf(troubled)).not.toContain('StepTimedOut');
     expect(await rowsOf(troubled)).toHaveLength(2);
-    await eventually(() => rowsOf(fine), ['hold/ink/action 2030-01-01T00:00:10.500Z', 'hold/pen/action 2030-01-01T00:00:10.500Z']);
     // Within the lease (30 s) nobody takes it again; after it, it is woken again.
     now = START + 39_000;
     expect(await scheduler.pollNow()).toBe(1); // fine's retries, due at 10.5 s
@@ -163,7 +163,6 @@ describe.each(sqlDatabases(scope))('deadlineScheduler on %s', (name, open) => {
       const one = await startScheduler(counting);
       const other = await startScheduler(counting);
       const sagaIds = await Promise.all(Array.from({ length: 20 }, () => submit()));
-      for (const sagaId of sagaIds) await eventually(async () => (await rowsOf(sagaId)).length, 2);
       now = START + 10_000;
       const [byOne, byOther] = await Promise.all([one.pollNow(), other.pollNow()]);
       expect(byOne + byOther).toBe(20);

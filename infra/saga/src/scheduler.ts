@@ -1,11 +1,11 @@
-// The deadline scheduler (docs/sagas.md, "Deadlines and retries"). A feed from the saga's own
-// events keeps a table of what each instance waits for and until when (a sending's deadline,
-// a retry's time); a poller takes the rows that are due with FOR UPDATE SKIP LOCKED, so several
-// orchestrators never wake an instance for one row together, and wakes their instances.
-import type { EventStore, PositionedEvent, Subscription } from '@ordo/eventstore';
+// The deadline scheduler (docs/sagas.md, "Deadlines and retries"). Each tick, a feed from the
+// saga's own events brings a table of what each instance waits for and until when (a
+// sending's deadline, a retry's time) up to date, then the rows that are due are taken with
+// FOR UPDATE SKIP LOCKED, so several orchestrators never wake an instance for one row
+// together, and their instances are woken.
+import type { EventStore, PositionedEvent } from '@ordo/eventstore';
 import { migrateOnce, quoteIdentifier, type Logger, type TransactionalSql } from '@ordo/runtime';
 import { randomUUID } from 'node:crypto';
-import { checkpointSaver, failureSignal, sqlCheckpointStore } from '@ordo/messaging';
 import { sagaStreamPrefix, type CommandIssued, type ReplyReceived, type RetryScheduled, type StepTimedOut } from './instance';
 
 export interface DeadlineSchedulerOptions {
@@ -18,7 +18,7 @@ export interface DeadlineSchedulerOptions {
   schema: string;
   clock: () => Date;
   logger: Logger;
-  /** How often due rows are looked for: default 1 s. */
+  /** How often the table is brought up to date and due rows are looked for: default 1 s. */
   pollMs?: number;
   /** Rows taken per look: default 100. */
   batchSize?: number;
@@ -28,11 +28,14 @@ export interface DeadlineSchedulerOptions {
 
 export interface RunningScheduler {
   stop(): Promise<void>;
-  /** Rejects when the feed or the poller failed for good. */
+  /** Never rejects: a tick that fails is logged and tried again at the next. */
   readonly failed: Promise<never>;
-  /** Wakes the instances that are due now instead of at the next poll (tests, and a stop's last look). */
+  /** A tick now instead of at the next poll (tests): resolves to the number of instances woken. */
   pollNow(): Promise<number>;
 }
+
+/** Events read from the saga's store per round trip, and the most rows written per transaction. */
+const FEED_BATCH = 500;
 
 /** The events that change what an instance waits for. */
 const FED_TYPES = ['CommandIssued', 'RetryScheduled', 'ReplyReceived', 'StepTimedOut', 'SagaCompleted', 'SagaRolledBack', 'SagaResolved'];
@@ -81,7 +84,8 @@ export const deadlineScheduler = ({
   leaseMs = 30_000,
 }: DeadlineSchedulerOptions) => {
   const deadlines = `${quoteIdentifier(schema)}.saga_deadlines`;
-  const feedName = `saga-deadlines:${saga}`;
+  const feeds = `${quoteIdentifier(schema)}.saga_deadline_feeds`;
+  const filter = { streamPrefixes: [sagaStreamPrefix(saga)], eventTypes: FED_TYPES };
 
   const migrate = async () => {
     await migrateOnce(
@@ -91,19 +95,23 @@ export const deadlineScheduler = ({
        create table if not exists ${deadlines} (
          saga text not null, saga_id text not null, sending text not null, due_at timestamptz not null,
          claim text, claimed_until timestamptz, primary key (saga_id, sending));
-       create index if not exists saga_deadlines_due on ${deadlines} (saga, due_at);`,
+       create index if not exists saga_deadlines_due on ${deadlines} (saga, due_at);
+       create table if not exists ${feeds} (saga text primary key, checkpoint text);`,
     );
-    await sqlCheckpointStore(sql, { schema }).migrate();
+    // The feed's row exists from the start, so a writer can always lock it.
+    await sql.query(`insert into ${feeds} (saga) values ($1) on conflict do nothing`, [saga]);
   };
 
   /**
-   * One transaction: the checkpoint, then the rows up to it. With several orchestrators each
-   * feeding the table, one behind the checkpoint saved writes nothing: its rows would be
-   * older than those written already (a retry's new deadline put back to the old one).
+   * One transaction: the rows read from `from` up to `to`, and the checkpoint moved to `to`,
+   * only if it is still `from`. With several orchestrators feeding the table, the one that
+   * finds the checkpoint moved writes nothing (false): what it read is written already,
+   * and its rows would put back what has happened since (a row its instance was woken for).
    */
-  const write = (pending: Pending, checkpoint: string) =>
+  const write = (pending: Pending, from: string | null, to: string): Promise<boolean> =>
     sql.transaction(async (query) => {
-      if (!(await sqlCheckpointStore({ query }, { schema }).save(feedName, checkpoint))) return;
+      const { rows } = await query<{ checkpoint: string | null }>(`select checkpoint from ${feeds} where saga = $1 for update`, [saga]);
+      if ((rows[0]?.checkpoint ?? null) !== from) return false;
       const entries = [...pending.times.values()];
       const due = entries.filter((entry) => entry.at !== null);
       const gone = entries.filter((entry) => entry.at === null);
@@ -111,7 +119,8 @@ export const deadlineScheduler = ({
         // A row written anew is nobody's: a claim on its earlier time must not delete it.
         await query(
           `insert into ${deadlines} (saga, saga_id, sending, due_at) select $1, * from unnest($2::text[], $3::text[], $4::timestamptz[])
-           on conflict (saga_id, sending) do update set due_at = excluded.due_at, claim = null, claimed_until = null`,
+           on conflict (saga_id, sending) do update set due_at = excluded.due_at, claim = null, claimed_until = null
+           where ${deadlines}.due_at is distinct from excluded.due_at`,
           [saga, due.map((entry) => entry.sagaId), due.map((entry) => entry.sending), due.map((entry) => entry.at)],
         );
       if (gone.length > 0)
@@ -120,10 +129,36 @@ export const deadlineScheduler = ({
           gone.map((entry) => entry.sending),
         ]);
       if (pending.ended.size > 0) await query(`delete from ${deadlines} where saga_id = any($1::text[])`, [[...pending.ended]]);
+      await query(`update ${feeds} set checkpoint = $2 where saga = $1`, [saga, to]);
+      return true;
     });
 
+  /**
+   * Brings the table up to the saga's events: reads what was appended since the checkpoint
+   * saved (by this orchestrator or another) and writes it in batches. Pulled once a tick
+   * rather than woken by every append: deadlines are seconds away, and an order's appends
+   * then cost the scheduler nothing.
+   */
+  const catchUp = async () => {
+    const { rows } = await sql.query<{ checkpoint: string | null }>(`select checkpoint from ${feeds} where saga = $1`, [saga]);
+    let from = rows[0]?.checkpoint ?? null;
+    let pending: Pending = { times: new Map(), ended: new Set() };
+    let checkpoint: string | undefined;
+    for await (const event of store.readAll({ ...(from !== null && { from }), filter, batchSize: FEED_BATCH })) {
+      note(pending, event);
+      checkpoint = event.checkpoint;
+      if (pending.times.size + pending.ended.size >= FEED_BATCH) {
+        // Another orchestrator is feeding the table: it goes on, this one stops here.
+        if (!(await write(pending, from, checkpoint))) return;
+        from = checkpoint;
+        pending = { times: new Map(), ended: new Set() };
+      }
+    }
+    if (checkpoint !== undefined) await write(pending, from, checkpoint);
+  };
+
   /** Takes the due rows nobody holds (or whose holder's lease ran out), wakes their instances, then lets the rows go. */
-  const poll = async (): Promise<number> => {
+  const wakeDue = async (): Promise<number> => {
     const claim = randomUUID();
     const now = clock();
     const { rows } = await sql.query<{ saga_id: string }>(
@@ -144,53 +179,37 @@ export const deadlineScheduler = ({
         await sql.query(`update ${deadlines} set claim = null where claim = $1 and saga_id = $2`, [claim, sagaId]).catch(() => undefined);
       }
     }
-    // What the wake-ups wrote anew reaches the table through the feed, unclaimed: only what was taken goes.
+    // What the wake-ups appended reaches the table through the feed, unclaimed: only what was taken goes.
     await sql.query(`delete from ${deadlines} where claim = $1`, [claim]);
     return woken.length;
   };
 
+  const tick = async (): Promise<number> => {
+    await catchUp();
+    return wakeDue();
+  };
+
   const start = async (): Promise<RunningScheduler> => {
     await migrate();
-    const { failed, fail } = failureSignal();
-    const from = await sqlCheckpointStore(sql, { schema }).load(feedName);
-    let pending: Pending = { times: new Map(), ended: new Set() };
-    // Rows and checkpoint are written together at most every 50 ms: a burst costs one transaction.
-    const saver = checkpointSaver(async (checkpoint) => {
-      const taken = pending;
-      pending = { times: new Map(), ended: new Set() };
-      await write(taken, checkpoint);
-    }, fail);
-    const feed: Subscription = store.subscribeToAll({
-      ...(from !== undefined && { from }),
-      filter: { streamPrefixes: [sagaStreamPrefix(saga)], eventTypes: FED_TYPES },
-      handler: (event) => {
-        note(pending, event);
-        saver.advance(event.checkpoint);
-      },
-    });
-    feed.done.catch(fail);
-
-    let stopping = false;
-    let polling: Promise<unknown> = Promise.resolve();
+    let ticking: Promise<unknown> = Promise.resolve();
+    // One tick at a time: a slow one delays the next instead of running beside it.
+    const next = () => {
+      const run = ticking.then(tick);
+      ticking = run.catch(() => undefined);
+      return run;
+    };
     const timer = setInterval(() => {
-      if (stopping) return;
-      polling = polling.then(poll).catch(fail);
+      // A tick that fails (the database away for a moment) is tried again at the next; one
+      // that keeps failing leaves its instances overdue, which their views show as `stuck`.
+      next().catch((error: unknown) => logger.error({ err: error }, 'the deadline scheduler could not look for due instances'));
     }, pollMs);
-
+    timer.unref();
     return {
-      failed,
-      pollNow: async () => {
-        await saver.flush();
-        const next = polling.then(poll);
-        polling = next.catch(() => undefined);
-        return next;
-      },
+      failed: new Promise<never>(() => undefined),
+      pollNow: next,
       stop: async () => {
-        stopping = true;
         clearInterval(timer);
-        await polling.catch(() => undefined);
-        await feed.stop();
-        await saver.flush();
+        await ticking;
       },
     };
   };
