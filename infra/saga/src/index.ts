@@ -48,6 +48,9 @@ export { sagaRunner, SagaInstanceNotFound, type SagaRunner, type SagaRunnerOptio
 export { operate, SagaOperationRefused, type OperatorAction, type OperatorInput } from './operate';
 export { UnregisteredSagaVersion } from './versions';
 export { wake, nextWakeOf } from './deadlines';
+export { decideOn, type DecisionInput, type WakeInput, type SagaDecision, type SagaRecorder } from './recording';
+export { replayHistory, type ReplayDifference } from './replay';
+export { fixtureOf, fixtureText, readSagaFixtures, sagaFixtureSchema, type SagaFixture } from './fixtures';
 export { deadlineScheduler, type DeadlineSchedulerOptions, type RunningScheduler } from './scheduler';
 export { DEFAULT_BACKOFF_MS, DEFAULT_MAX_BACKOFF_MS, DEFAULT_COMPENSATION_ATTEMPTS } from './policies';
 export { describeSaga, STUCK_AFTER_MS, sagaViewSchema, incomingEventSchema, parseIncomingEvent, type SagaView, type StepStatus } from './view';

@@ -8,6 +8,7 @@ import { instanceFor } from './decide';
 import type { IncomingEvent, SagaDefinition } from './definition';
 import { sagaIdOf, type SagaEvent, type SagaState, type StartedSaga } from './instance';
 import { operate, type OperatorAction } from './operate';
+import type { SagaRecorder } from './recording';
 import { sagaVersions } from './versions';
 
 export interface SagaRunnerOptions<Data> {
@@ -25,6 +26,8 @@ export interface SagaRunnerOptions<Data> {
   retries?: number;
   /** Instances kept in memory as last loaded or written: default 1,000. */
   cachedInstances?: number;
+  /** Given every decision appended, with its input (the replay check's fixtures are recorded so). Default none. */
+  recorder?: SagaRecorder<Data>;
 }
 
 /** What `handle` did with an event, for logs and tests. */
@@ -49,7 +52,15 @@ export interface OperatorRequest {
   reason: string;
 }
 
-export const sagaRunner = <Data>({ definition, earlierVersions = [], store, clock, retries = 10, cachedInstances = 1_000 }: SagaRunnerOptions<Data>) => {
+export const sagaRunner = <Data>({
+  definition,
+  earlierVersions = [],
+  store,
+  clock,
+  retries = 10,
+  cachedInstances = 1_000,
+  recorder,
+}: SagaRunnerOptions<Data>) => {
   const later = earlierVersions.find((earlier) => earlier.version >= definition.version);
   if (later)
     throw new Error(`saga ${definition.name}: version ${later.version} is given as earlier than ${definition.version}, the one new instances start on`);
@@ -96,10 +107,15 @@ export const sagaRunner = <Data>({ definition, earlierVersions = [], store, cloc
 
   const start = async (trigger: IncomingEvent): Promise<SagaHandled<Data>> => {
     const { sagaId } = instanceFor(definition, trigger);
-    const events = decider.decide({ type: 'StartSaga', trigger, now: clock().toISOString() }, decider.initialState());
+    const input = { type: 'StartSaga', trigger, now: clock().toISOString() } as const;
+    const events = decider.decide(input, decider.initialState());
     try {
       const { written, nextExpectedRevision } = await append(sagaId, trigger, trigger.metadata.correlationId, events, 'no_stream');
-      if (written) remember(sagaId, decider.initialState(), events, nextExpectedRevision);
+      if (written) {
+        remember(sagaId, decider.initialState(), events, nextExpectedRevision);
+        // `?.()` evaluates no argument when there is no recorder: the order path builds nothing for it.
+        recorder?.({ sagaId, version: definition.version, revision: 0n, input, decided: events });
+      }
       return written ? { result: 'started', sagaId, events } : { result: 'already-started', sagaId };
     } catch (error) {
       // A duplicate trigger starts nothing (docs/architecture.md, "Saga semantics").
@@ -129,9 +145,10 @@ export const sagaRunner = <Data>({ definition, earlierVersions = [], store, cloc
         if (remembered) continue;
         return { result: 'ignored', sagaId, why: 'no such instance' };
       }
+      const input = { type: 'HandleReply', reply: event, now: clock().toISOString() } as const;
       let events: SagaEvent<Data>[];
       try {
-        events = versions.of(state.version, sagaId).decider.decide({ type: 'HandleReply', reply: event, now: clock().toISOString() }, state);
+        events = versions.of(state.version, sagaId).decider.decide(input, state);
       } catch (error) {
         if (remembered) continue;
         throw error;
@@ -142,9 +159,10 @@ export const sagaRunner = <Data>({ definition, earlierVersions = [], store, cloc
       }
       try {
         const { written, nextExpectedRevision } = await append(sagaId, event, state.correlationId, events, revision);
-        if (written) remember(sagaId, state, events, nextExpectedRevision);
         // Not written: the same reply, handled concurrently, was recorded first.
         if (!written) return { result: 'ignored', sagaId, why: `${event.type} ${event.id} was recorded already` };
+        remember(sagaId, state, events, nextExpectedRevision);
+        recorder?.({ sagaId, version: state.version, revision: revision + 1n, input, decided: events });
         const [first] = events;
         return first?.type === 'ReplyIgnored'
           ? { result: 'ignored', sagaId, why: `${first.data.why}: ${first.data.detail}`, recorded: true }
@@ -166,10 +184,12 @@ export const sagaRunner = <Data>({ definition, earlierVersions = [], store, cloc
     for (let attempt = 0; ; attempt++) {
       const { state, revision } = await load(sagaId);
       if (state.status === 'not-started') throw new SagaInstanceNotFound(`no ${definition.name} saga ${sagaId}`);
-      const events = operate(versions.of(state.version, sagaId).definition, state, { type: 'Operate', ...request, id: cause.id, now: clock().toISOString() });
+      const input = { type: 'Operate', ...request, id: cause.id, now: clock().toISOString() } as const;
+      const events = operate(versions.of(state.version, sagaId).definition, state, input);
       try {
         const { nextExpectedRevision } = await append(sagaId, cause, state.correlationId, events, revision);
         remember(sagaId, state, events, nextExpectedRevision);
+        recorder?.({ sagaId, version: state.version, revision: revision + 1n, input, decided: events });
         return { state: events.reduce(decider.evolve, state) as StartedSaga<Data>, revision: nextExpectedRevision };
       } catch (error) {
         if (!(error instanceof WrongExpectedRevisionError) || attempt >= retries) throw error;
@@ -195,6 +215,7 @@ export const sagaRunner = <Data>({ definition, earlierVersions = [], store, cloc
         const { written, nextExpectedRevision } = await append(sagaId, cause, state.correlationId, events, revision);
         if (!written) return [];
         remember(sagaId, state, events, nextExpectedRevision);
+        recorder?.({ sagaId, version: state.version, revision: revision + 1n, input: { type: 'Wake', ...cause }, decided: events });
         return events;
       } catch (error) {
         if (!(error instanceof WrongExpectedRevisionError) || attempt >= retries) throw error;
