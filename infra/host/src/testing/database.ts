@@ -5,7 +5,8 @@ import { PGlite } from '@electric-sql/pglite';
 import pg from 'pg';
 import { createEventStore, pgliteDriver, postgresEventStore, type EventStore } from '@ordo/eventstore';
 import { pgliteSql, pgPoolSql, quoteIdentifier, type TransactionalSql } from '@ordo/runtime';
-import { testEnvironment } from '@ordo/testing';
+// Not the package's index, which brings jest's kits: a tool outside jest mounts a test host on PGlite.
+import { testEnvironment } from '@ordo/testing/environment';
 import type { StoreSpec } from '../module';
 
 export type TestDatabaseKind = 'postgres' | 'pglite';
