@@ -2,7 +2,7 @@
 // stock per line, then confirm the order. Before the pivot a refusal, or a reservation that
 // gets no reply in two sendings of 30 s, releases what was reserved and rejects the order
 // with the reason.
-import { byDataField, defineSaga, fanOut, step, type IncomingEvent } from '@ordo/saga';
+import { byDataField, defineSaga, fanOut, step, type IncomingEvent, type SagaDefinition } from '@ordo/saga';
 import { ReleaseStockEndpoint, ReserveStockEndpoint } from '@ordo/inventory-contract';
 import { ConfirmOrderEndpoint, OrderPlaced, RejectOrderEndpoint } from '@ordo/orders-contract';
 
@@ -39,3 +39,9 @@ export const orderPlacement = defineSaga<OrderPlacementData>({
     step('confirmOrder', { pivot: true, action: { endpoint: ConfirmOrderEndpoint, data: ({ saga }) => ({ orderId: saga.orderId }) }, timeoutMs: 30_000 }),
   ],
 });
+
+/**
+ * Every version the service registers, newest first: new instances start on the first, and the
+ * others finish the instances that started on them. The replay check replays each one's fixtures.
+ */
+export const orderPlacementVersions: readonly SagaDefinition<OrderPlacementData>[] = [orderPlacement];

@@ -1,2 +1,2 @@
 export { orderPlacementService, SAGAS_CONTEXT, SAGAS_STREAM_PREFIXES } from './service';
-export { orderPlacement, type OrderPlacementData } from './definition';
+export { orderPlacement, orderPlacementVersions, type OrderPlacementData } from './definition';

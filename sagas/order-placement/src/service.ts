@@ -14,8 +14,9 @@ import {
   deadlineScheduler,
   type OperatorAction,
   type SagaDefinition,
+  type SagaRecorder,
 } from '@ordo/saga';
-import { orderPlacement, type OrderPlacementData } from './definition';
+import { orderPlacement, orderPlacementVersions, type OrderPlacementData } from './definition';
 
 /** The saga context: its instances are streams of its store, published on `ordo.sagas.events`. */
 export const SAGAS_CONTEXT = 'sagas';
@@ -36,6 +37,8 @@ export interface OrderPlacementServiceOptions {
   definition?: SagaDefinition<OrderPlacementData>;
   /** How often the deadline scheduler looks for due instances: default 1 s. */
   pollMs?: number;
+  /** Given every decision the saga appends: how the replay check's fixtures are recorded. Default none. */
+  recorder?: SagaRecorder<OrderPlacementData>;
 }
 
 /**
@@ -43,7 +46,7 @@ export interface OrderPlacementServiceOptions {
  * (OrderPlaced starts an instance, the rest may be replies), sends its commands through
  * its own stream, wakes instances whose deadlines pass, and shows an instance over HTTP.
  */
-export const orderPlacementServiceWith = ({ definition = orderPlacement, pollMs }: OrderPlacementServiceOptions = {}) =>
+export const orderPlacementServiceWith = ({ definition = orderPlacement, pollMs, recorder }: OrderPlacementServiceOptions = {}) =>
   defineService({
     name: SAGAS_CONTEXT,
     api: { title: 'Order placement saga', version: '1.0.0', description: 'Places an order across orders and inventory, compensating on refusal' },
@@ -51,7 +54,8 @@ export const orderPlacementServiceWith = ({ definition = orderPlacement, pollMs 
     takesCommands: false,
     issuesCommands: true,
     create: async ({ store, sql, schema, clock, logger }) => {
-      const runner = sagaRunner({ definition, store, clock });
+      const earlierVersions = orderPlacementVersions.filter((each) => each.version < definition.version);
+      const runner = sagaRunner({ definition, earlierVersions, store, clock, recorder });
       // An instance on a version this build no longer has would be stranded: refuse to start instead.
       await runner.checkVersions();
       const scheduler = deadlineScheduler({

@@ -1,0 +1,74 @@
+// Records the replay check's fixtures (docs/sagas.md, "Replay check"): `npm run fixtures:sagas`
+// runs every scenario (scenarios.ts) on the shop (shop.ts) and writes one fixture per instance
+// to fixtures/v<version>/, the version new instances start on. A version's fixtures are
+// recorded once: a decision that changes on purpose is a new version, so this refuses to write
+// over them unless given --replace.
+import { existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { isDeepStrictEqual } from 'node:util';
+import { format, resolveConfig } from 'prettier';
+import { fixtureOf, fixtureText, replayHistory, type SagaFixture } from '@ordo/saga';
+import { orderPlacement, orderPlacementVersions } from '../src/definition';
+import { orderIdOf, scenarios, type Scenario } from './scenarios';
+import { openShop, type Shop } from './shop';
+
+const folder = path.join(__dirname, '..', 'fixtures', `v${orderPlacement.version}`);
+
+/** The scenario's instance as a fixture, once it is certain to be the instance's whole stream and to replay. */
+const fixtureFor = async (shop: Shop, scenario: Scenario): Promise<SagaFixture> => {
+  const { name, what } = scenario;
+  const sagaId = shop.sagaId(orderIdOf(scenario));
+  const fixture = fixtureOf(
+    shop.decisions.filter((decision) => decision.sagaId === sagaId),
+    what,
+  );
+  const stream: { type: string; data: unknown }[] = [];
+  for await (const { type, data } of shop.sagas.readStream(sagaId)) stream.push({ type, data });
+  if (
+    !isDeepStrictEqual(
+      JSON.parse(JSON.stringify(stream)),
+      fixture.history.flatMap(({ decided }) => decided),
+    )
+  )
+    throw new Error(`${name}: the decisions recorded for ${sagaId} are not its stream`);
+  const difference = replayHistory(orderPlacementVersions, fixture);
+  if (difference) throw new Error(`${name}: the recording does not replay (is a decision not deterministic?): ${difference.message}`);
+  return fixture;
+};
+
+const main = async () => {
+  const written = existsSync(folder) ? readdirSync(folder).filter((file) => file.endsWith('.json')) : [];
+  if (written.length > 0 && !process.argv.includes('--replace'))
+    throw new Error(
+      `${folder} holds the fixtures of version ${orderPlacement.version} already. A decision changed on purpose is a new version ` +
+        '(docs/sagas.md, "Replay check"); to record this version again all the same, pass --replace',
+    );
+  const shop = await openShop();
+  const fixtures: { name: string; fixture: SagaFixture }[] = [];
+  try {
+    for (const scenario of scenarios) {
+      console.log(`recording ${scenario.name}: ${scenario.what}`);
+      await scenario.run(shop, orderIdOf(scenario));
+    }
+    const recorded = shop.decisions.length;
+    const delivered = await shop.deliverEverythingAgain();
+    if (shop.decisions.length !== recorded) throw new Error(`delivering ${delivered} events again appended ${shop.decisions.length - recorded} decisions`);
+    console.log(`delivered all ${delivered} events of orders and inventory again: nothing appended`);
+    for (const scenario of scenarios) fixtures.push({ name: scenario.name, fixture: await fixtureFor(shop, scenario) });
+  } finally {
+    await shop.close();
+  }
+
+  mkdirSync(folder, { recursive: true });
+  for (const file of written) if (!fixtures.some(({ name }) => `${name}.json` === file)) console.log(`kept ${file}: no scenario records it now`);
+  for (const { name, fixture } of fixtures) {
+    const file = path.join(folder, `${name}.json`);
+    writeFileSync(file, await format(fixtureText(fixture), { ...(await resolveConfig(file)), filepath: file }));
+    console.log(`wrote ${path.relative(process.cwd(), file)}: ${fixture.history.length} decisions`);
+  }
+};
+
+main().catch((error: unknown) => {
+  console.error(error);
+  process.exitCode = 1;
+});

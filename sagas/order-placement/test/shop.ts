@@ -1,0 +1,162 @@
+// The order-placement service as embedded mode runs it (PGlite, the embedded bus, the deadline
+// scheduler), in a test host with stand-ins for orders and inventory that answer its commands
+// as those contexts do, on a clock that moves only when told. The replay check's fixtures are
+// recorded on it (record-fixtures.ts): every decision the saga appends reaches `decisions`.
+import { eventIdFor, type EventStore } from '@ordo/eventstore';
+import { deliverAgain, startTestHost } from '@ordo/host/testing';
+import { inventoryEventSchemas, stockStream, type InventoryCommandMessage } from '@ordo/inventory-contract';
+import { commandMessageSchema, type CommandMessage } from '@ordo/messaging';
+import { orderStream, ordersEventSchemas, type OrdersCommandMessage } from '@ordo/orders-contract';
+import type { OperatorAction, SagaDecision, SagaView } from '@ordo/saga';
+import { eventually } from '@ordo/testing/eventually';
+import { orderPlacementServiceWith } from '../src/service';
+
+export const START = '2030-01-01T00:00:00.000Z';
+/** Inventory never answers a reservation of this sku: its deadline passes, or an operator acts. */
+export const SILENT_SKU = 'SKU-SILENT';
+/** Inventory answers a reservation of this sku only when a scenario says so (`answerHeld`). */
+export const HELD_SKU = 'SKU-HELD';
+/** Inventory answers a reservation of this sku twice, under two event ids, as a participant that lost track of it would. */
+export const TWICE_SKU = 'SKU-TWICE';
+const OPERATOR_TOKEN = 'fixtures-operator';
+
+export type Line = { sku: string; quantity: number };
+
+export const openShop = async () => {
+  let now = Date.parse(START);
+  const decisions: SagaDecision[] = [];
+  const stock = new Map([
+    ['SKU-1', 10],
+    ['SKU-2', 3],
+    [TWICE_SKU, 10],
+  ]);
+  // The reservations of HELD_SKU not answered yet, by order: a sending again has the same command id.
+  const held = new Map<string, InventoryCommandMessage>();
+  const host = await startTestHost({
+    service: orderPlacementServiceWith({ pollMs: 50, recorder: (decision) => decisions.push(decision) }),
+    standIns: { orders: { registry: ordersEventSchemas }, inventory: { registry: inventoryEventSchemas } },
+    clock: () => new Date(now),
+    database: 'pglite',
+    authTokens: new Map([[OPERATOR_TOKEN, { subject: 'ops', roles: ['operator'] }]]),
+  });
+  const { orders, inventory } = host.standIns;
+
+  /** An answer to a command as its context's handler records it: its id and metadata from the command. */
+  const answer = (store: EventStore, stream: string, command: CommandMessage, type: string, data: object, index = 0) =>
+    store.appendToStream(
+      stream,
+      [
+        {
+          id: eventIdFor(command.commandId, index),
+          type,
+          data: { ...data, at: new Date(now).toISOString() },
+          metadata: { correlationId: command.metadata.correlationId, causationId: command.commandId, commandId: command.commandId },
+        },
+      ],
+      { expectedRevision: 'any' },
+    );
+  const reserve = async (command: InventoryCommandMessage & { type: 'ReserveStock' }) => {
+    const { sku, orderId, quantity } = command.data;
+    const available = stock.get(sku) ?? 0;
+    if (quantity <= available) {
+      await answer(inventory, stockStream(sku), command, 'StockReserved', { sku, orderId, quantity });
+      if (sku === TWICE_SKU) await answer(inventory, stockStream(sku), command, 'StockReserved', { sku, orderId, quantity }, 1);
+      return;
+    }
+    const reason = `insufficient stock for ${sku}: ${available} available, ${quantity} requested`;
+    await answer(inventory, stockStream(sku), command, 'StockReservationRejected', { sku, orderId, quantity, available, reason });
+  };
+  const parse = (value: unknown) => commandMessageSchema.parse(value) as CommandMessage;
+  await host.standInBus.consume({
+    groupId: 'inventory-stand-in',
+    topics: ['ordo.inventory.commands'],
+    parse,
+    handle: async ({ value }) => {
+      const command = value as InventoryCommandMessage;
+      const { sku, orderId } = command.data;
+      if (command.type === 'ReleaseStock') await answer(inventory, stockStream(sku), command, 'StockReleased', { sku, orderId, quantity: 0 });
+      else if (sku === HELD_SKU) held.set(orderId, command);
+      else if (sku !== SILENT_SKU) await reserve(command);
+    },
+  });
+  await host.standInBus.consume({
+    groupId: 'orders-stand-in',
+    topics: ['ordo.orders.commands'],
+    parse,
+    handle: async ({ value }) => {
+      const command = value as OrdersCommandMessage;
+      const { orderId } = command.data;
+      if (command.type === 'ConfirmOrder') await answer(orders, orderStream(orderId), command, 'OrderConfirmed', { orderId });
+      else await answer(orders, orderStream(orderId), command, 'OrderRejected', { orderId, reason: command.data.reason });
+    },
+  });
+
+  const sagaId = (orderId: string) => `orderPlacement-${orderId}`;
+  /** The saga's events so far, by type. */
+  const typesOf = async (orderId: string) => {
+    const types: string[] = [];
+    for await (const event of host.store.readStream(sagaId(orderId))) types.push(event.type);
+    return types;
+  };
+  /** OrderPlaced as orders records it; `copy` 1 and up record it again under another id, as a duplicate would. */
+  const place = async (orderId: string, lines: Line[], copy = 0) => {
+    const placed = { orderId, lines: lines.map((line) => ({ ...line, unitPriceCents: 250 })), totalCents: 0, at: new Date(now).toISOString() };
+    const metadata = { correlationId: `corr-${orderId}`, causationId: 'http', commandId: `place-${orderId}` };
+    await orders.appendToStream(orderStream(orderId), [{ id: eventIdFor(metadata.commandId, copy), type: 'OrderPlaced', data: placed, metadata }], {
+      expectedRevision: 'any',
+    });
+  };
+
+  return {
+    decisions,
+    sagas: host.store,
+    sagaId,
+    typesOf,
+    place,
+    /** Waits until the saga's events pass `test`. */
+    until: (orderId: string, test: (types: string[]) => boolean, what: string) =>
+      eventually(async () => test(await typesOf(orderId)), `${sagaId(orderId)}: ${what}`),
+    /** Waits until the instance has this status, as an operator sees it. */
+    untilStatus: (orderId: string, status: SagaView['status']) =>
+      eventually(
+        async () => {
+          const response = await fetch(`${host.url}/v1/sagas/order-placement/${orderId}`, { headers: { authorization: `Bearer ${OPERATOR_TOKEN}` } });
+          return response.status === 200 && ((await response.json()) as SagaView).status === status;
+        },
+        `${sagaId(orderId)} to be ${status}`,
+      ),
+    /** An operator's action over HTTP; anything but 200 throws. */
+    act: async (orderId: string, action: OperatorAction, body: { reason: string } | { comment: string }) => {
+      const response = await fetch(`${host.url}/v1/sagas/order-placement/${orderId}/${action}`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${OPERATOR_TOKEN}`, 'content-type': 'application/json' },
+        body: JSON.stringify(body),
+      });
+      if (response.status !== 200) throw new Error(`${action} of ${sagaId(orderId)} answered ${response.status}: ${await response.text()}`);
+    },
+    /** Moves the clock on: the scheduler wakes what is due by then. */
+    advance: (ms: number) => void (now += ms),
+    /** Inventory answers the order's reservation of HELD_SKU at last. */
+    answerHeld: async (orderId: string) => {
+      const command = await eventually(() => held.get(orderId), `inventory to hold the reservation of ${HELD_SKU} for order ${orderId}`);
+      if (command.type !== 'ReserveStock') throw new Error(`inventory holds a ${command.type} for order ${orderId}`);
+      held.delete(orderId);
+      await answer(inventory, stockStream(HELD_SKU), command, 'StockReserved', { sku: HELD_SKU, orderId, quantity: command.data.quantity });
+    },
+    /** Every event of orders and inventory delivered to the saga once more (a consumer group reading from the start). */
+    deliverEverythingAgain: async () => {
+      const ids: string[] = [];
+      for (const store of [orders, inventory]) for await (const event of store.readAll()) ids.push(event.id);
+      const again = await deliverAgain(host, 'order-placement');
+      try {
+        await eventually(() => ids.every((id) => again.handled.has(id)), 'every event of orders and inventory delivered again');
+      } finally {
+        await again.stop();
+      }
+      return ids.length;
+    },
+    close: () => host.close(),
+  };
+};
+
+export type Shop = Awaited<ReturnType<typeof openShop>>;
