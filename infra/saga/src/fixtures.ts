@@ -1,6 +1,6 @@
 // A recorded instance as a fixture file (docs/sagas.md, "Replay check"): JSON, bigint-free,
 // its keys in a fixed order (the schema's, and sorted inside data), so that a recording made
-// again differs only where a decision did.
+// again differs where a decision or an input did, not where the code built an object otherwise.
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';

@@ -52,15 +52,8 @@ export interface OperatorRequest {
   reason: string;
 }
 
-export const sagaRunner = <Data>({
-  definition,
-  earlierVersions = [],
-  store,
-  clock,
-  retries = 10,
-  cachedInstances = 1_000,
-  recorder,
-}: SagaRunnerOptions<Data>) => {
+export const sagaRunner = <Data>(options: SagaRunnerOptions<Data>) => {
+  const { definition, earlierVersions = [], store, clock, retries = 10, cachedInstances = 1_000, recorder } = options;
   const later = earlierVersions.find((earlier) => earlier.version >= definition.version);
   if (later)
     throw new Error(`saga ${definition.name}: version ${later.version} is given as earlier than ${definition.version}, the one new instances start on`);
