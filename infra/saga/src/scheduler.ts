@@ -103,35 +103,45 @@ export const deadlineScheduler = ({
   };
 
   /**
-   * One transaction: the rows read from `from` up to `to`, and the checkpoint moved to `to`,
-   * only if it is still `from`. With several orchestrators feeding the table, the one that
-   * finds the checkpoint moved writes nothing (false): what it read is written already,
-   * and its rows would put back what has happened since (a row its instance was woken for).
+   * The rows read from `from` up to `to`, and the checkpoint moved to `to`, only if it is
+   * still `from`. With several orchestrators feeding the table, the one that finds the
+   * checkpoint moved writes nothing (false): what it read is written already, and its rows
+   * would put back what has happened since (a row its instance was woken for). One
+   * statement, so one transaction without a round trip inside it: in embedded mode an open
+   * PGlite transaction holds every other query of the process until it ends. A row moved
+   * to a new time is nobody's: a claim on its earlier time must not delete it.
    */
-  const write = (pending: Pending, from: string | null, to: string): Promise<boolean> =>
-    sql.transaction(async (query) => {
-      const { rows } = await query<{ checkpoint: string | null }>(`select checkpoint from ${feeds} where saga = $1 for update`, [saga]);
-      if ((rows[0]?.checkpoint ?? null) !== from) return false;
-      const entries = [...pending.times.values()];
-      const due = entries.filter((entry) => entry.at !== null);
-      const gone = entries.filter((entry) => entry.at === null);
-      if (due.length > 0)
-        // A row written anew is nobody's: a claim on its earlier time must not delete it.
-        await query(
-          `insert into ${deadlines} (saga, saga_id, sending, due_at) select $1, * from unnest($2::text[], $3::text[], $4::timestamptz[])
-           on conflict (saga_id, sending) do update set due_at = excluded.due_at, claim = null, claimed_until = null
-           where ${deadlines}.due_at is distinct from excluded.due_at`,
-          [saga, due.map((entry) => entry.sagaId), due.map((entry) => entry.sending), due.map((entry) => entry.at)],
-        );
-      if (gone.length > 0)
-        await query(`delete from ${deadlines} where (saga_id, sending) in (select * from unnest($1::text[], $2::text[]))`, [
-          gone.map((entry) => entry.sagaId),
-          gone.map((entry) => entry.sending),
-        ]);
-      if (pending.ended.size > 0) await query(`delete from ${deadlines} where saga_id = any($1::text[])`, [[...pending.ended]]);
-      await query(`update ${feeds} set checkpoint = $2 where saga = $1`, [saga, to]);
-      return true;
-    });
+  const write = async (pending: Pending, from: string | null, to: string): Promise<boolean> => {
+    // An instance that ended has no rows: none is written for it (the statement's parts see one snapshot).
+    const entries = [...pending.times.values()].filter((entry) => !pending.ended.has(entry.sagaId));
+    const due = entries.filter((entry) => entry.at !== null);
+    const gone = entries.filter((entry) => entry.at === null);
+    const { rows } = await sql.query(
+      `with feed as (
+         update ${feeds} set checkpoint = $3 where saga = $1 and checkpoint is not distinct from $2 returning 1),
+       due as (
+         insert into ${deadlines} (saga, saga_id, sending, due_at)
+         select $1, * from unnest($4::text[], $5::text[], $6::timestamptz[]) where exists (select from feed)
+         on conflict (saga_id, sending) do update set due_at = excluded.due_at, claim = null, claimed_until = null
+         where ${deadlines}.due_at is distinct from excluded.due_at),
+       gone as (
+         delete from ${deadlines} where exists (select from feed)
+         and ((saga_id, sending) in (select * from unnest($7::text[], $8::text[])) or saga_id = any($9::text[])))
+       select from feed`,
+      [
+        saga,
+        from,
+        to,
+        due.map((entry) => entry.sagaId),
+        due.map((entry) => entry.sending),
+        due.map((entry) => entry.at),
+        gone.map((entry) => entry.sagaId),
+        gone.map((entry) => entry.sending),
+        [...pending.ended],
+      ],
+    );
+    return rows.length === 1;
+  };
 
   /**
    * Brings the table up to the saga's events: reads what was appended since the checkpoint
