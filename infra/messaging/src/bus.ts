@@ -55,8 +55,7 @@ export interface BusDatabase {
   schema: string;
 }
 
-/** A promise that rejects once `fail` is called: how a long-running part reports that it failed for good. */
-export const failureSignal = () => {
+const failureSignal = () => {
   let fail: (error: unknown) => void = () => undefined;
   const failed = new Promise<never>((_, reject) => {
     fail = reject;

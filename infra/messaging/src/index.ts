@@ -11,12 +11,10 @@ export { inbox, pgPoolDatabase, pgliteDatabase, type Inbox, type TransactionalDa
 export { provisionTopics, describeProvisioning, eventTopic, commandTopic, deadLetterTopic, type TopicSpec, type ProvisionReport } from './topics';
 export { sqlDeadLetterStore, type DeadLetterStore, type DeadLetter, type ParkedMessage, type ParkedKey, type RedriveResult } from './dead-letters/store';
 export { consumerLag, registerConsumerLag, CONSUMER_LAG_METRIC, type PartitionLag } from './lag';
-export { checkpointSaver, type CheckpointSaver } from './embedded/checkpoint-saver';
 export { runEmbeddedConsumer, type EmbeddedConsumer, type EmbeddedConsumerOptions, type EmbeddedSource } from './embedded/bus';
 export {
   kafkaBus,
   embeddedHub,
-  failureSignal,
   type Bus,
   type PublishOptions,
   type BusConsumer,
