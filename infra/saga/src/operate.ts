@@ -3,7 +3,7 @@
 // when come in with the input. A state that does not allow the action refuses it by
 // throwing, since the operator is waiting for an answer (409 at the edge).
 import { compensateFrom, issue, stepNamed, type Cause } from './decide';
-import type { SagaDefinition } from './definition';
+import { pivotIndex, type SagaDefinition } from './definition';
 import { ENDED_STATUSES, type SagaEvent, type SentCommand, type StartedSaga } from './instance';
 
 export type OperatorAction = 'retry' | 'compensate' | 'resolve';
@@ -57,7 +57,8 @@ const currentStep = <Data>(state: StartedSaga<Data>): string | undefined =>
 /**
  * Force compensation: from the current step down, undoing every line that was not refused
  * (also one still unanswered, which may yet take effect), with the operator's reason. Not
- * while compensating already: a refused compensation is retried or resolved.
+ * while compensating already (a refused compensation is retried or resolved), nor once
+ * the pivot may have taken effect (a refused pivot is undone like any refusal before it).
  */
 const compensate = <Data>(definition: SagaDefinition<Data>, state: StartedSaga<Data>, input: OperatorInput, cause: Cause): SagaEvent<Data>[] => {
   if (state.status === 'compensating' || state.failed?.kind === 'compensation')
@@ -65,6 +66,11 @@ const compensate = <Data>(definition: SagaDefinition<Data>, state: StartedSaga<D
   const current = currentStep(state);
   if (current === undefined) throw new SagaOperationRefused(`${state.sagaId} has done nothing to compensate`);
   const { index } = stepNamed(definition, current);
+  // Past the point of no return nothing is undone, by the engine or by hand: once the pivot
+  // (or a step after it) succeeded, or was sent and may have, a confirmed order stays confirmed.
+  const pivot = pivotIndex(definition);
+  const past = state.commands.find((sent) => sent.kind === 'action' && sent.outcome !== 'failure' && stepNamed(definition, sent.step).index >= pivot);
+  if (past) throw new SagaOperationRefused(`${state.sagaId} is past its pivot (step ${past.step} was sent): nothing is compensated there; retry or resolve it`);
   const reason = `compensation forced by ${input.by}: ${input.reason}`;
   return [
     { type: 'OperatorCompensated', data: { by: input.by, reason: input.reason, at: input.now } },

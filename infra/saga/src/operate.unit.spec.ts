@@ -110,6 +110,19 @@ describe('force compensation', () => {
       .thenRolledBack('compensation forced by ops: customer cancelled');
   });
 
+  it('is refused once the pivot succeeded or may have (sent, unanswered): nothing past it is undone', () => {
+    const shipped = reply({ step: 'ship' }, 'Shipped', { cartId: 'cart-1' });
+    const notifyRefused = [started(cart), held('pen'), held('ink'), charged, shipped];
+    spec
+      .given(notifyRefused)
+      .when(operator('compensate', 'ops', 'customer cancelled'))
+      .thenThrows(SagaOperationRefused, /past its pivot \(step ship was sent\)/);
+    spec
+      .given([started(cart), held('pen'), held('ink'), charged])
+      .when(operator('compensate', 'ops', 'courier lost'))
+      .thenThrows(SagaOperationRefused, /past its pivot/);
+  });
+
   it('is refused while compensating already', () =>
     spec
       .given(failedCompensating)
