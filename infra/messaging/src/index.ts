@@ -1,3 +1,5 @@
+// First: corrects kafkajs's request queues before any connection uses them.
+import './kafkajs-idle';
 export { startRelay, type Relay, type RelayOptions, type RelayStatus } from './relay/relay';
 export { relayLockKey, RelayLockLostError, type RelayLockOptions } from './relay/lock';
 export { MessageTooLargeError } from './relay/messages';
