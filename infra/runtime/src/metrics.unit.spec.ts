@@ -38,6 +38,7 @@ describe('createMetrics', () => {
     const withProcess = await createMetrics('orders').registry.metrics();
     const without = await createMetrics('orders', { processMetrics: false }).registry.metrics();
     expect(withProcess).toMatch(/^process_cpu_user_seconds_total\{service="orders"\} \d/m);
+    expect(withProcess).toMatch(/^nodejs_eventloop_lag_p99_seconds\{service="orders"\} \d/m);
     expect(without).not.toContain('process_cpu_user_seconds_total');
   });
 });
