@@ -1,4 +1,3 @@
-import { backgroundCommits } from './commits';
 import { DEFAULT_RETRY, DeliveryAbandoned, backoffMs, retryPolicy, withRetries, type DeliveryControl } from './retry';
 
 const owned = (overrides: Partial<DeliveryControl> = {}): DeliveryControl => ({ heartbeat: async () => undefined, isActive: () => true, ...overrides });
@@ -50,22 +49,5 @@ describe('the retry policy', () => {
     const error: unknown = await attempt.catch((caught: unknown) => caught);
     expect(error).toBeInstanceOf(DeliveryAbandoned);
     expect((error as DeliveryAbandoned).heartbeatError).toBeUndefined();
-  });
-});
-
-describe('background commits', () => {
-  it('tell a failed commit and go on with the next', async () => {
-    const failures: unknown[] = [];
-    const commits = backgroundCommits((error) => failures.push(error));
-    const lost = new Error('not the coordinator');
-    commits.request(async () => Promise.reject(lost));
-    await commits.settled();
-    let committed = false;
-    commits.request(async () => {
-      committed = true;
-    });
-    await commits.settled();
-    expect(failures).toEqual([lost]);
-    expect(committed).toBe(true);
   });
 });
