@@ -107,6 +107,10 @@ const javaArgs = (libs: string, paths: BrokerPaths, mainClass: string, heap = '2
   `-Xmx${heap}`,
   '-XX:+UseG1GC',
   '-XX:MaxGCPauseMillis=20',
+  // The JVM's quick compiler only: this broker lives for a test run or a dev session at a
+  // few hundred requests a second, and the optimising compiler's work was a third of its
+  // CPU in the saga benchmark, still going after a minute and a half of load.
+  '-XX:TieredStopAtLevel=1',
   '-XX:+ExitOnOutOfMemoryError',
   '-Djava.awt.headless=true',
   `-Dlog4j2.configurationFile=${paths.log4jProperties}`,
