@@ -32,6 +32,20 @@ describe('background commits', () => {
     expect(committed).toBe(true);
   });
 
+  it('tell a commit that throws at once as a failed one, from a timer too', async () => {
+    jest.useFakeTimers();
+    const failures: unknown[] = [];
+    const commits = backgroundCommits((error) => failures.push(error), { everyMs: 200 });
+    const broken = new Error('no offsets to read');
+    const throwing = () => {
+      throw broken;
+    };
+    commits.request(throwing);
+    commits.request(throwing);
+    await jest.advanceTimersByTimeAsync(200);
+    expect(failures).toEqual([broken, broken]);
+  });
+
   it('commit the first request at once, then at most once a period, with the latest request', async () => {
     jest.useFakeTimers();
     const { made, commit, answerAll } = recorder();
