@@ -1,7 +1,7 @@
 // What an instance does when its scheduler wakes it (docs/sagas.md, "Deadlines and retries"):
 // a sending whose deadline passed times out, and a retry whose time came is sent. Pure, like
 // the rest of the core: the time comes in with the input.
-import { compensateFrom, issue, stepNamed, type Cause } from './decide';
+import { compensateFrom, issue, pastThePivot, stepNamed, type Cause } from './decide';
 import { pivotIndex, type SagaDefinition } from './definition';
 import { evolveStarted, progress, type SagaEvent, type SentCommand, type StartedSaga } from './instance';
 import { actionAttempts, backoffAfter, later, retryPolicyOf } from './policies';
@@ -13,10 +13,14 @@ import { actionAttempts, backoffAfter, later, retryPolicyOf } from './policies';
  */
 const waitsOn = (state: StartedSaga, sent: SentCommand) => state.status === 'running' || (state.status === 'compensating' && sent.kind === 'compensation');
 
-/** When a sending wants the instance woken: its retry's time, else its deadline while it waits for a reply. */
+/**
+ * When a sending wants the instance woken: its retry's time, else its deadline while it
+ * waits for a reply. A resend of the same id is only due while no answer came (a new
+ * round, after a refused compensation, is due though the refusal is its answer).
+ */
 const wakeTimeOf = (state: StartedSaga, sent: SentCommand): string | undefined => {
   if (!waitsOn(state, sent)) return undefined;
-  if (sent.retry) return sent.retry.sendAt;
+  if (sent.retry && (sent.outcome === undefined || sent.retry.round !== (sent.round ?? 0))) return sent.retry.sendAt;
   return sent.outcome === undefined ? sent.dueAt : undefined;
 };
 
@@ -35,6 +39,8 @@ const timedOut = <Data>(definition: SagaDefinition<Data>, state: StartedSaga<Dat
     type: 'StepTimedOut',
     data: { commandId, step: step.name, ...(line !== undefined && { line }), kind, attempt, at: cause.now },
   };
+  // Past the pivot a step before it no longer matters (and nothing is undone): recorded, not sent again.
+  if (kind === 'action' && index < pivotIndex(definition) && pastThePivot(definition, state)) return [recorded];
   if (kind === 'action' && index < pivotIndex(definition) && attempt >= actionAttempts(step)) {
     const tries = attempt === 1 ? '' : ` in ${attempt} attempts`;
     const reason = `the ${described(sent)} got no reply within ${step.timeoutMs ?? 0} ms${tries}`;

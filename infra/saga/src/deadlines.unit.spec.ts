@@ -1,6 +1,7 @@
 import { checkout, cart, type Checkout } from '../test/checkout-saga';
 import {
   commandIdFor,
+  wake,
   defineSaga,
   describeSaga,
   elapse,
@@ -90,6 +91,32 @@ describe('before the pivot', () => {
       .given([started(cart)])
       .when(elapse(10_000))
       .thenRecords(['StepTimedOut', 'RetryScheduled', 'StepTimedOut', 'RetryScheduled']);
+  });
+});
+
+describe('a reply that comes after its timeout, before the resend', () => {
+  const answeredLate = [started(cart), held('ink'), elapse(10_000), held('pen')];
+
+  it('cancels the resend: nothing goes again, and the saga goes on', () => {
+    spec
+      .given(answeredLate.slice(0, 3))
+      .when(held('pen'))
+      .thenIssues([{ target: 'payments', type: 'Charge', aggregateId: 'cart-1', data: { cartId: 'cart-1', amountCents: 1250 } }]);
+    spec.given(answeredLate).when(elapse(500)).thenNothing();
+    expect(nextWakeOf(spec.given(answeredLate).state() as StartedSaga)).not.toBe('2030-01-01T00:00:10.500Z');
+  });
+
+  it('never undoes anything once the pivot was sent, even if a step before it times out then', () => {
+    // A hold sent again (its answer lost) and timing out after the shipment was sent: recorded, nothing undone or sent.
+    const state = spec.given([...atPivot, reply({ step: 'ship' }, 'Shipped', { cartId: 'cart-1' })]).state() as StartedSaga<Checkout>;
+    const resentHold = {
+      ...state,
+      commands: state.commands.map((sent) =>
+        sent.line === 'pen' && sent.kind === 'action' ? { ...sent, outcome: undefined, attempt: 2, dueAt: '2030-01-01T00:00:05.000Z' } : sent,
+      ),
+    };
+    const decided = wake(checkout, resentHold, { id: 'wake', now: '2030-01-01T00:00:05.000Z' });
+    expect(decided.map((event) => event.type)).toEqual(['StepTimedOut']);
   });
 });
 

@@ -141,6 +141,15 @@ export const stepNamed = <Data>(definition: SagaDefinition<Data>, name: string):
   return { index, step };
 };
 
+/**
+ * The first action at or after the pivot that succeeded or may have (sent, not refused):
+ * from then on nothing is undone, by the engine or by an operator.
+ */
+export const pastThePivot = <Data>(definition: SagaDefinition<Data>, state: StartedSaga<Data>): SentCommand | undefined => {
+  const pivot = pivotIndex(definition);
+  return state.commands.find((sent) => sent.kind === 'action' && sent.outcome !== 'failure' && stepNamed(definition, sent.step).index >= pivot);
+};
+
 const classify = <Data>(invocation: StepCommand<Data> | undefined, reply: IncomingEvent) => {
   if (invocation?.success.includes(reply.type)) return { outcome: 'success' as const };
   const reasonOf = invocation?.failure[reply.type];

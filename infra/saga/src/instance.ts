@@ -190,6 +190,13 @@ const withoutDeadline = (sent: SentCommand): SentCommand => {
   return waiting;
 };
 
+/** A sending no longer due to go again. */
+const withoutRetry = (sent: SentCommand): SentCommand => {
+  const answered = { ...sent };
+  delete answered.retry;
+  return answered;
+};
+
 type Progress<Data> = Exclude<SagaEvent<Data>, { type: 'SagaStarted' }>;
 
 /** An instance's state once its stream holds more than SagaStarted. */
@@ -218,8 +225,10 @@ export const progress = <Data>(state: StartedSaga<Data>, event: Progress<Data>):
     }
     case 'ReplyReceived': {
       const { replyId, commandId, outcome, replyType, reason } = event.data;
+      // An answer makes a resend of the same id scheduled before it moot: sent anyway, it would
+      // take the answered sending's place, and the target answers an id once, so it would time out.
       const answer = (sent: SentCommand): SentCommand =>
-        sent.commandId === commandId ? { ...sent, outcome, replyType, ...(reason !== undefined && { reason }) } : sent;
+        sent.commandId === commandId ? { ...withoutRetry(sent), outcome, replyType, ...(reason !== undefined && { reason }) } : sent;
       return {
         ...state,
         commands: state.commands.map(answer),

@@ -2,8 +2,8 @@
 // step, force compensation, mark resolved. Pure like the rest of the core: who, why and
 // when come in with the input. A state that does not allow the action refuses it by
 // throwing, since the operator is waiting for an answer (409 at the edge).
-import { compensateFrom, issue, stepNamed, type Cause } from './decide';
-import { pivotIndex, type SagaDefinition } from './definition';
+import { compensateFrom, issue, pastThePivot, stepNamed, type Cause } from './decide';
+import type { SagaDefinition } from './definition';
 import { ENDED_STATUSES, type SagaEvent, type SentCommand, type StartedSaga } from './instance';
 
 export type OperatorAction = 'retry' | 'compensate' | 'resolve';
@@ -68,8 +68,7 @@ const compensate = <Data>(definition: SagaDefinition<Data>, state: StartedSaga<D
   const { index } = stepNamed(definition, current);
   // Past the point of no return nothing is undone, by the engine or by hand: once the pivot
   // (or a step after it) succeeded, or was sent and may have, a confirmed order stays confirmed.
-  const pivot = pivotIndex(definition);
-  const past = state.commands.find((sent) => sent.kind === 'action' && sent.outcome !== 'failure' && stepNamed(definition, sent.step).index >= pivot);
+  const past = pastThePivot(definition, state);
   if (past) throw new SagaOperationRefused(`${state.sagaId} is past its pivot (step ${past.step} was sent): nothing is compensated there; retry or resolve it`);
   const reason = `compensation forced by ${input.by}: ${input.reason}`;
   return [
