@@ -22,7 +22,7 @@ describe.each(sqlDatabases(scope))('deadlineScheduler on %s', (name, open) => {
 
   beforeAll(async () => {
     database = await open();
-    store = await createEventStore(name === 'PGlite' ? 'pglite:memory' : scope.env.databaseUrl, { schema: `${database.schema}_store` });
+    store = await createEventStore(name === 'PGlite' ? 'pglite:memory' : scope.env.databaseUrl, { schema: database.schema });
     runner = sagaRunner({ definition: checkout, store, clock });
   });
   afterEach(async () => {
