@@ -52,7 +52,6 @@ export { decideOn, type DecisionInput, type WakeInput, type SagaDecision, type S
 export { replayHistory, type ReplayDifference } from './replay';
 export { fixtureOf, fixtureText, readSagaFixtures, sagaFixtureSchema, type SagaFixture } from './fixtures';
 export { deadlineScheduler, type DeadlineSchedulerOptions, type RunningScheduler } from './scheduler';
-export { DEFAULT_BACKOFF_MS, DEFAULT_MAX_BACKOFF_MS, DEFAULT_COMPENSATION_ATTEMPTS } from './policies';
 export { describeSaga, STUCK_AFTER_MS, sagaViewSchema, incomingEventSchema, parseIncomingEvent, type SagaView, type StepStatus } from './view';
 export {
   sagaSpec,
