@@ -82,11 +82,17 @@ const confirmationTimes = async (storeUrl: string, schema: string) => {
   return times;
 };
 
-/** A process's CPU time so far (user and system), in ms, read from /proc. */
-const cpuMsOf = (pid: number): number => {
-  const [utime, stime] = fs.readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.split(' ').slice(11, 13).map(Number) ?? [0, 0];
+/** CPU time so far (user and system), in ms, from a /proc stat file. */
+const cpuMsIn = (statFile: string): number => {
+  const [utime, stime] = fs.readFileSync(statFile, 'utf8').split(') ')[1]?.split(' ').slice(11, 13).map(Number) ?? [0, 0];
   return (((utime ?? 0) + (stime ?? 0)) * 1000) / CLOCK_TICKS;
 };
+
+/** A process's CPU time so far, every thread of it. */
+const cpuMsOf = (pid: number): number => cpuMsIn(`/proc/${pid}/stat`);
+
+/** The CPU time so far of a process's main thread: JavaScript runs there, so one core is its limit. */
+const mainThreadCpuMsOf = (pid: number): number => cpuMsIn(`/proc/${pid}/task/${pid}/stat`);
 
 /** The PostgreSQL server's processes (its backends come and go with the pools' connections). */
 const postgresPids = (): number[] =>
@@ -126,14 +132,17 @@ interface ProcessFigures {
   mb: number;
   /** CPU time from the first order sent to the last settled, per order sent. */
   cpuMsPerOrder: number;
+  /** The same, of its main thread alone: at 1,000 ms / this orders a second, that thread is saturated. */
+  mainThreadMsPerOrder?: number;
 }
 
 /** Each process's peak memory, and its CPU time between two readings per order. */
-const processFigures = (processes: { pid: number; name: string }[], cpuBefore: Map<number, number>, orders: number): ProcessFigures[] =>
+const processFigures = (processes: { pid: number; name: string }[], cpuBefore: Map<number, { all: number; main: number }>, orders: number): ProcessFigures[] =>
   processes.map(({ pid, name }) => ({
     name,
     mb: Number(/VmHWM:\s+(\d+)/.exec(fs.readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? 0) / 1024,
-    cpuMsPerOrder: (cpuMsOf(pid) - (cpuBefore.get(pid) ?? 0)) / Math.max(orders, 1),
+    cpuMsPerOrder: (cpuMsOf(pid) - (cpuBefore.get(pid)?.all ?? 0)) / Math.max(orders, 1),
+    mainThreadMsPerOrder: (mainThreadCpuMsOf(pid) - (cpuBefore.get(pid)?.main ?? 0)) / Math.max(orders, 1),
   }));
 
 const runMode = async (mode: string) => {
@@ -171,7 +180,7 @@ const runMode = async (mode: string) => {
     for (const sku of skus) await client.addProduct(sku, 100, 1_000_000);
     // CPU is counted from here: the orders' work, not the start-up's or the seeding's.
     const measured = shopProcesses(shop, brokerPid);
-    const cpuBefore = new Map(measured.map(({ pid }) => [pid, cpuMsOf(pid)]));
+    const cpuBefore = new Map(measured.map(({ pid }) => [pid, { all: cpuMsOf(pid), main: mainThreadCpuMsOf(pid) }]));
     // Local mode's PostgreSQL server too (a backend that ends during the run takes its time with it).
     const postgresBefore = mode === 'local' ? postgresCpuMs() : 0;
     for (const rate of RATES) {
@@ -226,9 +235,11 @@ const main = async () => {
         ? `highest rate with p99 < ${SLO_MS} ms: ${bestStep.rate}/s (p50 ${bestStep.p50.toFixed(0)}, p95 ${bestStep.p95.toFixed(0)}, p99 ${bestStep.p99.toFixed(0)} ms)`
         : `no rate kept p99 under ${SLO_MS} ms`,
     );
-    console.log('process                          peak memory (VmHWM)   CPU per order (from the first order to the last settled)');
-    for (const { name, mb, cpuMsPerOrder } of result.processes)
-      console.log(`  ${name.padEnd(32)} ${mb > 0 ? `${mb.toFixed(0).padStart(6)} MB` : '-'.padStart(9)} ${cpuMsPerOrder.toFixed(1).padStart(18)} ms`);
+    console.log('process                          peak memory (VmHWM)   CPU per order (from the first order to the last settled)   of it, main thread');
+    for (const { name, mb, cpuMsPerOrder, mainThreadMsPerOrder } of result.processes)
+      console.log(
+        `  ${name.padEnd(32)} ${mb > 0 ? `${mb.toFixed(0).padStart(6)} MB` : '-'.padStart(9)} ${cpuMsPerOrder.toFixed(1).padStart(18)} ms ${mainThreadMsPerOrder === undefined ? '' : `${mainThreadMsPerOrder.toFixed(1).padStart(50)} ms`}`,
+      );
     const totalMs = result.processes.reduce((sum, { cpuMsPerOrder }) => sum + cpuMsPerOrder, 0);
     console.log(`  ${'all'.padEnd(32)} ${''.padStart(9)} ${totalMs.toFixed(1).padStart(18)} ms`);
     printProfile(`${mode} CPU profile`, result.profile);

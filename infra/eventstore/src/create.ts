@@ -1,6 +1,7 @@
 import path from 'node:path';
-import { PGlite } from '@electric-sql/pglite';
+import type { PgliteDatabase } from '@ordo/runtime';
 import { InvalidEventError } from './errors';
+import { openPgliteThread } from './pglite/thread';
 import { esdbEventStore } from './esdb/store';
 import type { EventSchemaRegistry } from './registry';
 import { pgliteDriver, pgPoolDriver } from './postgres/driver';
@@ -34,14 +35,14 @@ export interface EventStoreOptions {
 
 // Several stores (a schema per context) share one PGlite database in embedded mode, and
 // a PGlite directory must be opened once per process.
-const pglites = new Map<string, { db: Promise<PGlite>; users: number }>();
+const pglites = new Map<string, { db: Promise<PgliteDatabase>; users: number }>();
 
 const openPglite = (location: string) => {
   const key = location === 'memory' ? `memory:${pglites.size}:${Math.random()}` : path.resolve(location);
-  const entry = pglites.get(key) ?? { db: PGlite.create(location === 'memory' ? undefined : key), users: 0 };
+  const entry = pglites.get(key) ?? { db: openPgliteThread(location === 'memory' ? undefined : key), users: 0 };
   entry.users += 1;
   pglites.set(key, entry);
-  const release = async (db: PGlite) => {
+  const release = async (db: PgliteDatabase) => {
     entry.users -= 1;
     if (entry.users === 0) {
       pglites.delete(key);
@@ -55,7 +56,7 @@ const openPglite = (location: string) => {
  * The PGlite database of a folder, shared with every store opened on it in this process
  * (embedded mode keeps the services' own tables beside the stores). Release it when done.
  */
-export const openSharedPglite = async (folder: string): Promise<{ db: PGlite; release: () => Promise<void> }> => {
+export const openSharedPglite = async (folder: string): Promise<{ db: PgliteDatabase; release: () => Promise<void> }> => {
   const { db, release } = openPglite(folder);
   const opened = await db;
   return { db: opened, release: () => release(opened) };

@@ -20,4 +20,15 @@ export {
 } from './tracing';
 export { createMetrics, type ServiceMetrics } from './metrics';
 export { createLifecycle, StartRefused, type Lifecycle, type LifecycleState } from './lifecycle';
-export { quoteIdentifier, pgPoolSql, pgliteSql, migrateOnce, type SqlClient, type TransactionalSql, type SqlSession, type Query } from './sql';
+export {
+  quoteIdentifier,
+  pgPoolSql,
+  pgliteSql,
+  migrateOnce,
+  type PgliteDatabase,
+  type PgliteQueries,
+  type SqlClient,
+  type TransactionalSql,
+  type SqlSession,
+  type Query,
+} from './sql';

@@ -1,4 +1,3 @@
-import type { PGlite } from '@electric-sql/pglite';
 import type pg from 'pg';
 
 /**
@@ -78,8 +77,20 @@ export const pgPoolSql = (pool: pg.Pool): TransactionalSql => ({
   },
 });
 
-/** Embedded mode: PGlite, one connection in this process. */
-export const pgliteSql = (db: PGlite): TransactionalSql => ({
+/** What the platform asks of PGlite: a statement at a time. */
+export interface PgliteQueries {
+  query<Row = Record<string, unknown>>(text: string, params?: unknown[]): Promise<{ rows: Row[] }>;
+}
+
+/** The part of PGlite the platform uses: PGlite itself, or embedded mode's PGlite on a thread of its own. */
+export interface PgliteDatabase extends PgliteQueries {
+  /** Runs `work` in one transaction; every other statement waits until it ends. */
+  transaction<T>(work: (tx: PgliteQueries) => Promise<T>): Promise<T>;
+  close(): Promise<void>;
+}
+
+/** Embedded mode: PGlite, one connection. */
+export const pgliteSql = (db: PgliteDatabase): TransactionalSql => ({
   query: async <Row>(text: string, params?: unknown[]) => (await db.query(text, params)) as unknown as { rows: Row[] },
   transaction: (work) =>
     db.transaction((tx) => work(async <Row>(text: string, params?: unknown[]) => (await tx.query(text, params)) as unknown as { rows: Row[] })),

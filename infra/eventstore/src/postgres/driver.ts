@@ -1,7 +1,6 @@
 import { EventEmitter } from 'node:events';
-import type { PGlite } from '@electric-sql/pglite';
 import pg from 'pg';
-import { createLogger, pgliteSql, pgPoolSql } from '@ordo/runtime';
+import { createLogger, pgliteSql, pgPoolSql, type PgliteDatabase } from '@ordo/runtime';
 import { pgListener, type ListenerLogger } from './listener';
 
 /** The application_name of the connection that LISTENs, to find it in pg_stat_activity. */
@@ -76,7 +75,7 @@ export const pgPoolDriver = (connectionString: string, options: PgPoolDriverOpti
 };
 
 /** PGlite is one connection in this process: a notification is an in-process event. */
-export const pgliteDriver = (db: PGlite, { ownsDatabase }: { ownsDatabase: boolean }): PgDriver => {
+export const pgliteDriver = (db: PgliteDatabase, { ownsDatabase }: { ownsDatabase: boolean }): PgDriver => {
   const sql = pgliteSql(db);
   const local = new EventEmitter().setMaxListeners(0);
   return {

@@ -1,0 +1,91 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import type { PgliteDatabase } from '@ordo/runtime';
+import { openPgliteThread } from './thread';
+
+describe('PGlite on a thread of its own', () => {
+  // One database for the suite (starting PGlite takes a while); each test empties the table.
+  let db: PgliteDatabase;
+
+  beforeAll(async () => {
+    db = await openPgliteThread(undefined);
+    await db.query('create table items (name text primary key, amount bigint not null, doc jsonb, at timestamptz)');
+  });
+  beforeEach(() => db.query('delete from items'));
+  afterAll(() => db.close());
+
+  it('answers statements with their rows, as PGlite types them', async () => {
+    await db.query('insert into items values ($1, $2, $3, $4)', ['a', 7, JSON.stringify({ nested: [1, 2] }), '2026-01-02T03:04:05Z']);
+
+    const { rows } = await db.query<{ name: string; doc: unknown; at: Date }>('select name, doc, at from items');
+
+    expect(rows).toEqual([{ name: 'a', doc: { nested: [1, 2] }, at: new Date('2026-01-02T03:04:05Z') }]);
+  });
+
+  it("rejects a failing statement with PostgreSQL's code and detail, which callers test", async () => {
+    await db.query("insert into items values ('a', 1)");
+
+    const failure = db.query("insert into items values ('a', 2)");
+
+    await expect(failure).rejects.toMatchObject({
+      code: '23505',
+      message: expect.stringMatching(/duplicate key/),
+      detail: expect.stringMatching(/\(name\)=\(a\)/),
+    });
+  });
+
+  it('commits a transaction, and rolls back one whose work throws, keeping none of its writes', async () => {
+    await db.transaction(async (tx) => {
+      await tx.query("insert into items values ('kept', 1)");
+    });
+    const failing = db.transaction(async (tx) => {
+      await tx.query("insert into items values ('dropped', 1)");
+      throw new Error('the work failed');
+    });
+
+    await expect(failing).rejects.toThrow('the work failed');
+    expect((await db.query('select name from items order by name')).rows).toEqual([{ name: 'kept' }]);
+  });
+
+  it('makes a statement from outside wait until the open transaction ends', async () => {
+    let release: () => void = () => undefined;
+    const held = new Promise<void>((resolve) => (release = resolve));
+    const transaction = db.transaction(async (tx) => {
+      await tx.query("insert into items values ('inside', 1)");
+      await held;
+    });
+    // Issued while the transaction is open: it must see the transaction's write, committed.
+    const outside = db.query<{ count: number }>('select count(*)::int as count from items');
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    release();
+    await transaction;
+
+    expect((await outside).rows).toEqual([{ count: 1 }]);
+  });
+
+  it('refuses statements once closed, saying so', async () => {
+    const closed = await openPgliteThread(undefined);
+    await closed.close();
+
+    await expect(closed.query('select 1')).rejects.toThrow(/closed/);
+  });
+
+  it('keeps a folder database across a close and a reopen', async () => {
+    const folder = fs.mkdtempSync(path.join(os.tmpdir(), 'ordo-pglite-thread-'));
+    try {
+      const first = await openPgliteThread(folder);
+      await first.query('create table kept (name text)');
+      await first.query("insert into kept values ('still here')");
+      await first.close();
+
+      const second = await openPgliteThread(folder);
+      const { rows } = await second.query('select name from kept');
+      await second.close();
+
+      expect(rows).toEqual([{ name: 'still here' }]);
+    } finally {
+      fs.rmSync(folder, { recursive: true, force: true });
+    }
+  });
+});

@@ -1,0 +1,91 @@
+// Embedded mode's PGlite on a thread of its own. PostgreSQL compiled to WebAssembly is
+// about half of the embedded process's CPU; on the main thread it competed with every
+// request, consumer and saga for one core. On its own thread it uses the machine's other
+// core, and the main thread only sends statements and takes rows back.
+import path from 'node:path';
+import { Worker } from 'node:worker_threads';
+import type { PgliteDatabase, PgliteQueries } from '@ordo/runtime';
+
+type Request =
+  | { op: 'query'; text: string; params?: unknown[]; transaction?: number }
+  | { op: 'begin' }
+  | { op: 'commit' | 'rollback'; transaction: number }
+  | { op: 'close' };
+interface ErrorPayload {
+  message: string;
+  fields: Record<string, unknown>;
+}
+type Message = { id: number; result?: unknown; error?: ErrorPayload } | { ready: true } | { failed: ErrorPayload };
+
+/** An error as the thread reported it, with PostgreSQL's fields (code, detail, ...) kept, since callers test them. */
+const rebuilt = ({ message, fields }: ErrorPayload): Error => Object.assign(new Error(message), fields, { message });
+
+// Plain CommonJS beside this file: it loads the same under tsx, jest and a build.
+const WORKER_FILE = path.join(__dirname, 'worker.cjs');
+
+/** Opens PGlite at `location` (a folder, or undefined for memory) on its own thread, once it is ready. */
+export const openPgliteThread = async (location: string | undefined): Promise<PgliteDatabase> => {
+  const worker = new Worker(WORKER_FILE, { workerData: { location } });
+  const pending = new Map<number, { resolve: (value: unknown) => void; reject: (error: Error) => void }>();
+  let nextId = 1;
+  let broken: Error | undefined;
+  // The thread keeps the process alive only while a request waits on it, as in-process PGlite does.
+  const holdProcess = () => (pending.size > 0 ? worker.ref() : worker.unref());
+
+  const ready = new Promise<void>((resolve, reject) => {
+    worker.on('message', (message: Message) => {
+      if ('ready' in message) return resolve();
+      if ('failed' in message) return reject(rebuilt(message.failed));
+      const waiting = pending.get(message.id);
+      pending.delete(message.id);
+      holdProcess();
+      if (message.error) waiting?.reject(rebuilt(message.error));
+      else waiting?.resolve(message.result);
+    });
+    const fail = (error: Error) => {
+      broken ??= error; // a close says "closed", not how the thread then ended
+      reject(error);
+      for (const waiting of pending.values()) waiting.reject(error);
+      pending.clear();
+    };
+    worker.on('error', fail);
+    worker.on('exit', (code) => fail(new Error(`the PGlite thread exited (code ${code})`)));
+  });
+  await ready;
+
+  const call = <T>(request: Request): Promise<T> => {
+    if (broken) return Promise.reject(broken);
+    const id = nextId++;
+    return new Promise<T>((resolve, reject) => {
+      pending.set(id, { resolve: resolve as (value: unknown) => void, reject });
+      holdProcess();
+      worker.postMessage({ id, ...request });
+    });
+  };
+  const queries = (transaction?: number): PgliteQueries => ({
+    query: <Row>(text: string, params?: unknown[]) =>
+      call<{ rows: Row[] }>({ op: 'query', text, ...(params && { params }), ...(transaction !== undefined && { transaction }) }),
+  });
+
+  return {
+    ...queries(),
+    transaction: async (work) => {
+      const transaction = await call<number>({ op: 'begin' });
+      let result;
+      try {
+        result = await work(queries(transaction));
+      } catch (error) {
+        await call({ op: 'rollback', transaction }).catch(() => undefined);
+        throw error;
+      }
+      await call({ op: 'commit', transaction });
+      return result;
+    },
+    close: async () => {
+      if (broken) return;
+      await call({ op: 'close' });
+      broken = new Error('the PGlite database is closed');
+      await worker.terminate();
+    },
+  };
+};
