@@ -9,12 +9,17 @@ export interface EventRow {
   revision: DbBigint;
   id: string;
   type: string;
-  data: unknown;
-  metadata: EventMetadata;
+  /** JSON text: parsed by the reader (see EVENT_COLUMNS). */
+  data: string;
+  metadata: string;
   recorded_at: Date | string;
 }
 
-export const EVENT_COLUMNS = 'transaction_id::text as tx, position, stream, revision, id::text as id, type, data, metadata, recorded_at';
+// Data and metadata come as JSON text and are parsed here, not by the driver: in embedded
+// mode PGlite runs on a thread of its own, and text crosses to the main thread far more
+// cheaply than the objects parsed from it (copying results back was a tenth of its time).
+export const EVENT_COLUMNS =
+  'transaction_id::text as tx, position, stream, revision, id::text as id, type, data::text as data, metadata::text as metadata, recorded_at';
 
 export const toRecorded = (row: EventRow): RecordedEvent => ({
   id: row.id,
@@ -22,8 +27,8 @@ export const toRecorded = (row: EventRow): RecordedEvent => ({
   stream: row.stream,
   revision: BigInt(row.revision),
   position: BigInt(row.position),
-  data: row.data,
-  metadata: row.metadata,
+  data: JSON.parse(row.data) as unknown,
+  metadata: JSON.parse(row.metadata) as EventMetadata,
   recordedAt: new Date(row.recorded_at),
 });
 
@@ -36,8 +41,8 @@ export const toPositioned = (row: EventRow): PositionedEvent => {
     stream: row.stream,
     revision: BigInt(row.revision),
     position,
-    data: row.data,
-    metadata: row.metadata,
+    data: JSON.parse(row.data) as unknown,
+    metadata: JSON.parse(row.metadata) as EventMetadata,
     recordedAt: row.recorded_at instanceof Date ? row.recorded_at : new Date(row.recorded_at),
     // This adapter's checkpoint: the writing transaction's id and the event's position.
     checkpoint: `${row.tx}:${position}`,
