@@ -16,7 +16,7 @@ import {
   type HttpServer,
   type Principal,
 } from '@ordo/http';
-import { OrderStatus, orderStream, Sku } from '@ordo/orders-contract';
+import { CardToken, OrderStatus, orderStream, Sku } from '@ordo/orders-contract';
 import type { OrdersHandlers, PlacedOrder, PriceTable } from './application/handlers';
 import { OrderAlreadyExists, OrderLinesRefused, OrderNotFound, OrderRuleBroken, pathOf, UnknownCustomer } from './domain/errors';
 
@@ -32,6 +32,9 @@ const PlaceOrderBody = z.strictObject({
     .array(z.strictObject({ sku: Sku, quantity: z.number().int().min(1).max(1000) }))
     .min(1)
     .max(50),
+  cardToken: CardToken.optional().describe(
+    'a payment provider token for the card to pay with, passed on to payments untouched (the five-step saga rejects an order without one)',
+  ),
 });
 
 const OrderParams = z.strictObject({ id: z.uuid() });

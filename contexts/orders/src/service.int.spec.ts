@@ -126,6 +126,22 @@ describe('the orders service', () => {
     expect(await eventsOfOrder(orderId)).toHaveLength(1);
   });
 
+  it('records the card token given in OrderPlaced for the saga, and never shows it', async () => {
+    const response = await call('/v1/orders', {
+      method: 'POST',
+      body: JSON.stringify({ customerId, lines: [{ sku: 'MUG-1', quantity: 1 }], cardToken: 'tok_visa' }),
+      headers: { 'content-type': 'application/json' },
+    });
+    expect(response.status).toBe(201);
+    expect(JSON.stringify(response.body)).not.toContain('tok_visa');
+    const [placed] = await eventsOfOrder(response.body.orderId);
+    expect(placed?.data).toMatchObject({ orderId: response.body.orderId, cardToken: 'tok_visa' });
+    // Without one the order is placed all the same, and OrderPlaced has no cardToken.
+    const without = await placeOrder([{ sku: 'MUG-1', quantity: 1 }]);
+    expect(without.status).toBe(201);
+    expect((await eventsOfOrder(without.body.orderId))[0]?.data).not.toHaveProperty('cardToken');
+  });
+
   it('answers 400 naming each unknown sku as a failing field', async () => {
     const response = await placeOrder([
       { sku: 'MUG-1', quantity: 1 },
@@ -167,6 +183,9 @@ describe('the orders service', () => {
     ).toEqual(['body /lines/1/sku']);
     expect(await paths([{ sku: 'MUG-1', quantity: 1, price: 1 }], { customer: 'x' })).toEqual(expect.arrayContaining(['body /', 'body /lines/0']));
     expect(await paths(Array.from({ length: 51 }, (_, i) => ({ sku: `SKU-${i}`, quantity: 1 })))).toEqual(['body /lines']);
+    expect(await paths([{ sku: 'MUG-1', quantity: 1 }], { cardToken: '' })).toEqual(['body /cardToken']);
+    expect(await paths([{ sku: 'MUG-1', quantity: 1 }], { cardToken: 't'.repeat(201) })).toEqual(['body /cardToken']);
+    expect(await paths([{ sku: 'MUG-1', quantity: 1 }], { cardToken: 42 })).toEqual(['body /cardToken']);
     expect((await call('/v1/orders/not-a-uuid')).body.errors).toEqual([{ in: 'params', path: '/id', message: expect.any(String) }]);
     expect((await call(`/v1/orders/${randomUUID()}`)).status).toBe(404);
   });

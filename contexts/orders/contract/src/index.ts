@@ -63,6 +63,12 @@ export const ShipTo = z.object({
 export type ShipTo = z.infer<typeof ShipTo>;
 
 /**
+ * A payment provider's opaque card token (payments-contract's AuthorizePayment.cardToken):
+ * orders only carries it to the saga that authorizes the payment.
+ */
+export const CardToken = z.string().min(1).max(200);
+
+/**
  * `owner` is who placed the order: a caller's token subject, or `address:<ip>` for an
  * anonymous caller. Optional: an order placed before owners were recorded has none, and
  * only viewers and above may read it.
@@ -73,6 +79,8 @@ export const OrderPlaced = z.object({
   /** The customer checked with customers when the order was placed, and where it ships; absent on orders placed before. */
   customerId: z.uuid().optional(),
   shipTo: ShipTo.optional(),
+  /** The card to authorize the payment with, when the caller gave one; the saga's version 1 does not read it. */
+  cardToken: CardToken.optional(),
   lines: z.array(OrderLine).min(1),
   totalCents: z.number().int().nonnegative(),
   at: At,

@@ -22,11 +22,12 @@ export interface KnownCustomer {
 /**
  * `owner`: who places it (a token's subject, or `address:<ip>`); only it and viewers read
  * the order. `actsForAnyCustomer`: the caller may order for customers it did not register
- * (the edge says which roles may); otherwise only for those it did.
+ * (the edge says which roles may); otherwise only for those it did. `cardToken`: the
+ * caller's card, recorded for the saga that authorizes the payment.
  */
 export type PlaceOrder = Command<
   'PlaceOrder',
-  { orderId: string; owner: string; actsForAnyCustomer: boolean; customerId: string; lines: RequestedLine[] },
+  { orderId: string; owner: string; actsForAnyCustomer: boolean; customerId: string; lines: RequestedLine[]; cardToken?: string },
   {
     /** Unit prices in cents by sku, of the skus orders' price table knows. */
     prices: Readonly<Record<string, number>>;
@@ -86,14 +87,15 @@ const priceLines = (lines: readonly RequestedLine[], prices: Readonly<Record<str
 export const decide = (command: OrderCommand, state: Order): OrderEvent[] => {
   switch (command.type) {
     case 'PlaceOrder': {
-      const { orderId, owner, actsForAnyCustomer, customerId } = command.data;
+      const { orderId, owner, actsForAnyCustomer, customerId, cardToken } = command.data;
       const { customer, prices, now } = command.metadata;
       if (state.status !== 'absent') throw new OrderAlreadyExists(orderId);
       if (owner.length === 0) throw new OrderRuleBroken('an order needs the owner who places it');
       // Someone else's customer is refused as an unknown one: the answer does not say it exists.
       if (!customer || !(actsForAnyCustomer || customer.owner === owner)) throw new UnknownCustomer(customerId);
       const lines = priceLines(command.data.lines, prices);
-      return [{ type: 'OrderPlaced', data: { orderId, owner, customerId, shipTo: customer.address, lines, totalCents: totalOf(lines), at: now } }];
+      const paidWith = cardToken === undefined ? {} : { cardToken };
+      return [{ type: 'OrderPlaced', data: { orderId, owner, customerId, shipTo: customer.address, ...paidWith, lines, totalCents: totalOf(lines), at: now } }];
     }
     case 'ConfirmOrder': {
       const { orderId } = command.data;

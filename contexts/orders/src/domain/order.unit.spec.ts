@@ -66,6 +66,15 @@ describe('Order', () => {
         .then([{ type: 'OrderPlaced', data: { orderId, owner: 'address:127.0.0.2', customerId, shipTo, lines, totalCents: 3499, at: now } }]);
     });
 
+    it('records the card token the caller gave, for the saga that authorizes the payment', () => {
+      const withCard = place();
+      if (withCard.type !== 'PlaceOrder') throw new Error('a PlaceOrder');
+      spec
+        .given([])
+        .when({ ...withCard, data: { ...withCard.data, cardToken: 'tok_visa' } })
+        .then([{ type: 'OrderPlaced', data: { ...placed.data, cardToken: 'tok_visa' } } as OrderEvent]);
+    });
+
     it('needs the owner who places it', () => {
       spec.given([]).when(place(lines, '')).thenThrows(OrderRuleBroken, 'an order needs the owner who places it');
     });
