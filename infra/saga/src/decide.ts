@@ -1,7 +1,7 @@
 // The pure core of the engine: given the definition, an instance's state and an input
 // (its trigger, or a reply), the events to append. Time and ids come in with the input.
 import { backoffAfter, compensationAttempts, dueAfter, later } from './policies';
-import { pivotIndex, type IncomingEvent, type SagaDefinition, type SagaStep, type StepCommand } from './definition';
+import { pivotIndex, StepRefused, type IncomingEvent, type SagaDefinition, type SagaStep, type StepCommand } from './definition';
 import {
   commandIdFor,
   ENDED_STATUSES,
@@ -88,13 +88,36 @@ export const issue = <Data>(
   };
 };
 
+/**
+ * A step whose action cannot be built (its builder called `refuseStep`) sends nothing, not
+ * even its other lines, and fails with the builder's reason: before the pivot the saga
+ * compensates from the step down (it has no line to undo), at or after it the instance fails.
+ */
+const refusedStep = <Data>(
+  definition: SagaDefinition<Data>,
+  state: StartedSaga<Data>,
+  index: number,
+  step: SagaStep<Data>,
+  reason: string,
+  cause: Cause,
+): SagaEvent<Data>[] => {
+  if (index >= pivotIndex(definition)) return [{ type: 'SagaFailed', data: { step: step.name, kind: 'action', reason, at: cause.now } }];
+  const compensating = { type: 'SagaCompensating', data: { step: step.name, reason, at: cause.now } } as const;
+  return [compensating, ...compensateFrom(definition, progress(state, compensating), index, reason, cause)];
+};
+
 /** The first step from `from` on with something to send issues all its lines; past the last, the saga completes. */
 const runFrom = <Data>(definition: SagaDefinition<Data>, state: StartedSaga<Data>, from: number, cause: Cause): SagaEvent<Data>[] => {
-  for (const step of definition.steps.slice(from)) {
+  for (const [offset, step] of definition.steps.slice(from).entries()) {
     const lines = step.lines(state.data);
     if (!step.action || lines.length === 0) continue;
     const action = step.action;
-    return lines.map((line) => issue(state, step, action, line, 'action', '', cause));
+    try {
+      return lines.map((line) => issue(state, step, action, line, 'action', '', cause));
+    } catch (error) {
+      if (error instanceof StepRefused) return refusedStep(definition, state, from + offset, step, error.reason, cause);
+      throw error;
+    }
   }
   return [{ type: 'SagaCompleted', data: { at: cause.now } }];
 };

@@ -123,6 +123,24 @@ export class SagaDefinitionError extends Error {
   override name = 'SagaDefinitionError';
 }
 
+/** Thrown by `refuseStep`: the action's command cannot be built from the saga's data. */
+export class StepRefused extends Error {
+  override name = 'StepRefused';
+  constructor(readonly reason: string) {
+    super(reason);
+  }
+}
+
+/**
+ * For an action's data builder that cannot build its command from the saga's data (an
+ * order without a card token to authorize): the step sends nothing and fails with `reason`,
+ * as a refusal would. Before the pivot the saga compensates; at or after it, it fails.
+ * Typed `never`, so it stands in for the missing value: `cardToken: saga.cardToken ?? refuseStep('...')`.
+ */
+export const refuseStep = (reason: string): never => {
+  throw new StepRefused(reason);
+};
+
 const resolve = <Data, Context, Endpoint extends CommandEndpoint, Built>(
   { endpoint, data, reason }: Invocation<Context, Endpoint, Built>,
   contextOf: (saga: Data, line: string | undefined, reason: string) => Context,

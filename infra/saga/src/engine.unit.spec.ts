@@ -209,6 +209,47 @@ describe('compensating', () => {
   });
 });
 
+describe('a step whose command cannot be built (refuseStep)', () => {
+  const free: Checkout = { ...cart, amountCents: 0 };
+
+  it("sends none of it and compensates the steps before it with the builder's reason", () => {
+    spec
+      .given([started(free), held('pen')])
+      .when(held('ink'))
+      .thenRecords(['ReplyReceived', 'SagaCompensating', 'CommandIssued', 'CommandIssued']);
+    spec
+      .given([started(free), held('pen')])
+      .when(held('ink'))
+      .thenIssues([release('pen'), release('ink')]);
+  });
+
+  it('is rolled back with that reason once the compensations succeeded', () =>
+    spec
+      .given([started(free), held('pen'), held('ink'), released('pen'), released('ink')])
+      .when(reopened)
+      .thenRolledBack('nothing to charge'));
+
+  it('compensates at once when it is the first step with an action', () => {
+    const empty: Checkout = { ...free, items: [] };
+    spec
+      .given()
+      .when(submitted(empty))
+      .thenIssues([reopen('nothing to charge')]);
+  });
+
+  it('fails the instance for an operator at or after the pivot, compensating nothing', () => {
+    const blocked: Checkout = { ...cart, shippingBlocked: 'the courier refuses this address' };
+    spec
+      .given([started(blocked), held('pen'), held('ink')])
+      .when(charged)
+      .thenRecords(['ReplyReceived', 'SagaFailed']);
+    spec
+      .given([started(blocked), held('pen'), held('ink')])
+      .when(charged)
+      .thenFailed(/^the courier refuses this address$/);
+  });
+});
+
 describe('replies that decide nothing are recorded, and change nothing', () => {
   it('records a redelivered reply once: its second delivery records nothing', () =>
     spec

@@ -5,6 +5,8 @@ export {
   byDataField,
   pivotIndex,
   SagaDefinitionError,
+  refuseStep,
+  StepRefused,
   type SagaDefinition,
   type SagaStep,
   type StepCommand,

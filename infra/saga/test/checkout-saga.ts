@@ -2,12 +2,14 @@
 // over the endpoints of made-up contracts.
 import { z } from 'zod';
 import { commandEndpoint } from '@ordo/messaging';
-import { byDataField, defineSaga, fanOut, step } from '../src';
+import { byDataField, defineSaga, fanOut, refuseStep, step } from '../src';
 
 export interface Checkout {
   cartId: string;
   items: { item: string; count: number }[];
   amountCents: number;
+  /** Why the cart may not ship, if it may not: its ship step refuses to build its command. */
+  shippingBlocked?: string;
 }
 
 // ---- the contracts: commands and their replies ----
@@ -59,13 +61,17 @@ export const checkout = defineSaga<Checkout>({
       compensationRetry: { backoffMs: 500 },
     }),
     step('charge', {
-      action: { endpoint: ChargeEndpoint, data: ({ saga }) => ({ cartId: saga.cartId, amountCents: saga.amountCents }) },
+      // Nothing to charge: the step refuses to build its command, and the saga compensates.
+      action: {
+        endpoint: ChargeEndpoint,
+        data: ({ saga }) => ({ cartId: saga.cartId, amountCents: saga.amountCents > 0 ? saga.amountCents : refuseStep('nothing to charge') }),
+      },
       compensation: { endpoint: RefundEndpoint, data: ({ saga }) => ({ cartId: saga.cartId }) },
       timeoutMs: 30_000,
     }),
     step('ship', {
       pivot: true,
-      action: { endpoint: ShipEndpoint, data: ({ saga }) => ({ cartId: saga.cartId }) },
+      action: { endpoint: ShipEndpoint, data: ({ saga }) => ({ cartId: saga.shippingBlocked === undefined ? saga.cartId : refuseStep(saga.shippingBlocked) }) },
       timeoutMs: 60_000,
       retry: { backoffMs: 1_000, maxBackoffMs: 4_000 },
     }),
