@@ -2,46 +2,31 @@
 // stock per line, then confirm the order. Before the pivot a refusal, or a reservation that
 // gets no reply in two sendings of 30 s, releases what was reserved and rejects the order
 // with the reason.
-import { byDataField, defineSaga, fanOut, step, type IncomingEvent, type SagaDefinition } from '@ordo/saga';
-import { ReleaseStockEndpoint, ReserveStockEndpoint } from '@ordo/inventory-contract';
-import { ConfirmOrderEndpoint, OrderPlaced, RejectOrderEndpoint } from '@ordo/orders-contract';
+import { byDataField, defineSaga, step, type IncomingEvent } from '@ordo/saga';
+import { ConfirmOrderEndpoint, OrderPlaced } from '@ordo/orders-contract';
+import { AT_AND_AFTER_THE_PIVOT, orderStep, reserveStockStep, type OrderPlacementData } from './first-steps';
 
-/** What an instance keeps of its OrderPlaced. */
-export interface OrderPlacementData {
-  orderId: string;
-  lines: { sku: string; quantity: number }[];
-}
+export type { OrderPlacementData };
 
+// The order and its lines only: version 1's instances record nothing else of OrderPlaced.
 const placed = (event: IncomingEvent): OrderPlacementData => {
   const { orderId, lines } = OrderPlaced.parse(event.data);
   return { orderId, lines: lines.map(({ sku, quantity }) => ({ sku, quantity })) };
 };
 
-// A refused reservation's reason (StockReservationRejected's `reason`) is the reason the order is rejected with.
-export const orderPlacement = defineSaga<OrderPlacementData>({
+export const orderPlacementV1 = defineSaga<OrderPlacementData>({
   name: 'orderPlacement',
   version: 1,
   trigger: { type: 'OrderPlaced', data: placed, key: (saga) => saga.orderId },
   association: byDataField('orderId'),
   steps: [
-    // No action: the order exists already. Its compensation ends every rollback.
-    step('order', { compensation: { endpoint: RejectOrderEndpoint, data: ({ saga, reason }) => ({ orderId: saga.orderId, reason }) }, timeoutMs: 30_000 }),
-    fanOut('reserveStock', {
-      over: (saga) => saga.lines,
-      key: (line) => line.sku,
-      action: { endpoint: ReserveStockEndpoint, data: ({ saga, line }) => ({ sku: line.sku, orderId: saga.orderId, quantity: line.quantity }) },
-      compensation: { endpoint: ReleaseStockEndpoint, data: ({ saga, line }) => ({ sku: line.sku, orderId: saga.orderId }) },
-      // A reservation nobody answers is sent once more, then the order is rejected.
-      timeoutMs: 30_000,
-      retry: { attempts: 2 },
-    }),
+    orderStep,
+    reserveStockStep,
     // The pivot: sent until orders answers, however long that takes.
-    step('confirmOrder', { pivot: true, action: { endpoint: ConfirmOrderEndpoint, data: ({ saga }) => ({ orderId: saga.orderId }) }, timeoutMs: 30_000 }),
+    step('confirmOrder', {
+      pivot: true,
+      action: { endpoint: ConfirmOrderEndpoint, data: ({ saga }) => ({ orderId: saga.orderId }) },
+      ...AT_AND_AFTER_THE_PIVOT,
+    }),
   ],
 });
-
-/**
- * Every version the service registers, newest first: new instances start on the first, and the
- * others finish the instances that started on them. The replay check replays each one's fixtures.
- */
-export const orderPlacementVersions: readonly SagaDefinition<OrderPlacementData>[] = [orderPlacement];

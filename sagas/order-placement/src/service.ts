@@ -16,7 +16,8 @@ import {
   type SagaDefinition,
   type SagaRecorder,
 } from '@ordo/saga';
-import { orderPlacement, orderPlacementVersions, type OrderPlacementData } from './definition';
+import type { OrderPlacementData } from './definition';
+import { orderPlacement, orderPlacementVersions } from './versions';
 
 /** The saga context: its instances are streams of its store, published on `ordo.sagas.events`. */
 export const SAGAS_CONTEXT = 'sagas';

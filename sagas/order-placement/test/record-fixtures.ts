@@ -8,7 +8,7 @@ import path from 'node:path';
 import { isDeepStrictEqual } from 'node:util';
 import { format, resolveConfig } from 'prettier';
 import { fixtureOf, fixtureText, replayHistory, type SagaFixture } from '@ordo/saga';
-import { orderPlacement, orderPlacementVersions } from '../src/definition';
+import { orderPlacement, orderPlacementVersions } from '../src/versions';
 import { orderIdOf, scenarios, type Scenario } from './scenarios';
 import { openShop, type Shop } from './shop';
 

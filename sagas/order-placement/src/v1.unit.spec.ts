@@ -1,7 +1,7 @@
 import { reply, sagaSpec, started, trigger } from '@ordo/saga';
-import { orderPlacement, type OrderPlacementData } from './definition';
+import { orderPlacementV1, type OrderPlacementData } from './definition';
 
-const spec = sagaSpec(orderPlacement);
+const spec = sagaSpec(orderPlacementV1);
 const orderId = '6f1c2a4e-9b7d-4c1e-8a2f-3d5e7f9a1b2c';
 const order: OrderPlacementData = {
   orderId,
@@ -45,6 +45,20 @@ describe('order placement: the happy path', () => {
       .given()
       .when(placed)
       .thenIssues([reserve('SKU-1', 2), reserve('SKU-2', 5), reserve('SKU-3', 1)]);
+  });
+
+  it('keeps only the order and its lines of OrderPlaced: what version 2 reads changes nothing here', () => {
+    const placed = trigger('OrderPlaced', {
+      orderId,
+      shipTo: { line1: '1 Main St', city: 'Berlin', postalCode: '10115', country: 'DE' },
+      cardToken: 'tok_visa',
+      lines: order.lines.map((line) => ({ ...line, unitPriceCents: 100 })),
+      totalCents: 800,
+      at,
+    });
+    const [started] = spec.given().when(placed).events();
+    expect(started).toMatchObject({ type: 'SagaStarted', data: { version: 1 } });
+    expect(started?.data).toHaveProperty('data', order);
   });
 
   it('waits while lines are still being reserved', () =>

@@ -1,0 +1,23 @@
+// Which versions of order placement the service registers, and which one new instances start on.
+import type { SagaDefinition } from '@ordo/saga';
+import { orderPlacementV1, type OrderPlacementData } from './definition';
+
+/**
+ * Every version the service registers, newest first: an instance finishes on the version it
+ * started on, and the replay check replays each one's fixtures.
+ */
+export const orderPlacementVersions: readonly SagaDefinition<OrderPlacementData>[] = [orderPlacementV1];
+
+/**
+ * The version new instances start on unless the shop is told otherwise
+ * (`ORDO_ORDER_PLACEMENT_VERSION`): still version 1, until embedded mode is shown to hold
+ * its 50 orders/s on version 2.
+ */
+export const orderPlacement: SagaDefinition<OrderPlacementData> = orderPlacementV1;
+
+/** The registered version numbered `version`, or an error naming the versions there are. */
+export const orderPlacementVersion = (version: number): SagaDefinition<OrderPlacementData> => {
+  const found = orderPlacementVersions.find((each) => each.version === version);
+  if (!found) throw new Error(`order placement has no version ${version}: its versions are ${orderPlacementVersions.map((each) => each.version).join(', ')}`);
+  return found;
+};
