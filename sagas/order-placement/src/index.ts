@@ -1,4 +1,4 @@
-export { orderPlacementService, SAGAS_CONTEXT, SAGAS_STREAM_PREFIXES } from './service';
+export { orderPlacementService, orderPlacementServiceWith, orderPlacementConfigShape, SAGAS_CONTEXT, SAGAS_STREAM_PREFIXES } from './service';
 export { orderPlacementV1, type OrderPlacementData } from './definition';
 export { orderPlacementV2, NO_CARD_TOKEN } from './v2';
 export { orderPlacement, orderPlacementVersion, orderPlacementVersions } from './versions';

@@ -3,6 +3,9 @@ import { consumer, defineService } from '@ordo/host';
 import { NotFound, printableText, setETag } from '@ordo/http';
 import { INVENTORY_EVENTS_TOPIC } from '@ordo/inventory-contract';
 import { ORDERS_EVENTS_TOPIC, OrderId } from '@ordo/orders-contract';
+import { PAYMENTS_EVENTS_TOPIC } from '@ordo/payments-contract';
+import { loadConfig } from '@ordo/runtime';
+import { SHIPPING_EVENTS_TOPIC } from '@ordo/shipping-contract';
 import {
   describeSaga,
   parseIncomingEvent,
@@ -17,7 +20,7 @@ import {
   type SagaRecorder,
 } from '@ordo/saga';
 import type { OrderPlacementData } from './definition';
-import { orderPlacement, orderPlacementVersions } from './versions';
+import { orderPlacement, orderPlacementVersion, orderPlacementVersions } from './versions';
 
 /** The saga context: its instances are streams of its store, published on `ordo.sagas.events`. */
 export const SAGAS_CONTEXT = 'sagas';
@@ -34,7 +37,7 @@ const OPERATOR_ROUTES: { action: OperatorAction; body: z.ZodType<{ reason: strin
 export const SAGAS_STREAM_PREFIXES = [sagaStreamPrefix(orderPlacement.name)];
 
 export interface OrderPlacementServiceOptions {
-  /** Default: `orderPlacement`. Tests give one with short deadlines. */
+  /** The version new instances start on. Default: `orderPlacement`. Tests give one with short deadlines. */
   definition?: SagaDefinition<OrderPlacementData>;
   /** How often the deadline scheduler looks for due instances: default 1 s. */
   pollMs?: number;
@@ -43,14 +46,18 @@ export interface OrderPlacementServiceOptions {
 }
 
 /**
- * The order-placement saga as a service: it consumes orders' and inventory's events
- * (OrderPlaced starts an instance, the rest may be replies), sends its commands through
+ * The order-placement saga as a service: it consumes the events of orders, inventory,
+ * payments and shipping (OrderPlaced starts an instance, the rest may be replies), sends its commands through
  * its own stream, wakes instances whose deadlines pass, and shows an instance over HTTP.
  */
 export const orderPlacementServiceWith = ({ definition = orderPlacement, pollMs, recorder }: OrderPlacementServiceOptions = {}) =>
   defineService({
     name: SAGAS_CONTEXT,
-    api: { title: 'Order placement saga', version: '1.0.0', description: 'Places an order across orders and inventory, compensating on refusal' },
+    api: {
+      title: 'Order placement saga',
+      version: '1.0.0',
+      description: 'Places an order across orders, inventory, payments and shipping, compensating on refusal',
+    },
     store: { streamPrefixes: SAGAS_STREAM_PREFIXES },
     takesCommands: false,
     issuesCommands: true,
@@ -104,7 +111,9 @@ export const orderPlacementServiceWith = ({ definition = orderPlacement, pollMs,
         consumers: [
           consumer({
             groupId: 'order-placement',
-            topics: [ORDERS_EVENTS_TOPIC, INVENTORY_EVENTS_TOPIC],
+            // Payments' and shipping's events answer version 2 only; read always, so that an instance
+            // of either version finishes whichever version new instances start on.
+            topics: [ORDERS_EVENTS_TOPIC, INVENTORY_EVENTS_TOPIC, PAYMENTS_EVENTS_TOPIC, SHIPPING_EVENTS_TOPIC],
             parse: parseIncomingEvent,
             // Replies come keyed by sku or order: a reply parked for one order holds back that order's alone.
             sequenceBy: (message) => runner.sequenceOf(message.value),
@@ -121,4 +130,26 @@ export const orderPlacementServiceWith = ({ definition = orderPlacement, pollMs,
     },
   });
 
-export const orderPlacementService = orderPlacementServiceWith();
+/** The versions `ORDO_ORDER_PLACEMENT_VERSION` may name. */
+const VERSIONS = orderPlacementVersions.map((each) => String(each.version));
+
+/** What configures the shop's order placement: the version new instances start on (default 1). */
+export const orderPlacementConfigShape = {
+  ORDO_ORDER_PLACEMENT_VERSION: z
+    .string()
+    .refine((value) => VERSIONS.includes(value), { message: `expected one of the versions of order placement: ${VERSIONS.join(', ')}` })
+    .transform(Number)
+    .default(orderPlacement.version),
+};
+
+/**
+ * The shop's order placement. The environment is read when a host creates the service, so
+ * a version that does not exist stops that start, naming the variable and the versions.
+ */
+export const orderPlacementService = defineService({
+  ...orderPlacementServiceWith(),
+  create: (ports) => {
+    const config = loadConfig(SAGAS_CONTEXT, orderPlacementConfigShape);
+    return orderPlacementServiceWith({ definition: orderPlacementVersion(config.ORDO_ORDER_PLACEMENT_VERSION) }).create(ports);
+  },
+});

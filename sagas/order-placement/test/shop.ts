@@ -1,15 +1,19 @@
 // The order-placement service as embedded mode runs it (PGlite, the embedded bus, the deadline
-// scheduler), in a test host with stand-ins for orders and inventory that answer its commands
-// as those contexts do, on a clock that moves only when told. The replay check's fixtures are
+// scheduler), in a test host with stand-ins for orders, inventory, payments and shipping that
+// answer its commands as those contexts do, on a clock that moves only when told. The replay check's fixtures are
 // recorded on it (record-fixtures.ts): every decision the saga appends reaches `decisions`.
-import { eventIdFor, type EventStore } from '@ordo/eventstore';
+import { eventIdFor } from '@ordo/eventstore';
 import { deliverAgain, startTestHost } from '@ordo/host/testing';
 import { inventoryEventSchemas, stockStream, type InventoryCommandMessage } from '@ordo/inventory-contract';
 import { commandMessageSchema, type CommandMessage } from '@ordo/messaging';
-import { orderStream, ordersEventSchemas, type OrdersCommandMessage } from '@ordo/orders-contract';
-import type { OperatorAction, SagaDecision, SagaView } from '@ordo/saga';
+import { orderStream, ordersEventSchemas, type OrdersCommandMessage, type ShipTo } from '@ordo/orders-contract';
+import { paymentsEventSchemas } from '@ordo/payments-contract';
+import type { OperatorAction, SagaDecision, SagaDefinition, SagaView } from '@ordo/saga';
+import { shippingEventSchemas } from '@ordo/shipping-contract';
 import { eventually } from '@ordo/testing/eventually';
+import type { OrderPlacementData } from '../src/first-steps';
 import { orderPlacementServiceWith } from '../src/service';
+import { answerWith, standInPaymentsAndShipping } from './payments-and-shipping';
 
 export const START = '2030-01-01T00:00:00.000Z';
 /** Inventory never answers a reservation of this sku: its deadline passes, or an operator acts. */
@@ -21,8 +25,12 @@ export const TWICE_SKU = 'SKU-TWICE';
 const OPERATOR_TOKEN = 'fixtures-operator';
 
 export type Line = { sku: string; quantity: number };
+/** What version 2 reads of OrderPlaced besides the lines; its total is the lines' at 250 cents a unit. */
+export type Paying = { cardToken?: string; shipTo?: ShipTo };
+export const SHIP_TO: ShipTo = { line1: '1 Main St', city: 'Berlin', postalCode: '10115', country: 'DE' };
 
-export const openShop = async () => {
+/** `definition`: the version new instances start on (default the service's). */
+export const openShop = async ({ definition }: { definition?: SagaDefinition<OrderPlacementData> } = {}) => {
   let now = Date.parse(START);
   const decisions: SagaDecision[] = [];
   const stock = new Map([
@@ -33,28 +41,20 @@ export const openShop = async () => {
   // The reservations of HELD_SKU not answered yet, by order: a sending again has the same command id.
   const held = new Map<string, InventoryCommandMessage>();
   const host = await startTestHost({
-    service: orderPlacementServiceWith({ pollMs: 50, recorder: (decision) => decisions.push(decision) }),
-    standIns: { orders: { registry: ordersEventSchemas }, inventory: { registry: inventoryEventSchemas } },
+    service: orderPlacementServiceWith({ pollMs: 50, recorder: (decision) => decisions.push(decision), ...(definition && { definition }) }),
+    standIns: {
+      orders: { registry: ordersEventSchemas },
+      inventory: { registry: inventoryEventSchemas },
+      payments: { registry: paymentsEventSchemas },
+      shipping: { registry: shippingEventSchemas },
+    },
     clock: () => new Date(now),
     database: 'pglite',
     authTokens: new Map([[OPERATOR_TOKEN, { subject: 'ops', roles: ['operator'] }]]),
   });
-  const { orders, inventory } = host.standIns;
-
-  /** An answer to a command as its context's handler records it: its id and metadata from the command. */
-  const answer = (store: EventStore, stream: string, command: CommandMessage, type: string, data: object, index = 0) =>
-    store.appendToStream(
-      stream,
-      [
-        {
-          id: eventIdFor(command.commandId, index),
-          type,
-          data: { ...data, at: new Date(now).toISOString() },
-          metadata: { correlationId: command.metadata.correlationId, causationId: command.commandId, commandId: command.commandId },
-        },
-      ],
-      { expectedRevision: 'any' },
-    );
+  const { orders, inventory, payments, shipping } = host.standIns;
+  const answer = answerWith(() => now);
+  const participants = await standInPaymentsAndShipping(host, answer);
   const reserve = async (command: InventoryCommandMessage & { type: 'ReserveStock' }) => {
     const { sku, orderId, quantity } = command.data;
     const available = stock.get(sku) ?? 0;
@@ -98,9 +98,14 @@ export const openShop = async () => {
     for await (const event of host.store.readStream(sagaId(orderId))) types.push(event.type);
     return types;
   };
-  /** OrderPlaced as orders records it; `copy` 1 and up record it again under another id, as a duplicate would. */
-  const place = async (orderId: string, lines: Line[], copy = 0) => {
-    const placed = { orderId, lines: lines.map((line) => ({ ...line, unitPriceCents: 250 })), totalCents: 0, at: new Date(now).toISOString() };
+  /**
+   * OrderPlaced as orders records it; `copy` 1 and up record it again under another id, as a
+   * duplicate would. With `paying` (version 2's orders) it has a total, and the card and address given.
+   */
+  const place = async (orderId: string, lines: Line[], copy = 0, paying?: Paying) => {
+    const priced = lines.map((line) => ({ ...line, unitPriceCents: 250 }));
+    const total = paying ? priced.reduce((sum, line) => sum + line.quantity * line.unitPriceCents, 0) : 0;
+    const placed = { orderId, ...paying, lines: priced, totalCents: total, at: new Date(now).toISOString() };
     const metadata = { correlationId: `corr-${orderId}`, causationId: 'http', commandId: `place-${orderId}` };
     await orders.appendToStream(orderStream(orderId), [{ id: eventIdFor(metadata.commandId, copy), type: 'OrderPlaced', data: placed, metadata }], {
       expectedRevision: 'any',
@@ -109,6 +114,7 @@ export const openShop = async () => {
 
   return {
     decisions,
+    participants,
     sagas: host.store,
     sagaId,
     typesOf,
@@ -143,13 +149,13 @@ export const openShop = async () => {
       held.delete(orderId);
       await answer(inventory, stockStream(HELD_SKU), command, 'StockReserved', { sku: HELD_SKU, orderId, quantity: command.data.quantity });
     },
-    /** Every event of orders and inventory delivered to the saga once more (a consumer group reading from the start). */
+    /** Every event of the participants delivered to the saga once more (a consumer group reading from the start). */
     deliverEverythingAgain: async () => {
       const ids: string[] = [];
-      for (const store of [orders, inventory]) for await (const event of store.readAll()) ids.push(event.id);
+      for (const store of [orders, inventory, payments, shipping]) for await (const event of store.readAll()) ids.push(event.id);
       const again = await deliverAgain(host, 'order-placement');
       try {
-        await eventually(() => ids.every((id) => again.handled.has(id)), 'every event of orders and inventory delivered again');
+        await eventually(() => ids.every((id) => again.handled.has(id)), 'every event of the participants delivered again');
       } finally {
         await again.stop();
       }
