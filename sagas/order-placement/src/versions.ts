@@ -1,12 +1,13 @@
 // Which versions of order placement the service registers, and which one new instances start on.
 import type { SagaDefinition } from '@ordo/saga';
 import { orderPlacementV1, type OrderPlacementData } from './definition';
+import { orderPlacementV2 } from './v2';
 
 /**
  * Every version the service registers, newest first: an instance finishes on the version it
  * started on, and the replay check replays each one's fixtures.
  */
-export const orderPlacementVersions: readonly SagaDefinition<OrderPlacementData>[] = [orderPlacementV1];
+export const orderPlacementVersions: readonly SagaDefinition<OrderPlacementData>[] = [orderPlacementV2, orderPlacementV1];
 
 /**
  * The version new instances start on unless the shop is told otherwise

@@ -1,6 +1,7 @@
 // Records the replay check's fixtures (docs/sagas.md, "Replay check"): `npm run fixtures:sagas`
-// runs every scenario (scenarios.ts) on the shop (shop.ts) and writes one fixture per instance
-// to fixtures/v<version>/, the version new instances start on. A version's fixtures are
+// runs every scenario of a version (scenarios.ts, scenarios-v2.ts) on the shop (shop.ts) and
+// writes one fixture per instance to fixtures/v<version>/: the version new instances start on,
+// or the one `--version <n>` names. A version's fixtures are
 // recorded once: a decision that changes on purpose is a new version, so this refuses to write
 // over them unless given --replace.
 import { existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
@@ -8,11 +9,16 @@ import path from 'node:path';
 import { isDeepStrictEqual } from 'node:util';
 import { format, resolveConfig } from 'prettier';
 import { fixtureOf, fixtureText, replayHistory, type SagaFixture } from '@ordo/saga';
-import { orderPlacement, orderPlacementVersions } from '../src/versions';
-import { orderIdOf, scenarios, type Scenario } from './scenarios';
+import { orderPlacement, orderPlacementVersion, orderPlacementVersions } from '../src/versions';
+import { orderIdOf, scenarios as scenariosV1, type Scenario } from './scenarios';
+import { scenariosV2 } from './scenarios-v2';
 import { openShop, type Shop } from './shop';
 
-const folder = path.join(__dirname, '..', 'fixtures', `v${orderPlacement.version}`);
+const SCENARIOS: Record<number, Scenario[]> = { 1: scenariosV1, 2: scenariosV2 };
+const named = process.argv.indexOf('--version');
+const definition = named < 0 ? orderPlacement : orderPlacementVersion(Number(process.argv[named + 1]));
+const scenarios = SCENARIOS[definition.version] ?? [];
+const folder = path.join(__dirname, '..', 'fixtures', `v${definition.version}`);
 
 /** The scenario's instance as a fixture, once it is certain to be the instance's whole stream and to replay. */
 const fixtureFor = async (shop: Shop, scenario: Scenario): Promise<SagaFixture> => {
@@ -40,10 +46,11 @@ const main = async () => {
   const written = existsSync(folder) ? readdirSync(folder).filter((file) => file.endsWith('.json')) : [];
   if (written.length > 0 && !process.argv.includes('--replace'))
     throw new Error(
-      `${folder} holds the fixtures of version ${orderPlacement.version} already. A decision changed on purpose is a new version ` +
+      `${folder} holds the fixtures of version ${definition.version} already. A decision changed on purpose is a new version ` +
         '(docs/sagas.md, "Replay check"); to record this version again all the same, pass --replace',
     );
-  const shop = await openShop();
+  if (scenarios.length === 0) throw new Error(`order placement's version ${definition.version} has no scenarios to record`);
+  const shop = await openShop({ definition });
   const fixtures: { name: string; fixture: SagaFixture }[] = [];
   try {
     for (const scenario of scenarios) {
@@ -53,7 +60,7 @@ const main = async () => {
     const recorded = shop.decisions.length;
     const delivered = await shop.deliverEverythingAgain();
     if (shop.decisions.length !== recorded) throw new Error(`delivering ${delivered} events again appended ${shop.decisions.length - recorded} decisions`);
-    console.log(`delivered all ${delivered} events of orders and inventory again: nothing appended`);
+    console.log(`delivered all ${delivered} events of the participants again: nothing appended`);
     for (const scenario of scenarios) fixtures.push({ name: scenario.name, fixture: await fixtureFor(shop, scenario) });
   } finally {
     await shop.close();
