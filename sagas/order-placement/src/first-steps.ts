@@ -1,5 +1,6 @@
-// What both versions of order placement share: an instance's data, and the two steps each
-// begins with (the order, whose compensation rejects it, then a reservation per line).
+// What both versions of order placement share: an instance's data, the two steps each
+// begins with (the order, whose compensation rejects it, then a reservation per line) and the
+// policies. A change here changes version 1's decisions too: the replay check fails on it.
 import { fanOut, step } from '@ordo/saga';
 import { ReleaseStockEndpoint, ReserveStockEndpoint } from '@ordo/inventory-contract';
 import { RejectOrderEndpoint, type ShipTo } from '@ordo/orders-contract';
