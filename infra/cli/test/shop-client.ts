@@ -79,11 +79,12 @@ export const shopClient = (urls: ShopUrls, tokens: ShopTokens) => {
       if (stock > 0) await json(await post(`${urls.inventory}/v1/stock/${sku}/additions`, { quantity: stock }, tokens.operator), `add stock ${sku}`);
       await client.waitFor(async () => (await fetch(`${urls.orders}/v1/prices/${sku}`)).ok, `orders to know the price of ${sku}`);
     },
-    placeOrder: async (lines: { sku: string; quantity: number }[], key?: string) =>
-      post(`${urls.orders}/v1/orders`, { customerId: await customerId(), lines }, tokens.customer, key),
+    /** `cardToken`: the card the order is paid with, which the five-step saga needs. */
+    placeOrder: async (lines: { sku: string; quantity: number }[], key?: string, cardToken?: string) =>
+      post(`${urls.orders}/v1/orders`, { customerId: await customerId(), lines, ...(cardToken !== undefined && { cardToken }) }, tokens.customer, key),
     /** Places an order and returns its id; throws unless it was accepted. */
-    place: async (lines: { sku: string; quantity: number }[], key?: string): Promise<string> =>
-      (await json<OrderView>(await client.placeOrder(lines, key), 'place order')).orderId,
+    place: async (lines: { sku: string; quantity: number }[], key?: string, cardToken?: string): Promise<string> =>
+      (await json<OrderView>(await client.placeOrder(lines, key, cardToken), 'place order')).orderId,
     order: async (orderId: string) => json<OrderView>(await fetch(`${urls.orders}/v1/orders/${orderId}`, asCustomer), `get order ${orderId}`),
     stock: async (sku: string) => json<StockView>(await fetch(`${urls.inventory}/v1/stock/${sku}`, asOperator), `get stock ${sku}`),
     /** Waits until the order is confirmed or rejected. */
