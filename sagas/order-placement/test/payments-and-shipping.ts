@@ -137,6 +137,5 @@ export const standInPaymentsAndShipping = async (host: TestHost<'payments' | 'sh
       heldAuthorizations.delete(orderId);
       await authorize(command as PaymentsCommandMessage & { type: 'AuthorizePayment' });
     },
-    heldAuthorization: (orderId: string) => heldAuthorizations.has(orderId),
   };
 };
