@@ -112,8 +112,12 @@ const seedCustomer = async (customersUrl: string, customerToken: string | undefi
   return ((await response.json()) as { id: string }).id;
 };
 
-/** A curl that places an order for the customer; with a token when callers must have one (local mode). */
+/**
+ * A curl that places an order for the customer; with a token when callers must have one (local
+ * mode). It pays with the simulated provider's approved test card, which order placement's
+ * version 2 needs and version 1 ignores.
+ */
 export const placeOrderCurl = (ordersUrl: string, customerId: string | undefined, customerToken?: string) =>
   `curl -s -X POST ${ordersUrl}/v1/orders -H 'content-type: application/json' -H "idempotency-key: $(uuidgen 2>/dev/null || date +%s%N)" \\\n` +
   (customerToken ? `  -H 'authorization: Bearer ${customerToken}' \\\n` : '') +
-  `  -d '{"customerId":"${customerId ?? '<a customer id from POST /v1/customers>'}","lines":[{"sku":"MUG-001","quantity":2},{"sku":"TEE-001","quantity":1}]}'`;
+  `  -d '{"customerId":"${customerId ?? '<a customer id from POST /v1/customers>'}","lines":[{"sku":"MUG-001","quantity":2},{"sku":"TEE-001","quantity":1}],"cardToken":"tok_ok"}'`;
