@@ -1,4 +1,5 @@
-// The first slice under load, in embedded and in local mode: an open-loop generator
+// Order placement under load, in embedded and in local mode, on each flow (version 1's
+// two steps and version 2's five, in the same run): an open-loop generator
 // places orders at fixed rates (each order's latency counts from when it was due to be
 // sent, so a slow shop cannot hide behind a generator that waits: no coordinated
 // omission) and measures the time from POST to confirmed (the OrderConfirmed event's
@@ -6,7 +7,8 @@
 // process's peak memory and CPU milliseconds per order, and a CPU profile summary of where the time goes.
 //
 //   npm run bench -- saga
-//   BENCH_RATES=25,50,100,200  BENCH_SECONDS=10  BENCH_MODES=embedded,local  BENCH_PROFILE_INTERVAL_US=10000 (0: no profile)
+//   BENCH_RATES=25,50,100,200  BENCH_SECONDS=10  BENCH_MODES=embedded,local  BENCH_FLOWS=two-step,five-step
+//   BENCH_PROFILE_INTERVAL_US=10000 (0: no profile)
 import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -22,6 +24,12 @@ import { printProfile, summariseProfiles } from './cpu-profile';
 const RATES = (process.env.BENCH_RATES ?? '25,50,75,100,150,200').split(',').map(Number);
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
 const MODES = (process.env.BENCH_MODES ?? 'embedded,local').split(',');
+/** Each flow is a version of order placement (ORDO_ORDER_PLACEMENT_VERSION), run on a shop of its own. */
+const FLOW_VERSIONS: Record<string, string> = { 'two-step': '1', 'five-step': '2' };
+const FLOWS = (process.env.BENCH_FLOWS ?? 'two-step,five-step').split(',');
+for (const flow of FLOWS) if (!FLOW_VERSIONS[flow]) throw new Error(`BENCH_FLOWS: no flow '${flow}': the flows are ${Object.keys(FLOW_VERSIONS).join(', ')}`);
+/** The simulated provider's approved test card: version 2 authorizes and captures with it, version 1 ignores it. */
+const CARD_TOKEN = 'tok_ok';
 const DATABASE_URL = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 const BROKER_PORT = 19_492;
 const SLO_MS = 1_000;
@@ -56,7 +64,7 @@ const openLoop = async (shop: ShopClient, skus: string[], rate: number) => {
       { sku: skus[(i + 1) % skus.length] as string, quantity: 1 },
     ];
     sends.push(
-      shop.placeOrder(lines).then(
+      shop.placeOrder(lines, undefined, CARD_TOKEN).then(
         async (response) => {
           answered.push(Date.now() - at);
           if (response.status === 201) due.set(((await response.json()) as { orderId: string }).orderId, at);
@@ -145,7 +153,8 @@ const processFigures = (processes: { pid: number; name: string }[], cpuBefore: M
     mainThreadMsPerOrder: (mainThreadCpuMsOf(pid) - (cpuBefore.get(pid)?.main ?? 0)) / Math.max(orders, 1),
   }));
 
-const runMode = async (mode: string) => {
+const runMode = async (mode: string, flow: string) => {
+  const version = { ORDO_ORDER_PLACEMENT_VERSION: FLOW_VERSIONS[flow] as string };
   const profiles = fs.mkdtempSync(path.join(os.tmpdir(), `ordo-saga-prof-${mode}-`));
   // Sampling every PROFILE_INTERVAL_US: node's default (1 ms) costs an idle service a few ms of CPU per order here.
   const profiling = PROFILE_INTERVAL_US > 0 ? [`--cpu-prof`, `--cpu-prof-dir=${profiles}`, `--cpu-prof-interval=${PROFILE_INTERVAL_US}`] : [];
@@ -156,7 +165,7 @@ const runMode = async (mode: string) => {
   let brokerPid: number | undefined;
   // Local mode: drops the databases and roles its supervisor made, once the confirmations are read.
   let dropDatabases: () => Promise<void> = async () => undefined;
-  if (mode === 'embedded') shop = await launchEmbedded(dataDir, {}, profiling);
+  if (mode === 'embedded') shop = await launchEmbedded(dataDir, version, profiling);
   else {
     const broker = await startBroker({ port: BROKER_PORT, fresh: true, heap: '1g' });
     brokerPid = broker.pid;
@@ -165,7 +174,7 @@ const runMode = async (mode: string) => {
       databaseUrl: DATABASE_URL,
       databasePrefix,
       kafkaBrokers: broker.brokers,
-      env: { ORDO_SERVICE_NODE_ARGS: profiling.join(' ') },
+      env: { ORDO_SERVICE_NODE_ARGS: profiling.join(' '), ...version },
     });
     shop = local;
     // Orders' own database, as its own role; the schema inside it is still `orders`.
@@ -217,33 +226,50 @@ const runMode = async (mode: string) => {
   return { mode, steps, processes, profile: summariseProfiles(profiles) };
 };
 
+/** The highest rate every order of which was accepted and confirmed, at p99 under the SLO. */
+const highestWithin = (steps: Step[]) => steps.filter((s) => s.failed === 0 && s.confirmed === s.sent && s.p99 < SLO_MS).at(-1);
+
+const printResult = ({ mode, flow, steps, processes, profile }: Awaited<ReturnType<typeof runMode>> & { flow: string }) => {
+  console.log(`\n== ${mode} mode, ${flow} flow: POST to confirmed (ms)`);
+  console.log('rate/s  sent  failed  confirmed     p50     p95     p99');
+  for (const s of steps) {
+    console.log(
+      `${String(s.rate).padStart(6)} ${String(s.sent).padStart(5)} ${String(s.failed).padStart(7)} ${String(s.confirmed).padStart(10)} ${s.p50.toFixed(0).padStart(7)} ${s.p95.toFixed(0).padStart(7)} ${s.p99.toFixed(0).padStart(7)}`,
+    );
+  }
+  const bestStep = highestWithin(steps);
+  console.log(
+    bestStep
+      ? `highest rate with p99 < ${SLO_MS} ms: ${bestStep.rate}/s (p50 ${bestStep.p50.toFixed(0)}, p95 ${bestStep.p95.toFixed(0)}, p99 ${bestStep.p99.toFixed(0)} ms)`
+      : `no rate kept p99 under ${SLO_MS} ms`,
+  );
+  console.log('process                          peak memory (VmHWM)   CPU per order (from the first order to the last settled)   of it, main thread');
+  for (const { name, mb, cpuMsPerOrder, mainThreadMsPerOrder } of processes)
+    console.log(
+      `  ${name.padEnd(32)} ${mb > 0 ? `${mb.toFixed(0).padStart(6)} MB` : '-'.padStart(9)} ${cpuMsPerOrder.toFixed(1).padStart(18)} ms ${mainThreadMsPerOrder === undefined ? '' : `${mainThreadMsPerOrder.toFixed(1).padStart(50)} ms`}`,
+    );
+  const totalMs = processes.reduce((sum, { cpuMsPerOrder }) => sum + cpuMsPerOrder, 0);
+  console.log(`  ${'all'.padEnd(32)} ${''.padStart(9)} ${totalMs.toFixed(1).padStart(18)} ms`);
+  printProfile(`${mode} mode, ${flow} flow: CPU profile`, profile);
+};
+
 const main = async () => {
-  console.log(`node ${process.version}, ${os.cpus().length} cores; rates ${RATES.join(', ')}/s for ${SECONDS} s each; 2 lines an order`);
+  console.log(
+    `node ${process.version}, ${os.cpus().length} cores; rates ${RATES.join(', ')}/s for ${SECONDS} s each; 2 lines an order; flows ${FLOWS.join(', ')}`,
+  );
+  const summary: string[] = [];
   for (const mode of MODES) {
-    const result = await runMode(mode);
-    console.log(`\n== ${mode} mode: POST to confirmed (ms)`);
-    console.log('rate/s  sent  failed  confirmed     p50     p95     p99');
-    for (const s of result.steps) {
-      console.log(
-        `${String(s.rate).padStart(6)} ${String(s.sent).padStart(5)} ${String(s.failed).padStart(7)} ${String(s.confirmed).padStart(10)} ${s.p50.toFixed(0).padStart(7)} ${s.p95.toFixed(0).padStart(7)} ${s.p99.toFixed(0).padStart(7)}`,
+    for (const flow of FLOWS) {
+      const result = await runMode(mode, flow);
+      printResult({ ...result, flow });
+      const best = highestWithin(result.steps);
+      const cpu = result.processes.reduce((sum, { cpuMsPerOrder }) => sum + cpuMsPerOrder, 0);
+      summary.push(
+        `${mode.padEnd(9)} ${flow.padEnd(10)} ${(best ? `${best.rate}/s` : 'none').padStart(8)} ${(best ? best.p99.toFixed(0) : '-').padStart(8)} ${cpu.toFixed(1).padStart(10)}`,
       );
     }
-    const within = result.steps.filter((s) => s.failed === 0 && s.confirmed === s.sent && s.p99 < SLO_MS);
-    const bestStep = within.at(-1);
-    console.log(
-      bestStep
-        ? `highest rate with p99 < ${SLO_MS} ms: ${bestStep.rate}/s (p50 ${bestStep.p50.toFixed(0)}, p95 ${bestStep.p95.toFixed(0)}, p99 ${bestStep.p99.toFixed(0)} ms)`
-        : `no rate kept p99 under ${SLO_MS} ms`,
-    );
-    console.log('process                          peak memory (VmHWM)   CPU per order (from the first order to the last settled)   of it, main thread');
-    for (const { name, mb, cpuMsPerOrder, mainThreadMsPerOrder } of result.processes)
-      console.log(
-        `  ${name.padEnd(32)} ${mb > 0 ? `${mb.toFixed(0).padStart(6)} MB` : '-'.padStart(9)} ${cpuMsPerOrder.toFixed(1).padStart(18)} ms ${mainThreadMsPerOrder === undefined ? '' : `${mainThreadMsPerOrder.toFixed(1).padStart(50)} ms`}`,
-      );
-    const totalMs = result.processes.reduce((sum, { cpuMsPerOrder }) => sum + cpuMsPerOrder, 0);
-    console.log(`  ${'all'.padEnd(32)} ${''.padStart(9)} ${totalMs.toFixed(1).padStart(18)} ms`);
-    printProfile(`${mode} CPU profile`, result.profile);
   }
+  console.log(`\n== side by side (same run)\nmode      flow        highest  p99 (ms)  CPU ms/order\n${summary.join('\n')}`);
 };
 
 main().catch((error: unknown) => {
