@@ -82,6 +82,26 @@ describe('commandHandler', () => {
     expect((await read(store, stream)).map((event) => event.data)).toEqual([{ by: 1 }, { by: 1 }, { by: 1 }]);
   });
 
+  it('takes a stream it never loaded to be new without reading it, and reads it when it exists after all', async () => {
+    let reads = 0;
+    const counted: EventStore = {
+      ...store,
+      readStream: (name, options) => {
+        reads += 1;
+        return store.readStream(name, options);
+      },
+      appendToStream: (name, events, options) => store.appendToStream(name, events, options),
+    };
+    await commandHandler({ store: counted, aggregate: counter }).handle(stream, meta('c1'), increment(10));
+    expect(reads).toBe(0);
+
+    // Another process (a handler that never saw the stream) guesses wrong: its append fails, it reads, it decides on what it read.
+    const elsewhere = commandHandler({ store: counted, aggregate: counter });
+    expect(await elsewhere.handle(stream, meta('c2'), increment(5))).toMatchObject({ repeated: false, state: { total: 15 }, revision: 1n });
+    expect(reads).toBe(1);
+    expect((await read(store, stream)).map((event) => event.data)).toEqual([{ by: 10 }, { by: 5 }]);
+  });
+
   it('reads before refusing on a remembered state, since another process may have changed the stream', async () => {
     const here = commandHandler({ store, aggregate: counter });
     const elsewhere = commandHandler({ store, aggregate: counter });

@@ -118,6 +118,16 @@ export const commandHandler = <State, Event extends DomainEvent>(options: Comman
     await store.saveSnapshot(stream, { revision: loaded.revision, version: options.snapshot.version, state }).catch(() => undefined);
   };
 
+  /**
+   * A stream this process has not loaded, taken to be new without a read: most first commands
+   * on a stream create it (an order, its payment, its shipment), and that read found nothing.
+   * The guess is checked like a remembered entry: the append expects no stream, so an existing
+   * one fails it and the next attempt reads; a refusal or nothing to do reads first. Streams
+   * with snapshots are long-lived, so they are read.
+   */
+  const assumedNew = (): Loaded<State> | undefined =>
+    options.snapshot ? undefined : { state: aggregate.initialState(), revision: -1n, handled: new Map(), snapshotRevision: -1n };
+
   const handle = async (
     stream: string,
     metadata: CommandMetadata,
@@ -129,7 +139,7 @@ export const commandHandler = <State, Event extends DomainEvent>(options: Comman
       // the append expects the remembered revision, so a stale memory fails it and the next
       // attempt reads. A command it has handled is a fact that stays true; a refusal, or a
       // decision to do nothing, is only taken on a state just read.
-      const remembered = attempt === 0 && expectedRevision === undefined ? cache.get(stream) : undefined;
+      const remembered = attempt === 0 && expectedRevision === undefined ? (cache.get(stream) ?? assumedNew()) : undefined;
       const loaded = remembered ?? (await load(stream));
       const first = loaded.handled.get(metadata.commandId);
       if (first) return { events: first as Event[], state: loaded.state, revision: loaded.revision, repeated: true };
@@ -166,8 +176,8 @@ export const commandHandler = <State, Event extends DomainEvent>(options: Comman
       } catch (error) {
         // A client's expected revision is not ours to retry past: someone else's write won.
         if (!(error instanceof WrongExpectedRevisionError) || attempt >= retries || expectedRevision !== undefined) throw error;
-        // Random, so writers that collided do not collide again in step.
-        await sleep(Math.random() * 2 ** Math.min(attempt, 6));
+        // Random, so writers that collided do not collide again in step; a wrong guess read at once.
+        if (!remembered || remembered.revision >= 0n) await sleep(Math.random() * 2 ** Math.min(attempt, 6));
       }
     }
   };
