@@ -5,6 +5,7 @@ import { paymentsHandlers } from './application/handlers';
 import { DEFAULT_PROVIDER_TIMEOUT_MS, type PaymentProvider } from './application/provider';
 import { paymentsErrorMappings, paymentsRoutes } from './http';
 import { paymentsConsumers } from './messaging';
+import { sqlProviderJournal } from './provider-journal';
 import { simulatedProvider } from './simulated-provider';
 
 export interface PaymentsOptions {
@@ -41,15 +42,19 @@ export const paymentsConfigShape = {
 };
 
 /**
- * The shop's payments, on the simulated provider. The environment is read when a host
- * creates the service, so a bad value stops that start, naming the variable, rather
- * than the import of this package.
+ * The shop's payments, on the simulated provider, whose books are journaled in payments'
+ * own database and read back here, so a restarted process captures and voids what it
+ * authorized before. The environment is read when a host creates the service, so a bad
+ * value stops that start, naming the variable, rather than the import of this package.
  */
 export const paymentsService: ServiceDefinition = defineService({
   ...described,
-  create: (ports) => {
+  create: async (ports) => {
     const config = loadConfig(CONTEXT, paymentsConfigShape);
-    const provider = simulatedProvider({ declineOverCents: config.PAYMENTS_DECLINE_OVER_CENTS, latencyMs: config.PAYMENTS_LATENCY_MS });
+    const journal = sqlProviderJournal(ports.sql, ports.schema);
+    await journal.migrate();
+    const history = await journal.entries();
+    const provider = simulatedProvider({ declineOverCents: config.PAYMENTS_DECLINE_OVER_CENTS, latencyMs: config.PAYMENTS_LATENCY_MS, journal, history });
     return paymentsServiceWith({ provider, providerTimeoutMs: config.PAYMENTS_PROVIDER_TIMEOUT_MS }).create(ports);
   },
 });

@@ -18,16 +18,16 @@ describe('the payments service definition', () => {
     });
   });
 
-  it('refuses to create the service on a bad value, naming every bad variable', () => {
+  it('refuses to create the service on a bad value, naming every bad variable', async () => {
     const saved = { ...process.env };
     process.env.PAYMENTS_LATENCY_MS = '-1';
     process.env.PAYMENTS_PROVIDER_TIMEOUT_MS = 'soon';
     process.env.PAYMENTS_DECLINE_OVER_CENTS = '0';
     try {
       // The environment is read before any port is used.
-      const create = () => paymentsService.create({} as ServicePorts);
-      expect(create).toThrow(ConfigError);
-      expect(create).toThrow(
+      const create = async () => paymentsService.create({} as ServicePorts);
+      await expect(create()).rejects.toThrow(ConfigError);
+      await expect(create()).rejects.toThrow(
         /PAYMENTS_DECLINE_OVER_CENTS: expected at least 1[\s\S]*PAYMENTS_LATENCY_MS: expected 0 or more[\s\S]*PAYMENTS_PROVIDER_TIMEOUT_MS: expected a whole number/,
       );
     } finally {

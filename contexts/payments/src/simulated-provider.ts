@@ -1,10 +1,13 @@
-// A payment provider in memory, for the shop and for tests: it declines by rule, answers
-// after a latency, and can be told to fail or to hang, as a real one does on a bad day.
-// Like a real one it applies each idempotency key once and answers a repeat with its
-// first answer, and it records what it did, so a test can count the money it moved.
+// A payment provider for the shop and for tests: it declines by rule, answers after a
+// latency, and can be told to fail or to hang, as a real one does on a bad day. Like a
+// real one it applies each idempotency key once and answers a repeat with its first
+// answer, and it records what it did, so a test can count the money it moved. Its books
+// live in memory; given a journal, every answer is written there before it is given and
+// read back on start, so a restarted process still knows the authorizations it made.
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { PaymentProvider, ProviderRequest } from './application/provider';
+import type { PaymentProvider } from './application/provider';
 import type { ProviderOperation, ProviderResult } from './domain/payment';
+import type { JournalEntry, ProviderJournal } from './provider-journal';
 
 /** Card tokens with a known fate; any other token is approved. */
 export const TEST_CARDS = {
@@ -20,6 +23,10 @@ export interface SimulatedProviderOptions {
   declineOverCents?: number;
   /** How long each call takes. Default 0. */
   latencyMs?: number;
+  /** Where each answer is written before it is given. Default none: the books die with the process. */
+  journal?: ProviderJournal;
+  /** The answers given before, oldest first (what the journal holds): the books start from them. */
+  history?: JournalEntry[];
 }
 
 /** What the simulated provider throws when told to fail: a transient error, worth retrying. */
@@ -81,14 +88,32 @@ interface Authorization {
   status: 'held' | 'captured' | 'voided';
 }
 
+/** What a test counts of an entry: no card token, no ids of the request. */
+const effectOf = ({ idempotencyKey, operation, orderId, amountCents, answer }: JournalEntry): ProviderEffect => ({
+  idempotencyKey,
+  operation,
+  orderId,
+  amountCents,
+  answer,
+});
+
 const approved = (reference: string): ProviderResult => ({ approved: true, reference });
 const declined = (reason: string): ProviderResult => ({ approved: false, reason });
 
-export const simulatedProvider = ({ declineOverCents = 1_000_000, latencyMs = 0 }: SimulatedProviderOptions = {}): SimulatedProvider => {
-  const effects = new Map<string, ProviderEffect>();
+/** A request's fields beyond its key, order and amount: what the books need to replay it (a card token, the authorization acted on). */
+const detailsOf = (request: Call): Record<string, unknown> => Object.fromEntries(Object.entries(request).filter(([field]) => !KEPT_APART.includes(field)));
+const KEPT_APART = ['idempotencyKey', 'orderId', 'amountCents'];
+
+/** Any of the four calls' requests. */
+type Call = Parameters<PaymentProvider[ProviderOperation]>[0];
+
+export const simulatedProvider = ({ declineOverCents = 1_000_000, latencyMs = 0, journal, history = [] }: SimulatedProviderOptions = {}): SimulatedProvider => {
+  const effects = new Map<string, JournalEntry>();
   const received: ReceivedCall[] = [];
   const authorizations = new Map<string, Authorization>();
   const captures = new Map<string, { amountCents: number; refunded: boolean }>();
+  /** The keys whose answer the journal holds: an answer is given only once it is there. */
+  const journaled = new Set<string>();
   let sequence = 0;
   let failing = 0;
   let losing = 0;
@@ -96,19 +121,61 @@ export const simulatedProvider = ({ declineOverCents = 1_000_000, latencyMs = 0 
 
   const reference = (prefix: string) => `${prefix}_${String((sequence += 1)).padStart(6, '0')}`;
 
-  const applyOnce = (operation: ProviderOperation, request: ProviderRequest & { amountCents: number }, apply: () => ProviderResult) => {
+  /** What an approval changes in the books; a decline changes nothing. */
+  const book = ({ operation, amountCents, details, answer }: JournalEntry) => {
+    if (!answer.approved) return;
+    const authorization = authorizations.get(String(details.authorizationId));
+    switch (operation) {
+      case 'authorize':
+        authorizations.set(answer.reference, { cardToken: String(details.cardToken), amountCents, status: 'held' });
+        break;
+      case 'capture':
+        if (authorization) authorization.status = 'captured';
+        captures.set(answer.reference, { amountCents, refunded: false });
+        break;
+      case 'void':
+        if (authorization) authorization.status = 'voided';
+        break;
+      case 'refund': {
+        const captured = captures.get(String(details.captureId));
+        if (captured) captured.refunded = true;
+        break;
+      }
+    }
+  };
+
+  for (const entry of history) {
+    effects.set(entry.idempotencyKey, entry);
+    journaled.add(entry.idempotencyKey);
+    book(entry);
+    // References go on from the highest given, so none is given twice.
+    if (entry.answer.approved) sequence = Math.max(sequence, Number(/_(\d+)$/.exec(entry.answer.reference)?.[1] ?? 0));
+  }
+
+  /** Writes the answer under its key unless the journal has it; a write that fails fails the call, and a retry writes it. */
+  const toJournal = async (entry: JournalEntry) => {
+    if (!journal || journaled.has(entry.idempotencyKey)) return;
+    await journal.record(entry);
+    journaled.add(entry.idempotencyKey);
+  };
+
+  const applyOnce = async (operation: ProviderOperation, request: Call, decide: () => ProviderResult) => {
     const first = effects.get(request.idempotencyKey);
     if (first) {
       if (first.operation !== operation) throw new IdempotencyKeyReused(request.idempotencyKey, first.operation, operation);
+      await toJournal(first);
       return first.answer;
     }
-    const answer = apply();
+    // Decided and booked at once, with no wait between: a concurrent call with the key finds the effect.
     const { idempotencyKey, orderId, amountCents } = request;
-    effects.set(idempotencyKey, { idempotencyKey, operation, orderId, amountCents, answer });
-    return answer;
+    const entry: JournalEntry = { idempotencyKey, operation, orderId, amountCents, details: detailsOf(request), answer: decide() };
+    effects.set(idempotencyKey, entry);
+    book(entry);
+    await toJournal(entry);
+    return entry.answer;
   };
 
-  const answer = async (operation: ProviderOperation, request: ProviderRequest & { amountCents: number }, apply: () => ProviderResult) => {
+  const answer = async (operation: ProviderOperation, request: Call, decide: () => ProviderResult) => {
     const { idempotencyKey, orderId } = request;
     received.push({ idempotencyKey, operation, orderId });
     const waitFor = gate?.opened;
@@ -118,7 +185,7 @@ export const simulatedProvider = ({ declineOverCents = 1_000_000, latencyMs = 0 
       failing -= 1;
       throw new ProviderUnavailable(`the provider is unavailable (simulated): ${operation} for order ${orderId} was not done`);
     }
-    const result = applyOnce(operation, request, apply);
+    const result = await applyOnce(operation, request, decide);
     if (losing > 0) {
       losing -= 1;
       throw new ProviderUnavailable(`the provider's answer was lost (simulated): ${operation} for order ${orderId} was done`);
@@ -127,21 +194,20 @@ export const simulatedProvider = ({ declineOverCents = 1_000_000, latencyMs = 0 
   };
 
   /** A call made while hanging is held, so that `release()` can wait for it. */
-  const call = (operation: ProviderOperation, request: ProviderRequest & { amountCents: number }, apply: () => ProviderResult) => {
-    const answered = answer(operation, request, apply);
+  const call = (operation: ProviderOperation, request: Call, decide: () => ProviderResult) => {
+    const answered = answer(operation, request, decide);
     gate?.held.push(answered.catch(() => undefined));
     return answered;
   };
 
+  // Each rule only decides; `book` applies an approval, live and when the journal is read back.
   return {
     authorize: (request) =>
       call('authorize', request, () => {
         if (request.amountCents > declineOverCents) return declined(`${request.amountCents} cents is over the limit of ${declineOverCents} cents`);
         if (request.cardToken === TEST_CARDS.declined) return declined('the card was declined');
         if (request.cardToken === TEST_CARDS.insufficientFunds) return declined('insufficient funds');
-        const authorizationId = reference('auth');
-        authorizations.set(authorizationId, { cardToken: request.cardToken, amountCents: request.amountCents, status: 'held' });
-        return approved(authorizationId);
+        return approved(reference('auth'));
       }),
 
     capture: (request) =>
@@ -152,10 +218,7 @@ export const simulatedProvider = ({ declineOverCents = 1_000_000, latencyMs = 0 
         if (authorization.cardToken === TEST_CARDS.expiresBeforeCapture) return declined('the authorization expired');
         if (request.amountCents > authorization.amountCents)
           return declined(`${request.amountCents} cents is more than the ${authorization.amountCents} authorized`);
-        authorization.status = 'captured';
-        const captureId = reference('cap');
-        captures.set(captureId, { amountCents: request.amountCents, refunded: false });
-        return approved(captureId);
+        return approved(reference('cap'));
       }),
 
     void: (request) =>
@@ -163,7 +226,6 @@ export const simulatedProvider = ({ declineOverCents = 1_000_000, latencyMs = 0 
         const authorization = authorizations.get(request.authorizationId);
         if (!authorization) return declined(`no authorization ${request.authorizationId}`);
         if (authorization.status === 'captured') return declined('the authorization was captured: refund it instead');
-        authorization.status = 'voided';
         return approved(reference('void'));
       }),
 
@@ -173,7 +235,6 @@ export const simulatedProvider = ({ declineOverCents = 1_000_000, latencyMs = 0 
         if (!captured) return declined(`no capture ${request.captureId}`);
         if (captured.refunded) return declined('the capture was refunded already');
         if (request.amountCents > captured.amountCents) return declined(`${request.amountCents} cents is more than the ${captured.amountCents} captured`);
-        captured.refunded = true;
         return approved(reference('ref'));
       }),
 
@@ -199,8 +260,9 @@ export const simulatedProvider = ({ declineOverCents = 1_000_000, latencyMs = 0 
       released.open();
       await Promise.all(released.held);
     },
-    effects: () => [...effects.values()],
-    charges: () => [...effects.values()].filter((effect) => effect.answer.approved && (effect.operation === 'authorize' || effect.operation === 'capture')),
+    effects: () => [...effects.values()].map(effectOf),
+    charges: () =>
+      [...effects.values()].filter((effect) => effect.answer.approved && (effect.operation === 'authorize' || effect.operation === 'capture')).map(effectOf),
     calls: () => [...received],
   };
 };
