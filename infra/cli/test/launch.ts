@@ -135,6 +135,14 @@ export const launchEmbedded = async (dataDir: string, extraEnv: Record<string, s
 export interface LaunchedLocalShop extends LaunchedShop {
   /** Each service's database URL, with the service's own role: service name -> URL. */
   databases: Record<string, string>;
+  /** A service's base URL by its name in the shop (payments and shipping too). */
+  urlOf(name: string): string;
+  /**
+   * SIGKILLs one service's process (no shutdown: what it held in memory is lost), then
+   * waits until the supervisor has started it again and it answers ready; resolves to the
+   * killed process's id.
+   */
+  killAndRestart(name: string): Promise<number>;
   /** Drops the databases and roles the launch made, and its data folder; call it after stop(). */
   dropDatabases(): Promise<void>;
 }
@@ -178,28 +186,33 @@ export const launchLocal = async (options: {
     serviceDatabases(options.databaseUrl, shopServices, options.databasePrefix, dataDir).map((database) => [database.service, database.url]),
   );
   const { operator, customer } = localTokens(dataDir, []).tokens;
+  // concurrently runs `exec node ... serve.ts <name>`, so the service is that node process itself.
+  const pidsOf = (name: string) => markedPids(supervisor.marker).filter((pid) => cmdline(pid).endsWith(`serve.ts ${name} `));
+  const ready = (name: string) =>
+    fetch(`${url(name)}/health/ready`).then(
+      (response) => response.ok,
+      () => false,
+    );
+  // The supervisor restarts a service that died (a second later): nothing here starts one.
+  const killAndRestart = async (name: string): Promise<number> => {
+    const [pid, ...others] = pidsOf(name);
+    if (!pid || others.length > 0) throw new Error(`expected one process of ${name}, found ${pid === undefined ? 'none' : [pid, ...others].join(', ')}`);
+    process.kill(pid, 'SIGKILL');
+    for (const deadline = Date.now() + 90_000; Date.now() < deadline; await sleep(200)) {
+      const restarted = pidsOf(name).some((each) => each !== pid);
+      if (restarted && (await ready(name))) return pid;
+    }
+    throw new Error(`${name} was not restarted within 90 s:\n${supervisor.output.slice(-40).join('\n')}`);
+  };
   return {
     urls,
     databases,
     dropDatabases,
     tokens: { operator: operator as string, ...(customer && { customer }) },
     output: supervisor.output,
-    killSaga: async () => {
-      const [saga] = markedPids(supervisor.marker).filter((pid) => cmdline(pid).includes('serve.ts sagas') && cmdline(pid).includes('node'));
-      if (!saga) throw new Error('no saga process found');
-      process.kill(saga, 'SIGKILL');
-      // The supervisor restarts it; it answers again once ready.
-      await sleep(500);
-      for (const deadline = Date.now() + 60_000; Date.now() < deadline; await sleep(200)) {
-        const restarted = markedPids(supervisor.marker).some((pid) => pid !== saga && cmdline(pid).includes('serve.ts sagas'));
-        const ready = await fetch(`${urls.sagas}/health/ready`).then(
-          (response) => response.ok,
-          () => false,
-        );
-        if (restarted && ready) return;
-      }
-      throw new Error(`the saga was not restarted:\n${supervisor.output.slice(-40).join('\n')}`);
-    },
+    urlOf: url,
+    killAndRestart,
+    killSaga: async () => void (await killAndRestart('sagas')),
     processes: () => markedPids(supervisor.marker).map((pid) => ({ pid, command: cmdline(pid) })),
     stop: () => supervisor.stop(),
   };
