@@ -26,6 +26,7 @@ export interface StockView {
   added: number;
   available: number;
   reserved: number;
+  dispatched: number;
   reservations: { orderId: string; quantity: number }[];
 }
 
