@@ -100,12 +100,12 @@ const effectOf = ({ idempotencyKey, operation, orderId, amountCents, answer }: J
 const approved = (reference: string): ProviderResult => ({ approved: true, reference });
 const declined = (reason: string): ProviderResult => ({ approved: false, reason });
 
-/** A request's fields beyond its key, order and amount: what the books need to replay it (a card token, the authorization acted on). */
-const detailsOf = (request: Call): Record<string, unknown> => Object.fromEntries(Object.entries(request).filter(([field]) => !KEPT_APART.includes(field)));
-const KEPT_APART = ['idempotencyKey', 'orderId', 'amountCents'];
-
 /** Any of the four calls' requests. */
 type Call = Parameters<PaymentProvider[ProviderOperation]>[0];
+
+const KEPT_APART = ['idempotencyKey', 'orderId', 'amountCents'];
+/** A request's fields beyond its key, order and amount: what the books need to replay it (a card token, the authorization acted on). */
+const detailsOf = (request: Call): Record<string, unknown> => Object.fromEntries(Object.entries(request).filter(([field]) => !KEPT_APART.includes(field)));
 
 export const simulatedProvider = ({ declineOverCents = 1_000_000, latencyMs = 0, journal, history = [] }: SimulatedProviderOptions = {}): SimulatedProvider => {
   const effects = new Map<string, JournalEntry>();
