@@ -14,6 +14,8 @@ export interface PlacedOrder {
 export interface SagaView {
   status: string;
   reason?: string;
+  /** While failed: where it stopped and why. */
+  failed?: { step: string; line?: string; kind: string; reason: string };
 }
 
 export interface Settled {
@@ -33,6 +35,9 @@ export interface JournalEntry {
 
 const ENDED = new Set(['completed', 'rolled-back']);
 
+const whyOf = ({ failed, reason }: SagaView) =>
+  failed ? `${failed.kind} of ${failed.step}${failed.line ? ` (${failed.line})` : ''}: ${failed.reason}` : (reason ?? 'no reason given');
+
 /** Every order confirmed or rejected, and its saga ended the matching way (none running, stuck or failed). */
 export const outcomeViolations = (placed: PlacedOrder[], settled: Settled): string[] =>
   placed.flatMap(({ orderId }) => {
@@ -40,7 +45,7 @@ export const outcomeViolations = (placed: PlacedOrder[], settled: Settled): stri
     const saga = settled.sagas.get(orderId);
     const found: string[] = [];
     if (order?.status !== 'confirmed' && order?.status !== 'rejected') found.push(`order ${orderId} is ${order?.status ?? 'missing'}`);
-    if (!saga || !ENDED.has(saga.status)) found.push(`the saga of order ${orderId} is ${saga ? `${saga.status} (${saga.reason ?? 'no reason'})` : 'missing'}`);
+    if (!saga || !ENDED.has(saga.status)) found.push(`the saga of order ${orderId} is ${saga ? `${saga.status} (${whyOf(saga)})` : 'missing'}`);
     const expected = order?.status === 'confirmed' ? 'completed' : 'rolled-back';
     if (saga && order && ENDED.has(saga.status) && saga.status !== expected) found.push(`order ${orderId} is ${order.status} but its saga ${saga.status}`);
     return found;

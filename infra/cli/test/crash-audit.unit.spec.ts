@@ -47,6 +47,9 @@ describe("the crash test's checks", () => {
     settled.orders.set('o-1', order('o-1', 'pending'));
     settled.sagas.set('o-1', { status: 'stuck', reason: 'overdue' });
     expect(outcomeViolations(placed, settled)).toEqual(['order o-1 is pending', 'the saga of order o-1 is stuck (overdue)']);
+    const failed = sound();
+    failed.sagas.set('o-1', { status: 'failed', failed: { step: 'capturePayment', kind: 'action', reason: 'no authorization auth_1' } });
+    expect(outcomeViolations(placed, failed)).toEqual(['the saga of order o-1 is failed (action of capturePayment: no authorization auth_1)']);
     const crossed = sound();
     crossed.sagas.set('o-2', { status: 'completed' });
     expect(outcomeViolations(placed, crossed)).toEqual(['order o-2 is rejected but its saga completed']);
