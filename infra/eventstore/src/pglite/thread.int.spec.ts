@@ -21,6 +21,8 @@ describe('PGlite on a thread of its own', () => {
     const { rows } = await db.query<{ name: string; doc: unknown; at: Date }>('select name, doc, at from items');
 
     expect(rows).toEqual([{ name: 'a', doc: { nested: [1, 2] }, at: new Date('2026-01-02T03:04:05Z') }]);
+    // A Date of this realm: jest runs specs in a sandbox of their own, as any caller may.
+    expect(rows[0]?.at).toBeInstanceOf(Date);
   });
 
   it("rejects a failing statement with PostgreSQL's code and detail, which callers test", async () => {

@@ -20,6 +20,19 @@ type Message = { id: number; result?: unknown; error?: ErrorPayload } | { ready:
 /** An error as the thread reported it, with PostgreSQL's fields (code, detail, ...) kept, since callers test them. */
 const rebuilt = ({ message, fields }: ErrorPayload): Error => Object.assign(new Error(message), fields, { message });
 
+/**
+ * A timestamp column's Date arrives built by the message channel, in the realm the worker
+ * API belongs to. Where code runs in a realm of its own (jest's sandbox), that is not the
+ * caller's Date and `instanceof Date` is false: rebuilt here, in the caller's realm.
+ */
+const reviveDates = (row: Record<string, unknown>) => {
+  for (const [column, value] of Object.entries(row)) {
+    if (value !== null && typeof value === 'object' && !(value instanceof Date) && Object.prototype.toString.call(value) === '[object Date]') {
+      row[column] = new Date((value as Date).getTime());
+    }
+  }
+};
+
 // Plain CommonJS beside this file: it loads the same under tsx, jest and a build.
 const WORKER_FILE = path.join(__dirname, 'worker.cjs');
 
@@ -63,8 +76,11 @@ export const openPgliteThread = async (location: string | undefined): Promise<Pg
     });
   };
   const queries = (transaction?: number): PgliteQueries => ({
-    query: <Row>(text: string, params?: unknown[]) =>
-      call<{ rows: Row[] }>({ op: 'query', text, ...(params && { params }), ...(transaction !== undefined && { transaction }) }),
+    query: async <Row>(text: string, params?: unknown[]) => {
+      const result = await call<{ rows: Row[] }>({ op: 'query', text, ...(params && { params }), ...(transaction !== undefined && { transaction }) });
+      for (const row of result.rows) reviveDates(row as Record<string, unknown>);
+      return result;
+    },
   });
 
   return {
