@@ -19,6 +19,7 @@ import type {
 import type { DbBigint, PgDriver } from './driver';
 import { EVENT_COLUMNS, parseCheckpoint, prefixPatterns, toPositioned, toRecorded, type EventRow } from './rows';
 import { migrate } from './schema';
+import { readPacer } from './read-pacer';
 import { sharedReads } from './shared-reads';
 import { subscribe } from './subscription';
 import { visibilityReport, type VisibilityReport } from './visibility';
@@ -42,6 +43,8 @@ const DEFAULT_BATCH = 500;
 const ANY_RETRIES = 10;
 // Subscribers in this process wake at once; other processes within this long.
 const NOTIFY_DEBOUNCE_MS = 15;
+/** How often, at most, the live subscriptions of a busy store read (read-pacer.ts). */
+const LIVE_READ_GAP_MS = 10;
 
 interface PgError {
   code?: string;
@@ -66,6 +69,7 @@ export class PostgresEventStore implements EventStore {
   private readonly subscriptions = new Set<Subscription>();
   private notifyTimer: NodeJS.Timeout | undefined;
   private readonly subscriptionReads = sharedReads<PositionedEvent[]>();
+  private readonly pacedReads = readPacer(LIVE_READ_GAP_MS);
 
   constructor(
     private readonly driver: PgDriver,
@@ -157,6 +161,7 @@ export class PostgresEventStore implements EventStore {
       {
         readBatch: (from, limit) => this.subscriptionReads(`${from ?? ''}|${limit}|${filterKey}`, () => this.readBatch(from, options.filter, limit)),
         listen: (onWake) => this.driver.listen(this.channel, onWake),
+        paced: this.pacedReads,
       },
       options,
     );

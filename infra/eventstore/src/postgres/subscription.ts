@@ -2,6 +2,8 @@ import type { Checkpoint, PositionedEvent, SubscribeOptions, Subscription } from
 
 export interface SubscriptionSource {
   readBatch(from: Checkpoint | undefined, limit: number): Promise<PositionedEvent[]>;
+  /** Resolves when a live subscription may read again (readPacer); catching up is never held. */
+  paced?(): Promise<void>;
   /** Calls onWake when new events may have been appended; resolves to an unlisten. */
   listen(onWake: () => void): Promise<() => Promise<void>>;
 }
@@ -49,6 +51,7 @@ export const subscribe = (source: SubscriptionSource, options: SubscribeOptions)
     try {
       let pollMs = FIRST_POLL_MS;
       while (!stopped) {
+        if (live) await source.paced?.();
         woken = false;
         const batch = await source.readBatch(checkpoint, batchSize);
         for (const event of batch) {
