@@ -34,10 +34,11 @@ export const paymentsServiceWith = ({ provider, providerTimeoutMs = DEFAULT_PROV
     },
   });
 
-/** What configures the shop's payments: the simulated provider's rules, and the timeout of its calls. */
+/** What configures the shop's payments: the simulated provider's rules and latencies, and the timeout of its calls. */
 export const paymentsConfigShape = {
   PAYMENTS_DECLINE_OVER_CENTS: env.int().min(1, 'expected at least 1').default(1_000_000),
   PAYMENTS_LATENCY_MS: env.int().min(0, 'expected 0 or more').default(0),
+  PAYMENTS_HANG_MS: env.int().min(0, 'expected 0 or more').default(60_000),
   PAYMENTS_PROVIDER_TIMEOUT_MS: env.int().min(1, 'expected at least 1').default(DEFAULT_PROVIDER_TIMEOUT_MS),
 };
 
@@ -54,7 +55,13 @@ export const paymentsService: ServiceDefinition = defineService({
     const journal = sqlProviderJournal(ports.sql, ports.schema);
     await journal.migrate();
     const history = await journal.entries();
-    const provider = simulatedProvider({ declineOverCents: config.PAYMENTS_DECLINE_OVER_CENTS, latencyMs: config.PAYMENTS_LATENCY_MS, journal, history });
+    const provider = simulatedProvider({
+      declineOverCents: config.PAYMENTS_DECLINE_OVER_CENTS,
+      latencyMs: config.PAYMENTS_LATENCY_MS,
+      hangMs: config.PAYMENTS_HANG_MS,
+      journal,
+      history,
+    });
     return paymentsServiceWith({ provider, providerTimeoutMs: config.PAYMENTS_PROVIDER_TIMEOUT_MS }).create(ports);
   },
 });

@@ -16,6 +16,8 @@ export const TEST_CARDS = {
   insufficientFunds: 'tok_insufficient_funds',
   /** Authorized, but the authorization has expired by the time it is captured. */
   expiresBeforeCapture: 'tok_capture_expired',
+  /** Its authorization is answered only after `hangMs`: a provider that hangs, in a running shop. */
+  hangs: 'tok_hang',
 } as const;
 
 export interface SimulatedProviderOptions {
@@ -27,6 +29,8 @@ export interface SimulatedProviderOptions {
   journal?: ProviderJournal;
   /** The answers given before, oldest first (what the journal holds): the books start from them. */
   history?: JournalEntry[];
+  /** How long an authorization with the card `tok_hang` takes, on top of `latencyMs`. Default 60,000. */
+  hangMs?: number;
 }
 
 /** What the simulated provider throws when told to fail: a transient error, worth retrying. */
@@ -107,7 +111,13 @@ const KEPT_APART = ['idempotencyKey', 'orderId', 'amountCents'];
 /** A request's fields beyond its key, order and amount: what the books need to replay it (a card token, the authorization acted on). */
 const detailsOf = (request: Call): Record<string, unknown> => Object.fromEntries(Object.entries(request).filter(([field]) => !KEPT_APART.includes(field)));
 
-export const simulatedProvider = ({ declineOverCents = 1_000_000, latencyMs = 0, journal, history = [] }: SimulatedProviderOptions = {}): SimulatedProvider => {
+export const simulatedProvider = ({
+  declineOverCents = 1_000_000,
+  latencyMs = 0,
+  hangMs = 60_000,
+  journal,
+  history = [],
+}: SimulatedProviderOptions = {}): SimulatedProvider => {
   const effects = new Map<string, JournalEntry>();
   const received: ReceivedCall[] = [];
   const authorizations = new Map<string, Authorization>();
@@ -180,6 +190,8 @@ export const simulatedProvider = ({ declineOverCents = 1_000_000, latencyMs = 0,
     received.push({ idempotencyKey, operation, orderId });
     const waitFor = gate?.opened;
     if (latencyMs > 0) await sleep(latencyMs);
+    // The hanging card's authorization acts only once the wait is over: an answer that lands late.
+    if ('cardToken' in request && request.cardToken === TEST_CARDS.hangs) await sleep(hangMs);
     if (waitFor) await waitFor;
     if (failing > 0) {
       failing -= 1;

@@ -132,6 +132,21 @@ describe('the simulated payment provider', () => {
       expect(await provider.authorize(card(TEST_CARDS.ok, 1, 'k-after'))).toMatchObject({ approved: true });
     });
 
+    it('holds an authorization with tok_hang for its hangMs, acting only then, while other cards are answered', async () => {
+      const provider = simulatedProvider({ hangMs: 500 });
+      let settled = false;
+      const hung = provider.authorize(card(TEST_CARDS.hangs));
+      void hung.then(() => (settled = true));
+      expect(await provider.authorize(card(TEST_CARDS.ok))).toMatchObject({ approved: true });
+      expect(settled).toBe(false);
+      expect(provider.calls().map((call) => call.idempotencyKey)).toContain(`auth-${TEST_CARDS.hangs}-2500`);
+      expect(provider.effects().map((effect) => effect.idempotencyKey)).toEqual([`auth-${TEST_CARDS.ok}-2500`]);
+
+      // It lands late, and is an authorization like any other: money held until voided or captured.
+      expect(await hung).toMatchObject({ approved: true });
+      expect(provider.charges()).toHaveLength(2);
+    });
+
     it('answers after its latency', async () => {
       const provider = simulatedProvider({ latencyMs: 60 });
       const started = performance.now();

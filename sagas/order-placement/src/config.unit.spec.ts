@@ -1,6 +1,6 @@
 import { ConfigError, loadConfig } from '@ordo/runtime';
 import { orderPlacementConfigShape } from './service';
-import { orderPlacement, orderPlacementVersion, orderPlacementVersions } from './versions';
+import { orderPlacement, orderPlacementVersion, orderPlacementVersions, withDeadline } from './versions';
 
 // ORDO_ORDER_PLACEMENT_VERSION picks the version new instances start on, read when the service is created.
 const versionIn = (env: NodeJS.ProcessEnv) => loadConfig('sagas', orderPlacementConfigShape, env).ORDO_ORDER_PLACEMENT_VERSION;
@@ -28,5 +28,27 @@ describe('the version new order-placement instances start on', () => {
         ]),
       );
     expect(() => orderPlacementVersion(3)).toThrow(`order placement has no version 3: its versions are ${versions}`);
+  });
+});
+
+// ORDO_ORDER_PLACEMENT_DEADLINE_MS shortens every step's deadline, for a test shop; unset, each step keeps its own.
+describe("order placement's deadline setting", () => {
+  const deadlineIn = (env: NodeJS.ProcessEnv) => loadConfig('sagas', orderPlacementConfigShape, env).ORDO_ORDER_PLACEMENT_DEADLINE_MS;
+
+  it('is unset unless given, and then a whole number of milliseconds above 0', () => {
+    expect(deadlineIn({})).toBeUndefined();
+    expect(deadlineIn({ ORDO_ORDER_PLACEMENT_DEADLINE_MS: '2000' })).toBe(2000);
+    for (const value of ['0', '-1', '1.5', 'soon']) expect(() => deadlineIn({ ORDO_ORDER_PLACEMENT_DEADLINE_MS: value })).toThrow(ConfigError);
+  });
+
+  it('replaces the deadline of every step that has one, in every version, and nothing else', () => {
+    for (const definition of orderPlacementVersions) {
+      const shortened = withDeadline(definition, 2000);
+      expect(shortened.version).toBe(definition.version);
+      expect(shortened.steps.map((step) => step.timeoutMs)).toEqual(definition.steps.map((step) => (step.timeoutMs === undefined ? undefined : 2000)));
+      const withoutDeadlines = (steps: typeof definition.steps) => steps.map((step) => ({ ...step, timeoutMs: undefined }));
+      expect(withoutDeadlines(shortened.steps)).toEqual(withoutDeadlines(definition.steps));
+      expect(definition.steps.some((step) => step.timeoutMs === 30_000)).toBe(true);
+    }
   });
 });

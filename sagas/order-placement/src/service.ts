@@ -4,7 +4,7 @@ import { NotFound, printableText, setETag } from '@ordo/http';
 import { INVENTORY_EVENTS_TOPIC } from '@ordo/inventory-contract';
 import { ORDERS_EVENTS_TOPIC, OrderId } from '@ordo/orders-contract';
 import { PAYMENTS_EVENTS_TOPIC } from '@ordo/payments-contract';
-import { loadConfig } from '@ordo/runtime';
+import { env, loadConfig } from '@ordo/runtime';
 import { SHIPPING_EVENTS_TOPIC } from '@ordo/shipping-contract';
 import {
   describeSaga,
@@ -20,7 +20,7 @@ import {
   type SagaRecorder,
 } from '@ordo/saga';
 import type { OrderPlacementData } from './definition';
-import { orderPlacement, orderPlacementVersion, orderPlacementVersions } from './versions';
+import { orderPlacement, orderPlacementVersion, orderPlacementVersions, withDeadline } from './versions';
 
 /** The saga context: its instances are streams of its store, published on `ordo.sagas.events`. */
 export const SAGAS_CONTEXT = 'sagas';
@@ -41,6 +41,8 @@ export interface OrderPlacementServiceOptions {
   definition?: SagaDefinition<OrderPlacementData>;
   /** How often the deadline scheduler looks for due instances: default 1 s. */
   pollMs?: number;
+  /** What every step with a deadline waits for its reply, in every version: default each step's own (30 s). */
+  deadlineMs?: number;
   /** Given every decision the saga appends: how the replay check's fixtures are recorded. Default none. */
   recorder?: SagaRecorder<OrderPlacementData>;
 }
@@ -50,8 +52,10 @@ export interface OrderPlacementServiceOptions {
  * payments and shipping (OrderPlaced starts an instance, the rest may be replies), sends its commands through
  * its own stream, wakes instances whose deadlines pass, and shows an instance over HTTP.
  */
-export const orderPlacementServiceWith = ({ definition = orderPlacement, pollMs, recorder }: OrderPlacementServiceOptions = {}) =>
-  defineService({
+export const orderPlacementServiceWith = ({ definition: given = orderPlacement, pollMs, deadlineMs, recorder }: OrderPlacementServiceOptions = {}) => {
+  const deadlined = <Data>(each: SagaDefinition<Data>) => (deadlineMs === undefined ? each : withDeadline(each, deadlineMs));
+  const definition = deadlined(given);
+  return defineService({
     name: SAGAS_CONTEXT,
     api: {
       title: 'Order placement saga',
@@ -62,7 +66,7 @@ export const orderPlacementServiceWith = ({ definition = orderPlacement, pollMs,
     takesCommands: false,
     issuesCommands: true,
     create: async ({ store, sql, schema, clock, logger }) => {
-      const earlierVersions = orderPlacementVersions.filter((each) => each.version < definition.version);
+      const earlierVersions = orderPlacementVersions.filter((each) => each.version < definition.version).map(deadlined);
       const runner = sagaRunner({ definition, earlierVersions, store, clock, recorder });
       // An instance on a version this build no longer has would be stranded: refuse to start instead.
       await runner.checkVersions();
@@ -129,12 +133,17 @@ export const orderPlacementServiceWith = ({ definition = orderPlacement, pollMs,
       };
     },
   });
+};
 
 /** The versions `ORDO_ORDER_PLACEMENT_VERSION` may name. */
 const VERSIONS = orderPlacementVersions.map((each) => String(each.version));
 
-/** What configures the shop's order placement: the version new instances start on (default 1). */
+/**
+ * What configures the shop's order placement: the version new instances start on (default
+ * 1), and, for tests that cannot wait 30 s, the deadline of every step that has one.
+ */
 export const orderPlacementConfigShape = {
+  ORDO_ORDER_PLACEMENT_DEADLINE_MS: env.int().min(1, 'expected at least 1').optional(),
   ORDO_ORDER_PLACEMENT_VERSION: z
     .string()
     .refine((value) => VERSIONS.includes(value), { message: `expected one of the versions of order placement: ${VERSIONS.join(', ')}` })
@@ -150,6 +159,9 @@ export const orderPlacementService = defineService({
   ...orderPlacementServiceWith(),
   create: (ports) => {
     const config = loadConfig(SAGAS_CONTEXT, orderPlacementConfigShape);
-    return orderPlacementServiceWith({ definition: orderPlacementVersion(config.ORDO_ORDER_PLACEMENT_VERSION) }).create(ports);
+    return orderPlacementServiceWith({
+      definition: orderPlacementVersion(config.ORDO_ORDER_PLACEMENT_VERSION),
+      ...(config.ORDO_ORDER_PLACEMENT_DEADLINE_MS !== undefined && { deadlineMs: config.ORDO_ORDER_PLACEMENT_DEADLINE_MS }),
+    }).create(ports);
   },
 });

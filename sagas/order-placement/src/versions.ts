@@ -22,3 +22,14 @@ export const orderPlacementVersion = (version: number): SagaDefinition<OrderPlac
   if (!found) throw new Error(`order placement has no version ${version}: its versions are ${orderPlacementVersions.map((each) => each.version).join(', ')}`);
   return found;
 };
+
+/**
+ * `definition` with every step that has a deadline waiting `timeoutMs` instead: for a shop
+ * whose tests cannot wait 30 s (`ORDO_ORDER_PLACEMENT_DEADLINE_MS`). Each CommandIssued
+ * records its due time, so a sending made under one deadline keeps it across a restart
+ * under another; policies and decisions are otherwise the definition's own.
+ */
+export const withDeadline = <Data>(definition: SagaDefinition<Data>, timeoutMs: number): SagaDefinition<Data> => ({
+  ...definition,
+  steps: definition.steps.map((step) => (step.timeoutMs === undefined ? step : { ...step, timeoutMs })),
+});
