@@ -161,6 +161,13 @@ export interface StartedSaga<Data = unknown> extends Omit<SagaStarted<Data>, 'at
   recordedReplies: string[];
   /** The replies that decided nothing, for people to see. */
   ignoredReplies: ReplyIgnored[];
+  /** What operators did to the instance, oldest first: who, and why (a resolve's comment). */
+  operatorActions: OperatorActionTaken[];
+}
+
+/** An operator's action as the instance's view shows it. */
+export interface OperatorActionTaken extends OperatorActed {
+  action: 'retry' | 'compensate' | 'resolve';
 }
 
 export type SagaState<Data = unknown> = { status: 'not-started' } | StartedSaga<Data>;
@@ -198,6 +205,12 @@ const withoutRetry = (sent: SentCommand): SentCommand => {
 };
 
 type Progress<Data> = Exclude<SagaEvent<Data>, { type: 'SagaStarted' }>;
+
+/** The instance with an operator's action added to its trail. */
+const acted = <Data>(state: StartedSaga<Data>, action: OperatorActionTaken['action'], { by, reason, at }: OperatorActed): StartedSaga<Data> => ({
+  ...state,
+  operatorActions: [...state.operatorActions, { action, by, reason, at }],
+});
 
 /** An instance's state once its stream holds more than SagaStarted. */
 export const progress = <Data>(state: StartedSaga<Data>, event: Progress<Data>): StartedSaga<Data> => {
@@ -254,14 +267,18 @@ export const progress = <Data>(state: StartedSaga<Data>, event: Progress<Data>):
     }
     case 'SagaCompensating':
       return { ...state, status: 'compensating', failure: { step: event.data.step, reason: event.data.reason } };
-    case 'OperatorRetried':
+    case 'OperatorRetried': {
+      const audited = acted(state, 'retry', event.data);
       // A failed instance goes back to what it was doing; a stuck one carries on as it was.
-      if (state.status !== 'failed' || !state.failed) return state;
-      return { ...withoutFailure(state), status: state.failed.kind === 'compensation' ? 'compensating' : 'running' };
+      if (state.status !== 'failed' || !state.failed) return audited;
+      return { ...withoutFailure(audited), status: state.failed.kind === 'compensation' ? 'compensating' : 'running' };
+    }
     case 'OperatorCompensated':
-      return withoutFailure(state);
-    case 'SagaResolved':
-      return { ...state, status: 'resolved' };
+      return withoutFailure(acted(state, 'compensate', event.data));
+    case 'SagaResolved': {
+      const { by, comment, at } = event.data;
+      return { ...acted(state, 'resolve', { by, reason: comment, at }), status: 'resolved' };
+    }
     case 'SagaCompleted':
       return { ...state, status: 'completed' };
     case 'SagaRolledBack':
@@ -285,6 +302,7 @@ export const startedState = <Data>({ saga, version, key, data, correlationId, st
   commands: [],
   recordedReplies: [],
   ignoredReplies: [],
+  operatorActions: [],
 });
 
 /** A started instance after these events. */

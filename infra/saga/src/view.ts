@@ -65,6 +65,8 @@ export const sagaViewSchema = z.object({
       at: z.string(),
     }),
   ),
+  /** What operators did to the instance, oldest first: who, and why (a resolve's comment). */
+  operatorActions: z.array(z.object({ action: z.enum(['retry', 'compensate', 'resolve']), by: z.string(), reason: z.string(), at: z.string() })),
   steps: z.array(
     z.object({
       name: z.string(),
@@ -135,6 +137,7 @@ export const describeSaga = (state: StartedSaga, { now = new Date(), stuckAfterM
     ...(state.failure && { reason: state.failure.reason }),
     ...(state.failed && { failed: state.failed }),
     ignoredReplies: state.ignoredReplies,
+    operatorActions: state.operatorActions,
     steps: state.steps.map((outline, index) => ({
       ...outline,
       status: statusOf(state, outline, index, reached),

@@ -1,5 +1,5 @@
 import { checkout, cart } from '../test/checkout-saga';
-import { describeSaga, reply, sagaDecider, sagaSpec, sagaViewSchema, started, type SagaEvent, type Stimulus } from '.';
+import { describeSaga, operator, reply, sagaDecider, sagaSpec, sagaViewSchema, started, type SagaEvent, type Stimulus } from '.';
 
 const spec = sagaSpec(checkout);
 const decider = sagaDecider(checkout);
@@ -44,5 +44,21 @@ describe('describeSaga', () => {
     const answers = [held('pen'), held('ink'), reply({ step: 'charge' }, 'Charged'), reply({ step: 'ship' }, 'Shipped'), reply({ step: 'notify' }, 'Notified')];
     expect(describeSaga(stateAfter([started(cart), ...answers])).status).toBe('completed');
     expect(statuses([started(cart), ...answers]).every((status) => status.endsWith(':succeeded'))).toBe(true);
+  });
+
+  it("shows who did what to the instance and why, oldest first: an operator's trail", () => {
+    const answers = [held('pen'), held('ink'), reply({ step: 'charge' }, 'Charged', { cartId: 'cart-1' })];
+    const refusedShipment = reply({ step: 'ship' }, 'ShipmentRefused', { cartId: 'cart-1', reason: 'no courier' });
+    expect(describeSaga(stateAfter([started(cart), ...answers, refusedShipment])).operatorActions).toEqual([]);
+
+    const view = describeSaga(
+      stateAfter([started(cart), ...answers, refusedShipment, operator('retry', 'ops', 'courier is back'), operator('resolve', 'lead', 'shipped by hand')]),
+    );
+    expect(view.status).toBe('resolved');
+    expect(view.operatorActions).toEqual([
+      { action: 'retry', by: 'ops', reason: 'courier is back', at: expect.any(String) },
+      { action: 'resolve', by: 'lead', reason: 'shipped by hand', at: expect.any(String) },
+    ]);
+    expect(sagaViewSchema.parse(view)).toEqual(view);
   });
 });
