@@ -39,6 +39,7 @@ export interface SagaView {
   reason?: string;
   failed?: { step: string; kind: string; reason: string };
   ignoredReplies: { replyType: string; why: string; commandId?: string }[];
+  operatorActions: { action: string; by: string; reason: string; at: string }[];
   steps: { name: string; status: string; commands: { type: string; outcome?: string; attempt?: number; timeouts?: number; replyType?: string }[] }[];
 }
 
@@ -281,7 +282,10 @@ export const fiveStepScenarios = (host: () => FiveStepShop) => {
     const resolved = await resolve(tokens.operator);
     expect(resolved.status).toBe(200);
     expect(await resolved.json()).toMatchObject({ status: 'resolved' });
-    expect((await client.saga(orderId)).body).toMatchObject({ status: 'resolved', version: 2 });
+    // The audit: who resolved it (launch's operator token is the subject `operator`'s, in both modes) and how.
+    const view = (await client.saga(orderId)).body;
+    expect(view).toMatchObject({ status: 'resolved', version: 2 });
+    expect(view?.operatorActions).toEqual([{ action: 'resolve', by: 'operator', reason: 'the customer paid by bank transfer', at: expect.any(String) }]);
     // Resolved is an end: a second resolve is refused, as problem+json.
     const again = await resolve(tokens.operator);
     expect(again.status).toBe(409);

@@ -1,0 +1,130 @@
+import { randomBytes, randomUUID } from 'node:crypto';
+import { startBroker, stopBroker } from '@ordo/kafka-local';
+import { INVENTORY_EVENTS_TOPIC } from '@ordo/inventory-contract';
+import { ORDERS_EVENTS_TOPIC } from '@ordo/orders-contract';
+import { testEnvironment } from '@ordo/testing';
+import { portOf } from '../src/shop';
+import { FIVE_STEP_ENV, fiveStepClient, fiveStepScenarios, type FiveStepClient, type FiveStepShop, type SagaView } from './five-step-scenarios';
+import { launchLocal, type LaunchedLocalShop } from './launch';
+import { redeploy, servicePid } from './local-services';
+import { redeliver } from './redeliver';
+import { uniqueSku } from './shop-client';
+
+// `ORDO_ORDER_PLACEMENT_VERSION=2 npm run start:local`: a process per service on PostgreSQL
+// and a broker of this file's own (the shop's topic and group names are fixed), with the
+// deadlines and hanging card of FIVE_STEP_ENV. Beside the scenarios both modes share, what
+// only a real bus and real processes show: an event and a reply delivered twice, and a new
+// version of the saga service deployed while instances of the old one are in flight.
+const BROKER_PORT = 19_412;
+
+describe('the five-step scenarios in local mode', () => {
+  const env = testEnvironment();
+  const databasePrefix = `t_five_${randomBytes(3).toString('hex')}_`;
+  const basePort = 24_000 + Math.floor(Math.random() * 400) * 10;
+  let brokers: string[];
+  let shop: LaunchedLocalShop;
+  let host: FiveStepShop;
+  let client: FiveStepClient;
+
+  beforeAll(async () => {
+    brokers = (await startBroker({ port: BROKER_PORT, fresh: true, heap: '512m' })).brokers;
+    shop = await launchLocal({ basePort, databaseUrl: env.databaseUrl, databasePrefix, kafkaBrokers: brokers, env: FIVE_STEP_ENV });
+    const url = (name: string) => `http://127.0.0.1:${portOf(name, basePort)}`;
+    host = { launched: shop, payments: url('payments'), shipping: url('shipping') };
+    client = fiveStepClient(host);
+  }, 300_000);
+  afterAll(async () => {
+    await shop?.stop();
+    await shop?.dropDatabases();
+    await stopBroker({ port: BROKER_PORT });
+  }, 120_000);
+
+  fiveStepScenarios(() => host);
+
+  it('does nothing more for an OrderPlaced delivered twice on the bus: the instance appends nothing', async () => {
+    const sku = uniqueSku('bus-twice');
+    await client.shop.addProduct(sku, 800, 10);
+    const orderId = await client.shop.place([{ sku, quantity: 1 }], undefined, 'tok_ok');
+    await client.sagaWhen(orderId, (saga) => saga.status === 'completed', 'completed');
+    const before = await client.saga(orderId);
+
+    await redeliver({
+      brokers,
+      topic: ORDERS_EVENTS_TOPIC,
+      groupId: 'order-placement',
+      matches: (event) => event.type === 'OrderPlaced' && event.data.orderId === orderId,
+    });
+
+    // The same revision (its ETag) and view: no second instance, no command sent again.
+    const after = await client.saga(orderId);
+    expect(after.etag).toBe(before.etag);
+    expect(after.body).toEqual(before.body);
+    expect(await client.shop.stock(sku)).toMatchObject({ available: 9, reserved: 1 });
+    expect((await client.payment(orderId)).body).toMatchObject({ status: 'captured', capturedCents: 800 });
+  });
+
+  it('records nothing for a reply delivered twice, and a second answer to a command answered already as a duplicate: each acted on once', async () => {
+    const sku = uniqueSku('reply-twice');
+    await client.shop.addProduct(sku, 600, 10);
+    const orderId = await client.shop.place([{ sku, quantity: 2 }], undefined, 'tok_ok');
+    const completed = await client.sagaWhen(orderId, (saga) => saga.status === 'completed', 'completed');
+    const before = await client.saga(orderId);
+    const reservation = { brokers, topic: INVENTORY_EVENTS_TOPIC, groupId: 'order-placement' };
+    const isReservation = (event: { type: string; data: Record<string, unknown> }) => event.type === 'StockReserved' && event.data.orderId === orderId;
+
+    // The same event again (Kafka's at-least-once): the instance has recorded its id, and appends nothing.
+    await redeliver({ ...reservation, matches: isReservation });
+    expect((await client.saga(orderId)).etag).toBe(before.etag);
+
+    // Another answer to the same command (a participant answering twice): recorded as a duplicate, and nothing more.
+    await redeliver({ ...reservation, matches: isReservation, rewrite: (event) => ({ ...event, id: randomUUID() }) });
+    const after = (await client.saga(orderId)).body as SagaView;
+    // A sending resent after a 2 s deadline on a busy machine may have had its reply twice already.
+    const known = completed.ignoredReplies.length;
+    expect(after.ignoredReplies.slice(known)).toEqual([expect.objectContaining({ replyType: 'StockReserved', why: 'duplicate' })]);
+    expect(after.status).toBe('completed');
+    expect(after.steps.map((step) => step.commands.length)).toEqual(completed.steps.map((step) => step.commands.length));
+    expect(await client.shop.stock(sku)).toMatchObject({ available: 8, reserved: 2, reservations: [{ orderId, quantity: 2 }] });
+    expect((await client.payment(orderId)).body).toMatchObject({ status: 'captured', capturedCents: 1200 });
+  });
+
+  // Last: it leaves the shop unsupervised (redeploy stops the supervisor) and on version 2 with 30 s deadlines.
+  it('finishes 50 instances in flight on version 1 after the saga service is deployed again on version 2, on which new orders start', async () => {
+    const sku = uniqueSku('deploy');
+    await client.shop.addProduct(sku, 300, 1_000);
+    const sagasUrl = shop.urls.sagas;
+    // Version 1, with the definition's own 30 s deadlines: inventory is paused for less than that.
+    await redeploy(shop, 'sagas', sagasUrl, { ORDO_ORDER_PLACEMENT_VERSION: '1', ORDO_ORDER_PLACEMENT_DEADLINE_MS: undefined });
+
+    const inventory = servicePid(shop, 'inventory');
+    process.kill(inventory, 'SIGSTOP');
+    let old: string[] = [];
+    try {
+      old = await Promise.all(Array.from({ length: 50 }, () => client.shop.place([{ sku, quantity: 1 }], undefined, 'tok_ok')));
+      // In flight: started on version 1, waiting on the reservation inventory does not answer.
+      for (const orderId of old) await client.sagaWhen(orderId, (saga) => saga.version === 1 && saga.status === 'running', 'running on version 1');
+      await redeploy(shop, 'sagas', sagasUrl, { ORDO_ORDER_PLACEMENT_VERSION: '2' });
+      for (const orderId of old) expect((await client.shop.order(orderId)).status).toBe('pending');
+    } finally {
+      process.kill(inventory, 'SIGCONT');
+    }
+    const fresh = await Promise.all(Array.from({ length: 10 }, () => client.shop.place([{ sku, quantity: 1 }], undefined, 'tok_ok')));
+
+    for (const orderId of [...old, ...fresh]) expect((await client.shop.settled(orderId, 120_000)).status).toBe('confirmed');
+    for (const orderId of old) {
+      const view = await client.sagaWhen(orderId, (saga) => saga.status === 'completed', 'completed');
+      expect({ orderId, version: view.version, steps: view.steps.map((step) => step.name) }).toEqual({
+        orderId,
+        version: 1,
+        steps: ['order', 'reserveStock', 'confirmOrder'],
+      });
+      expect((await client.payment(orderId)).status).toBe(404);
+    }
+    for (const orderId of fresh) {
+      const view = await client.sagaWhen(orderId, (saga) => saga.status === 'completed', 'completed');
+      expect({ orderId, version: view.version }).toEqual({ orderId, version: 2 });
+      expect((await client.payment(orderId)).body).toMatchObject({ status: 'captured', capturedCents: 300 });
+    }
+    expect(await client.shop.stock(sku)).toMatchObject({ available: 1_000 - 60, reserved: 60 });
+  }, 300_000);
+});
