@@ -38,7 +38,7 @@ export interface SagaView {
   status: string;
   reason?: string;
   failed?: { step: string; kind: string; reason: string };
-  ignoredReplies: { replyType: string; why: string; commandId?: string }[];
+  ignoredReplies: { replyId: string; replyType: string; why: string; commandId?: string }[];
   operatorActions: { action: string; by: string; reason: string; at: string }[];
   steps: { name: string; status: string; commands: { type: string; outcome?: string; attempt?: number; timeouts?: number; replyType?: string }[] }[];
 }

@@ -38,6 +38,7 @@ const findMessage = async (kafka: Kafka, topic: string, matches: (event: BusEven
  * Publishes the first event on `topic` that `matches` again, and resolves once `groupId`
  * has committed past the copy (its consumer handled it). `rewrite` changes the copy's
  * event first: a new id makes it a second answer rather than the same one delivered again.
+ * Resolves to the event the copy carries.
  */
 export const redeliver = async (options: {
   brokers: string[];
@@ -45,11 +46,13 @@ export const redeliver = async (options: {
   groupId: string;
   matches: (event: BusEvent) => boolean;
   rewrite?: (event: BusEvent) => BusEvent;
-}): Promise<void> => {
+}): Promise<BusEvent> => {
   const kafka = new Kafka({ clientId: 'test-redeliver', brokers: options.brokers, logLevel: logLevel.NOTHING });
   const found = await findMessage(kafka, options.topic, options.matches);
   const { rewrite } = options;
-  const message = rewrite && found.value ? { ...found, value: JSON.stringify(rewrite(JSON.parse(found.value.toString()) as BusEvent)) } : found;
+  const event = JSON.parse(found.value?.toString() ?? 'null') as BusEvent;
+  const copied = rewrite ? rewrite(event) : event;
+  const message = { ...found, value: JSON.stringify(copied) };
   const producer = kafka.producer();
   await producer.connect();
   const [sent] = await producer.send({ topic: options.topic, messages: [message] }).finally(() => producer.disconnect());
@@ -70,4 +73,5 @@ export const redeliver = async (options: {
   } finally {
     await admin.disconnect();
   }
+  return copied;
 };
