@@ -3,7 +3,7 @@
 import { randomBytes } from 'node:crypto';
 import { PGlite } from '@electric-sql/pglite';
 import pg from 'pg';
-import { createEventStore, pgliteDriver, postgresEventStore, type EventStore } from '@ordo/eventstore';
+import { pgliteDriver, pgPoolDriver, postgresEventStore, type EventStore } from '@ordo/eventstore';
 import { pgliteSql, pgPoolSql, quoteIdentifier, type TransactionalSql } from '@ordo/runtime';
 // Not the package's index, which brings jest's kits: a tool outside jest mounts a test host on PGlite.
 import { testEnvironment } from '@ordo/testing/environment';
@@ -48,11 +48,17 @@ export const openTestDatabase = async (kind: TestDatabaseKind, closers: (() => P
       await pool.end();
     }
   });
+  // Every store of the host shares one pool and one LISTEN connection (a schema each, so a
+  // channel each): a shop of test hosts opens a store per service and per stand-in, and with
+  // a pool and a listener each it came within 5 of PostgreSQL's 100 connections.
+  const driver = pgPoolDriver(databaseUrl);
+  closers.push(() => driver.close());
+  const shared = { ...driver, close: async () => undefined };
   return {
     sql: pgPoolSql(pool),
     schemaFor: (name) => `${prefix}${name}`,
     openStore: async (schema, spec) => {
-      const store = await createEventStore(databaseUrl, { schema, ...spec });
+      const store = await postgresEventStore(shared, { schema, ...spec });
       closers.push(() => store.close());
       return store;
     },
