@@ -9,6 +9,7 @@ import {
   hasAccess,
   NotFound,
   notModified,
+  printableText,
   requestDerivedId,
   setETag,
   type Access,
@@ -38,6 +39,8 @@ const PlaceOrderBody = z.strictObject({
 });
 
 const OrderParams = z.strictObject({ id: z.uuid() });
+
+const CancelOrderBody = z.strictObject({ reason: printableText(1, 500).describe('why the order is cancelled: the cancelled order keeps it') });
 const PriceParams = z.strictObject({ sku: Sku });
 
 // ---- output ----------------------------------------------------------------------
@@ -46,7 +49,11 @@ const OrderView = z.object({
   orderId: z.uuid(),
   customerId: z.uuid().optional().describe('absent on orders placed before orders checked customers'),
   status: OrderStatus,
-  reason: z.string().optional().describe('why the order was rejected'),
+  reason: z.string().optional().describe('why the order was rejected or cancelled'),
+  cancellation: z
+    .object({ reason: z.string(), requestedAt: z.string() })
+    .optional()
+    .describe('a cancellation asked for and still under way: the order ends cancelled, or goes on if its shipment had left'),
   lines: z.array(z.object({ sku: z.string(), quantity: z.number().int(), unitPriceCents: z.number().int() })),
   totalCents: z.number().int(),
 });
@@ -56,7 +63,8 @@ const view = (order: PlacedOrder): z.infer<typeof OrderView> => ({
   orderId: order.orderId,
   ...(order.customerId !== undefined && { customerId: order.customerId }),
   status: order.status,
-  ...(order.status === 'rejected' && { reason: order.reason }),
+  ...((order.status === 'rejected' || order.status === 'cancelled') && { reason: order.reason }),
+  ...((order.status === 'pending' || order.status === 'confirmed' || order.status === 'shipped') && order.cancellation && { cancellation: order.cancellation }),
   lines: order.lines,
   totalCents: order.totalCents,
 });
@@ -84,6 +92,8 @@ export const ordersErrorMappings: ErrorMapping[] = [
  * for changing a customer's address. A viewer reads; it does not act for customers.
  */
 const ORDERS_FOR_ANY_CUSTOMER: Access = 'operator';
+/** Who may cancel an order someone else placed: operators and above. A viewer reads orders; it does not cancel them. */
+const CANCELS_ANY_ORDER: Access = 'operator';
 
 /**
  * Whether this caller may see the order: its owner (the same caller scope that placed it)
@@ -141,6 +151,30 @@ export const ordersRoutes =
         setETag(reply, position);
         if (notModified(request, position)) return reply.code(304).send();
         return view(order);
+      },
+    );
+
+    app.post(
+      '/v1/orders/:id/cancellation',
+      {
+        config: { access: customers },
+        schema: {
+          summary: 'Cancel an order that has not shipped, as its owner or an operator: the sagas undo its stock, payment and shipment',
+          tags: ['orders'],
+          params: OrderParams,
+          body: CancelOrderBody,
+          response: { 202: OrderView },
+        },
+      },
+      async (request, reply) => {
+        const { id: orderId } = request.params;
+        const context = commandContext(request, clock, 'cancel-order');
+        const by = callerScope(request);
+        const actsForAnyOrder = hasAccess(request.principal, CANCELS_ANY_ORDER);
+        const { order, revision } = await handlers.cancelOrder({ orderId, reason: request.body.reason, by, actsForAnyOrder }, context);
+        setETag(reply, { stream: orderStream(orderId), revision });
+        // Accepted: the sagas carry the cancellation out; the order shows it under way, then cancelled.
+        return reply.code(202).header('location', `/v1/orders/${orderId}`).send(view(order));
       },
     );
 

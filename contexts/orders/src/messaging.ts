@@ -1,6 +1,7 @@
 // Orders on the bus: the price feed (catalog's events into orders' price table), the
 // shipping feed (shipping-feed.ts: a dispatched shipment marks its order shipped) and the
-// handler of orders' command topic (a saga's ConfirmOrder and RejectOrder).
+// handler of orders' command topic (the sagas' ConfirmOrder, RejectOrder, CompleteCancellation
+// and RefuseCancellation).
 import type { CommandContext } from '@ordo/eventstore';
 import { consumer, type ConsumerDefinition } from '@ordo/host';
 import { commandMetadataOf, commandParser, publishedEventSchema } from '@ordo/messaging';
@@ -60,6 +61,10 @@ const dispatch = (handlers: OrdersHandlers, command: OrdersCommandMessage, conte
       return handlers.confirmOrder(command.data, context);
     case 'RejectOrder':
       return handlers.rejectOrder(command.data, context);
+    case 'CompleteCancellation':
+      return handlers.completeCancellation(command.data, context);
+    case 'RefuseCancellation':
+      return handlers.refuseCancellation(command.data, context);
     default: {
       const unknown: never = command;
       throw new Error(`unknown command ${JSON.stringify(unknown)}`);

@@ -60,7 +60,7 @@ describe('order placement, mounted on HTTP and the embedded bus', () => {
     const command = message.value as OrdersCommandMessage;
     const { orderId } = command.data;
     if (command.type === 'ConfirmOrder') await answer(orders, orderStream(orderId), command, 'OrderConfirmed', { orderId });
-    else await answer(orders, orderStream(orderId), command, 'OrderRejected', { orderId, reason: command.data.reason });
+    else if (command.type === 'RejectOrder') await answer(orders, orderStream(orderId), command, 'OrderRejected', { orderId, reason: command.data.reason });
   };
 
   beforeAll(async () => {

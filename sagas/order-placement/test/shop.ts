@@ -87,7 +87,7 @@ export const openShop = async ({ definition }: { definition?: SagaDefinition<Ord
       const command = value as OrdersCommandMessage;
       const { orderId } = command.data;
       if (command.type === 'ConfirmOrder') await answer(orders, orderStream(orderId), command, 'OrderConfirmed', { orderId });
-      else await answer(orders, orderStream(orderId), command, 'OrderRejected', { orderId, reason: command.data.reason });
+      else if (command.type === 'RejectOrder') await answer(orders, orderStream(orderId), command, 'OrderRejected', { orderId, reason: command.data.reason });
     },
   });
 

@@ -24,7 +24,7 @@ export const orderStream = (orderId: string): string => `order-${orderId}`;
 /** Every stream orders' store holds: the store refuses others, and its relay reads only these. */
 export const ORDERS_STREAM_PREFIXES = ['order-'];
 
-export const OrderStatus = z.enum(['pending', 'confirmed', 'rejected', 'shipped']);
+export const OrderStatus = z.enum(['pending', 'confirmed', 'rejected', 'shipped', 'cancelled']);
 export type OrderStatus = z.infer<typeof OrderStatus>;
 
 /** A line as placed: priced from orders' own copy of catalog's prices at that moment. Money is integer cents. */
@@ -39,15 +39,27 @@ export type ConfirmOrder = z.infer<typeof ConfirmOrder>;
 export const RejectOrder = z.object({ orderId: OrderId, reason: z.string().min(1) });
 export type RejectOrder = z.infer<typeof RejectOrder>;
 
-/** The commands other services send on `ordo.orders.commands`, as a saga issues them (PlaceOrder arrives over HTTP only). */
+/** The cancellation saga's last step: the order's stock, payment and shipment are undone, the order ends cancelled. */
+export const CompleteCancellation = z.object({ orderId: OrderId });
+export type CompleteCancellation = z.infer<typeof CompleteCancellation>;
+
+/** The cancellation saga could not undo the order (its shipment left the warehouse): the order goes on as it was. */
+export const RefuseCancellation = z.object({ orderId: OrderId, reason: z.string().min(1) });
+export type RefuseCancellation = z.infer<typeof RefuseCancellation>;
+
+/** The commands other services send on `ordo.orders.commands`, as a saga issues them (PlaceOrder and CancelOrder arrive over HTTP only). */
 export type ConfirmOrderMessage = CommandMessage<'ConfirmOrder', ConfirmOrder>;
 export type RejectOrderMessage = CommandMessage<'RejectOrder', RejectOrder>;
-export type OrdersCommandMessage = ConfirmOrderMessage | RejectOrderMessage;
+export type CompleteCancellationMessage = CommandMessage<'CompleteCancellation', CompleteCancellation>;
+export type RefuseCancellationMessage = CommandMessage<'RefuseCancellation', RefuseCancellation>;
+export type OrdersCommandMessage = ConfirmOrderMessage | RejectOrderMessage | CompleteCancellationMessage | RefuseCancellationMessage;
 
 /** The data schema of each command the topic carries. */
 export const ordersCommandSchemas = {
   ConfirmOrder,
   RejectOrder,
+  CompleteCancellation,
+  RefuseCancellation,
 } as const satisfies Record<OrdersCommandMessage['type'], z.ZodType>;
 
 // ---- events ------------------------------------------------------------------------
@@ -98,13 +110,53 @@ export type OrderRejected = z.infer<typeof OrderRejected>;
 export const OrderShipped = z.object({ orderId: OrderId, shipmentId: z.string().min(1), at: At });
 export type OrderShipped = z.infer<typeof OrderShipped>;
 
+/**
+ * The order's owner or an operator asked to cancel it (`by`: the caller's scope), while it
+ * was pending or confirmed. Before the pivot, the placement saga (version 2) compensates on it.
+ */
+export const OrderCancellationRequested = z.object({ orderId: OrderId, reason: z.string().min(1), by: z.string().min(1).optional(), at: At });
+export type OrderCancellationRequested = z.infer<typeof OrderCancellationRequested>;
+
+/**
+ * A confirmed order is to be undone: asked once it was confirmed, or asked before and the
+ * order confirmed since. It starts the cancellation saga, which reads the lines to release.
+ */
+export const OrderCancellationStarted = z.object({
+  orderId: OrderId,
+  reason: z.string().min(1),
+  lines: z.array(z.object({ sku: Sku, quantity: z.number().int().positive() })).min(1),
+  at: At,
+});
+export type OrderCancellationStarted = z.infer<typeof OrderCancellationStarted>;
+
+/** The order was called off at its owner's or an operator's request; `reason` is the request's. It holds no stock and no money. */
+export const OrderCancelled = z.object({ orderId: OrderId, reason: z.string().min(1), at: At });
+export type OrderCancelled = z.infer<typeof OrderCancelled>;
+
+/** The cancellation could not be carried out (the shipment had left): the order goes on, confirmed or shipped. */
+export const OrderCancellationRefused = z.object({ orderId: OrderId, reason: z.string().min(1), at: At });
+export type OrderCancellationRefused = z.infer<typeof OrderCancellationRefused>;
+
 export type OrderEvent =
   | { type: 'OrderPlaced'; data: OrderPlaced }
   | { type: 'OrderConfirmed'; data: OrderConfirmed }
   | { type: 'OrderRejected'; data: OrderRejected }
-  | { type: 'OrderShipped'; data: OrderShipped };
+  | { type: 'OrderShipped'; data: OrderShipped }
+  | { type: 'OrderCancellationRequested'; data: OrderCancellationRequested }
+  | { type: 'OrderCancellationStarted'; data: OrderCancellationStarted }
+  | { type: 'OrderCancelled'; data: OrderCancelled }
+  | { type: 'OrderCancellationRefused'; data: OrderCancellationRefused };
 
-export const ordersEventTypes = ['OrderPlaced', 'OrderConfirmed', 'OrderRejected', 'OrderShipped'] as const satisfies readonly OrderEvent['type'][];
+export const ordersEventTypes = [
+  'OrderPlaced',
+  'OrderConfirmed',
+  'OrderRejected',
+  'OrderShipped',
+  'OrderCancellationRequested',
+  'OrderCancellationStarted',
+  'OrderCancelled',
+  'OrderCancellationRefused',
+] as const satisfies readonly OrderEvent['type'][];
 
 /**
  * The store's schema registry (an `EventSchemaRegistry` of @ordo/eventstore): appends are
@@ -115,10 +167,31 @@ export const ordersEventSchemas = {
   OrderConfirmed: { version: 1, schema: OrderConfirmed },
   OrderRejected: { version: 1, schema: OrderRejected },
   OrderShipped: { version: 1, schema: OrderShipped },
+  OrderCancellationRequested: { version: 1, schema: OrderCancellationRequested },
+  OrderCancellationStarted: { version: 1, schema: OrderCancellationStarted },
+  OrderCancelled: { version: 1, schema: OrderCancelled },
+  OrderCancellationRefused: { version: 1, schema: OrderCancellationRefused },
 } as const satisfies Record<OrderEvent['type'], { version: number; schema: z.ZodType }>;
 
 // ---- endpoints: the commands a saga sends, and the replies that answer them ----------
 
 export const ConfirmOrderEndpoint = commandEndpoint(CONTEXT, { ConfirmOrder }, { aggregateId: ({ orderId }) => orderId, success: { OrderConfirmed } });
 
-export const RejectOrderEndpoint = commandEndpoint(CONTEXT, { RejectOrder }, { aggregateId: ({ orderId }) => orderId, success: { OrderRejected } });
+/** An order whose cancellation was asked for ends cancelled, not rejected: OrderCancelled answers then. */
+export const RejectOrderEndpoint = commandEndpoint(
+  CONTEXT,
+  { RejectOrder },
+  { aggregateId: ({ orderId }) => orderId, success: { OrderRejected, OrderCancelled } },
+);
+
+export const CompleteCancellationEndpoint = commandEndpoint(
+  CONTEXT,
+  { CompleteCancellation },
+  { aggregateId: ({ orderId }) => orderId, success: { OrderCancelled } },
+);
+
+export const RefuseCancellationEndpoint = commandEndpoint(
+  CONTEXT,
+  { RefuseCancellation },
+  { aggregateId: ({ orderId }) => orderId, success: { OrderCancellationRefused } },
+);

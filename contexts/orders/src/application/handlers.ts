@@ -5,12 +5,15 @@ import { orderStream } from '@ordo/orders-contract';
 import { OrderNotFound } from '../domain/errors';
 import {
   orderDecider,
+  type CancelOrder,
+  type CompleteCancellation,
   type ConfirmOrder,
   type KnownCustomer,
   type MarkShipped,
   type Order,
   type OrderCommand,
   type PlaceOrder,
+  type RefuseCancellation,
   type RejectOrder,
 } from '../domain/order';
 
@@ -68,6 +71,11 @@ export const ordersHandlers = ({ store, prices, customers }: OrdersHandlersPorts
     confirmOrder: (data: ConfirmOrder['data'], context: CommandContext) => run({ type: 'ConfirmOrder', data, metadata: { now: context.now } }, context),
     rejectOrder: (data: RejectOrder['data'], context: CommandContext) => run({ type: 'RejectOrder', data, metadata: { now: context.now } }, context),
     markShipped: (data: MarkShipped['data'], context: CommandContext) => run({ type: 'MarkShipped', data, metadata: { now: context.now } }, context),
+    cancelOrder: (data: CancelOrder['data'], context: CommandContext) => run({ type: 'CancelOrder', data, metadata: { now: context.now } }, context),
+    completeCancellation: (data: CompleteCancellation['data'], context: CommandContext) =>
+      run({ type: 'CompleteCancellation', data, metadata: { now: context.now } }, context),
+    refuseCancellation: (data: RefuseCancellation['data'], context: CommandContext) =>
+      run({ type: 'RefuseCancellation', data, metadata: { now: context.now } }, context),
     readOrder: async (orderId: string): Promise<OrderAt> => existing(orderId, await orders.read(orderStream(orderId))),
   };
 };

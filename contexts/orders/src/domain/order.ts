@@ -3,6 +3,7 @@
 // fact the application layer looked up: `decide` owns every rule of an order's lines.
 import type { Command, Decider } from '@ordo/eventstore';
 import type { OrderEvent, OrderLine, ShipTo } from '@ordo/orders-contract';
+import { cancelOrder, completeCancellation, refuseCancellation, type CancelOrder, type CompleteCancellation, type RefuseCancellation } from './cancellation';
 import { OrderAlreadyExists, OrderLinesRefused, OrderNotFound, OrderRuleBroken, UnknownCustomer, type LineProblem } from './errors';
 
 export type { OrderEvent, OrderLine };
@@ -39,9 +40,10 @@ export type ConfirmOrder = Command<'ConfirmOrder', { orderId: string }>;
 export type RejectOrder = Command<'RejectOrder', { orderId: string; reason: string }>;
 /** The order's shipment was dispatched: from shipping's ShipmentDispatched, never over HTTP. */
 export type MarkShipped = Command<'MarkShipped', { orderId: string; shipmentId: string }>;
-export type OrderCommand = PlaceOrder | ConfirmOrder | RejectOrder | MarkShipped;
+export type { CancelOrder, CompleteCancellation, RefuseCancellation };
+export type OrderCommand = PlaceOrder | ConfirmOrder | RejectOrder | MarkShipped | CancelOrder | CompleteCancellation | RefuseCancellation;
 
-interface Placed {
+export interface Placed {
   orderId: string;
   /** Absent for an order recorded before owners were: nobody owns it. */
   owner?: string;
@@ -52,13 +54,34 @@ interface Placed {
   placedAt: string;
 }
 
-/** JSON only: the state is also a snapshot. */
+/** A cancellation asked for and neither carried out nor refused yet. */
+export interface CancellationAsked {
+  reason: string;
+  requestedAt: string;
+}
+type Cancellable = { cancellation?: CancellationAsked };
+
+/**
+ * JSON only: the state is also a snapshot. A shipped order may still carry a cancellation:
+ * its parcel left before the cancellation saga could stop it, which then refuses it.
+ */
 export type Order =
   | { status: 'absent' }
-  | (Placed & { status: 'pending' })
-  | (Placed & { status: 'confirmed'; confirmedAt: string })
+  | (Placed & Cancellable & { status: 'pending' })
+  | (Placed & Cancellable & { status: 'confirmed'; confirmedAt: string })
   | (Placed & { status: 'rejected'; reason: string; rejectedAt: string })
-  | (Placed & { status: 'shipped'; confirmedAt: string; shipmentId: string; shippedAt: string });
+  | (Placed & Cancellable & { status: 'shipped'; confirmedAt: string; shipmentId: string; shippedAt: string })
+  | (Placed & { status: 'cancelled'; reason: string; cancelledAt: string });
+
+/** What every placed order keeps, whatever became of it. */
+const placedPart = ({ orderId, owner, customerId, lines, totalCents, placedAt }: Placed): Placed => ({
+  orderId,
+  ...(owner !== undefined && { owner }),
+  ...(customerId !== undefined && { customerId }),
+  lines,
+  totalCents,
+  placedAt,
+});
 
 export const initialState = (): Order => ({ status: 'absent' });
 
@@ -102,13 +125,19 @@ export const decide = (command: OrderCommand, state: Order): OrderEvent[] => {
       switch (state.status) {
         case 'absent':
           throw new OrderNotFound(orderId);
-        case 'pending':
-          return [{ type: 'OrderConfirmed', data: { orderId, at: command.metadata.now } }];
+        case 'pending': {
+          const confirmed: OrderEvent = { type: 'OrderConfirmed', data: { orderId, at: command.metadata.now } };
+          // Asked to cancel while the saga confirmed it: once confirmed, the order is undone by the cancellation saga.
+          if (!state.cancellation) return [confirmed];
+          const lines = state.lines.map(({ sku, quantity }) => ({ sku, quantity }));
+          return [confirmed, { type: 'OrderCancellationStarted', data: { orderId, reason: state.cancellation.reason, lines, at: command.metadata.now } }];
+        }
         case 'confirmed':
         case 'shipped':
           return []; // already decided this way: the sender gets its answer from the first event
         case 'rejected':
-          throw new OrderRuleBroken(`order ${orderId} was rejected (${state.reason}); it cannot be confirmed`);
+        case 'cancelled':
+          throw new OrderRuleBroken(`order ${orderId} was ${state.status} (${state.reason}); it cannot be confirmed`);
         default: {
           const unknown: never = state;
           throw new Error(`unknown order state ${JSON.stringify(unknown)}`);
@@ -121,8 +150,11 @@ export const decide = (command: OrderCommand, state: Order): OrderEvent[] => {
         case 'absent':
           throw new OrderNotFound(orderId);
         case 'pending':
+          // The saga undid the order because its owner asked to cancel it: it ends cancelled, with the owner's reason.
+          if (state.cancellation) return [{ type: 'OrderCancelled', data: { orderId, reason: state.cancellation.reason, at: command.metadata.now } }];
           return [{ type: 'OrderRejected', data: { orderId, reason, at: command.metadata.now } }];
         case 'rejected':
+        case 'cancelled':
           return [];
         case 'confirmed':
         case 'shipped':
@@ -142,7 +174,8 @@ export const decide = (command: OrderCommand, state: Order): OrderEvent[] => {
           // Dispatched before the saga confirmed the order: it is not shipped until it is confirmed.
           throw new OrderRuleBroken(`order ${orderId} is pending; only a confirmed order is shipped`);
         case 'rejected':
-          throw new OrderRuleBroken(`order ${orderId} was rejected (${state.reason}); it cannot be shipped`);
+        case 'cancelled':
+          throw new OrderRuleBroken(`order ${orderId} was ${state.status} (${state.reason}); it cannot be shipped`);
         case 'confirmed':
           return [{ type: 'OrderShipped', data: { orderId, shipmentId, at: command.metadata.now } }];
         case 'shipped':
@@ -153,6 +186,12 @@ export const decide = (command: OrderCommand, state: Order): OrderEvent[] => {
         }
       }
     }
+    case 'CancelOrder':
+      return cancelOrder(command, state);
+    case 'CompleteCancellation':
+      return completeCancellation(command, state);
+    case 'RefuseCancellation':
+      return refuseCancellation(command, state);
     default: {
       const unknown: never = command;
       throw new Error(`unknown command ${JSON.stringify(unknown)}`);
@@ -180,6 +219,22 @@ export const evolve = (state: Order, event: OrderEvent): Order => {
       return state.status === 'pending' ? { ...state, status: 'rejected', reason: event.data.reason, rejectedAt: event.data.at } : state;
     case 'OrderShipped':
       return state.status === 'confirmed' ? { ...state, status: 'shipped', shipmentId: event.data.shipmentId, shippedAt: event.data.at } : state;
+    case 'OrderCancellationRequested': {
+      const { reason, at } = event.data;
+      return state.status === 'pending' || state.status === 'confirmed' ? { ...state, cancellation: { reason, requestedAt: at } } : state;
+    }
+    case 'OrderCancellationStarted':
+      return state; // the request it follows is recorded already
+    case 'OrderCancelled':
+      return state.status === 'pending' || state.status === 'confirmed'
+        ? { ...placedPart(state), status: 'cancelled', reason: event.data.reason, cancelledAt: event.data.at }
+        : state;
+    case 'OrderCancellationRefused': {
+      if (state.status !== 'confirmed' && state.status !== 'shipped') return state;
+      const goesOn = { ...state };
+      delete goesOn.cancellation;
+      return goesOn;
+    }
     default: {
       const unknown: never = event;
       throw new Error(`unknown event ${JSON.stringify(unknown)}`);
