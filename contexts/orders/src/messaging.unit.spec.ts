@@ -49,7 +49,7 @@ describe('reading orders commands', () => {
 
   it('refuses a command orders does not take, or one with bad data', () => {
     expect(() => parseOrdersCommand(command('ShipOrder', { orderId }))).toThrow(
-      "orders takes ConfirmOrder and RejectOrder on its command topic, not 'ShipOrder'",
+      "orders takes ConfirmOrder and RejectOrder and CompleteCancellation and RefuseCancellation on its command topic, not 'ShipOrder'",
     );
     expect(() => parseOrdersCommand(command('RejectOrder', { orderId }))).toThrow();
     expect(() => parseOrdersCommand(command('ConfirmOrder', { orderId: 'not-a-uuid' }))).toThrow();
