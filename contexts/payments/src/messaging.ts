@@ -31,6 +31,8 @@ const handle = (handlers: PaymentsHandlers, command: PaymentsCommandMessage, con
       return handlers.capturePayment(command.data, context);
     case 'RefundPayment':
       return handlers.refundPayment(command.data, context);
+    case 'CancelPayment':
+      return handlers.cancelPayment(command.data, context);
     default: {
       const unknown: never = command;
       throw new UnknownCommandError(`payments takes no command ${JSON.stringify(unknown)}`);

@@ -48,12 +48,21 @@ export type CapturePayment = z.infer<typeof CapturePayment>;
 export const RefundPayment = z.object({ orderId: OrderId, reason: z.string().min(1).max(500) });
 export type RefundPayment = z.infer<typeof RefundPayment>;
 
+/**
+ * An order was cancelled: whatever its payment holds goes back. Voided while only
+ * authorized (or never authorized), refunded once captured, so the sender need not know
+ * whether a capture got there first: payments handles one order's commands one at a time.
+ */
+export const CancelPayment = z.object({ orderId: OrderId, reason: z.string().min(1).max(500) });
+export type CancelPayment = z.infer<typeof CancelPayment>;
+
 /** The commands a saga sends on `ordo.payments.commands`, keyed by order id. */
 export type AuthorizePaymentMessage = CommandMessage<'AuthorizePayment', AuthorizePayment>;
 export type VoidPaymentMessage = CommandMessage<'VoidPayment', VoidPayment>;
 export type CapturePaymentMessage = CommandMessage<'CapturePayment', CapturePayment>;
 export type RefundPaymentMessage = CommandMessage<'RefundPayment', RefundPayment>;
-export type PaymentsCommandMessage = AuthorizePaymentMessage | VoidPaymentMessage | CapturePaymentMessage | RefundPaymentMessage;
+export type CancelPaymentMessage = CommandMessage<'CancelPayment', CancelPayment>;
+export type PaymentsCommandMessage = AuthorizePaymentMessage | VoidPaymentMessage | CapturePaymentMessage | RefundPaymentMessage | CancelPaymentMessage;
 
 /** The data schema of each command the topic carries: every payments command comes this way. */
 export const paymentsCommandSchemas = {
@@ -61,6 +70,7 @@ export const paymentsCommandSchemas = {
   VoidPayment,
   CapturePayment,
   RefundPayment,
+  CancelPayment,
 } as const satisfies Record<PaymentsCommandMessage['type'], z.ZodType>;
 
 // ---- events: every command is answered by exactly one ---------------------------------
@@ -175,6 +185,13 @@ export const RefundPaymentEndpoint = commandEndpoint(
   CONTEXT,
   { RefundPayment },
   { aggregateId: byOrder, success: { PaymentRefunded }, failure: { PaymentRefundRejected } },
+);
+
+/** Answered as VoidPayment or RefundPayment would be, whichever the payment's state calls for. */
+export const CancelPaymentEndpoint = commandEndpoint(
+  CONTEXT,
+  { CancelPayment },
+  { aggregateId: byOrder, success: { PaymentVoided, PaymentRefunded }, failure: { PaymentVoidRejected, PaymentRefundRejected } },
 );
 
 // ---- views ---------------------------------------------------------------------------

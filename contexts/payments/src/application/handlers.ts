@@ -1,7 +1,7 @@
 // One function per command: load the payment, decide, and where a rule needs the
 // provider's answer, ask for it and decide again with it; then append.
 import { commandHandler, type CommandContext, type EventStore } from '@ordo/eventstore';
-import { paymentStream, type AuthorizePayment, type CapturePayment, type RefundPayment, type VoidPayment } from '@ordo/payments-contract';
+import { paymentStream, type AuthorizePayment, type CancelPayment, type CapturePayment, type RefundPayment, type VoidPayment } from '@ordo/payments-contract';
 import { ProviderAnswerNeeded } from '../domain/errors';
 import { paymentDecider, type PaymentCommand, type ProviderAnswer } from '../domain/payment';
 import { askProvider, type PaymentProvider } from './provider';
@@ -44,6 +44,7 @@ export const paymentsHandlers = ({ store, provider, providerTimeoutMs }: Payment
     voidPayment: (data: VoidPayment, context: CommandContext) => run({ type: 'VoidPayment', data, metadata: { now: context.now } }, context),
     capturePayment: (data: CapturePayment, context: CommandContext) => run({ type: 'CapturePayment', data, metadata: { now: context.now } }, context),
     refundPayment: (data: RefundPayment, context: CommandContext) => run({ type: 'RefundPayment', data, metadata: { now: context.now } }, context),
+    cancelPayment: (data: CancelPayment, context: CommandContext) => run({ type: 'CancelPayment', data, metadata: { now: context.now } }, context),
     /** An order's payment and its stream revision (-1n: the order has no payment). */
     readPayment: (orderId: string) => payments.read(paymentStream(orderId)),
   };

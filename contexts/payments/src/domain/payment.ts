@@ -4,7 +4,7 @@
 // positive whole amount of cents, a currency payments takes, a card token and a reason
 // within their lengths) is the contract's schema's, checked where the command arrives
 // (messaging.ts parks what fails it), and not again here.
-import type { AuthorizePayment, CapturePayment, PaymentsEvent, RefundPayment, VoidPayment } from '@ordo/payments-contract';
+import type { AuthorizePayment, CancelPayment, CapturePayment, PaymentsEvent, RefundPayment, VoidPayment } from '@ordo/payments-contract';
 import type { Command, Decider } from '@ordo/eventstore';
 import { ProviderAnswerNeeded } from './errors';
 
@@ -29,7 +29,8 @@ export type PaymentCommand =
   | Command<'AuthorizePayment', AuthorizePayment, Asked>
   | Command<'VoidPayment', VoidPayment, Asked>
   | Command<'CapturePayment', CapturePayment, Asked>
-  | Command<'RefundPayment', RefundPayment, Asked>;
+  | Command<'RefundPayment', RefundPayment, Asked>
+  | Command<'CancelPayment', CancelPayment, Asked>;
 
 /** An authorization the provider approved; `at` is when the payment last changed. */
 interface Held {
@@ -191,6 +192,18 @@ const refund = (command: Extract<PaymentCommand, { type: 'RefundPayment' }>, sta
   }
 };
 
+/**
+ * A cancelled order's payment: what was captured is refunded, anything else voided (an
+ * authorization released, or a payment closed before one, so a late one is declined). A
+ * capture that comes after it finds the payment voided and fails, calling no provider.
+ */
+const cancel = (command: Extract<PaymentCommand, { type: 'CancelPayment' }>, state: Payment, at: string): PaymentsEvent[] => {
+  const { data, metadata } = command;
+  return state.status === 'captured' || state.status === 'refunded'
+    ? refund({ type: 'RefundPayment', data, metadata }, state, at)
+    : voidPayment({ type: 'VoidPayment', data: { orderId: data.orderId }, metadata }, state, at);
+};
+
 /** Every command gets exactly one answering event; only a missing provider answer throws (ProviderAnswerNeeded). */
 export const decide = (command: PaymentCommand, state: Payment): PaymentsEvent[] => {
   const at = command.metadata.now;
@@ -203,6 +216,8 @@ export const decide = (command: PaymentCommand, state: Payment): PaymentsEvent[]
       return capture(command, state, at);
     case 'RefundPayment':
       return refund(command, state, at);
+    case 'CancelPayment':
+      return cancel(command, state, at);
     default: {
       const unknown: never = command;
       throw new Error(`unknown payments command ${JSON.stringify(unknown)}`);

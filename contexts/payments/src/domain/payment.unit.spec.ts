@@ -23,6 +23,11 @@ const refund = (provider?: ProviderAnswer, reason = 'returned'): PaymentCommand 
   data: { orderId, reason },
   metadata: asked(provider),
 });
+const cancel = (provider?: ProviderAnswer, reason = 'order cancelled'): PaymentCommand => ({
+  type: 'CancelPayment',
+  data: { orderId, reason },
+  metadata: asked(provider),
+});
 const approvedBy = (operation: ProviderOperation, reference: string): ProviderAnswer => ({ operation, approved: true, reference });
 const declinedBy = (operation: ProviderOperation, reason: string): ProviderAnswer => ({ operation, approved: false, reason });
 
@@ -212,6 +217,52 @@ describe('payments: one payment per order', () => {
     );
   });
 
+  describe('CancelPayment', () => {
+    it('voids a payment only authorized: the capture has not come', () => {
+      expect(callNeeded(AUTHORIZED, cancel())).toEqual({ operation: 'void', orderId, authorizationId: 'auth_1', amountCents: AMOUNT });
+      spec
+        .given(AUTHORIZED)
+        .when(cancel(approvedBy('void', 'void_1')))
+        .then([voided()]);
+    });
+    it('refunds a captured payment, with the cancellation’s reason', () => {
+      expect(callNeeded(CAPTURED, cancel())).toEqual({ operation: 'refund', orderId, captureId: 'cap_1', amountCents: AMOUNT, reason: 'order cancelled' });
+      spec
+        .given(CAPTURED)
+        .when(cancel(approvedBy('refund', 'ref_1')))
+        .then([refunded('order cancelled')]);
+    });
+    it('closes a payment never authorized, so a late authorization is declined', () => {
+      spec.given([]).when(cancel()).then([voidedNothing]);
+      spec
+        .given([voidedNothing])
+        .when(authorize())
+        .then([declined('the payment of order o-1 is voided: an order is paid once')]);
+    });
+    it('answers as the earlier void or refund did, asking nothing', () => {
+      spec.given(HISTORIES.voided).when(cancel()).then([voided()]);
+      spec
+        .given(HISTORIES.refunded)
+        .when(cancel())
+        .then([refunded('returned')]);
+    });
+    it('answers a refusal of the provider with its reason', () => {
+      spec
+        .given(AUTHORIZED)
+        .when(cancel(declinedBy('void', 'the authorization expired')))
+        .then([voidRejected('the authorization expired')]);
+      spec
+        .given(CAPTURED)
+        .when(cancel(declinedBy('refund', 'the card was closed')))
+        .then([refundRejected('the card was closed')]);
+    });
+    it('leaves a capture that comes after it nothing to take, asking no provider', () =>
+      spec
+        .given([authorized(), voided()])
+        .when(capture())
+        .then([captureFailed('the payment of order o-1 is voided: there is no authorization to capture')]));
+  });
+
   describe('evolve', () => {
     const stateAfter = (events: PaymentsEvent[]) => events.reduce(evolve, initialState());
 
@@ -247,7 +298,7 @@ describe('payments: one payment per order', () => {
   });
 
   describe('over any sequence of commands and provider answers', () => {
-    const command = fc.constantFrom<(provider?: ProviderAnswer) => PaymentCommand>(authorize, voidIt, capture, refund);
+    const command = fc.constantFrom<(provider?: ProviderAnswer) => PaymentCommand>(authorize, voidIt, capture, refund, cancel);
     const answered = fc.record({ approved: fc.boolean(), reference: fc.constantFrom('auth_1', 'cap_1', 'ref_1', 'void_1') });
 
     it('answers every command with one event, asks the provider at most once a command, and moves money at most once', () => {
