@@ -117,6 +117,12 @@ export interface SagaDefinition<Data> {
   /** The business key of the instance a reply belongs to; undefined when it belongs to none. */
   association: (reply: IncomingEvent) => string | undefined;
   steps: readonly SagaStep<Data>[];
+  /**
+   * An event of another context that asks the instance to stop (an order's owner cancelling
+   * it), found by `association` like a reply: before the pivot the instance compensates with
+   * `reason(event)`; from the pivot on it changes nothing. Absent: no event cancels it.
+   */
+  cancelledBy?: { type: string; reason: (event: IncomingEvent) => string };
 }
 
 export class SagaDefinitionError extends Error {

@@ -20,6 +20,7 @@ const decisionInputSchema = z.discriminatedUnion('type', [
     id: z.string().min(1),
     now: at,
   }),
+  z.object({ type: z.literal('Cancel'), request: incomingEventSchema, now: at }),
 ]);
 
 export const sagaFixtureSchema = z.object({
@@ -41,6 +42,8 @@ const kept = (input: DecisionInput): DecisionInput => {
       return { ...input, trigger: parseIncomingEvent(input.trigger) };
     case 'HandleReply':
       return { ...input, reply: parseIncomingEvent(input.reply) };
+    case 'Cancel':
+      return { ...input, request: parseIncomingEvent(input.request) };
     default:
       return input;
   }

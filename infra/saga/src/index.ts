@@ -50,6 +50,7 @@ export { sagaRunner, SagaInstanceNotFound, type SagaRunner, type SagaRunnerOptio
 export { operate, SagaOperationRefused, type OperatorAction, type OperatorInput } from './operate';
 export { UnregisteredSagaVersion } from './versions';
 export { wake, nextWakeOf } from './deadlines';
+export { cancel, type CancelInput } from './cancel';
 export { decideOn, type DecisionInput, type WakeInput, type SagaDecision, type SagaRecorder } from './recording';
 export { replayHistory, type ReplayDifference } from './replay';
 export { fixtureOf, fixtureText, readSagaFixtures, sagaFixtureSchema, type SagaFixture } from './fixtures';
@@ -62,6 +63,8 @@ export {
   reply,
   operator,
   elapse,
+  cancellation,
+  type CancellationStimulus,
   type ElapseStimulus,
   type OperatorStimulus,
   type Stimulus,

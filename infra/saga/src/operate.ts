@@ -51,7 +51,7 @@ const retry = <Data>(definition: SagaDefinition<Data>, state: StartedSaga<Data>,
 };
 
 /** The step the instance is at: the one it failed on, else the last one it sent an action for. */
-const currentStep = <Data>(state: StartedSaga<Data>): string | undefined =>
+export const currentStep = <Data>(state: StartedSaga<Data>): string | undefined =>
   state.failed?.step ?? state.commands.filter((sent) => sent.kind === 'action').at(-1)?.step;
 
 /**

@@ -1,6 +1,7 @@
 // What an instance decides on, as one union: the runner hands every decision it appended to
 // a recorder (a tool recording fixtures), and the replay check decides each recorded input
 // again. Pure: `decideOn` routes an input to the core function the runner calls for it.
+import { cancel, type CancelInput } from './cancel';
 import { wake } from './deadlines';
 import { sagaDecider, type SagaInput } from './decide';
 import type { SagaDefinition } from './definition';
@@ -14,8 +15,8 @@ export interface WakeInput {
   now: string;
 }
 
-/** A trigger, a reply, a wake-up or an operator's request, with the time it was decided at. */
-export type DecisionInput = SagaInput | WakeInput | OperatorInput;
+/** A trigger, a reply, a wake-up, an operator's request or a cancellation request, with the time it was decided at. */
+export type DecisionInput = SagaInput | WakeInput | OperatorInput | CancelInput;
 
 /** One decision the runner appended to an instance's stream. */
 export interface SagaDecision<Data = unknown> {
@@ -46,6 +47,8 @@ export const decideOn = <Data>(definition: SagaDefinition<Data>, state: SagaStat
     case 'Operate':
       if (state.status === 'not-started') throw new Error(`an operator's ${input.action} reached an instance that has not started`);
       return operate(definition, state, input);
+    case 'Cancel':
+      return state.status === 'not-started' ? [] : cancel(definition, state, input);
     default: {
       const unknown: never = input;
       throw new Error(`unknown decision input ${JSON.stringify(unknown)}`);

@@ -35,6 +35,8 @@ const described = (input: DecisionInput): string => {
       return `a wake-up at ${input.now}`;
     case 'Operate':
       return `an operator's ${input.action}`;
+    case 'Cancel':
+      return `the cancellation request ${input.request.type}`;
   }
 };
 

@@ -3,8 +3,9 @@
 import { randomUUID } from 'node:crypto';
 import { eventIdFor, loadedStreams, WrongExpectedRevisionError, type EventStore, type ExpectedRevision } from '@ordo/eventstore';
 import { traceHeaders } from '@ordo/runtime';
+import { cancel, type CancelInput } from './cancel';
 import { wake } from './deadlines';
-import { instanceFor } from './decide';
+import { instanceFor, type SagaInput } from './decide';
 import type { IncomingEvent, SagaDefinition } from './definition';
 import { sagaIdOf, type SagaEvent, type SagaState, type StartedSaga } from './instance';
 import { operate, type OperatorAction } from './operate';
@@ -71,6 +72,9 @@ export const sagaRunner = <Data>(options: SagaRunnerOptions<Data>) => {
     ),
   );
 
+  // The event types that ask an instance to stop, in any registered version: an instance decides by its own version's.
+  const cancelTypes = new Set(versions.all.flatMap(({ definition: version }) => (version.cancelledBy ? [version.cancelledBy.type] : [])));
+
   const load = async (sagaId: string): Promise<Loaded<Data>> => {
     let { state, revision } = loaded.get(sagaId) ?? { state: decider.initialState(), revision: -1n };
     for await (const event of store.readStream(sagaId, { fromRevision: revision + 1n })) {
@@ -117,15 +121,27 @@ export const sagaRunner = <Data>(options: SagaRunnerOptions<Data>) => {
     }
   };
 
-  /** The instance a reply answers, or why it answers none. */
-  const instanceOfReply = (event: IncomingEvent): { sagaId: string } | { why: string } => {
-    if (!replyTypes.has(event.type) || !event.metadata.commandId) return { why: `${event.type} answers no command of ${definition.name}` };
+  /** The instance a reply or a cancellation request concerns, or why it concerns none. */
+  const instanceOf = (event: IncomingEvent): { sagaId: string } | { why: string } => {
+    const cancels = cancelTypes.has(event.type);
+    if (!cancels && (!replyTypes.has(event.type) || !event.metadata.commandId)) return { why: `${event.type} answers no command of ${definition.name}` };
     const key = definition.association(event);
     return key === undefined ? { why: `${event.type} names no ${definition.name} instance` } : { sagaId: sagaIdOf(definition.name, key) };
   };
 
-  const reply = async (event: IncomingEvent): Promise<SagaHandled<Data>> => {
-    const instance = instanceOfReply(event);
+  /** A reply, decided by the engine; a cancellation request, by `cancel` of the instance's own version. */
+  const decideInput = (event: IncomingEvent, state: StartedSaga<Data>, now: string): { input: SagaInput | CancelInput; events: SagaEvent<Data>[] } => {
+    const version = versions.of(state.version, state.sagaId);
+    if (cancelTypes.has(event.type)) {
+      const input = { type: 'Cancel', request: event, now } as const;
+      return { input, events: cancel(version.definition, state, input) };
+    }
+    const input = { type: 'HandleReply', reply: event, now } as const;
+    return { input, events: version.decider.decide(input, state) };
+  };
+
+  const react = async (event: IncomingEvent): Promise<SagaHandled<Data>> => {
+    const instance = instanceOf(event);
     if ('why' in instance) return { result: 'ignored', why: instance.why };
     const { sagaId } = instance;
     for (let attempt = 0; ; attempt++) {
@@ -138,21 +154,21 @@ export const sagaRunner = <Data>(options: SagaRunnerOptions<Data>) => {
         if (remembered) continue;
         return { result: 'ignored', sagaId, why: 'no such instance' };
       }
-      const input = { type: 'HandleReply', reply: event, now: clock().toISOString() } as const;
-      let events: SagaEvent<Data>[];
+      let decision: { input: SagaInput | CancelInput; events: SagaEvent<Data>[] };
       try {
-        events = versions.of(state.version, sagaId).decider.decide(input, state);
+        decision = decideInput(event, state, clock().toISOString());
       } catch (error) {
         if (remembered) continue;
         throw error;
       }
+      const { input, events } = decision;
       if (events.length === 0) {
         if (remembered) continue;
-        return { result: 'ignored', sagaId, why: `${event.type} ${event.id} was recorded already` };
+        return { result: 'ignored', sagaId, why: `${event.type} ${event.id} was recorded already, or changes nothing now` };
       }
       try {
         const { written, nextExpectedRevision } = await append(sagaId, event, state.correlationId, events, revision);
-        // Not written: the same reply, handled concurrently, was recorded first.
+        // Not written: the same event, handled concurrently, was recorded first.
         if (!written) return { result: 'ignored', sagaId, why: `${event.type} ${event.id} was recorded already` };
         remember(sagaId, state, events, nextExpectedRevision);
         recorder?.({ sagaId, version: state.version, revision: revision + 1n, input, decided: events });
@@ -217,8 +233,8 @@ export const sagaRunner = <Data>(options: SagaRunnerOptions<Data>) => {
   };
 
   return {
-    /** A trigger starts an instance; any other event is treated as a possible reply. */
-    handle: (event: IncomingEvent): Promise<SagaHandled<Data>> => (event.type === definition.trigger.type ? start(event) : reply(event)),
+    /** A trigger starts an instance; any other event is treated as a possible reply or cancellation request. */
+    handle: (event: IncomingEvent): Promise<SagaHandled<Data>> => (event.type === definition.trigger.type ? start(event) : react(event)),
     /**
      * The instance an event concerns, for its consumer to order and park by (`sequenceBy`):
      * replies arrive keyed by the replying aggregate (a sku), which many instances share,
@@ -227,7 +243,7 @@ export const sagaRunner = <Data>(options: SagaRunnerOptions<Data>) => {
      */
     sequenceOf: (event: IncomingEvent): string => {
       if (event.type === definition.trigger.type) return instanceFor(definition, event).sagaId;
-      const instance = instanceOfReply(event);
+      const instance = instanceOf(event);
       return 'sagaId' in instance ? instance.sagaId : event.id;
     },
     /**

@@ -6,6 +6,7 @@ import assert from 'node:assert/strict';
 import { eventIdFor } from '@ordo/eventstore';
 import { sagaDecider, startSaga } from './decide';
 import type { IncomingEvent, SagaDefinition } from './definition';
+import { cancel } from './cancel';
 import { wake } from './deadlines';
 import { operate, type OperatorAction } from './operate';
 import { commandIdFor, type CommandKind, type IgnoredWhy, type SagaEvent, type SagaState } from './instance';
@@ -18,8 +19,9 @@ export type StartedStimulus<Data> = { stimulus: 'started'; data: Data; correlati
 export type ReplyStimulus = { stimulus: 'reply'; to: ReplyTarget; type: string; data: unknown };
 export type OperatorStimulus = { stimulus: 'operator'; action: OperatorAction; by: string; reason: string };
 export type ElapseStimulus = { stimulus: 'elapse'; ms: number };
+export type CancellationStimulus = { stimulus: 'cancellation'; type: string; data: unknown };
 /** An input to the saga, or a shorthand for one in a history. */
-export type Stimulus<Data = unknown> = TriggerStimulus | StartedStimulus<Data> | ReplyStimulus | OperatorStimulus | ElapseStimulus;
+export type Stimulus<Data = unknown> = TriggerStimulus | StartedStimulus<Data> | ReplyStimulus | OperatorStimulus | ElapseStimulus | CancellationStimulus;
 
 /** A command as a test expects it issued. */
 export interface ExpectedCommand {
@@ -51,6 +53,9 @@ export const operator = (action: OperatorAction, by: string, reason: string): Op
  * times out or is sent again. Every stimulus after it happens at the later time.
  */
 export const elapse = (ms: number): ElapseStimulus => ({ stimulus: 'elapse', ms });
+
+/** The event the definition's `cancelledBy` names, asking the instance to stop, e.g. `cancellation('OrderCancellationRequested', {...})`. */
+export const cancellation = (type: string, data: unknown): CancellationStimulus => ({ stimulus: 'cancellation', type, data });
 
 const replyEvent = (item: ReplyStimulus, state: SagaState): IncomingEvent => {
   const sagaId = state.status === 'not-started' ? 'not-started' : state.sagaId;
@@ -90,6 +95,16 @@ export const sagaSpec = <Data>(definition: SagaDefinition<Data>, { now: start = 
       }
       case 'elapse':
         return state.status === 'not-started' ? [] : wake(definition, state, { id: eventIdFor(`wake/${now}`, 0), now });
+      case 'cancellation': {
+        if (state.status === 'not-started') return [];
+        const request = {
+          id: eventIdFor(`${item.type}/${JSON.stringify(item.data)}`, 0),
+          type: item.type,
+          data: item.data,
+          metadata: { correlationId: state.correlationId },
+        };
+        return cancel(definition, state, { type: 'Cancel', request, now });
+      }
       default: {
         const unknown: never = item;
         throw new Error(`unknown stimulus ${JSON.stringify(unknown)}`);
