@@ -2,3 +2,4 @@ export { orderPlacementService, orderPlacementServiceWith, orderPlacementConfigS
 export { orderPlacementV1, type OrderPlacementData } from './definition';
 export { orderPlacementV2, NO_CARD_TOKEN } from './v2';
 export { orderPlacement, orderPlacementVersion, orderPlacementVersions } from './versions';
+export { orderCancellation, type OrderCancellationData } from './cancellation';

@@ -4,9 +4,10 @@
 // sendings of 30 s, undoes what was done in reverse (cancel the shipment, void the payment,
 // release the stock) and rejects the order with the reason. After it nothing is undone:
 // the capture is sent until answered, and a capture declined for good leaves the instance
-// failed for an operator.
+// failed for an operator. An order its owner cancels before the pivot is undone the same
+// way; once the confirmation was sent, the cancellation saga (cancellation.ts) undoes it.
 import { byDataField, defineSaga, refuseStep, step, type IncomingEvent } from '@ordo/saga';
-import { ConfirmOrderEndpoint, OrderPlaced } from '@ordo/orders-contract';
+import { ConfirmOrderEndpoint, OrderCancellationRequested, OrderPlaced } from '@ordo/orders-contract';
 import { AuthorizePaymentEndpoint, CapturePaymentEndpoint, VoidPaymentEndpoint } from '@ordo/payments-contract';
 import { CancelShipmentEndpoint, ScheduleShipmentEndpoint } from '@ordo/shipping-contract';
 import { AT_AND_AFTER_THE_PIVOT, BEFORE_THE_PIVOT, orderStep, reserveStockStep, type OrderPlacementData } from './first-steps';
@@ -29,6 +30,9 @@ const placed = (event: IncomingEvent): OrderPlacementData => {
   };
 };
 
+/** The reason a cancelled order's compensations carry (orders ends it cancelled with the request's own reason). */
+export const cancelledBecause = (event: IncomingEvent): string => `the order was cancelled: ${OrderCancellationRequested.parse(event.data).reason}`;
+
 const amountOf = ({ totalCents }: OrderPlacementData): number => (totalCents !== undefined && totalCents > 0 ? totalCents : refuseStep(NOTHING_TO_PAY));
 
 export const orderPlacementV2 = defineSaga<OrderPlacementData>({
@@ -36,6 +40,8 @@ export const orderPlacementV2 = defineSaga<OrderPlacementData>({
   version: 2,
   trigger: { type: 'OrderPlaced', data: placed, key: (saga) => saga.orderId },
   association: byDataField('orderId'),
+  // Before the pivot the owner's cancellation undoes the order like a refusal; after it, orders starts the cancellation saga.
+  cancelledBy: { type: 'OrderCancellationRequested', reason: cancelledBecause },
   steps: [
     orderStep,
     reserveStockStep,
