@@ -15,8 +15,9 @@ export const embeddedUrls = (url: string): ShopUrls => ({ catalog: url, inventor
 
 export interface OrderView {
   orderId: string;
-  status: 'pending' | 'confirmed' | 'rejected';
+  status: 'pending' | 'confirmed' | 'rejected' | 'shipped' | 'cancelled';
   reason?: string;
+  cancellation?: { reason: string; requestedAt: string };
   lines: { sku: string; quantity: number; unitPriceCents: number }[];
   totalCents: number;
 }

@@ -50,6 +50,25 @@ export interface ShopRoute {
 /** What an accepted order names: `customerId` becomes the customer startShopHosts registers as the customer role's caller. */
 const ORDER_BODY = { customerId: '00000000-0000-4000-8000-000000000000', lines: [{ sku: KNOWN_SKU, quantity: 1 }] };
 
+/** A saga's routes: an instance's view for viewers, the operator's actions. */
+const sagaRoutes = (saga: string): ShopRoute[] => {
+  const path = `/v1/sagas/${saga}/6f1c2b1e-8a7b-4c41-9f55-3f0d1c2a9e10`;
+  const acting = (action: string, body: unknown): ShopRoute => ({
+    module: 'sagas',
+    method: 'POST',
+    route: `/v1/sagas/${saga}/:orderId/${action}`,
+    access: 'operator',
+    path: `${path}/${action}`,
+    body,
+  });
+  return [
+    { module: 'sagas', method: 'GET', route: `/v1/sagas/${saga}/:orderId`, access: 'viewer', path },
+    acting('retry', { reason: 'the warehouse is down' }),
+    acting('compensate', { reason: 'the warehouse is down' }),
+    acting('resolve', { comment: 'refunded by hand' }),
+  ];
+};
+
 /** The policy, route by route. */
 export const SHOP_ROUTES: ShopRoute[] = [
   { module: 'catalog', method: 'GET', route: '/v1/products/:sku', access: 'public', path: `/v1/products/${KNOWN_SKU}` },
@@ -82,28 +101,14 @@ export const SHOP_ROUTES: ShopRoute[] = [
   { module: 'orders', method: 'GET', route: '/v1/orders/:id', access: 'customer', path: '/v1/orders/6f1c2b1e-8a7b-4c41-9f55-3f0d1c2a9e10' },
   { module: 'orders', method: 'GET', route: '/v1/prices/:sku', access: 'public', path: `/v1/prices/${KNOWN_SKU}` },
   {
-    module: 'sagas',
-    method: 'GET',
-    route: '/v1/sagas/order-placement/:orderId',
-    access: 'viewer',
-    path: '/v1/sagas/order-placement/6f1c2b1e-8a7b-4c41-9f55-3f0d1c2a9e10',
-  },
-  ...(['retry', 'compensate'] as const).map((action): ShopRoute => ({
-    module: 'sagas',
+    module: 'orders',
     method: 'POST',
-    route: `/v1/sagas/order-placement/:orderId/${action}`,
-    access: 'operator',
-    path: `/v1/sagas/order-placement/6f1c2b1e-8a7b-4c41-9f55-3f0d1c2a9e10/${action}`,
-    body: { reason: 'the warehouse is down' },
-  })),
-  {
-    module: 'sagas',
-    method: 'POST',
-    route: '/v1/sagas/order-placement/:orderId/resolve',
-    access: 'operator',
-    path: '/v1/sagas/order-placement/6f1c2b1e-8a7b-4c41-9f55-3f0d1c2a9e10/resolve',
-    body: { comment: 'refunded by hand' },
+    route: '/v1/orders/:id/cancellation',
+    access: 'customer',
+    path: '/v1/orders/6f1c2b1e-8a7b-4c41-9f55-3f0d1c2a9e10/cancellation',
+    body: { reason: 'ordered the wrong size' },
   },
+  ...['order-placement', 'order-cancellation'].flatMap(sagaRoutes),
   {
     module: 'customers',
     method: 'POST',
