@@ -1,6 +1,7 @@
 import path from 'node:path';
-import { readSagaFixtures, replayHistory } from '@ordo/saga';
-import { orderPlacementVersions } from './versions';
+import { readSagaFixtures, replayHistory, type SagaFixture } from '@ordo/saga';
+import { orderCancellation } from './cancellation';
+import { orderPlacement, orderPlacementVersions } from './versions';
 
 // The replay check (docs/sagas.md, "Replay check"): every recorded instance decided again by
 // the definitions the service registers. A failure names the instance, the input and the step
@@ -8,13 +9,22 @@ import { orderPlacementVersions } from './versions';
 // (`npm run fixtures:sagas`); one not meant breaks the instances running today.
 const fixtures = readSagaFixtures(path.join(__dirname, '..', 'fixtures'));
 
-describe('order placement replays its recorded instances', () => {
+/** Each saga the service runs, by the name its fixtures record, with every version it registers. */
+const SAGAS: Record<string, (fixture: SagaFixture) => ReturnType<typeof replayHistory>> = {
+  [orderPlacement.name]: (fixture) => replayHistory(orderPlacementVersions, fixture),
+  [orderCancellation.name]: (fixture) => replayHistory([orderCancellation], fixture),
+};
+const REGISTERED = [...orderPlacementVersions, orderCancellation].map((each) => [each.name, each.version] as const);
+
+describe('the order sagas replay their recorded instances', () => {
   // Whichever version new instances start on (ORDO_ORDER_PLACEMENT_VERSION), its decisions are checked.
-  it.each(orderPlacementVersions.map((each) => each.version))('has fixtures of version %i, which the service registers', (version) => {
-    expect(fixtures.filter(({ fixture }) => fixture.version === version).length).toBeGreaterThan(0);
+  it.each(REGISTERED)('has fixtures of %s version %i, which the service registers', (saga, version) => {
+    expect(fixtures.filter(({ fixture }) => fixture.saga === saga && fixture.version === version).length).toBeGreaterThan(0);
   });
 
   it.each(fixtures.map(({ file, fixture }) => [file, fixture] as const))('%s: every input decided as recorded', (_file, fixture) => {
-    expect(replayHistory(orderPlacementVersions, fixture)?.message).toBeUndefined();
+    const replay = SAGAS[fixture.saga];
+    if (!replay) throw new Error(`the service runs no saga ${fixture.saga}`);
+    expect(replay(fixture)?.message).toBeUndefined();
   });
 });

@@ -43,6 +43,9 @@ export const standInPaymentsAndShipping = async (host: TestHost<'payments' | 'sh
   const asked = new Map<string, string[]>();
   const authorized = new Map<string, { token: string; amountCents: number }>();
   const failedCaptures = new Set<string>();
+  const captured = new Set<string>();
+  /** Orders whose parcel left the warehouse: their shipment is not cancelled. */
+  const dispatched = new Set<string>();
   const heldAuthorizations = new Map<string, CommandMessage>();
   const count = (command: CommandMessage & { data: { orderId: string } }) =>
     asked.set(command.type, [...(asked.get(command.type) ?? []), command.data.orderId]);
@@ -84,18 +87,40 @@ export const standInPaymentsAndShipping = async (host: TestHost<'payments' | 'sh
           failedCaptures.add(orderId);
           return void (await answer(payments, paymentStream(orderId), command, 'PaymentCaptureFailed', { orderId, reason: 'the authorization expired' }));
         }
+        captured.add(orderId);
         return void (await answer(payments, paymentStream(orderId), command, 'PaymentCaptured', {
           orderId,
           authorizationId: `auth-${orderId}`,
           captureId: `capture-${orderId}`,
           amountCents: known.amountCents,
         }));
+      case 'CancelPayment': {
+        // As payments decides it: a captured payment is refunded, anything else voided.
+        const { reason } = command.data;
+        if (captured.has(orderId) && known)
+          return void (await answer(payments, paymentStream(orderId), command, 'PaymentRefunded', {
+            orderId,
+            refundId: `refund-${orderId}`,
+            amountCents: known.amountCents,
+            reason,
+          }));
+        authorized.delete(orderId);
+        return void (await answer(payments, paymentStream(orderId), command, 'PaymentVoided', { orderId, amountCents: known?.amountCents ?? 0 }));
+      }
       default:
         throw new Error(`the payments stand-in takes no ${command.type}`);
     }
   };
   const shipment = async (command: ShippingCommandMessage) => {
     const { orderId } = command.data;
+    if (command.type === 'CancelShipment' && dispatched.has(orderId)) {
+      const reason = `the shipment of order ${orderId} was dispatched: it can no longer be cancelled`;
+      return void (await answer(shipping, shipmentStream(orderId), command, 'ShipmentCancellationRefused', {
+        orderId,
+        shipmentId: `shipment-${orderId}`,
+        reason,
+      }));
+    }
     if (command.type === 'CancelShipment')
       return void (await answer(shipping, shipmentStream(orderId), command, 'ShipmentCancelled', { orderId, reason: command.data.reason, wasScheduled: true }));
     const { address, lines } = command.data;
@@ -130,6 +155,8 @@ export const standInPaymentsAndShipping = async (host: TestHost<'payments' | 'sh
   return {
     /** The orders each command type was sent for, once per sending. */
     asked: (type: string) => asked.get(type) ?? [],
+    /** The warehouse dispatches the order's shipment: a cancellation of it is refused from now on. */
+    dispatch: (orderId: string) => void dispatched.add(orderId),
     /** Payments answers the held authorization of the order at last. */
     answerHeldAuthorization: async (orderId: string) => {
       const command = heldAuthorizations.get(orderId);

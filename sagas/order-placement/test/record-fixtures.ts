@@ -1,29 +1,39 @@
 // Records the replay check's fixtures (docs/sagas.md, "Replay check"): `npm run fixtures:sagas`
 // runs every scenario of a version (scenarios.ts, scenarios-v2.ts) on the shop (shop.ts) and
 // writes one fixture per instance to fixtures/v<version>/: the version new instances start on,
-// or the one `--version <n>` names. A version's fixtures are
+// or the one `--version <n>` names. With `--cancellation` it records the order-cancellation
+// saga's (scenarios-cancellation.ts, on orders placed with version 2) to
+// fixtures/order-cancellation/v<version>/. A version's fixtures are
 // recorded once: a decision that changes on purpose is a new version, so this refuses to write
 // over them unless given --replace.
 import { existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { isDeepStrictEqual } from 'node:util';
 import { format, resolveConfig } from 'prettier';
-import { fixtureOf, fixtureText, replayHistory, type SagaFixture } from '@ordo/saga';
+import { fixtureOf, fixtureText, replayHistory, sagaIdOf, type SagaFixture } from '@ordo/saga';
+import { orderCancellation } from '../src/cancellation';
 import { orderPlacement, orderPlacementVersion, orderPlacementVersions } from '../src/versions';
 import { orderIdOf, scenarios as scenariosV1, type Scenario } from './scenarios';
+import { scenariosCancellation } from './scenarios-cancellation';
 import { scenariosV2 } from './scenarios-v2';
 import { openShop, type Shop } from './shop';
 
 const SCENARIOS: Record<number, Scenario[]> = { 1: scenariosV1, 2: scenariosV2 };
+const cancellation = process.argv.includes('--cancellation');
 const named = process.argv.indexOf('--version');
-const definition = named < 0 ? orderPlacement : orderPlacementVersion(Number(process.argv[named + 1]));
-const scenarios = SCENARIOS[definition.version] ?? [];
-const folder = path.join(__dirname, '..', 'fixtures', `v${definition.version}`);
+const placement = named < 0 ? orderPlacement : orderPlacementVersion(Number(process.argv[named + 1]));
+/** The saga whose instances are recorded, how its fixtures replay, and the placement version the shop places orders on (a cancellation's on version 2). */
+const recorded = cancellation
+  ? { definition: orderCancellation, replay: (fixture: SagaFixture) => replayHistory([orderCancellation], fixture), placing: orderPlacementVersion(2) }
+  : { definition: placement, replay: (fixture: SagaFixture) => replayHistory(orderPlacementVersions, fixture), placing: placement };
+const { definition } = recorded;
+const scenarios = cancellation ? scenariosCancellation : (SCENARIOS[definition.version] ?? []);
+const folder = path.join(__dirname, '..', 'fixtures', ...(cancellation ? ['order-cancellation'] : []), `v${definition.version}`);
 
 /** The scenario's instance as a fixture, once it is certain to be the instance's whole stream and to replay. */
 const fixtureFor = async (shop: Shop, scenario: Scenario): Promise<SagaFixture> => {
   const { name, what } = scenario;
-  const sagaId = shop.sagaId(orderIdOf(scenario));
+  const sagaId = sagaIdOf(definition.name, orderIdOf(scenario));
   const fixture = fixtureOf(
     shop.decisions.filter((decision) => decision.sagaId === sagaId),
     what,
@@ -37,7 +47,7 @@ const fixtureFor = async (shop: Shop, scenario: Scenario): Promise<SagaFixture> 
     )
   )
     throw new Error(`${name}: the decisions recorded for ${sagaId} are not its stream`);
-  const difference = replayHistory(orderPlacementVersions, fixture);
+  const difference = recorded.replay(fixture);
   if (difference) throw new Error(`${name}: the recording does not replay (is a decision not deterministic?): ${difference.message}`);
   return fixture;
 };
@@ -49,8 +59,8 @@ const main = async () => {
       `${folder} holds the fixtures of version ${definition.version} already. A decision changed on purpose is a new version ` +
         '(docs/sagas.md, "Replay check"); to record this version again all the same, pass --replace',
     );
-  if (scenarios.length === 0) throw new Error(`order placement's version ${definition.version} has no scenarios to record`);
-  const shop = await openShop({ definition });
+  if (scenarios.length === 0) throw new Error(`${definition.name}'s version ${definition.version} has no scenarios to record`);
+  const shop = await openShop({ definition: recorded.placing });
   const fixtures: { name: string; fixture: SagaFixture }[] = [];
   try {
     for (const scenario of scenarios) {

@@ -106,6 +106,33 @@ export const scenariosV2: Scenario[] = [
     },
   },
   {
+    name: 'cancelled-while-authorizing',
+    what:
+      'the owner cancels the order while payments has not answered the authorization: the saga voids it, releases both lines and ' +
+      'rejects the order, which orders answers with OrderCancelled; rolled back; the authorization answered later is recorded as late',
+    run: async (shop, orderId) => {
+      await placeLines(shop, orderId, { cardToken: HELD_CARD });
+      await shop.until(orderId, (types) => count(types, 'CommandIssued') === 3, 'the authorization sent');
+      await shop.cancel(orderId, 'ordered the wrong size');
+      await shop.untilStatus(orderId, 'rolled-back');
+      await shop.participants.answerHeldAuthorization(orderId);
+      await shop.until(orderId, (types) => types.at(-1) === 'ReplyIgnored', 'the late answer recorded');
+    },
+  },
+  {
+    name: 'cancelled-after-confirmation',
+    what:
+      'the order completes, then its owner cancels it: the instance decides nothing on the request, and records the cancellation ' +
+      "saga's replies that reach it (the releases, the cancelled shipment, the cancelled order) as ReplyIgnored (unknown)",
+    run: async (shop, orderId) => {
+      await placeLines(shop, orderId);
+      await shop.untilStatus(orderId, 'completed');
+      await shop.cancel(orderId, 'found it cheaper');
+      await shop.untilStatus(orderId, 'completed', 'order-cancellation');
+      await shop.until(orderId, (types) => count(types, 'ReplyIgnored') === 4, 'the four replies recorded as unknown');
+    },
+  },
+  {
     name: 'duplicate-trigger',
     what: 'orders records OrderPlaced twice, under two ids: the second starts nothing and appends nothing; the order completes',
     run: async (shop, orderId) => {

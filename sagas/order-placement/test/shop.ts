@@ -1,7 +1,7 @@
-// The order-placement service as embedded mode runs it (PGlite, the embedded bus, the deadline
-// scheduler), in a test host with stand-ins for orders, inventory, payments and shipping that
+// The order sagas' service as embedded mode runs it (PGlite, the embedded bus, the deadline
+// schedulers), in a test host with stand-ins for orders, inventory, payments and shipping that
 // answer its commands as those contexts do, on a clock that moves only when told. The replay check's fixtures are
-// recorded on it (record-fixtures.ts): every decision the saga appends reaches `decisions`.
+// recorded on it (record-fixtures.ts): every decision either saga appends reaches `decisions`.
 import { eventIdFor } from '@ordo/eventstore';
 import { deliverAgain, startTestHost } from '@ordo/host/testing';
 import { inventoryEventSchemas, stockStream, type InventoryCommandMessage } from '@ordo/inventory-contract';
@@ -41,7 +41,12 @@ export const openShop = async ({ definition }: { definition?: SagaDefinition<Ord
   // The reservations of HELD_SKU not answered yet, by order: a sending again has the same command id.
   const held = new Map<string, InventoryCommandMessage>();
   const host = await startTestHost({
-    service: orderPlacementServiceWith({ pollMs: 50, recorder: (decision) => decisions.push(decision), ...(definition && { definition }) }),
+    service: orderPlacementServiceWith({
+      pollMs: 50,
+      recorder: (decision) => decisions.push(decision),
+      cancellationRecorder: (decision) => decisions.push(decision),
+      ...(definition && { definition }),
+    }),
     standIns: {
       orders: { registry: ordersEventSchemas },
       inventory: { registry: inventoryEventSchemas },
@@ -79,16 +84,40 @@ export const openShop = async ({ definition }: { definition?: SagaDefinition<Ord
       else if (sku !== SILENT_SKU) await reserve(command);
     },
   });
+  // Orders as it answers both sagas: an order whose cancellation was asked ends cancelled, or is undone once confirmed.
+  const linesOf = new Map<string, Line[]>();
+  const cancellations = new Map<string, string>();
+  const confirmed = new Set<string>();
+  const cancellationStarted = (orderId: string, reason: string) => ({ orderId, reason, lines: linesOf.get(orderId) ?? [] });
+  const orderAnswer = async (command: OrdersCommandMessage) => {
+    const { orderId } = command.data;
+    const stream = orderStream(orderId);
+    const reason = cancellations.get(orderId);
+    switch (command.type) {
+      case 'ConfirmOrder':
+        confirmed.add(orderId);
+        await answer(orders, stream, command, 'OrderConfirmed', { orderId });
+        if (reason !== undefined) await answer(orders, stream, command, 'OrderCancellationStarted', cancellationStarted(orderId, reason), 1);
+        return;
+      case 'RejectOrder':
+        if (reason !== undefined) return void (await answer(orders, stream, command, 'OrderCancelled', { orderId, reason }));
+        return void (await answer(orders, stream, command, 'OrderRejected', { orderId, reason: command.data.reason }));
+      case 'CompleteCancellation':
+        return void (await answer(orders, stream, command, 'OrderCancelled', { orderId, reason: reason ?? 'no reason recorded' }));
+      case 'RefuseCancellation':
+        cancellations.delete(orderId);
+        return void (await answer(orders, stream, command, 'OrderCancellationRefused', { orderId, reason: command.data.reason }));
+      default: {
+        const unknown: never = command;
+        throw new Error(`the orders stand-in takes no ${JSON.stringify(unknown)}`);
+      }
+    }
+  };
   await host.standInBus.consume({
     groupId: 'orders-stand-in',
     topics: ['ordo.orders.commands'],
     parse,
-    handle: async ({ value }) => {
-      const command = value as OrdersCommandMessage;
-      const { orderId } = command.data;
-      if (command.type === 'ConfirmOrder') await answer(orders, orderStream(orderId), command, 'OrderConfirmed', { orderId });
-      else if (command.type === 'RejectOrder') await answer(orders, orderStream(orderId), command, 'OrderRejected', { orderId, reason: command.data.reason });
-    },
+    handle: ({ value }) => orderAnswer(value as OrdersCommandMessage),
   });
 
   const sagaId = (orderId: string) => `orderPlacement-${orderId}`;
@@ -106,14 +135,31 @@ export const openShop = async ({ definition }: { definition?: SagaDefinition<Ord
     const priced = lines.map((line) => ({ ...line, unitPriceCents: 250 }));
     const total = paying ? priced.reduce((sum, line) => sum + line.quantity * line.unitPriceCents, 0) : 0;
     const placed = { orderId, ...paying, lines: priced, totalCents: total, at: new Date(now).toISOString() };
+    linesOf.set(orderId, lines);
     const metadata = { correlationId: `corr-${orderId}`, causationId: 'http', commandId: `place-${orderId}` };
     await orders.appendToStream(orderStream(orderId), [{ id: eventIdFor(metadata.commandId, copy), type: 'OrderPlaced', data: placed, metadata }], {
       expectedRevision: 'any',
     });
   };
 
+  /** The owner cancels the order, as orders records it: a confirmed order's cancellation starts at once. */
+  const cancel = async (orderId: string, reason: string) => {
+    cancellations.set(orderId, reason);
+    const metadata = { correlationId: `corr-cancel-${orderId}`, causationId: 'http', commandId: `cancel-${orderId}` };
+    const at = new Date(now).toISOString();
+    const requested = { type: 'OrderCancellationRequested', data: { orderId, reason, by: 'customer-a', at } };
+    const started = { type: 'OrderCancellationStarted', data: { ...cancellationStarted(orderId, reason), at } };
+    const events = confirmed.has(orderId) ? [requested, started] : [requested];
+    await orders.appendToStream(
+      orderStream(orderId),
+      events.map((event, index) => ({ id: eventIdFor(metadata.commandId, index), ...event, metadata })),
+      { expectedRevision: 'any' },
+    );
+  };
+
   return {
     decisions,
+    cancel,
     participants,
     sagas: host.store,
     sagaId,
@@ -122,15 +168,12 @@ export const openShop = async ({ definition }: { definition?: SagaDefinition<Ord
     /** Waits until the saga's events pass `test`. */
     until: (orderId: string, test: (types: string[]) => boolean, what: string) =>
       eventually(async () => test(await typesOf(orderId)), `${sagaId(orderId)}: ${what}`),
-    /** Waits until the instance has this status, as an operator sees it. */
-    untilStatus: (orderId: string, status: SagaView['status']) =>
-      eventually(
-        async () => {
-          const response = await fetch(`${host.url}/v1/sagas/order-placement/${orderId}`, { headers: { authorization: `Bearer ${OPERATOR_TOKEN}` } });
-          return response.status === 200 && ((await response.json()) as SagaView).status === status;
-        },
-        `${sagaId(orderId)} to be ${status}`,
-      ),
+    /** Waits until the instance (of order placement, unless the cancellation's is named) has this status, as an operator sees it. */
+    untilStatus: (orderId: string, status: SagaView['status'], saga: 'order-placement' | 'order-cancellation' = 'order-placement') =>
+      eventually(async () => {
+        const response = await fetch(`${host.url}/v1/sagas/${saga}/${orderId}`, { headers: { authorization: `Bearer ${OPERATOR_TOKEN}` } });
+        return response.status === 200 && ((await response.json()) as SagaView).status === status;
+      }, `the ${saga} of ${orderId} to be ${status}`),
     /** An operator's action over HTTP; anything but 200 throws. */
     act: async (orderId: string, action: OperatorAction, body: { reason: string } | { comment: string }) => {
       const response = await fetch(`${host.url}/v1/sagas/order-placement/${orderId}/${action}`, {
@@ -153,11 +196,13 @@ export const openShop = async ({ definition }: { definition?: SagaDefinition<Ord
     deliverEverythingAgain: async () => {
       const ids: string[] = [];
       for (const store of [orders, inventory, payments, shipping]) for await (const event of store.readAll()) ids.push(event.id);
-      const again = await deliverAgain(host, 'order-placement');
-      try {
-        await eventually(() => ids.every((id) => again.handled.has(id)), 'every event of the participants delivered again');
-      } finally {
-        await again.stop();
+      for (const groupId of ['order-placement', 'order-cancellation']) {
+        const again = await deliverAgain(host, groupId);
+        try {
+          await eventually(() => ids.every((id) => again.handled.has(id)), `every event of the participants delivered again to ${groupId}`);
+        } finally {
+          await again.stop();
+        }
       }
       return ids.length;
     },
