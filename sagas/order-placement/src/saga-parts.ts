@@ -1,19 +1,20 @@
 // What the saga service runs for each saga it orchestrates: a runner over the saga's
-// registered versions, its deadline scheduler, its consumer of the participants' events, and
-// its routes (an instance's view, an operator's actions) under `/v1/sagas/<path>/:orderId`.
+// registered versions, its deadline scheduler, and its routes (an instance's view, an
+// operator's actions) under `/v1/sagas/<path>/:orderId`. The service feeds every runner from
+// one consumer (service.ts).
 import { z } from 'zod';
-import { consumer, type ConsumerDefinition, type ServicePorts } from '@ordo/host';
+import type { ServicePorts } from '@ordo/host';
 import { NotFound, printableText, setETag, type HttpServer } from '@ordo/http';
 import { OrderId } from '@ordo/orders-contract';
 import {
   deadlineScheduler,
   describeSaga,
-  parseIncomingEvent,
   sagaRunner,
   sagaViewSchema,
   type OperatorAction,
   type SagaDefinition,
   type SagaRecorder,
+  type SagaRunner,
 } from '@ordo/saga';
 
 /** An operator says why; resolving says how, as a comment. */
@@ -28,31 +29,29 @@ export interface SagaPartsOptions<Data> {
   /** The version new instances start on, and the earlier ones whose instances may still run. */
   definition: SagaDefinition<Data>;
   earlierVersions?: readonly SagaDefinition<Data>[];
-  /** Where its routes live (`/v1/sagas/<path>/...`), and its consumer group. */
+  /** Where its routes live: `/v1/sagas/<path>/...`. */
   path: string;
-  groupId: string;
-  /** The participants' event topics: its trigger and every reply arrive on them. */
-  topics: string[];
   pollMs?: number;
   recorder?: SagaRecorder<Data>;
 }
 
-export interface SagaParts {
+export interface SagaParts<Data> {
+  runner: SagaRunner<Data>;
   worker: { name: string; start: ReturnType<typeof deadlineScheduler>['start'] };
-  consumer: ConsumerDefinition;
   routes: (app: HttpServer) => void;
 }
 
 type Ports = Pick<ServicePorts, 'store' | 'sql' | 'schema' | 'clock' | 'logger'>;
 
-export const sagaParts = async <Data>(options: SagaPartsOptions<Data>, { store, sql, schema, clock, logger }: Ports): Promise<SagaParts> => {
-  const { definition, earlierVersions = [], path, groupId, topics, pollMs, recorder } = options;
+export const sagaParts = async <Data>(options: SagaPartsOptions<Data>, { store, sql, schema, clock, logger }: Ports): Promise<SagaParts<Data>> => {
+  const { definition, earlierVersions = [], path, pollMs, recorder } = options;
   const runner = sagaRunner({ definition, earlierVersions, store, clock, recorder });
   // An instance on a version this build no longer has would be stranded: refuse to start instead.
   await runner.checkVersions();
   const scheduler = deadlineScheduler({ saga: definition.name, wake: runner.wake, store, sql, schema, clock, logger, ...(pollMs !== undefined && { pollMs }) });
   const params = z.strictObject({ orderId: OrderId });
   return {
+    runner,
     worker: { name: `${definition.name} deadline scheduler`, start: scheduler.start },
     routes: (app) => {
       // An operator's action, appended to the instance's stream with who and why.
@@ -76,19 +75,5 @@ export const sagaParts = async <Data>(options: SagaPartsOptions<Data>, { store, 
         return describeSaga(state, { now: clock() });
       });
     },
-    consumer: consumer({
-      groupId,
-      topics,
-      parse: parseIncomingEvent,
-      // Replies come keyed by sku or order: a reply parked for one order holds back that order's alone.
-      sequenceBy: (message) => runner.sequenceOf(message.value),
-      handle: async (message) => {
-        const handled = await runner.handle(message.value);
-        // Most events on these topics are no reply to any instance: those only at debug.
-        if (handled.result === 'ignored')
-          logger.debug({ eventId: message.value.id, type: message.value.type, why: handled.why }, `event ignored by ${definition.name}`);
-        else logger.info({ sagaId: handled.sagaId, result: handled.result, eventType: message.value.type }, `${definition.name} saga moved`);
-      },
-    }),
   };
 };

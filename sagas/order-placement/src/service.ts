@@ -1,11 +1,21 @@
 import { z } from 'zod';
-import { defineService } from '@ordo/host';
+import { consumer, defineService } from '@ordo/host';
 import { INVENTORY_EVENTS_TOPIC } from '@ordo/inventory-contract';
 import { ORDERS_EVENTS_TOPIC } from '@ordo/orders-contract';
 import { PAYMENTS_EVENTS_TOPIC } from '@ordo/payments-contract';
 import { env, loadConfig } from '@ordo/runtime';
 import { SHIPPING_EVENTS_TOPIC } from '@ordo/shipping-contract';
-import { SagaInstanceNotFound, SagaOperationRefused, sagaStreamPrefix, type SagaDefinition, type SagaRecorder } from '@ordo/saga';
+import {
+  byDataField,
+  parseIncomingEvent,
+  SagaInstanceNotFound,
+  SagaOperationRefused,
+  sagaStreamPrefix,
+  type IncomingEvent,
+  type SagaDefinition,
+  type SagaHandled,
+  type SagaRecorder,
+} from '@ordo/saga';
 import { orderCancellation, type OrderCancellationData } from './cancellation';
 import type { OrderPlacementData } from './definition';
 import { sagaParts } from './saga-parts';
@@ -23,6 +33,9 @@ export const SAGAS_STREAM_PREFIXES = [sagaStreamPrefix(orderPlacement.name), sag
  * read always, so that an instance of either version finishes whichever one new instances start on.
  */
 const PARTICIPANT_TOPICS = [ORDERS_EVENTS_TOPIC, INVENTORY_EVENTS_TOPIC, PAYMENTS_EVENTS_TOPIC, SHIPPING_EVENTS_TOPIC];
+
+/** The order an event concerns: both sagas' instances are named by it. */
+const orderOf = byDataField('orderId');
 
 export interface OrderPlacementServiceOptions {
   /** The version new instances start on. Default: `orderPlacement`. Tests give one with short deadlines. */
@@ -68,21 +81,13 @@ export const orderPlacementServiceWith = ({
     issuesCommands: true,
     create: async (ports) => {
       const earlierVersions = orderPlacementVersions.filter((each) => each.version < definition.version).map(deadlined);
-      const placement = await sagaParts(
-        { definition, earlierVersions, path: 'order-placement', groupId: 'order-placement', topics: PARTICIPANT_TOPICS, pollMs, recorder },
-        ports,
-      );
-      const cancelling = await sagaParts(
-        {
-          definition: cancellation,
-          path: 'order-cancellation',
-          groupId: 'order-cancellation',
-          topics: PARTICIPANT_TOPICS,
-          pollMs,
-          recorder: cancellationRecorder,
-        },
-        ports,
-      );
+      const placement = await sagaParts({ definition, earlierVersions, path: 'order-placement', pollMs, recorder }, ports);
+      const cancelling = await sagaParts({ definition: cancellation, path: 'order-cancellation', pollMs, recorder: cancellationRecorder }, ports);
+      const logged = (event: IncomingEvent, handled: SagaHandled<unknown>) => {
+        // Most events on these topics are no reply to any instance: those only at debug.
+        if (handled.result === 'ignored') ports.logger.debug({ eventId: event.id, type: event.type, why: handled.why }, 'event ignored by a saga');
+        else ports.logger.info({ sagaId: handled.sagaId, result: handled.result, eventType: event.type }, 'saga moved');
+      };
       return {
         workers: [placement.worker, cancelling.worker],
         errorMappings: [
@@ -93,7 +98,21 @@ export const orderPlacementServiceWith = ({
           placement.routes(app);
           cancelling.routes(app);
         },
-        consumers: [placement.consumer, cancelling.consumer],
+        consumers: [
+          // One consumer for both sagas, each event to each: an order's events are one sequence, so
+          // its confirmation (and the capture it sends) is handled before the cancellation it starts,
+          // and a reply parked for one order holds back that order's alone.
+          consumer({
+            groupId: 'order-placement',
+            topics: PARTICIPANT_TOPICS,
+            parse: parseIncomingEvent,
+            sequenceBy: (message) => orderOf(message.value) ?? message.value.id,
+            handle: async ({ value: event }) => {
+              logged(event, await placement.runner.handle(event));
+              logged(event, await cancelling.runner.handle(event));
+            },
+          }),
+        ],
       };
     },
   });
