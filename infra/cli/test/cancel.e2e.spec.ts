@@ -1,136 +1,21 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { randomUUID } from 'node:crypto';
+import { CANCEL_SCENARIOS_ENV, cancelScenarios } from './cancel-scenarios';
 import { launchEmbedded, type LaunchedShop } from './launch';
-import { shopClient, uniqueSku, type ShopClient } from './shop-client';
 
-// CancelOrder and dispatch in a running shop (`ORDO_ORDER_PLACEMENT_VERSION=2 npm start`),
-// through the real orders, inventory, payments, shipping and sagas. Payments' simulated
-// provider answers each call after a second, so an order can be cancelled while its payment
-// is being authorized. Whatever the moment, a cancelled order ends holding no stock and no money.
+// `ORDO_ORDER_PLACEMENT_VERSION=2 npm start`, cancelling orders and dispatching one (cancel-scenarios.ts).
 describe('cancelling orders in embedded mode on order placement version 2', () => {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'ordo-cancel-'));
   let launched: LaunchedShop;
-  let shop: ShopClient;
 
   beforeAll(async () => {
-    launched = await launchEmbedded(dataDir, { ORDO_ORDER_PLACEMENT_VERSION: '2', PAYMENTS_LATENCY_MS: '1000' });
-    shop = shopClient(launched.urls, launched.tokens);
+    launched = await launchEmbedded(dataDir, CANCEL_SCENARIOS_ENV);
   });
   afterAll(async () => {
     await launched?.stop();
     fs.rmSync(dataDir, { recursive: true, force: true });
   });
 
-  // Embedded, every service's routes are served on one port.
-  const asOperator = () => ({ authorization: `Bearer ${launched.tokens.operator}` });
-  const read = async (route: string) => {
-    const response = await fetch(`${launched.urls.orders}${route}`, { headers: asOperator() });
-    return { status: response.status, body: response.ok ? ((await response.json()) as Record<string, unknown>) : undefined };
-  };
-  const cancel = (orderId: string, reason: string, key: string = randomUUID()) =>
-    fetch(`${launched.urls.orders}/v1/orders/${orderId}/cancellation`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', 'idempotency-key': key },
-      body: JSON.stringify({ reason }),
-    });
-  const sagaStatus = async (saga: string, orderId: string) => (await read(`/v1/sagas/${saga}/${orderId}`)).body?.status;
-  const waitForSaga = (saga: string, orderId: string, statuses: string[]) =>
-    shop.waitFor(async () => statuses.includes(String(await sagaStatus(saga, orderId))), `the ${saga} saga of ${orderId} to be ${statuses.join(' or ')}`);
-  const cancelled = (orderId: string) => shop.waitFor(async () => (await shop.order(orderId)).status === 'cancelled', `order ${orderId} to be cancelled`);
-  /** An order of 2 of a fresh sku with 10 in stock, paid with a card the provider approves. */
-  const placed = async (name: string) => {
-    const sku = uniqueSku(name);
-    await shop.addProduct(sku, 1200, 10);
-    return { sku, orderId: await shop.place([{ sku, quantity: 2 }], undefined, 'tok_ok') };
-  };
-
-  it('before confirmation: the placement saga undoes what it did, voids the payment, releases the stock, and the order ends cancelled', async () => {
-    const { sku, orderId } = await placed('early');
-    // The authorization is under way (the provider takes a second): the pivot is not sent yet.
-    await shop.waitFor(async () => {
-      const view = (await read(`/v1/sagas/order-placement/${orderId}`)).body as { steps?: { name: string; status: string }[] } | undefined;
-      return view?.steps?.find((step) => step.name === 'authorizePayment')?.status === 'running';
-    }, 'the payment to be authorizing');
-
-    const answer = await cancel(orderId, 'ordered the wrong size');
-    expect(answer.status).toBe(202);
-    expect(await answer.json()).toMatchObject({ orderId, status: 'pending', cancellation: { reason: 'ordered the wrong size' } });
-
-    await cancelled(orderId);
-    expect(await shop.order(orderId)).toMatchObject({ status: 'cancelled', reason: 'ordered the wrong size' });
-    await waitForSaga('order-placement', orderId, ['rolled-back']);
-    expect((await read(`/v1/sagas/order-placement/${orderId}`)).body).toMatchObject({ reason: 'the order was cancelled: ordered the wrong size' });
-    expect((await read(`/v1/payments/${orderId}`)).body).toMatchObject({ status: 'voided', capturedCents: 0 });
-    expect(await shop.stock(sku)).toMatchObject({ available: 10, reserved: 0, dispatched: 0, reservations: [] });
-    // Nothing started the cancellation saga: the order was never confirmed.
-    expect((await read(`/v1/sagas/order-cancellation/${orderId}`)).status).toBe(404);
-  });
-
-  it('after confirmation: the cancellation saga cancels the shipment, releases the stock and refunds the captured payment', async () => {
-    const { sku, orderId } = await placed('late');
-    expect(await shop.settled(orderId)).toMatchObject({ status: 'confirmed' });
-    await waitForSaga('order-placement', orderId, ['completed']);
-
-    expect((await cancel(orderId, 'found it cheaper')).status).toBe(202);
-    await cancelled(orderId);
-    await waitForSaga('order-cancellation', orderId, ['completed']);
-    expect((await read(`/v1/payments/${orderId}`)).body).toMatchObject({ status: 'refunded', capturedCents: 2400, refundedCents: 2400 });
-    expect((await read(`/v1/shipments/${orderId}`)).body).toMatchObject({ status: 'cancelled' });
-    expect(await shop.stock(sku)).toMatchObject({ available: 10, reserved: 0, dispatched: 0 });
-  });
-
-  it('cancelled as soon as confirmed, while the capture may be on its way: no money stays taken', async () => {
-    const { sku, orderId } = await placed('race');
-    expect(await shop.settled(orderId)).toMatchObject({ status: 'confirmed' });
-
-    expect((await cancel(orderId, 'changed my mind')).status).toBe(202);
-    await cancelled(orderId);
-    await waitForSaga('order-cancellation', orderId, ['completed']);
-    const payment = (await read(`/v1/payments/${orderId}`)).body as { status: string; capturedCents: number; refundedCents: number };
-    expect(['voided', 'refunded']).toContain(payment.status);
-    expect(payment.refundedCents).toBe(payment.capturedCents);
-    expect(await shop.stock(sku)).toMatchObject({ available: 10, reserved: 0, dispatched: 0 });
-  });
-
-  it('answers a retried cancellation with its first answer, and refuses a second one', async () => {
-    const { orderId } = await placed('again');
-    expect(await shop.settled(orderId)).toMatchObject({ status: 'confirmed' });
-    const key = randomUUID();
-    const first = await cancel(orderId, 'ordered twice', key);
-    const retried = await cancel(orderId, 'ordered twice', key);
-    expect([first.status, retried.status]).toEqual([202, 202]);
-    expect(await retried.json()).toEqual(await first.json());
-
-    const another = await cancel(orderId, 'ordered twice');
-    expect(another.status).toBe(409);
-    expect(another.headers.get('content-type')).toMatch(/application\/problem\+json/);
-    await cancelled(orderId);
-  });
-
-  it('dispatch: the warehouse dispatches a confirmed order, inventory commits its stock, orders marks it shipped, and a cancellation is refused', async () => {
-    const { sku, orderId } = await placed('shipped');
-    expect(await shop.settled(orderId)).toMatchObject({ status: 'confirmed' });
-
-    const dispatched = await fetch(`${launched.urls.orders}/v1/shipments/${orderId}/dispatch`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', 'idempotency-key': randomUUID(), ...asOperator() },
-      body: JSON.stringify({ carrier: 'DHL', trackingNumber: 'JD014600006281230923' }),
-    });
-    expect(dispatched.status).toBe(200);
-    await shop.waitFor(async () => (await shop.order(orderId)).status === 'shipped', 'the order to be shipped');
-    await shop.waitFor(async () => (await shop.stock(sku)).reserved === 0, 'the stock committed');
-    expect(await shop.stock(sku)).toMatchObject({ added: 10, available: 8, reserved: 0, dispatched: 2 });
-
-    const before = await fetch(`${launched.urls.orders}/v1/orders/${orderId}`);
-    const refused = await cancel(orderId, 'too late');
-    expect(refused.status).toBe(409);
-    expect(refused.headers.get('content-type')).toMatch(/application\/problem\+json/);
-    expect(await refused.json()).toMatchObject({ status: 409, detail: expect.stringMatching(/was shipped at .*; it can no longer be cancelled/) });
-    // Nothing was appended: the order's stream is at the revision it was.
-    const after = await fetch(`${launched.urls.orders}/v1/orders/${orderId}`);
-    expect(after.headers.get('etag')).toBe(before.headers.get('etag'));
-    expect(await after.json()).toMatchObject({ status: 'shipped' });
-  });
+  cancelScenarios(() => launched);
 });

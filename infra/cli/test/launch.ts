@@ -181,7 +181,15 @@ export const launchLocal = async (options: {
     throw error;
   }
   const url = (name: string) => `http://127.0.0.1:${portOf(name, options.basePort)}`;
-  const urls: ShopUrls = { catalog: url('catalog'), inventory: url('inventory'), orders: url('orders'), sagas: url('sagas'), customers: url('customers') };
+  const urls: ShopUrls = {
+    catalog: url('catalog'),
+    inventory: url('inventory'),
+    orders: url('orders'),
+    sagas: url('sagas'),
+    customers: url('customers'),
+    payments: url('payments'),
+    shipping: url('shipping'),
+  };
   const databases = Object.fromEntries(
     serviceDatabases(options.databaseUrl, shopServices, options.databasePrefix, dataDir).map((database) => [database.service, database.url]),
   );

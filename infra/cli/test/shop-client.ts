@@ -8,10 +8,20 @@ export interface ShopUrls {
   orders: string;
   sagas: string;
   customers: string;
+  payments: string;
+  shipping: string;
 }
 
 /** Every URL of an embedded shop: one process, one port. */
-export const embeddedUrls = (url: string): ShopUrls => ({ catalog: url, inventory: url, orders: url, sagas: url, customers: url });
+export const embeddedUrls = (url: string): ShopUrls => ({
+  catalog: url,
+  inventory: url,
+  orders: url,
+  sagas: url,
+  customers: url,
+  payments: url,
+  shipping: url,
+});
 
 export interface OrderView {
   orderId: string;
