@@ -40,8 +40,6 @@ const orderOf = byDataField('orderId');
 export interface OrderPlacementServiceOptions {
   /** The version new instances start on. Default: `orderPlacement`. Tests give one with short deadlines. */
   definition?: SagaDefinition<OrderPlacementData>;
-  /** The cancellation saga. Default: `orderCancellation`; tests give one with short deadlines. */
-  cancellation?: SagaDefinition<OrderCancellationData>;
   /** How often the deadline schedulers look for due instances: default 1 s. */
   pollMs?: number;
   /** What every step with a deadline waits for its reply, in every version of both sagas: default each step's own (30 s). */
@@ -60,7 +58,6 @@ export interface OrderPlacementServiceOptions {
  */
 export const orderPlacementServiceWith = ({
   definition: given = orderPlacement,
-  cancellation: givenCancellation = orderCancellation,
   pollMs,
   deadlineMs,
   recorder,
@@ -68,7 +65,7 @@ export const orderPlacementServiceWith = ({
 }: OrderPlacementServiceOptions = {}) => {
   const deadlined = <Data>(each: SagaDefinition<Data>) => (deadlineMs === undefined ? each : withDeadline(each, deadlineMs));
   const definition = deadlined(given);
-  const cancellation = deadlined(givenCancellation);
+  const cancellation = deadlined(orderCancellation);
   return defineService({
     name: SAGAS_CONTEXT,
     api: {
