@@ -16,6 +16,16 @@ export type CompleteCancellation = Command<'CompleteCancellation', { orderId: st
 /** From the cancellation saga, when it could not undo the order. */
 export type RefuseCancellation = Command<'RefuseCancellation', { orderId: string; reason: string }>;
 
+/** A confirmed order's cancellation starts: the cancellation saga reads the lines whose stock it releases. */
+export const cancellationStarted = (
+  state: { orderId: string; lines: readonly { sku: string; quantity: number }[] },
+  reason: string,
+  at: string,
+): OrderEvent => ({
+  type: 'OrderCancellationStarted',
+  data: { orderId: state.orderId, reason, lines: state.lines.map(({ sku, quantity }) => ({ sku, quantity })), at },
+});
+
 /**
  * A pending or confirmed order may be cancelled once. A pending one records the request,
  * which the placement saga compensates on; a confirmed one also starts the cancellation saga.
@@ -32,9 +42,7 @@ export const cancelOrder = (command: CancelOrder, state: Order): OrderEvent[] =>
     case 'confirmed': {
       if (state.cancellation) throw new OrderRuleBroken(`order ${orderId} is being cancelled already (asked at ${state.cancellation.requestedAt})`);
       const requested: OrderEvent = { type: 'OrderCancellationRequested', data: { orderId, reason, by, at } };
-      if (state.status === 'pending') return [requested];
-      const lines = state.lines.map(({ sku, quantity }) => ({ sku, quantity }));
-      return [requested, { type: 'OrderCancellationStarted', data: { orderId, reason, lines, at } }];
+      return state.status === 'pending' ? [requested] : [requested, cancellationStarted(state, reason, at)];
     }
     case 'shipped':
       throw new OrderRuleBroken(`order ${orderId} was shipped at ${state.shippedAt}; it can no longer be cancelled`);

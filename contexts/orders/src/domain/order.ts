@@ -3,7 +3,15 @@
 // fact the application layer looked up: `decide` owns every rule of an order's lines.
 import type { Command, Decider } from '@ordo/eventstore';
 import type { OrderEvent, OrderLine, ShipTo } from '@ordo/orders-contract';
-import { cancelOrder, completeCancellation, refuseCancellation, type CancelOrder, type CompleteCancellation, type RefuseCancellation } from './cancellation';
+import {
+  cancellationStarted,
+  cancelOrder,
+  completeCancellation,
+  refuseCancellation,
+  type CancelOrder,
+  type CompleteCancellation,
+  type RefuseCancellation,
+} from './cancellation';
 import { OrderAlreadyExists, OrderLinesRefused, OrderNotFound, OrderRuleBroken, UnknownCustomer, type LineProblem } from './errors';
 
 export type { OrderEvent, OrderLine };
@@ -43,7 +51,7 @@ export type MarkShipped = Command<'MarkShipped', { orderId: string; shipmentId: 
 export type { CancelOrder, CompleteCancellation, RefuseCancellation };
 export type OrderCommand = PlaceOrder | ConfirmOrder | RejectOrder | MarkShipped | CancelOrder | CompleteCancellation | RefuseCancellation;
 
-export interface Placed {
+interface Placed {
   orderId: string;
   /** Absent for an order recorded before owners were: nobody owns it. */
   owner?: string;
@@ -128,9 +136,7 @@ export const decide = (command: OrderCommand, state: Order): OrderEvent[] => {
         case 'pending': {
           const confirmed: OrderEvent = { type: 'OrderConfirmed', data: { orderId, at: command.metadata.now } };
           // Asked to cancel while the saga confirmed it: once confirmed, the order is undone by the cancellation saga.
-          if (!state.cancellation) return [confirmed];
-          const lines = state.lines.map(({ sku, quantity }) => ({ sku, quantity }));
-          return [confirmed, { type: 'OrderCancellationStarted', data: { orderId, reason: state.cancellation.reason, lines, at: command.metadata.now } }];
+          return state.cancellation ? [confirmed, cancellationStarted(state, state.cancellation.reason, command.metadata.now)] : [confirmed];
         }
         case 'confirmed':
         case 'shipped':
