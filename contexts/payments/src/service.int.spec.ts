@@ -30,6 +30,7 @@ describe('payments, commanded on the embedded bus', () => {
   const voidIt = (orderId: string, commandId = `void-${orderId}`) => send({ type: 'VoidPayment', commandId, data: { orderId } });
   const capture = (orderId: string, commandId = `capture-${orderId}`) => send({ type: 'CapturePayment', commandId, data: { orderId } });
   const refund = (orderId: string, commandId = `refund-${orderId}`) => send({ type: 'RefundPayment', commandId, data: { orderId, reason: 'returned' } });
+  const cancel = (orderId: string, commandId = `cancel-${orderId}`) => send({ type: 'CancelPayment', commandId, data: { orderId, reason: 'order cancelled' } });
 
   /** The one event answering a command, once it is there. */
   const answerTo = async (orderId: string, commandId: string): Promise<RecordedEvent> => {
@@ -145,6 +146,46 @@ describe('payments, commanded on the embedded bus', () => {
     await voidIt('o-1', 'void-o-1');
     expect(await answerTo('o-3', 'refund-o-3')).toMatchObject({ type: 'PaymentRefundRejected', data: { reason: expect.stringMatching(/is voided/) } });
     expect(await answerTo('o-1', 'void-o-1')).toMatchObject({ type: 'PaymentVoidRejected', data: { reason: expect.stringMatching(/is captured/) } });
+  });
+
+  // ---- CancelPayment: a cancelled order holds no money at the provider ----------------------
+  /** What the provider holds on the order's card (authorized, neither voided nor captured) and has taken from it (captured, not refunded). */
+  const moneyOf = (orderId: string) => {
+    const approved = (operation: string) =>
+      provider
+        .effects()
+        .filter((effect) => effect.orderId === orderId && effect.operation === operation && effect.answer.approved)
+        .reduce((sum, effect) => sum + effect.amountCents, 0);
+    return { held: approved('authorize') - approved('void') - approved('capture'), taken: approved('capture') - approved('refund') };
+  };
+
+  it('cancels a payment only authorized by voiding it; a capture that comes after it takes nothing and asks no provider', async () => {
+    await authorize('c-1');
+    await cancel('c-1');
+    await capture('c-1');
+    expect(await answerTo('c-1', 'cancel-c-1')).toMatchObject({ type: 'PaymentVoided', data: { orderId: 'c-1', amountCents: 2500 } });
+    expect(await answerTo('c-1', 'capture-c-1')).toMatchObject({ type: 'PaymentCaptureFailed', data: { reason: expect.stringMatching(/is voided/) } });
+    expect(byKey('capture-c-1').calls).toBe(0);
+    expect(moneyOf('c-1')).toEqual({ held: 0, taken: 0 });
+  });
+
+  it('cancels a captured payment by refunding it, with the cancellation’s reason', async () => {
+    await authorize('c-2');
+    await capture('c-2');
+    await cancel('c-2');
+    expect(await answerTo('c-2', 'cancel-c-2')).toMatchObject({
+      type: 'PaymentRefunded',
+      data: { orderId: 'c-2', amountCents: 2500, reason: 'order cancelled' },
+    });
+    expect(moneyOf('c-2')).toEqual({ held: 0, taken: 0 });
+    // The money moved: it was taken, then given back.
+    expect(byKey('capture-c-2')).toEqual({ calls: 1, charges: 1 });
+  });
+
+  it('closes a payment never authorized, asking no provider', async () => {
+    await cancel('c-3');
+    expect(await answerTo('c-3', 'cancel-c-3')).toMatchObject({ type: 'PaymentVoided', data: { orderId: 'c-3', amountCents: 0 } });
+    expect(byKey('cancel-c-3').calls).toBe(0);
   });
 
   // ---- what it cannot take ----------------------------------------------------------------
