@@ -1,5 +1,6 @@
 import { ConfigError, loadConfig } from '@ordo/runtime';
-import { orderPlacementConfigShape } from './service';
+import { orderCancellation } from './cancellation';
+import { orderPlacementConfigShape, sagaDefinitions } from './service';
 import { orderPlacement, orderPlacementVersion, orderPlacementVersions, withDeadline } from './versions';
 
 // ORDO_ORDER_PLACEMENT_VERSION picks the version new instances start on, read when the service is created.
@@ -50,5 +51,22 @@ describe("order placement's deadline setting", () => {
       expect(withoutDeadlines(shortened.steps)).toEqual(withoutDeadlines(definition.steps));
       expect(definition.steps.some((step) => step.timeoutMs === 30_000)).toBe(true);
     }
+  });
+  it("reaches every saga the service runs: order placement's versions, the newest and the earlier, and order cancellation", () => {
+    const deadlines = (definition: { steps: readonly { timeoutMs?: number }[] }) => definition.steps.map((step) => step.timeoutMs);
+    const shortenedDeadlines = (definition: { steps: readonly { timeoutMs?: number }[] }) =>
+      definition.steps.map((step) => (step.timeoutMs === undefined ? undefined : 2000));
+    const newest = orderPlacementVersion(2);
+    const shortened = sagaDefinitions(newest, 2000);
+    expect(deadlines(shortened.definition)).toEqual(shortenedDeadlines(newest));
+    expect(shortened.earlierVersions.map((each) => each.version)).toEqual([1]);
+    expect(shortened.earlierVersions.map(deadlines)).toEqual([shortenedDeadlines(orderPlacementVersion(1))]);
+    expect(deadlines(shortened.cancellation)).toEqual(shortenedDeadlines(orderCancellation));
+    expect(orderCancellation.steps.some((step) => step.timeoutMs === 30_000)).toBe(true);
+    // Unset, the service runs the definitions as registered.
+    const registered = sagaDefinitions(newest);
+    expect(registered.definition).toBe(newest);
+    expect(registered.earlierVersions).toEqual([orderPlacementVersion(1)]);
+    expect(registered.cancellation).toBe(orderCancellation);
   });
 });

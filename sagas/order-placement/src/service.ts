@@ -37,6 +37,21 @@ const PARTICIPANT_TOPICS = [ORDERS_EVENTS_TOPIC, INVENTORY_EVENTS_TOPIC, PAYMENT
 /** The order an event concerns: both sagas' instances are named by it. */
 const orderOf = byDataField('orderId');
 
+/**
+ * What the saga service runs: order placement's version new instances start on, the earlier
+ * versions whose instances may still run, and order cancellation, all with `deadlineMs`
+ * (when given) as the deadline of every step that has one: a cancellation waits on the same
+ * participants as a placement, so a test shop that cannot wait 30 s for one cannot for the other.
+ */
+export const sagaDefinitions = (newest: SagaDefinition<OrderPlacementData>, deadlineMs?: number) => {
+  const deadlined = <Data>(each: SagaDefinition<Data>) => (deadlineMs === undefined ? each : withDeadline(each, deadlineMs));
+  return {
+    definition: deadlined(newest),
+    earlierVersions: orderPlacementVersions.filter((each) => each.version < newest.version).map(deadlined),
+    cancellation: deadlined(orderCancellation),
+  };
+};
+
 export interface OrderPlacementServiceOptions {
   /** The version new instances start on. Default: `orderPlacement`. Tests give one with short deadlines. */
   definition?: SagaDefinition<OrderPlacementData>;
@@ -63,9 +78,7 @@ export const orderPlacementServiceWith = ({
   recorder,
   cancellationRecorder,
 }: OrderPlacementServiceOptions = {}) => {
-  const deadlined = <Data>(each: SagaDefinition<Data>) => (deadlineMs === undefined ? each : withDeadline(each, deadlineMs));
-  const definition = deadlined(given);
-  const cancellation = deadlined(orderCancellation);
+  const { definition, earlierVersions, cancellation } = sagaDefinitions(given, deadlineMs);
   return defineService({
     name: SAGAS_CONTEXT,
     api: {
@@ -77,7 +90,6 @@ export const orderPlacementServiceWith = ({
     takesCommands: false,
     issuesCommands: true,
     create: async (ports) => {
-      const earlierVersions = orderPlacementVersions.filter((each) => each.version < definition.version).map(deadlined);
       const placement = await sagaParts({ definition, earlierVersions, path: 'order-placement', pollMs, recorder }, ports);
       const cancelling = await sagaParts({ definition: cancellation, path: 'order-cancellation', pollMs, recorder: cancellationRecorder }, ports);
       const logged = (event: IncomingEvent, handled: SagaHandled<unknown>) => {
