@@ -58,7 +58,7 @@ describe('the shop in embedded mode on order placement version 2', () => {
   it('rejects an order placed without a card token, saying so', async () => {
     const sku = uniqueSku('nocard');
     await shop.addProduct(sku, 1200, 10);
-    const orderId = await shop.place([{ sku, quantity: 1 }]);
+    const orderId = await shop.place([{ sku, quantity: 1 }], undefined, null);
 
     expect(await shop.settled(orderId)).toMatchObject({ status: 'rejected', reason: 'no card token was given' });
     await shop.waitFor(async () => (await shop.stock(sku)).available === 10, 'the stock released');

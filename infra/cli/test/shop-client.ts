@@ -57,6 +57,9 @@ const bearer = (token: string | undefined): Record<string, string> => (token ? {
 const post = (url: string, body: unknown, token: string | undefined, key: string = randomUUID()) =>
   fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', 'idempotency-key': key, ...bearer(token) }, body: JSON.stringify(body) });
 
+/** The simulated provider's approved test card (payments' TEST_CARDS.ok): orders pay with it unless a test says otherwise. */
+const DEFAULT_CARD = 'tok_ok';
+
 /** A sku no other test or run uses. */
 export const uniqueSku = (name: string) => `${name}-${randomBytes(4).toString('hex')}`.toUpperCase();
 
@@ -91,11 +94,14 @@ export const shopClient = (urls: ShopUrls, tokens: ShopTokens) => {
       if (stock > 0) await json(await post(`${urls.inventory}/v1/stock/${sku}/additions`, { quantity: stock }, tokens.operator), `add stock ${sku}`);
       await client.waitFor(async () => (await fetch(`${urls.orders}/v1/prices/${sku}`)).ok, `orders to know the price of ${sku}`);
     },
-    /** `cardToken`: the card the order is paid with, which the five-step saga needs. */
-    placeOrder: async (lines: { sku: string; quantity: number }[], key?: string, cardToken?: string) =>
-      post(`${urls.orders}/v1/orders`, { customerId: await customerId(), lines, ...(cardToken !== undefined && { cardToken }) }, tokens.customer, key),
+    /**
+     * `cardToken`: the card the order is paid with, which the five-step saga needs. Default: the
+     * simulated provider's approved test card; `null` places the order without one.
+     */
+    placeOrder: async (lines: { sku: string; quantity: number }[], key?: string, cardToken: string | null = DEFAULT_CARD) =>
+      post(`${urls.orders}/v1/orders`, { customerId: await customerId(), lines, ...(cardToken !== null && { cardToken }) }, tokens.customer, key),
     /** Places an order and returns its id; throws unless it was accepted. */
-    place: async (lines: { sku: string; quantity: number }[], key?: string, cardToken?: string): Promise<string> =>
+    place: async (lines: { sku: string; quantity: number }[], key?: string, cardToken: string | null = DEFAULT_CARD): Promise<string> =>
       (await json<OrderView>(await client.placeOrder(lines, key, cardToken), 'place order')).orderId,
     order: async (orderId: string) => json<OrderView>(await fetch(`${urls.orders}/v1/orders/${orderId}`, asCustomer), `get order ${orderId}`),
     stock: async (sku: string) => json<StockView>(await fetch(`${urls.inventory}/v1/stock/${sku}`, asOperator), `get stock ${sku}`),

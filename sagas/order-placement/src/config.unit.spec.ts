@@ -7,10 +7,10 @@ import { orderPlacement, orderPlacementVersion, orderPlacementVersions, withDead
 const versionIn = (env: NodeJS.ProcessEnv) => loadConfig('sagas', orderPlacementConfigShape, env).ORDO_ORDER_PLACEMENT_VERSION;
 
 describe('the version new order-placement instances start on', () => {
-  it('is version 1 unless told otherwise', () => {
-    expect(orderPlacement.version).toBe(1);
-    expect(versionIn({})).toBe(1);
-    expect(versionIn({ ORDO_ORDER_PLACEMENT_VERSION: '' })).toBe(1);
+  it('is version 2, the five-step flow, unless told otherwise', () => {
+    expect(orderPlacement.version).toBe(2);
+    expect(versionIn({})).toBe(2);
+    expect(versionIn({ ORDO_ORDER_PLACEMENT_VERSION: '' })).toBe(2);
   });
 
   it('is any version the service registers, by its number', () => {

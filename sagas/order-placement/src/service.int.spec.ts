@@ -6,6 +6,7 @@ import { commandMessageSchema, type CommandMessage } from '@ordo/messaging';
 import { orderStream, ordersEventSchemas, type OrdersCommandMessage } from '@ordo/orders-contract';
 import type { CommandIssued, SagaView } from '@ordo/saga';
 import { eventually } from '@ordo/testing';
+import { orderPlacementV1 } from './definition';
 import { orderPlacementServiceWith } from './service';
 
 // The saga as the host mounts it in embedded mode, with stand-ins for orders and
@@ -17,6 +18,7 @@ const OPERATOR_TOKEN = 'saga-spec-operator';
 /** A sku whose reservations inventory never answers: its instance waits until an operator acts, or its deadline passes. */
 const SILENT_SKU = 'SKU-SILENT';
 
+// Version 1 (reserve, confirm) on stand-ins of orders and inventory; version 2's service spec is service-v2.int.spec.ts.
 describe('order placement, mounted on HTTP and the embedded bus', () => {
   // The tests' clock: it stands still, except where a test moves it on to pass a deadline.
   let now = NOW;
@@ -66,7 +68,7 @@ describe('order placement, mounted on HTTP and the embedded bus', () => {
   beforeAll(async () => {
     host = await startTestHost({
       // The scheduler looks for due instances every 50 ms, so a deadline passed is acted on at once.
-      service: orderPlacementServiceWith({ pollMs: 50 }),
+      service: orderPlacementServiceWith({ definition: orderPlacementV1, pollMs: 50 }),
       standIns: { orders: { registry: ordersEventSchemas }, inventory: { registry: inventoryEventSchemas } },
       clock: () => new Date(now),
       authTokens: new Map([

@@ -11,10 +11,9 @@ export const orderPlacementVersions: readonly SagaDefinition<OrderPlacementData>
 
 /**
  * The version new instances start on unless the shop is told otherwise
- * (`ORDO_ORDER_PLACEMENT_VERSION`): still version 1, until embedded mode is shown to hold
- * its 50 orders/s on version 2.
+ * (`ORDO_ORDER_PLACEMENT_VERSION`): version 2, the five-step flow.
  */
-export const orderPlacement: SagaDefinition<OrderPlacementData> = orderPlacementV1;
+export const orderPlacement: SagaDefinition<OrderPlacementData> = orderPlacementV2;
 
 /** The registered version numbered `version`, or an error naming the versions there are. */
 export const orderPlacementVersion = (version: number): SagaDefinition<OrderPlacementData> => {
