@@ -23,9 +23,9 @@ import { shopClient, uniqueSku, type ShopClient } from './shop-client';
 // running or stuck, every order is confirmed or rejected, and the money and the stock
 // add up. ORDO_CRASH_SEED replays a run's random choices (the orders, the cards, the
 // kill moments); the seed is printed. ORDO_ORDER_PLACEMENT_VERSION picks the flow the
-// services run (version 2 adds payments) and is passed on to them, 1 when unset.
+// services run (version 2 adds payments) and is passed on to them, 2 (the shop's default) when unset.
 const BROKER_PORT = 19_592;
-const VERSION = process.env.ORDO_ORDER_PLACEMENT_VERSION === '2' ? 2 : 1;
+const VERSION = process.env.ORDO_ORDER_PLACEMENT_VERSION === '1' ? 1 : 2;
 const SEED = process.env.ORDO_CRASH_SEED ? Number(process.env.ORDO_CRASH_SEED) : randomInt(2 ** 31);
 if (!Number.isSafeInteger(SEED)) throw new Error(`ORDO_CRASH_SEED must be a whole number, not '${process.env.ORDO_CRASH_SEED}'`);
 const ORDERS = 200;

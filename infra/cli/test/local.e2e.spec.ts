@@ -37,7 +37,7 @@ describe('the shop in local mode', () => {
 
   shopScenarios(() => shop);
 
-  it("follows one order's trace from the POST through every hop: orders, the saga, inventory, the saga, orders", async () => {
+  it("follows one order's trace from the POST through every hop: orders, the saga, inventory, payments, shipping, orders, payments", async () => {
     const client = shopClient(shop.urls, shop.tokens);
     const sku = uniqueSku('trace');
     await client.addProduct(sku, 250, 5);
@@ -49,7 +49,7 @@ describe('the shop in local mode', () => {
         authorization: `Bearer ${shop.tokens.customer}`,
         traceparent: `00-${traceId}-${randomBytes(8).toString('hex')}-01`,
       },
-      body: JSON.stringify({ customerId: await client.customerId(), lines: [{ sku, quantity: 1 }] }),
+      body: JSON.stringify({ customerId: await client.customerId(), lines: [{ sku, quantity: 1 }], cardToken: 'tok_ok' }),
     });
     const { orderId } = (await placed.json()) as { orderId: string };
     expect((await client.settled(orderId)).status).toBe('confirmed');
@@ -69,9 +69,19 @@ describe('the shop in local mode', () => {
         await db.end();
       }
     };
-    const hops = { orders: await eventsOf('orders'), sagas: await eventsOf('sagas'), inventory: await eventsOf('inventory') };
+    // The capture comes after the confirmation: wait for the saga to finish before reading.
+    await client.waitFor(async () => (await eventsOf('payments')).some((event) => event.type === 'PaymentCaptured'), 'the payment captured');
+    const hops = {
+      orders: await eventsOf('orders'),
+      sagas: await eventsOf('sagas'),
+      inventory: await eventsOf('inventory'),
+      payments: await eventsOf('payments'),
+      shipping: await eventsOf('shipping'),
+    };
     expect(hops.orders.map((event) => event.type)).toEqual(['OrderPlaced', 'OrderConfirmed']);
     expect(hops.inventory.map((event) => event.type)).toEqual(['StockReserved']);
+    expect(hops.payments.map((event) => event.type)).toEqual(['PaymentAuthorized', 'PaymentCaptured']);
+    expect(hops.shipping.map((event) => event.type)).toEqual(['ShipmentScheduled']);
     expect(hops.sagas.map((event) => event.type)).toEqual(expect.arrayContaining(['SagaStarted', 'CommandIssued']));
     for (const event of Object.values(hops).flat())
       expect({ type: event.type, traceId: event.traceparent?.split('-')[1] }).toEqual({ type: event.type, traceId });
