@@ -1,8 +1,8 @@
 // The thread that owns embedded mode's PGlite database (./thread.ts starts it). Plain
-// CommonJS, so it loads as it is under tsx, jest and a build alike. It answers one
-// message per request: a query, alone or in a transaction it holds open for the main
-// thread, and close. PGlite runs one statement at a time, so a query outside the open
-// transaction waits for it to end, as it does on the main thread.
+// CommonJS, so it loads as it is under tsx and jest, with no transpiling (a build must copy
+// it beside thread.js). It answers one message per request: a query, alone or in a
+// transaction it holds open for the main thread, and close. PGlite runs one statement at a
+// time, so a query outside the open transaction waits for it to end, as on the main thread.
 'use strict';
 const { parentPort, workerData } = require('node:worker_threads');
 const { PGlite } = require('@electric-sql/pglite');
