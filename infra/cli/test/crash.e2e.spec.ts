@@ -1,7 +1,5 @@
 import { randomBytes, randomInt } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { startBroker, stopBroker } from '@ordo/kafka-local';
-import { testEnvironment } from '@ordo/testing';
 import {
   countSagaStarts,
   outcomeViolations,
@@ -12,7 +10,8 @@ import {
   stockViolations,
   type PlacedOrder,
 } from './crash-audit';
-import { launchLocal, type LaunchedLocalShop } from './launch';
+import type { LaunchedLocalShop } from './launch';
+import { startLocalShop, type LocalShopOnItsBroker } from './local-shop';
 import { shopClient, uniqueSku, type ShopClient } from './shop-client';
 
 // The crash test: 200 orders placed at a steady rate through the shop in local mode (a
@@ -88,28 +87,23 @@ const plan = (seed: number, plentiful: string[], scarce: string) => {
 };
 
 describe(`the shop in local mode, its processes killed while 200 orders are in flight (order placement version ${VERSION})`, () => {
-  const env = testEnvironment();
   const databasePrefix = `t_crash_${randomBytes(3).toString('hex')}_`;
+  let local: LocalShopOnItsBroker;
   let shop: LaunchedLocalShop;
   let client: ShopClient;
 
   beforeAll(async () => {
     console.log(`crash test: seed ${SEED} (ORDO_CRASH_SEED=${SEED} replays it), order placement version ${VERSION}`);
-    const broker = await startBroker({ port: BROKER_PORT, fresh: true, heap: '512m' });
-    shop = await launchLocal({
-      basePort: 23_000 + randomInt(200) * 10,
-      databaseUrl: env.databaseUrl,
+    local = await startLocalShop({
+      brokerPort: BROKER_PORT,
       databasePrefix,
-      kafkaBrokers: broker.brokers,
+      basePort: 23_000 + randomInt(200) * 10,
       env: { ORDO_ORDER_PLACEMENT_VERSION: String(VERSION) },
     });
+    shop = local.shop;
     client = shopClient(shop.urls, shop.tokens);
   }, 300_000);
-  afterAll(async () => {
-    await shop?.stop();
-    await shop?.dropDatabases();
-    await stopBroker({ port: BROKER_PORT });
-  }, 120_000);
+  afterAll(() => local?.stop(), 120_000);
 
   /** Places one order, asking again with the same key while orders fails to answer. */
   const place = async (order: PlannedOrder): Promise<PlacedOrder> => {

@@ -1,11 +1,10 @@
 import { randomBytes, randomUUID } from 'node:crypto';
-import { startBroker, stopBroker } from '@ordo/kafka-local';
 import { INVENTORY_EVENTS_TOPIC } from '@ordo/inventory-contract';
 import { ORDERS_EVENTS_TOPIC } from '@ordo/orders-contract';
-import { testEnvironment } from '@ordo/testing';
 import { portOf } from '../src/shop';
 import { FIVE_STEP_ENV, fiveStepClient, fiveStepScenarios, type FiveStepClient, type FiveStepShop, type SagaView } from './five-step-scenarios';
-import { launchLocal, type LaunchedLocalShop } from './launch';
+import type { LaunchedLocalShop } from './launch';
+import { startLocalShop, type LocalShopOnItsBroker } from './local-shop';
 import { redeploy, servicePid } from './local-services';
 import { redeliver } from './redeliver';
 import { uniqueSku } from './shop-client';
@@ -18,7 +17,6 @@ import { uniqueSku } from './shop-client';
 const BROKER_PORT = 19_412;
 
 describe('the five-step scenarios in local mode', () => {
-  const env = testEnvironment();
   const databasePrefix = `t_five_${randomBytes(3).toString('hex')}_`;
   const basePort = 24_000 + Math.floor(Math.random() * 400) * 10;
   let brokers: string[];
@@ -26,18 +24,16 @@ describe('the five-step scenarios in local mode', () => {
   let host: FiveStepShop;
   let client: FiveStepClient;
 
+  let local: LocalShopOnItsBroker;
+
   beforeAll(async () => {
-    brokers = (await startBroker({ port: BROKER_PORT, fresh: true, heap: '512m' })).brokers;
-    shop = await launchLocal({ basePort, databaseUrl: env.databaseUrl, databasePrefix, kafkaBrokers: brokers, env: FIVE_STEP_ENV });
+    local = await startLocalShop({ brokerPort: BROKER_PORT, databasePrefix, basePort, env: FIVE_STEP_ENV });
+    ({ shop, brokers } = local);
     const url = (name: string) => `http://127.0.0.1:${portOf(name, basePort)}`;
     host = { launched: shop, payments: url('payments'), shipping: url('shipping') };
     client = fiveStepClient(host);
   }, 300_000);
-  afterAll(async () => {
-    await shop?.stop();
-    await shop?.dropDatabases();
-    await stopBroker({ port: BROKER_PORT });
-  }, 120_000);
+  afterAll(() => local?.stop(), 120_000);
 
   fiveStepScenarios(() => host);
 

@@ -1,10 +1,10 @@
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
-import { startBroker, stopBroker } from '@ordo/kafka-local';
 import { testEnvironment } from '@ordo/testing';
 import { databaseNameOf } from '../src/databases';
 import { shopServices } from '../src/shop';
-import { launchLocal, type LaunchedLocalShop } from './launch';
+import type { LaunchedLocalShop } from './launch';
+import { startLocalShop, type LocalShopOnItsBroker } from './local-shop';
 import { shopClient, uniqueSku } from './shop-client';
 import { shopScenarios } from './shop-scenarios';
 
@@ -17,23 +17,14 @@ const BROKER_PORT = 19_392;
 describe('the shop in local mode', () => {
   const env = testEnvironment();
   const databasePrefix = `t_local_${randomBytes(3).toString('hex')}_`;
+  let local: LocalShopOnItsBroker;
   let shop: LaunchedLocalShop;
 
   beforeAll(async () => {
-    const broker = await startBroker({ port: BROKER_PORT, fresh: true, heap: '512m' });
-    shop = await launchLocal({
-      basePort: 21_000 + Math.floor(Math.random() * 400) * 10,
-      databaseUrl: env.databaseUrl,
-      databasePrefix,
-      kafkaBrokers: broker.brokers,
-      env: { LOG_LEVEL: 'info' },
-    });
+    local = await startLocalShop({ brokerPort: BROKER_PORT, databasePrefix, env: { LOG_LEVEL: 'info' } });
+    shop = local.shop;
   }, 300_000);
-  afterAll(async () => {
-    await shop?.stop();
-    await shop?.dropDatabases();
-    await stopBroker({ port: BROKER_PORT });
-  }, 120_000);
+  afterAll(() => local?.stop(), 120_000);
 
   shopScenarios(() => shop);
 
