@@ -1,20 +1,12 @@
 import { cancellation, reply, sagaSpec, started } from '@ordo/saga';
-import type { OrderPlacementData } from './first-steps';
 import { orderPlacementV1 } from './definition';
 import { orderPlacementV2 } from './v2';
+import { at, lines, order, orderId, shipTo } from '../test/v2-order';
 
 // Version 2 when the order's owner cancels it: before the pivot the saga undoes what it did,
 // as on a refusal, and the order ends cancelled; from the pivot on it goes on, and the
 // cancellation saga undoes the order instead.
 const spec = sagaSpec(orderPlacementV2);
-const orderId = '6f1c2a4e-9b7d-4c1e-8a2f-3d5e7f9a1b2c';
-const at = '2030-01-01T00:00:00.000Z';
-const shipTo = { line1: '1 Main St', city: 'Berlin', postalCode: '10115', country: 'DE' };
-const lines = [
-  { sku: 'SKU-1', quantity: 2 },
-  { sku: 'SKU-2', quantity: 1 },
-];
-const order: OrderPlacementData = { orderId, lines, totalCents: 4499, shipTo, cardToken: 'tok_visa' };
 const REASON = 'the order was cancelled: ordered the wrong size';
 const cancelled = cancellation('OrderCancellationRequested', { orderId, reason: 'ordered the wrong size', by: 'customer-a', at });
 

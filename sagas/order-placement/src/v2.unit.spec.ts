@@ -1,18 +1,11 @@
 import { elapse, operator, reply, sagaSpec, started, trigger } from '@ordo/saga';
-import type { OrderPlacementData } from './first-steps';
 import { NO_ADDRESS, NO_CARD_TOKEN, NOTHING_TO_PAY, orderPlacementV2 } from './v2';
+import type { OrderPlacementData } from './first-steps';
+import { at, lines, order, orderId, shipTo } from '../test/v2-order';
 
 // Version 2, the five-step flow, one conversation a test: reserve -> authorize -> schedule ->
 // confirm (the pivot) -> capture, and what each refusal, silence and stray reply leads to.
 const spec = sagaSpec(orderPlacementV2);
-const orderId = '6f1c2a4e-9b7d-4c1e-8a2f-3d5e7f9a1b2c';
-const at = '2030-01-01T00:00:00.000Z';
-const shipTo = { line1: '1 Main St', city: 'Berlin', postalCode: '10115', country: 'DE' };
-const lines = [
-  { sku: 'SKU-1', quantity: 2 },
-  { sku: 'SKU-2', quantity: 1 },
-];
-const order: OrderPlacementData = { orderId, lines, totalCents: 4499, shipTo, cardToken: 'tok_visa' };
 
 // ---- replies, as inventory, payments, shipping and orders record them ----
 const reserved = (sku: string) => reply({ step: 'reserveStock', line: sku }, 'StockReserved', { sku, orderId, quantity: 1, at });
