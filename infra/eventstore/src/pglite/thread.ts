@@ -33,8 +33,8 @@ const reviveDates = (row: Record<string, unknown>) => {
   }
 };
 
-// Plain CommonJS beside this file: it loads the same under tsx and jest; a build must copy it
-// beside thread.js, since tsc emits only what it compiles.
+// Plain CommonJS beside this file (with prepared.cjs, which it loads): it loads the same
+// under tsx and jest; a build must copy both beside thread.js, since tsc emits only what it compiles.
 const WORKER_FILE = path.join(__dirname, 'worker.cjs');
 
 /** Opens PGlite at `location` (a folder, or undefined for memory) on its own thread, once it is ready. */

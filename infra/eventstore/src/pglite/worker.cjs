@@ -1,11 +1,13 @@
 // The thread that owns embedded mode's PGlite database (./thread.ts starts it). Plain
 // CommonJS, so it loads as it is under tsx and jest, with no transpiling (a build must copy
-// it beside thread.js). It answers one message per request: a query, alone or in a
-// transaction it holds open for the main thread, and close. PGlite runs one statement at a
-// time, so a query outside the open transaction waits for it to end, as on the main thread.
+// it and prepared.cjs beside thread.js). It answers one message per request: a query, alone
+// or in a transaction it holds open for the main thread, and close. PGlite runs one
+// statement at a time, so a query outside the open transaction waits for it to end, as on
+// the main thread. A query with parameters runs as a prepared statement (prepared.cjs).
 'use strict';
 const { parentPort, workerData } = require('node:worker_threads');
 const { PGlite } = require('@electric-sql/pglite');
+const { preparedQueries } = require('./prepared.cjs');
 
 /** A PostgreSQL error's own fields (code, detail, constraint, ...), which callers test. */
 const errorFields = (error) => ({
@@ -18,6 +20,7 @@ const errorFields = (error) => ({
 
 const main = async () => {
   const db = await PGlite.create(workerData.location);
+  const preparedQuery = preparedQueries(db);
   /** Open transactions by id: each holds PGlite's transaction until its end is asked for. */
   const transactions = new Map();
   let nextTransaction = 1;
@@ -58,9 +61,9 @@ const main = async () => {
   };
 
   const query = async ({ text, params, transaction }) => {
-    const target = transaction === undefined ? db : transactions.get(transaction)?.tx;
-    if (!target) throw new Error(`no open transaction ${transaction}`);
-    const { rows, affectedRows } = await target.query(text, params);
+    const open = transaction === undefined ? undefined : transactions.get(transaction);
+    if (transaction !== undefined && !open) throw new Error(`no open transaction ${transaction}`);
+    const { rows, affectedRows } = await preparedQuery(text, params, open?.tx);
     return { rows, affectedRows };
   };
 
