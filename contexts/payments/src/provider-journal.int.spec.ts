@@ -48,6 +48,16 @@ describe.each(sqlDatabases(scope))('the simulated provider journaled on %s', (_n
     expect(after.charges().map((charge) => charge.idempotencyKey)).toEqual(['a-1', 'a-2', 'a-3', 'c-1']);
   });
 
+  it('keeps an order voided by its reference after a restart: its authorization stays voided, and a later one is declined', async () => {
+    const before = await restarted();
+    const held = referenceOf(await before.authorize(authorize('a-10')));
+    expect(await before.void({ idempotencyKey: 'v-3', orderId: 'o-1', amountCents: 0 })).toMatchObject({ approved: true });
+
+    const after = await restarted();
+    expect(await after.capture(on('c-4', held))).toEqual({ approved: false, reason: 'the authorization was voided already' });
+    expect(await after.authorize(authorize('a-11'))).toEqual({ approved: false, reason: "the order's payment was voided" });
+  });
+
   it('answers a key used before the restart with its first answer, writing nothing more', async () => {
     const before = await restarted();
     const first = await before.authorize(authorize('a-4'));

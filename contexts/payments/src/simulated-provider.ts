@@ -87,6 +87,8 @@ export interface SimulatedProvider extends PaymentProvider {
 }
 
 interface Authorization {
+  /** The merchant's reference it was made under, by which a void without an authorization id finds it. */
+  orderId: string;
   cardToken: string;
   amountCents: number;
   status: 'held' | 'captured' | 'voided';
@@ -122,6 +124,8 @@ export const simulatedProvider = ({
   const received: ReceivedCall[] = [];
   const authorizations = new Map<string, Authorization>();
   const captures = new Map<string, { amountCents: number; refunded: boolean }>();
+  /** Orders voided by reference: their payment is closed, so an authorization for one is declined. */
+  const closedOrders = new Set<string>();
   /** The keys whose answer the journal holds: an answer is given only once it is there. */
   const journaled = new Set<string>();
   let sequence = 0;
@@ -129,22 +133,27 @@ export const simulatedProvider = ({
   let losing = 0;
   let gate: { opened: Promise<void>; open: () => void; held: Promise<unknown>[] } | undefined;
 
+  const authorizationsOf = (orderId: string) => [...authorizations.values()].filter((authorization) => authorization.orderId === orderId);
+
   const reference = (prefix: string) => `${prefix}_${String((sequence += 1)).padStart(6, '0')}`;
 
   /** What an approval changes in the books; a decline changes nothing. */
-  const book = ({ operation, amountCents, details, answer }: JournalEntry) => {
+  const book = ({ operation, orderId, amountCents, details, answer }: JournalEntry) => {
     if (!answer.approved) return;
     const authorization = authorizations.get(String(details.authorizationId));
     switch (operation) {
       case 'authorize':
-        authorizations.set(answer.reference, { cardToken: String(details.cardToken), amountCents, status: 'held' });
+        authorizations.set(answer.reference, { orderId, cardToken: String(details.cardToken), amountCents, status: 'held' });
         break;
       case 'capture':
         if (authorization) authorization.status = 'captured';
         captures.set(answer.reference, { amountCents, refunded: false });
         break;
       case 'void':
-        if (authorization) authorization.status = 'voided';
+        if (details.authorizationId === undefined) {
+          for (const held of authorizationsOf(orderId)) if (held.status === 'held') held.status = 'voided';
+          closedOrders.add(orderId);
+        } else if (authorization) authorization.status = 'voided';
         break;
       case 'refund': {
         const captured = captures.get(String(details.captureId));
@@ -216,6 +225,8 @@ export const simulatedProvider = ({
   return {
     authorize: (request) =>
       call('authorize', request, () => {
+        // Decided only now, after any hang: a void by reference that came first declines it.
+        if (closedOrders.has(request.orderId)) return declined("the order's payment was voided");
         if (request.amountCents > declineOverCents) return declined(`${request.amountCents} cents is over the limit of ${declineOverCents} cents`);
         if (request.cardToken === TEST_CARDS.declined) return declined('the card was declined');
         if (request.cardToken === TEST_CARDS.insufficientFunds) return declined('insufficient funds');
@@ -235,6 +246,11 @@ export const simulatedProvider = ({
 
     void: (request) =>
       call('void', request, () => {
+        if (request.authorizationId === undefined) {
+          if (authorizationsOf(request.orderId).some((authorization) => authorization.status === 'captured'))
+            return declined('an authorization of the order was captured: refund it instead');
+          return approved(reference('void'));
+        }
         const authorization = authorizations.get(request.authorizationId);
         if (!authorization) return declined(`no authorization ${request.authorizationId}`);
         if (authorization.status === 'captured') return declined('the authorization was captured: refund it instead');

@@ -1,3 +1,4 @@
+import type { JournalEntry } from './provider-journal';
 import { IdempotencyKeyReused, ProviderUnavailable, simulatedProvider, TEST_CARDS } from './simulated-provider';
 
 const card = (cardToken: string, amountCents = 2500, idempotencyKey = `auth-${cardToken}-${amountCents}`) => ({
@@ -7,6 +8,16 @@ const card = (cardToken: string, amountCents = 2500, idempotencyKey = `auth-${ca
   currency: 'EUR',
   cardToken,
 });
+/** A void by the order's reference: no authorization id, nothing known to be held. */
+const voidOrder = (orderId: string, idempotencyKey = `void-${orderId}`) => ({ idempotencyKey, orderId, amountCents: 0 });
+/** A journal in memory, and a provider started again from what it holds: the process killed and restarted. */
+const inMemoryJournal = () => {
+  const written: JournalEntry[] = [];
+  return {
+    journal: { record: async (entry: JournalEntry) => void written.push(entry), entries: async () => [...written] },
+    restarted: () => simulatedProvider({ history: [...written] }),
+  };
+};
 const referenceOf = (result: { approved: boolean }) => {
   if (!('reference' in result)) throw new Error(`expected an approval, got ${JSON.stringify(result)}`);
   return result.reference as string;
@@ -59,6 +70,50 @@ describe('the simulated payment provider', () => {
         reason: 'the capture was refunded already',
       });
       expect(provider.charges().map((charge) => charge.idempotencyKey)).toEqual(['a1', 'a2', 'c3']);
+    });
+  });
+
+  describe("voiding by the order's reference (no authorization id)", () => {
+    const closed = { approved: false, reason: "the order's payment was voided" };
+
+    it('declines an authorization that lands after it, the hanging one included, and only for that order, also after a restart', async () => {
+      const { journal, restarted } = inMemoryJournal();
+      const provider = simulatedProvider({ hangMs: 200, journal });
+      const hung = provider.authorize(card(TEST_CARDS.hangs));
+      expect(await provider.void(voidOrder('o-1'))).toEqual({ approved: true, reference: expect.stringMatching(/^void_/) });
+
+      expect(await hung).toEqual(closed);
+      expect(provider.charges()).toEqual([]);
+      expect(await provider.authorize({ ...card(TEST_CARDS.ok, 2500, 'a-o-2'), orderId: 'o-2' })).toMatchObject({ approved: true });
+
+      const after = restarted();
+      expect(await after.authorize(card(TEST_CARDS.ok, 2500, 'a-after-restart'))).toEqual(closed);
+      expect(after.charges().map((charge) => charge.orderId)).toEqual(['o-2']);
+    });
+
+    it('voids the authorizations the order already holds, so none is captured, also after a restart', async () => {
+      const { journal, restarted } = inMemoryJournal();
+      const provider = simulatedProvider({ journal });
+      const held = referenceOf(await provider.authorize(card(TEST_CARDS.ok)));
+      const other = referenceOf(await provider.authorize({ ...card(TEST_CARDS.ok, 2500, 'a-o-2'), orderId: 'o-2' }));
+      expect(await provider.void(voidOrder('o-1'))).toMatchObject({ approved: true });
+
+      const voidedAlready = { approved: false, reason: 'the authorization was voided already' };
+      expect(await provider.capture({ idempotencyKey: 'c-1', orderId: 'o-1', authorizationId: held, amountCents: 2500 })).toEqual(voidedAlready);
+      expect(await provider.authorize(card(TEST_CARDS.ok, 2500, 'a-again'))).toEqual(closed);
+
+      const after = restarted();
+      expect(await after.capture({ idempotencyKey: 'c-2', orderId: 'o-1', authorizationId: held, amountCents: 2500 })).toEqual(voidedAlready);
+      expect(await after.authorize(card(TEST_CARDS.ok, 2500, 'a-after-restart'))).toEqual(closed);
+      // Another order's authorization is left as it was.
+      expect(await after.capture({ idempotencyKey: 'c-3', orderId: 'o-2', authorizationId: other, amountCents: 2500 })).toMatchObject({ approved: true });
+    });
+
+    it('refuses when an authorization of the order was captured: that money is refunded, not voided', async () => {
+      const provider = simulatedProvider();
+      const authorizationId = referenceOf(await provider.authorize(card(TEST_CARDS.ok)));
+      await provider.capture({ idempotencyKey: 'c-1', orderId: 'o-1', authorizationId, amountCents: 2500 });
+      expect(await provider.void(voidOrder('o-1'))).toEqual({ approved: false, reason: 'an authorization of the order was captured: refund it instead' });
     });
   });
 

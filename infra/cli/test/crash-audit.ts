@@ -29,7 +29,7 @@ export interface JournalEntry {
   operation: 'authorize' | 'capture' | 'void' | 'refund';
   orderId: string;
   approved: boolean;
-  /** The authorization a capture or void acted on; for an authorization, its own id. */
+  /** The authorization a capture or void acted on (none for a void by the order's reference); for an authorization, its own id. */
   authorizationId?: string;
 }
 
@@ -95,6 +95,8 @@ export const paymentViolations = (placed: PlacedOrder[], settled: Settled, journ
     const approved = (operation: JournalEntry['operation']) => entries.filter((entry) => entry.approved && entry.operation === operation);
     const authorized = new Set(approved('authorize').map((entry) => entry.authorizationId));
     const voided = new Set(approved('void').map((entry) => entry.authorizationId));
+    // A void by the order's reference voided every authorization the order had, and the provider declines any after it.
+    const voidedByOrder = voided.has(undefined);
     const captures = approved('capture');
     const found: string[] = [];
     if (settled.orders.get(orderId)?.status === 'confirmed') {
@@ -104,7 +106,7 @@ export const paymentViolations = (placed: PlacedOrder[], settled: Settled, journ
     } else {
       if (captures.length > 0) found.push(`rejected order ${orderId} was captured`);
       for (const authorization of authorized)
-        if (!voided.has(authorization)) found.push(`rejected order ${orderId} keeps authorization ${authorization} held (not voided)`);
+        if (!voidedByOrder && !voided.has(authorization)) found.push(`rejected order ${orderId} keeps authorization ${authorization} held (not voided)`);
     }
     return found;
   });

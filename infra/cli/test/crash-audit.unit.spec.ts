@@ -67,12 +67,17 @@ describe("the crash test's checks", () => {
     expect(stockViolations(placed, settled, added)).toEqual(['MUG: 9 available + 2 reserved + 0 dispatched != 10 added']);
   });
 
-  it('name a confirmed order not captured once, and a rejected one captured or left authorized', () => {
+  it("name a confirmed order not captured once, and a rejected one captured or left authorized (not voided by its id nor by the order's reference)", () => {
     const settled = sound();
     expect(paymentViolations(placed, settled, journal.slice(0, 1))).toEqual(['confirmed order o-1 was captured 0 times']);
     settled.orders.set('o-1', order('o-1', 'rejected'));
     expect(paymentViolations(placed, settled, journal)).toEqual([
       'rejected order o-1 was captured',
+      'rejected order o-1 keeps authorization auth_1 held (not voided)',
+    ]);
+    const voidedByOrder: JournalEntry[] = [journal[0] as JournalEntry, { operation: 'void', orderId: 'o-1', approved: true }];
+    expect(paymentViolations(placed.slice(0, 1), settled, voidedByOrder)).toEqual([]);
+    expect(paymentViolations(placed.slice(0, 1), settled, [...voidedByOrder.slice(0, 1), { operation: 'void', orderId: 'o-1', approved: false }])).toEqual([
       'rejected order o-1 keeps authorization auth_1 held (not voided)',
     ]);
     settled.orders.set('o-2', order('o-2', 'confirmed'));

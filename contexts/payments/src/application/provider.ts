@@ -12,7 +12,12 @@ export interface ProviderRequest {
 export interface PaymentProvider {
   authorize(request: ProviderRequest & { amountCents: number; currency: string; cardToken: string }): Promise<ProviderResult>;
   capture(request: ProviderRequest & { authorizationId: string; amountCents: number }): Promise<ProviderResult>;
-  void(request: ProviderRequest & { authorizationId: string; amountCents: number }): Promise<ProviderResult>;
+  /**
+   * Without `authorizationId`, a void by our reference (the order id), for an authorization
+   * whose answer never reached us: every authorization of the order is voided, and any that
+   * arrives for it later is declined.
+   */
+  void(request: ProviderRequest & { authorizationId?: string; amountCents: number }): Promise<ProviderResult>;
   refund(request: ProviderRequest & { captureId: string; amountCents: number; reason: string }): Promise<ProviderResult>;
 }
 
