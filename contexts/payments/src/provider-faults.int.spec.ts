@@ -1,6 +1,8 @@
 import { answersTo, eventsOf, issueCommand, startTestHost, type TestHost } from '@ordo/host/testing';
 import { paymentStream } from '@ordo/payments-contract';
 import { eventually } from '@ordo/testing';
+import { paymentsHandlers } from './application/handlers';
+import { ProviderTimeout } from './application/provider';
 import { paymentsServiceWith } from './service';
 import { simulatedProvider, TEST_CARDS } from './simulated-provider';
 
@@ -8,9 +10,11 @@ import { simulatedProvider, TEST_CARDS } from './simulated-provider';
 // so the same idempotency key): whatever fails, the money moves once and the command is
 // answered once. A failure is never taken for a decline.
 const TIMEOUT_MS = 300;
+/** How long the card tok_hang's authorization takes: past the timeout, so payments gives up on it first. */
+const HANG_MS = 800;
 
 describe('payments when its provider fails, loses answers or hangs', () => {
-  const provider = simulatedProvider();
+  const provider = simulatedProvider({ hangMs: HANG_MS });
   let host: TestHost<'sagas'>;
 
   beforeAll(async () => {
@@ -77,5 +81,40 @@ describe('payments when its provider fails, loses answers or hangs', () => {
     // Every held call went through on release, under one key: one effect.
     expect(byKey('AuthorizePayment-f-4')).toMatchObject({ effects: 1, charges: 1 });
     expect(byKey('AuthorizePayment-f-4').calls).toBeGreaterThanOrEqual(2);
+  });
+
+  // The bus handles an order's commands in sequence and parks later ones behind a parked
+  // one, so a void gets between the authorization it gave up on and that authorization's
+  // redrive only once the parked authorization is out of the way. The attempt that times
+  // out is made on payments' own handlers here; the void and the redrive come over the bus.
+  it('voids by the order an authorization that lands after payments gave up on it: the provider holds nothing for the order, and the redriven authorization is declined', async () => {
+    const orderId = 'f-5';
+    const commandId = `AuthorizePayment-${orderId}`;
+    const data = { orderId, amountCents: 4200, currency: 'EUR' as const, cardToken: TEST_CARDS.hangs };
+    const attempt = paymentsHandlers({ store: host.store, provider, providerTimeoutMs: TIMEOUT_MS });
+    const context = { commandId, correlationId: `saga-${orderId}`, causationId: commandId, now: new Date().toISOString() };
+    await expect(attempt.authorizePayment(data, context)).rejects.toThrow(ProviderTimeout);
+
+    await send(orderId, 'VoidPayment');
+    expect(await answerTo(orderId, 'VoidPayment')).toEqual([
+      expect.objectContaining({ type: 'PaymentVoided', data: expect.objectContaining({ amountCents: 0 }) }),
+    ]);
+    expect(provider.effects().filter((effect) => effect.idempotencyKey === `VoidPayment-${orderId}`)).toEqual([
+      expect.objectContaining({ operation: 'void', answer: expect.objectContaining({ approved: true }) }),
+    ]);
+
+    // The hang ends: the provider decides the authorization only now, and declines it.
+    await eventually(() => byKey(commandId).effects === 1, 'the late authorization decided', { timeoutMs: 5_000 });
+    const held = provider.charges().filter((charge) => charge.orderId === orderId && charge.operation === 'authorize');
+    expect(held).toEqual([]);
+
+    await send(orderId, 'AuthorizePayment', data);
+    expect(await answerTo(orderId, 'AuthorizePayment')).toEqual([
+      expect.objectContaining({
+        type: 'PaymentDeclined',
+        data: expect.objectContaining({ reason: `the payment of order ${orderId} is voided: an order is paid once` }),
+      }),
+    ]);
+    expect(byKey(commandId)).toMatchObject({ effects: 1, charges: 0 });
   });
 });

@@ -47,7 +47,7 @@ const send = (provider: PaymentProvider, call: ProviderCall, idempotencyKey: str
     }
     case 'void': {
       const { orderId, authorizationId, amountCents } = call;
-      return provider.void({ idempotencyKey, orderId, authorizationId, amountCents });
+      return provider.void({ idempotencyKey, orderId, ...(authorizationId === undefined ? {} : { authorizationId }), amountCents });
     }
     case 'refund': {
       const { orderId, captureId, amountCents, reason } = call;

@@ -12,7 +12,8 @@ import { ProviderAnswerNeeded } from './errors';
 export type ProviderCall =
   | { operation: 'authorize'; orderId: string; amountCents: number; currency: string; cardToken: string }
   | { operation: 'capture'; orderId: string; authorizationId: string; amountCents: number }
-  | { operation: 'void'; orderId: string; authorizationId: string; amountCents: number }
+  /** Without `authorizationId`: void whatever the provider authorized for the order, and decline what it is asked later (by our reference, the order id). */
+  | { operation: 'void'; orderId: string; authorizationId?: string; amountCents: number }
   | { operation: 'refund'; orderId: string; captureId: string; amountCents: number; reason: string };
 
 export type ProviderOperation = ProviderCall['operation'];
@@ -128,8 +129,16 @@ const authorize = (command: Extract<PaymentCommand, { type: 'AuthorizePayment' }
 const voidPayment = (command: Extract<PaymentCommand, { type: 'VoidPayment' }>, state: Payment, at: string): PaymentsEvent[] => {
   const { orderId } = command.data;
   switch (state.status) {
-    // Nothing authorized: answered all the same, and a payment not yet authorized is closed, so a late authorization is declined.
-    case 'none':
+    // Nothing known to be authorized, yet an authorization that timed out here may still land
+    // at the provider: it is voided there by the order's reference, which also makes the
+    // provider decline one that lands later. The payment is closed, so a redriven
+    // authorization is declined here too.
+    case 'none': {
+      const answer = answerTo(command, { operation: 'void', orderId, amountCents: 0 });
+      if (!answer.approved) return [{ type: 'PaymentVoidRejected', data: { orderId, reason: answer.reason, at } }];
+      return [{ type: 'PaymentVoided', data: { orderId, amountCents: 0, at } }];
+    }
+    // The provider declined the authorization: it holds nothing to void.
     case 'declined':
       return [{ type: 'PaymentVoided', data: { orderId, amountCents: 0, at } }];
     case 'authorized':
@@ -194,8 +203,9 @@ const refund = (command: Extract<PaymentCommand, { type: 'RefundPayment' }>, sta
 
 /**
  * A cancelled order's payment: what was captured is refunded, anything else voided (an
- * authorization released, or a payment closed before one, so a late one is declined). A
- * capture that comes after it finds the payment voided and fails, calling no provider.
+ * authorization released, or a payment closed before one and voided at the provider by the
+ * order's reference, so a late one is declined). A capture that comes after it finds the
+ * payment voided and fails, calling no provider.
  */
 const cancel = (command: Extract<PaymentCommand, { type: 'CancelPayment' }>, state: Payment, at: string): PaymentsEvent[] => {
   const { data, metadata } = command;

@@ -131,10 +131,26 @@ describe('payments: one payment per order', () => {
         .given(HISTORIES['capture-failed'])
         .when(voidIt(approvedBy('void', 'void_1')))
         .then([voided()]));
-    it.each([
-      ['never authorized', []],
-      ['declined', HISTORIES.declined],
-    ])('answers for a payment %s that there was nothing to void, asking nothing', (_what, history) => spec.given(history).when(voidIt()).then([voidedNothing]));
+    it('asks the provider to void by the order alone a payment never authorized: an authorization that timed out may yet land there', () => {
+      expect(callNeeded([], voidIt())).toEqual({ operation: 'void', orderId, amountCents: 0 });
+    });
+    it('closes a payment never authorized once the provider voided by the order, with nothing voided here', () =>
+      spec
+        .given([])
+        .when(voidIt(approvedBy('void', 'void_1')))
+        .then([voidedNothing]));
+    it('leaves a payment never authorized open when the provider refuses to void by the order, with its reason', () => {
+      spec
+        .given([])
+        .when(voidIt(declinedBy('void', 'an authorization of the order was captured: refund it instead')))
+        .then([voidRejected('an authorization of the order was captured: refund it instead')]);
+      spec
+        .given([voidRejected('no')])
+        .when(authorize(approvedBy('authorize', 'auth_1')))
+        .then([authorized()]);
+    });
+    it('answers for a declined payment that there was nothing to void, asking nothing', () =>
+      spec.given(HISTORIES.declined).when(voidIt()).then([voidedNothing]));
     it('answers a second void with the first', () => {
       spec.given(HISTORIES.voided).when(voidIt()).then([voided()]);
       spec.given([voidedNothing]).when(voidIt()).then([voidedNothing]);
@@ -232,8 +248,12 @@ describe('payments: one payment per order', () => {
         .when(cancel(approvedBy('refund', 'ref_1')))
         .then([refunded('order cancelled')]);
     });
-    it('closes a payment never authorized, so a late authorization is declined', () => {
-      spec.given([]).when(cancel()).then([voidedNothing]);
+    it('closes a payment never authorized, voided at the provider by the order, so a late authorization is declined', () => {
+      expect(callNeeded([], cancel())).toEqual({ operation: 'void', orderId, amountCents: 0 });
+      spec
+        .given([])
+        .when(cancel(approvedBy('void', 'void_1')))
+        .then([voidedNothing]);
       spec
         .given([voidedNothing])
         .when(authorize())
