@@ -23,6 +23,17 @@ describe('asking the payment provider', () => {
     expect(provider.calls()).toEqual([expect.objectContaining({ operation: call.operation })]);
   });
 
+  it("sends a void without an authorization id as a void by the order's reference, which closes the order at the provider", async () => {
+    const provider = simulatedProvider();
+    const voidOrder: ProviderCall = { operation: 'void', orderId: 'o-1', amountCents: 0 };
+    expect(await askProvider(provider, voidOrder, 'cmd-5', 1_000)).toEqual({ operation: 'void', approved: true, reference: expect.stringMatching(/^void_/) });
+    expect(await askProvider(provider, authorize, 'cmd-6', 1_000)).toEqual({
+      operation: 'authorize',
+      approved: false,
+      reason: "the order's payment was voided",
+    });
+  });
+
   it('gives up on a provider that hangs, with a ProviderTimeout naming the call', async () => {
     const provider = simulatedProvider();
     provider.hang();
