@@ -86,6 +86,37 @@ describe('before the pivot', () => {
       .thenRolledBack('the HoldItem of step hold (line pen) got no reply within 10000 ms in 2 attempts');
   });
 
+  it('sends an action whose attempts are Number.POSITIVE_INFINITY until answered, with the same id and the backoff capped', () => {
+    const holdUntilAnswered = defineSaga<Checkout>({
+      ...checkout,
+      steps: checkout.steps.map((each) =>
+        each.name === 'hold' ? { ...each, retry: { attempts: Number.POSITIVE_INFINITY, backoffMs: 500, maxBackoffMs: 2_000 } } : each,
+      ),
+    });
+    const patient = sagaSpec(holdUntilAnswered);
+    // Each cycle: the 10 s deadline passes, then the backoff (500 ms, 1 s, 2 s, 2 s, ...) before the same id goes again.
+    const backoffs = [500, 1_000, 2_000, 2_000, 2_000, 2_000];
+    const history: Stimulus<Checkout>[] = [started(cart), held('ink')];
+    backoffs.forEach((backoff, index) => {
+      patient.given(history).when(elapse(10_000)).thenRecords(['StepTimedOut', 'RetryScheduled']);
+      history.push(elapse(10_000));
+      patient
+        .given(history)
+        .when(elapse(backoff - 1))
+        .thenNothing();
+      const [again] = patient.given(history).when(elapse(backoff)).events();
+      expect(again).toMatchObject({
+        type: 'CommandIssued',
+        data: { attempt: index + 2, command: { commandId: commandIdFor(sagaId, 'hold', 'pen', 'action') } },
+      });
+      history.push(elapse(backoff));
+    });
+    patient
+      .given(history)
+      .when(held('pen'))
+      .thenIssues([{ target: 'payments', type: 'Charge', aggregateId: 'cart-1', data: { cartId: 'cart-1', amountCents: 1250 } }]);
+  });
+
   it('times out every line that is due in one wake-up', () => {
     spec
       .given([started(cart)])
@@ -191,6 +222,7 @@ describe('policies are checked where they are written', () => {
     ['a timeout of 0', { timeoutMs: 0 }],
     ['a fraction of a millisecond', { timeoutMs: 1.5 }],
     ['no attempt', { retry: { attempts: 0 } }],
+    ['a fraction of an attempt', { retry: { attempts: 1.5 } }],
     ['a negative backoff', { compensationRetry: { backoffMs: -1 } }],
   ])('refuses %s', (_, policy) => {
     expect(() =>

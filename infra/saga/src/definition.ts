@@ -59,6 +59,7 @@ export interface StepPolicies {
 
 /** The wait before each retry doubles from `backoffMs` (default 1 s) up to `maxBackoffMs` (default 60 s). */
 export interface RetryPolicy {
+  /** `Number.POSITIVE_INFINITY`: sent until a definite reply, however many deadlines pass. */
   attempts?: number;
   backoffMs?: number;
   maxBackoffMs?: number;
@@ -72,6 +73,15 @@ export interface StepCommands {
   compensationData: unknown;
 }
 
+/**
+ * Whether a step applies to an instance, decided on its data: a step whose `when` the data
+ * fail (a payment step of a free order) has no lines, so it sends nothing, undoes nothing
+ * in a rollback, and the saga goes on with the next step. Absent: it applies to every instance.
+ */
+export interface StepCondition<Data> {
+  when?: (saga: Data) => boolean;
+}
+
 export interface StepOptions<Context, Commands extends StepCommands = StepCommands> extends StepPolicies {
   /** Absent for a step that only registers a compensation (Eventuate's "order created / reject order"). */
   action?: Invocation<Context, Commands['action'], Commands['actionData']>;
@@ -80,7 +90,8 @@ export interface StepOptions<Context, Commands extends StepCommands = StepComman
   pivot?: boolean;
 }
 
-export interface FanOutOptions<Data, Line, Commands extends StepCommands = StepCommands> extends StepOptions<LineContext<Data, Line>, Commands> {
+export interface FanOutOptions<Data, Line, Commands extends StepCommands = StepCommands>
+  extends StepOptions<LineContext<Data, Line>, Commands>, StepCondition<Data> {
   /** The items of the saga's data the step sends one command for (order lines). */
   over: (saga: Data) => readonly Line[];
   /** A line's key, unique within the step: it names the line in events and command ids. */
@@ -101,7 +112,7 @@ export interface SagaStep<Data> extends StepPolicies {
   name: string;
   pivot: boolean;
   fanOut: boolean;
-  /** The step's line keys for these data; `[undefined]` for a step that does not fan out. */
+  /** The step's line keys for these data; `[undefined]` for a step that does not fan out; none when its `when` fails them. */
   lines(saga: Data): (string | undefined)[];
   action?: StepCommand<Data>;
   compensation?: StepCommand<Data>;
@@ -167,6 +178,9 @@ const policies = ({ timeoutMs, retry, compensationRetry }: StepPolicies): StepPo
   ...(compensationRetry && { compensationRetry }),
 });
 
+// A step the data do not pass is one with no lines: the engine skips it going forward and has nothing of it to undo.
+const applies = <Data>({ when }: StepCondition<Data>, saga: Data): boolean => when === undefined || when(saga);
+
 /** A step that sends one command (or none, only registering a compensation). */
 export const step = <
   Data,
@@ -176,13 +190,14 @@ export const step = <
   CompensationData extends CommandDataOf<Compensation>,
 >(
   name: string,
-  options: StepOptions<StepContext<Data>, { action: Action; actionData: ActionData; compensation: Compensation; compensationData: CompensationData }>,
+  options: StepOptions<StepContext<Data>, { action: Action; actionData: ActionData; compensation: Compensation; compensationData: CompensationData }> &
+    StepCondition<Data>,
 ): SagaStep<Data> => ({
   name,
   pivot: options.pivot ?? false,
   fanOut: false,
   ...policies(options),
-  lines: () => [undefined],
+  lines: (saga) => (applies(options, saga) ? [undefined] : []),
   action: options.action && resolve(options.action, (saga: Data) => ({ saga })),
   compensation: options.compensation && resolve(options.compensation, (saga: Data, _line, reason) => ({ saga, reason })),
 });
@@ -210,6 +225,7 @@ export const fanOut = <
     fanOut: true,
     ...policies(options),
     lines: (saga) => {
+      if (!applies(options, saga)) return [];
       const keys = options.over(saga).map(options.key);
       const repeated = keys.find((key, index) => keys.indexOf(key) !== index);
       if (repeated !== undefined) throw new SagaDefinitionError(`step ${name} has two lines keyed ${repeated}`);
@@ -229,11 +245,15 @@ export const defineSaga = <Data>(definition: SagaDefinition<Data>): SagaDefiniti
   if (repeated !== undefined) throw new SagaDefinitionError(`saga ${definition.name} has two steps named ${repeated}`);
   if (definition.steps.filter((each) => each.pivot).length > 1) throw new SagaDefinitionError(`saga ${definition.name} has more than one pivot`);
   const whole = (value: number | undefined, least: number) => value === undefined || (Number.isInteger(value) && value >= least);
+  // Attempts without a limit: sent until answered (no event records the policy, only the attempt at hand).
+  const attempts = (value: number | undefined) => value === Number.POSITIVE_INFINITY || whole(value, 1);
   for (const { name, timeoutMs, retry, compensationRetry } of definition.steps) {
     if (!whole(timeoutMs, 1)) throw new SagaDefinitionError(`step ${name} of saga ${definition.name}: timeoutMs must be a whole number above 0`);
     for (const policy of [retry, compensationRetry])
-      if (!whole(policy?.attempts, 1) || !whole(policy?.backoffMs, 0) || !whole(policy?.maxBackoffMs, 0))
-        throw new SagaDefinitionError(`step ${name} of saga ${definition.name}: a retry policy takes whole numbers, attempts at least 1`);
+      if (!attempts(policy?.attempts) || !whole(policy?.backoffMs, 0) || !whole(policy?.maxBackoffMs, 0))
+        throw new SagaDefinitionError(
+          `step ${name} of saga ${definition.name}: a retry policy takes whole numbers, attempts at least 1 (or Number.POSITIVE_INFINITY: until answered)`,
+        );
   }
   return definition;
 };

@@ -11,6 +11,7 @@ export {
   type SagaStep,
   type StepCommand,
   type StepOptions,
+  type StepCondition,
   type FanOutOptions,
   type StepPolicies,
   type RetryPolicy,

@@ -37,7 +37,8 @@ const commandView = z.object({
   retryAt: z.string().optional(),
 });
 
-const stepStatus = z.enum(['pending', 'running', 'succeeded', 'failed', 'compensating', 'compensated', 'compensation-failed']);
+/** `skipped`: a step with an action that sent nothing although a later step was reached (its `when` failed the data, or it had no lines). */
+const stepStatus = z.enum(['pending', 'running', 'succeeded', 'skipped', 'failed', 'compensating', 'compensated', 'compensation-failed']);
 export type StepStatus = z.infer<typeof stepStatus>;
 
 /** The response of `GET /v1/sagas/<saga>/:key`. */
@@ -90,8 +91,10 @@ const statusOf = (state: StartedSaga, outline: StepOutline, index: number, reach
   const actions = sent.filter((command) => command.kind === 'action');
   if (actions.some((command) => command.outcome === undefined)) return 'running';
   if (actions.some((command) => command.outcome === 'failure')) return 'failed';
-  // A step with nothing sent (no action, or no lines) is done once a later step was reached.
-  return actions.length > 0 || index <= reached ? 'succeeded' : 'pending';
+  if (actions.length > 0) return 'succeeded';
+  // Nothing sent, yet a later step was reached: a step without an action is done, one with an action was skipped.
+  if (index > reached) return 'pending';
+  return outline.command === undefined ? 'succeeded' : 'skipped';
 };
 
 const viewOf = ({ commandId, kind, type, target, aggregateId, line, outcome, replyType, reason, attempt, dueAt, timeouts, retry }: SentCommand) => ({

@@ -10,6 +10,10 @@ export interface Checkout {
   amountCents: number;
   /** Why the cart may not ship, if it may not: its ship step refuses to build its command. */
   shippingBlocked?: string;
+  /** Paid before checkout: its charge step does not apply (`when`), so nothing is charged or refunded. */
+  prepaid?: boolean;
+  /** Nobody to tell: its notify step, after the pivot, does not apply. */
+  silent?: boolean;
 }
 
 // ---- the contracts: commands and their replies ----
@@ -68,6 +72,7 @@ export const checkout = defineSaga<Checkout>({
       },
       compensation: { endpoint: RefundEndpoint, data: ({ saga }) => ({ cartId: saga.cartId }) },
       timeoutMs: 30_000,
+      when: (cart) => cart.prepaid !== true,
     }),
     step('ship', {
       pivot: true,
@@ -75,7 +80,11 @@ export const checkout = defineSaga<Checkout>({
       timeoutMs: 60_000,
       retry: { backoffMs: 1_000, maxBackoffMs: 4_000 },
     }),
-    step('notify', { action: { endpoint: NotifyEndpoint, data: ({ saga }) => ({ cartId: saga.cartId }) }, retry: { attempts: 3 } }),
+    step('notify', {
+      action: { endpoint: NotifyEndpoint, data: ({ saga }) => ({ cartId: saga.cartId }) },
+      retry: { attempts: 3 },
+      when: (cart) => cart.silent !== true,
+    }),
   ],
 });
 
