@@ -7,10 +7,10 @@ import { orderPlacement, orderPlacementVersion, orderPlacementVersions, withDead
 const versionIn = (env: NodeJS.ProcessEnv) => loadConfig('sagas', orderPlacementConfigShape, env).ORDO_ORDER_PLACEMENT_VERSION;
 
 describe('the version new order-placement instances start on', () => {
-  it('is version 2, the five-step flow, unless told otherwise', () => {
-    expect(orderPlacement.version).toBe(2);
-    expect(versionIn({})).toBe(2);
-    expect(versionIn({ ORDO_ORDER_PLACEMENT_VERSION: '' })).toBe(2);
+  it('is version 3, the five-step flow that confirms a free order without a payment, unless told otherwise', () => {
+    expect(orderPlacement.version).toBe(3);
+    expect(versionIn({})).toBe(3);
+    expect(versionIn({ ORDO_ORDER_PLACEMENT_VERSION: '' })).toBe(3);
   });
 
   it('is any version the service registers, by its number', () => {
@@ -22,13 +22,14 @@ describe('the version new order-placement instances start on', () => {
 
   it('refuses to start on anything else, naming the variable and the versions there are', () => {
     const versions = orderPlacementVersions.map((each) => each.version).join(', ');
-    for (const value of ['3', '0', 'two', '1.0', ' 1'])
+    for (const value of ['4', '0', 'two', '1.0', ' 1'])
       expect(() => versionIn({ ORDO_ORDER_PLACEMENT_VERSION: value })).toThrow(
         new ConfigError('sagas', [
           { variable: 'ORDO_ORDER_PLACEMENT_VERSION', problem: `expected one of the versions of order placement: ${versions} (got ${JSON.stringify(value)})` },
         ]),
       );
-    expect(() => orderPlacementVersion(3)).toThrow(`order placement has no version 3: its versions are ${versions}`);
+    expect(() => orderPlacementVersion(4)).toThrow(`order placement has no version 4: its versions are ${versions}`);
+    expect(versions).toBe('3, 2, 1');
   });
 });
 

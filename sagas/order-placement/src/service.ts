@@ -132,7 +132,7 @@ const VERSIONS = orderPlacementVersions.map((each) => String(each.version));
 
 /**
  * What configures the shop's order placement: the version new instances start on (default
- * 2), and, for tests that cannot wait 30 s, the deadline of every step that has one, in
+ * 3), and, for tests that cannot wait 30 s, the deadline of every step that has one, in
  * both sagas: a cancellation waits for the same participants as a placement.
  */
 export const orderPlacementConfigShape = {

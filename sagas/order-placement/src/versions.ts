@@ -2,18 +2,19 @@
 import type { SagaDefinition } from '@ordo/saga';
 import { orderPlacementV1, type OrderPlacementData } from './definition';
 import { orderPlacementV2 } from './v2';
+import { orderPlacementV3 } from './v3';
 
 /**
  * Every version the service registers, newest first: an instance finishes on the version it
  * started on, and the replay check replays each one's fixtures.
  */
-export const orderPlacementVersions: readonly SagaDefinition<OrderPlacementData>[] = [orderPlacementV2, orderPlacementV1];
+export const orderPlacementVersions: readonly SagaDefinition<OrderPlacementData>[] = [orderPlacementV3, orderPlacementV2, orderPlacementV1];
 
 /**
  * The version new instances start on unless the shop is told otherwise
- * (`ORDO_ORDER_PLACEMENT_VERSION`): version 2, the five-step flow.
+ * (`ORDO_ORDER_PLACEMENT_VERSION`): version 3, the five-step flow that confirms a free order without a payment.
  */
-export const orderPlacement: SagaDefinition<OrderPlacementData> = orderPlacementV2;
+export const orderPlacement: SagaDefinition<OrderPlacementData> = orderPlacementV3;
 
 /** The registered version numbered `version`, or an error naming the versions there are. */
 export const orderPlacementVersion = (version: number): SagaDefinition<OrderPlacementData> => {

@@ -1,5 +1,5 @@
 // Records the replay check's fixtures (docs/sagas.md, "Replay check"): `npm run fixtures:sagas`
-// runs every scenario of a version (scenarios.ts, scenarios-v2.ts) on the shop (shop.ts) and
+// runs every scenario of a version (scenarios.ts, scenarios-v2.ts, scenarios-v3.ts) on the shop (shop.ts) and
 // writes one fixture per instance to fixtures/v<version>/: the version new instances start on,
 // or the one `--version <n>` names. With `--cancellation` it records the order-cancellation
 // saga's (scenarios-cancellation.ts, on orders placed with version 2) to
@@ -16,9 +16,10 @@ import { orderPlacement, orderPlacementVersion, orderPlacementVersions } from '.
 import { orderIdOf, scenarios as scenariosV1, type Scenario } from './scenarios';
 import { scenariosCancellation } from './scenarios-cancellation';
 import { scenariosV2 } from './scenarios-v2';
+import { scenariosV3 } from './scenarios-v3';
 import { openShop, type Shop } from './shop';
 
-const SCENARIOS: Record<number, Scenario[]> = { 1: scenariosV1, 2: scenariosV2 };
+const SCENARIOS: Record<number, Scenario[]> = { 1: scenariosV1, 2: scenariosV2, 3: scenariosV3 };
 const cancellation = process.argv.includes('--cancellation');
 const named = process.argv.indexOf('--version');
 const placement = named < 0 ? orderPlacement : orderPlacementVersion(Number(process.argv[named + 1]));

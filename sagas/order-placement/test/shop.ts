@@ -25,8 +25,8 @@ export const TWICE_SKU = 'SKU-TWICE';
 const OPERATOR_TOKEN = 'fixtures-operator';
 
 export type Line = { sku: string; quantity: number };
-/** What version 2 reads of OrderPlaced besides the lines; its total is the lines' at 250 cents a unit. */
-export type Paying = { cardToken?: string; shipTo?: ShipTo };
+/** What version 2 reads of OrderPlaced besides the lines; its total is the lines' at `unitPriceCents` (default 250) a unit. */
+export type Paying = { cardToken?: string; shipTo?: ShipTo; unitPriceCents?: number };
 export const SHIP_TO: ShipTo = { line1: '1 Main St', city: 'Berlin', postalCode: '10115', country: 'DE' };
 
 /** `definition`: the version new instances start on (default the service's). */
@@ -132,9 +132,10 @@ export const openShop = async ({ definition }: { definition?: SagaDefinition<Ord
    * duplicate would. With `paying` (version 2's orders) it has a total, and the card and address given.
    */
   const place = async (orderId: string, lines: Line[], copy = 0, paying?: Paying) => {
-    const priced = lines.map((line) => ({ ...line, unitPriceCents: 250 }));
+    const { unitPriceCents = 250, ...pays } = paying ?? {};
+    const priced = lines.map((line) => ({ ...line, unitPriceCents }));
     const total = paying ? priced.reduce((sum, line) => sum + line.quantity * line.unitPriceCents, 0) : 0;
-    const placed = { orderId, ...paying, lines: priced, totalCents: total, at: new Date(now).toISOString() };
+    const placed = { orderId, ...pays, lines: priced, totalCents: total, at: new Date(now).toISOString() };
     linesOf.set(orderId, lines);
     const metadata = { correlationId: `corr-${orderId}`, causationId: 'http', commandId: `place-${orderId}` };
     await orders.appendToStream(orderStream(orderId), [{ id: eventIdFor(metadata.commandId, copy), type: 'OrderPlaced', data: placed, metadata }], {
