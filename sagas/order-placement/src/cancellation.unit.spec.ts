@@ -3,6 +3,8 @@ import { orderCancellation, type OrderCancellationData } from './cancellation';
 
 // The cancellation of a confirmed order, one conversation a test: cancel the shipment ->
 // release the stock (the pivot) -> void or refund the payment -> mark the order cancelled.
+// On the version new cancellations start on; how long each version waits for shipping is in
+// cancellation-versions.unit.spec.ts.
 const spec = sagaSpec(orderCancellation);
 const orderId = '6f1c2a4e-9b7d-4c1e-8a2f-3d5e7f9a1b2c';
 const at = '2030-01-01T00:00:00.000Z';
@@ -37,7 +39,7 @@ describe('order cancellation', () => {
   it('cancels the shipment first when orders starts the cancellation of a confirmed order', () => {
     const startedEvent = trigger('OrderCancellationStarted', { orderId, reason, lines, at });
     spec.given().when(startedEvent).thenIssues([cancelShipment]);
-    expect(spec.given().when(startedEvent).events()[0]?.data).toMatchObject({ saga: 'orderCancellation', version: 1, data: cancellation });
+    expect(spec.given().when(startedEvent).events()[0]?.data).toMatchObject({ saga: 'orderCancellation', version: 2, data: cancellation });
   });
 
   it('releases every line once the shipment is stopped, then gives the payment back, then cancels the order', () => {

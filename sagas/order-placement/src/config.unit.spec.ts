@@ -1,5 +1,5 @@
 import { ConfigError, loadConfig } from '@ordo/runtime';
-import { orderCancellation } from './cancellation';
+import { orderCancellation, orderCancellationV1 } from './cancellation';
 import { orderPlacementConfigShape, sagaDefinitions } from './service';
 import { orderPlacement, orderPlacementVersion, orderPlacementVersions, withDeadline } from './versions';
 
@@ -63,11 +63,13 @@ describe("order placement's deadline setting", () => {
     expect(shortened.earlierVersions.map((each) => each.version)).toEqual([1]);
     expect(shortened.earlierVersions.map(deadlines)).toEqual([shortenedDeadlines(orderPlacementVersion(1))]);
     expect(deadlines(shortened.cancellation)).toEqual(shortenedDeadlines(orderCancellation));
+    expect(shortened.cancellationEarlierVersions.map(deadlines)).toEqual([shortenedDeadlines(orderCancellationV1)]);
     expect(orderCancellation.steps.some((step) => step.timeoutMs === 30_000)).toBe(true);
     // Unset, the service runs the definitions as registered.
     const registered = sagaDefinitions(newest);
     expect(registered.definition).toBe(newest);
     expect(registered.earlierVersions).toEqual([orderPlacementVersion(1)]);
     expect(registered.cancellation).toBe(orderCancellation);
+    expect(registered.cancellationEarlierVersions).toEqual([orderCancellationV1]);
   });
 });

@@ -1,6 +1,7 @@
-// What both versions of order placement share: an instance's data, the two steps each
+// What every version of order placement shares: an instance's data, the two steps each
 // begins with (the order, whose compensation rejects it, then a reservation per line) and the
-// policies. A change here changes version 1's decisions too: the replay check fails on it.
+// policies, which order cancellation uses too. A change here changes version 1's decisions
+// too: the replay check fails on it.
 import { fanOut, step } from '@ordo/saga';
 import { ReleaseStockEndpoint, ReserveStockEndpoint } from '@ordo/inventory-contract';
 import { RejectOrderEndpoint, type ShipTo } from '@ordo/orders-contract';
@@ -20,6 +21,12 @@ export interface OrderPlacementData {
 
 /** A reservation or a step before the pivot nobody answers is sent once more, then the order is rejected. */
 export const BEFORE_THE_PIVOT = { timeoutMs: 30_000, retry: { attempts: 2 } };
+/**
+ * A step before the pivot that must not give up (a cancellation waits for shipping's answer,
+ * since the shipment may yet be cancelled): sent with the same id until answered, each 30 s
+ * deadline followed by a wait doubling from 1 s up to 30 s.
+ */
+export const UNTIL_ANSWERED_BEFORE_THE_PIVOT = { timeoutMs: 30_000, retry: { attempts: Number.POSITIVE_INFINITY, maxBackoffMs: 30_000 } };
 /** At and after the pivot a command is sent until it is answered, however long that takes. */
 export const AT_AND_AFTER_THE_PIVOT = { timeoutMs: 30_000 };
 

@@ -3,4 +3,4 @@ export { orderPlacementV1, type OrderPlacementData } from './definition';
 export { orderPlacementV2, NO_CARD_TOKEN } from './v2';
 export { orderPlacementV3 } from './v3';
 export { orderPlacement, orderPlacementVersion, orderPlacementVersions } from './versions';
-export { orderCancellation, type OrderCancellationData } from './cancellation';
+export { orderCancellation, orderCancellationV1, orderCancellationV2, orderCancellationVersions, type OrderCancellationData } from './cancellation';

@@ -1,6 +1,6 @@
 import path from 'node:path';
 import { readSagaFixtures, replayHistory, type SagaFixture } from '@ordo/saga';
-import { orderCancellation } from './cancellation';
+import { orderCancellation, orderCancellationVersions } from './cancellation';
 import { orderPlacement, orderPlacementVersions } from './versions';
 
 // The replay check (docs/sagas.md, "Replay check"): every recorded instance decided again by
@@ -12,9 +12,9 @@ const fixtures = readSagaFixtures(path.join(__dirname, '..', 'fixtures'));
 /** Each saga the service runs, by the name its fixtures record, with every version it registers. */
 const SAGAS: Record<string, (fixture: SagaFixture) => ReturnType<typeof replayHistory>> = {
   [orderPlacement.name]: (fixture) => replayHistory(orderPlacementVersions, fixture),
-  [orderCancellation.name]: (fixture) => replayHistory([orderCancellation], fixture),
+  [orderCancellation.name]: (fixture) => replayHistory(orderCancellationVersions, fixture),
 };
-const REGISTERED = [...orderPlacementVersions, orderCancellation].map((each) => [each.name, each.version] as const);
+const REGISTERED = [...orderPlacementVersions, ...orderCancellationVersions].map((each) => [each.name, each.version] as const);
 
 describe('the order sagas replay their recorded instances', () => {
   // Whichever version new instances start on (ORDO_ORDER_PLACEMENT_VERSION), its decisions are checked.

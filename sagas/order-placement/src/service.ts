@@ -16,7 +16,7 @@ import {
   type SagaHandled,
   type SagaRecorder,
 } from '@ordo/saga';
-import { orderCancellation, type OrderCancellationData } from './cancellation';
+import { orderCancellation, orderCancellationVersions, type OrderCancellationData } from './cancellation';
 import type { OrderPlacementData } from './definition';
 import { sagaParts } from './saga-parts';
 import { orderPlacement, orderPlacementVersion, orderPlacementVersions, withDeadline } from './versions';
@@ -39,7 +39,8 @@ const orderOf = byDataField('orderId');
 
 /**
  * What the saga service runs: order placement's version new instances start on, the earlier
- * versions whose instances may still run, and order cancellation, all with `deadlineMs`
+ * versions whose instances may still run, and order cancellation's newest version and
+ * earlier ones likewise, all with `deadlineMs`
  * (when given) as the deadline of every step that has one: a cancellation waits on the same
  * participants as a placement, so a test shop that cannot wait 30 s for one cannot for the other.
  */
@@ -49,6 +50,7 @@ export const sagaDefinitions = (newest: SagaDefinition<OrderPlacementData>, dead
     definition: deadlined(newest),
     earlierVersions: orderPlacementVersions.filter((each) => each.version < newest.version).map(deadlined),
     cancellation: deadlined(orderCancellation),
+    cancellationEarlierVersions: orderCancellationVersions.filter((each) => each.version < orderCancellation.version).map(deadlined),
   };
 };
 
@@ -78,7 +80,7 @@ export const orderPlacementServiceWith = ({
   recorder,
   cancellationRecorder,
 }: OrderPlacementServiceOptions = {}) => {
-  const { definition, earlierVersions, cancellation } = sagaDefinitions(given, deadlineMs);
+  const { definition, earlierVersions, cancellation, cancellationEarlierVersions } = sagaDefinitions(given, deadlineMs);
   return defineService({
     name: SAGAS_CONTEXT,
     api: {
@@ -91,7 +93,10 @@ export const orderPlacementServiceWith = ({
     issuesCommands: true,
     create: async (ports) => {
       const placement = await sagaParts({ definition, earlierVersions, path: 'order-placement', pollMs, recorder }, ports);
-      const cancelling = await sagaParts({ definition: cancellation, path: 'order-cancellation', pollMs, recorder: cancellationRecorder }, ports);
+      const cancelling = await sagaParts(
+        { definition: cancellation, earlierVersions: cancellationEarlierVersions, path: 'order-cancellation', pollMs, recorder: cancellationRecorder },
+        ports,
+      );
       const logged = (event: IncomingEvent, handled: SagaHandled<unknown>) => {
         // Most events on these topics are no reply to any instance: those only at debug.
         if (handled.result === 'ignored') ports.logger.debug({ eventId: event.id, type: event.type, why: handled.why }, 'event ignored by a saga');

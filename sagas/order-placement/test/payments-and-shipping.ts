@@ -47,6 +47,8 @@ export const standInPaymentsAndShipping = async (host: TestHost<'payments' | 'sh
   /** Orders whose parcel left the warehouse: their shipment is not cancelled. */
   const dispatched = new Set<string>();
   const heldAuthorizations = new Map<string, CommandMessage>();
+  /** Orders whose CancelShipment shipping leaves unanswered (shipping is down), with the last one sent. */
+  const heldCancellations = new Map<string, CommandMessage | undefined>();
   const count = (command: CommandMessage & { data: { orderId: string } }) =>
     asked.set(command.type, [...(asked.get(command.type) ?? []), command.data.orderId]);
 
@@ -121,6 +123,7 @@ export const standInPaymentsAndShipping = async (host: TestHost<'payments' | 'sh
         reason,
       }));
     }
+    if (command.type === 'CancelShipment' && heldCancellations.has(orderId)) return void heldCancellations.set(orderId, command);
     if (command.type === 'CancelShipment')
       return void (await answer(shipping, shipmentStream(orderId), command, 'ShipmentCancelled', { orderId, reason: command.data.reason, wasScheduled: true }));
     const { address, lines } = command.data;
@@ -157,6 +160,15 @@ export const standInPaymentsAndShipping = async (host: TestHost<'payments' | 'sh
     asked: (type: string) => asked.get(type) ?? [],
     /** The warehouse dispatches the order's shipment: a cancellation of it is refused from now on. */
     dispatch: (orderId: string) => void dispatched.add(orderId),
+    /** Shipping answers no CancelShipment of the order until `answerHeldShipmentCancellation`. */
+    holdShipmentCancellation: (orderId: string) => void heldCancellations.set(orderId, undefined),
+    /** Shipping answers the order's CancelShipment at last: the shipment cancelled. */
+    answerHeldShipmentCancellation: async (orderId: string) => {
+      const command = heldCancellations.get(orderId);
+      if (command?.type !== 'CancelShipment') throw new Error(`shipping holds no CancelShipment for order ${orderId}`);
+      heldCancellations.delete(orderId);
+      await shipment(command as ShippingCommandMessage);
+    },
     /** Payments answers the held authorization of the order at last. */
     answerHeldAuthorization: async (orderId: string) => {
       const command = heldAuthorizations.get(orderId);

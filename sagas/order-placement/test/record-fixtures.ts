@@ -1,9 +1,9 @@
 // Records the replay check's fixtures (docs/sagas.md, "Replay check"): `npm run fixtures:sagas`
-// runs every scenario of a version (scenarios.ts, scenarios-v2.ts, scenarios-v3.ts) on the shop (shop.ts) and
-// writes one fixture per instance to fixtures/v<version>/: the version new instances start on,
-// or the one `--version <n>` names. With `--cancellation` it records the order-cancellation
-// saga's (scenarios-cancellation.ts, on orders placed with version 2) to
-// fixtures/order-cancellation/v<version>/. A version's fixtures are
+// runs every scenario of a version (scenarios.ts, scenarios-v2.ts, scenarios-v3.ts) on the shop
+// (shop.ts) and writes one fixture per instance to fixtures/v<version>/: the version new
+// instances start on, or the one `--version <n>` names. With `--cancellation` it records the
+// order-cancellation saga's (scenarios-cancellation.ts, on orders placed with version 2) to
+// fixtures/order-cancellation/v<version>/, for its newest version or the one `--version <n>` names. A version's fixtures are
 // recorded once: a decision that changes on purpose is a new version, so this refuses to write
 // over them unless given --replace.
 import { existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
@@ -11,24 +11,36 @@ import path from 'node:path';
 import { isDeepStrictEqual } from 'node:util';
 import { format, resolveConfig } from 'prettier';
 import { fixtureOf, fixtureText, replayHistory, sagaIdOf, type SagaFixture } from '@ordo/saga';
-import { orderCancellation } from '../src/cancellation';
+import { orderCancellation, orderCancellationVersions } from '../src/cancellation';
 import { orderPlacement, orderPlacementVersion, orderPlacementVersions } from '../src/versions';
 import { orderIdOf, scenarios as scenariosV1, type Scenario } from './scenarios';
-import { scenariosCancellation } from './scenarios-cancellation';
+import { scenariosCancellationV1, scenariosCancellationV2 } from './scenarios-cancellation';
 import { scenariosV2 } from './scenarios-v2';
 import { scenariosV3 } from './scenarios-v3';
 import { openShop, type Shop } from './shop';
 
 const SCENARIOS: Record<number, Scenario[]> = { 1: scenariosV1, 2: scenariosV2, 3: scenariosV3 };
+const CANCELLATION_SCENARIOS: Record<number, Scenario[]> = { 1: scenariosCancellationV1, 2: scenariosCancellationV2 };
 const cancellation = process.argv.includes('--cancellation');
 const named = process.argv.indexOf('--version');
-const placement = named < 0 ? orderPlacement : orderPlacementVersion(Number(process.argv[named + 1]));
+const version = named < 0 ? undefined : Number(process.argv[named + 1]);
+const cancellationVersion = (wanted: number) => {
+  const found = orderCancellationVersions.find((each) => each.version === wanted);
+  if (!found)
+    throw new Error(`order cancellation has no version ${wanted}: its versions are ${orderCancellationVersions.map((each) => each.version).join(', ')}`);
+  return found;
+};
+const placement = !cancellation && version !== undefined ? orderPlacementVersion(version) : orderPlacement;
 /** The saga whose instances are recorded, how its fixtures replay, and the placement version the shop places orders on (a cancellation's on version 2). */
 const recorded = cancellation
-  ? { definition: orderCancellation, replay: (fixture: SagaFixture) => replayHistory([orderCancellation], fixture), placing: orderPlacementVersion(2) }
+  ? {
+      definition: version === undefined ? orderCancellation : cancellationVersion(version),
+      replay: (fixture: SagaFixture) => replayHistory(orderCancellationVersions, fixture),
+      placing: orderPlacementVersion(2),
+    }
   : { definition: placement, replay: (fixture: SagaFixture) => replayHistory(orderPlacementVersions, fixture), placing: placement };
 const { definition } = recorded;
-const scenarios = cancellation ? scenariosCancellation : (SCENARIOS[definition.version] ?? []);
+const scenarios = (cancellation ? CANCELLATION_SCENARIOS : SCENARIOS)[definition.version] ?? [];
 const folder = path.join(__dirname, '..', 'fixtures', ...(cancellation ? ['order-cancellation'] : []), `v${definition.version}`);
 
 /** The scenario's instance as a fixture, once it is certain to be the instance's whole stream and to replay. */

@@ -120,11 +120,12 @@ export const openShop = async ({ definition }: { definition?: SagaDefinition<Ord
     handle: ({ value }) => orderAnswer(value as OrdersCommandMessage),
   });
 
-  const sagaId = (orderId: string) => `orderPlacement-${orderId}`;
-  /** The saga's events so far, by type. */
-  const typesOf = async (orderId: string) => {
+  type SagaName = 'orderPlacement' | 'orderCancellation';
+  const sagaId = (orderId: string, saga: SagaName = 'orderPlacement') => `${saga}-${orderId}`;
+  /** The saga's events so far (order placement's, unless the cancellation's is named), by type. */
+  const typesOf = async (orderId: string, saga?: SagaName) => {
     const types: string[] = [];
-    for await (const event of host.store.readStream(sagaId(orderId))) types.push(event.type);
+    for await (const event of host.store.readStream(sagaId(orderId, saga))) types.push(event.type);
     return types;
   };
   /**
@@ -166,9 +167,9 @@ export const openShop = async ({ definition }: { definition?: SagaDefinition<Ord
     sagaId,
     typesOf,
     place,
-    /** Waits until the saga's events pass `test`. */
-    until: (orderId: string, test: (types: string[]) => boolean, what: string) =>
-      eventually(async () => test(await typesOf(orderId)), `${sagaId(orderId)}: ${what}`),
+    /** Waits until the saga's events (order placement's, unless the cancellation's is named) pass `test`. */
+    until: (orderId: string, test: (types: string[]) => boolean, what: string, saga?: SagaName) =>
+      eventually(async () => test(await typesOf(orderId, saga)), `${sagaId(orderId, saga)}: ${what}`),
     /** Waits until the instance (of order placement, unless the cancellation's is named) has this status, as an operator sees it. */
     untilStatus: (orderId: string, status: SagaView['status'], saga: 'order-placement' | 'order-cancellation' = 'order-placement') =>
       eventually(async () => {
