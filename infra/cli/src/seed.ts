@@ -115,7 +115,7 @@ const seedCustomer = async (customersUrl: string, customerToken: string | undefi
 /**
  * A curl that places an order for the customer; with a token when callers must have one (local
  * mode). It pays with the simulated provider's approved test card, which order placement's
- * version 2 needs and version 1 ignores.
+ * versions 2 and 3 need for an order that costs something and version 1 ignores.
  */
 export const placeOrderCurl = (ordersUrl: string, customerId: string | undefined, customerToken?: string) =>
   `curl -s -X POST ${ordersUrl}/v1/orders -H 'content-type: application/json' -H "idempotency-key: $(uuidgen 2>/dev/null || date +%s%N)" \\\n` +

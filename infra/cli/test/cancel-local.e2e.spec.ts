@@ -2,11 +2,11 @@ import { randomBytes } from 'node:crypto';
 import { CANCEL_SCENARIOS_ENV, cancelScenarios } from './cancel-scenarios';
 import { startLocalShop, type LocalShopOnItsBroker } from './local-shop';
 
-// `ORDO_ORDER_PLACEMENT_VERSION=2 npm run start:local`: the cancellation scenarios
+// `npm run start:local` (order placement's default version, 3): the cancellation scenarios
 // (cancel-scenarios.ts) with a process per service, on PostgreSQL and a broker of this file's own.
 const BROKER_PORT = 19_394;
 
-describe('cancelling orders in local mode on order placement version 2', () => {
+describe('cancelling orders in local mode on order placement version 3', () => {
   let local: LocalShopOnItsBroker;
 
   beforeAll(async () => {

@@ -1,4 +1,4 @@
-// CancelOrder and dispatch in a running shop on order placement's version 2, through the real
+// CancelOrder and dispatch in a running shop on order placement's default version, 3, through the real
 // orders, inventory, payments, shipping and sagas, however it was launched: the same
 // assertions for embedded and local mode. The shop is started with payments' simulated
 // provider answering each call after a second (PAYMENTS_LATENCY_MS=1000), so an order can be
@@ -9,7 +9,7 @@ import type { LaunchedShop } from './launch';
 import { shopClient, uniqueSku, type ShopClient } from './shop-client';
 
 /** What the shop must be started with for these scenarios. */
-export const CANCEL_SCENARIOS_ENV = { ORDO_ORDER_PLACEMENT_VERSION: '2', PAYMENTS_LATENCY_MS: '1000' };
+export const CANCEL_SCENARIOS_ENV = { PAYMENTS_LATENCY_MS: '1000' };
 
 export const cancelScenarios = (launch: () => LaunchedShop) => {
   let shop: ShopClient;

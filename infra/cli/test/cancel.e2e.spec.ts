@@ -4,8 +4,8 @@ import path from 'node:path';
 import { CANCEL_SCENARIOS_ENV, cancelScenarios } from './cancel-scenarios';
 import { launchEmbedded, type LaunchedShop } from './launch';
 
-// `ORDO_ORDER_PLACEMENT_VERSION=2 npm start`, cancelling orders and dispatching one (cancel-scenarios.ts).
-describe('cancelling orders in embedded mode on order placement version 2', () => {
+// `npm start` (order placement's default version, 3), cancelling orders and dispatching one (cancel-scenarios.ts).
+describe('cancelling orders in embedded mode on order placement version 3', () => {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'ordo-cancel-'));
   let launched: LaunchedShop;
 

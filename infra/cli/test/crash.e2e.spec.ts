@@ -17,21 +17,25 @@ import { shopClient, uniqueSku, type ShopClient } from './shop-client';
 // The crash test: 200 orders placed at a steady rate through the shop in local mode (a
 // process per service, real PostgreSQL, a Kafka broker of its own), while the saga's
 // process, then payments', is killed with SIGKILL at random moments (the saga three
-// times; payments three times on order placement version 2, which commands it, and once
-// on version 1) and restarted by the supervisor. Afterwards nothing is left
+// times; payments three times on order placement's five-step flow (versions 2 and 3), which
+// commands it, and once on version 1) and restarted by the supervisor. Afterwards nothing is left
 // running or stuck, every order is confirmed or rejected, and the money and the stock
 // add up. ORDO_CRASH_SEED replays a run's random choices (the orders, the cards, the
 // kill moments); the seed is printed. ORDO_ORDER_PLACEMENT_VERSION picks the flow the
-// services run (version 2 adds payments) and is passed on to them, 2 (the shop's default) when unset.
+// services run (version 2 adds payments, 3 frees orders of 0 from them) and is passed on to
+// them, 3 (the shop's default) when unset.
 const BROKER_PORT = 19_592;
-const VERSION = process.env.ORDO_ORDER_PLACEMENT_VERSION === '1' ? 1 : 2;
+const VERSION = Number(process.env.ORDO_ORDER_PLACEMENT_VERSION || 3);
+if (![1, 2, 3].includes(VERSION)) throw new Error(`ORDO_ORDER_PLACEMENT_VERSION must be 1, 2 or 3, not '${process.env.ORDO_ORDER_PLACEMENT_VERSION}'`);
+/** Versions 2 and 3 pay: payments is commanded, and killed, too. */
+const PAYS = VERSION > 1;
 const SEED = process.env.ORDO_CRASH_SEED ? Number(process.env.ORDO_CRASH_SEED) : randomInt(2 ** 31);
 if (!Number.isSafeInteger(SEED)) throw new Error(`ORDO_CRASH_SEED must be a whole number, not '${process.env.ORDO_CRASH_SEED}'`);
 const ORDERS = 200;
 // A killed service is ready again after about 30 s (its Kafka consumer group waits out the
 // dead member's session): placing lasts long enough for every kill to fall while orders
-// are still being placed, four kills on version 1, six on version 2.
-const INTERVAL_MS = VERSION === 2 ? 1_000 : 750;
+// are still being placed, four kills on version 1, six on the five-step flow.
+const INTERVAL_MS = PAYS ? 1_000 : 750;
 const PLENTY = 2_000;
 const SCARCE = 60;
 /** A card token the simulated provider declines (TEST_CARDS.declined in payments). */
@@ -74,10 +78,10 @@ const plan = (seed: number, plentiful: string[], scarce: string) => {
     if (random() < 0.4) lines.push({ sku: pick(plentiful.filter((sku) => sku !== first)), quantity: quantity() });
     // The scarce sku runs out part way: later orders that want it are rejected, releasing their other lines.
     if (random() < 0.35) lines.push({ sku: scarce, quantity: quantity() });
-    return { key: `crash-${seed}-${index}`, lines, declinedCard: VERSION === 2 && random() < 0.1 };
+    return { key: `crash-${seed}-${index}`, lines, declinedCard: PAYS && random() < 0.1 };
   });
   // Version 1 commands no payment: payments is killed once all the same, so the kill of a participant is exercised on either flow.
-  const services = VERSION === 2 ? ['sagas', 'sagas', 'sagas', 'payments', 'payments', 'payments'] : ['sagas', 'sagas', 'sagas', 'payments'];
+  const services = PAYS ? ['sagas', 'sagas', 'sagas', 'payments', 'payments', 'payments'] : ['sagas', 'sagas', 'sagas', 'payments'];
   // Each kill waits for the one before to be over: from the start 5 to 20 s, then 1 to 10 s.
   const kills: Kill[] = services.map((service, index) => ({
     service,
@@ -110,7 +114,7 @@ describe(`the shop in local mode, its processes killed while 200 orders are in f
     const body = {
       customerId: await client.customerId(),
       lines: order.lines,
-      ...(VERSION === 2 && { cardToken: order.declinedCard ? DECLINED_CARD : 'tok_ok' }),
+      ...(PAYS && { cardToken: order.declinedCard ? DECLINED_CARD : 'tok_ok' }),
     };
     for (let attempt = 1; ; attempt += 1) {
       const response = await fetch(`${shop.urls.orders}/v1/orders`, {
@@ -194,7 +198,7 @@ describe(`the shop in local mode, its processes killed while 200 orders are in f
     expect(count('rejected')).toBeGreaterThan(0);
     // Counted at the provider's journal; version 1 asks it nothing.
     const journal = await readProviderJournal(shop.databases.payments as string);
-    if (VERSION === 2) expect(paymentViolations(placed, settled, journal)).toEqual([]);
+    if (PAYS) expect(paymentViolations(placed, settled, journal)).toEqual([]);
     else expect(journal).toEqual([]);
   }, 900_000);
 });

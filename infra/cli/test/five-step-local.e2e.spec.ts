@@ -9,7 +9,7 @@ import { redeploy, servicePid } from './local-services';
 import { redeliver } from './redeliver';
 import { uniqueSku } from './shop-client';
 
-// `ORDO_ORDER_PLACEMENT_VERSION=2 npm run start:local`: a process per service on PostgreSQL
+// `npm run start:local` on order placement's default version, 3: a process per service on PostgreSQL
 // and a broker of this file's own (the shop's topic and group names are fixed), with the
 // deadlines and hanging card of FIVE_STEP_ENV. Beside the scenarios both modes share, what
 // only a real bus and real processes show: an event and a reply delivered twice, and a new
@@ -86,8 +86,8 @@ describe('the five-step scenarios in local mode', () => {
     expect((await client.payment(orderId)).body).toMatchObject({ status: 'captured', capturedCents: 1200 });
   });
 
-  // Last: it leaves the shop unsupervised (redeploy stops the supervisor) and on version 2 with 30 s deadlines.
-  it('finishes 50 instances in flight on version 1 after the saga service is deployed again on version 2, on which new orders start', async () => {
+  // Last: it leaves the shop unsupervised (redeploy stops the supervisor) and on version 3 with 30 s deadlines.
+  it('finishes 50 instances in flight on version 1 after the saga service is deployed again on version 3, on which new orders start', async () => {
     const sku = uniqueSku('deploy');
     await client.shop.addProduct(sku, 300, 1_000);
     const sagasUrl = shop.urls.sagas;
@@ -101,7 +101,7 @@ describe('the five-step scenarios in local mode', () => {
       old = await Promise.all(Array.from({ length: 50 }, () => client.shop.place([{ sku, quantity: 1 }], undefined, 'tok_ok')));
       // In flight: started on version 1, waiting on the reservation inventory does not answer.
       for (const orderId of old) await client.sagaWhen(orderId, (saga) => saga.version === 1 && saga.status === 'running', 'running on version 1');
-      await redeploy(shop, 'sagas', sagasUrl, { ORDO_ORDER_PLACEMENT_VERSION: '2' });
+      await redeploy(shop, 'sagas', sagasUrl, { ORDO_ORDER_PLACEMENT_VERSION: '3' });
       for (const orderId of old) expect((await client.shop.order(orderId)).status).toBe('pending');
     } finally {
       process.kill(inventory, 'SIGCONT');
@@ -120,7 +120,7 @@ describe('the five-step scenarios in local mode', () => {
     }
     for (const orderId of fresh) {
       const view = await client.sagaWhen(orderId, (saga) => saga.status === 'completed', 'completed');
-      expect({ orderId, version: view.version }).toEqual({ orderId, version: 2 });
+      expect({ orderId, version: view.version }).toEqual({ orderId, version: 3 });
       expect((await client.payment(orderId)).body).toMatchObject({ status: 'captured', capturedCents: 300 });
     }
     expect(await client.shop.stock(sku)).toMatchObject({ available: 1_000 - 60, reserved: 60 });

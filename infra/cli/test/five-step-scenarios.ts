@@ -1,6 +1,6 @@
-// Issue 12's end-to-end scenarios on order placement's version 2, the five-step flow (reserve
-// stock -> authorize the payment -> schedule the shipment -> confirm the order, the pivot ->
-// capture the payment), run against the shop however it was launched: the same assertions
+// Issue 12's end-to-end scenarios on order placement's default version, 3, the five-step flow
+// (reserve stock -> authorize the payment -> schedule the shipment -> confirm the order, the
+// pivot -> capture the payment; a free order skips both payment steps), run against the shop however it was launched: the same assertions
 // for embedded and local mode. Each one reads the end state through the services' HTTP APIs:
 // the order, the stock per sku, the saga instance's view, the payment and the shipment.
 import { randomUUID } from 'node:crypto';
@@ -16,9 +16,8 @@ export const DEADLINE_MS = 2_000;
  */
 export const HANG_MS = 15_000;
 
-/** The environment a five-step shop runs with: version 2, short deadlines, and a provider that answers tok_hang late. */
+/** The environment a five-step shop runs with: the default version, short deadlines, and a provider that answers tok_hang late. */
 export const FIVE_STEP_ENV = {
-  ORDO_ORDER_PLACEMENT_VERSION: '2',
   ORDO_ORDER_PLACEMENT_DEADLINE_MS: String(DEADLINE_MS),
   PAYMENTS_HANG_MS: String(HANG_MS),
   // Payments waits the hang out (its default gives up after 5 s and retries): the late answer is then recorded.
@@ -43,7 +42,7 @@ export interface SagaView {
   steps: { name: string; status: string; commands: { type: string; outcome?: string; attempt?: number; timeouts?: number; replyType?: string }[] }[];
 }
 
-/** The five steps of version 2, in order. */
+/** The five steps of versions 2 and 3 (and the order's own), in order. */
 export const FIVE_STEPS = ['order', 'reserveStock', 'authorizePayment', 'scheduleShipment', 'confirmOrder', 'capturePayment'];
 
 /** What the scenarios ask of a five-step shop beyond the shop client: the saga, payments and shipping, read as the operator. */
@@ -123,7 +122,7 @@ export const fiveStepScenarios = (host: () => FiveStepShop) => {
     shop = client.shop;
   });
 
-  it('confirms an order paid with a card: stock reserved, payment authorized then captured, shipment scheduled, saga completed on version 2', async () => {
+  it('confirms an order paid with a card: stock reserved, payment authorized then captured, shipment scheduled, saga completed on version 3', async () => {
     const [mug, tee] = [uniqueSku('happy-mug'), uniqueSku('happy-tee')];
     await shop.addProduct(mug, 1200, 10);
     await shop.addProduct(tee, 2500, 5);
@@ -138,7 +137,7 @@ export const fiveStepScenarios = (host: () => FiveStepShop) => {
 
     expect(await shop.settled(orderId)).toMatchObject({ status: 'confirmed', totalCents: 4900 });
     const view = await client.sagaWhen(orderId, (saga) => saga.status === 'completed', 'completed');
-    expect(view.version).toBe(2);
+    expect(view.version).toBe(3);
     expect(view.steps.map((step) => step.name)).toEqual(FIVE_STEPS);
     expect(view.steps.every((step) => step.status === 'succeeded')).toBe(true);
     expect(view.steps.find((step) => step.name === 'capturePayment')?.commands).toEqual([
@@ -154,6 +153,28 @@ export const fiveStepScenarios = (host: () => FiveStepShop) => {
     );
     expect(await shop.stock(mug)).toMatchObject({ available: 8, reserved: 2, reservations: [{ orderId, quantity: 2 }] });
     expect(await shop.stock(tee)).toMatchObject({ available: 4, reserved: 1, reservations: [{ orderId, quantity: 1 }] });
+  });
+
+  it('confirms a free order (a product priced 0) without a card and without a payment: the payment steps skipped, the shipment scheduled', async () => {
+    const sample = uniqueSku('free-sample');
+    await shop.addProduct(sample, 0, 10);
+    const orderId = await shop.place([{ sku: sample, quantity: 2 }], undefined, null);
+
+    expect(await shop.settled(orderId)).toMatchObject({ status: 'confirmed', totalCents: 0 });
+    const view = await client.sagaWhen(orderId, (saga) => saga.status === 'completed', 'completed');
+    expect(client.stepStatuses(view)).toEqual({
+      order: 'succeeded',
+      reserveStock: 'succeeded',
+      authorizePayment: 'skipped',
+      scheduleShipment: 'succeeded',
+      confirmOrder: 'succeeded',
+      capturePayment: 'skipped',
+    });
+    expect(view.steps.flatMap((step) => step.commands.map((command) => command.type))).not.toContain('AuthorizePayment');
+    // Payments was asked nothing: it has no payment for the order.
+    expect((await client.payment(orderId)).status).toBe(404);
+    expect((await client.shipment(orderId)).body).toMatchObject({ status: 'scheduled', lines: [{ sku: sample, quantity: 2 }] });
+    expect(await shop.stock(sample)).toMatchObject({ available: 8, reserved: 2, reservations: [{ orderId, quantity: 2 }] });
   });
 
   it('rejects an order with a line out of stock, naming the sku, reserves nothing and never authorizes its payment', async () => {
@@ -284,7 +305,7 @@ export const fiveStepScenarios = (host: () => FiveStepShop) => {
     expect(await resolved.json()).toMatchObject({ status: 'resolved' });
     // The audit: who resolved it (launch's operator token is the subject `operator`'s, in both modes) and how.
     const view = (await client.saga(orderId)).body;
-    expect(view).toMatchObject({ status: 'resolved', version: 2 });
+    expect(view).toMatchObject({ status: 'resolved', version: 3 });
     expect(view?.operatorActions).toEqual([{ action: 'resolve', by: 'operator', reason: 'the customer paid by bank transfer', at: expect.any(String) }]);
     // Resolved is an end: a second resolve is refused, as problem+json.
     const again = await resolve(tokens.operator);

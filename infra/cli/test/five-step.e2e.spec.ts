@@ -68,9 +68,9 @@ describe('the shop in embedded mode on order placement version 2', () => {
   it('refuses to start on a version order placement does not have, naming the versions', async () => {
     const otherDir = fs.mkdtempSync(path.join(os.tmpdir(), 'ordo-five-step-bad-'));
     try {
-      const started = startEmbeddedProcess(otherDir, 0, { ORDO_ORDER_PLACEMENT_VERSION: '3' });
+      const started = startEmbeddedProcess(otherDir, 0, { ORDO_ORDER_PLACEMENT_VERSION: '4' });
       expect(await started.exitCode()).not.toBe(0);
-      expect(started.output.join('\n')).toMatch(/ORDO_ORDER_PLACEMENT_VERSION: expected one of the versions of order placement: 2, 1/);
+      expect(started.output.join('\n')).toMatch(/ORDO_ORDER_PLACEMENT_VERSION: expected one of the versions of order placement: 3, 2, 1/);
     } finally {
       fs.rmSync(otherDir, { recursive: true, force: true });
     }

@@ -6,7 +6,7 @@ import fc from 'fast-check';
 import { launchEmbedded, type LaunchedShop } from './launch';
 import { shopClient, uniqueSku, type ShopClient, type StockView } from './shop-client';
 
-// The stock invariant in a running shop (`ORDO_ORDER_PLACEMENT_VERSION=2 npm start`), over
+// The stock invariant in a running shop (`npm start`, order placement's default version, 3), over
 // random sequences of orders placed, cancelled and dispatched: after every step, for the sku,
 // available + reserved + dispatched = added and nothing is negative; once every order has
 // settled, the stock is what the orders say (confirmed ones hold theirs, shipped ones took
@@ -18,7 +18,7 @@ describe('the stock invariant over orders placed, cancelled and dispatched', () 
   const ADDED = 8;
 
   beforeAll(async () => {
-    launched = await launchEmbedded(dataDir, { ORDO_ORDER_PLACEMENT_VERSION: '2' });
+    launched = await launchEmbedded(dataDir);
     shop = shopClient(launched.urls, launched.tokens);
   });
   afterAll(async () => {
