@@ -1,5 +1,5 @@
 // Order placement under load, in embedded and in local mode, on each flow (version 1's
-// two steps and version 2's five, in the same run): an open-loop generator
+// two steps and the default version 3's five, in the same run): an open-loop generator
 // places orders at fixed rates (each order's latency counts from when it was due to be
 // sent, so a slow shop cannot hide behind a generator that waits: no coordinated
 // omission) and measures the time from POST to confirmed (the OrderConfirmed event's
@@ -25,10 +25,10 @@ const RATES = (process.env.BENCH_RATES ?? '25,50,75,100,150,200').split(',').map
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
 const MODES = (process.env.BENCH_MODES ?? 'embedded,local').split(',');
 /** Each flow is a version of order placement (ORDO_ORDER_PLACEMENT_VERSION), run on a shop of its own. */
-const FLOW_VERSIONS: Record<string, string> = { 'two-step': '1', 'five-step': '2' };
+const FLOW_VERSIONS: Record<string, string> = { 'two-step': '1', 'five-step': '3' };
 const FLOWS = (process.env.BENCH_FLOWS ?? 'two-step,five-step').split(',');
 for (const flow of FLOWS) if (!FLOW_VERSIONS[flow]) throw new Error(`BENCH_FLOWS: no flow '${flow}': the flows are ${Object.keys(FLOW_VERSIONS).join(', ')}`);
-/** The simulated provider's approved test card: version 2 authorizes and captures with it, version 1 ignores it. */
+/** The simulated provider's approved test card: versions 2 and 3 authorize and capture with it, version 1 ignores it. */
 const CARD_TOKEN = 'tok_ok';
 const DATABASE_URL = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 const BROKER_PORT = 19_492;
