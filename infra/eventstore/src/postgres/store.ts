@@ -43,14 +43,6 @@ const DEFAULT_BATCH = 500;
 const ANY_RETRIES = 10;
 // Subscribers in this process wake at once; other processes within this long.
 const NOTIFY_DEBOUNCE_MS = 15;
-/**
- * How often, at most, the live subscriptions of a busy store read (read-pacer.ts). Measured
- * in embedded mode (npm run bench -- saga): at 10 ms the two-step flow's p99 at 50 orders/s
- * doubled (35 to about 73 ms) and the five-step flow held 100/s; at 5 ms (and 2 ms) the
- * two-step flow keeps its p99 and the five-step flow holds 50/s but falls behind at 100/s.
- * A pace that follows the load is left to the performance work.
- */
-const LIVE_READ_GAP_MS = 5;
 
 interface PgError {
   code?: string;
@@ -75,7 +67,7 @@ export class PostgresEventStore implements EventStore {
   private readonly subscriptions = new Set<Subscription>();
   private notifyTimer: NodeJS.Timeout | undefined;
   private readonly subscriptionReads = sharedReads<PositionedEvent[]>();
-  private readonly pacedReads = readPacer(LIVE_READ_GAP_MS);
+  private readonly pacer = readPacer();
 
   constructor(
     private readonly driver: PgDriver,
@@ -165,9 +157,10 @@ export class PostgresEventStore implements EventStore {
     const filterKey = JSON.stringify(options.filter ?? null);
     const subscription = subscribe(
       {
-        readBatch: (from, limit) => this.subscriptionReads(`${from ?? ''}|${limit}|${filterKey}`, () => this.readBatch(from, options.filter, limit)),
+        readBatch: (from, limit) =>
+          this.pacer.read(() => this.subscriptionReads(`${from ?? ''}|${limit}|${filterKey}`, () => this.readBatch(from, options.filter, limit))),
         listen: (onWake) => this.driver.listen(this.channel, onWake),
-        paced: this.pacedReads,
+        paced: this.pacer.paced,
       },
       options,
     );
