@@ -1,27 +1,32 @@
-import { cancellation, reply, sagaSpec, started } from '@ordo/saga';
+import { reply, sagaSpec, started } from '@ordo/saga';
 import { orderPlacementV1 } from './definition';
 import { orderPlacementV2 } from './v2';
-import { at, lines, order, orderId, shipTo } from '../test/v2-order';
+import {
+  at,
+  lines,
+  order,
+  orderId,
+  cancelled,
+  reserved,
+  released,
+  authorized,
+  voided,
+  scheduled,
+  confirmed,
+  release,
+  voidPayment,
+} from '../test/five-step-order';
 
 // Version 2 when the order's owner cancels it: before the pivot the saga undoes what it did,
 // as on a refusal, and the order ends cancelled; from the pivot on it goes on, and the
 // cancellation saga undoes the order instead.
 const spec = sagaSpec(orderPlacementV2);
 const REASON = 'the order was cancelled: ordered the wrong size';
-const cancelled = cancellation('OrderCancellationRequested', { orderId, reason: 'ordered the wrong size', by: 'customer-a', at });
 
-const reserved = (sku: string) => reply({ step: 'reserveStock', line: sku }, 'StockReserved', { sku, orderId, quantity: 1, at });
-const released = (sku: string) => reply({ step: 'reserveStock', line: sku, kind: 'compensation' }, 'StockReleased', { sku, orderId, quantity: 1, at });
-const authorized = reply({ step: 'authorizePayment' }, 'PaymentAuthorized', { orderId, authorizationId: 'auth-1', amountCents: 4499, currency: 'EUR', at });
-const voided = reply({ step: 'authorizePayment', kind: 'compensation' }, 'PaymentVoided', { orderId, authorizationId: 'auth-1', amountCents: 4499, at });
-const scheduled = reply({ step: 'scheduleShipment' }, 'ShipmentScheduled', { orderId, shipmentId: 'ship-1', address: shipTo, lines, at });
 const shipmentCancelled = reply({ step: 'scheduleShipment', kind: 'compensation' }, 'ShipmentCancelled', { orderId, reason: REASON, wasScheduled: true, at });
-const confirmed = reply({ step: 'confirmOrder' }, 'OrderConfirmed', { orderId, at });
 // Orders answers the saga's RejectOrder on an order whose cancellation was asked with OrderCancelled.
 const orderCancelled = reply({ step: 'order', kind: 'compensation' }, 'OrderCancelled', { orderId, reason: 'ordered the wrong size', at });
 
-const release = (sku: string) => ({ target: 'inventory', type: 'ReleaseStock', aggregateId: sku, data: { sku, orderId } });
-const voidPayment = { target: 'payments', type: 'VoidPayment', aggregateId: orderId, data: { orderId } };
 const cancelShipment = { target: 'shipping', type: 'CancelShipment', aggregateId: orderId, data: { orderId, reason: REASON } };
 const reject = { target: 'orders', type: 'RejectOrder', aggregateId: orderId, data: { orderId, reason: REASON } };
 

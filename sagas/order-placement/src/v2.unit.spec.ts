@@ -1,14 +1,36 @@
 import { elapse, operator, reply, sagaSpec, started, trigger } from '@ordo/saga';
 import { NO_ADDRESS, NO_CARD_TOKEN, NOTHING_TO_PAY, orderPlacementV2 } from './v2';
 import type { OrderPlacementData } from './first-steps';
-import { at, lines, order, orderId, shipTo } from '../test/v2-order';
+import {
+  at,
+  lines,
+  order,
+  orderId,
+  shipTo,
+  reserved,
+  released,
+  authorized,
+  declined,
+  voided,
+  scheduled,
+  refused,
+  confirmed,
+  captured,
+  captureFailed,
+  orderRejected,
+  release,
+  voidPayment,
+  schedule,
+  cancelShipment,
+  confirm,
+  reject,
+} from '../test/five-step-order';
 
 // Version 2, the five-step flow, one conversation a test: reserve -> authorize -> schedule ->
 // confirm (the pivot) -> capture, and what each refusal, silence and stray reply leads to.
 const spec = sagaSpec(orderPlacementV2);
 
 // ---- replies, as inventory, payments, shipping and orders record them ----
-const reserved = (sku: string) => reply({ step: 'reserveStock', line: sku }, 'StockReserved', { sku, orderId, quantity: 1, at });
 const shortOf = (sku: string) =>
   reply({ step: 'reserveStock', line: sku }, 'StockReservationRejected', {
     sku,
@@ -18,27 +40,11 @@ const shortOf = (sku: string) =>
     reason: `insufficient stock for ${sku}`,
     at,
   });
-const released = (sku: string) => reply({ step: 'reserveStock', line: sku, kind: 'compensation' }, 'StockReleased', { sku, orderId, quantity: 1, at });
-const authorized = reply({ step: 'authorizePayment' }, 'PaymentAuthorized', { orderId, authorizationId: 'auth-1', amountCents: 4499, currency: 'EUR', at });
-const declined = reply({ step: 'authorizePayment' }, 'PaymentDeclined', { orderId, amountCents: 4499, currency: 'EUR', reason: 'card declined', at });
-const voided = reply({ step: 'authorizePayment', kind: 'compensation' }, 'PaymentVoided', { orderId, authorizationId: 'auth-1', amountCents: 4499, at });
-const scheduled = reply({ step: 'scheduleShipment' }, 'ShipmentScheduled', { orderId, shipmentId: 'ship-1', address: shipTo, lines, at });
-const refused = reply({ step: 'scheduleShipment' }, 'ShipmentRefused', { orderId, reason: 'shipping does not serve AQ', at });
-const confirmed = reply({ step: 'confirmOrder' }, 'OrderConfirmed', { orderId, at });
-const captured = reply({ step: 'capturePayment' }, 'PaymentCaptured', { orderId, authorizationId: 'auth-1', captureId: 'cap-1', amountCents: 4499, at });
-const captureFailed = reply({ step: 'capturePayment' }, 'PaymentCaptureFailed', { orderId, reason: 'the authorization expired', at });
-const orderRejected = (reason: string) => reply({ step: 'order', kind: 'compensation' }, 'OrderRejected', { orderId, reason, at });
 
 // ---- commands, as the participants receive them ----
 const reserve = (sku: string, quantity: number) => ({ target: 'inventory', type: 'ReserveStock', aggregateId: sku, data: { sku, orderId, quantity } });
-const release = (sku: string) => ({ target: 'inventory', type: 'ReleaseStock', aggregateId: sku, data: { sku, orderId } });
 const authorize = { target: 'payments', type: 'AuthorizePayment', aggregateId: orderId, data: { orderId, amountCents: 4499, cardToken: 'tok_visa' } };
-const voidPayment = { target: 'payments', type: 'VoidPayment', aggregateId: orderId, data: { orderId } };
-const schedule = { target: 'shipping', type: 'ScheduleShipment', aggregateId: orderId, data: { orderId, address: shipTo, lines } };
-const cancelShipment = (reason: string) => ({ target: 'shipping', type: 'CancelShipment', aggregateId: orderId, data: { orderId, reason } });
-const confirm = { target: 'orders', type: 'ConfirmOrder', aggregateId: orderId, data: { orderId } };
 const capture = { target: 'payments', type: 'CapturePayment', aggregateId: orderId, data: { orderId } };
-const reject = (reason: string) => ({ target: 'orders', type: 'RejectOrder', aggregateId: orderId, data: { orderId, reason } });
 
 const allReserved = [started(order), reserved('SKU-1'), reserved('SKU-2')];
 const shipmentScheduled = [...allReserved, authorized, scheduled];

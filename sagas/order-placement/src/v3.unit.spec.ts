@@ -1,8 +1,31 @@
-import { cancellation, elapse, operator, reply, sagaSpec, started, type SagaEvent, type Stimulus } from '@ordo/saga';
+import { elapse, operator, reply, sagaSpec, started, type SagaEvent, type Stimulus } from '@ordo/saga';
 import type { OrderPlacementData } from './first-steps';
 import { orderPlacementV2 } from './v2';
 import { NO_TOTAL, orderPlacementV3 } from './v3';
-import { at, lines, order, orderId, shipTo } from '../test/v2-order';
+import {
+  at,
+  lines,
+  order,
+  orderId,
+  shipTo,
+  reserved,
+  released,
+  authorized,
+  declined,
+  voided,
+  scheduled,
+  refused,
+  confirmed,
+  captured,
+  captureFailed,
+  orderRejected,
+  cancelled,
+  release,
+  schedule,
+  cancelShipment,
+  confirm,
+  reject,
+} from '../test/five-step-order';
 
 // Version 3: version 2's five steps, but a free order (a total of 0) is confirmed without a
 // payment, and an order with a total goes exactly as on version 2.
@@ -11,27 +34,10 @@ const free: OrderPlacementData = { ...order, totalCents: 0 };
 const freeWithoutCard: OrderPlacementData = { orderId, lines, totalCents: 0, shipTo };
 
 // ---- replies, as inventory, payments, shipping and orders record them ----
-const reserved = (sku: string) => reply({ step: 'reserveStock', line: sku }, 'StockReserved', { sku, orderId, quantity: 1, at });
-const released = (sku: string) => reply({ step: 'reserveStock', line: sku, kind: 'compensation' }, 'StockReleased', { sku, orderId, quantity: 1, at });
-const authorized = reply({ step: 'authorizePayment' }, 'PaymentAuthorized', { orderId, authorizationId: 'auth-1', amountCents: 4499, currency: 'EUR', at });
-const declined = reply({ step: 'authorizePayment' }, 'PaymentDeclined', { orderId, amountCents: 4499, currency: 'EUR', reason: 'card declined', at });
-const voided = reply({ step: 'authorizePayment', kind: 'compensation' }, 'PaymentVoided', { orderId, authorizationId: 'auth-1', amountCents: 4499, at });
-const scheduled = reply({ step: 'scheduleShipment' }, 'ShipmentScheduled', { orderId, shipmentId: 'ship-1', address: shipTo, lines, at });
-const refused = reply({ step: 'scheduleShipment' }, 'ShipmentRefused', { orderId, reason: 'shipping does not serve AQ', at });
 const shipmentCancelled = (reason: string) =>
   reply({ step: 'scheduleShipment', kind: 'compensation' }, 'ShipmentCancelled', { orderId, reason, wasScheduled: true, at });
-const confirmed = reply({ step: 'confirmOrder' }, 'OrderConfirmed', { orderId, at });
-const captured = reply({ step: 'capturePayment' }, 'PaymentCaptured', { orderId, authorizationId: 'auth-1', captureId: 'cap-1', amountCents: 4499, at });
-const captureFailed = reply({ step: 'capturePayment' }, 'PaymentCaptureFailed', { orderId, reason: 'the authorization expired', at });
-const orderRejected = (reason: string) => reply({ step: 'order', kind: 'compensation' }, 'OrderRejected', { orderId, reason, at });
-const cancelled = cancellation('OrderCancellationRequested', { orderId, reason: 'ordered the wrong size', by: 'customer-a', at });
 
 // ---- commands, as the participants receive them ----
-const release = (sku: string) => ({ target: 'inventory', type: 'ReleaseStock', aggregateId: sku, data: { sku, orderId } });
-const schedule = { target: 'shipping', type: 'ScheduleShipment', aggregateId: orderId, data: { orderId, address: shipTo, lines } };
-const cancelShipment = (reason: string) => ({ target: 'shipping', type: 'CancelShipment', aggregateId: orderId, data: { orderId, reason } });
-const confirm = { target: 'orders', type: 'ConfirmOrder', aggregateId: orderId, data: { orderId } };
-const reject = (reason: string) => ({ target: 'orders', type: 'RejectOrder', aggregateId: orderId, data: { orderId, reason } });
 
 const reservedBoth = [reserved('SKU-1'), reserved('SKU-2')];
 const REFUSED = 'shipping does not serve AQ';
