@@ -1,25 +1,12 @@
-import { commandIdFor, elapse, reply, sagaSpec, started, type Stimulus } from '@ordo/saga';
+import { commandIdFor, elapse, sagaSpec, started, type Stimulus } from '@ordo/saga';
 import { orderCancellationV1, orderCancellationV2, type OrderCancellationData } from './cancellation';
+import { orderId, cancellation, shipmentCancelled, DISPATCHED, cancellationRefused, cancelShipment, release } from '../test/cancelled-order';
 
 // How long each version of order cancellation waits for shipping to answer its CancelShipment:
 // version 1 sends it twice and then refuses the cancellation; version 2 sends it until shipping
 // answers, since the shipment may yet be cancelled, and only a definite refusal refuses it.
-const orderId = '6f1c2a4e-9b7d-4c1e-8a2f-3d5e7f9a1b2c';
-const at = '2030-01-01T00:00:00.000Z';
-const reason = 'ordered the wrong size';
-const lines = [
-  { sku: 'SKU-1', quantity: 2 },
-  { sku: 'SKU-2', quantity: 1 },
-];
-const cancellation: OrderCancellationData = { orderId, reason, lines };
 const DEADLINE_MS = 30_000;
 
-const shipmentCancelled = reply({ step: 'cancelShipment' }, 'ShipmentCancelled', { orderId, shipmentId: 'ship-1', reason, wasScheduled: true, at });
-const DISPATCHED = 'the shipment was dispatched at 2030-01-01T00:00:00.000Z: it can no longer be cancelled';
-const cancellationRefused = reply({ step: 'cancelShipment' }, 'ShipmentCancellationRefused', { orderId, shipmentId: 'ship-1', reason: DISPATCHED, at });
-
-const cancelShipment = { target: 'shipping', type: 'CancelShipment', aggregateId: orderId, data: { orderId, reason } };
-const release = (sku: string) => ({ target: 'inventory', type: 'ReleaseStock', aggregateId: sku, data: { sku, orderId } });
 const refuse = (why: string) => ({ target: 'orders', type: 'RefuseCancellation', aggregateId: orderId, data: { orderId, reason: why } });
 
 describe('order cancellation version 2: the shipment’s cancellation is waited for', () => {

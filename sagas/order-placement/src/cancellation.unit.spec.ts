@@ -1,24 +1,14 @@
 import { elapse, reply, sagaSpec, started, trigger } from '@ordo/saga';
-import { orderCancellation, type OrderCancellationData } from './cancellation';
+import { orderCancellation } from './cancellation';
+import { orderId, at, reason, lines, cancellation, shipmentCancelled, DISPATCHED, cancellationRefused, cancelShipment, release } from '../test/cancelled-order';
 
 // The cancellation of a confirmed order, one conversation a test: cancel the shipment ->
 // release the stock (the pivot) -> void or refund the payment -> mark the order cancelled.
 // On the version new cancellations start on; how long each version waits for shipping is in
 // cancellation-versions.unit.spec.ts.
 const spec = sagaSpec(orderCancellation);
-const orderId = '6f1c2a4e-9b7d-4c1e-8a2f-3d5e7f9a1b2c';
-const at = '2030-01-01T00:00:00.000Z';
-const reason = 'ordered the wrong size';
-const lines = [
-  { sku: 'SKU-1', quantity: 2 },
-  { sku: 'SKU-2', quantity: 1 },
-];
-const cancellation: OrderCancellationData = { orderId, reason, lines };
 
 // ---- replies ----
-const shipmentCancelled = reply({ step: 'cancelShipment' }, 'ShipmentCancelled', { orderId, shipmentId: 'ship-1', reason, wasScheduled: true, at });
-const DISPATCHED = 'the shipment was dispatched at 2030-01-01T00:00:00.000Z: it can no longer be cancelled';
-const cancellationRefused = reply({ step: 'cancelShipment' }, 'ShipmentCancellationRefused', { orderId, shipmentId: 'ship-1', reason: DISPATCHED, at });
 const released = (sku: string) => reply({ step: 'releaseStock', line: sku }, 'StockReleased', { sku, orderId, quantity: 1, at });
 const paymentVoided = reply({ step: 'cancelPayment' }, 'PaymentVoided', { orderId, authorizationId: 'auth-1', amountCents: 4499, at });
 const paymentRefunded = reply({ step: 'cancelPayment' }, 'PaymentRefunded', { orderId, refundId: 'ref-1', amountCents: 4499, reason, at });
@@ -27,8 +17,6 @@ const orderCancelled = reply({ step: 'completeCancellation' }, 'OrderCancelled',
 const refusedRecorded = reply({ step: 'order', kind: 'compensation' }, 'OrderCancellationRefused', { orderId, reason: DISPATCHED, at });
 
 // ---- commands ----
-const cancelShipment = { target: 'shipping', type: 'CancelShipment', aggregateId: orderId, data: { orderId, reason } };
-const release = (sku: string) => ({ target: 'inventory', type: 'ReleaseStock', aggregateId: sku, data: { sku, orderId } });
 const cancelPayment = { target: 'payments', type: 'CancelPayment', aggregateId: orderId, data: { orderId, reason } };
 const complete = { target: 'orders', type: 'CompleteCancellation', aggregateId: orderId, data: { orderId } };
 const refuse = { target: 'orders', type: 'RefuseCancellation', aggregateId: orderId, data: { orderId, reason: DISPATCHED } };
