@@ -21,6 +21,8 @@ export interface PgDriver {
   listen(channel: string, onNotify: () => void): Promise<() => Promise<void>>;
   /** Whether notifications from other processes arrive now (PGlite: always, it has no others). */
   isListening(): boolean;
+  /** The shortest wait between a store's bursts of live reads, under load (read-pacer.ts). */
+  readonly liveReadMinGapMs: number;
   close(): Promise<void>;
 }
 
@@ -55,6 +57,10 @@ export const pgPoolDriver = (connectionString: string, options: PgPoolDriverOpti
     applicationName: LISTEN_APPLICATION_NAME,
   });
   return {
+    // A server every process shares, where each read costs a round trip: its relays read at
+    // most every 5 ms under load, as they did before the pace followed the load (at 2 to 4 ms
+    // the local shop's CPU per order rose by a tenth; docs/decisions.md).
+    liveReadMinGapMs: 5,
     // A named statement is parsed and planned once per connection, not on every call.
     query: async <Row>(text: string, params?: unknown[], options?: { name?: string }) =>
       (await pool.query({ text, values: params, ...(options?.name && { name: options.name }) })) as unknown as { rows: Row[] },
@@ -79,6 +85,8 @@ export const pgliteDriver = (db: PgliteDatabase, { ownsDatabase }: { ownsDatabas
   const sql = pgliteSql(db);
   const local = new EventEmitter().setMaxListeners(0);
   return {
+    // In this process, on a thread of its own: a burst of reads says how busy it is.
+    liveReadMinGapMs: 0,
     query: sql.query,
     transaction: sql.transaction,
     wakeHere: (channel) => void local.emit(channel),

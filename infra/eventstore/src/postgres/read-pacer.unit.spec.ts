@@ -59,6 +59,20 @@ describe('the pace of a store’s live reads', () => {
     await read;
   });
 
+  it('waits at least its shortest gap after a burst, however short', async () => {
+    const pacer = readPacer({ minGapMs: 50 });
+    await pacer.paced();
+    await pacer.read(async () => undefined);
+    let released = false;
+
+    const read = pacer.paced().then(() => (released = true));
+    await sleep(10);
+
+    expect(released).toBe(false);
+    await read;
+    expect(released).toBe(true);
+  });
+
   it('lets reads go at once while bursts are short: an idle database', async () => {
     const pacer = readPacer();
     await pacer.paced();

@@ -19,7 +19,7 @@ import type {
 import type { DbBigint, PgDriver } from './driver';
 import { EVENT_COLUMNS, parseCheckpoint, prefixPatterns, toPositioned, toRecorded, type EventRow } from './rows';
 import { migrate } from './schema';
-import { readPacer } from './read-pacer';
+import { readPacer, type ReadPacer } from './read-pacer';
 import { sharedReads } from './shared-reads';
 import { subscribe } from './subscription';
 import { visibilityReport, type VisibilityReport } from './visibility';
@@ -67,7 +67,7 @@ export class PostgresEventStore implements EventStore {
   private readonly subscriptions = new Set<Subscription>();
   private notifyTimer: NodeJS.Timeout | undefined;
   private readonly subscriptionReads = sharedReads<PositionedEvent[]>();
-  private readonly pacer = readPacer();
+  private readonly pacer: ReadPacer;
 
   constructor(
     private readonly driver: PgDriver,
@@ -76,6 +76,7 @@ export class PostgresEventStore implements EventStore {
   ) {
     this.table = `"${schema}".events`;
     this.channel = `ordo_events_${schema}`;
+    this.pacer = readPacer({ minGapMs: driver.liveReadMinGapMs });
   }
 
   async appendToStream(stream: string, events: readonly EventData[], { expectedRevision }: AppendOptions): Promise<AppendResult> {
