@@ -1,8 +1,9 @@
 // Issue 12's end-to-end scenarios on order placement's default version, 3, the five-step flow
 // (reserve stock -> authorize the payment -> schedule the shipment -> confirm the order, the
-// pivot -> capture the payment; a free order skips both payment steps), run against the shop however it was launched: the same assertions
-// for embedded and local mode. Each one reads the end state through the services' HTTP APIs:
-// the order, the stock per sku, the saga instance's view, the payment and the shipment.
+// pivot -> capture the payment; a free order skips both payment steps), run against the
+// shop however it was launched: the same assertions for embedded and local mode. Each one
+// reads the end state through the services' HTTP APIs: the order, the stock per sku, the
+// saga instance's view, the payment and the shipment.
 import { randomUUID } from 'node:crypto';
 import type { LaunchedShop } from './launch';
 import { shopClient, uniqueSku, type ShopClient } from './shop-client';

@@ -39,10 +39,10 @@ const orderOf = byDataField('orderId');
 
 /**
  * What the saga service runs: order placement's version new instances start on, the earlier
- * versions whose instances may still run, and order cancellation's newest version and
- * earlier ones likewise, all with `deadlineMs`
- * (when given) as the deadline of every step that has one: a cancellation waits on the same
- * participants as a placement, so a test shop that cannot wait 30 s for one cannot for the other.
+ * versions whose instances may still run, and order cancellation's newest version and earlier
+ * ones likewise, all with `deadlineMs` (when given) as the deadline of every step that has
+ * one: a cancellation waits on the same participants as a placement, so a test shop that
+ * cannot wait 30 s for one cannot for the other.
  */
 export const sagaDefinitions = (newest: SagaDefinition<OrderPlacementData>, deadlineMs?: number) => {
   const deadlined = <Data>(each: SagaDefinition<Data>) => (deadlineMs === undefined ? each : withDeadline(each, deadlineMs));
