@@ -57,8 +57,8 @@ export const pgPoolDriver = (connectionString: string, options: PgPoolDriverOpti
     applicationName: LISTEN_APPLICATION_NAME,
   });
   return {
-    // A server every process shares, where each read costs a round trip: its relays read at
-    // most every 5 ms under load, as they did before the pace followed the load (at 2 to 4 ms
+    // A server every process shares, where each read costs a round trip: under load its relays
+    // read no more often than every 5 ms, as before the pace followed the load (at 2 to 4 ms
     // the local shop's CPU per order rose by a tenth; docs/decisions.md).
     liveReadMinGapMs: 5,
     // A named statement is parsed and planned once per connection, not on every call.
