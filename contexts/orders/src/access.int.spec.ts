@@ -2,11 +2,11 @@ import { randomUUID } from 'node:crypto';
 import http from 'node:http';
 import { catalogEventSchemas, productStream } from '@ordo/catalog-contract';
 import { eventIdFor } from '@ordo/eventstore';
-import type { Principal } from '@ordo/http';
 import { startTestHost, type TestHost } from '@ordo/host/testing';
 import { orderStream } from '@ordo/orders-contract';
 import { eventually } from '@ordo/testing';
 import { startCustomersPeer, type CustomersPeer } from '../test/customers-peer';
+import { TOKENS } from '../test/principals';
 import { ordersService } from './service';
 
 // Who may place and read an order, on orders as a host mounts it: with tokens only
@@ -14,12 +14,6 @@ import { ordersService } from './service';
 // placed for a customer the caller registered (any customer by an operator), and shown to
 // the caller who placed it and to viewers and above; to anyone else it is 404.
 const at = '2025-03-01T10:00:00.000Z';
-const TOKENS = new Map<string, Principal>([
-  ['token-a', { subject: 'customer-a', roles: ['customer'] }],
-  ['token-b', { subject: 'customer-b', roles: ['customer'] }],
-  ['token-viewer', { subject: 'support', roles: ['viewer'] }],
-  ['token-ops', { subject: 'ops', roles: ['operator'] }],
-]);
 const LINES = [{ sku: 'MUG-1', quantity: 1 }];
 
 interface Answer {

@@ -1,20 +1,14 @@
 import { randomUUID } from 'node:crypto';
 import { catalogEventSchemas } from '@ordo/catalog-contract';
-import type { Principal } from '@ordo/http';
 import { answersTo, eventsOf, issueCommand, startTestHost, type TestHost } from '@ordo/host/testing';
 import { orderStream, type OrderEvent, type OrdersCommandMessage } from '@ordo/orders-contract';
+import { TOKENS } from '../test/principals';
 import { ordersService } from './service';
 
 // POST /v1/orders/:id/cancellation on orders as a host mounts it (real PostgreSQL, the
 // embedded bus, tokens only): who may ask, what it refuses with problem+json and nothing
 // appended, a retried request, and the sagas' commands that end the order cancelled.
 const at = '2025-03-01T10:00:00.000Z';
-const TOKENS = new Map<string, Principal>([
-  ['token-a', { subject: 'customer-a', roles: ['customer'] }],
-  ['token-b', { subject: 'customer-b', roles: ['customer'] }],
-  ['token-viewer', { subject: 'support', roles: ['viewer'] }],
-  ['token-ops', { subject: 'ops', roles: ['operator'] }],
-]);
 const LINES = [{ sku: 'MUG-1', quantity: 2, unitPriceCents: 1250 }];
 
 describe('cancelling an order over HTTP', () => {
