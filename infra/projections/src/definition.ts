@@ -1,0 +1,57 @@
+import type { Knex } from 'knex';
+
+// What a projection is (docs/projections.md): the events it reads, the tables it owns, and
+// how an event changes them. A runner feeds it from Kafka, from the embedded bus, or, in a
+// rebuild, straight from the context stores; the projection cannot tell which.
+
+/** An event as a projection sees it: from the topic's message value, or read from its store. */
+export interface ProjectedEvent<Data = unknown> {
+  id: string;
+  /** The source stream: `order-42`. */
+  stream: string;
+  /** Its place in that stream, from 0: what the revision guards compare. */
+  revision: bigint;
+  type: string;
+  data: Data;
+  /** When the store recorded it: what the lag in seconds is measured from. */
+  recordedAt: Date;
+  correlationId?: string;
+  causationId?: string;
+}
+
+/**
+ * A table a projection owns. `name` is logical (`orders`); the runner gives the physical
+ * name (the live table, or a shadow one during a rebuild) to `create` and to every write.
+ */
+export interface ProjectionTable {
+  name: string;
+  /** Creates the table under that physical name: columns, keys and indexes (`schema.createTable(name, ...)`). */
+  create(schema: Knex.SchemaBuilder, physicalName: string): Knex.SchemaBuilder;
+}
+
+/** Where a batch's writes go: knex to build them, `run` to execute them in the batch's transaction. */
+export interface ProjectionWriter {
+  /** A query builder (no connection of its own): build with it, execute with `run`. */
+  readonly knex: Knex;
+  /** The physical name of one of the projection's tables, schema-qualified. */
+  table(name: string): string;
+  run<Row = Record<string, unknown>>(query: Knex.QueryBuilder | Knex.Raw): Promise<Row[]>;
+}
+
+export interface Projection {
+  /** Its consumer group, its tables' registry row, its metric label: `orders-view`. */
+  name: string;
+  /** Changing it rebuilds the projection's tables from the beginning. */
+  version: number;
+  /** The event topics it reads: `ordo.orders.events`. */
+  topics: string[];
+  tables: ProjectionTable[];
+  /**
+   * Applies a batch of events (in order per stream; streams interleaved in any order) in
+   * the batch's transaction, which also records the checkpoint. An event applied twice,
+   * or the streams interleaved differently, must give the same rows: the revision guards.
+   * A throw rolls the batch back; the runner then applies its events one at a time and
+   * parks the key of the one that still fails.
+   */
+  apply(events: ProjectedEvent[], writer: ProjectionWriter): Promise<void>;
+}

@@ -1,0 +1,1 @@
+export type { Projection, ProjectionTable, ProjectionWriter, ProjectedEvent } from './definition';
