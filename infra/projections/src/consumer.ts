@@ -2,14 +2,16 @@ import type { BusConsumerOptions, Inbox } from '@ordo/messaging';
 import type { Logger, ServiceMetrics, TransactionalSql } from '@ordo/runtime';
 import { applyMessages } from './apply';
 import type { Projection } from './definition';
+import { eventsAppliedCounter } from './metrics';
 import { projectionGroupId, projectionNames } from './names';
 import { migrateProjection } from './tables';
 
-/** What a read-model service gives its projections: its database and schema, and where to log. */
+/** What a read-model service gives its projections: its database and schema, where to log, and its metrics. */
 export interface ProjectionService {
   sql: TransactionalSql;
   schema: string;
   logger?: Logger;
+  /** Counts the events applied (`ordo_projection_events_applied_total`); the lag gauges are registerProjectionLag's. */
   metrics?: ServiceMetrics;
 }
 
@@ -39,6 +41,8 @@ export const projectionInbox = (database: TransactionalSql, migrate: () => Promi
  */
 export const projectionConsumer = (projection: Projection, service: ProjectionService): BusConsumerOptions<unknown> => {
   const names = projectionNames(projection, service.schema);
+  const applied = service.metrics && eventsAppliedCounter(service.metrics.registry).labels({ projection: projection.name });
+  const count = (events: number) => applied?.inc(events);
   return {
     groupId: projectionGroupId(projection),
     topics: projection.topics,
@@ -55,10 +59,10 @@ export const projectionConsumer = (projection: Projection, service: ProjectionSe
     // checkpoint says: the revision guards make a second application change nothing.
     handle: async (message, { query }) => {
       if (!query) throw new Error(`projection ${projection.name} runs only with its inbox (a transaction)`);
-      await applyMessages(projection, query, names, [message], { skipApplied: false });
+      count(await applyMessages(projection, query, names, [message], { skipApplied: false }));
     },
     handleChunk: async (messages, { query }) => {
-      await applyMessages(projection, query, names, messages);
+      count(await applyMessages(projection, query, names, messages));
     },
   };
 };

@@ -15,7 +15,7 @@ export {
   type StatusOptions,
   type StoredCheckpoint,
 } from './status';
-export { registerProjectionLag, PROJECTION_LAG_EVENTS, PROJECTION_LAG_SECONDS } from './metrics';
+export { registerProjectionLag, eventsAppliedCounter, PROJECTION_LAG_EVENTS, PROJECTION_LAG_SECONDS, PROJECTION_EVENTS_APPLIED } from './metrics';
 export { projectionRoutes, requireLive } from './http';
 export { rebuildProjection, replayInPlace, type RebuildOptions, type RebuildResult, type ReplayOptions } from './rebuild';
 export type { TableDiff, DiffExample } from './diff';

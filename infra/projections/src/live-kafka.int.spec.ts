@@ -1,4 +1,5 @@
 import { kafkaBus, sqlDeadLetterStore } from '@ordo/messaging';
+import { createMetrics } from '@ordo/runtime';
 import { eventually, testScope } from '@ordo/testing';
 import type { Projection } from './definition';
 import { projectionDatabases, rowsOf } from '../test/databases';
@@ -33,7 +34,8 @@ describe('a projection consuming Kafka through the bus', () => {
     await producer.disconnect();
 
     const bus = kafkaBus({ kafka: scope.kafka(), sql, schema: scope.schema });
-    const consumer = await bus.consume({ ...projectionConsumer(projection, { sql, schema: scope.schema }), retry: { attempts: 2, initialMs: 5 } });
+    const metrics = createMetrics('parcels-view', { processMetrics: false });
+    const consumer = await bus.consume({ ...projectionConsumer(projection, { sql, schema: scope.schema, metrics }), retry: { attempts: 2, initialMs: 5 } });
     try {
       const parked = sqlDeadLetterStore(sql, { schema: scope.schema });
       const table = `"${scope.schema}".parcels`;
@@ -52,6 +54,7 @@ describe('a projection consuming Kafka through the bus', () => {
         { timeoutMs: 30_000, intervalMs: 100 },
       );
       const bad = (await rowsOf(sql, table)).find((row) => row.parcel_id === 'bad');
+      expect(await metrics.registry.getSingleMetricAsString('ordo_projection_events_applied_total')).toMatch(/projection="parcels-view"[^\n]* \d+/);
       expect(bad).toMatchObject({ status: null, parcels_revision: '-1', scans_revision: '1' });
 
       poisoned = false;

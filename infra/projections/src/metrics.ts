@@ -1,8 +1,19 @@
-import { Gauge, type Registry } from 'prom-client';
+import { Counter, Gauge, type Registry } from 'prom-client';
 import type { ProjectionStatus } from './status';
 
 export const PROJECTION_LAG_EVENTS = 'ordo_projection_lag_events';
 export const PROJECTION_LAG_SECONDS = 'ordo_projection_lag_seconds';
+export const PROJECTION_EVENTS_APPLIED = 'ordo_projection_events_applied_total';
+
+/** `ordo_projection_events_applied_total{projection}`: one counter a registry, shared by its projections. */
+export const eventsAppliedCounter = (registry: Registry): Counter<'projection'> =>
+  (registry.getSingleMetric(PROJECTION_EVENTS_APPLIED) as Counter<'projection'> | undefined) ??
+  new Counter({
+    name: PROJECTION_EVENTS_APPLIED,
+    help: 'Events the live runner gave a projection (those it handles), committed or not',
+    labelNames: ['projection'] as const,
+    registers: [registry],
+  });
 
 /**
  * `ordo_projection_lag_events{projection}` and `ordo_projection_lag_seconds{projection}`,

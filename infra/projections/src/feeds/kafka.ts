@@ -58,8 +58,9 @@ const toMessage = (topic: string, partition: number, message: KafkaMessage): Pro
 /**
  * Kafka as a feed: a consumer of a throw-away group (nothing committed, the group deleted
  * at close) reading large batches from the start to the high watermarks captured at open,
- * then on to the targets a swap gives. A partition at its target is paused; one read on is
- * first put back (seek) where the feed left it, since a batch may have run past the target.
+ * then on to the targets a swap gives. A partition at its target, or fetched while nobody
+ * reads, is paused; one read on is first put back (seek) where the feed left it, since a
+ * batch may have run past it.
  */
 export const kafkaFeed = (options: KafkaFeedOptions): ProjectionFeed => ({
   kind: 'kafka',
@@ -101,11 +102,13 @@ export const kafkaFeed = (options: KafkaFeedOptions): ProjectionFeed => ({
     await consumer.run({
       autoCommit: false,
       eachBatchAutoResolve: false,
-      eachBatch: async ({ batch, heartbeat }) => {
+      eachBatch: async ({ batch, heartbeat, isStale }) => {
         const key = keyOf(batch.topic, batch.partition);
         const from = next.get(key);
         const to = last.get(key);
-        if (!sink || from === undefined || to === undefined) return;
+        if (isStale() || from === undefined || to === undefined) return;
+        // Nobody reading: held back, and read again from `next` (readOn seeks there first).
+        if (!sink) return pause(key);
         const wanted = batch.messages.filter((message) => BigInt(message.offset) >= from && BigInt(message.offset) <= to);
         try {
           if (wanted.length > 0) {
@@ -121,13 +124,13 @@ export const kafkaFeed = (options: KafkaFeedOptions): ProjectionFeed => ({
         }
       },
     });
-    for (const key of last.keys()) (reached(key) ? pause : () => undefined)(key);
-    readOn();
+    for (const key of last.keys()) if (reached(key)) pause(key);
 
     const readUntilReached = (onBatch: OnFeedBatch) =>
       new Promise<void>((resolve, reject) => {
         sink = { onBatch, done: resolve, fail: reject };
         if (allReached()) resolve();
+        else readOn();
       }).finally(() => (sink = undefined));
 
     const session: FeedSession = {
@@ -139,7 +142,6 @@ export const kafkaFeed = (options: KafkaFeedOptions): ProjectionFeed => ({
           const current = last.get(key);
           if (current !== undefined && BigInt(target.offset) > current) last.set(key, BigInt(target.offset));
         }
-        readOn();
         await readUntilReached(onBatch);
       },
       close: async () => {
