@@ -71,7 +71,12 @@ export const offsetOrder = (offset: string): [bigint, bigint] => {
   return [BigInt(major), BigInt(minor)];
 };
 
+// Decimal integers without leading zeros order by length, then as text: no parse needed.
+const compareDecimals = (a: string, b: string): number => (a.length !== b.length ? (a.length < b.length ? -1 : 1) : a === b ? 0 : a < b ? -1 : 1);
+
 export const compareOffsets = (a: string, b: string): number => {
+  // Kafka offsets, the common case (every message of a batch): compared as they are.
+  if (!a.includes(':') && !b.includes(':')) return compareDecimals(a, b);
   const [a1, a2] = offsetOrder(a);
   const [b1, b2] = offsetOrder(b);
   if (a1 !== b1) return a1 < b1 ? -1 : 1;

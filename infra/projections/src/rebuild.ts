@@ -27,8 +27,8 @@ export interface RebuildResult {
   swapped: boolean;
 }
 
-/** Messages per apply: the multi-row statements stay under PostgreSQL's 65535 parameters. */
-const APPLY_MAX = 2000;
+/** Messages per apply: fewer, larger statements; a projection keeps each under 65535 parameters. */
+const APPLY_MAX = 10_000;
 
 const applyAll = async (projection: Projection, query: Query, names: ProjectionNames, messages: ProjectionMessage[], skipApplied = true) => {
   let events = 0;
@@ -68,7 +68,15 @@ export const rebuildProjection = async (projection: Projection, options: Rebuild
     options.onProgress?.({ events, ...(session.total === undefined ? {} : { total: session.total }) });
   };
   try {
-    await session.readToEnd(async (messages) => progress(await sql.transaction((query) => applyAll(projection, query, shadow, messages))));
+    await session.readToEnd(async (messages) =>
+      progress(
+        await sql.transaction(async (query) => {
+          // A crash loses at most the shadow's last commits: a rebuild starts from a new shadow anyway.
+          await query('set local synchronous_commit = off');
+          return applyAll(projection, query, shadow, messages);
+        }),
+      ),
+    );
     const diff = await sql.transaction(async (query) => {
       // The live runner's next batch waits here, before writing anything (apply.ts).
       await query(`lock table ${checkpointTable(live)} in exclusive mode`);

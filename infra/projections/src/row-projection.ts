@@ -41,6 +41,8 @@ export interface RowProjectionOptions<R extends Row> {
 const asBinding = (value: unknown) =>
   Array.isArray(value) ? JSON.stringify(value, (_key, item: unknown) => (typeof item === 'bigint' ? String(item) : item)) : (value ?? null);
 
+const MAX_PARAMETERS = 60_000;
+
 export const revisionColumn = (source: string): string => `${source}_revision`;
 
 /** Which source an event's stream belongs to: the longest matching prefix. */
@@ -65,6 +67,7 @@ export const rowProjection = <R extends Row>(options: RowProjectionOptions<R>): 
   checkOwnership(options as RowProjectionOptions<Row>);
   const sourceOf = sourceFinder(options.sources);
   const sourceNames = Object.keys(options.sources);
+  const columnCount = Object.values(options.sources).reduce((count, { columns }) => count + columns.length + 1, 0);
 
   const load = async (writer: ProjectionWriter, keys: string[]) => {
     const rows = await writer.run<Row>(writer.knex(writer.table(options.table)).select('*').whereRaw('?? = any(?)', [options.key, keys]));
@@ -140,7 +143,9 @@ export const rowProjection = <R extends Row>(options: RowProjectionOptions<R>): 
         return values;
       });
       // A multi-row insert needs every row to name the same columns: a missing one is DEFAULT.
-      await upsert(writer, written);
+      // Each statement stays under PostgreSQL's 65535 parameters.
+      const perStatement = Math.max(1, Math.floor(MAX_PARAMETERS / (1 + columnCount)));
+      for (let next = 0; next < written.length; next += perStatement) await upsert(writer, written.slice(next, next + perStatement));
     },
   };
 };

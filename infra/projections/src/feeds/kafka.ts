@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Kafka, KafkaMessage } from 'kafkajs';
-import { readHeaders } from '@ordo/messaging';
+import { HEADER } from '@ordo/messaging';
 import type { ProjectionMessage } from '../events';
 import type { FeedSession, FeedTarget, OnFeedBatch, ProjectionFeed } from './feed';
 
@@ -14,12 +14,17 @@ export interface KafkaFeedOptions {
   fromTime?: Date;
 }
 
+/** Messages fetched ahead of those being handled, at most: beyond it the fetching waits. */
+const MAX_PENDING = 50_000;
+
 const keyOf = (topic: string, partition: number) => `${topic}\u0000${partition}`;
 
 /** Where each partition starts, and its last offset when the feed opened (its high watermark minus one). */
 const plan = async (options: KafkaFeedOptions, topics: string[]) => {
   const next = new Map<string, bigint>();
   const last = new Map<string, bigint>();
+  /** Partitions the consumer must be put back (seek) to `next` on before reading: the group starts at the beginning. */
+  const displaced = new Set<string>();
   const admin = options.kafka.admin();
   await admin.connect();
   try {
@@ -38,20 +43,28 @@ const plan = async (options: KafkaFeedOptions, topics: string[]) => {
               ? BigInt(timed)
               : BigInt(low);
         next.set(key, start < BigInt(low) ? BigInt(low) : start);
+        if (start > BigInt(low)) displaced.add(key);
         last.set(key, BigInt(high) - 1n);
       }
     }
   } finally {
     await admin.disconnect();
   }
-  return { next, last };
+  return { next, last, displaced };
+};
+
+/** The two headers a projection reads (mayConcern): a rebuild reads every message, so nothing more is decoded. */
+const headerOf = (message: KafkaMessage, name: string): Record<string, string> => {
+  const value = message.headers?.[name];
+  const first = Array.isArray(value) ? value[0] : value;
+  return first === undefined ? {} : { [name]: first.toString() };
 };
 
 const toMessage = (topic: string, partition: number, message: KafkaMessage): ProjectionMessage => ({
   topic,
   partition,
   offset: message.offset,
-  headers: readHeaders(message.headers),
+  headers: { ...headerOf(message, HEADER.messageKind), ...headerOf(message, HEADER.eventType) },
   value: message.value?.toString('utf8') ?? null,
 });
 
@@ -66,7 +79,7 @@ export const kafkaFeed = (options: KafkaFeedOptions): ProjectionFeed => ({
   kind: 'kafka',
   open: async (projection) => {
     const topics = options.topics ?? projection.topics;
-    const { next, last } = await plan(options, topics);
+    const { next, last, displaced } = await plan(options, topics);
     const total = [...last].reduce((sum, [key, end]) => sum + Math.max(0, Number(end + 1n - (next.get(key) ?? 0n))), 0);
     const reached = (key: string) => (next.get(key) ?? 0n) > (last.get(key) ?? -1n);
     const allReached = () => [...last.keys()].every(reached);
@@ -84,15 +97,20 @@ export const kafkaFeed = (options: KafkaFeedOptions): ProjectionFeed => ({
       maxBytesPerPartition: 16 * 1024 * 1024,
     });
     let sink: { onBatch: OnFeedBatch; done: () => void; fail: (error: unknown) => void } | undefined;
+    // The batches handed over and not yet handled, in order; a failure fails the read.
+    let handing: Promise<void> = Promise.resolve();
+    let pending = 0;
+    // A paused partition's fetches may have run past `next`: it is put back there before reading on.
     const pause = (key: string) => {
       const { topic, partition } = partitionOf(key);
       consumer.pause([{ topic, partitions: [partition] }]);
+      displaced.add(key);
     };
     const readOn = () => {
       for (const key of last.keys()) {
         if (reached(key)) continue;
         const { topic, partition } = partitionOf(key);
-        consumer.seek({ topic, partition, offset: String(next.get(key)) });
+        if (displaced.delete(key)) consumer.seek({ topic, partition, offset: String(next.get(key)) });
         consumer.resume([{ topic, partitions: [partition] }]);
       }
     };
@@ -109,19 +127,26 @@ export const kafkaFeed = (options: KafkaFeedOptions): ProjectionFeed => ({
         if (isStale() || from === undefined || to === undefined) return;
         // Nobody reading: held back, and read again from `next` (readOn seeks there first).
         if (!sink) return pause(key);
-        const wanted = batch.messages.filter((message) => BigInt(message.offset) >= from && BigInt(message.offset) <= to);
-        try {
-          if (wanted.length > 0) {
-            await sink.onBatch(wanted.map((message) => toMessage(batch.topic, batch.partition, message)));
-            next.set(key, BigInt((wanted[wanted.length - 1] as KafkaMessage).offset) + 1n);
-          }
-          if (reached(key)) pause(key);
-          await heartbeat();
-          if (allReached()) sink.done();
-        } catch (error) {
-          sink.fail(error);
-          sink = undefined;
+        const reading = sink;
+        const wanted = batch.messages.filter((message) => {
+          const offset = BigInt(message.offset);
+          return offset >= from && offset <= to;
+        });
+        if (wanted.length > 0) {
+          // Handed over in order, without waiting: the next fetch overlaps this batch's writes.
+          const messages = wanted.map((message) => toMessage(batch.topic, batch.partition, message));
+          next.set(key, BigInt((wanted[wanted.length - 1] as KafkaMessage).offset) + 1n);
+          pending += messages.length;
+          handing = handing.then(() => reading.onBatch(messages)).finally(() => (pending -= messages.length));
+          handing.catch((error: unknown) => {
+            if (sink === reading) sink = undefined;
+            reading.fail(error);
+          });
         }
+        if (reached(key)) pause(key);
+        if (pending > MAX_PENDING) await handing.catch(() => undefined);
+        await heartbeat();
+        if (allReached()) handing.then(reading.done, () => undefined);
       },
     });
     for (const key of last.keys()) if (reached(key)) pause(key);
