@@ -30,3 +30,22 @@ export const projectionRoutes = (app: HttpServer, status: () => Promise<Projecti
 export const requireLive = (status: ProjectionStatus): void => {
   if (status.state !== 'live') throw new ServiceUnavailable(`the ${status.name} projection is rebuilding (${status.eventsBehind} events to go)`);
 };
+
+/**
+ * What a read model's queries await: throws 503 while the named projection rebuilds. The
+ * status is read at most once every `cacheMs` (it asks the broker or the stores for the
+ * lag), and reading it is also what marks a caught-up projection live, so a read model
+ * gated this way never waits on a scrape to come back.
+ */
+export const projectionGate = (status: () => Promise<ProjectionStatus[]>, { cacheMs = 1000 } = {}) => {
+  let cached: { at: number; statuses: Promise<ProjectionStatus[]> } | undefined;
+  return async (name: string): Promise<void> => {
+    const now = Date.now();
+    if (!cached || now - cached.at >= cacheMs) cached = { at: now, statuses: status() };
+    const statuses = cached.statuses;
+    statuses.catch(() => (cached = undefined));
+    const found = (await statuses).find((candidate) => candidate.name === name);
+    if (!found) throw new Error(`no projection named '${name}' in this read model`);
+    requireLive(found);
+  };
+};

@@ -1,6 +1,6 @@
 import { authTokensFromEnv, createHttpServer } from '@ordo/http';
 import { createLogger, createMetrics, startTracing } from '@ordo/runtime';
-import { projectionRoutes, requireLive } from './http';
+import { projectionGate, projectionRoutes, requireLive } from './http';
 import type { ProjectionStatus } from './status';
 
 const SERVICE = 'projections-spec';
@@ -35,5 +35,17 @@ describe('GET /v1/projections', () => {
   it('lets a read model answer 503 while its projection rebuilds', () => {
     expect(() => requireLive(statuses[0] as ProjectionStatus)).toThrow(expect.objectContaining({ status: 503 }));
     expect(() => requireLive(statuses[1] as ProjectionStatus)).not.toThrow();
+  });
+
+  it('gates a read model’s queries on its projection, reading the status once a second at most', async () => {
+    let reads = 0;
+    const gate = projectionGate(async () => {
+      reads += 1;
+      return statuses;
+    });
+    await expect(gate('parcels-view')).rejects.toMatchObject({ status: 503 });
+    await expect(gate('scans-view')).resolves.toBeUndefined();
+    await expect(gate('nothing-view')).rejects.toThrow("no projection named 'nothing-view'");
+    expect(reads).toBe(1);
   });
 });

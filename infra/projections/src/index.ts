@@ -16,7 +16,7 @@ export {
   type StoredCheckpoint,
 } from './status';
 export { registerProjectionLag, eventsAppliedCounter, PROJECTION_LAG_EVENTS, PROJECTION_LAG_SECONDS, PROJECTION_EVENTS_APPLIED } from './metrics';
-export { projectionRoutes, requireLive } from './http';
+export { projectionRoutes, requireLive, projectionGate } from './http';
 export { rebuildProjection, replayInPlace, type RebuildOptions, type RebuildResult, type ReplayOptions } from './rebuild';
 export type { TableDiff, DiffExample } from './diff';
 export type { ProjectionFeed, FeedSession, FeedTarget, OnFeedBatch } from './feeds/feed';
