@@ -10,6 +10,12 @@ export interface ApplyOptions {
    * place applies them again instead: the revision guards make that harmless.
    */
   skipApplied?: boolean;
+  /**
+   * Move the checkpoint even when no message concerned the projection (default). The live
+   * runner's single messages do not: an event of a type it does not handle, delivered
+   * alone (the embedded bus delivers every event of its sources), then writes nothing.
+   */
+  checkpointIdle?: boolean;
 }
 
 interface Reached {
@@ -42,7 +48,8 @@ export const applyMessages = async (
   messages: readonly ProjectionMessage[],
   options: ApplyOptions = {},
 ): Promise<number> => {
-  if (messages.length === 0) return 0;
+  const handles = handlesOf(projection);
+  if (messages.length === 0 || (options.checkpointIdle === false && !messages.some((message) => mayConcern(message, handles)))) return 0;
   const checkpoints = `${quoteIdentifier(names.schema)}.${quoteIdentifier(names.checkpoints)}`;
   const partitions = [...new Map(messages.map((message) => [`${message.topic}\u0000${message.partition}`, message])).values()];
   const { rows } = await query<{ topic: string; partition: number; offset: string }>(
@@ -52,7 +59,6 @@ export const applyMessages = async (
   );
   const stored = new Map(rows.map((row) => [`${row.topic}\u0000${row.partition}`, row.offset]));
 
-  const handles = handlesOf(projection);
   const events: ProjectedEvent[] = [];
   const reached = new Map<string, Reached>();
   for (const message of messages) {
@@ -75,6 +81,7 @@ export const applyMessages = async (
       reached.set(at, { topic: message.topic, partition: message.partition, offset: message.offset, recordedAt });
   }
   if (events.length > 0) await projection.apply(events, projectionWriter(query, names));
+  else if (options.checkpointIdle === false) return 0;
   if (reached.size > 0) await saveCheckpoints(query, checkpoints, [...reached.values()]);
   return events.length;
 };

@@ -59,7 +59,7 @@ export const projectionConsumer = (projection: Projection, service: ProjectionSe
     // checkpoint says: the revision guards make a second application change nothing.
     handle: async (message, { query }) => {
       if (!query) throw new Error(`projection ${projection.name} runs only with its inbox (a transaction)`);
-      count(await applyMessages(projection, query, names, [message], { skipApplied: false }));
+      count(await applyMessages(projection, query, names, [message], { skipApplied: false, checkpointIdle: false }));
     },
     handleChunk: async (messages, { query }) => {
       count(await applyMessages(projection, query, names, messages));

@@ -1,4 +1,5 @@
 import { PGlite } from '@electric-sql/pglite';
+import type { EventStore } from '@ordo/eventstore';
 import { embeddedHub, sqlDeadLetterStore } from '@ordo/messaging';
 import { pgliteSql } from '@ordo/runtime';
 import { eventually } from '@ordo/testing';
@@ -9,10 +10,21 @@ import { projectionConsumer } from './consumer';
 
 // Embedded mode: the same consumer on the embedded bus, from the context stores, into PGlite.
 describe('a projection on the embedded bus', () => {
+  // Three PGlite databases take a while to start on a busy machine: started before the test.
+  let db: PGlite;
+  let stores: { parcels: EventStore; scans: EventStore };
+  beforeAll(async () => {
+    db = new PGlite();
+    stores = { parcels: await memoryStore('parcels'), scans: await memoryStore('scans') };
+  });
+  afterAll(async () => {
+    await stores.parcels.close();
+    await stores.scans.close();
+    await db.close();
+  });
+
   it('applies both sources, parks a poison key while the others flow, and applies it when redriven', async () => {
-    const db = new PGlite();
     const sql = pgliteSql(db);
-    const stores = { parcels: await memoryStore('parcels'), scans: await memoryStore('scans') };
     const events = byContext(['p1', 'p2', 'bad'].flatMap((id) => parcelHistory(id, { weightGrams: id === 'bad' ? -1 : 500 })));
     const hub = embeddedHub();
     const bus = hub.busFor({ sql, schema: 'views' });
@@ -66,9 +78,6 @@ describe('a projection on the embedded bus', () => {
       }
     } finally {
       await bus.close();
-      await stores.parcels.close();
-      await stores.scans.close();
-      await db.close();
     }
   });
 });
