@@ -1,5 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { FastifyRequest } from 'fastify';
+import { env } from '@ordo/runtime';
 import { parseETag, type StreamRevision } from './etag';
 import { BadRequest, HttpProblem } from './problem';
 
@@ -13,6 +14,11 @@ export const READ_AFTER_HEADER = 'read-after';
 /** How long a query waits for its view by default, and how often it looks again. */
 export const READ_AFTER_TIMEOUT_MS = 3000;
 const POLL_INTERVAL_MS = 15;
+
+/** A read model's configuration of Read-After (loadConfig): how long a query may wait, in ms. */
+export const readAfterConfigShape = {
+  READ_AFTER_TIMEOUT_MS: env.int().min(0, 'expected 0 or more').max(60_000, 'expected at most 60000').default(READ_AFTER_TIMEOUT_MS),
+};
 
 /** The view had not applied the revision asked for within the bound: 503, with how far behind it is. */
 export class ReadModelBehind extends HttpProblem {
