@@ -1,0 +1,96 @@
+import { randomUUID } from 'node:crypto';
+import type { EventStore } from '@ordo/eventstore';
+import { startTestHost, type TestHost } from '@ordo/host/testing';
+import { formatETag } from '@ordo/http';
+import { inventoryEventSchemas, stockStream } from '@ordo/inventory-contract';
+import { inventoryViewService } from './service';
+
+// The inventory view as the host mounts it: a stand-in inventory store publishes on the
+// embedded bus, the projection folds its events into one row per sku, the routes read it.
+// Each read after a write sends the write's position in Read-After, as a client does.
+
+const TOKENS = new Map([['token-viewer', { subject: 'support', roles: ['viewer' as const] }]]);
+const AT = '2026-11-30T10:00:00.000Z';
+
+describe.each(['postgres', 'pglite'] as const)('the inventory view on %s', (database) => {
+  let host: TestHost<'inventory'>;
+  const previous = process.env.READ_AFTER_TIMEOUT_MS;
+  // Skus of this run only, so the list shows no other's.
+  const prefix = `SKU-${randomUUID().slice(0, 8).toUpperCase()}`;
+
+  beforeAll(async () => {
+    process.env.READ_AFTER_TIMEOUT_MS = '2000';
+    host = await startTestHost({ service: inventoryViewService, database, standIns: { inventory: { registry: inventoryEventSchemas } }, authTokens: TOKENS });
+  });
+  afterAll(async () => {
+    process.env.READ_AFTER_TIMEOUT_MS = previous;
+    await host?.close();
+  });
+
+  /** Appends a stock event as inventory records it; resolves to the position its command would answer with. */
+  const record = async (sku: string, type: string, data: object): Promise<string> => {
+    const commandId = randomUUID();
+    const event = {
+      id: randomUUID(),
+      type,
+      data: { sku, ...data, at: AT },
+      metadata: { correlationId: commandId, causationId: commandId, commandId, schemaVersion: 1 },
+    };
+    const { nextExpectedRevision } = await (host.standIns.inventory as EventStore).appendToStream(stockStream(sku), [event], { expectedRevision: 'any' });
+    return formatETag({ stream: stockStream(sku), revision: nextExpectedRevision });
+  };
+  const get = (path: string, headers: Record<string, string> = {}) => fetch(`${host.url}${path}`, { headers });
+  const asViewer = { authorization: 'Bearer token-viewer' };
+
+  it('answers a sku’s stock right after a write, with which orders hold it for viewers only', async () => {
+    const sku = `${prefix}-A`;
+    const orderId = randomUUID();
+    await record(sku, 'StockAdded', { quantity: 10 });
+    const position = await record(sku, 'StockReserved', { orderId, quantity: 3 });
+    const viewed = await get(`/v1/stock/${sku}`, { ...asViewer, 'read-after': position });
+    expect(viewed.status).toBe(200);
+    expect(viewed.headers.get('etag')).toBe(position);
+    expect(await viewed.json()).toEqual({ sku, added: 10, onHand: 10, available: 7, reserved: 3, dispatched: 0, reservations: [{ orderId, quantity: 3 }] });
+    expect(await (await get(`/v1/stock/${sku}`)).json()).toEqual({ sku, added: 10, onHand: 10, available: 7, reserved: 3, dispatched: 0 });
+    expect((await get(`/v1/stock/${sku}`, { 'if-none-match': position })).status).toBe(304);
+  });
+
+  it('moves committed stock out of the warehouse', async () => {
+    const sku = `${prefix}-B`;
+    const orderId = randomUUID();
+    await record(sku, 'StockAdded', { quantity: 5 });
+    await record(sku, 'StockReserved', { orderId, quantity: 2 });
+    const committed = await record(sku, 'StockCommitted', { orderId, quantity: 2 });
+    expect(await (await get(`/v1/stock/${sku}`, { 'read-after': committed })).json()).toMatchObject({
+      added: 5,
+      onHand: 3,
+      available: 3,
+      reserved: 0,
+      dispatched: 2,
+    });
+  });
+
+  it('answers 404 for a sku with no stock events, and 503 with how far behind when a write does not arrive in time', async () => {
+    expect((await get(`/v1/stock/${prefix}-NONE`)).status).toBe(404);
+    const sku = `${prefix}-C`;
+    await record(sku, 'StockAdded', { quantity: 1 });
+    const behind = await get(`/v1/stock/${sku}`, { 'read-after': `"stock-${sku}:3"` });
+    expect(behind.status).toBe(503);
+    expect(behind.headers.get('retry-after')).toBe('1');
+    expect(await behind.json()).toMatchObject({ stream: `stock-${sku}`, wanted: 3, applied: 0, behind: 3 });
+    expect((await get(`/v1/stock/${sku}`, { 'read-after': '"order-1:0"' })).status).toBe(400);
+  });
+
+  it('lists skus in order, paged', async () => {
+    const last = await record(`${prefix}-D`, 'StockAdded', { quantity: 1 });
+    await get(`/v1/stock/${prefix}-D`, { 'read-after': last });
+    const skus: string[] = [];
+    let after: string | null = `${prefix}-`;
+    while (after !== null) {
+      const page = (await (await get(`/v1/stock?limit=2&after=${after}`)).json()) as { items: { sku: string }[]; next: string | null };
+      skus.push(...page.items.map((item) => item.sku));
+      after = page.next;
+    }
+    expect(skus.filter((sku) => sku.startsWith(prefix))).toEqual([`${prefix}-A`, `${prefix}-B`, `${prefix}-C`, `${prefix}-D`]);
+  });
+});
