@@ -1,9 +1,10 @@
 // Inventory's HTTP edge: strict input validated by zod, a typed command built from it,
-// the stream revision as the ETag. Reservations do not come this way: they arrive as
+// the stream revision as the ETag (a client sends it back in Read-After to the inventory
+// view, read-models/inventory-view, where stock is read). Reservations do not come this way: they arrive as
 // commands on `ordo.inventory.commands`, and commits as shipping's dispatches (messaging.ts).
 import { z } from 'zod';
 import { WrongExpectedRevisionError } from '@ordo/eventstore';
-import { commandContext, hasAccess, notModified, setETag, type ErrorMapping, type HttpServer, type Principal } from '@ordo/http';
+import { commandContext, hasAccess, setETag, type ErrorMapping, type HttpServer, type Principal } from '@ordo/http';
 import { Sku, stockStream } from '@ordo/inventory-contract';
 import type { InventoryHandlers } from './application/handlers';
 import { SkuNotInCatalog, StockRuleBroken } from './domain/errors';
@@ -68,31 +69,6 @@ export const inventoryRoutes =
         setETag(reply, { stream: stockStream(sku), revision });
         // An addition is not a resource of its own: the answer is the stock it changed.
         return reply.header('content-location', `/v1/stock/${sku}`).send(view(sku, state, request.principal));
-      },
-    );
-
-    app.get(
-      '/v1/stock/:sku',
-      {
-        config: { access: 'public' },
-        schema: {
-          summary: 'The stock of a sku: added, available, reserved (for viewers, by which orders), dispatched; zero for a product with no stock yet',
-          tags: ['inventory'],
-          params: SkuParams,
-          response: { 200: StockView, 304: z.undefined() },
-        },
-      },
-      async (request, reply) => {
-        const { sku } = request.params;
-        // What the answer holds depends on who asks, under one ETag.
-        reply.header('vary', 'authorization');
-        const { state, revision } = await handlers.readStock(sku);
-        // Zero stock of a product nothing happened to yet has no stream, so no revision to tag.
-        if (revision < 0n) return view(sku, state, request.principal);
-        const position = { stream: stockStream(sku), revision };
-        setETag(reply, position);
-        if (notModified(request, position)) return reply.code(304).send();
-        return view(sku, state, request.principal);
       },
     );
   };

@@ -1,6 +1,6 @@
 // Orders' HTTP API: strict zod input becomes a typed command; responses
-// carry the order's stream revision as their ETag. An order records who
-// placed it, and is shown only to that caller and to viewers and above.
+// carry the order's stream revision as their ETag, which a client sends back
+// in Read-After to the orders view (read-models/orders-view), where orders are read.
 import { z } from 'zod';
 import { WrongExpectedRevisionError } from '@ordo/eventstore';
 import {
@@ -8,14 +8,12 @@ import {
   commandContext,
   hasAccess,
   NotFound,
-  notModified,
   printableText,
   requestDerivedId,
   setETag,
   type Access,
   type ErrorMapping,
   type HttpServer,
-  type Principal,
 } from '@ordo/http';
 import { CardToken, OrderStatus, orderStream, Sku } from '@ordo/orders-contract';
 import type { OrdersHandlers, PlacedOrder, PriceTable } from './application/handlers';
@@ -95,13 +93,6 @@ const ORDERS_FOR_ANY_CUSTOMER: Access = 'operator';
 /** Who may cancel an order someone else placed: operators and above. A viewer reads orders; it does not cancel them. */
 const CANCELS_ANY_ORDER: Access = 'operator';
 
-/**
- * Whether this caller may see the order: its owner (the same caller scope that placed it)
- * or a viewer and above. An order recorded without an owner is the viewers' alone.
- */
-const mayRead = (order: PlacedOrder, caller: { principal: Principal | undefined; scope: string }): boolean =>
-  hasAccess(caller.principal, 'viewer') || (order.owner !== undefined && order.owner === caller.scope);
-
 export interface OrdersRoutesPorts {
   handlers: OrdersHandlers;
   prices: PriceTable;
@@ -129,28 +120,6 @@ export const ordersRoutes =
         const { order, revision } = await handlers.placeOrder({ orderId, owner: callerScope(request), actsForAnyCustomer, ...request.body }, context);
         setETag(reply, { stream: orderStream(orderId), revision });
         return reply.code(201).header('location', `/v1/orders/${orderId}`).send(view(order));
-      },
-    );
-
-    app.get(
-      '/v1/orders/:id',
-      {
-        config: { access: customers },
-        schema: {
-          summary: 'An order and its status, for the caller who placed it or a viewer',
-          tags: ['orders'],
-          params: OrderParams,
-          response: { 200: OrderView, 304: z.undefined() },
-        },
-      },
-      async (request, reply) => {
-        const { order, revision } = await handlers.readOrder(request.params.id);
-        // Someone else's order answers as a missing one: its id's existence stays unknown.
-        if (!mayRead(order, { principal: request.principal, scope: callerScope(request) })) throw new OrderNotFound(order.orderId);
-        const position = { stream: orderStream(order.orderId), revision };
-        setETag(reply, position);
-        if (notModified(request, position)) return reply.code(304).send();
-        return view(order);
       },
     );
 

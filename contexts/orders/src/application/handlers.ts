@@ -76,7 +76,6 @@ export const ordersHandlers = ({ store, prices, customers }: OrdersHandlersPorts
       run({ type: 'CompleteCancellation', data, metadata: { now: context.now } }, context),
     refuseCancellation: (data: RefuseCancellation['data'], context: CommandContext) =>
       run({ type: 'RefuseCancellation', data, metadata: { now: context.now } }, context),
-    readOrder: async (orderId: string): Promise<OrderAt> => existing(orderId, await orders.read(orderStream(orderId))),
   };
 };
 
