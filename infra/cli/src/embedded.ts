@@ -12,7 +12,7 @@ const main = async () => {
   const { tokens, file } = localTokens(dataDir, [EMBEDDED_OPERATOR]);
   const operatorToken = tokens[EMBEDDED_OPERATOR.subject] as string;
   // No customer token: anonymous callers act as customers, and the demo customer is theirs.
-  const { seeded, customerId } = await seedShop({ catalog: url, inventory: url, orders: url, customers: url }, { operator: operatorToken });
+  const { seeded, customerId } = await seedShop({ catalog: url, inventory: url, orders: url, customers: url, inventoryView: url }, { operator: operatorToken });
   app.log.info({ seeded }, seeded ? 'seeded a small catalog, its stock and a demo customer' : 'catalog and stock already there');
   console.log(
     [
@@ -21,7 +21,7 @@ const main = async () => {
       `  API docs:  ${url}/docs`,
       `  Place an order:`,
       `    ${placeOrderCurl(url, customerId)}`,
-      `  Then:      curl -s ${url}/v1/orders/<orderId>`,
+      `  Then:      curl -s ${url}/v1/orders/<orderId> -H 'read-after: <the etag the placement answered with>'`,
       `  Operator token (adding products and stock, every order and saga; kept in ${file}):`,
       `    curl -s ${url}/v1/sagas/order-placement/<orderId> -H 'authorization: Bearer ${operatorToken}'`,
       `  Data is kept in ${dataDir}/ (delete it to start afresh). Ctrl-C stops.`,

@@ -101,12 +101,21 @@ const main = async () => {
   await Promise.all(services.map((service) => waitUntilReady(service.url)));
   const urls = Object.fromEntries(services.map((service) => [service.name, service.url]));
   const { seeded, customerId } = await seedShop(
-    { catalog: urls.catalog ?? '', inventory: urls.inventory ?? '', orders: urls.orders ?? '', customers: urls.customers ?? '' },
+    {
+      catalog: urls.catalog ?? '',
+      inventory: urls.inventory ?? '',
+      orders: urls.orders ?? '',
+      customers: urls.customers ?? '',
+      inventoryView: urls['inventory-view'] ?? '',
+    },
     { operator: local.tokens.operator as string, customer: local.tokens.customer },
   );
   say(seeded ? 'seeded a small catalog, its stock and a demo customer' : 'catalog and stock already there');
   say(`running: ${services.map((service) => `${service.name} ${service.url}`).join(', ')}`);
   say(`API docs at <service>/docs. Place an order as the customer:\n    ${placeOrderCurl(urls.orders ?? '', customerId, local.tokens.customer)}`);
+  say(
+    `Then read it from the orders view: curl -s ${urls['orders-view'] ?? ''}/v1/orders/<orderId> -H 'read-after: <the etag the placement answered with>'${local.tokens.customer ? ` -H 'authorization: Bearer ${local.tokens.customer}'` : ''}`,
+  );
   say(`Tokens (operator and customer) are kept in ${local.file}.`);
   say(`Ctrl-C stops the services; the Kafka broker keeps running (npm run kafka:stop).`);
 

@@ -14,6 +14,8 @@ export interface SeedUrls {
   inventory: string;
   orders: string;
   customers: string;
+  /** Where stock is read. */
+  inventoryView: string;
 }
 
 /**
@@ -45,10 +47,30 @@ const waitFor = async <T>(probe: () => Promise<T | undefined>, deadline: number,
   }
 };
 
-/** The stock of a sku once inventory knows it (404 until then); zero added when none was. */
-const knownStock = async (url: string): Promise<{ added: number } | undefined> => {
+/** Whether the inventory view shows stock added to the sku (404: nothing ever happened to it). */
+const stockAdded = async (url: string): Promise<boolean> => {
   const response = await fetch(url);
-  return response.ok ? ((await response.json()) as { added: number }) : undefined;
+  return response.ok && ((await response.json()) as { added: number }).added > 0;
+};
+
+/**
+ * Adds a seed product's stock. Inventory refuses stock of a sku it has not learnt of from
+ * catalog yet (404, changing nothing, and stored under its key), so each refused attempt is
+ * sent again under the next key: a seeding restarted half-way replays the same keys, gets
+ * the stored answers, and adds nothing twice.
+ */
+const addStock = async (inventoryUrl: string, product: (typeof SEED_PRODUCTS)[number], operatorToken: string, deadline: number) => {
+  for (let attempt = 0; ; attempt++) {
+    const response = await fetch(`${inventoryUrl}/v1/stock/${product.sku}/additions`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'idempotency-key': `seed-stock-${product.sku}-${attempt}`, authorization: `Bearer ${operatorToken}` },
+      body: JSON.stringify({ quantity: product.stock }),
+    });
+    if (response.ok) return;
+    if (response.status !== 404) throw new Error(`seeding the stock of ${product.sku} failed: ${response.status} ${await response.text()}`);
+    if (Date.now() > deadline) throw new Error(`inventory did not learn of ${product.sku} in time: is the bus running?`);
+    await sleep(50);
+  }
 };
 
 /** The operator's token adds products and stock; the customer's, if any, registers the demo customer (without one, an anonymous caller does). */
@@ -60,8 +82,8 @@ export interface SeedTokens {
 /**
  * Adds what is missing: a product catalog lacks, stock of a sku nothing was added to.
  * Inventory and orders keep their own copies of catalog, filled from its events, so the
- * seeding waits until inventory knows a sku before adding its stock, and resolves once
- * orders knows every seeded price.
+ * seeding adds a sku's stock once inventory knows the sku, and resolves once orders knows
+ * every seeded price.
  */
 export const seedShop = async (urls: SeedUrls, tokens: SeedTokens, timeoutMs = 30_000): Promise<{ seeded: boolean; customerId: string | undefined }> => {
   const deadline = Date.now() + timeoutMs;
@@ -80,11 +102,9 @@ export const seedShop = async (urls: SeedUrls, tokens: SeedTokens, timeoutMs = 3
     }
   }
   for (const product of SEED_PRODUCTS) {
-    const stock = await waitFor(() => knownStock(`${urls.inventory}/v1/stock/${product.sku}`), deadline, `inventory did not learn of ${product.sku}`);
-    if (stock.added === 0) {
-      await post(`${urls.inventory}/v1/stock/${product.sku}/additions`, `seed-stock-${product.sku}`, { quantity: product.stock }, operatorToken);
-      seeded = true;
-    }
+    if (await stockAdded(`${urls.inventoryView}/v1/stock/${product.sku}`)) continue;
+    await addStock(urls.inventory, product, operatorToken, deadline);
+    seeded = true;
   }
   const pricesKnown = async () => {
     const unknown = await Promise.all(SEED_PRODUCTS.map(({ sku }) => missing(`${urls.orders}/v1/prices/${sku}`)));

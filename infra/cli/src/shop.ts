@@ -7,8 +7,10 @@ import { catalogService } from '@ordo/catalog';
 import { customersService } from '@ordo/customers';
 import type { ServiceDefinition } from '@ordo/host';
 import { inventoryService } from '@ordo/inventory';
+import { inventoryViewService } from '@ordo/inventory-view';
 import { orderPlacementService } from '@ordo/order-placement';
 import { ordersService } from '@ordo/orders';
+import { ordersViewService } from '@ordo/orders-view';
 import { paymentsService } from '@ordo/payments';
 import { shippingService } from '@ordo/shipping';
 
@@ -21,6 +23,8 @@ export const shopServices: readonly ServiceDefinition[] = [
   customersService,
   paymentsService,
   shippingService,
+  ordersViewService,
+  inventoryViewService,
 ];
 
 /** The service of that name, or an error listing the names there are. */

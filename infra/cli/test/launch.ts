@@ -189,6 +189,8 @@ export const launchLocal = async (options: {
     customers: url('customers'),
     payments: url('payments'),
     shipping: url('shipping'),
+    ordersView: url('orders-view'),
+    inventoryView: url('inventory-view'),
   };
   const databases = Object.fromEntries(
     serviceDatabases(options.databaseUrl, shopServices, options.databasePrefix, dataDir).map((database) => [database.service, database.url]),

@@ -10,6 +10,10 @@ export interface ShopUrls {
   customers: string;
   payments: string;
   shipping: string;
+  /** Where orders are read: the orders view. */
+  ordersView: string;
+  /** Where stock is read: the inventory view. */
+  inventoryView: string;
 }
 
 /** Every URL of an embedded shop: one process, one port. */
@@ -21,6 +25,8 @@ export const embeddedUrls = (url: string): ShopUrls => ({
   customers: url,
   payments: url,
   shipping: url,
+  ordersView: url,
+  inventoryView: url,
 });
 
 export interface OrderView {
@@ -63,10 +69,26 @@ const DEFAULT_CARD = 'tok_ok';
 /** A sku no other test or run uses. */
 export const uniqueSku = (name: string) => `${name}-${randomBytes(4).toString('hex')}`.toUpperCase();
 
-/** Adds products and stock as the operator, reads stock as the operator (reservations show to viewers and up), orders as the customer. */
+/** Whether every field `expected` names has that value in `actual` (lists compared whole). */
+const matches = (actual: object, expected: object): boolean =>
+  Object.entries(expected).every(([key, value]) => JSON.stringify((actual as Record<string, unknown>)[key]) === JSON.stringify(value));
+
+/**
+ * Adds products and stock as the operator, reads stock as the operator (reservations show to
+ * viewers and up), orders as the customer. Reads go to the views: an order is read with the
+ * position of the client's last write to it in Read-After, so it is never older than that write.
+ */
 export const shopClient = (urls: ShopUrls, tokens: ShopTokens) => {
   const asOperator = { headers: bearer(tokens.operator) };
   const asCustomer = { headers: bearer(tokens.customer) };
+  /** The ETag of this client's last write to each order. */
+  const written = new Map<string, string>();
+  const remember = (response: Response): Response => {
+    const etag = response.headers.get('etag');
+    const orderId = /^"order-(.+):\d+"$/.exec(etag ?? '')?.[1];
+    if (etag && orderId) written.set(orderId, etag);
+    return response;
+  };
   // Orders are placed for one customer, registered on the first order (orders checks it with customers).
   let customer: Promise<string> | undefined;
   const customerId = () =>
@@ -90,8 +112,15 @@ export const shopClient = (urls: ShopUrls, tokens: ShopTokens) => {
      */
     addProduct: async (sku: string, priceCents: number, stock: number) => {
       await json(await post(`${urls.catalog}/v1/products`, { sku, name: `Product ${sku}`, priceCents }, tokens.operator), `add product ${sku}`);
-      await client.waitFor(async () => (await fetch(`${urls.inventory}/v1/stock/${sku}`, asOperator)).ok, `inventory to know ${sku}`);
-      if (stock > 0) await json(await post(`${urls.inventory}/v1/stock/${sku}/additions`, { quantity: stock }, tokens.operator), `add stock ${sku}`);
+      // 404 until inventory has learnt of the product; a refused addition changes nothing, so it is sent again.
+      if (stock > 0) {
+        let added: Response | undefined;
+        await client.waitFor(async () => {
+          added = await post(`${urls.inventory}/v1/stock/${sku}/additions`, { quantity: stock }, tokens.operator);
+          return added.status !== 404;
+        }, `inventory to know ${sku}`);
+        await json(added as Response, `add stock ${sku}`);
+      }
       await client.waitFor(async () => (await fetch(`${urls.orders}/v1/prices/${sku}`)).ok, `orders to know the price of ${sku}`);
     },
     /**
@@ -99,18 +128,44 @@ export const shopClient = (urls: ShopUrls, tokens: ShopTokens) => {
      * simulated provider's approved test card; `null` places the order without one.
      */
     placeOrder: async (lines: { sku: string; quantity: number }[], key?: string, cardToken: string | null = DEFAULT_CARD) =>
-      post(`${urls.orders}/v1/orders`, { customerId: await customerId(), lines, ...(cardToken !== null && { cardToken }) }, tokens.customer, key),
+      remember(
+        await post(`${urls.orders}/v1/orders`, { customerId: await customerId(), lines, ...(cardToken !== null && { cardToken }) }, tokens.customer, key),
+      ),
     /** Places an order and returns its id; throws unless it was accepted. */
     place: async (lines: { sku: string; quantity: number }[], key?: string, cardToken: string | null = DEFAULT_CARD): Promise<string> =>
       (await json<OrderView>(await client.placeOrder(lines, key, cardToken), 'place order')).orderId,
-    order: async (orderId: string) => json<OrderView>(await fetch(`${urls.orders}/v1/orders/${orderId}`, asCustomer), `get order ${orderId}`),
-    stock: async (sku: string) => json<StockView>(await fetch(`${urls.inventory}/v1/stock/${sku}`, asOperator), `get stock ${sku}`),
+    /** Records a write to an order this client made by other means (a cancellation), so reads wait for it. */
+    wrote: remember,
+    order: async (orderId: string) => {
+      const readAfter = written.get(orderId);
+      const headers = { ...asCustomer.headers, ...(readAfter && { 'read-after': readAfter }) };
+      return json<OrderView>(await fetch(`${urls.ordersView}/v1/orders/${orderId}`, { headers }), `get order ${orderId}`);
+    },
+    /** The stock as the inventory view shows it now: a moment behind inventory's events. */
+    stock: async (sku: string) => json<StockView>(await fetch(`${urls.inventoryView}/v1/stock/${sku}`, asOperator), `get stock ${sku}`),
+    /** Waits until the inventory view shows the sku's stock with the values `expected` names; resolves to it. */
+    stockMatching: async (sku: string, expected: Partial<StockView>, timeoutMs = 60_000): Promise<StockView> => {
+      let last: StockView | undefined;
+      try {
+        return await eventually(
+          async () => {
+            last = await client.stock(sku).catch(() => undefined);
+            return last && matches(last, expected) ? last : undefined;
+          },
+          `the stock of ${sku} to be ${JSON.stringify(expected)}`,
+          { timeoutMs, intervalMs: 50 },
+        );
+      } catch (error) {
+        throw new Error(`${(error as Error).message}; last seen ${JSON.stringify(last)}`);
+      }
+    },
     /** Waits until the order is confirmed or rejected. */
     settled: (orderId: string, timeoutMs = 60_000): Promise<OrderView> =>
       eventually(
         async () => {
-          const order = await client.order(orderId);
-          return order.status === 'pending' ? undefined : order;
+          // A view behind its bound answers 503: not yet, as a pending order is.
+          const order = await client.order(orderId).catch(() => undefined);
+          return order === undefined || order.status === 'pending' ? undefined : order;
         },
         `order ${orderId} to be confirmed or rejected`,
         { timeoutMs, intervalMs: 50 },

@@ -96,9 +96,7 @@ export const SHOP_ROUTES: ShopRoute[] = [
     path: `/v1/stock/${KNOWN_SKU}/additions`,
     body: { quantity: 3 },
   },
-  { module: 'inventory', method: 'GET', route: '/v1/stock/:sku', access: 'public', path: `/v1/stock/${KNOWN_SKU}` },
   { module: 'orders', method: 'POST', route: '/v1/orders', access: 'customer', path: '/v1/orders', body: ORDER_BODY },
-  { module: 'orders', method: 'GET', route: '/v1/orders/:id', access: 'customer', path: '/v1/orders/6f1c2b1e-8a7b-4c41-9f55-3f0d1c2a9e10' },
   { module: 'orders', method: 'GET', route: '/v1/prices/:sku', access: 'public', path: `/v1/prices/${KNOWN_SKU}` },
   {
     module: 'orders',
@@ -118,6 +116,10 @@ export const SHOP_ROUTES: ShopRoute[] = [
     body: { email: 'ada@example.com', name: 'Ada', address: { line1: '1 Main St', city: 'Berlin', postalCode: '10115', country: 'DE' } },
   },
   { module: 'customers', method: 'GET', route: '/v1/customers/:id', access: 'customer', path: '/v1/customers/6f1c2b1e-8a7b-4c41-9f55-3f0d1c2a9e10' },
+  { module: 'orders-view', method: 'GET', route: '/v1/orders', access: 'customer', path: '/v1/orders' },
+  { module: 'orders-view', method: 'GET', route: '/v1/orders/:id', access: 'customer', path: '/v1/orders/6f1c2b1e-8a7b-4c41-9f55-3f0d1c2a9e10' },
+  { module: 'inventory-view', method: 'GET', route: '/v1/stock', access: 'public', path: '/v1/stock' },
+  { module: 'inventory-view', method: 'GET', route: '/v1/stock/:sku', access: 'public', path: `/v1/stock/${KNOWN_SKU}` },
   {
     module: 'customers',
     method: 'PUT',
@@ -169,7 +171,10 @@ export const startShopHosts = async (): Promise<ShopHosts> => {
     // and the others' URLs as its peers (filled as they start: read on every call).
     const peers = { urls: {} as Record<string, string>, token: TOKENS.service };
     for (const service of shopServices) {
-      const standIns = Object.fromEntries(shopServices.filter((other) => other !== service).map((other) => [other.name, { registry: other.store?.registry }]));
+      // Only services with a store publish events; a read model has none to stand in for.
+      const standIns = Object.fromEntries(
+        shopServices.filter((other) => other !== service && other.store).map((other) => [other.name, { registry: other.store?.registry }]),
+      );
       const host = await startTestHost({ service, standIns, peers, ...common });
       hosts[service.name] = host;
       peers.urls[service.name] = host.url;
@@ -195,7 +200,19 @@ export const startShopHosts = async (): Promise<ShopHosts> => {
       const standIn = host.standIns.catalog;
       if (standIn) await recordEvent(standIn, { stream: productStream(KNOWN_SKU), type: 'ProductAdded', data: { ...product, at }, commandId: 'seed' });
     }
-    await eventually(async () => (await fetch(`${urlOf('inventory')}/v1/stock/${KNOWN_SKU}`)).status === 200, `inventory to learn of ${KNOWN_SKU}`);
+    // Inventory refuses stock of a sku it has not learnt of (404); once it takes some, it knows the sku.
+    await eventually(
+      async () =>
+        (
+          await fetch(`${urlOf('inventory')}/v1/stock/${KNOWN_SKU}/additions`, {
+            method: 'POST',
+            headers: { 'content-type': 'application/json', authorization: `Bearer ${TOKENS.operator}` },
+            body: JSON.stringify({ quantity: 10 }),
+          })
+        ).status === 200,
+      `inventory to learn of ${KNOWN_SKU}`,
+    );
+    // The inventory view's stand-in inventory holds no stock of it: its GET answers 404 there, past auth.
     await eventually(async () => (await fetch(`${urlOf('orders')}/v1/prices/${KNOWN_SKU}`)).status === 200, `orders to price ${KNOWN_SKU}`);
     return { byName: hosts, urlOf, close };
   } catch (error) {
