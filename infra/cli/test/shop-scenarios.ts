@@ -26,6 +26,22 @@ export const shopScenarios = (launch: () => LaunchedShop) => {
     expect(placed.status).toBe(201);
   });
 
+  it('answers an order from the orders view right after its POST, given the ETag the POST answered with', async () => {
+    const sku = uniqueSku('ryw');
+    await shop.addProduct(sku, 700, 5);
+    const placed = await shop.placeOrder([{ sku, quantity: 1 }]);
+    expect(placed.status).toBe(201);
+    const { orderId } = (await placed.json()) as { orderId: string };
+    const etag = placed.headers.get('etag') as string;
+    expect(etag).toBe(`"order-${orderId}:0"`);
+    const { customer } = launch().tokens;
+    const read = await fetch(`${launch().urls.ordersView}/v1/orders/${orderId}`, {
+      headers: { 'read-after': etag, ...(customer && { authorization: `Bearer ${customer}` }) },
+    });
+    expect(read.status).toBe(200);
+    expect(await read.json()).toMatchObject({ orderId, lines: [{ sku, quantity: 1, unitPriceCents: 700 }], totalCents: 700 });
+  });
+
   it('confirms an order and keeps its stock reserved', async () => {
     const [mug, tee] = [uniqueSku('mug'), uniqueSku('tee')];
     await shop.addProduct(mug, 1200, 10);

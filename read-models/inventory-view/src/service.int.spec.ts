@@ -23,7 +23,9 @@ describe.each(['postgres', 'pglite'] as const)('the inventory view on %s', (data
     host = await startTestHost({ service: inventoryViewService, database, standIns: { inventory: { registry: inventoryEventSchemas } }, authTokens: TOKENS });
   });
   afterAll(async () => {
-    process.env.READ_AFTER_TIMEOUT_MS = previous;
+    // Assigning undefined would store the string 'undefined'.
+    if (previous === undefined) delete process.env.READ_AFTER_TIMEOUT_MS;
+    else process.env.READ_AFTER_TIMEOUT_MS = previous;
     await host?.close();
   });
 

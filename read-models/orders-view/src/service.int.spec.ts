@@ -35,7 +35,9 @@ describe.each(['postgres', 'pglite'] as const)('the orders view on %s', (databas
     });
   });
   afterAll(async () => {
-    process.env.READ_AFTER_TIMEOUT_MS = previous;
+    // Assigning undefined would store the string 'undefined'.
+    if (previous === undefined) delete process.env.READ_AFTER_TIMEOUT_MS;
+    else process.env.READ_AFTER_TIMEOUT_MS = previous;
     await host?.close();
   });
 
@@ -194,5 +196,53 @@ describe.each(['postgres', 'pglite'] as const)('the orders view on %s', (databas
       expect(forged.status).toBe(400);
       expect(await forged.json()).toMatchObject({ errors: [{ in: 'querystring', path: '/after' }] });
     });
+  });
+});
+
+describe('the orders view where anonymous callers act as customers (embedded mode)', () => {
+  let host: TestHost<'orders'>;
+  beforeAll(async () => {
+    host = await startTestHost({
+      service: ordersViewService,
+      standIns: { orders: { registry: ordersEventSchemas } },
+      authTokens: TOKENS,
+      anonymousCustomers: true,
+    });
+  });
+  afterAll(() => host?.close());
+
+  const placeAs = async (owner: string | undefined) => {
+    const orderId = randomUUID();
+    const data = {
+      orderId,
+      ...(owner && { owner }),
+      lines: [{ sku: 'SKU-1', quantity: 1, unitPriceCents: 100 }],
+      totalCents: 100,
+      at: '2026-11-30T10:00:00.000Z',
+    };
+    const { nextExpectedRevision } = await host.standIns.orders.appendToStream(
+      orderStream(orderId),
+      [{ id: randomUUID(), type: 'OrderPlaced', data, metadata: { correlationId: orderId, causationId: orderId, schemaVersion: 1 } }],
+      { expectedRevision: 'no_stream' },
+    );
+    return { orderId, position: formatETag({ stream: orderStream(orderId), revision: nextExpectedRevision }) };
+  };
+  const read = (orderId: string, headers: Record<string, string> = {}) => fetch(`${host.url}/v1/orders/${orderId}`, { headers });
+
+  it('shows an anonymous caller the orders its address placed, and no other', async () => {
+    const { orderId, position } = await placeAs('address:127.0.0.1');
+    expect((await read(orderId, { 'read-after': position })).status).toBe(200);
+    const { orderId: elsewhere, position: placedElsewhere } = await placeAs('address:10.0.0.9');
+    expect((await read(elsewhere, { 'read-after': placedElsewhere })).status).toBe(404);
+    const listed = (await (await fetch(`${host.url}/v1/orders?limit=100`)).json()) as { items: { orderId: string }[] };
+    expect(listed.items.map((item) => item.orderId)).toContain(orderId);
+    expect(listed.items.map((item) => item.orderId)).not.toContain(elsewhere);
+  });
+
+  it('shows an order recorded without an owner to viewers only', async () => {
+    const { orderId, position } = await placeAs(undefined);
+    expect((await read(orderId, { 'read-after': position })).status).toBe(404);
+    expect((await read(orderId, { ...as('token-a').headers })).status).toBe(404);
+    expect((await read(orderId, { ...as('token-viewer').headers })).status).toBe(200);
   });
 });
