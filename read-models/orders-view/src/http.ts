@@ -2,7 +2,7 @@
 // is shown to the caller who placed it and to viewers and above; a customer's list holds
 // its own orders only. A request with Read-After waits until the view holds that write.
 import { z } from 'zod';
-import { awaitReadAfter, callerScope, hasAccess, NotFound, notModified, setETag, type HttpServer } from '@ordo/http';
+import { awaitReadAfter, callerScope, hasAccess, NotFound, notModified, setETag, type HttpServer, type Principal } from '@ordo/http';
 import { OrderStatus, orderStream, Sku } from '@ordo/orders-contract';
 import { ORDER_SOURCES, type OrderSource } from './order-row';
 import type { OrdersQueries, StoredOrder } from './queries';
@@ -50,7 +50,7 @@ export const ordersViewRoutes =
       },
     };
     // An order recorded without an owner is the viewers' alone.
-    const mayRead = (order: StoredOrder, principal: Parameters<typeof hasAccess>[0], scope: string) =>
+    const mayRead = (order: StoredOrder, principal: Principal | undefined, scope: string) =>
       hasAccess(principal, 'viewer') || (order.owner !== null && order.owner === scope);
 
     app.get(
