@@ -35,5 +35,12 @@ describe('the shop in embedded mode', () => {
     expect((await fetch(metrics, { headers: { authorization: `Bearer ${shop.tokens.operator}` } })).status).toBe(200);
   });
 
+  it('lists every view’s projection on its one GET /v1/projections', async () => {
+    const response = await fetch(`${shop.urls.ordersView}/v1/projections`, { headers: { authorization: `Bearer ${shop.tokens.operator}` } });
+    expect(response.status).toBe(200);
+    const { projections } = (await response.json()) as { projections: { name: string; state: string }[] };
+    expect(projections.map((projection) => projection.name).sort()).toEqual(['inventory-view', 'orders-view']);
+  });
+
   shopScenarios(() => shop);
 });

@@ -120,6 +120,8 @@ export const SHOP_ROUTES: ShopRoute[] = [
   { module: 'orders-view', method: 'GET', route: '/v1/orders/:id', access: 'customer', path: '/v1/orders/6f1c2b1e-8a7b-4c41-9f55-3f0d1c2a9e10' },
   { module: 'inventory-view', method: 'GET', route: '/v1/stock', access: 'public', path: '/v1/stock' },
   { module: 'inventory-view', method: 'GET', route: '/v1/stock/:sku', access: 'public', path: `/v1/stock/${KNOWN_SKU}` },
+  { module: 'orders-view', method: 'GET', route: '/v1/projections', access: 'viewer', path: '/v1/projections' },
+  { module: 'inventory-view', method: 'GET', route: '/v1/projections', access: 'viewer', path: '/v1/projections' },
   {
     module: 'customers',
     method: 'PUT',

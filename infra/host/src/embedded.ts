@@ -90,7 +90,8 @@ export const runEmbedded = (options: EmbeddedOptions, environment: NodeJS.Proces
           const store = stores.get(service.name);
           const bus = hub.busFor({ sql, schema });
           failOnBusFailure(bus, moduleLogger, lifecycle);
-          const ports = { bus, sql, schema, logger: moduleLogger, clock: () => new Date(), anonymousCustomers: true, metrics, peers };
+          const eventSources = { stores: [...stores].map(([name, store]) => ({ name, store })) };
+          const ports = { bus, sql, schema, logger: moduleLogger, clock: () => new Date(), anonymousCustomers: true, metrics, peers, eventSources };
           mounted.push({ module: await createModule(service, ports, store), bus });
           // Every service publishes before any consumer starts: a consumer reads the sources published so far.
           await publishService(service, store, bus);

@@ -8,6 +8,7 @@ export {
   type ServiceDefinition,
   type ServicePorts,
   type ReadModelPorts,
+  type EventSources,
   type ReadModelDefinition,
   type StoredServiceDefinition,
   type ReadModelFactory,

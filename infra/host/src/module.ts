@@ -1,5 +1,6 @@
 import type { EventSchemaRegistry, EventStore } from '@ordo/eventstore';
 import type { ApiDescription, ErrorMapping, HttpServer } from '@ordo/http';
+import type { Kafka } from 'kafkajs';
 import type { Bus, BusConsumer, BusConsumerOptions } from '@ordo/messaging';
 import type { Logger, ServiceMetrics, TransactionalSql } from '@ordo/runtime';
 
@@ -37,7 +38,14 @@ export interface ReadModelPorts {
   /** The service's metrics registry (shared by every service in embedded mode). */
   metrics: ServiceMetrics;
   peers: Peers;
+  /**
+   * Where the events the bus carries come from, for a read model's lag: every context's
+   * store (embedded mode), or the broker. Absent where a host has neither to offer.
+   */
+  eventSources?: EventSources;
 }
+
+export type EventSources = { stores: { name: string; store: EventStore }[] } | { kafka: Kafka };
 
 /** How a host opens a service's event store, in every mode. */
 export interface StoreSpec {

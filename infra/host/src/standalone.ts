@@ -71,7 +71,8 @@ export const runStandalone = (service: ServiceDefinition, environment: NodeJS.Pr
         failOnBusFailure(bus, logger, lifecycle);
 
         const peers = knownPeers((peer) => config.PEER_URLS.get(peer), config.SERVICE_TOKEN);
-        const module = await createModule(service, { bus, sql, schema, logger, clock: () => new Date(), anonymousCustomers: false, metrics, peers }, store);
+        const ports = { bus, sql, schema, logger, clock: () => new Date(), anonymousCustomers: false, metrics, peers, eventSources: { kafka } };
+        const module = await createModule(service, ports, store);
         await publishService(service, store, bus);
         const running = await startService(module, bus);
         // Registered after the bus, so its workers stop before the bus closes.

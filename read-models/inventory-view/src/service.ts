@@ -1,6 +1,6 @@
 import { consumer, defineService } from '@ordo/host';
 import { readAfterConfigShape } from '@ordo/http';
-import { projectionConsumer } from '@ordo/projections';
+import { readModelProjections } from '@ordo/projections';
 import { loadConfig } from '@ordo/runtime';
 import { inventoryViewRoutes } from './http';
 import { inventoryViewProjection } from './projection';
@@ -14,11 +14,17 @@ export const inventoryViewService = defineService({
   name: inventoryViewProjection.name,
   api: { title: 'Inventory view', version: '1.0.0', description: 'Stock per sku and which orders hold it; Read-After for read-your-writes' },
   takesCommands: false,
-  create: ({ sql, schema, logger, metrics }) => {
+  create: ({ sql, schema, logger, metrics, eventSources }) => {
     const config = loadConfig(inventoryViewProjection.name, readAfterConfigShape);
+    const projections = readModelProjections([inventoryViewProjection], { sql, schema, logger, metrics, ...(eventSources && { sources: eventSources }) });
+    const routes = inventoryViewRoutes({ queries: stockQueries(sql, schema), readAfterTimeoutMs: config.READ_AFTER_TIMEOUT_MS });
     return {
-      routes: inventoryViewRoutes({ queries: stockQueries(sql, schema), readAfterTimeoutMs: config.READ_AFTER_TIMEOUT_MS }),
-      consumers: [consumer(projectionConsumer(inventoryViewProjection, { sql, schema, logger, metrics }))],
+      routes: (app) => {
+        projections.routes(app);
+        routes(app);
+      },
+      consumers: projections.consumers.map((options) => consumer(options)),
+      workers: projections.workers,
     };
   },
 });

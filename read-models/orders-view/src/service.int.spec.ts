@@ -137,6 +137,15 @@ describe.each(['postgres', 'pglite'] as const)('the orders view on %s', (databas
     expect(await response.json()).toMatchObject({ stream: `order-${orderId}`, wanted: 5, applied: 0, behind: 5 });
   });
 
+  it('tells viewers its projection’s version, state and lag', async () => {
+    const orderId = randomUUID();
+    await get(`/v1/orders/${orderId}`, 'token-viewer', { 'read-after': await place(orderId) });
+    const response = await get('/v1/projections');
+    expect(response.status).toBe(200);
+    expect(await response.json()).toEqual({ projections: [{ name: 'orders-view', version: 1, state: 'live', eventsBehind: 0, secondsBehind: 0 }] });
+    expect((await get('/v1/projections', 'token-a')).status).toBe(403);
+  });
+
   it('refuses a Read-After of a stream it does not hold, naming the header', async () => {
     const response = await get(`/v1/orders/${randomUUID()}`, 'token-viewer', { 'read-after': '"stock-SKU-1:3"' });
     expect(response.status).toBe(400);

@@ -1,6 +1,6 @@
 import { consumer, defineService } from '@ordo/host';
 import { readAfterConfigShape } from '@ordo/http';
-import { projectionConsumer } from '@ordo/projections';
+import { readModelProjections } from '@ordo/projections';
 import { loadConfig } from '@ordo/runtime';
 import { ordersViewRoutes } from './http';
 import { ordersViewProjection } from './projection';
@@ -14,11 +14,17 @@ export const ordersViewService = defineService({
   name: ordersViewProjection.name,
   api: { title: 'Orders view', version: '1.0.0', description: 'Orders with their payment and shipment, filtered and paged; Read-After for read-your-writes' },
   takesCommands: false,
-  create: ({ sql, schema, logger, metrics, anonymousCustomers }) => {
+  create: ({ sql, schema, logger, metrics, anonymousCustomers, eventSources }) => {
     const config = loadConfig(ordersViewProjection.name, readAfterConfigShape);
+    const projections = readModelProjections([ordersViewProjection], { sql, schema, logger, metrics, ...(eventSources && { sources: eventSources }) });
+    const routes = ordersViewRoutes({ queries: ordersQueries(sql, schema), anonymousCustomers, readAfterTimeoutMs: config.READ_AFTER_TIMEOUT_MS });
     return {
-      routes: ordersViewRoutes({ queries: ordersQueries(sql, schema), anonymousCustomers, readAfterTimeoutMs: config.READ_AFTER_TIMEOUT_MS }),
-      consumers: [consumer(projectionConsumer(ordersViewProjection, { sql, schema, logger, metrics }))],
+      routes: (app) => {
+        projections.routes(app);
+        routes(app);
+      },
+      consumers: projections.consumers.map((options) => consumer(options)),
+      workers: projections.workers,
     };
   },
 });

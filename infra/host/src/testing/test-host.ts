@@ -86,7 +86,8 @@ export const startTestHost = async <S extends string = never>(options: TestHostO
     const metrics = createMetrics(name, { processMetrics: false });
     // Read on every call, so a spec can point a peer elsewhere (a dead port) and back.
     const peers = knownPeers((peer) => options.peers?.urls[peer], options.peers?.token);
-    const module = await createModule(service, { bus, sql, schema, logger, clock, anonymousCustomers, metrics, peers }, store);
+    const eventSources = { stores: Object.entries(standIns).map(([standIn, standInStore]) => ({ name: standIn, store: standInStore })) };
+    const module = await createModule(service, { bus, sql, schema, logger, clock, anonymousCustomers, metrics, peers, eventSources }, store);
     // Every source is published before any consumer starts, as runEmbedded does.
     for (const [standIn, standInStore] of Object.entries(standIns)) await standInBus.publish(standIn, standInStore);
     await publishService(service, store, bus);
