@@ -173,7 +173,8 @@ export const launchLocal = async (options: {
     fs.rmSync(dataDir, { recursive: true, force: true });
   };
   try {
-    await supervisor.waitForLine(/\[supervisor\] running:/);
+    // Its last line once started: the hints before it (the curl a spec reads) are printed by then.
+    await supervisor.waitForLine(/\[supervisor\] Ctrl-C stops the services/);
   } catch (error) {
     // Nobody gets a shop to clean up after: leave no processes, databases or roles behind.
     await supervisor.stop();
