@@ -9,6 +9,7 @@ export {
   type ServicePorts,
   type ServiceModule,
   type ServiceFactory,
+  type RunningService,
   type StoreSpec,
 } from './module';
 export { topicsOf } from './topics';
@@ -16,3 +17,4 @@ export { runStandalone } from './standalone';
 export { runEmbedded, EMBEDDED_OPERATOR, type EmbeddedOptions } from './embedded';
 export { localTokens, type LocalTokens } from './local-tokens';
 export { DataFolderLocked } from './data-lock';
+export { deadLetterRoutes, type MountedConsumers } from './dead-letter-routes';

@@ -1,9 +1,10 @@
 import type { AddressInfo } from 'node:net';
 import type { EventSchemaRegistry, EventStore } from '@ordo/eventstore';
 import { createHttpServer, type HttpServer, type Principal } from '@ordo/http';
-import { embeddedHub, type Bus, type EmbeddedHub } from '@ordo/messaging';
+import { embeddedHub, sqlDeadLetterStore, type Bus, type EmbeddedHub } from '@ordo/messaging';
 import { createLogger, createMetrics, startTracing, type ServiceMetrics, type TransactionalSql } from '@ordo/runtime';
 import { knownPeers, publishService, schemaOf, startService, type ServiceDefinition, type ServiceModule } from '../module';
+import { deadLetterRoutes } from '../dead-letter-routes';
 import { closeInReverse } from './closers';
 import { openTestDatabase, type TestDatabaseKind } from './database';
 
@@ -103,6 +104,7 @@ export const startTestHost = async <S extends string = never>(options: TestHostO
     });
     closers.push(() => server.close());
     await module.routes(server);
+    deadLetterRoutes([{ consumers: running.consumers, deadLetters: sqlDeadLetterStore(sql, { schema }) }])(server);
     await server.listen({ port: 0, host: '127.0.0.1' });
     const url = `http://127.0.0.1:${(server.server.address() as AddressInfo).port}`;
     return { url, server, module, store, standIns: standIns as Record<S, EventStore>, standInBus, bus, hub, sql, schema, metrics, close };
