@@ -12,7 +12,6 @@ export type Mode = (typeof MODES)[number];
 
 const LOCAL_POSTGRES = 'postgres://postgres@127.0.0.1:5432/postgres';
 const LOCAL_BROKER = '127.0.0.1:9092';
-const EMBEDDED_URL = 'http://127.0.0.1:3000';
 
 export interface Target {
   mode: Mode;
@@ -40,14 +39,15 @@ export const resolveTarget = (mode: Mode | undefined, env: NodeJS.ProcessEnv = p
 
 /**
  * Where the operator routes are: ORDO_URL alone when set (a gateway, one service, a shop
- * elsewhere), else embedded mode's one URL or every local service's port (PORT + its place).
+ * elsewhere), else embedded mode's one port (PORT, default 3000) or every local service's
+ * (PORT + its place in the shop's list).
  */
 export const endpointsOf = (target: Target): Endpoint[] => {
   const { env } = target;
   if (env.ORDO_URL) return [{ name: 'shop', url: env.ORDO_URL.replace(/\/+$/, '') }];
-  if (target.mode === 'embedded') return [{ name: 'shop', url: EMBEDDED_URL }];
-  const basePort = Number(env.PORT ?? 3000);
+  const basePort = Number(env.PORT || 3000);
   if (!Number.isInteger(basePort) || basePort <= 0) throw new CliFailure(`PORT must be a port number, not '${env.PORT}'`);
+  if (target.mode === 'embedded') return [{ name: 'shop', url: `http://127.0.0.1:${basePort}` }];
   return shopServices.map((service) => ({ name: service.name, url: `http://127.0.0.1:${portOf(service.name, basePort)}` }));
 };
 
