@@ -82,7 +82,7 @@ export const runEmbedded = (options: EmbeddedOptions, environment: NodeJS.Proces
           stores.set(service.name, store);
         }
         // Consumers read every store: every bus stops before any store closes.
-        const mounted: { module: ServiceModule; bus: Bus; schema: string }[] = [];
+        const mounted: { module: ServiceModule; bus: Bus }[] = [];
         lifecycle.onShutdown('bus', () => Promise.all(mounted.map(({ bus }) => bus.close())));
         for (const service of options.services) {
           const schema = schemaOf(service);
@@ -93,14 +93,15 @@ export const runEmbedded = (options: EmbeddedOptions, environment: NodeJS.Proces
           mounted.push({
             module: await service.create({ store, bus, sql, schema, logger: moduleLogger, clock: () => new Date(), anonymousCustomers: true, metrics, peers }),
             bus,
-            schema,
           });
           // Every service publishes before any consumer starts: a consumer reads the sources published so far.
           await publishService(service, store, bus);
         }
         const consumers: MountedConsumers[] = [];
-        for (const { module, bus, schema } of mounted) {
+        for (const [index, { module, bus }] of mounted.entries()) {
           const running = await startService(module, bus);
+          // mounted follows options.services: a service's dead letters are in its schema.
+          const schema = schemaOf(options.services[index] as ServiceDefinition);
           consumers.push({ consumers: running.consumers, deadLetters: sqlDeadLetterStore(sql, { schema }) });
           // Registered after the bus, so its workers stop before the bus closes.
           lifecycle.onShutdown('workers', () => running.stop());

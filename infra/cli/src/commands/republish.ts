@@ -24,8 +24,10 @@ export interface RepublishIo {
 }
 
 const serviceNamed = (name: string): ServiceDefinition => {
-  const found = shopServices.find((service) => service.name === name);
-  if (!found) throw new CliFailure(`no context '${name}'; the contexts are: ${shopServices.map((service) => service.name).join(', ')}`);
+  // Read models have no store to republish from.
+  const contexts = shopServices.filter((service) => service.store);
+  const found = contexts.find((service) => service.name === name);
+  if (!found) throw new CliFailure(`no context '${name}'; the contexts are: ${contexts.map((service) => service.name).join(', ')}`);
   return found;
 };
 
