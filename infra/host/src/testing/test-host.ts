@@ -4,9 +4,9 @@ import { createHttpServer, type HttpServer, type Principal } from '@ordo/http';
 import { embeddedHub, sqlDeadLetterStore, type Bus, type EmbeddedHub } from '@ordo/messaging';
 import { createLogger, createMetrics, startTracing, type ServiceMetrics, type TransactionalSql } from '@ordo/runtime';
 import { knownPeers, publishService, schemaOf, startService, type ServiceDefinition, type ServiceModule } from '../module';
-import { deadLetterRoutes } from '../dead-letter-routes';
 import { closeInReverse } from './closers';
 import { openTestDatabase, type TestDatabaseKind } from './database';
+import { deadLetterRoutes } from '../dead-letter-routes';
 
 // Every context's and saga's int spec mounts its service the same way; this is that
 // set-up once. It mounts one service as runEmbedded does (stand-ins published before
