@@ -17,7 +17,7 @@ const program = new Command('ordo')
   .addOption(
     new Option(
       '--mode <mode>',
-      'the shop to talk to (default: local when KAFKA_BROKERS or DATABASE_URL is set, else embedded when ORDO_DATA_DIR exists)',
+      'the shop to talk to (default: local when KAFKA_BROKERS or DATABASE_URL is set, else embedded when ORDO_URL is set or ORDO_DATA_DIR exists)',
     ).choices(MODES),
   );
 

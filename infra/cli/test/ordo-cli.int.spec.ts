@@ -97,7 +97,7 @@ describe('the ordo command', () => {
     const embedded = await runOrdo(['--mode', 'embedded', 'republish', 'orders'], local);
     expect(embedded).toMatchObject({ code: 1, stderr: expect.stringMatching(/^ordo: republish refills a Kafka topic, and embedded mode has no Kafka/) });
 
-    const nowhere = await runOrdo(['dlq', 'list'], { DATABASE_URL: '', KAFKA_BROKERS: '', ORDO_DATA_DIR: path.join(dataDir, 'missing') });
+    const nowhere = await runOrdo(['dlq', 'list'], { DATABASE_URL: '', KAFKA_BROKERS: '', ORDO_URL: '', ORDO_DATA_DIR: path.join(dataDir, 'missing') });
     expect(nowhere).toMatchObject({ code: 1, stderr: expect.stringMatching(/^ordo: no shop found: .+missing does not exist/) });
     // Nothing was made on the way: a data folder made here would be taken for a shop next time.
     expect(fs.existsSync(path.join(dataDir, 'missing'))).toBe(false);

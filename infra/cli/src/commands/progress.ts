@@ -28,22 +28,23 @@ export const startProgress = (label: string, options: ProgressOptions = {}): Pro
   const started = performance.now();
   let last = { events: 0, total: undefined as number | undefined };
   if (stream.isTTY) {
-    const bar = new SingleBar({
-      stream,
-      format: `${label} [{bar}] {value}/{total} events | {rate}/s | ETA {eta_formatted}`,
-      hideCursor: true,
-      etaBuffer: 50,
-    });
-    bar.start(0, 0, { rate: 0 });
+    // Made at the first update, when it is known whether the source tells its total: without
+    // one there is nothing to fill a bar or an ETA with, only the count and the rate.
+    let bar: SingleBar | undefined;
     return {
       update: (events, total) => {
         last = { events, total };
         const rate = Math.round((events * 1000) / Math.max(1, performance.now() - started));
-        // Without a total the bar grows with the count: the rate stays true, the ETA reads 0.
-        bar.setTotal(total ?? events);
+        if (!bar) {
+          const format =
+            total === undefined ? `${label} {value} events | {rate}/s` : `${label} [{bar}] {value}/{total} events | {rate}/s | ETA {eta_formatted}`;
+          bar = new SingleBar({ stream, format, hideCursor: true, etaBuffer: 50 });
+          bar.start(total ?? 0, events, { rate });
+        }
+        if (total !== undefined) bar.setTotal(total);
         bar.update(events, { rate });
       },
-      stop: () => bar.stop(),
+      stop: () => bar?.stop(),
     };
   }
   const everyMs = options.everyMs ?? 5000;

@@ -26,14 +26,14 @@ export interface Endpoint {
   url: string;
 }
 
-/** `--mode`, else local when KAFKA_BROKERS or DATABASE_URL is set, else embedded when the data folder exists. */
+/** `--mode`, else local when KAFKA_BROKERS or DATABASE_URL is set, else embedded when ORDO_URL is set or the data folder exists. */
 export const resolveTarget = (mode: Mode | undefined, env: NodeJS.ProcessEnv = process.env): Target => {
   const dataDir = env.ORDO_DATA_DIR || '.ordo';
   if (mode) return { mode, dataDir, env };
   if (env.KAFKA_BROKERS || env.DATABASE_URL) return { mode: 'local', dataDir, env };
-  if (fs.existsSync(dataDir)) return { mode: 'embedded', dataDir, env };
+  if (env.ORDO_URL || fs.existsSync(dataDir)) return { mode: 'embedded', dataDir, env };
   throw new CliFailure(
-    `no shop found: ${dataDir} does not exist and neither KAFKA_BROKERS nor DATABASE_URL is set; pass --mode local or --mode embedded (ORDO_DATA_DIR names the data folder)`,
+    `no shop found: ${dataDir} does not exist and none of KAFKA_BROKERS, DATABASE_URL and ORDO_URL is set; pass --mode local or --mode embedded (ORDO_DATA_DIR names the data folder)`,
   );
 };
 
