@@ -69,6 +69,17 @@ const sagaRoutes = (saga: string): ShopRoute[] => {
   ];
 };
 
+/** The dead-letter routes every host serves over its consumers (docs/cli.md, `ordo dlq`): operators only. */
+const deadLetterRoutes = (module: ShopModule): ShopRoute[] => {
+  const at = (route: string, path: string, method: Method = 'GET'): ShopRoute => ({ module, method, route, access: 'operator', path });
+  return [
+    at('/v1/dead-letters', '/v1/dead-letters'),
+    at('/v1/dead-letters/:consumer', '/v1/dead-letters/no-such-consumer'),
+    at('/v1/dead-letters/:consumer/:key', '/v1/dead-letters/no-such-consumer/order-1'),
+    at('/v1/dead-letters/:consumer/:key/redrive', '/v1/dead-letters/no-such-consumer/order-1/redrive', 'POST'),
+  ];
+};
+
 /** The policy, route by route. */
 export const SHOP_ROUTES: ShopRoute[] = [
   { module: 'catalog', method: 'GET', route: '/v1/products/:sku', access: 'public', path: `/v1/products/${KNOWN_SKU}` },
@@ -140,6 +151,7 @@ export const SHOP_ROUTES: ShopRoute[] = [
     path: '/v1/shipments/6f1c2b1e-8a7b-4c41-9f55-3f0d1c2a9e10/dispatch',
     body: { carrier: 'DHL' },
   },
+  ...shopServices.flatMap((service) => deadLetterRoutes(service.name)),
 ];
 
 export interface ShopHosts {

@@ -11,12 +11,13 @@ import {
   type ErrorMapping,
   type RunningHttpService,
 } from '@ordo/http';
-import { embeddedHub, type Bus } from '@ordo/messaging';
+import { embeddedHub, sqlDeadLetterStore, type Bus } from '@ordo/messaging';
 import { env, pgliteSql } from '@ordo/runtime';
 import { createModule, publishService, schemaOf, startService, type Peers, type ServiceDefinition, type ServiceModule } from './module';
 import { lockDataFolder } from './data-lock';
 import { localTokens } from './local-tokens';
 import { failOnBusFailure, stopOnFailure } from './failure';
+import { deadLetterRoutes, type MountedConsumers } from './dead-letter-routes';
 
 /** Who a service calling another inside the embedded process is. */
 const EMBEDDED_SERVICE: Principal = { subject: 'service:embedded', roles: ['viewer'] };
@@ -96,8 +97,12 @@ export const runEmbedded = (options: EmbeddedOptions, environment: NodeJS.Proces
           // Every service publishes before any consumer starts: a consumer reads the sources published so far.
           await publishService(service, store, bus);
         }
-        for (const { module, bus } of mounted) {
+        const consumers: MountedConsumers[] = [];
+        for (const [index, { module, bus }] of mounted.entries()) {
           const running = await startService(module, bus);
+          // mounted follows options.services: a service's dead letters are in its schema.
+          const schema = schemaOf(options.services[index] as ServiceDefinition);
+          consumers.push({ consumers: running.consumers, deadLetters: sqlDeadLetterStore(sql, { schema }) });
           // Registered after the bus, so its workers stop before the bus closes.
           lifecycle.onShutdown('workers', () => running.stop());
           stopOnFailure(running.failed, 'a worker', logger, lifecycle);
@@ -107,6 +112,7 @@ export const runEmbedded = (options: EmbeddedOptions, environment: NodeJS.Proces
         return {
           routes: async (app) => {
             for (const module of modules) await module.routes(app);
+            deadLetterRoutes(consumers)(app);
           },
           errorMappings: modules.flatMap((module): ErrorMapping[] => module.errorMappings ?? []),
           idempotency: sqlIdempotencyStore(sql, { schema: 'ordo_http' }),

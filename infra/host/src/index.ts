@@ -14,6 +14,7 @@ export {
   type ReadModelFactory,
   type ServiceModule,
   type ServiceFactory,
+  type RunningService,
   type StoreSpec,
 } from './module';
 export { topicsOf } from './topics';
@@ -21,3 +22,4 @@ export { runStandalone } from './standalone';
 export { runEmbedded, EMBEDDED_OPERATOR, type EmbeddedOptions } from './embedded';
 export { localTokens, type LocalTokens } from './local-tokens';
 export { DataFolderLocked } from './data-lock';
+export { deadLetterRoutes, type MountedConsumers } from './dead-letter-routes';

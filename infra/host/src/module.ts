@@ -171,17 +171,23 @@ export const publishService = async (definition: ServiceDefinition, store: Event
   if (definition.store && store) await bus.publish(definition.name, store, { recordsCommands: definition.issuesCommands ?? false });
 };
 
+/** A mounted service: its workers, and its consumers by group id (an operator redrives their dead letters). */
+export interface RunningService extends RunningWorker {
+  consumers: ReadonlyMap<string, BusConsumer>;
+}
+
 /**
  * Mounts a built service on its bus: its tables, then its consumers, then its workers. Its
  * relay (`bus.publish`) runs before, for every service. What it returns stops the workers
  * (the bus stops the consumers), and fails when one of them fails.
  */
-export const startService = async (module: ServiceModule, bus: Bus): Promise<RunningWorker> => {
+export const startService = async (module: ServiceModule, bus: Bus): Promise<RunningService> => {
   await module.migrate?.();
-  for (const declared of module.consumers ?? []) await declared.start(bus);
+  const consumers = new Map<string, BusConsumer>();
+  for (const declared of module.consumers ?? []) consumers.set(declared.groupId, await declared.start(bus));
   const workers: RunningWorker[] = [];
   for (const declared of module.workers ?? []) workers.push(await declared.start());
   const failed = Promise.race(workers.map((worker) => worker.failed));
   failed.catch(() => undefined); // observed by the host; never an unhandled rejection
-  return { failed, stop: async () => void (await Promise.all(workers.map((worker) => worker.stop()))) };
+  return { consumers, failed, stop: async () => void (await Promise.all(workers.map((worker) => worker.stop()))) };
 };

@@ -3,10 +3,11 @@ import pg from 'pg';
 import { z } from 'zod';
 import { createEventStore } from '@ordo/eventstore';
 import { authTokensFromEnv, defineHttpService, runHttpService, sqlIdempotencyStore, type RunningHttpService } from '@ordo/http';
-import { kafkaBus } from '@ordo/messaging';
+import { kafkaBus, sqlDeadLetterStore } from '@ordo/messaging';
 import { env, pgPoolSql } from '@ordo/runtime';
 import { createModule, knownPeers, publishService, schemaOf, startService, type ServiceDefinition } from './module';
 import { failOnBusFailure, stopOnFailure } from './failure';
+import { deadLetterRoutes } from './dead-letter-routes';
 
 const LOCAL_POSTGRES = 'postgres://postgres@127.0.0.1:5432/postgres';
 
@@ -78,8 +79,12 @@ export const runStandalone = (service: ServiceDefinition, environment: NodeJS.Pr
         // Registered after the bus, so its workers stop before the bus closes.
         lifecycle.onShutdown('workers', () => running.stop());
         stopOnFailure(running.failed, 'a worker', logger, lifecycle);
+        const operatorRoutes = deadLetterRoutes([{ consumers: running.consumers, deadLetters: sqlDeadLetterStore(sql, { schema }) }]);
         return {
-          routes: module.routes,
+          routes: async (app) => {
+            await module.routes(app);
+            operatorRoutes(app);
+          },
           errorMappings: module.errorMappings,
           idempotency: sqlIdempotencyStore(pool, { schema }),
           readinessChecks: { postgres: () => pool.query('select 1') },

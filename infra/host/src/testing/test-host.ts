@@ -1,11 +1,12 @@
 import type { AddressInfo } from 'node:net';
 import type { EventSchemaRegistry, EventStore } from '@ordo/eventstore';
 import { createHttpServer, type HttpServer, type Principal } from '@ordo/http';
-import { embeddedHub, type Bus, type EmbeddedHub } from '@ordo/messaging';
+import { embeddedHub, sqlDeadLetterStore, type Bus, type EmbeddedHub } from '@ordo/messaging';
 import { createLogger, createMetrics, startTracing, type ServiceMetrics, type TransactionalSql } from '@ordo/runtime';
 import { createModule, knownPeers, publishService, schemaOf, startService, type ServiceDefinition, type ServiceModule } from '../module';
 import { closeInReverse } from './closers';
 import { openTestDatabase, type TestDatabaseKind } from './database';
+import { deadLetterRoutes } from '../dead-letter-routes';
 
 // Every context's and saga's int spec mounts its service the same way; this is that
 // set-up once. It mounts one service as runEmbedded does (stand-ins published before
@@ -105,6 +106,7 @@ export const startTestHost = async <S extends string = never>(options: TestHostO
     });
     closers.push(() => server.close());
     await module.routes(server);
+    deadLetterRoutes([{ consumers: running.consumers, deadLetters: sqlDeadLetterStore(sql, { schema }) }])(server);
     await server.listen({ port: 0, host: '127.0.0.1' });
     const url = `http://127.0.0.1:${(server.server.address() as AddressInfo).port}`;
     return {
