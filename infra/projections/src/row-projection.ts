@@ -43,6 +43,16 @@ const asBinding = (value: unknown) =>
 
 const MAX_PARAMETERS = 60_000;
 
+/** An event, the source its stream belongs to, and the key of the row it concerns. */
+interface Concerned {
+  event: ProjectedEvent;
+  source: string;
+  key: string;
+}
+
+/** Rows a rebuild's fill keeps in memory, at most, between its writes. */
+const FILL_ROWS = 50_000;
+
 export const revisionColumn = (source: string): string => `${source}_revision`;
 
 /** Which source an event's stream belongs to: the longest matching prefix. */
@@ -94,6 +104,71 @@ export const rowProjection = <R extends Row>(options: RowProjectionOptions<R>): 
     await writer.run(writer.knex(table).insert(rows).onConflict(options.key).merge(merge));
   };
 
+  const concernedOf = (events: ProjectedEvent[]): Concerned[] =>
+    events.flatMap((event) => {
+      const source = sourceOf(event.stream);
+      const key = source === undefined ? undefined : options.keyOf(event);
+      return source === undefined || key === undefined ? [] : [{ event, source, key }];
+    });
+
+  /** Folds the events into the rows (by key), adding the keys it changed to `changed`. */
+  const evolveInto = (rows: Map<string, Row>, concerned: Concerned[], changed: Set<string>) => {
+    for (const { event, source, key } of concerned) {
+      const row = rows.get(key) ?? null;
+      const revision = revisionColumn(source);
+      if (row && event.revision <= (row[revision] as bigint)) continue;
+      const own = options.evolve(row as R | null, event, source) as Row;
+      const next: Row = row ? { ...row } : { [options.key]: key, ...Object.fromEntries(sourceNames.map((name) => [revisionColumn(name), -1n])) };
+      for (const column of options.sources[source]?.columns ?? []) if (column in own) next[column] = own[column];
+      next[revision] = event.revision;
+      rows.set(key, next);
+      changed.add(key);
+    }
+  };
+
+  const write = async (writer: ProjectionWriter, rows: Map<string, Row>, changed: Set<string>) => {
+    if (changed.size === 0) return;
+    // A source that has not written a row leaves its columns out: the table's defaults, and
+    // its revision of -1 keeps them from overwriting what a concurrent writer put there.
+    const written = [...changed].map((key) => {
+      const row = rows.get(key) as Row;
+      const values: Row = { [options.key]: key };
+      for (const [source, { columns }] of Object.entries(options.sources)) {
+        values[revisionColumn(source)] = row[revisionColumn(source)];
+        if ((row[revisionColumn(source)] as bigint) >= 0n) for (const column of columns) values[column] = asBinding(row[column]);
+      }
+      return values;
+    });
+    // A multi-row insert needs every row to name the same columns: a missing one is DEFAULT.
+    // Each statement stays under PostgreSQL's 65535 parameters.
+    const perStatement = Math.max(1, Math.floor(MAX_PARAMETERS / (1 + columnCount)));
+    for (let next = 0; next < written.length; next += perStatement) await upsert(writer, written.slice(next, next + perStatement));
+  };
+
+  /**
+   * A rebuild's write-behind cache of the shadow table, which only the rebuild writes: rows
+   * as last evolved (loaded, or made here), and those not written yet. Bounded: past
+   * FILL_ROWS it is written and emptied, and a later event's row is loaded again.
+   */
+  const writeBehind = () => {
+    const cached = new Map<string, Row>();
+    const unwritten = new Set<string>();
+    const flush = async (writer: ProjectionWriter) => {
+      await write(writer, cached, unwritten);
+      unwritten.clear();
+      cached.clear();
+    };
+    return {
+      apply: async (concerned: Concerned[], writer: ProjectionWriter) => {
+        const unknown = [...new Set(concerned.map(({ key }) => key))].filter((key) => !cached.has(key));
+        if (unknown.length > 0) for (const [key, row] of await load(writer, unknown)) cached.set(key, row);
+        evolveInto(cached, concerned, unwritten);
+        if (cached.size >= FILL_ROWS) await flush(writer);
+      },
+      flush,
+    };
+  };
+
   return {
     name: options.name,
     version: options.version,
@@ -111,41 +186,13 @@ export const rowProjection = <R extends Row>(options: RowProjectionOptions<R>): 
       },
     ],
     apply: async (events, writer) => {
-      const concerned = events.flatMap((event) => {
-        const source = sourceOf(event.stream);
-        const key = source === undefined ? undefined : options.keyOf(event);
-        return source === undefined || key === undefined ? [] : [{ event, source, key }];
-      });
+      const concerned = concernedOf(events);
       if (concerned.length === 0) return;
+      if (writer.fill) return writer.fill.keep(`row-projection:${options.table}`, writeBehind).apply(concerned, writer);
       const rows = await load(writer, [...new Set(concerned.map(({ key }) => key))]);
       const changed = new Set<string>();
-      for (const { event, source, key } of concerned) {
-        const row = rows.get(key) ?? null;
-        const revision = revisionColumn(source);
-        if (row && event.revision <= (row[revision] as bigint)) continue;
-        const own = options.evolve(row as R | null, event, source) as Row;
-        const next: Row = row ? { ...row } : { [options.key]: key, ...Object.fromEntries(sourceNames.map((name) => [revisionColumn(name), -1n])) };
-        for (const column of options.sources[source]?.columns ?? []) if (column in own) next[column] = own[column];
-        next[revision] = event.revision;
-        rows.set(key, next);
-        changed.add(key);
-      }
-      if (changed.size === 0) return;
-      // A source that has not written a row leaves its columns out: the table's defaults, and
-      // its revision of -1 keeps them from overwriting what a concurrent writer put there.
-      const written = [...changed].map((key) => {
-        const row = rows.get(key) as Row;
-        const values: Row = { [options.key]: key };
-        for (const [source, { columns }] of Object.entries(options.sources)) {
-          values[revisionColumn(source)] = row[revisionColumn(source)];
-          if ((row[revisionColumn(source)] as bigint) >= 0n) for (const column of columns) values[column] = asBinding(row[column]);
-        }
-        return values;
-      });
-      // A multi-row insert needs every row to name the same columns: a missing one is DEFAULT.
-      // Each statement stays under PostgreSQL's 65535 parameters.
-      const perStatement = Math.max(1, Math.floor(MAX_PARAMETERS / (1 + columnCount)));
-      for (let next = 0; next < written.length; next += perStatement) await upsert(writer, written.slice(next, next + perStatement));
+      evolveInto(rows, concerned, changed);
+      await write(writer, rows, changed);
     },
   };
 };
