@@ -36,6 +36,8 @@ export interface ProjectionWriter {
   /** The physical name of one of the projection's tables, schema-qualified. */
   table(name: string): string;
   run<Row = Record<string, unknown>>(query: Knex.QueryBuilder | Knex.Raw): Promise<Row[]>;
+  /** Runs SQL with `$1`-style parameters as it is: for statements too large for knex to build quickly. */
+  query<Row = Record<string, unknown>>(sql: string, values: readonly unknown[]): Promise<Row[]>;
   /**
    * Given only while a rebuild fills its shadow tables, which nothing else writes until the
    * swap's catch-up: `apply` may keep rows there between batches and write them later, in

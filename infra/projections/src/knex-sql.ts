@@ -39,5 +39,6 @@ export const projectionWriter = (query: Query, names: ProjectionNames, fill?: Sh
   // Unquoted `schema.table`: knex quotes each part, and the projection's raw SQL binds it with `??`.
   table: (name) => `${names.schema}.${names.physical(name)}`,
   run: (compilable) => runCompiled(query, compilable as unknown as Compilable),
+  query: async <Row>(sql: string, values: readonly unknown[]) => (await query<Row>(sql, values.map(prepareBinding))).rows,
   ...(fill ? { fill } : {}),
 });

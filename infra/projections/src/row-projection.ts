@@ -1,4 +1,5 @@
 import type { Knex } from 'knex';
+import { quoteIdentifier } from '@ordo/runtime';
 import type { Projection, ProjectedEvent, ProjectionWriter } from './definition';
 
 // A projection of one table, one row a key, built by folding events (docs/projections.md,
@@ -42,6 +43,9 @@ const asBinding = (value: unknown) =>
   Array.isArray(value) ? JSON.stringify(value, (_key, item: unknown) => (typeof item === 'bigint' ? String(item) : item)) : (value ?? null);
 
 const MAX_PARAMETERS = 60_000;
+
+/** A column the row leaves to the table's default. */
+const DEFAULT = Symbol('default');
 
 /** An event, the source its stream belongs to, and the key of the row it concerns. */
 interface Concerned {
@@ -89,19 +93,31 @@ export const rowProjection = <R extends Row>(options: RowProjectionOptions<R>): 
     return loaded;
   };
 
-  /** One statement for the batch; each column changes only where its owner's revision moved forward. */
-  const upsert = async (writer: ProjectionWriter, rows: Row[]) => {
+  /** The table's columns in one order: the key, then each source's columns and its revision. */
+  const columnOrder = [options.key, ...Object.entries(options.sources).flatMap(([source, { columns }]) => [...columns, revisionColumn(source)])];
+  /** Each column changes only where its owner's revision moved forward. */
+  const merge = (target: string) =>
+    Object.entries(options.sources).flatMap(([source, { columns }]) => {
+      const revision = quoteIdentifier(revisionColumn(source));
+      return [
+        ...columns
+          .map(quoteIdentifier)
+          .map((column) => `${column} = case when excluded.${revision} > ${target}.${revision} then excluded.${column} else ${target}.${column} end`),
+        `${revision} = greatest(excluded.${revision}, ${target}.${revision})`,
+      ];
+    });
+
+  /** One statement for the rows (each in columnOrder), written out here: knex's insert builder costs more than the database does. */
+  const upsert = async (writer: ProjectionWriter, rows: unknown[][]) => {
     const table = writer.table(options.table);
-    const target = table.slice(table.indexOf('.') + 1);
-    const raw = writer.knex.raw.bind(writer.knex);
-    const merge: Record<string, Knex.Raw> = {};
-    for (const [source, { columns }] of Object.entries(options.sources)) {
-      const revision = revisionColumn(source);
-      for (const column of columns)
-        merge[column] = raw('case when excluded.?? > ??.?? then excluded.?? else ??.?? end', [revision, target, revision, column, target, column]);
-      merge[revision] = raw('greatest(excluded.??, ??.??)', [revision, target, revision]);
-    }
-    await writer.run(writer.knex(table).insert(rows).onConflict(options.key).merge(merge));
+    const target = quoteIdentifier(table.slice(table.indexOf('.') + 1));
+    const bindings: unknown[] = [];
+    const values = rows.map((row) => `(${row.map((value) => (value === DEFAULT ? 'default' : `$${bindings.push(value)}`)).join(', ')})`);
+    await writer.query(
+      `insert into ${quoteIdentifier(table.slice(0, table.indexOf('.')))}.${target} (${columnOrder.map(quoteIdentifier).join(', ')})
+         values ${values.join(', ')} on conflict (${quoteIdentifier(options.key)}) do update set ${merge(target).join(', ')}`,
+      bindings,
+    );
   };
 
   const concernedOf = (events: ProjectedEvent[]): Concerned[] =>
@@ -132,14 +148,15 @@ export const rowProjection = <R extends Row>(options: RowProjectionOptions<R>): 
     // its revision of -1 keeps them from overwriting what a concurrent writer put there.
     const written = [...changed].map((key) => {
       const row = rows.get(key) as Row;
-      const values: Row = { [options.key]: key };
+      const values: unknown[] = [key];
       for (const [source, { columns }] of Object.entries(options.sources)) {
-        values[revisionColumn(source)] = row[revisionColumn(source)];
-        if ((row[revisionColumn(source)] as bigint) >= 0n) for (const column of columns) values[column] = asBinding(row[column]);
+        const written = (row[revisionColumn(source)] as bigint) >= 0n;
+        for (const column of columns) values.push(written ? asBinding(row[column]) : DEFAULT);
+        values.push(row[revisionColumn(source)]);
       }
       return values;
     });
-    // A multi-row insert needs every row to name the same columns: a missing one is DEFAULT.
+    // A multi-row insert names the same columns in every row: a missing one is DEFAULT.
     // Each statement stays under PostgreSQL's 65535 parameters.
     const perStatement = Math.max(1, Math.floor(MAX_PARAMETERS / (1 + columnCount)));
     for (let next = 0; next < written.length; next += perStatement) await upsert(writer, written.slice(next, next + perStatement));
