@@ -1,5 +1,5 @@
 import { quoteIdentifier, type Query } from '@ordo/runtime';
-import type { Projection, ProjectedEvent } from './definition';
+import type { Projection, ProjectedEvent, ShadowFill } from './definition';
 import { compareOffsets, mayConcern, projectedEventOf, type ProjectionMessage } from './events';
 import { projectionWriter } from './knex-sql';
 import type { ProjectionNames } from './names';
@@ -16,6 +16,8 @@ export interface ApplyOptions {
    * alone (the embedded bus delivers every event of its sources), then writes nothing.
    */
   checkpointIdle?: boolean;
+  /** A rebuild's fill of its shadow tables: given to the projection's writer. */
+  fill?: ShadowFill;
 }
 
 interface Reached {
@@ -51,18 +53,27 @@ export const applyMessages = async (
   const handles = handlesOf(projection);
   if (messages.length === 0 || (options.checkpointIdle === false && !messages.some((message) => mayConcern(message, handles)))) return 0;
   const checkpoints = `${quoteIdentifier(names.schema)}.${quoteIdentifier(names.checkpoints)}`;
-  const partitions = [...new Map(messages.map((message) => [`${message.topic}\u0000${message.partition}`, message])).values()];
+  const partitions = new Map<string, ProjectionMessage>();
+  for (let index = 0; index < messages.length; index++) {
+    const message = messages[index] as ProjectionMessage;
+    const previous = messages[index - 1];
+    if (previous?.topic !== message.topic || previous.partition !== message.partition) partitions.set(`${message.topic}\u0000${message.partition}`, message);
+  }
   const { rows } = await query<{ topic: string; partition: number; offset: string }>(
     `select topic, partition, "offset" from ${checkpoints}
      where (topic, partition) in (select * from unnest($1::text[], $2::int[])) for share`,
-    [partitions.map((message) => message.topic), partitions.map((message) => message.partition)],
+    [[...partitions.values()].map((message) => message.topic), [...partitions.values()].map((message) => message.partition)],
   );
   const stored = new Map(rows.map((row) => [`${row.topic}\u0000${row.partition}`, row.offset]));
 
   const events: ProjectedEvent[] = [];
   const reached = new Map<string, Reached>();
+  // A feed's messages come in runs of one partition: its key is made once a run.
+  let run: ProjectionMessage | undefined;
+  let at = '';
   for (const message of messages) {
-    const at = `${message.topic}\u0000${message.partition}`;
+    if (run?.topic !== message.topic || run.partition !== message.partition) at = `${message.topic}\u0000${message.partition}`;
+    run = message;
     const applied = stored.get(at);
     if (options.skipApplied !== false && applied !== undefined && compareOffsets(message.offset, applied) <= 0) continue;
     const previous = reached.get(at);
@@ -80,7 +91,7 @@ export const applyMessages = async (
     if (!previous || compareOffsets(message.offset, previous.offset) > 0)
       reached.set(at, { topic: message.topic, partition: message.partition, offset: message.offset, recordedAt });
   }
-  if (events.length > 0) await projection.apply(events, projectionWriter(query, names));
+  if (events.length > 0) await projection.apply(events, projectionWriter(query, names, options.fill));
   else if (options.checkpointIdle === false) return 0;
   if (reached.size > 0) await saveCheckpoints(query, checkpoints, [...reached.values()]);
   return events.length;

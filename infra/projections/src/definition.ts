@@ -36,6 +36,25 @@ export interface ProjectionWriter {
   /** The physical name of one of the projection's tables, schema-qualified. */
   table(name: string): string;
   run<Row = Record<string, unknown>>(query: Knex.QueryBuilder | Knex.Raw): Promise<Row[]>;
+  /** Runs SQL with `$1`-style parameters as it is: for statements too large for knex to build quickly. */
+  query<Row = Record<string, unknown>>(sql: string, values: readonly unknown[]): Promise<Row[]>;
+  /**
+   * Given only while a rebuild fills its shadow tables, which nothing else writes until the
+   * swap's catch-up: `apply` may keep rows there between batches and write them later, in
+   * fewer and larger statements. The catch-up and the live runner give none.
+   */
+  readonly fill?: ShadowFill;
+}
+
+/** What a projection keeps in a rebuild's fill: written when it likes, and at the latest by `flush`. */
+export interface KeptState {
+  /** Writes everything still held; the rebuild calls it once, after the last batch and before the catch-up. */
+  flush(writer: ProjectionWriter): Promise<void>;
+}
+
+export interface ShadowFill {
+  /** The state kept under this name, made by `create` on first use. */
+  keep<S extends KeptState>(name: string, create: () => S): S;
 }
 
 export interface Projection {

@@ -42,12 +42,14 @@ export const diffTableSets = async (query: Query, projection: Projection, live: 
            d as (select case when l.k is null then 'added' when s.k is null then 'removed' else 'changed' end as kind,
                         coalesce(s.k, l.k) as k, l.j as before, s.j as after
                  from l full join s on l.k = s.k where l.j is distinct from s.j)`;
-    const { rows: counts } = await query<{ kind: DiffExample['kind']; n: number }>(`${compared} select kind, count(*)::int as n from d group by kind`);
-    for (const { kind, n } of counts) diff[kind] += Number(n);
-    const { rows: examples } = await query<{ kind: DiffExample['kind']; k: unknown[]; before: unknown; after: unknown }>(
-      `${compared} select kind, k, before, after from (select d.*, row_number() over (partition by kind order by k) as n from d) numbered where n <= ${EXAMPLES}`,
+    // One pass: a few examples of each kind, each carrying its kind's count.
+    const { rows: examples } = await query<{ kind: DiffExample['kind']; k: unknown[]; before: unknown; after: unknown; n: number; total: number }>(
+      `${compared} select kind, k, before, after, n, total from (
+         select d.*, row_number() over (partition by kind order by k) as n, count(*) over (partition by kind) as total from d
+       ) numbered where n <= ${EXAMPLES}`,
     );
-    for (const example of examples)
+    for (const example of examples) {
+      if (Number(example.n) === 1) diff[example.kind] += Number(example.total);
       diff.examples.push({
         table: name,
         kind: example.kind,
@@ -55,6 +57,7 @@ export const diffTableSets = async (query: Query, projection: Projection, live: 
         ...(example.before === null ? {} : { before: example.before }),
         ...(example.after === null ? {} : { after: example.after }),
       });
+    }
   }
   return diff;
 };

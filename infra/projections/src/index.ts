@@ -1,4 +1,4 @@
-export type { Projection, ProjectionTable, ProjectionWriter, ProjectedEvent } from './definition';
+export type { Projection, KeptState, ProjectionTable, ProjectionWriter, ProjectedEvent, ShadowFill } from './definition';
 export { rowProjection, revisionColumn, type RowProjectionOptions, type RowSource, type Row } from './row-projection';
 export { projectionConsumer, projectionInbox, type ProjectionService } from './consumer';
 export { readModelProjections, type ReadModelProjections, type ReadModelSources } from './read-model';

@@ -1,6 +1,6 @@
 import knexFactory, { type Knex } from 'knex';
 import type { Query } from '@ordo/runtime';
-import type { ProjectionWriter } from './definition';
+import type { ProjectionWriter, ShadowFill } from './definition';
 import type { ProjectionNames } from './names';
 
 /** A query builder without a connection: it only compiles; Ordo's Query (pg pool or PGlite) executes. */
@@ -34,9 +34,11 @@ export const runSchema = async (query: Query, schemaBuilder: Knex.SchemaBuilder)
 };
 
 /** The writer a projection's `apply` gets: its tables' physical names in this table set, in this transaction. */
-export const projectionWriter = (query: Query, names: ProjectionNames): ProjectionWriter => ({
+export const projectionWriter = (query: Query, names: ProjectionNames, fill?: ShadowFill): ProjectionWriter => ({
   knex: builder,
   // Unquoted `schema.table`: knex quotes each part, and the projection's raw SQL binds it with `??`.
   table: (name) => `${names.schema}.${names.physical(name)}`,
   run: (compilable) => runCompiled(query, compilable as unknown as Compilable),
+  query: async <Row>(sql: string, values: readonly unknown[]) => (await query<Row>(sql, values.map(prepareBinding))).rows,
+  ...(fill ? { fill } : {}),
 });

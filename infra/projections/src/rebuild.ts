@@ -1,9 +1,10 @@
 import { quoteIdentifier, type Query, type TransactionalSql } from '@ordo/runtime';
-import { applyMessages } from './apply';
-import type { Projection } from './definition';
+import { applyMessages, type ApplyOptions } from './apply';
+import type { KeptState, Projection, ShadowFill } from './definition';
 import { diffTableSets, type TableDiff } from './diff';
 import type { ProjectionMessage } from './events';
 import type { FeedTarget, ProjectionFeed } from './feeds/feed';
+import { projectionWriter } from './knex-sql';
 import { projectionNames, type ProjectionNames } from './names';
 import { createTableSet, dropTableSet, migrateProjection } from './tables';
 
@@ -29,11 +30,13 @@ export interface RebuildResult {
 
 /** Messages per apply: fewer, larger statements; a projection keeps each under 65535 parameters. */
 const APPLY_MAX = 10_000;
+/** Messages a rebuild's fill gathers from the feed's batches before writing them in one transaction. */
+const GATHER_MIN = 5_000;
 
-const applyAll = async (projection: Projection, query: Query, names: ProjectionNames, messages: ProjectionMessage[], skipApplied = true) => {
+const applyAll = async (projection: Projection, query: Query, names: ProjectionNames, messages: ProjectionMessage[], options: ApplyOptions = {}) => {
   let events = 0;
   for (let next = 0; next < messages.length; next += APPLY_MAX)
-    events += await applyMessages(projection, query, names, messages.slice(next, next + APPLY_MAX), { skipApplied });
+    events += await applyMessages(projection, query, names, messages.slice(next, next + APPLY_MAX), options);
   return events;
 };
 
@@ -67,16 +70,37 @@ export const rebuildProjection = async (projection: Projection, options: Rebuild
     events += applied;
     options.onProgress?.({ events, ...(session.total === undefined ? {} : { total: session.total }) });
   };
+  const kept = new Map<string, KeptState>();
+  const fill: ShadowFill = {
+    keep: <S extends KeptState>(name: string, create: () => S) => {
+      if (!kept.has(name)) kept.set(name, create());
+      return kept.get(name) as S;
+    },
+  };
+  const writeShadow = (write: (query: Query) => Promise<number>) =>
+    sql.transaction(async (query) => {
+      // A crash loses at most the shadow's last commits: a rebuild starts from a new shadow anyway.
+      await query('set local synchronous_commit = off');
+      return write(query);
+    });
+  // The feed's batches (a partition's fetch each) gathered into fewer, larger transactions.
+  let gathered: ProjectionMessage[] = [];
+  const applyGathered = async () => {
+    const messages = gathered;
+    gathered = [];
+    if (messages.length > 0) progress(await writeShadow((query) => applyAll(projection, query, shadow, messages, { fill })));
+  };
   try {
-    await session.readToEnd(async (messages) =>
-      progress(
-        await sql.transaction(async (query) => {
-          // A crash loses at most the shadow's last commits: a rebuild starts from a new shadow anyway.
-          await query('set local synchronous_commit = off');
-          return applyAll(projection, query, shadow, messages);
-        }),
-      ),
-    );
+    await session.readToEnd(async (messages) => {
+      gathered = gathered.length === 0 ? messages : gathered.concat(messages);
+      if (gathered.length >= GATHER_MIN) await applyGathered();
+    });
+    await applyGathered();
+    // Before the catch-up, which writes through the guarded `apply`, the fill holds nothing back.
+    await writeShadow(async (query) => {
+      for (const state of kept.values()) await state.flush(projectionWriter(query, shadow));
+      return 0;
+    });
     const diff = await sql.transaction(async (query) => {
       // The live runner's next batch waits here, before writing anything (apply.ts).
       await query(`lock table ${checkpointTable(live)} in exclusive mode`);
@@ -133,7 +157,7 @@ export const replayInPlace = async (projection: Projection, options: ReplayOptio
   let events = 0;
   try {
     await session.readToEnd(async (messages) => {
-      events += await options.sql.transaction((query) => applyAll(projection, query, live, messages, false));
+      events += await options.sql.transaction((query) => applyAll(projection, query, live, messages, { skipApplied: false }));
       options.onProgress?.({ events, ...(session.total === undefined ? {} : { total: session.total }) });
     });
   } finally {

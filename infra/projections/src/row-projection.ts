@@ -1,4 +1,5 @@
 import type { Knex } from 'knex';
+import { quoteIdentifier } from '@ordo/runtime';
 import type { Projection, ProjectedEvent, ProjectionWriter } from './definition';
 
 // A projection of one table, one row a key, built by folding events (docs/projections.md,
@@ -43,6 +44,19 @@ const asBinding = (value: unknown) =>
 
 const MAX_PARAMETERS = 60_000;
 
+/** A column the row leaves to the table's default. */
+const DEFAULT = Symbol('default');
+
+/** An event, the source its stream belongs to, and the key of the row it concerns. */
+interface Concerned {
+  event: ProjectedEvent;
+  source: string;
+  key: string;
+}
+
+/** Rows a rebuild's fill keeps in memory, at most, between its writes. */
+const FILL_ROWS = 50_000;
+
 export const revisionColumn = (source: string): string => `${source}_revision`;
 
 /** Which source an event's stream belongs to: the longest matching prefix. */
@@ -79,19 +93,97 @@ export const rowProjection = <R extends Row>(options: RowProjectionOptions<R>): 
     return loaded;
   };
 
-  /** One statement for the batch; each column changes only where its owner's revision moved forward. */
-  const upsert = async (writer: ProjectionWriter, rows: Row[]) => {
+  /** The table's columns in one order: the key, then each source's columns and its revision. */
+  const columnOrder = [options.key, ...Object.entries(options.sources).flatMap(([source, { columns }]) => [...columns, revisionColumn(source)])];
+  /** Each column changes only where its owner's revision moved forward. */
+  const merge = (target: string) =>
+    Object.entries(options.sources).flatMap(([source, { columns }]) => {
+      const revision = quoteIdentifier(revisionColumn(source));
+      return [
+        ...columns
+          .map(quoteIdentifier)
+          .map((column) => `${column} = case when excluded.${revision} > ${target}.${revision} then excluded.${column} else ${target}.${column} end`),
+        `${revision} = greatest(excluded.${revision}, ${target}.${revision})`,
+      ];
+    });
+
+  /** One statement for the rows (each in columnOrder), written out here: knex's insert builder costs more than the database does. */
+  const upsert = async (writer: ProjectionWriter, rows: unknown[][]) => {
     const table = writer.table(options.table);
-    const target = table.slice(table.indexOf('.') + 1);
-    const raw = writer.knex.raw.bind(writer.knex);
-    const merge: Record<string, Knex.Raw> = {};
-    for (const [source, { columns }] of Object.entries(options.sources)) {
+    const target = quoteIdentifier(table.slice(table.indexOf('.') + 1));
+    const bindings: unknown[] = [];
+    const values = rows.map((row) => `(${row.map((value) => (value === DEFAULT ? 'default' : `$${bindings.push(value)}`)).join(', ')})`);
+    await writer.query(
+      `insert into ${quoteIdentifier(table.slice(0, table.indexOf('.')))}.${target} (${columnOrder.map(quoteIdentifier).join(', ')})
+         values ${values.join(', ')} on conflict (${quoteIdentifier(options.key)}) do update set ${merge(target).join(', ')}`,
+      bindings,
+    );
+  };
+
+  const concernedOf = (events: ProjectedEvent[]): Concerned[] =>
+    events.flatMap((event) => {
+      const source = sourceOf(event.stream);
+      const key = source === undefined ? undefined : options.keyOf(event);
+      return source === undefined || key === undefined ? [] : [{ event, source, key }];
+    });
+
+  /** Folds the events into the rows (by key), adding the keys it changed to `changed`. */
+  const evolveInto = (rows: Map<string, Row>, concerned: Concerned[], changed: Set<string>) => {
+    for (const { event, source, key } of concerned) {
+      const row = rows.get(key) ?? null;
       const revision = revisionColumn(source);
-      for (const column of columns)
-        merge[column] = raw('case when excluded.?? > ??.?? then excluded.?? else ??.?? end', [revision, target, revision, column, target, column]);
-      merge[revision] = raw('greatest(excluded.??, ??.??)', [revision, target, revision]);
+      if (row && event.revision <= (row[revision] as bigint)) continue;
+      const own = options.evolve(row as R | null, event, source) as Row;
+      const next: Row = row ? { ...row } : { [options.key]: key, ...Object.fromEntries(sourceNames.map((name) => [revisionColumn(name), -1n])) };
+      for (const column of options.sources[source]?.columns ?? []) if (column in own) next[column] = own[column];
+      next[revision] = event.revision;
+      rows.set(key, next);
+      changed.add(key);
     }
-    await writer.run(writer.knex(table).insert(rows).onConflict(options.key).merge(merge));
+  };
+
+  const write = async (writer: ProjectionWriter, rows: Map<string, Row>, changed: Set<string>) => {
+    if (changed.size === 0) return;
+    // A source that has not written a row leaves its columns out: the table's defaults, and
+    // its revision of -1 keeps them from overwriting what a concurrent writer put there.
+    const written = [...changed].map((key) => {
+      const row = rows.get(key) as Row;
+      const values: unknown[] = [key];
+      for (const [source, { columns }] of Object.entries(options.sources)) {
+        const written = (row[revisionColumn(source)] as bigint) >= 0n;
+        for (const column of columns) values.push(written ? asBinding(row[column]) : DEFAULT);
+        values.push(row[revisionColumn(source)]);
+      }
+      return values;
+    });
+    // A multi-row insert names the same columns in every row: a missing one is DEFAULT.
+    // Each statement stays under PostgreSQL's 65535 parameters.
+    const perStatement = Math.max(1, Math.floor(MAX_PARAMETERS / (1 + columnCount)));
+    for (let next = 0; next < written.length; next += perStatement) await upsert(writer, written.slice(next, next + perStatement));
+  };
+
+  /**
+   * A rebuild's write-behind cache of the shadow table, which only the rebuild writes: rows
+   * as last evolved (loaded, or made here), and those not written yet. Bounded: past
+   * FILL_ROWS it is written and emptied, and a later event's row is loaded again.
+   */
+  const writeBehind = () => {
+    const cached = new Map<string, Row>();
+    const unwritten = new Set<string>();
+    const flush = async (writer: ProjectionWriter) => {
+      await write(writer, cached, unwritten);
+      unwritten.clear();
+      cached.clear();
+    };
+    return {
+      apply: async (concerned: Concerned[], writer: ProjectionWriter) => {
+        const unknown = [...new Set(concerned.map(({ key }) => key))].filter((key) => !cached.has(key));
+        if (unknown.length > 0) for (const [key, row] of await load(writer, unknown)) cached.set(key, row);
+        evolveInto(cached, concerned, unwritten);
+        if (cached.size >= FILL_ROWS) await flush(writer);
+      },
+      flush,
+    };
   };
 
   return {
@@ -111,41 +203,13 @@ export const rowProjection = <R extends Row>(options: RowProjectionOptions<R>): 
       },
     ],
     apply: async (events, writer) => {
-      const concerned = events.flatMap((event) => {
-        const source = sourceOf(event.stream);
-        const key = source === undefined ? undefined : options.keyOf(event);
-        return source === undefined || key === undefined ? [] : [{ event, source, key }];
-      });
+      const concerned = concernedOf(events);
       if (concerned.length === 0) return;
+      if (writer.fill) return writer.fill.keep(`row-projection:${options.table}`, writeBehind).apply(concerned, writer);
       const rows = await load(writer, [...new Set(concerned.map(({ key }) => key))]);
       const changed = new Set<string>();
-      for (const { event, source, key } of concerned) {
-        const row = rows.get(key) ?? null;
-        const revision = revisionColumn(source);
-        if (row && event.revision <= (row[revision] as bigint)) continue;
-        const own = options.evolve(row as R | null, event, source) as Row;
-        const next: Row = row ? { ...row } : { [options.key]: key, ...Object.fromEntries(sourceNames.map((name) => [revisionColumn(name), -1n])) };
-        for (const column of options.sources[source]?.columns ?? []) if (column in own) next[column] = own[column];
-        next[revision] = event.revision;
-        rows.set(key, next);
-        changed.add(key);
-      }
-      if (changed.size === 0) return;
-      // A source that has not written a row leaves its columns out: the table's defaults, and
-      // its revision of -1 keeps them from overwriting what a concurrent writer put there.
-      const written = [...changed].map((key) => {
-        const row = rows.get(key) as Row;
-        const values: Row = { [options.key]: key };
-        for (const [source, { columns }] of Object.entries(options.sources)) {
-          values[revisionColumn(source)] = row[revisionColumn(source)];
-          if ((row[revisionColumn(source)] as bigint) >= 0n) for (const column of columns) values[column] = asBinding(row[column]);
-        }
-        return values;
-      });
-      // A multi-row insert needs every row to name the same columns: a missing one is DEFAULT.
-      // Each statement stays under PostgreSQL's 65535 parameters.
-      const perStatement = Math.max(1, Math.floor(MAX_PARAMETERS / (1 + columnCount)));
-      for (let next = 0; next < written.length; next += perStatement) await upsert(writer, written.slice(next, next + perStatement));
+      evolveInto(rows, concerned, changed);
+      await write(writer, rows, changed);
     },
   };
 };

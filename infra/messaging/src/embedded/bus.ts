@@ -1,8 +1,9 @@
 import type { AllFilter, EventStore, PositionedEvent, Subscription } from '@ordo/eventstore';
 import type { CheckpointStore } from '../checkpoints';
+import { createBatchHandler, type BatchControl } from '../consumer/chunks';
 import { createProcessor, type ProcessingOptions } from '../consumer/processor';
 import { pruneInboxPeriodically } from '../consumer/pruning';
-import { DeliveryAbandoned, type DeliveryControl } from '../consumer/retry';
+import type { DeliveryControl } from '../consumer/retry';
 import type { DeadLetter, DeadLetterStore, RedriveResult } from '../dead-letters/store';
 import { headersOf, messageIdOf, readHeaders } from '../headers';
 import { eventMessageValue, type Route, type Routing } from '../relay/routing';
@@ -44,11 +45,16 @@ const toLetter = (event: PositionedEvent, { topic, key, value, kind }: Route): D
   value: value === undefined ? eventMessageValue(event) : JSON.stringify(value),
 });
 
+/** Events a source's subscription may read ahead of those being handled; beyond it the reading waits. */
+const MAX_QUEUED = 500;
+
 /**
  * Embedded mode's bus: the same consumer contract as Kafka's, served from each context
  * store's own subscription, with its checkpoint in PGlite, no broker. Delivery is at
  * least once (a checkpoint is saved after its handler, a few at a time: checkpoint-saver.ts), in store order, so in order
- * per key; parking, retries and the inbox are the very code the Kafka runner uses.
+ * per key; chunks, parking, retries and the inbox are the very code the Kafka runner uses
+ * (consumer/chunks.ts): the events read while the previous ones were being handled are
+ * handed over as a run, with an inbox in chunks of one transaction each.
  */
 export const runEmbeddedConsumer = async <T>(options: EmbeddedConsumerOptions<T>): Promise<EmbeddedConsumer> => {
   const processor = createProcessor(options, options.deadLetters?.store);
@@ -65,39 +71,81 @@ export const runEmbeddedConsumer = async <T>(options: EmbeddedConsumerOptions<T>
 
   const subscriptions: Subscription[] = [];
   const savers: CheckpointSaver[] = [];
-  let failSave: (error: unknown) => void = () => undefined;
-  const saveFailed = new Promise<never>((_, reject) => (failSave = reject));
-  saveFailed.catch(() => undefined); // observed through `done`
+  const runs: (() => Promise<void>)[] = [];
+  let fail: (error: unknown) => void = () => undefined;
+  const failed = new Promise<never>((_, reject) => (fail = reject));
+  failed.catch(() => undefined); // observed through `done`
   for (const source of options.sources) {
     const checkpointName = `${options.groupId}@${source.name}`;
-    const saver = checkpointSaver((checkpoint) => options.checkpoints.save(checkpointName, checkpoint), failSave);
+    const saver = checkpointSaver((checkpoint) => options.checkpoints.save(checkpointName, checkpoint), fail);
     savers.push(saver);
+    const handleLetters = createBatchHandler(options, processor);
+
+    /** Hands a run of events over; each event's checkpoint advances once its last route is done. */
+    const deliverRun = async (events: PositionedEvent[]) => {
+      const letters: DeadLetter[] = [];
+      const lastRouteOf = new Map<DeadLetter, string>();
+      for (const event of events) {
+        for (const route of source.routing(event)) if (wanted.has(route.topic)) letters.push(toLetter(event, route));
+        const last = letters[letters.length - 1];
+        if (last?.offset === event.checkpoint) lastRouteOf.set(last, event.checkpoint);
+      }
+      const run: BatchControl = {
+        ...control,
+        resolve: (letter) => {
+          const checkpoint = lastRouteOf.get(letter);
+          if (checkpoint !== undefined) saver.advance(checkpoint);
+        },
+      };
+      await handleLetters(letters, run);
+      // Stopping leaves the rest unresolved: neither its checkpoints nor any later one are saved.
+      // Otherwise every event is done with, whether it concerned our topics or not.
+      const last = events[events.length - 1];
+      if (control.isActive() && last) saver.advance(last.checkpoint);
+    };
+
+    let queued: PositionedEvent[] = [];
+    let handling: Promise<void> | undefined;
+    let failure: { error: unknown } | undefined;
+    const handleQueued = async () => {
+      try {
+        while (queued.length > 0 && control.isActive()) {
+          const events = queued;
+          queued = [];
+          await deliverRun(events);
+        }
+      } catch (error) {
+        failure = { error };
+        fail(error);
+      } finally {
+        handling = undefined;
+      }
+    };
+    runs.push(async () => handling);
     subscriptions.push(
       source.store.subscribeToAll({
         from: await options.checkpoints.load(checkpointName),
         ...(source.filter ? { filter: source.filter } : {}),
+        // Returns once the event is queued: the next ones are read while it is handled.
         handler: async (event) => {
+          if (failure) throw failure.error;
           if (stopped.signal.aborted) return;
-          const routes = source.routing(event).filter((route) => wanted.has(route.topic));
-          try {
-            for (const route of routes) await processor.handleDelivery(processor.deliver(toLetter(event, route)), control);
-          } catch (error) {
-            if (error instanceof DeliveryAbandoned) return; // stopping: neither this event's checkpoint nor any later one is saved
-            throw error;
-          }
-          // Done with, whether it concerned our topics or not.
-          saver.advance(event.checkpoint);
+          queued.push(event);
+          handling ??= handleQueued();
+          if (queued.length >= MAX_QUEUED) await handling;
         },
       }),
     );
   }
 
   return {
-    done: Promise.race([Promise.all(subscriptions.map((subscription) => subscription.done)).then(() => undefined), saveFailed]),
+    done: Promise.race([Promise.all(subscriptions.map((subscription) => subscription.done)).then(() => undefined), failed]),
     stop: async () => {
       stopped.abort();
       await pruning?.stop();
       await Promise.all(subscriptions.map((subscription) => subscription.stop()));
+      // A chunk under way still commits; then what was handled is saved.
+      await Promise.all(runs.map((run) => run()));
       for (const saver of savers) await saver.flush();
     },
     redrive: processor.redrive,

@@ -54,19 +54,26 @@ const plan = async (options: KafkaFeedOptions, topics: string[]) => {
 };
 
 /** The two headers a projection reads (mayConcern): a rebuild reads every message, so nothing more is decoded. */
-const headerOf = (message: KafkaMessage, name: string): Record<string, string> => {
-  const value = message.headers?.[name];
-  const first = Array.isArray(value) ? value[0] : value;
-  return first === undefined ? {} : { [name]: first.toString() };
+const READ_HEADERS = [HEADER.messageKind, HEADER.eventType];
+
+const toMessage = (topic: string, partition: number, message: KafkaMessage): ProjectionMessage => {
+  const headers: Record<string, string> = {};
+  for (const name of READ_HEADERS) {
+    const value = message.headers?.[name];
+    const first = Array.isArray(value) ? value[0] : value;
+    if (first !== undefined) headers[name] = first.toString();
+  }
+  return { topic, partition, offset: message.offset, headers, value: message.value?.toString('utf8') ?? null };
 };
 
-const toMessage = (topic: string, partition: number, message: KafkaMessage): ProjectionMessage => ({
-  topic,
-  partition,
-  offset: message.offset,
-  headers: { ...headerOf(message, HEADER.messageKind), ...headerOf(message, HEADER.eventType) },
-  value: message.value?.toString('utf8') ?? null,
-});
+/** The batch's messages from `from` to `to` (inclusive): a batch is in offset order, so only its ends are looked at. */
+const between = (messages: KafkaMessage[], from: bigint, to: bigint) => {
+  let first = 0;
+  let end = messages.length;
+  while (first < end && BigInt((messages[first] as KafkaMessage).offset) < from) first++;
+  while (end > first && BigInt((messages[end - 1] as KafkaMessage).offset) > to) end--;
+  return messages.slice(first, end);
+};
 
 /**
  * Kafka as a feed: a consumer of a throw-away group (nothing committed, the group deleted
@@ -128,10 +135,7 @@ export const kafkaFeed = (options: KafkaFeedOptions): ProjectionFeed => ({
         // Nobody reading: held back, and read again from `next` (readOn seeks there first).
         if (!sink) return pause(key);
         const reading = sink;
-        const wanted = batch.messages.filter((message) => {
-          const offset = BigInt(message.offset);
-          return offset >= from && offset <= to;
-        });
+        const wanted = between(batch.messages, from, to);
         if (wanted.length > 0) {
           // Handed over in order, without waiting: the next fetch overlaps this batch's writes.
           const messages = wanted.map((message) => toMessage(batch.topic, batch.partition, message));
