@@ -181,7 +181,7 @@ export const startShopHosts = async (): Promise<ShopHosts> => {
     // and the others' URLs as its peers (filled as they start: read on every call).
     const peers = { urls: {} as Record<string, string>, token: TOKENS.service };
     for (const service of shopServices) {
-      const standIns = Object.fromEntries(shopServices.filter((other) => other !== service).map((other) => [other.name, { registry: other.store.registry }]));
+      const standIns = Object.fromEntries(shopServices.filter((other) => other !== service).map((other) => [other.name, { registry: other.store?.registry }]));
       const host = await startTestHost({ service, standIns, peers, ...common });
       hosts[service.name] = host;
       peers.urls[service.name] = host.url;

@@ -13,7 +13,7 @@ import {
 } from '@ordo/http';
 import { embeddedHub, sqlDeadLetterStore, type Bus } from '@ordo/messaging';
 import { env, pgliteSql } from '@ordo/runtime';
-import { publishService, schemaOf, startService, type Peers, type ServiceDefinition, type ServiceModule } from './module';
+import { createModule, publishService, schemaOf, startService, type Peers, type ServiceDefinition, type ServiceModule } from './module';
 import { lockDataFolder } from './data-lock';
 import { localTokens } from './local-tokens';
 import { failOnBusFailure, stopOnFailure } from './failure';
@@ -73,6 +73,7 @@ export const runEmbedded = (options: EmbeddedOptions, environment: NodeJS.Proces
 
         const stores = new Map<string, EventStore>();
         for (const service of options.services) {
+          if (!service.store) continue;
           const store = await createEventStore(`pglite://${folder}`, {
             schema: schemaOf(service),
             ...service.store,
@@ -87,13 +88,11 @@ export const runEmbedded = (options: EmbeddedOptions, environment: NodeJS.Proces
         for (const service of options.services) {
           const schema = schemaOf(service);
           const moduleLogger = logger.child({ module: service.name });
-          const store = stores.get(service.name) as EventStore;
+          const store = stores.get(service.name);
           const bus = hub.busFor({ sql, schema });
           failOnBusFailure(bus, moduleLogger, lifecycle);
-          mounted.push({
-            module: await service.create({ store, bus, sql, schema, logger: moduleLogger, clock: () => new Date(), anonymousCustomers: true, metrics, peers }),
-            bus,
-          });
+          const ports = { bus, sql, schema, logger: moduleLogger, clock: () => new Date(), anonymousCustomers: true, metrics, peers };
+          mounted.push({ module: await createModule(service, ports, store), bus });
           // Every service publishes before any consumer starts: a consumer reads the sources published so far.
           await publishService(service, store, bus);
         }

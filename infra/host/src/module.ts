@@ -18,9 +18,13 @@ export interface Peers {
  * What a service is given (docs/architecture.md: "the same service code runs in all three modes:
  * only the adapters behind the ports change").
  */
-export interface ServicePorts {
+export interface ServicePorts extends ReadModelPorts {
   /** The context's own event store (its schema, or its EventStoreDB stream prefixes). */
   store: EventStore;
+}
+
+/** What a service without an event store (a read model) is given: everything but a store. */
+export interface ReadModelPorts {
   bus: Bus;
   /** The service's own database, for its tables (price table, inbox, checkpoints): in `schema`. */
   sql: TransactionalSql;
@@ -83,25 +87,41 @@ export interface RunningWorker {
 }
 
 export type ServiceFactory = (ports: ServicePorts) => ServiceModule | Promise<ServiceModule>;
+export type ReadModelFactory = (ports: ReadModelPorts) => ServiceModule | Promise<ServiceModule>;
+
+interface ServiceDefinitionBase {
+  /** Its schema, its topics (`ordo.<name>.events`, `ordo.<name>.commands`), its log lines, its process in local mode. */
+  name: string;
+  api: ApiDescription;
+  /** Whether other services command it on `ordo.<name>.commands` (a saga's steps). */
+  takesCommands: boolean;
+  /** The services it calls over HTTP: a standalone host refuses to start without their URLs. */
+  calls?: string[];
+}
 
 /**
  * A bounded context or a saga, as every host (embedded, local, standalone, the test host)
  * and topic provisioning see it. Hosts derive the rest: its store's schema and its
  * topics from `name`, its command topic from `takesCommands`, its events' relay from `store`.
  */
-export interface ServiceDefinition {
-  /** Its schema, its topics (`ordo.<name>.events`, `ordo.<name>.commands`), its log lines, its process in local mode. */
-  name: string;
-  api: ApiDescription;
+export interface StoredServiceDefinition extends ServiceDefinitionBase {
   store: StoreSpec;
-  /** Whether other services command it on `ordo.<name>.commands` (a saga's steps). */
-  takesCommands: boolean;
-  /** The services it calls over HTTP: a standalone host refuses to start without their URLs. */
-  calls?: string[];
   /** Whether its store records commands for others (a saga's CommandIssued). Default false: command consumers never read it. */
   issuesCommands?: boolean;
   create: ServiceFactory;
 }
+
+/**
+ * A service with no event store, such as a read model: it publishes nothing (no events
+ * topic, no relay) and only consumes other services' topics into its own tables.
+ */
+export interface ReadModelDefinition extends ServiceDefinitionBase {
+  store?: undefined;
+  issuesCommands?: false;
+  create: ReadModelFactory;
+}
+
+export type ServiceDefinition = StoredServiceDefinition | ReadModelDefinition;
 
 const NAME = /^[a-z][a-z0-9-]*$/;
 
@@ -116,18 +136,32 @@ export const knownPeers = (urlOf: (service: string) => string | undefined, token
 });
 
 /** A service definition, checked: its name becomes a schema and topic names. */
-export const defineService = (definition: ServiceDefinition): ServiceDefinition => {
+export function defineService(definition: StoredServiceDefinition): StoredServiceDefinition;
+export function defineService(definition: ReadModelDefinition): ReadModelDefinition;
+export function defineService(definition: ServiceDefinition): ServiceDefinition {
   if (!NAME.test(definition.name)) throw new Error(`a service's name is lowercase letters, digits and '-', not '${definition.name}'`);
-  if (definition.store.streamPrefixes.length === 0) throw new Error(`service ${definition.name} declares no stream prefixes`);
+  if (definition.store && definition.store.streamPrefixes.length === 0) throw new Error(`service ${definition.name} declares no stream prefixes`);
+  if (!definition.store && definition.takesCommands) throw new Error(`service ${definition.name} takes commands but has no store to record their events`);
   return definition;
+}
+
+/** Builds a service from its ports: the store goes only to a service that declares one (the host opened it). */
+export const createModule = (definition: ServiceDefinition, ports: ReadModelPorts, store: EventStore | undefined): ServiceModule | Promise<ServiceModule> => {
+  if (!definition.store) return definition.create(ports);
+  if (!store) throw new Error(`service ${definition.name} declares a store, and the host opened none`);
+  return definition.create({ ...ports, store });
 };
 
 /** The SQL schema a service's tables and store live in, by default: its name, with '-' as '_'. */
 export const schemaOf = (definition: Pick<ServiceDefinition, 'name'>): string => definition.name.replaceAll('-', '_');
 
-/** Makes a service's events (and, for a saga, its commands) reach the bus: before any service starts its consumers. */
-export const publishService = (definition: ServiceDefinition, store: EventStore, bus: Bus): Promise<void> =>
-  bus.publish(definition.name, store, { recordsCommands: definition.issuesCommands ?? false });
+/**
+ * Makes a service's events (and, for a saga, its commands) reach the bus: before any service
+ * starts its consumers. A service without a store publishes nothing.
+ */
+export const publishService = async (definition: ServiceDefinition, store: EventStore | undefined, bus: Bus): Promise<void> => {
+  if (definition.store && store) await bus.publish(definition.name, store, { recordsCommands: definition.issuesCommands ?? false });
+};
 
 /** A mounted service: its workers, and its consumers by group id (an operator redrives their dead letters). */
 export interface RunningService extends RunningWorker {

@@ -5,7 +5,7 @@ import { createEventStore } from '@ordo/eventstore';
 import { authTokensFromEnv, defineHttpService, runHttpService, sqlIdempotencyStore, type RunningHttpService } from '@ordo/http';
 import { kafkaBus, sqlDeadLetterStore } from '@ordo/messaging';
 import { env, pgPoolSql } from '@ordo/runtime';
-import { knownPeers, publishService, schemaOf, startService, type ServiceDefinition } from './module';
+import { createModule, knownPeers, publishService, schemaOf, startService, type ServiceDefinition } from './module';
 import { failOnBusFailure, stopOnFailure } from './failure';
 import { deadLetterRoutes } from './dead-letter-routes';
 
@@ -63,8 +63,8 @@ export const runStandalone = (service: ServiceDefinition, environment: NodeJS.Pr
         // An idle connection the server drops (a failover, a restart) is replaced by the
         // pool; unheard, its error would crash the service.
         pool.on('error', (error) => logger.warn({ err: error }, 'an idle PostgreSQL connection failed; the pool replaces it'));
-        const store = await createEventStore(config.EVENTSTORE_URL ?? config.DATABASE_URL, { schema, ...service.store, logger });
-        lifecycle.onShutdown('event store', () => store.close());
+        const store = service.store && (await createEventStore(config.EVENTSTORE_URL ?? config.DATABASE_URL, { schema, ...service.store, logger }));
+        if (store) lifecycle.onShutdown('event store', () => store.close());
         const kafka = new Kafka({ clientId: `ordo-${service.name}`, brokers: config.KAFKA_BROKERS, logLevel: logLevel.NOTHING });
         const sql = pgPoolSql(pool);
         const bus = kafkaBus({ kafka, sql, schema, logger, metrics });
@@ -72,7 +72,7 @@ export const runStandalone = (service: ServiceDefinition, environment: NodeJS.Pr
         failOnBusFailure(bus, logger, lifecycle);
 
         const peers = knownPeers((peer) => config.PEER_URLS.get(peer), config.SERVICE_TOKEN);
-        const module = await service.create({ store, bus, sql, schema, logger, clock: () => new Date(), anonymousCustomers: false, metrics, peers });
+        const module = await createModule(service, { bus, sql, schema, logger, clock: () => new Date(), anonymousCustomers: false, metrics, peers }, store);
         await publishService(service, store, bus);
         const running = await startService(module, bus);
         // Registered after the bus, so its workers stop before the bus closes.

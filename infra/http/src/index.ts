@@ -15,6 +15,15 @@ export {
   type FieldError,
   type ErrorMapping,
 } from './problem';
+export {
+  awaitReadAfter,
+  readAfterPosition,
+  ReadModelBehind,
+  READ_AFTER_HEADER,
+  READ_AFTER_TIMEOUT_MS,
+  readAfterConfigShape,
+  type ReadAfterOptions,
+} from './read-after';
 export { formatETag, parseETag, setETag, expectedRevisionFromIfMatch, notModified, type StreamRevision } from './etag';
 export { sqlIdempotencyStore, type IdempotencyStore, type StoredResponse, type Claim, type SqlIdempotencyStoreOptions } from './idempotency/store';
 export { authTokensFromEnv, hasAccess, ROLES, ACCESS_LEVELS, type Access, type Role, type Principal } from './plugins/auth';

@@ -13,6 +13,7 @@ import { openApiPlugin, type ApiDescription } from './plugins/openapi';
 import { DEFAULT_RATE_LIMIT, rateLimitPlugin, type RateLimitOptions } from './plugins/rate-limit';
 import { securityHeadersPlugin } from './plugins/security-headers';
 import { workContextPlugin } from './plugins/work-context';
+import { ReadModelBehind } from './read-after';
 import { BadRequest, NotFound, PROBLEM_CONTENT_TYPE, toProblem, type ErrorMapping } from './problem';
 import { DependencyUnavailable } from './client/service-client';
 
@@ -81,6 +82,8 @@ export const createHttpServer = async (options: HttpServerOptions): Promise<Http
       // Expected while a dependency is down; a client may try again once its circuit half-opens.
       request.log.warn({ err: error, correlationId: request.id }, 'a dependency is unavailable');
       reply.header('retry-after', '5');
+    } else if (error instanceof ReadModelBehind) {
+      reply.header('retry-after', String(error.retryAfterSeconds));
     } else if (problem.status >= 500) request.log.error({ err: error, correlationId: request.id }, 'request failed');
     return reply.code(problem.status).type(PROBLEM_CONTENT_TYPE).send(problem);
   });

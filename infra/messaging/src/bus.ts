@@ -2,7 +2,7 @@ import type { Admin, Kafka } from 'kafkajs';
 import type { EventStore } from '@ordo/eventstore';
 import type { Logger, ServiceMetrics, TransactionalSql } from '@ordo/runtime';
 import { sqlCheckpointStore } from './checkpoints';
-import { inbox } from './consumer/inbox';
+import { inbox, type Inbox } from './consumer/inbox';
 import type { ProcessingOptions } from './consumer/processor';
 import { runConsumer } from './consumer/runner';
 import { sqlDeadLetterStore, type RedriveResult } from './dead-letters/store';
@@ -14,8 +14,12 @@ import { commandTopic, deadLetterTopic, describeProvisioning, eventTopic, provis
 
 export interface BusConsumerOptions<T> extends Omit<ProcessingOptions<T>, 'inbox'> {
   topics: string[];
-  /** Commit the handler's writes (`context.query`) with the message id: exactly-once effects in the service's database. */
-  inbox?: boolean;
+  /**
+   * Commit the handler's writes (`context.query`) with the message id: exactly-once effects
+   * in the service's database (true: the shared `ordo_inbox`). An Inbox of the consumer's own
+   * instead (a projection's: its transaction without recording ids) is used as given.
+   */
+  inbox?: boolean | Inbox;
 }
 
 export interface BusConsumer {
@@ -70,6 +74,9 @@ const specFor = (topic: string, partitions: number): TopicSpec | undefined => {
   if (!match) return undefined;
   return match[2] === 'events' ? eventTopic(match[1] as string, partitions) : commandTopic(match[1] as string, partitions);
 };
+
+const inboxFor = (option: boolean | Inbox | undefined, { sql, schema }: BusDatabase): Inbox | undefined =>
+  option === true ? inbox(sql, { schema }) : option || undefined;
 
 type LagWatch = { groupId: string; topics: string[] };
 
@@ -148,7 +155,7 @@ export const kafkaBus = (options: KafkaBusOptions): Bus => {
         ...(options.logger && { logger: options.logger }),
         ...consumer,
         kafka,
-        inbox: consumer.inbox ? inbox(sql, { schema }) : undefined,
+        inbox: inboxFor(consumer.inbox, { sql, schema }),
         deadLetters: { store: sqlDeadLetterStore(sql, { schema }), topic: dlq.name },
       });
       runner.consumer.on(runner.consumer.events.CRASH, ({ payload }) => {
@@ -199,7 +206,7 @@ export const embeddedHub = () => {
             ...consumer,
             sources: sourcesFor(sources, consumer.topics),
             checkpoints: sqlCheckpointStore(sql, { schema }),
-            inbox: consumer.inbox ? inbox(sql, { schema }) : undefined,
+            inbox: inboxFor(consumer.inbox, { sql, schema }),
             deadLetters: { store: sqlDeadLetterStore(sql, { schema }) },
           });
           running.done.catch(fail);

@@ -45,6 +45,11 @@ export interface Projection {
   version: number;
   /** The event topics it reads: `ordo.orders.events`. */
   topics: string[];
+  /**
+   * The event types it handles. Given, the others are passed over before any write (a chunk
+   * of them costs only its checkpoint), and a rebuild from the stores reads only these.
+   */
+  handles?: string[];
   tables: ProjectionTable[];
   /**
    * Applies a batch of events (in order per stream; streams interleaved in any order) in

@@ -23,7 +23,7 @@ import {
 import { createLogger, createMetrics, pgPoolSql, type TransactionalSql } from '@ordo/runtime';
 import type { TestScope } from '@ordo/testing';
 import { eventually } from '@ordo/testing/eventually';
-import { knownPeers, startService, type ServiceDefinition, type ServiceModule } from '../module';
+import { createModule, knownPeers, startService, type ServiceDefinition, type ServiceModule } from '../module';
 import { closeInReverse } from './closers';
 import { participantEvent, type RecordedByParticipant } from './conversation';
 
@@ -38,6 +38,7 @@ export interface KafkaTestHostOptions {
 
 export interface KafkaTestHost {
   module: ServiceModule;
+  /** The service's store; reading it throws for a service without one (a read model). */
   store: EventStore;
   sql: TransactionalSql;
   /**
@@ -73,8 +74,8 @@ export const startKafkaTestHost = async ({ service, scope, clock = () => new Dat
     await scope.db();
     const pool = new pg.Pool({ connectionString: scope.env.databaseUrl, max: 6 });
     closers.push(() => pool.end());
-    const store = await createEventStore(scope.env.databaseUrl, { schema: scope.schema, ...service.store });
-    closers.push(() => store.close());
+    const store = service.store && (await createEventStore(scope.env.databaseUrl, { schema: scope.schema, ...service.store }));
+    if (store) closers.push(() => store.close());
     const sql = pgPoolSql(pool);
     const kafka = scope.kafka();
     const admin = kafka.admin();
@@ -89,7 +90,7 @@ export const startKafkaTestHost = async ({ service, scope, clock = () => new Dat
     closers.push(() => inner.close());
     const bus = groups.bus(inner);
     const peers = knownPeers(() => undefined, undefined);
-    const module = await service.create({ store, bus, sql, schema: scope.schema, logger, clock, anonymousCustomers: false, metrics, peers });
+    const module = await createModule(service, { bus, sql, schema: scope.schema, logger, clock, anonymousCustomers: false, metrics, peers }, store);
     for (const topic of new Set((module.consumers ?? []).flatMap((declared) => declared.topics))) await scope.createTopic(topic);
     const running = await startService(module, bus);
     closers.push(() => running.stop());
@@ -108,7 +109,10 @@ export const startKafkaTestHost = async ({ service, scope, clock = () => new Dat
 
     return {
       module,
-      store,
+      get store() {
+        if (!store) throw new Error(`service ${service.name} has no store`);
+        return store;
+      },
       sql,
       deliverCommand,
       deliverDuplicated: async (key, command) => {

@@ -3,7 +3,7 @@ import type { EventSchemaRegistry, EventStore } from '@ordo/eventstore';
 import { createHttpServer, type HttpServer, type Principal } from '@ordo/http';
 import { embeddedHub, sqlDeadLetterStore, type Bus, type EmbeddedHub } from '@ordo/messaging';
 import { createLogger, createMetrics, startTracing, type ServiceMetrics, type TransactionalSql } from '@ordo/runtime';
-import { knownPeers, publishService, schemaOf, startService, type ServiceDefinition, type ServiceModule } from '../module';
+import { createModule, knownPeers, publishService, schemaOf, startService, type ServiceDefinition, type ServiceModule } from '../module';
 import { closeInReverse } from './closers';
 import { openTestDatabase, type TestDatabaseKind } from './database';
 import { deadLetterRoutes } from '../dead-letter-routes';
@@ -40,6 +40,7 @@ export interface TestHost<S extends string = never> {
   url: string;
   server: HttpServer;
   module: ServiceModule;
+  /** The service's store; reading it throws for a service without one (a read model). */
   store: EventStore;
   standIns: Record<S, EventStore>;
   /** A bus of the hub in schema `stand_ins`, on which the stand-ins are published; for their own consumers. */
@@ -66,7 +67,7 @@ export const startTestHost = async <S extends string = never>(options: TestHostO
     const { sql, openStore } = database;
     const name = service.name;
     const schema = database.schemaFor(schemaOf(service));
-    const store = await openStore(schema, service.store);
+    const store = service.store && (await openStore(schema, service.store));
     const given = options.standIns ?? [];
     const standInRegistries: Record<string, { registry?: EventSchemaRegistry }> = Array.isArray(given)
       ? Object.fromEntries(given.map((standIn) => [standIn, {}]))
@@ -86,7 +87,7 @@ export const startTestHost = async <S extends string = never>(options: TestHostO
     const metrics = createMetrics(name, { processMetrics: false });
     // Read on every call, so a spec can point a peer elsewhere (a dead port) and back.
     const peers = knownPeers((peer) => options.peers?.urls[peer], options.peers?.token);
-    const module = await service.create({ store, bus, sql, schema, logger, clock, anonymousCustomers, metrics, peers });
+    const module = await createModule(service, { bus, sql, schema, logger, clock, anonymousCustomers, metrics, peers }, store);
     // Every source is published before any consumer starts, as runEmbedded does.
     for (const [standIn, standInStore] of Object.entries(standIns)) await standInBus.publish(standIn, standInStore);
     await publishService(service, store, bus);
@@ -107,7 +108,23 @@ export const startTestHost = async <S extends string = never>(options: TestHostO
     deadLetterRoutes([{ consumers: running.consumers, deadLetters: sqlDeadLetterStore(sql, { schema }) }])(server);
     await server.listen({ port: 0, host: '127.0.0.1' });
     const url = `http://127.0.0.1:${(server.server.address() as AddressInfo).port}`;
-    return { url, server, module, store, standIns: standIns as Record<S, EventStore>, standInBus, bus, hub, sql, schema, metrics, close };
+    return {
+      url,
+      server,
+      module,
+      get store() {
+        if (!store) throw new Error(`service ${name} has no store`);
+        return store;
+      },
+      standIns: standIns as Record<S, EventStore>,
+      standInBus,
+      bus,
+      hub,
+      sql,
+      schema,
+      metrics,
+      close,
+    };
   } catch (error) {
     await close().catch(() => undefined);
     throw error;

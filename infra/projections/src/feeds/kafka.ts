@@ -1,0 +1,182 @@
+import { randomUUID } from 'node:crypto';
+import type { Kafka, KafkaMessage } from 'kafkajs';
+import { HEADER } from '@ordo/messaging';
+import type { ProjectionMessage } from '../events';
+import type { FeedSession, FeedTarget, OnFeedBatch, ProjectionFeed } from './feed';
+
+export interface KafkaFeedOptions {
+  kafka: Kafka;
+  /** Default: the projection's topics. */
+  topics?: string[];
+  /** Only these partitions, from these offsets (inclusive): `--from-offset topic:partition:offset`. */
+  fromOffsets?: FeedTarget[];
+  /** Every partition from its first message recorded at or after this time: `--from-time <ISO>`. */
+  fromTime?: Date;
+}
+
+/** Messages fetched ahead of those being handled, at most: beyond it the fetching waits. */
+const MAX_PENDING = 50_000;
+
+const keyOf = (topic: string, partition: number) => `${topic}\u0000${partition}`;
+
+/** Where each partition starts, and its last offset when the feed opened (its high watermark minus one). */
+const plan = async (options: KafkaFeedOptions, topics: string[]) => {
+  const next = new Map<string, bigint>();
+  const last = new Map<string, bigint>();
+  /** Partitions the consumer must be put back (seek) to `next` on before reading: the group starts at the beginning. */
+  const displaced = new Set<string>();
+  const admin = options.kafka.admin();
+  await admin.connect();
+  try {
+    for (const topic of topics) {
+      const byTime = options.fromTime ? await admin.fetchTopicOffsetsByTimestamp(topic, options.fromTime.getTime()) : undefined;
+      for (const { partition, high, low } of await admin.fetchTopicOffsets(topic)) {
+        const key = keyOf(topic, partition);
+        const given = options.fromOffsets?.find((start) => start.topic === topic && start.partition === partition);
+        const timed = byTime?.find((start) => start.partition === partition)?.offset;
+        // With offsets given, the partitions they do not name are not read at all.
+        const start = given
+          ? BigInt(given.offset)
+          : options.fromOffsets
+            ? BigInt(high)
+            : timed !== undefined && Number(timed) >= 0
+              ? BigInt(timed)
+              : BigInt(low);
+        next.set(key, start < BigInt(low) ? BigInt(low) : start);
+        if (start > BigInt(low)) displaced.add(key);
+        last.set(key, BigInt(high) - 1n);
+      }
+    }
+  } finally {
+    await admin.disconnect();
+  }
+  return { next, last, displaced };
+};
+
+/** The two headers a projection reads (mayConcern): a rebuild reads every message, so nothing more is decoded. */
+const headerOf = (message: KafkaMessage, name: string): Record<string, string> => {
+  const value = message.headers?.[name];
+  const first = Array.isArray(value) ? value[0] : value;
+  return first === undefined ? {} : { [name]: first.toString() };
+};
+
+const toMessage = (topic: string, partition: number, message: KafkaMessage): ProjectionMessage => ({
+  topic,
+  partition,
+  offset: message.offset,
+  headers: { ...headerOf(message, HEADER.messageKind), ...headerOf(message, HEADER.eventType) },
+  value: message.value?.toString('utf8') ?? null,
+});
+
+/**
+ * Kafka as a feed: a consumer of a throw-away group (nothing committed, the group deleted
+ * at close) reading large batches from the start to the high watermarks captured at open,
+ * then on to the targets a swap gives. A partition at its target, or fetched while nobody
+ * reads, is paused; one read on is first put back (seek) where the feed left it, since a
+ * batch may have run past it.
+ */
+export const kafkaFeed = (options: KafkaFeedOptions): ProjectionFeed => ({
+  kind: 'kafka',
+  open: async (projection) => {
+    const topics = options.topics ?? projection.topics;
+    const { next, last, displaced } = await plan(options, topics);
+    const total = [...last].reduce((sum, [key, end]) => sum + Math.max(0, Number(end + 1n - (next.get(key) ?? 0n))), 0);
+    const reached = (key: string) => (next.get(key) ?? 0n) > (last.get(key) ?? -1n);
+    const allReached = () => [...last.keys()].every(reached);
+    const partitionOf = (key: string) => {
+      const [topic = '', partition = '0'] = key.split('\u0000');
+      return { topic, partition: Number(partition) };
+    };
+
+    const groupId = `ordo-feed-${projection.name}-${randomUUID()}`;
+    const consumer = options.kafka.consumer({
+      groupId,
+      allowAutoTopicCreation: false,
+      maxWaitTimeInMs: 100,
+      maxBytes: 64 * 1024 * 1024,
+      maxBytesPerPartition: 16 * 1024 * 1024,
+    });
+    let sink: { onBatch: OnFeedBatch; done: () => void; fail: (error: unknown) => void } | undefined;
+    // The batches handed over and not yet handled, in order; a failure fails the read.
+    let handing: Promise<void> = Promise.resolve();
+    let pending = 0;
+    // A paused partition's fetches may have run past `next`: it is put back there before reading on.
+    const pause = (key: string) => {
+      const { topic, partition } = partitionOf(key);
+      consumer.pause([{ topic, partitions: [partition] }]);
+      displaced.add(key);
+    };
+    const readOn = () => {
+      for (const key of last.keys()) {
+        if (reached(key)) continue;
+        const { topic, partition } = partitionOf(key);
+        if (displaced.delete(key)) consumer.seek({ topic, partition, offset: String(next.get(key)) });
+        consumer.resume([{ topic, partitions: [partition] }]);
+      }
+    };
+
+    await consumer.connect();
+    await consumer.subscribe({ topics, fromBeginning: true });
+    await consumer.run({
+      autoCommit: false,
+      eachBatchAutoResolve: false,
+      eachBatch: async ({ batch, heartbeat, isStale }) => {
+        const key = keyOf(batch.topic, batch.partition);
+        const from = next.get(key);
+        const to = last.get(key);
+        if (isStale() || from === undefined || to === undefined) return;
+        // Nobody reading: held back, and read again from `next` (readOn seeks there first).
+        if (!sink) return pause(key);
+        const reading = sink;
+        const wanted = batch.messages.filter((message) => {
+          const offset = BigInt(message.offset);
+          return offset >= from && offset <= to;
+        });
+        if (wanted.length > 0) {
+          // Handed over in order, without waiting: the next fetch overlaps this batch's writes.
+          const messages = wanted.map((message) => toMessage(batch.topic, batch.partition, message));
+          next.set(key, BigInt((wanted[wanted.length - 1] as KafkaMessage).offset) + 1n);
+          pending += messages.length;
+          handing = handing.then(() => reading.onBatch(messages)).finally(() => (pending -= messages.length));
+          handing.catch((error: unknown) => {
+            if (sink === reading) sink = undefined;
+            reading.fail(error);
+          });
+        }
+        if (reached(key)) pause(key);
+        if (pending > MAX_PENDING) await handing.catch(() => undefined);
+        await heartbeat();
+        if (allReached()) handing.then(reading.done, () => undefined);
+      },
+    });
+    for (const key of last.keys()) if (reached(key)) pause(key);
+
+    const readUntilReached = (onBatch: OnFeedBatch) =>
+      new Promise<void>((resolve, reject) => {
+        sink = { onBatch, done: resolve, fail: reject };
+        if (allReached()) resolve();
+        else readOn();
+      }).finally(() => (sink = undefined));
+
+    const session: FeedSession = {
+      total,
+      readToEnd: readUntilReached,
+      catchUp: async (targets, onBatch) => {
+        for (const target of targets) {
+          const key = keyOf(target.topic, target.partition);
+          const current = last.get(key);
+          if (current !== undefined && BigInt(target.offset) > current) last.set(key, BigInt(target.offset));
+        }
+        await readUntilReached(onBatch);
+      },
+      close: async () => {
+        await consumer.disconnect();
+        const admin = options.kafka.admin();
+        await admin.connect();
+        await admin.deleteGroups([groupId]).catch(() => undefined);
+        await admin.disconnect();
+      },
+    };
+    return session;
+  },
+});

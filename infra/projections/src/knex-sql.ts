@@ -1,0 +1,42 @@
+import knexFactory, { type Knex } from 'knex';
+import type { Query } from '@ordo/runtime';
+import type { ProjectionWriter } from './definition';
+import type { ProjectionNames } from './names';
+
+/** A query builder without a connection: it only compiles; Ordo's Query (pg pool or PGlite) executes. */
+export const builder: Knex = knexFactory({ client: 'pg' });
+
+const replaceBigints = (_key: string, value: unknown) => (typeof value === 'bigint' ? value.toString() : value);
+
+/**
+ * Bindings as both node-pg and PGlite take them alike: a bigint as its text, a plain object
+ * as its JSON (jsonb); arrays stay PostgreSQL arrays (`= any(?)`), so a jsonb array is
+ * given as JSON.stringify(...) by the caller.
+ */
+export const prepareBinding = (value: unknown): unknown => {
+  if (typeof value === 'bigint') return value.toString();
+  if (value === null || typeof value !== 'object' || value instanceof Date || Buffer.isBuffer(value) || Array.isArray(value)) return value;
+  return JSON.stringify(value, replaceBigints);
+};
+
+type Compilable = { toSQL(): { toNative(): { sql: string; bindings: readonly unknown[] } } };
+
+export const runCompiled = async <Row>(query: Query, compilable: Compilable): Promise<Row[]> => {
+  const { sql, bindings } = compilable.toSQL().toNative();
+  return (await query<Row>(sql, bindings.map(prepareBinding))).rows;
+};
+
+/** Runs a schema builder's statements (one or several) in order. */
+export const runSchema = async (query: Query, schemaBuilder: Knex.SchemaBuilder): Promise<void> => {
+  for (const statement of schemaBuilder.toSQL()) {
+    await query(statement.sql, statement.bindings.map(prepareBinding));
+  }
+};
+
+/** The writer a projection's `apply` gets: its tables' physical names in this table set, in this transaction. */
+export const projectionWriter = (query: Query, names: ProjectionNames): ProjectionWriter => ({
+  knex: builder,
+  // Unquoted `schema.table`: knex quotes each part, and the projection's raw SQL binds it with `??`.
+  table: (name) => `${names.schema}.${names.physical(name)}`,
+  run: (compilable) => runCompiled(query, compilable as unknown as Compilable),
+});

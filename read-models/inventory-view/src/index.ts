@@ -1,0 +1,2 @@
+export { inventoryViewService } from './service';
+export { inventoryViewProjection } from './projection';

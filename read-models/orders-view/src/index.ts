@@ -1,0 +1,2 @@
+export { ordersViewService } from './service';
+export { ordersViewProjection } from './projection';
