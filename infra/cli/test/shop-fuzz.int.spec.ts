@@ -118,8 +118,9 @@ describe('every shop route under random and malformed requests', () => {
       }),
       { numRuns: 400 },
     );
-    // The generator reached every route, so none went unfuzzed.
-    expect([...routesReached].sort()).toEqual(SHOP_ROUTES.map((route) => `${route.method} ${route.route}`).sort());
+    // The generator reached every route, so none went unfuzzed (the dead-letter routes, which
+    // every module serves from the same code, count once).
+    expect([...routesReached].sort()).toEqual([...new Set(SHOP_ROUTES.map((route) => `${route.method} ${route.route}`))].sort());
   });
 
   const postRoutes = SHOP_ROUTES.filter((route) => route.body !== undefined);
