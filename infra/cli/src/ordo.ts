@@ -6,8 +6,10 @@ import { Command, CommanderError, Option } from 'commander';
 import { dlqCommand } from './commands/dlq';
 import { CliFailure, describe } from './commands/failure';
 import { replayCommand } from './commands/replay';
+import { runReplay } from './commands/replay-run';
 import { republishCommand } from './commands/republish';
 import { MODES, resolveTarget, type Mode } from './commands/target';
+import { shopProjections } from './projections';
 
 const out = (line: string) => process.stdout.write(`${line}\n`);
 const err = (line: string) => process.stderr.write(`${line}\n`);
@@ -23,7 +25,7 @@ const program = new Command('ordo')
 
 const target = () => resolveTarget(program.opts<{ mode?: Mode }>().mode);
 
-program.addCommand(replayCommand({ target, projections: () => [], run: () => Promise.reject(new CliFailure('no projection runner is mounted')) }));
+program.addCommand(replayCommand({ target, projections: () => shopProjections, run: (plan, at) => runReplay(plan, at, { out }) }));
 program.addCommand(republishCommand({ target, out }));
 program.addCommand(dlqCommand({ target, out, err }));
 

@@ -21,5 +21,5 @@ export { topicsOf } from './topics';
 export { runStandalone } from './standalone';
 export { runEmbedded, EMBEDDED_OPERATOR, type EmbeddedOptions } from './embedded';
 export { localTokens, type LocalTokens } from './local-tokens';
-export { DataFolderLocked } from './data-lock';
+export { DataFolderLocked, lockDataFolder, type DataFolderLock } from './data-lock';
 export { deadLetterRoutes, type MountedConsumers } from './dead-letter-routes';
