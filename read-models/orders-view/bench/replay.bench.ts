@@ -1,0 +1,188 @@
+// A full rebuild of orders-view from Kafka (`ordo replay orders-view`'s path) beside a raw
+// kafkajs consumer that reads the same messages and does nothing with them, same run, same
+// broker: the ratio of their rates is the figure (target 0.5). The events are an order's
+// life as the shop records it (placed, confirmed; authorized, captured; shipment
+// scheduled), on topics of this run's own, in the relay's message format.
+//
+//   npm run bench -- replay
+//   BENCH_EVENTS=1000000  BENCH_ROUNDS=1
+import { randomBytes, randomUUID } from 'node:crypto';
+import { Kafka, logLevel, Partitioners, type Message } from 'kafkajs';
+import pg from 'pg';
+import type { RecordedEvent } from '@ordo/eventstore';
+import { startBroker, stopBroker } from '@ordo/kafka-local';
+import { eventMessageValue, headersOf } from '@ordo/messaging';
+import { kafkaFeed, rebuildProjection } from '@ordo/projections';
+import { pgPoolSql, quoteIdentifier } from '@ordo/runtime';
+import { best, envNumber, msSince, now, printTable, sampleRss, MB } from '@ordo/testing/bench';
+import { ordersViewProjection } from '../src/projection';
+
+const DATABASE_URL = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
+const EVENTS = envNumber('BENCH_EVENTS', 1_000_000);
+const ROUNDS = Math.max(1, envNumber('BENCH_ROUNDS', 1));
+const RUN = randomBytes(4).toString('hex');
+const SCHEMA = `bench_replay_${RUN}`;
+const PARTITIONS = 3;
+const EVENTS_PER_ORDER = 5;
+const topicOf = (context: string) => `bench-${RUN}.${context}.events`;
+const TOPICS = ['orders', 'payments', 'shipping'].map(topicOf);
+
+const SHIP_TO = { line1: '1 Main St', city: 'Lyon', postalCode: '69001', country: 'FR' };
+
+/** The five events of one order, as the relays publish them: each to its context's topic, keyed by its stream. */
+const lifeOfAnOrder = (n: number, at: Date): { topic: string; message: Message }[] => {
+  const orderId = randomUUID();
+  const iso = at.toISOString();
+  const lines = [
+    { sku: `SKU-${n % 500}`, quantity: 1 + (n % 3), unitPriceCents: 1250 },
+    { sku: `SKU-${(n * 7) % 500}`, quantity: 1, unitPriceCents: 990 },
+  ];
+  const totalCents = lines.reduce((sum, line) => sum + line.quantity * line.unitPriceCents, 0);
+  const recorded = (context: string, stream: string, revision: number, type: string, data: unknown) => {
+    const event: RecordedEvent = {
+      id: randomUUID(),
+      type,
+      stream,
+      revision: BigInt(revision),
+      position: BigInt(n * EVENTS_PER_ORDER + revision),
+      data,
+      metadata: { correlationId: orderId, causationId: orderId, schemaVersion: 1 },
+      recordedAt: at,
+    };
+    return { topic: topicOf(context), message: { key: stream, value: eventMessageValue(event), headers: headersOf(event) } };
+  };
+  return [
+    recorded('orders', `order-${orderId}`, 0, 'OrderPlaced', {
+      orderId,
+      owner: `customer-${n % 1000}`,
+      customerId: randomUUID(),
+      shipTo: SHIP_TO,
+      lines,
+      totalCents,
+      at: iso,
+    }),
+    recorded('orders', `order-${orderId}`, 1, 'OrderConfirmed', { orderId, at: iso }),
+    recorded('payments', `payment-${orderId}`, 0, 'PaymentAuthorized', {
+      orderId,
+      authorizationId: `auth-${n}`,
+      amountCents: totalCents,
+      currency: 'EUR',
+      at: iso,
+    }),
+    recorded('payments', `payment-${orderId}`, 1, 'PaymentCaptured', {
+      orderId,
+      authorizationId: `auth-${n}`,
+      captureId: `cap-${n}`,
+      amountCents: totalCents,
+      at: iso,
+    }),
+    recorded('shipping', `shipment-${orderId}`, 0, 'ShipmentScheduled', {
+      orderId,
+      shipmentId: `ship-${n}`,
+      address: SHIP_TO,
+      lines: lines.map(({ sku, quantity }) => ({ sku, quantity })),
+      at: iso,
+    }),
+  ];
+};
+
+const produce = async (kafka: Kafka) => {
+  const producer = kafka.producer({ createPartitioner: Partitioners.DefaultPartitioner, allowAutoTopicCreation: false });
+  await producer.connect();
+  const started = now();
+  const orders = Math.ceil(EVENTS / EVENTS_PER_ORDER);
+  const base = Date.now() - orders * 10;
+  try {
+    for (let first = 0; first < orders; first += 2_000) {
+      const routed = Array.from({ length: Math.min(2_000, orders - first) }, (_, i) => lifeOfAnOrder(first + i, new Date(base + (first + i) * 10))).flat();
+      const byTopic = TOPICS.map((topic) => ({ topic, messages: routed.filter((route) => route.topic === topic).map((route) => route.message) }));
+      await producer.sendBatch({ acks: -1, topicMessages: byTopic });
+    }
+  } finally {
+    await producer.disconnect();
+  }
+  return { events: orders * EVENTS_PER_ORDER, seconds: msSince(started) / 1000 };
+};
+
+/** The baseline: a consumer of a group of its own, from the beginning, counting. */
+const rawConsume = async (kafka: Kafka, total: number) => {
+  const consumer = kafka.consumer({
+    groupId: `bench-raw-${RUN}-${randomUUID()}`,
+    allowAutoTopicCreation: false,
+    maxWaitTimeInMs: 100,
+    maxBytes: 64 * 1024 * 1024,
+    maxBytesPerPartition: 16 * 1024 * 1024,
+  });
+  await consumer.connect();
+  await consumer.subscribe({ topics: TOPICS, fromBeginning: true });
+  let seen = 0;
+  const started = now();
+  await new Promise<void>((resolve, reject) => {
+    consumer
+      .run({
+        autoCommit: false,
+        eachBatch: async ({ batch }) => {
+          seen += batch.messages.length;
+          if (seen >= total) resolve();
+        },
+      })
+      .catch(reject);
+  });
+  const seconds = msSince(started) / 1000;
+  await consumer.disconnect();
+  return { events: seen, perSecond: seen / seconds, seconds };
+};
+
+const rebuild = async (sql: ReturnType<typeof pgPoolSql>, kafka: Kafka) => {
+  const rss = sampleRss(50);
+  const result = await rebuildProjection({ ...ordersViewProjection, topics: TOPICS }, { sql, schema: SCHEMA, source: kafkaFeed({ kafka, topics: TOPICS }) });
+  const { peakBytes } = rss.stop();
+  const seconds = result.durationMs / 1000;
+  return { events: result.events, perSecond: result.events / seconds, seconds, peakMb: peakBytes / MB };
+};
+
+const main = async () => {
+  const local = process.env.KAFKA_BROKERS ? undefined : await startBroker({ log: (line) => console.log(line) });
+  const brokers = process.env.KAFKA_BROKERS?.split(',') ?? local?.brokers ?? [];
+  const kafka = new Kafka({ clientId: `bench-${RUN}`, brokers, logLevel: logLevel.NOTHING });
+  const admin = kafka.admin();
+  await admin.connect();
+  const pool = new pg.Pool({ connectionString: DATABASE_URL, max: 4 });
+  const sql = pgPoolSql(pool);
+  try {
+    await admin.createTopics({ waitForLeaders: true, topics: TOPICS.map((topic) => ({ topic, numPartitions: PARTITIONS })) });
+    console.log(`producing ${EVENTS.toLocaleString('en-US')} events to ${TOPICS.join(', ')} ...`);
+    const produced = await produce(kafka);
+    console.log(`produced ${produced.events.toLocaleString('en-US')} events in ${produced.seconds.toFixed(1)} s`);
+
+    const raws = [];
+    const rebuilds = [];
+    for (let round = 0; round < ROUNDS; round++) {
+      raws.push(await rawConsume(kafka, produced.events));
+      console.log(`round ${round + 1}: raw kafkajs ${raws.at(-1)?.perSecond.toFixed(0)} events/s`);
+      // Each round rebuilds from scratch: the first creates the live tables, later ones swap.
+      rebuilds.push(await rebuild(sql, kafka));
+      console.log(`round ${round + 1}: rebuild ${rebuilds.at(-1)?.perSecond.toFixed(0)} events/s`);
+    }
+    const raw = best(raws, (run) => run.perSecond);
+    const rebuilt = best(rebuilds, (run) => run.perSecond);
+    const { rows } = await pool.query<{ n: string }>(`select count(*)::text as n from ${quoteIdentifier(SCHEMA)}.orders`);
+    console.log(`orders-view holds ${Number(rows[0]?.n ?? 0).toLocaleString('en-US')} orders`);
+    printTable(`== replay: rebuild orders-view from Kafka (${produced.events.toLocaleString('en-US')} events, ${PARTITIONS} partitions a topic)`, [
+      { label: 'rebuild rate vs raw kafkajs consumer', unit: 'events/s', value: rebuilt.perSecond, baseline: raw.perSecond, target: 0.5 },
+      { label: 'rebuild time vs raw read time', unit: 's', value: rebuilt.seconds, baseline: raw.seconds, digits: 1 },
+      { label: 'rebuild peak RSS', unit: 'MB', value: rebuilt.peakMb },
+    ]);
+  } finally {
+    await pool.query(`drop schema if exists ${quoteIdentifier(SCHEMA)} cascade`).catch(() => undefined);
+    await pool.end();
+    await admin.deleteTopics({ topics: TOPICS }).catch(() => undefined);
+    await admin.disconnect();
+    if (local && !local.alreadyRunning) await stopBroker({ port: local.port });
+  }
+};
+
+main().catch((error: unknown) => {
+  console.error(error);
+  process.exit(1);
+});
