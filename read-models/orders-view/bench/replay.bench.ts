@@ -24,6 +24,8 @@ const RUN = randomBytes(4).toString('hex');
 const SCHEMA = `bench_replay_${RUN}`;
 const PARTITIONS = 3;
 const EVENTS_PER_ORDER = 5;
+// A send's batch per partition stays under the broker's 1 MB message.max.bytes.
+const ORDERS_PER_SEND = 500;
 const topicOf = (context: string) => `bench-${RUN}.${context}.events`;
 const TOPICS = ['orders', 'payments', 'shipping'].map(topicOf);
 
@@ -93,8 +95,10 @@ const produce = async (kafka: Kafka) => {
   const orders = Math.ceil(EVENTS / EVENTS_PER_ORDER);
   const base = Date.now() - orders * 10;
   try {
-    for (let first = 0; first < orders; first += 2_000) {
-      const routed = Array.from({ length: Math.min(2_000, orders - first) }, (_, i) => lifeOfAnOrder(first + i, new Date(base + (first + i) * 10))).flat();
+    for (let first = 0; first < orders; first += ORDERS_PER_SEND) {
+      const routed = Array.from({ length: Math.min(ORDERS_PER_SEND, orders - first) }, (_, i) =>
+        lifeOfAnOrder(first + i, new Date(base + (first + i) * 10)),
+      ).flat();
       const byTopic = TOPICS.map((topic) => ({ topic, messages: routed.filter((route) => route.topic === topic).map((route) => route.message) }));
       await producer.sendBatch({ acks: -1, topicMessages: byTopic });
     }
