@@ -2,7 +2,7 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { createEventStore } from '@ordo/eventstore';
+import { createEventStore, type EventStore } from '@ordo/eventstore';
 import { schemaOf } from '@ordo/host';
 import { orderStream } from '@ordo/orders-contract';
 import { testEnvironment } from '@ordo/testing';
@@ -24,10 +24,10 @@ describe('ordo replay', () => {
   const local = { DATABASE_URL: env.databaseUrl, KAFKA_BROKERS: env.kafkaBrokers.join(','), ORDO_DATABASE_PREFIX: prefix, ORDO_DATA_DIR: dataDir };
   const orderIds = [randomUUID(), randomUUID()];
 
-  beforeAll(async () => {
-    const { databases } = await provisionServiceDatabases(env.databaseUrl, services, prefix, dataDir);
-    const orders = shopService('orders');
-    const store = await createEventStore(databases[0]?.url as string, { schema: schemaOf(orders), ...orders.store });
+  const orders = shopService('orders');
+  /** Two orders placed in the orders store at that URL (a server's database, or a PGlite folder). */
+  const placeOrders = async (url: string) => {
+    const store: EventStore = await createEventStore(url, { schema: schemaOf(orders), ...orders.store });
     try {
       for (const orderId of orderIds) {
         const metadata = { correlationId: orderId, causationId: orderId, commandId: orderId, schemaVersion: 1 };
@@ -37,6 +37,11 @@ describe('ordo replay', () => {
     } finally {
       await store.close();
     }
+  };
+
+  beforeAll(async () => {
+    const { databases } = await provisionServiceDatabases(env.databaseUrl, services, prefix, dataDir);
+    await placeOrders(databases[0]?.url as string);
   });
   afterAll(async () => {
     await dropServiceDatabases(env.databaseUrl, services, prefix);
@@ -60,6 +65,20 @@ describe('ordo replay', () => {
 
     const again = await runOrdo(['replay', 'orders-view', '--source', 'eventstore', '--dry-run'], local);
     expect(again.stdout).toContain('  rows added 0, changed 0, removed 0');
+  });
+
+  // One PGlite database holds the stores and the view: the rebuild must not wait on itself.
+  it("rebuilds orders-view in embedded mode's data folder from its stores", async () => {
+    const folder = path.join(dataDir, 'stopped-shop');
+    fs.mkdirSync(path.join(folder, 'pglite'), { recursive: true });
+    await placeOrders(`pglite://${path.join(folder, 'pglite')}`);
+    const rebuilt = await runOrdo(['--mode', 'embedded', 'replay', 'orders-view'], { ...local, ORDO_DATA_DIR: folder });
+    expect(rebuilt).toMatchObject({
+      code: 0,
+      stdout: expect.stringMatching(/^rebuilt orders-view from eventstore: 2 event\(s\) in [\d.]+ s; swapped in\n  rows added 2/),
+    });
+    const again = await runOrdo(['--mode', 'embedded', 'replay', 'orders-view', '--dry-run'], { ...local, ORDO_DATA_DIR: folder });
+    expect(again).toMatchObject({ code: 0, stdout: expect.stringContaining('  rows added 0, changed 0, removed 0') });
   });
 
   it("refuses embedded mode's data folder while a live process holds it, naming that process", async () => {

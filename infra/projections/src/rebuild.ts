@@ -18,6 +18,13 @@ export interface RebuildOptions {
   source: ProjectionFeed;
   dryRun?: boolean;
   onProgress?: (progress: { events: number; total?: number }) => void;
+  /**
+   * Nothing else writes the stores or the live tables while it runs (embedded mode, the
+   * data folder locked by the caller): the catch-up runs before the swap's transaction
+   * instead of under its lock. On PGlite, one connection, a catch-up reading the stores
+   * under that lock would wait for itself.
+   */
+  exclusive?: boolean;
 }
 
 export interface RebuildResult {
@@ -101,12 +108,19 @@ export const rebuildProjection = async (projection: Projection, options: Rebuild
       for (const state of kept.values()) await state.flush(projectionWriter(query, shadow));
       return 0;
     });
+    const liveTargets = async (query: Query) => {
+      const { rows } = await query<FeedTarget>(`select topic, partition, "offset" from ${checkpointTable(live)}`);
+      return rows.map((row) => ({ ...row, partition: Number(row.partition) }));
+    };
+    if (options.exclusive) {
+      const targets = await sql.transaction(liveTargets);
+      await session.catchUp(targets, async (messages) => progress(await writeShadow((query) => applyAll(projection, query, shadow, messages))));
+    }
     const diff = await sql.transaction(async (query) => {
       // The live runner's next batch waits here, before writing anything (apply.ts).
       await query(`lock table ${checkpointTable(live)} in exclusive mode`);
-      const { rows } = await query<FeedTarget>(`select topic, partition, "offset" from ${checkpointTable(live)}`);
-      const targets = rows.map((row) => ({ ...row, partition: Number(row.partition) }));
-      await session.catchUp(targets, async (messages) => progress(await applyAll(projection, query, shadow, messages)));
+      const targets = await liveTargets(query);
+      if (!options.exclusive) await session.catchUp(targets, async (messages) => progress(await applyAll(projection, query, shadow, messages)));
       if (options.source.kind === 'store') {
         // Store positions are not the live runner's: the shadow now reflects every event the
         // live tables do (the stores were read to their end), so it resumes where they are.

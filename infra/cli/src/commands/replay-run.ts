@@ -26,6 +26,8 @@ interface Opened {
   sql: TransactionalSql;
   schema: string;
   feed: ProjectionFeed;
+  /** The data folder is locked: nothing else writes while the replay runs (rebuildProjection's `exclusive`). */
+  exclusive?: boolean;
   close(): Promise<void>;
 }
 
@@ -70,7 +72,7 @@ const openEmbedded = async (plan: ReplayPlan, target: Target): Promise<Opened> =
       closers.push(() => store.close());
       stores.push({ name: service.name, store });
     }
-    return { sql: pgliteSql(shared.db), schema: schemaOf(plan.projection), feed: storeFeed(stores), close: () => closeAll(closers) };
+    return { sql: pgliteSql(shared.db), schema: schemaOf(plan.projection), feed: storeFeed(stores), exclusive: true, close: () => closeAll(closers) };
   } catch (error) {
     await closeAll(closers);
     throw error;
@@ -166,7 +168,14 @@ export const runReplay = async (plan: ReplayPlan, target: Target, io: ReplayRunI
       io.out(`replayed ${projection.name} in place ${from}: ${events} event(s) in ${seconds(durationMs)}`);
       return;
     }
-    const result = await rebuildProjection(projection, { sql: opened.sql, schema: opened.schema, source: opened.feed, dryRun: plan.dryRun, onProgress });
+    const result = await rebuildProjection(projection, {
+      sql: opened.sql,
+      schema: opened.schema,
+      source: opened.feed,
+      dryRun: plan.dryRun,
+      exclusive: opened.exclusive ?? false,
+      onProgress,
+    });
     progress.stop();
     const { added, changed, removed, examples } = result.diff;
     io.out(
