@@ -9,7 +9,10 @@ import { inventoryViewService } from './service';
 // embedded bus, the projection folds its events into one row per sku, the routes read it.
 // Each read after a write sends the write's position in Read-After, as a client does.
 
-const TOKENS = new Map([['token-viewer', { subject: 'support', roles: ['viewer' as const] }]]);
+const TOKENS = new Map([
+  ['token-viewer', { subject: 'support', roles: ['viewer' as const] }],
+  ['token-customer', { subject: 'customer-a', roles: ['customer' as const] }],
+]);
 const AT = '2026-11-30T10:00:00.000Z';
 
 describe.each(['postgres', 'pglite'] as const)('the inventory view on %s', (database) => {
@@ -53,7 +56,10 @@ describe.each(['postgres', 'pglite'] as const)('the inventory view on %s', (data
     expect(viewed.status).toBe(200);
     expect(viewed.headers.get('etag')).toBe(position);
     expect(await viewed.json()).toEqual({ sku, added: 10, onHand: 10, available: 7, reserved: 3, dispatched: 0, reservations: [{ orderId, quantity: 3 }] });
-    expect(await (await get(`/v1/stock/${sku}`)).json()).toEqual({ sku, added: 10, onHand: 10, available: 7, reserved: 3, dispatched: 0 });
+    expect(viewed.headers.get('vary')).toMatch(/authorization/i);
+    const numbersOnly = { sku, added: 10, onHand: 10, available: 7, reserved: 3, dispatched: 0 };
+    expect(await (await get(`/v1/stock/${sku}`)).json()).toEqual(numbersOnly);
+    expect(await (await get(`/v1/stock/${sku}`, { authorization: 'Bearer token-customer' })).json()).toEqual(numbersOnly);
     expect((await get(`/v1/stock/${sku}`, { 'if-none-match': position })).status).toBe(304);
   });
 
