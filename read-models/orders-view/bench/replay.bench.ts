@@ -1,21 +1,19 @@
 // A full rebuild of orders-view from Kafka (`ordo replay orders-view`'s path) beside a raw
 // kafkajs consumer that reads the same messages and does nothing with them, same run, same
-// broker: the ratio of their rates is the figure (target 0.5). The events are an order's
-// life as the shop records it (placed, confirmed; authorized, captured; shipment
-// scheduled), on topics of this run's own, in the relay's message format.
+// broker: the ratio of their rates is the figure (target 0.5). The events are orders' lives
+// as the shop records them (test/order-lives.ts), on topics of this run's own.
 //
 //   npm run bench -- replay
 //   BENCH_EVENTS=1000000  BENCH_ROUNDS=1
 import { randomBytes, randomUUID } from 'node:crypto';
-import { Kafka, logLevel, Partitioners, type Message } from 'kafkajs';
+import { Kafka, logLevel } from 'kafkajs';
 import pg from 'pg';
-import type { RecordedEvent } from '@ordo/eventstore';
 import { startBroker, stopBroker } from '@ordo/kafka-local';
-import { eventMessageValue, headersOf } from '@ordo/messaging';
 import { kafkaFeed, rebuildProjection } from '@ordo/projections';
 import { pgPoolSql, quoteIdentifier } from '@ordo/runtime';
 import { best, envNumber, msSince, now, printTable, sampleRss, MB } from '@ordo/testing/bench';
 import { ordersViewProjection } from '../src/projection';
+import { EVENTS_PER_ORDER, ORDER_CONTEXTS, publishOrderLives, type OrderContext } from '../test/order-lives';
 
 const DATABASE_URL = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 const EVENTS = envNumber('BENCH_EVENTS', 1_000_000);
@@ -23,89 +21,13 @@ const ROUNDS = Math.max(1, envNumber('BENCH_ROUNDS', 1));
 const RUN = randomBytes(4).toString('hex');
 const SCHEMA = `bench_replay_${RUN}`;
 const PARTITIONS = 3;
-const EVENTS_PER_ORDER = 5;
-// A send's batch per partition stays under the broker's 1 MB message.max.bytes.
-const ORDERS_PER_SEND = 500;
-const topicOf = (context: string) => `bench-${RUN}.${context}.events`;
-const TOPICS = ['orders', 'payments', 'shipping'].map(topicOf);
-
-const SHIP_TO = { line1: '1 Main St', city: 'Lyon', postalCode: '69001', country: 'FR' };
-
-/** The five events of one order, as the relays publish them: each to its context's topic, keyed by its stream. */
-const lifeOfAnOrder = (n: number, at: Date): { topic: string; message: Message }[] => {
-  const orderId = randomUUID();
-  const iso = at.toISOString();
-  const lines = [
-    { sku: `SKU-${n % 500}`, quantity: 1 + (n % 3), unitPriceCents: 1250 },
-    { sku: `SKU-${(n * 7) % 500}`, quantity: 1, unitPriceCents: 990 },
-  ];
-  const totalCents = lines.reduce((sum, line) => sum + line.quantity * line.unitPriceCents, 0);
-  const recorded = (context: string, stream: string, revision: number, type: string, data: unknown) => {
-    const event: RecordedEvent = {
-      id: randomUUID(),
-      type,
-      stream,
-      revision: BigInt(revision),
-      position: BigInt(n * EVENTS_PER_ORDER + revision),
-      data,
-      metadata: { correlationId: orderId, causationId: orderId, schemaVersion: 1 },
-      recordedAt: at,
-    };
-    return { topic: topicOf(context), message: { key: stream, value: eventMessageValue(event), headers: headersOf(event) } };
-  };
-  return [
-    recorded('orders', `order-${orderId}`, 0, 'OrderPlaced', {
-      orderId,
-      owner: `customer-${n % 1000}`,
-      customerId: randomUUID(),
-      shipTo: SHIP_TO,
-      lines,
-      totalCents,
-      at: iso,
-    }),
-    recorded('orders', `order-${orderId}`, 1, 'OrderConfirmed', { orderId, at: iso }),
-    recorded('payments', `payment-${orderId}`, 0, 'PaymentAuthorized', {
-      orderId,
-      authorizationId: `auth-${n}`,
-      amountCents: totalCents,
-      currency: 'EUR',
-      at: iso,
-    }),
-    recorded('payments', `payment-${orderId}`, 1, 'PaymentCaptured', {
-      orderId,
-      authorizationId: `auth-${n}`,
-      captureId: `cap-${n}`,
-      amountCents: totalCents,
-      at: iso,
-    }),
-    recorded('shipping', `shipment-${orderId}`, 0, 'ShipmentScheduled', {
-      orderId,
-      shipmentId: `ship-${n}`,
-      address: SHIP_TO,
-      lines: lines.map(({ sku, quantity }) => ({ sku, quantity })),
-      at: iso,
-    }),
-  ];
-};
+const topicOf = (context: OrderContext) => `bench-${RUN}.${context}.events`;
+const TOPICS = ORDER_CONTEXTS.map(topicOf);
 
 const produce = async (kafka: Kafka) => {
-  const producer = kafka.producer({ createPartitioner: Partitioners.DefaultPartitioner, allowAutoTopicCreation: false });
-  await producer.connect();
   const started = now();
-  const orders = Math.ceil(EVENTS / EVENTS_PER_ORDER);
-  const base = Date.now() - orders * 10;
-  try {
-    for (let first = 0; first < orders; first += ORDERS_PER_SEND) {
-      const routed = Array.from({ length: Math.min(ORDERS_PER_SEND, orders - first) }, (_, i) =>
-        lifeOfAnOrder(first + i, new Date(base + (first + i) * 10)),
-      ).flat();
-      const byTopic = TOPICS.map((topic) => ({ topic, messages: routed.filter((route) => route.topic === topic).map((route) => route.message) }));
-      await producer.sendBatch({ acks: -1, topicMessages: byTopic });
-    }
-  } finally {
-    await producer.disconnect();
-  }
-  return { events: orders * EVENTS_PER_ORDER, seconds: msSince(started) / 1000 };
+  const events = await publishOrderLives(kafka, Math.ceil(EVENTS / EVENTS_PER_ORDER), topicOf);
+  return { events, seconds: msSince(started) / 1000 };
 };
 
 /** The baseline: a consumer of a group of its own, from the beginning, counting. */
