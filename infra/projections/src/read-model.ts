@@ -5,11 +5,12 @@ import type { BusConsumerOptions } from '@ordo/messaging';
 import { projectionConsumer, type ProjectionService } from './consumer';
 import type { Projection } from './definition';
 import { projectionRoutes } from './http';
+import { registerProjectionLag } from './metrics';
 import { kafkaLag, projectionStatus, storeLag, type LagSource, type ProjectionStatus } from './status';
 
 // What a read-model service builds from its projections: their consumers, GET
-// /v1/projections, and the broker connection the lag is read over. The lag gauges are left out: embedded mode
-// shares one registry between the read models, where each would take the other's over.
+// /v1/projections, the lag gauges on the service's registry, and the broker connection the
+// lag is read over.
 
 /** Where the events come from, as the host says (`@ordo/host`'s EventSources): the context stores, or the broker. */
 export type ReadModelSources = { stores: { name: string; store: EventStore }[] } | { kafka: Kafka };
@@ -58,6 +59,11 @@ export const readModelProjections = (projections: Projection[], service: Project
     if (!lag) throw new Error('this host gives the read model no event sources to measure its lag against');
     return projectionStatus(projections, { sql: service.sql, schema: service.schema, lag });
   };
+  if (lag && service.metrics)
+    registerProjectionLag(service.metrics.registry, status, {
+      key: projections.map((projection) => projection.name).join(','),
+      onError: (error) => service.logger?.warn({ err: error }, 'projection lag not measured for this scrape'),
+    });
   const workers: ReadModelWorker[] =
     sources && 'kafka' in sources
       ? [

@@ -137,13 +137,16 @@ describe.each(['postgres', 'pglite'] as const)('the orders view on %s', (databas
     expect(await response.json()).toMatchObject({ stream: `order-${orderId}`, wanted: 5, applied: 0, behind: 5 });
   });
 
-  it('tells viewers its projection’s version, state and lag', async () => {
+  it('tells viewers its projection’s version, state and lag, in /v1/projections and /metrics', async () => {
     const orderId = randomUUID();
     await get(`/v1/orders/${orderId}`, 'token-viewer', { 'read-after': await place(orderId) });
     const response = await get('/v1/projections');
     expect(response.status).toBe(200);
     expect(await response.json()).toEqual({ projections: [{ name: 'orders-view', version: 1, state: 'live', eventsBehind: 0, secondsBehind: 0 }] });
     expect((await get('/v1/projections', 'token-a')).status).toBe(403);
+    const metrics = await (await get('/metrics')).text();
+    expect(metrics).toContain('ordo_projection_lag_events{projection="orders-view",service="orders-view"} 0');
+    expect(metrics).toContain('ordo_projection_lag_seconds{projection="orders-view",service="orders-view"} 0');
   });
 
   it('refuses a Read-After of a stream it does not hold, naming the header', async () => {
