@@ -4,7 +4,8 @@
 // sent, so a slow shop cannot hide behind a generator that waits: no coordinated
 // omission) and measures the time from POST to confirmed (the OrderConfirmed event's
 // time in the orders store). Reports the highest rate whose p99 stays under 1 s, each
-// process's peak memory and CPU milliseconds per order, and a CPU profile summary of where the time goes.
+// process's peak memory and CPU milliseconds per order, a CPU profile summary of where the
+// time goes, and the read models' projection lag (p99) while each rate runs.
 //
 //   npm run bench -- saga
 //   BENCH_RATES=25,50,100,200  BENCH_SECONDS=10  BENCH_MODES=embedded,local  BENCH_FLOWS=two-step,five-step
@@ -20,6 +21,7 @@ import { percentile } from '@ordo/testing/bench';
 import { launchEmbedded, launchLocal, type LaunchedShop } from '../test/launch';
 import { shopClient, uniqueSku, type ShopClient } from '../test/shop-client';
 import { printProfile, summariseProfiles } from './cpu-profile';
+import { sampleProjectionLag, type ProjectionLag } from './projection-lag';
 
 const RATES = (process.env.BENCH_RATES ?? '25,50,75,100,150,200').split(',').map(Number);
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
@@ -45,6 +47,8 @@ interface Step {
   p50: number;
   p95: number;
   p99: number;
+  /** The read models' projection lag while this rate's orders ran. */
+  lag: ProjectionLag[];
 }
 
 /** Sends `rate` orders a second for SECONDS, never waiting for answers; returns each accepted order's due time. */
@@ -181,7 +185,7 @@ const runMode = async (mode: string, flow: string) => {
     storeUrl = local.databases.orders as string;
     dropDatabases = local.dropDatabases;
   }
-  const sent: { rate: number; due: Map<string, number>; failed: number; sent: number }[] = [];
+  const sent: { rate: number; due: Map<string, number>; failed: number; sent: number; lag: ProjectionLag[] }[] = [];
   let processes: ProcessFigures[] = [];
   try {
     const client = shopClient(shop.urls, shop.tokens);
@@ -193,10 +197,11 @@ const runMode = async (mode: string, flow: string) => {
     // Local mode's PostgreSQL server too (a backend that ends during the run takes its time with it).
     const postgresBefore = mode === 'local' ? postgresCpuMs() : 0;
     for (const rate of RATES) {
+      const lagSampler = sampleProjectionLag([shop.urls.ordersView, shop.urls.inventoryView], shop.tokens.operator);
       const step = await openLoop(client, skus, rate);
-      sent.push({ rate, ...step });
       // Let this rate's orders finish before the next rate starts.
       for (const orderId of step.due.keys()) await client.settled(orderId, 300_000).catch(() => undefined);
+      sent.push({ rate, ...step, lag: await lagSampler.stop() });
       console.log(`${mode}: ${rate}/s sent ${step.sent}, accepted ${step.due.size}; POST answered in ${step.answeredP50.toFixed(0)} ms (p50)`);
       const tooSlow = Date.now() - Math.max(...step.due.values()) > 30_000;
       if (tooSlow) break;
@@ -210,7 +215,7 @@ const runMode = async (mode: string, flow: string) => {
   }
 
   const confirmed = await confirmationTimes(storeUrl, 'orders').finally(dropDatabases);
-  const steps: Step[] = sent.map(({ rate, due, failed, sent: count }) => {
+  const steps: Step[] = sent.map(({ rate, due, failed, sent: count, lag }) => {
     const latencies = [...due].flatMap(([orderId, at]) => (confirmed.has(orderId) ? [(confirmed.get(orderId) as number) - at] : [])).sort((a, b) => a - b);
     return {
       rate,
@@ -220,6 +225,7 @@ const runMode = async (mode: string, flow: string) => {
       p50: percentile(latencies, 0.5),
       p95: percentile(latencies, 0.95),
       p99: percentile(latencies, 0.99),
+      lag,
     };
   });
   fs.rmSync(dataDir, { recursive: true, force: true });
@@ -243,6 +249,14 @@ const printResult = ({ mode, flow, steps, processes, profile }: Awaited<ReturnTy
       ? `highest rate with p99 < ${SLO_MS} ms: ${bestStep.rate}/s (p50 ${bestStep.p50.toFixed(0)}, p95 ${bestStep.p95.toFixed(0)}, p99 ${bestStep.p99.toFixed(0)} ms)`
       : `no rate kept p99 under ${SLO_MS} ms`,
   );
+  console.log(
+    'projection lag while each rate ran (GET /v1/projections, polled)\nrate/s  projection        samples  events behind p99  seconds behind p99  max',
+  );
+  for (const s of steps)
+    for (const lag of s.lag)
+      console.log(
+        `${String(s.rate).padStart(6)}  ${lag.projection.padEnd(16)} ${String(lag.samples).padStart(8)} ${lag.eventsP99.toFixed(0).padStart(18)} ${lag.secondsP99.toFixed(2).padStart(19)} ${lag.secondsMax.toFixed(2).padStart(5)}`,
+      );
   console.log('process                          peak memory (VmHWM)   CPU per order (from the first order to the last settled)   of it, main thread');
   for (const { name, mb, cpuMsPerOrder, mainThreadMsPerOrder } of processes)
     console.log(
@@ -264,12 +278,14 @@ const main = async () => {
       printResult({ ...result, flow });
       const best = highestWithin(result.steps);
       const cpu = result.processes.reduce((sum, { cpuMsPerOrder }) => sum + cpuMsPerOrder, 0);
+      // The worst view's p99 seconds behind at the highest rate within the SLO.
+      const lagP99 = best && best.lag.length > 0 ? Math.max(...best.lag.map((lag) => lag.secondsP99)).toFixed(2) : '-';
       summary.push(
-        `${mode.padEnd(9)} ${flow.padEnd(10)} ${(best ? `${best.rate}/s` : 'none').padStart(8)} ${(best ? best.p99.toFixed(0) : '-').padStart(8)} ${cpu.toFixed(1).padStart(10)}`,
+        `${mode.padEnd(9)} ${flow.padEnd(10)} ${(best ? `${best.rate}/s` : 'none').padStart(8)} ${(best ? best.p99.toFixed(0) : '-').padStart(8)} ${cpu.toFixed(1).padStart(10)} ${lagP99.padStart(16)}`,
       );
     }
   }
-  console.log(`\n== side by side (same run)\nmode      flow        highest  p99 (ms)  CPU ms/order\n${summary.join('\n')}`);
+  console.log(`\n== side by side (same run)\nmode      flow        highest  p99 (ms)  CPU ms/order  view lag p99 (s)\n${summary.join('\n')}`);
 };
 
 main().catch((error: unknown) => {
