@@ -52,6 +52,10 @@ export interface KeptState {
   flush(writer: ProjectionWriter): Promise<void>;
 }
 
+/**
+ * A rebuild's fill: the shadow tables start empty, without their secondary indexes (made
+ * after the fill), and nothing but the fill writes them until its flush.
+ */
 export interface ShadowFill {
   /** The state kept under this name, made by `create` on first use. */
   keep<S extends KeptState>(name: string, create: () => S): S;

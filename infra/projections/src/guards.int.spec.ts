@@ -4,7 +4,9 @@ import { projectionDatabases, rowsOf } from '../test/databases';
 import { messageOf, parcelHistory, parcelsProjection, type ParcelRow } from '../test/parcels';
 import { chunked, interleave, seeded } from '../test/shuffle';
 import { applyMessages } from './apply';
+import type { KeptState, ShadowFill } from './definition';
 import type { ProjectionMessage } from './events';
+import { projectionWriter } from './knex-sql';
 import { projectionNames } from './names';
 import { migrateProjection } from './tables';
 
@@ -62,6 +64,30 @@ describe.each(['postgres', 'pglite'] as const)('the revision guards on %s', (dat
       parcels_revision: '3',
       scans_revision: '1',
     } satisfies Record<keyof ParcelRow | 'parcels_revision' | 'scans_revision', unknown>);
+  });
+
+  it('give a rebuild’s fill the same rows when it holds only a few in memory, writing and loading them again', async () => {
+    const topics = topicsOf(['p1', 'p2', 'p3', 'p4', 'p5']);
+    const reference = `${scope.schema}_${database}_reference`;
+    await migrateProjection(sql, projection, reference);
+    await project(sql, reference, [interleave(topics, seeded(1))]);
+
+    const holdingTwo = parcelsProjection({ topics: ['parcels', 'scans'], fillRows: 2 });
+    for (const seed of [1, 2, 3]) {
+      const schema = `${scope.schema}_${database}_fill_${seed}`;
+      await migrateProjection(sql, holdingTwo, schema); // empty tables, as a rebuild's shadow starts
+      const names = projectionNames(holdingTwo, schema);
+      const kept = new Map<string, KeptState>();
+      const fill: ShadowFill = { keep: <S extends KeptState>(name: string, create: () => S) => (kept.get(name) ?? kept.set(name, create()).get(name)) as S };
+      const random = seeded(seed);
+      // Batches of 3: a parcel's events are split between them, its row let go and loaded again between.
+      for (const batch of chunked(interleave(topics, random), 3, random))
+        await sql.transaction((query) => applyMessages(holdingTwo, query, names, batch, { fill }));
+      await sql.transaction(async (query) => {
+        for (const state of kept.values()) await state.flush(projectionWriter(query, names));
+      });
+      expect(await rowsOf(sql, `"${schema}".parcels`)).toEqual(await rowsOf(sql, `"${reference}".parcels`));
+    }
   });
 
   it('commit a batch and its checkpoint together: a failure mid-batch leaves neither', async () => {

@@ -26,13 +26,6 @@ export const runCompiled = async <Row>(query: Query, compilable: Compilable): Pr
   return (await query<Row>(sql, bindings.map(prepareBinding))).rows;
 };
 
-/** Runs a schema builder's statements (one or several) in order. */
-export const runSchema = async (query: Query, schemaBuilder: Knex.SchemaBuilder): Promise<void> => {
-  for (const statement of schemaBuilder.toSQL()) {
-    await query(statement.sql, statement.bindings.map(prepareBinding));
-  }
-};
-
 /** The writer a projection's `apply` gets: its tables' physical names in this table set, in this transaction. */
 export const projectionWriter = (query: Query, names: ProjectionNames, fill?: ShadowFill): ProjectionWriter => ({
   knex: builder,

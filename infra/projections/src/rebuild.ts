@@ -69,7 +69,7 @@ export const rebuildProjection = async (projection: Projection, options: Rebuild
   const live = projectionNames(projection, schema, 'live');
   const shadow = projectionNames(projection, schema, 'shadow');
   await migrateProjection(sql, projection, schema);
-  await sql.transaction((query) => createTableSet(query, projection, shadow));
+  const deferredIndexes = await sql.transaction((query) => createTableSet(query, projection, shadow, { deferIndexes: true }));
 
   const session = await options.source.open(projection);
   let events = 0;
@@ -107,6 +107,10 @@ export const rebuildProjection = async (projection: Projection, options: Rebuild
     await writeShadow(async (query) => {
       for (const state of kept.values()) await state.flush(projectionWriter(query, shadow));
       return 0;
+    });
+    // Indexed once filled, before the catch-up and the swap, which then find them made.
+    await sql.transaction(async (query) => {
+      for (const statement of deferredIndexes) await query(statement);
     });
     const liveTargets = async (query: Query) => {
       const { rows } = await query<FeedTarget>(`select topic, partition, "offset" from ${checkpointTable(live)}`);

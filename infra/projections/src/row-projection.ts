@@ -36,6 +36,8 @@ export interface RowProjectionOptions<R extends Row> {
    * written concurrently.
    */
   evolve(row: R | null, event: ProjectedEvent, source: string): Partial<R>;
+  /** Rows a rebuild's fill holds in memory, at most, between its writes (default 50,000). */
+  fillRows?: number;
 }
 
 // A list is a jsonb value here (`lines`), never a PostgreSQL array: node-pg would send it as one.
@@ -54,7 +56,6 @@ interface Concerned {
   key: string;
 }
 
-/** Rows a rebuild's fill keeps in memory, at most, between its writes. */
 const FILL_ROWS = 50_000;
 
 export const revisionColumn = (source: string): string => `${source}_revision`;
@@ -170,17 +171,22 @@ export const rowProjection = <R extends Row>(options: RowProjectionOptions<R>): 
   const writeBehind = () => {
     const cached = new Map<string, Row>();
     const unwritten = new Set<string>();
+    // The shadow table starts empty and only this fill writes it: a key it never wrote is
+    // not there, so only the keys of rows it wrote and let go are loaded again.
+    const written = new Set<string>();
     const flush = async (writer: ProjectionWriter) => {
       await write(writer, cached, unwritten);
+      for (const key of unwritten) written.add(key);
       unwritten.clear();
       cached.clear();
     };
     return {
       apply: async (concerned: Concerned[], writer: ProjectionWriter) => {
-        const unknown = [...new Set(concerned.map(({ key }) => key))].filter((key) => !cached.has(key));
-        if (unknown.length > 0) for (const [key, row] of await load(writer, unknown)) cached.set(key, row);
+        const evicted = new Set<string>();
+        for (const { key } of concerned) if (!cached.has(key) && written.has(key)) evicted.add(key);
+        if (evicted.size > 0) for (const [key, row] of await load(writer, [...evicted])) cached.set(key, row);
         evolveInto(cached, concerned, unwritten);
-        if (cached.size >= FILL_ROWS) await flush(writer);
+        if (cached.size >= (options.fillRows ?? FILL_ROWS)) await flush(writer);
       },
       flush,
     };

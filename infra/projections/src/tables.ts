@@ -1,7 +1,7 @@
 import type { Query, TransactionalSql } from '@ordo/runtime';
 import { quoteIdentifier } from '@ordo/runtime';
 import type { Projection } from './definition';
-import { builder, runSchema } from './knex-sql';
+import { builder, prepareBinding } from './knex-sql';
 import { projectionNames, type ProjectionNames } from './names';
 
 // The DDL of a projection's table sets and of the registry of versions. PostgreSQL DDL is
@@ -24,11 +24,21 @@ export const dropTableSet = async (query: Query, projection: Projection, names: 
   }
 };
 
-/** Creates a table set afresh: what the projection declares, and its checkpoint table. */
-export const createTableSet = async (query: Query, projection: Projection, names: ProjectionNames): Promise<void> => {
+const SECONDARY_INDEX = /^create (unique )?index /i;
+
+/**
+ * Creates a table set afresh: what the projection declares, and its checkpoint table.
+ * With `deferIndexes` (a rebuild's shadow) the secondary indexes are not made but returned,
+ * to be made once the tables are filled: one sort a table instead of an index update a row.
+ */
+export const createTableSet = async (query: Query, projection: Projection, names: ProjectionNames, { deferIndexes = false } = {}): Promise<string[]> => {
   await dropTableSet(query, projection, names);
+  const deferred: string[] = [];
   for (const table of projection.tables) {
-    await runSchema(query, table.create(builder.schema.withSchema(names.schema), names.physical(table.name)));
+    for (const statement of table.create(builder.schema.withSchema(names.schema), names.physical(table.name)).toSQL()) {
+      if (deferIndexes && SECONDARY_INDEX.test(statement.sql) && statement.bindings.length === 0) deferred.push(statement.sql);
+      else await query(statement.sql, statement.bindings.map(prepareBinding));
+    }
   }
   // The offset is text: a Kafka offset, or the embedded bus's store checkpoint `<major>:<minor>`.
   await query(`create table ${quoteIdentifier(names.schema)}.${quoteIdentifier(names.checkpoints)} (
@@ -38,6 +48,7 @@ export const createTableSet = async (query: Query, projection: Projection, names
     last_recorded_at timestamptz,
     updated_at timestamptz not null default now(),
     primary key (topic, partition))`);
+  return deferred;
 };
 
 const ensureRegistry = async (query: Query, names: ProjectionNames) => {

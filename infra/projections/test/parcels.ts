@@ -18,11 +18,12 @@ export interface ParcelRow extends Record<string, unknown> {
 
 type ParcelData = { parcelId: string; weightGrams?: number; label?: string; at?: string };
 
-export const parcelsProjection = (options: { topics: string[]; version?: number; name?: string }) =>
+export const parcelsProjection = (options: { topics: string[]; version?: number; name?: string; fillRows?: number }) =>
   rowProjection<ParcelRow>({
     name: options.name ?? 'parcels-view',
     version: options.version ?? 1,
     topics: options.topics,
+    ...(options.fillRows === undefined ? {} : { fillRows: options.fillRows }),
     handles: ['ParcelRegistered', 'ParcelLabelled', 'ParcelDelivered', 'ParcelScanned'],
     table: 'parcels',
     key: 'parcel_id',
