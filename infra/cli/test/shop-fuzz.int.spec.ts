@@ -68,8 +68,11 @@ const pathsOf = (route: ShopRoute) =>
   );
 
 /** The shop's routes by method and path: the dead-letter routes, served by every module, are one each. */
-const ROUTE_KEYS = [...new Set(SHOP_ROUTES.map((route) => `${route.method} ${route.route}`))];
-const routesOf = (key: string) => SHOP_ROUTES.filter((route) => `${route.method} ${route.route}` === key);
+const routeKey = (route: Pick<ShopRoute, 'method' | 'route'>) => `${route.method} ${route.route}`;
+const ROUTES_BY_KEY = new Map<string, ShopRoute[]>();
+for (const route of SHOP_ROUTES) ROUTES_BY_KEY.set(routeKey(route), [...(ROUTES_BY_KEY.get(routeKey(route)) ?? []), route]);
+const ROUTE_KEYS = [...ROUTES_BY_KEY.keys()];
+const routesOf = (key: string) => ROUTES_BY_KEY.get(key) ?? [];
 
 /** Each request goes to one route's module, mostly with that route's method; every route as likely as another. */
 const requests = fc
@@ -121,7 +124,7 @@ describe('every shop route under random and malformed requests', () => {
         if (violation) throw new Error(`${module} ${method} ${target} ${violation}: ${text.slice(0, 200)}`);
         const route = shopRouteOf(module, method, routeOf(target));
         if (!route) return;
-        routesReached.add(`${route.method} ${route.route}`);
+        routesReached.add(routeKey(route));
         const undocumented = undocumentedAnswer(documents(module), route, response.status);
         if (undocumented) throw new Error(`${target}: ${undocumented}`);
       }),

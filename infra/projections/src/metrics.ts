@@ -58,7 +58,7 @@ export const registerProjectionLag = (
     return scrape;
   };
   const gauge = (name: string, help: string, value: (status: ProjectionStatus) => number | null) => {
-    registry.removeSingleMetric(name);
+    registry.removeSingleMetric(name); // a gauge of that name registered outside this function
     return new Gauge({
       name,
       help,
