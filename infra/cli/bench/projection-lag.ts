@@ -6,7 +6,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { percentile } from '@ordo/testing/bench';
 
-const POLL_MS = 250;
+const POLL_MS = Number(process.env.BENCH_LAG_POLL_MS ?? 1000);
 
 interface ProjectionSample {
   name: string;
@@ -41,7 +41,7 @@ export const sampleProjectionLag = (viewUrls: string[], token: string) => {
     }
   };
   const running = (async () => {
-    while (polling) {
+    while (polling && POLL_MS > 0) {
       await Promise.all([...new Set(viewUrls)].map((url) => poll(url).catch(() => undefined)));
       await sleep(POLL_MS);
     }

@@ -20,6 +20,8 @@ export interface BusConsumerOptions<T> extends Omit<ProcessingOptions<T>, 'inbox
    * instead (a projection's: its transaction without recording ids) is used as given.
    */
   inbox?: boolean | Inbox;
+  /** On Kafka: partitions whose batches are handled at the same time (default 3); see ConsumerRunnerOptions. */
+  concurrentPartitions?: number;
 }
 
 export interface BusConsumer {

@@ -30,9 +30,14 @@ export interface BatchControl extends DeliveryControl {
  * parked behind it first: the order that matters is the order per key.
  */
 export const createBatchHandler = <T>(options: ProcessingOptions<T>, processor: Processor<T>) => {
-  let chunkSize = FIRST_CHUNK;
+  // A batch handler (a projection's) costs its statements, not its messages: its chunks
+  // are as large as can be from the start. Sized by time, they shrank to a message or two
+  // wherever the time was spent waiting (embedded mode's one PGlite connection, busy with
+  // everyone's transactions), and each small chunk cost a whole transaction more.
+  let chunkSize = options.handleChunk ? MAX_CHUNK : FIRST_CHUNK;
   /** The next chunk's size from the last one's time: at most twice as many, at least one. */
   const adapt = (messages: number, elapsedMs: number) => {
+    if (options.handleChunk) return;
     const fitting = elapsedMs > 0 ? Math.floor((CHUNK_MS * messages) / elapsedMs) : MAX_CHUNK;
     chunkSize = Math.max(1, Math.min(fitting, chunkSize * 2, MAX_CHUNK));
   };

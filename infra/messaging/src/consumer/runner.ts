@@ -42,6 +42,9 @@ export interface ConsumerRunner {
   redrive(sequence: string): Promise<RedriveResult>;
 }
 
+/** A gathering fetch returns early once this much is ready: more than a gathering brings at the rates Ordo runs. */
+const GATHER_BYTES = 1 << 20;
+
 const toLetter = (topic: string, partition: number, message: KafkaMessage): DeadLetter => {
   const headers = readHeaders(message.headers);
   return {
@@ -88,8 +91,9 @@ export const runConsumer = async <T>(options: ConsumerRunnerOptions<T>): Promise
   }
   // An idle fetch waits at most half a second for messages (Kafka's own default; kafkajs
   // waits 5 s): stop() and a rebalance wait for the fetch in flight, so they take that long.
-  // A message arriving ends the wait at once either way.
-  const consumer = options.kafka.consumer({ groupId, allowAutoTopicCreation: false, maxWaitTimeInMs: 500 });
+  // A message arriving ends the wait at once, unless messages are to gather (gatherMs).
+  const fetchWait = options.gatherMs === undefined ? { maxWaitTimeInMs: 500 } : { maxWaitTimeInMs: options.gatherMs, minBytes: GATHER_BYTES };
+  const consumer = options.kafka.consumer({ groupId, allowAutoTopicCreation: false, ...fetchWait });
   await consumer.connect();
   await consumer.subscribe({ topics: options.topics, fromBeginning: options.fromBeginning ?? true });
 

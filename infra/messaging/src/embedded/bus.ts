@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { AllFilter, EventStore, PositionedEvent, Subscription } from '@ordo/eventstore';
 import type { CheckpointStore } from '../checkpoints';
 import { createBatchHandler, type BatchControl } from '../consumer/chunks';
@@ -44,6 +45,13 @@ const toLetter = (event: PositionedEvent, { topic, key, value, kind }: Route): D
   headers: readHeaders(headersOf(event, kind)),
   value: value === undefined ? eventMessageValue(event) : JSON.stringify(value),
 });
+
+/**
+ * The time to the next multiple of `gatherMs` on the clock, instead of `gatherMs` from
+ * now: a consumer's sources (orders-view reads three stores) then hand over their runs
+ * together, and a projection applies them in one transaction (its chunk groups).
+ */
+const untilNextGathering = (gatherMs: number) => gatherMs - (Date.now() % gatherMs);
 
 /** Events a source's subscription may read ahead of those being handled; beyond it the reading waits. */
 const MAX_QUEUED = 500;
@@ -131,7 +139,7 @@ export const runEmbeddedConsumer = async <T>(options: EmbeddedConsumerOptions<T>
           if (failure) throw failure.error;
           if (stopped.signal.aborted) return;
           queued.push(event);
-          handling ??= handleQueued();
+          handling ??= options.gatherMs ? sleep(untilNextGathering(options.gatherMs)).then(handleQueued) : handleQueued();
           if (queued.length >= MAX_QUEUED) await handling;
         },
       }),

@@ -1,0 +1,63 @@
+import type { DeadLetterStore } from '../dead-letters/store';
+import { createProcessor } from './processor';
+import type { DeliveryControl } from './retry';
+
+// The parked keys' reload: the batches of one fetch that ask for it in the same turn share
+// one query, which starts after the last of them asked; a batch asking later gets its own.
+const control = (active = true): DeliveryControl => ({ heartbeat: async () => undefined, isActive: () => active });
+
+/** A dead-letter store whose parkedKeys answers from `parked` as it is when the query runs, counting the queries. */
+const countingStore = (parked: Set<string>) => {
+  const queries: string[][] = [];
+  const store = {
+    parkedKeys: async () => {
+      queries.push([...parked]);
+      return new Set(parked);
+    },
+  } as unknown as DeadLetterStore;
+  return { store, queries };
+};
+
+const processorOn = (store: DeadLetterStore) => createProcessor({ groupId: 'g', handle: async () => undefined }, store);
+
+describe('reloading the parked keys', () => {
+  it('serves the batches that ask in the same turn with one query', async () => {
+    const { store, queries } = countingStore(new Set(['a']));
+    const processor = processorOn(store);
+    await Promise.all([processor.reloadParked(control()), processor.reloadParked(control()), processor.reloadParked(control())]);
+    expect(queries).toHaveLength(1);
+  });
+
+  it('starts the shared query after the last batch asked, so each sees what was parked before it asked', async () => {
+    const parked = new Set<string>();
+    const { store, queries } = countingStore(parked);
+    const processor = processorOn(store);
+    const first = processor.reloadParked(control());
+    parked.add('parked-by-another-member');
+    const second = processor.reloadParked(control());
+    await Promise.all([first, second]);
+    expect(queries).toEqual([['parked-by-another-member']]);
+  });
+
+  it('gives a batch that asks once the query has started a query of its own', async () => {
+    const { store, queries } = countingStore(new Set());
+    const processor = processorOn(store);
+    await processor.reloadParked(control());
+    await processor.reloadParked(control());
+    expect(queries).toHaveLength(2);
+  });
+
+  it('goes on while any batch that shares it is still active', async () => {
+    let attempts = 0;
+    const store = {
+      parkedKeys: async () => {
+        attempts++;
+        if (attempts === 1) throw new Error('the database failed over');
+        return new Set<string>();
+      },
+    } as unknown as DeadLetterStore;
+    const processor = createProcessor({ groupId: 'g', handle: async () => undefined, retry: { attempts: 3, initialMs: 1 } }, store);
+    await Promise.all([processor.reloadParked(control(false)), processor.reloadParked(control(true))]);
+    expect(attempts).toBe(2);
+  });
+});
