@@ -6,6 +6,9 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { percentile } from '@ordo/testing/bench';
 
+// Every second by default: a poll is not free, and in embedded mode it reads each view's
+// stores past its checkpoint on the same PGlite connection as the orders (at 250 ms it was
+// a visible share of that connection). 0: no polling, for a run without the views' status reads.
 const POLL_MS = Number(process.env.BENCH_LAG_POLL_MS ?? 1000);
 
 interface ProjectionSample {

@@ -9,7 +9,7 @@
 //
 //   npm run bench -- saga
 //   BENCH_RATES=25,50,100,200  BENCH_SECONDS=10  BENCH_MODES=embedded,local  BENCH_FLOWS=two-step,five-step
-//   BENCH_PROFILE_INTERVAL_US=10000 (0: no profile)
+//   BENCH_PROFILE_INTERVAL_US=10000 (0: no profile)  BENCH_LAG_POLL_MS=1000 (0: no lag poll)
 import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
