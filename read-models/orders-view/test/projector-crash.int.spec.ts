@@ -3,10 +3,10 @@ import path from 'node:path';
 import type { Admin } from 'kafkajs';
 import pg from 'pg';
 import { kafkaFeed, kafkaLag, projectionStatus, rebuildProjection } from '@ordo/projections';
-import { pgPoolSql, quoteIdentifier, type TransactionalSql } from '@ordo/runtime';
+import { pgPoolSql, type TransactionalSql } from '@ordo/runtime';
 import { eventually, testScope } from '@ordo/testing';
-import { ordersViewProjection } from '../src/projection';
 import { ORDER_CONTEXTS, publishOrderLives } from './order-lives';
+import { ordersTable, scopedOrdersView } from './scoped-view';
 
 // The orders view's projector, a process of its own on the real broker and server, killed
 // with SIGKILL in the middle of 100,000 events (20,000 orders' lives) and started again:
@@ -16,13 +16,9 @@ const ORDERS = 20_000;
 const scope = testScope();
 
 describe('the orders view’s projector, killed in the middle of 100,000 events', () => {
-  const projection = {
-    ...ordersViewProjection,
-    name: `orders-view-${scope.id.replace(/_/g, '-')}`,
-    topics: ORDER_CONTEXTS.map((context) => scope.topic(context)),
-  };
-  const table = `${quoteIdentifier(scope.schema)}.orders`;
+  const projection = scopedOrdersView(scope);
   let pool: pg.Pool;
+  const { table, completeOrders, checksum } = ordersTable(() => pool, scope.schema);
   let sql: TransactionalSql;
   let admin: Admin;
   const projectors: ChildProcess[] = [];
@@ -75,21 +71,6 @@ describe('the orders view’s projector, killed in the middle of 100,000 events'
     child.kill('SIGKILL');
     await exited;
   };
-  /** Orders whose five events have all been applied; 0 before the projector made its table. */
-  const completeOrders = async () => {
-    const { rows } = await pool
-      .query<{ n: string }>(
-        `select count(*)::text as n from ${table}
-          where status = 'confirmed' and payment_status = 'captured' and shipment_status = 'scheduled'`,
-      )
-      .catch(() => ({ rows: [{ n: '0' }] }));
-    return Number(rows[0]?.n);
-  };
-  const checksum = async () => {
-    const { rows } = await pool.query<{ sum: string }>(`select md5(string_agg(o::text, '|' order by order_id)) as sum from ${table} o`);
-    return rows[0]?.sum;
-  };
-
   beforeAll(async () => {
     await scope.db();
     pool = new pg.Pool({ connectionString: scope.env.databaseUrl, max: 4 });

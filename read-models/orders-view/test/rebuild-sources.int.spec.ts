@@ -3,10 +3,10 @@ import pg from 'pg';
 import { createEventStore, type EventMetadata, type EventStore } from '@ordo/eventstore';
 import { kafkaBus, type Bus } from '@ordo/messaging';
 import { kafkaFeed, projectionConsumer, rebuildProjection, storeFeed } from '@ordo/projections';
-import { pgPoolSql, quoteIdentifier, type TransactionalSql } from '@ordo/runtime';
+import { pgPoolSql, type TransactionalSql } from '@ordo/runtime';
 import { eventually, testScope } from '@ordo/testing';
-import { ordersViewProjection } from '../src/projection';
 import { lifeOfAnOrder, ORDER_CONTEXTS, type OrderContext } from './order-lives';
+import { ordersTable, scopedOrdersView } from './scoped-view';
 
 // orders-view's rows are the same whichever way they are made: the live runner on Kafka,
 // a rebuild from Kafka, and a rebuild from the contexts' stores holding the same events.
@@ -24,29 +24,12 @@ interface PublishedEvent {
 }
 
 describe('orders-view rebuilt from Kafka and from the stores', () => {
-  const projection = {
-    ...ordersViewProjection,
-    name: `orders-view-${scope.id.replace(/_/g, '-')}`,
-    topics: ORDER_CONTEXTS.map((context) => scope.topic(context)),
-  };
-  const table = `${quoteIdentifier(scope.schema)}.orders`;
+  const projection = scopedOrdersView(scope);
   let pool: pg.Pool;
+  const { table, completeOrders, checksum } = ordersTable(() => pool, scope.schema);
   let sql: TransactionalSql;
   let bus: Bus;
   const stores = new Map<OrderContext, EventStore>();
-
-  const checksum = async () => {
-    const { rows } = await pool.query<{ sum: string }>(`select md5(string_agg(o::text, '|' order by order_id)) as sum from ${table} o`);
-    return rows[0]?.sum;
-  };
-  const completeOrders = async () => {
-    const { rows } = await pool
-      .query<{ n: string }>(
-        `select count(*)::text as n from ${table} where status = 'confirmed' and payment_status = 'captured' and shipment_status = 'scheduled'`,
-      )
-      .catch(() => ({ rows: [{ n: '0' }] }));
-    return Number(rows[0]?.n);
-  };
 
   beforeAll(async () => {
     await scope.db();
