@@ -43,12 +43,13 @@ export const projectionInbox = (
 /**
  * How long a projection lets events gather before it applies them. A chunk costs a
  * transaction of about six statements (its checkpoints read, its rows loaded and
- * written, its checkpoints saved), whatever its size: at a few orders a second a fetch
- * brings one or two events a partition, and the statements were most of the view's CPU
- * (and the PostgreSQL server's). A tenth of a second more lag buys chunks several times
- * larger; a read-your-writes query waits that much longer at most.
+ * written, its checkpoints saved), whatever its size: at a few dozen orders a second a
+ * fetch brought one or two events a partition, and the statements were most of the
+ * view's CPU (and the PostgreSQL server's, or in embedded mode PGlite's one connection).
+ * A quarter of a second more lag buys chunks many times larger; a read-your-writes
+ * query waits that much longer at most. (docs/decisions.md has the figures.)
  */
-export const PROJECTION_GATHER_MS = 250;
+const PROJECTION_GATHER_MS = 250;
 
 /** More than the partitions a projection reads (three topics of three, orders-view's): kafkajs runs at most the batches it has. */
 const CONCURRENT_PARTITIONS = 32;
