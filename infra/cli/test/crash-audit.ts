@@ -163,6 +163,8 @@ export const readProviderJournal = async (paymentsDatabaseUrl: string): Promise<
 export const readSettled = async (client: ShopClient, sagasUrl: string, operatorToken: string, placed: PlacedOrder[], skus: string[]): Promise<Settled> => {
   const orders = new Map<string, OrderView>();
   const sagas = new Map<string, SagaView>();
+  // Orders and stock come from the views: read once they hold every event the contexts do.
+  await client.viewsCaughtUp();
   for (const { orderId } of placed) {
     orders.set(orderId, await client.order(orderId));
     const saga = await readSaga(sagasUrl, operatorToken, orderId);

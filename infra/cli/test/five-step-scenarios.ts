@@ -273,7 +273,7 @@ export const fiveStepScenarios = (host: () => FiveStepShop) => {
     );
     expect(after.status).toBe('rolled-back');
     expect((await client.shipment(orderId)).status).toBe(404);
-    expect((await shop.order(orderId)).status).toBe('rejected');
+    expect((await shop.settled(orderId)).status).toBe('rejected');
   });
 
   it('keeps an order confirmed whose capture is declined for good, fails the instance with the reason, and lets an operator resolve it with a comment', async () => {
@@ -288,7 +288,7 @@ export const fiveStepScenarios = (host: () => FiveStepShop) => {
       reason: expect.stringContaining('(PaymentCaptureFailed: the authorization expired)'),
     });
     expect(client.stepStatuses(failed)).toMatchObject({ confirmOrder: 'succeeded', capturePayment: 'failed' });
-    expect((await shop.order(orderId)).status).toBe('confirmed');
+    expect((await shop.settled(orderId)).status).toBe('confirmed');
     expect((await client.payment(orderId)).body).toMatchObject({ status: 'capture-failed', reason: 'the authorization expired' });
     await shop.stockMatching(sku, { available: 8, reserved: 2 });
 
@@ -312,7 +312,7 @@ export const fiveStepScenarios = (host: () => FiveStepShop) => {
     const again = await resolve(tokens.operator);
     expect(again.status).toBe(409);
     expect(again.headers.get('content-type')).toContain('application/problem+json');
-    expect((await shop.order(orderId)).status).toBe('confirmed');
+    expect((await shop.settled(orderId)).status).toBe('confirmed');
   });
 
   it('places one order and runs one saga for an OrderPlaced POSTed twice with one Idempotency-Key: reserved, authorized and captured once', async () => {

@@ -122,6 +122,8 @@ export const shopClient = (urls: ShopUrls, tokens: ShopTokens) => {
         await json(added as Response, `add stock ${sku}`);
       }
       await client.waitFor(async () => (await fetch(`${urls.orders}/v1/prices/${sku}`)).ok, `orders to know the price of ${sku}`);
+      // The inventory view applies events a quarter of a second at a time: a read right after would not find the sku.
+      if (stock > 0) await client.stockMatching(sku, { added: stock });
     },
     /**
      * `cardToken`: the card the order is paid with, which the five-step saga needs. Default: the
@@ -159,6 +161,23 @@ export const shopClient = (urls: ShopUrls, tokens: ShopTokens) => {
         throw new Error(`${(error as Error).message}; last seen ${JSON.stringify(last)}`);
       }
     },
+    /**
+     * Waits until every view has applied every event there is (each view's GET /v1/projections
+     * says 0 behind): reads after it see what the contexts hold, not a quarter of a second less.
+     */
+    viewsCaughtUp: (timeoutMs = 60_000) =>
+      client.waitFor(
+        async () => {
+          for (const url of new Set([urls.ordersView, urls.inventoryView])) {
+            const response = await fetch(`${url}/v1/projections`, asOperator);
+            const { projections } = (await response.json()) as { projections: { eventsBehind: number | null }[] };
+            if (!response.ok || projections.some((projection) => projection.eventsBehind !== 0)) return false;
+          }
+          return true;
+        },
+        'the views to catch up',
+        timeoutMs,
+      ),
     /** Waits until the order is confirmed or rejected. */
     settled: (orderId: string, timeoutMs = 60_000): Promise<OrderView> =>
       eventually(
