@@ -170,8 +170,9 @@ export const shopClient = (urls: ShopUrls, tokens: ShopTokens) => {
         async () => {
           for (const url of new Set([urls.ordersView, urls.inventoryView])) {
             const response = await fetch(`${url}/v1/projections`, asOperator);
+            if (!response.ok) return false;
             const { projections } = (await response.json()) as { projections: { eventsBehind: number | null }[] };
-            if (!response.ok || projections.some((projection) => projection.eventsBehind !== 0)) return false;
+            if (projections.some((projection) => projection.eventsBehind !== 0)) return false;
           }
           return true;
         },
