@@ -48,7 +48,10 @@ export interface ProjectionWriter {
 
 /** What a projection keeps in a rebuild's fill: written when it likes, and at the latest by `flush`. */
 export interface KeptState {
-  /** Writes everything still held; the rebuild calls it once, after the last batch and before the catch-up. */
+  /**
+   * Writes everything still held; the rebuild calls it once, after the last batch and
+   * after every write aside has committed, before the catch-up.
+   */
   flush(writer: ProjectionWriter): Promise<void>;
 }
 
@@ -59,6 +62,13 @@ export interface KeptState {
 export interface ShadowFill {
   /** The state kept under this name, made by `create` on first use. */
   keep<S extends KeptState>(name: string, create: () => S): S;
+  /**
+   * Runs `write` in a transaction of its own, after the writes aside before it, while the
+   * fill reads on: the database writes one part of the shadow tables while the next is
+   * folded. Settles once it has committed; a failure fails the rebuild. Never await it in
+   * `apply`: on one connection (PGlite) it starts only after apply's transaction ends.
+   */
+  writeAside(write: (writer: ProjectionWriter) => Promise<void>): Promise<void>;
 }
 
 export interface Projection {

@@ -4,9 +4,8 @@ import { projectionDatabases, rowsOf } from '../test/databases';
 import { messageOf, parcelHistory, parcelsProjection, type ParcelRow } from '../test/parcels';
 import { chunked, interleave, seeded } from '../test/shuffle';
 import { applyMessages } from './apply';
-import type { KeptState, ShadowFill } from './definition';
+import { fillRun, MAX_WRITES_ASIDE } from './fill';
 import type { ProjectionMessage } from './events';
-import { projectionWriter } from './knex-sql';
 import { projectionNames } from './names';
 import { migrateProjection } from './tables';
 
@@ -77,15 +76,15 @@ describe.each(['postgres', 'pglite'] as const)('the revision guards on %s', (dat
       const schema = `${scope.schema}_${database}_fill_${seed}`;
       await migrateProjection(sql, holdingTwo, schema); // empty tables, as a rebuild's shadow starts
       const names = projectionNames(holdingTwo, schema);
-      const kept = new Map<string, KeptState>();
-      const fill: ShadowFill = { keep: <S extends KeptState>(name: string, create: () => S) => (kept.get(name) ?? kept.set(name, create()).get(name)) as S };
+      const { fill, settle, flush } = fillRun(sql, names);
       const random = seeded(seed);
-      // Batches of 3: a parcel's events are split between them, its row let go and loaded again between.
-      for (const batch of chunked(interleave(topics, random), 3, random))
+      // Batches of 3: a parcel's events are split between them, its row let go (written
+      // aside, as a rebuild does, while the next batch folds) and taken back or loaded again.
+      for (const batch of chunked(interleave(topics, random), 3, random)) {
+        await settle(MAX_WRITES_ASIDE);
         await sql.transaction((query) => applyMessages(holdingTwo, query, names, batch, { fill }));
-      await sql.transaction(async (query) => {
-        for (const state of kept.values()) await state.flush(projectionWriter(query, names));
-      });
+      }
+      await flush();
       expect(await rowsOf(sql, `"${schema}".parcels`)).toEqual(await rowsOf(sql, `"${reference}".parcels`));
     }
   });

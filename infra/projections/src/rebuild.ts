@@ -1,10 +1,10 @@
 import { quoteIdentifier, type Query, type TransactionalSql } from '@ordo/runtime';
 import { applyMessages, type ApplyOptions } from './apply';
-import type { KeptState, Projection, ShadowFill } from './definition';
+import type { Projection } from './definition';
+import { fillRun, MAX_WRITES_ASIDE } from './fill';
 import { diffTableSets, type TableDiff } from './diff';
 import type { ProjectionMessage } from './events';
 import type { FeedTarget, ProjectionFeed } from './feeds/feed';
-import { projectionWriter } from './knex-sql';
 import { projectionNames, type ProjectionNames } from './names';
 import { createTableSet, dropTableSet, migrateProjection } from './tables';
 
@@ -77,25 +77,17 @@ export const rebuildProjection = async (projection: Projection, options: Rebuild
     events += applied;
     options.onProgress?.({ events, ...(session.total === undefined ? {} : { total: session.total }) });
   };
-  const kept = new Map<string, KeptState>();
-  const fill: ShadowFill = {
-    keep: <S extends KeptState>(name: string, create: () => S) => {
-      if (!kept.has(name)) kept.set(name, create());
-      return kept.get(name) as S;
-    },
-  };
-  const writeShadow = (write: (query: Query) => Promise<number>) =>
-    sql.transaction(async (query) => {
-      // A crash loses at most the shadow's last commits: a rebuild starts from a new shadow anyway.
-      await query('set local synchronous_commit = off');
-      return write(query);
-    });
+  const run = fillRun(sql, shadow);
+  const { fill, writeShadow } = run;
   // The feed's batches (a partition's fetch each) gathered into fewer, larger transactions.
   let gathered: ProjectionMessage[] = [];
   const applyGathered = async () => {
     const messages = gathered;
     gathered = [];
-    if (messages.length > 0) progress(await writeShadow((query) => applyAll(projection, query, shadow, messages, { fill })));
+    if (messages.length === 0) return;
+    // Outside any transaction: on PGlite's one connection, the writes aside wait for them.
+    await run.settle(MAX_WRITES_ASIDE);
+    progress(await writeShadow((query) => applyAll(projection, query, shadow, messages, { fill })));
   };
   try {
     await session.readToEnd(async (messages) => {
@@ -104,14 +96,11 @@ export const rebuildProjection = async (projection: Projection, options: Rebuild
     });
     await applyGathered();
     // Before the catch-up, which writes through the guarded `apply`, the fill holds nothing back.
-    await writeShadow(async (query) => {
-      for (const state of kept.values()) await state.flush(projectionWriter(query, shadow));
-      return 0;
-    });
-    // Indexed once filled, before the catch-up and the swap, which then find them made.
-    await sql.transaction(async (query) => {
-      for (const statement of deferredIndexes) await query(statement);
-    });
+    await run.flush();
+    // Indexed once filled, before the catch-up and the swap, which then find them made:
+    // side by side where the pool has connections for them (PGlite runs them in turn).
+    const indexed = await Promise.allSettled(deferredIndexes.map((statement) => sql.query(statement)));
+    for (const result of indexed) if (result.status === 'rejected') throw result.reason;
     const liveTargets = async (query: Query) => {
       const { rows } = await query<FeedTarget>(`select topic, partition, "offset" from ${checkpointTable(live)}`);
       return rows.map((row) => ({ ...row, partition: Number(row.partition) }));
@@ -148,6 +137,7 @@ export const rebuildProjection = async (projection: Projection, options: Rebuild
     });
     return { events, durationMs: performance.now() - started, diff, swapped: !options.dryRun };
   } catch (error) {
+    await run.settle(0).catch(() => undefined);
     await sql.transaction((query) => dropTableSet(query, projection, shadow)).catch(() => undefined);
     throw error;
   } finally {

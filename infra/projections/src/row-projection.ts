@@ -1,20 +1,13 @@
 import type { Knex } from 'knex';
-import { quoteIdentifier } from '@ordo/runtime';
-import type { Projection, ProjectedEvent, ProjectionWriter } from './definition';
+import type { Projection, ProjectedEvent, ProjectionWriter, ShadowFill } from './definition';
+import { revisionColumn, rowWrites, type Row, type RowSource } from './row-writes';
+
+export { revisionColumn, type Row, type RowSource } from './row-writes';
 
 // A projection of one table, one row a key, built by folding events (docs/projections.md,
 // "Row projections"). Each column is owned by one source (a stream prefix) and guarded by
 // that source's revision column, so rows do not depend on how the sources' topics
 // interleave, and an event applied twice changes nothing.
-
-export type Row = Record<string, unknown>;
-
-export interface RowSource {
-  /** The streams it reads: `order-`. */
-  prefix: string;
-  /** The columns its events set; no other source may set them. */
-  columns: readonly string[];
-}
 
 export interface RowProjectionOptions<R extends Row> {
   name: string;
@@ -40,15 +33,6 @@ export interface RowProjectionOptions<R extends Row> {
   fillRows?: number;
 }
 
-// A list is a jsonb value here (`lines`), never a PostgreSQL array: node-pg would send it as one.
-const asBinding = (value: unknown) =>
-  Array.isArray(value) ? JSON.stringify(value, (_key, item: unknown) => (typeof item === 'bigint' ? String(item) : item)) : (value ?? null);
-
-const MAX_PARAMETERS = 60_000;
-
-/** A column the row leaves to the table's default. */
-const DEFAULT = Symbol('default');
-
 /** An event, the source its stream belongs to, and the key of the row it concerns. */
 interface Concerned {
   event: ProjectedEvent;
@@ -57,8 +41,6 @@ interface Concerned {
 }
 
 const FILL_ROWS = 50_000;
-
-export const revisionColumn = (source: string): string => `${source}_revision`;
 
 /** Which source an event's stream belongs to: the longest matching prefix. */
 const sourceFinder = (sources: Record<string, RowSource>) => {
@@ -80,9 +62,10 @@ const checkOwnership = (options: RowProjectionOptions<Row>) => {
 
 export const rowProjection = <R extends Row>(options: RowProjectionOptions<R>): Projection => {
   checkOwnership(options as RowProjectionOptions<Row>);
+  const { write, writeMany } = rowWrites(options);
   const sourceOf = sourceFinder(options.sources);
   const sourceNames = Object.keys(options.sources);
-  const columnCount = Object.values(options.sources).reduce((count, { columns }) => count + columns.length + 1, 0);
+  const revisionColumns = Object.fromEntries(sourceNames.map((source) => [source, revisionColumn(source)]));
 
   const load = async (writer: ProjectionWriter, keys: string[]) => {
     const rows = await writer.run<Row>(writer.knex(writer.table(options.table)).select('*').whereRaw('?? = any(?)', [options.key, keys]));
@@ -94,33 +77,6 @@ export const rowProjection = <R extends Row>(options: RowProjectionOptions<R>): 
     return loaded;
   };
 
-  /** The table's columns in one order: the key, then each source's columns and its revision. */
-  const columnOrder = [options.key, ...Object.entries(options.sources).flatMap(([source, { columns }]) => [...columns, revisionColumn(source)])];
-  /** Each column changes only where its owner's revision moved forward. */
-  const merge = (target: string) =>
-    Object.entries(options.sources).flatMap(([source, { columns }]) => {
-      const revision = quoteIdentifier(revisionColumn(source));
-      return [
-        ...columns
-          .map(quoteIdentifier)
-          .map((column) => `${column} = case when excluded.${revision} > ${target}.${revision} then excluded.${column} else ${target}.${column} end`),
-        `${revision} = greatest(excluded.${revision}, ${target}.${revision})`,
-      ];
-    });
-
-  /** One statement for the rows (each in columnOrder), written out here: knex's insert builder costs more than the database does. */
-  const upsert = async (writer: ProjectionWriter, rows: unknown[][]) => {
-    const table = writer.table(options.table);
-    const target = quoteIdentifier(table.slice(table.indexOf('.') + 1));
-    const bindings: unknown[] = [];
-    const values = rows.map((row) => `(${row.map((value) => (value === DEFAULT ? 'default' : `$${bindings.push(value)}`)).join(', ')})`);
-    await writer.query(
-      `insert into ${quoteIdentifier(table.slice(0, table.indexOf('.')))}.${target} (${columnOrder.map(quoteIdentifier).join(', ')})
-         values ${values.join(', ')} on conflict (${quoteIdentifier(options.key)}) do update set ${merge(target).join(', ')}`,
-      bindings,
-    );
-  };
-
   const concernedOf = (events: ProjectedEvent[]): Concerned[] =>
     events.flatMap((event) => {
       const source = sourceOf(event.stream);
@@ -129,66 +85,82 @@ export const rowProjection = <R extends Row>(options: RowProjectionOptions<R>): 
     });
 
   /** Folds the events into the rows (by key), adding the keys it changed to `changed`. */
+  const owned = Object.fromEntries(Object.entries(options.sources).map(([source, { columns }]) => [source, new Set(columns)]));
+  const unwrittenRevisions = Object.fromEntries(sourceNames.map((source) => [revisionColumns[source] as string, -1n]));
+
+  /**
+   * Folds the events into the rows (by key), adding the keys it changed to `changed`. A row
+   * is changed in place: the caller's rows are its own (loaded for this batch, or a fill's
+   * cache, which copies a row it takes back from a write under way).
+   */
   const evolveInto = (rows: Map<string, Row>, concerned: Concerned[], changed: Set<string>) => {
     for (const { event, source, key } of concerned) {
-      const row = rows.get(key) ?? null;
-      const revision = revisionColumn(source);
+      const row = rows.get(key);
+      const revision = revisionColumns[source] as string;
       if (row && event.revision <= (row[revision] as bigint)) continue;
-      const own = options.evolve(row as R | null, event, source) as Row;
-      const next: Row = row ? { ...row } : { [options.key]: key, ...Object.fromEntries(sourceNames.map((name) => [revisionColumn(name), -1n])) };
-      for (const column of options.sources[source]?.columns ?? []) if (column in own) next[column] = own[column];
+      const own = options.evolve((row ?? null) as R | null, event, source) as Row;
+      const next: Row = row ?? { [options.key]: key, ...unwrittenRevisions };
+      const columns = owned[source];
+      for (const column in own) if (columns?.has(column)) next[column] = own[column];
       next[revision] = event.revision;
-      rows.set(key, next);
+      if (!row) rows.set(key, next);
       changed.add(key);
     }
-  };
-
-  const write = async (writer: ProjectionWriter, rows: Map<string, Row>, changed: Set<string>) => {
-    if (changed.size === 0) return;
-    // A source that has not written a row leaves its columns out: the table's defaults, and
-    // its revision of -1 keeps them from overwriting what a concurrent writer put there.
-    const written = [...changed].map((key) => {
-      const row = rows.get(key) as Row;
-      const values: unknown[] = [key];
-      for (const [source, { columns }] of Object.entries(options.sources)) {
-        const written = (row[revisionColumn(source)] as bigint) >= 0n;
-        for (const column of columns) values.push(written ? asBinding(row[column]) : DEFAULT);
-        values.push(row[revisionColumn(source)]);
-      }
-      return values;
-    });
-    // A multi-row insert names the same columns in every row: a missing one is DEFAULT.
-    // Each statement stays under PostgreSQL's 65535 parameters.
-    const perStatement = Math.max(1, Math.floor(MAX_PARAMETERS / (1 + columnCount)));
-    for (let next = 0; next < written.length; next += perStatement) await upsert(writer, written.slice(next, next + perStatement));
   };
 
   /**
    * A rebuild's write-behind cache of the shadow table, which only the rebuild writes: rows
    * as last evolved (loaded, or made here), and those not written yet. Bounded: past
-   * FILL_ROWS it is written and emptied, and a later event's row is loaded again.
+   * FILL_ROWS its changed rows go to a write aside, which the database runs while the fill
+   * folds on, and it starts empty. A later event's row is then taken from a write still
+   * under way, or loaded again.
    */
   const writeBehind = () => {
-    const cached = new Map<string, Row>();
-    const unwritten = new Set<string>();
+    const fillRows = options.fillRows ?? FILL_ROWS;
+    let cached = new Map<string, Row>();
+    let unwritten = new Set<string>();
     // The shadow table starts empty and only this fill writes it: a key it never wrote is
     // not there, so only the keys of rows it wrote and let go are loaded again.
     const written = new Set<string>();
-    const flush = async (writer: ProjectionWriter) => {
-      await write(writer, cached, unwritten);
+    /** The rows of writes aside not committed yet, oldest first; the cache no longer holds them, so nothing changes them. */
+    const writing: Map<string, Row>[] = [];
+    const beingWritten = (key: string) => {
+      for (let index = writing.length - 1; index >= 0; index--) {
+        const row = writing[index]?.get(key);
+        if (row) return row;
+      }
+      return undefined;
+    };
+    const writeAside = (fill: ShadowFill) => {
+      const rows = new Map([...unwritten].map((key) => [key, cached.get(key) as Row]));
       for (const key of unwritten) written.add(key);
-      unwritten.clear();
-      cached.clear();
+      unwritten = new Set();
+      writing.push(rows);
+      const done = () => void writing.splice(writing.indexOf(rows), 1);
+      // Its failure is the rebuild's to report (ShadowFill.writeAside).
+      void fill.writeAside((writer) => writeMany(writer, rows, new Set(rows.keys()))).then(done, done);
     };
     return {
       apply: async (concerned: Concerned[], writer: ProjectionWriter) => {
         const evicted = new Set<string>();
-        for (const { key } of concerned) if (!cached.has(key) && written.has(key)) evicted.add(key);
+        for (const { key } of concerned) {
+          if (cached.has(key)) continue;
+          const handed = beingWritten(key);
+          if (handed) cached.set(key, { ...handed });
+          else if (written.has(key)) evicted.add(key);
+        }
         if (evicted.size > 0) for (const [key, row] of await load(writer, [...evicted])) cached.set(key, row);
         evolveInto(cached, concerned, unwritten);
-        if (cached.size >= (options.fillRows ?? FILL_ROWS)) await flush(writer);
+        if (cached.size < fillRows || !writer.fill) return;
+        writeAside(writer.fill);
+        cached = new Map();
       },
-      flush,
+      flush: async (writer: ProjectionWriter) => {
+        await writeMany(writer, cached, unwritten);
+        for (const key of unwritten) written.add(key);
+        unwritten = new Set();
+        cached = new Map();
+      },
     };
   };
 

@@ -100,8 +100,8 @@ export const kafkaFeed = (options: KafkaFeedOptions): ProjectionFeed => ({
       groupId,
       allowAutoTopicCreation: false,
       maxWaitTimeInMs: 100,
-      maxBytes: 64 * 1024 * 1024,
-      maxBytesPerPartition: 16 * 1024 * 1024,
+      // kafkajs' own fetch sizes (10 MB, 1 MB a partition): 64 MB fetches made this feed and
+      // a bare consumer both about a third slower, and the feed hold 200 MB more.
     });
     let sink: { onBatch: OnFeedBatch; done: () => void; fail: (error: unknown) => void } | undefined;
     // The batches handed over and not yet handled, in order; a failure fails the read.
