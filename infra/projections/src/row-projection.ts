@@ -84,7 +84,6 @@ export const rowProjection = <R extends Row>(options: RowProjectionOptions<R>): 
       return source === undefined || key === undefined ? [] : [{ event, source, key }];
     });
 
-  /** Folds the events into the rows (by key), adding the keys it changed to `changed`. */
   const owned = Object.fromEntries(Object.entries(options.sources).map(([source, { columns }]) => [source, new Set(columns)]));
   const unwrittenRevisions = Object.fromEntries(sourceNames.map((source) => [revisionColumns[source] as string, -1n]));
 
