@@ -62,16 +62,15 @@ const checkOwnership = (options: RowProjectionOptions<Row>) => {
 
 export const rowProjection = <R extends Row>(options: RowProjectionOptions<R>): Projection => {
   checkOwnership(options as RowProjectionOptions<Row>);
-  const { write, writeMany } = rowWrites(options);
+  const { write, writeMany, revisionColumns } = rowWrites(options);
   const sourceOf = sourceFinder(options.sources);
   const sourceNames = Object.keys(options.sources);
-  const revisionColumns = Object.fromEntries(sourceNames.map((source) => [source, revisionColumn(source)]));
 
   const load = async (writer: ProjectionWriter, keys: string[]) => {
     const rows = await writer.run<Row>(writer.knex(writer.table(options.table)).select('*').whereRaw('?? = any(?)', [options.key, keys]));
     const loaded = new Map<string, Row>();
     for (const row of rows) {
-      for (const source of sourceNames) row[revisionColumn(source)] = BigInt(String(row[revisionColumn(source)]));
+      for (const column of Object.values(revisionColumns)) row[column] = BigInt(String(row[column]));
       loaded.set(String(row[options.key]), row);
     }
     return loaded;

@@ -90,7 +90,7 @@ export const rowWrites = (options: RowTable) => {
   /**
    * A fill's rows that name the same columns as one statement, their values one JSON
    * parameter that PostgreSQL turns into the table's row type (jsonb_populate_recordset):
-   * thousands of rows as bound parameters cost it twice as much to parse and plan.
+   * thousands of rows as bound parameters cost it more to parse and plan.
    */
   const upsertJson = async (writer: ProjectionWriter, columns: readonly string[], rows: Row[]) => {
     const { qualified, name } = qualifiedTable(writer);
@@ -151,5 +151,5 @@ export const rowWrites = (options: RowTable) => {
       for (let next = 0; next < grouped.length; next += ROWS_PER_STATEMENT) await upsertJson(writer, columns, grouped.slice(next, next + ROWS_PER_STATEMENT));
   };
 
-  return { write, writeMany };
+  return { write, writeMany, revisionColumns };
 };
