@@ -3,6 +3,7 @@ import type { Kafka, KafkaMessage } from 'kafkajs';
 import { HEADER } from '@ordo/messaging';
 import type { ProjectionMessage } from '../events';
 import type { FeedSession, FeedTarget, OnFeedBatch, ProjectionFeed } from './feed';
+import { inStep } from './in-step';
 
 export interface KafkaFeedOptions {
   kafka: Kafka;
@@ -12,10 +13,19 @@ export interface KafkaFeedOptions {
   fromOffsets?: FeedTarget[];
   /** Every partition from its first message recorded at or after this time: `--from-time <ISO>`. */
   fromTime?: Date;
+  /** Messages a partition holds while the others catch up with its time; past it, it is paused. Default 10,000. */
+  stepBound?: number;
 }
 
-/** Messages fetched ahead of those being handled, at most: beyond it the fetching waits. */
+/** Messages handed over and not yet handled, at most: beyond it the fetching waits. */
 const MAX_PENDING = 50_000;
+const STEP_BOUND = 10_000;
+
+interface FeedSink {
+  onBatch: OnFeedBatch;
+  done: () => void;
+  fail: (error: unknown) => void;
+}
 
 const keyOf = (topic: string, partition: number) => `${topic}\u0000${partition}`;
 
@@ -103,23 +113,43 @@ export const kafkaFeed = (options: KafkaFeedOptions): ProjectionFeed => ({
       // kafkajs' own fetch sizes (10 MB, 1 MB a partition): with 64 MB fetches this feed was
       // about a fifth slower and held 200 MB more, and a bare consumer about a third slower.
     });
-    let sink: { onBatch: OnFeedBatch; done: () => void; fail: (error: unknown) => void } | undefined;
+    let current: FeedSink | undefined;
     // The batches handed over and not yet handled, in order; a failure fails the read.
     let handing: Promise<void> = Promise.resolve();
     let pending = 0;
+    const fetched = inStep<ProjectionMessage>(options.stepBound ?? STEP_BOUND);
+    /** Partitions paused because they ran ahead in time (fetched.full). */
+    const ahead = new Set<string>();
+    const reading = () => [...last.keys()].filter((key) => !reached(key));
     // A paused partition's fetches may have run past `next`: it is put back there before reading on.
     const pause = (key: string) => {
       const { topic, partition } = partitionOf(key);
       consumer.pause([{ topic, partitions: [partition] }]);
       displaced.add(key);
     };
+    const resume = (key: string) => {
+      const { topic, partition } = partitionOf(key);
+      if (displaced.delete(key)) consumer.seek({ topic, partition, offset: String(next.get(key)) });
+      consumer.resume([{ topic, partitions: [partition] }]);
+    };
     const readOn = () => {
-      for (const key of last.keys()) {
-        if (reached(key)) continue;
-        const { topic, partition } = partitionOf(key);
-        if (displaced.delete(key)) consumer.seek({ topic, partition, offset: String(next.get(key)) });
-        consumer.resume([{ topic, partitions: [partition] }]);
+      for (const key of last.keys()) if (!reached(key) && !ahead.has(key)) resume(key);
+    };
+    /** Hands over, in order and without waiting, what every partition being read has reached in time. */
+    const handOver = (sink: FeedSink) => {
+      const messages = fetched.take(reading());
+      for (const key of ahead) {
+        if (!fetched.drained(key)) continue;
+        ahead.delete(key);
+        resume(key);
       }
+      if (messages.length === 0) return;
+      pending += messages.length;
+      handing = handing.then(() => sink.onBatch(messages)).finally(() => (pending -= messages.length));
+      handing.catch((error: unknown) => {
+        if (sink === current) current = undefined;
+        sink.fail(error);
+      });
     };
 
     await consumer.connect();
@@ -133,39 +163,42 @@ export const kafkaFeed = (options: KafkaFeedOptions): ProjectionFeed => ({
         const to = last.get(key);
         if (isStale() || from === undefined || to === undefined) return;
         // Nobody reading: held back, and read again from `next` (readOn seeks there first).
-        if (!sink) return pause(key);
-        const reading = sink;
+        if (!current) return pause(key);
+        const sink = current;
         const wanted = between(batch.messages, from, to);
         if (wanted.length > 0) {
-          // Handed over in order, without waiting: the next fetch overlaps this batch's writes.
-          const messages = wanted.map((message) => toMessage(batch.topic, batch.partition, message));
+          fetched.push(
+            key,
+            wanted.map((message) => ({ message: toMessage(batch.topic, batch.partition, message), timestamp: Number(message.timestamp) })),
+          );
           next.set(key, BigInt((wanted[wanted.length - 1] as KafkaMessage).offset) + 1n);
-          pending += messages.length;
-          handing = handing.then(() => reading.onBatch(messages)).finally(() => (pending -= messages.length));
-          handing.catch((error: unknown) => {
-            if (sink === reading) sink = undefined;
-            reading.fail(error);
-          });
         }
-        // Resolved as handed over: left unresolved, a rebuild of 200,000 events never reached
-        // its end (the replay bench; 150,000 did), the consumer fetching no further. Resolving
-        // past a pause is harmless: readOn seeks a paused partition back to `next`.
+        // Resolved once fetched (the feed holds the messages now): left unresolved, a rebuild
+        // of 200,000 events never reached its end (the replay bench; 150,000 did), the consumer
+        // fetching no further. Resolving past a pause is harmless: a paused partition is put
+        // back to `next` (seek) when it is resumed.
         const lastMessage = batch.messages[batch.messages.length - 1];
         if (lastMessage) resolveOffset(lastMessage.offset);
         if (reached(key)) pause(key);
+        else if (fetched.full(key)) {
+          ahead.add(key);
+          pause(key);
+        }
+        // The next fetch overlaps the handling of what is handed over here.
+        handOver(sink);
         if (pending > MAX_PENDING) await handing.catch(() => undefined);
         await heartbeat();
-        if (allReached()) handing.then(reading.done, () => undefined);
+        if (allReached()) handing.then(sink.done, () => undefined);
       },
     });
     for (const key of last.keys()) if (reached(key)) pause(key);
 
     const readUntilReached = (onBatch: OnFeedBatch) =>
       new Promise<void>((resolve, reject) => {
-        sink = { onBatch, done: resolve, fail: reject };
+        current = { onBatch, done: resolve, fail: reject };
         if (allReached()) resolve();
         else readOn();
-      }).finally(() => (sink = undefined));
+      }).finally(() => (current = undefined));
 
     const session: FeedSession = {
       total,
