@@ -54,9 +54,12 @@ if (unknown.length > 0) {
 let interrupted = false;
 for (const signal of ['SIGINT', 'SIGTERM']) process.on(signal, () => void (interrupted = true));
 
+/** A benchmark's own node flags: its `// node-options: <flags>` line (the replay bench runs with the ordo command's). */
+const nodeOptionsOf = (file) => /^\/\/ node-options: (.+)$/m.exec(fs.readFileSync(file, 'utf8'))?.[1].trim().split(/\s+/) ?? [];
+
 const run = (file) =>
   new Promise((resolve) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', file], { cwd: root, stdio: 'inherit', env: process.env });
+    const child = spawn(process.execPath, [...nodeOptionsOf(file), '--import', 'tsx', file], { cwd: root, stdio: 'inherit', env: process.env });
     child.on('error', (error) => resolve(error.message));
     child.on('exit', (code, signal) => resolve(signal ?? code));
   });

@@ -1,7 +1,12 @@
-#!/usr/bin/env -S node --import tsx
+#!/usr/bin/env -S node --max-semi-space-size=64 --import tsx
 // The `ordo` command (docs/cli.md): `npm run ordo -- <command>`. Usage errors exit 2 with
 // commander's message, failures (an unreachable server, an unknown name, work left undone)
 // exit 1, each as one `ordo: ...` line on stderr.
+//
+// It runs with a young generation of 64 MiB semi-spaces (package.json's `ordo`, and the
+// line above): a rebuild makes millions of short-lived objects, and with V8's default
+// (16 MiB) its garbage collection took a fifth of the fill (docs/decisions.md, "Rebuild
+// speed"). The replay bench runs with the same flag (its `node-options` line).
 import { Command, CommanderError, Option } from 'commander';
 import { dlqCommand } from './commands/dlq';
 import { CliFailure, describe } from './commands/failure';

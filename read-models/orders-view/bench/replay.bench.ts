@@ -5,6 +5,9 @@
 //
 //   npm run bench -- replay
 //   BENCH_EVENTS=1000000  BENCH_ROUNDS=1
+//
+// It runs with the ordo command's node flags (package.json's `ordo`), the raw consumer too:
+// node-options: --max-semi-space-size=64
 import { randomBytes, randomUUID } from 'node:crypto';
 import { Kafka, logLevel } from 'kafkajs';
 import pg from 'pg';
@@ -75,6 +78,7 @@ const main = async () => {
   const sql = pgPoolSql(pool);
   try {
     await admin.createTopics({ waitForLeaders: true, topics: TOPICS.map((topic) => ({ topic, numPartitions: PARTITIONS })) });
+    console.log(`node flags: ${process.execArgv.join(' ')}`);
     console.log(`producing ${EVENTS.toLocaleString('en-US')} events to ${TOPICS.join(', ')} ...`);
     const produced = await produce(kafka);
     console.log(`produced ${produced.events.toLocaleString('en-US')} events in ${produced.seconds.toFixed(1)} s`);
