@@ -7,9 +7,10 @@ export interface Timed<M> {
 /**
  * Partitions read in step, in time: what a feed fetched waits here until every partition
  * still being read has been fetched to at least its time, then goes on. Kafka fetches a
- * partition by bytes, not by time, so topics with larger or fewer events a order run ahead:
- * a rebuild then met an order's later events long after its row had left the fill's cache,
- * and wrote and loaded each row two or three times (docs/decisions.md, "Rebuild speed").
+ * partition by bytes, not by time, so a topic with fewer or smaller events an order runs
+ * ahead: a rebuild then met an order's later events long after its row had left the fill's
+ * cache, wrote each row two or three times and loaded most back (docs/decisions.md,
+ * "Rebuild speed").
  *
  * A partition holding `bound` messages or more is `full`: the feed stops fetching it until
  * it has drained to half of that. The partition furthest behind in time always drains
@@ -64,5 +65,3 @@ export const inStep = <M>(bound: number) => {
     },
   };
 };
-
-export type InStep<M> = ReturnType<typeof inStep<M>>;
