@@ -31,6 +31,7 @@ const contractsUsedBy = {
   'order-placement': ['orders', 'inventory', 'payments', 'shipping', 'customers'],
   'orders-view': ['orders', 'payments', 'shipping'],
   'inventory-view': ['inventory'],
+  'saga-dashboard': [],
   platform: [],
   // The lint fixtures (tools/lint-fixtures): beta may use alpha's contract, gamma may not;
   // delta's scope is left out on purpose, and its files fail the lint.

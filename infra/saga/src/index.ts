@@ -22,9 +22,12 @@ export {
   type IncomingEvent,
 } from './definition';
 export type { ReasonOf, ReasonReaders } from './reasons';
+export { SAGAS_CONTEXT, SAGAS_EVENTS_TOPIC } from './context';
 export {
   evolve,
   initialState,
+  SAGA_EVENT_TYPES,
+  ENDED_STATUSES,
   sagaIdOf,
   sagaStreamPrefix,
   commandIdFor,

@@ -123,6 +123,25 @@ export type SagaEvent<Data = unknown> =
   | { type: 'OperatorCompensated'; data: OperatorActed }
   | { type: 'SagaResolved'; data: { by: string; comment: string; at: string } };
 
+// A record, so that a type added to SagaEvent and not here fails to compile.
+const sagaEventTypes: Record<SagaEvent['type'], true> = {
+  SagaStarted: true,
+  CommandIssued: true,
+  ReplyReceived: true,
+  ReplyIgnored: true,
+  SagaFailed: true,
+  StepTimedOut: true,
+  RetryScheduled: true,
+  SagaCompensating: true,
+  SagaCompleted: true,
+  SagaRolledBack: true,
+  OperatorRetried: true,
+  OperatorCompensated: true,
+  SagaResolved: true,
+};
+/** Every type of an instance's events: what a reader of saga streams handles (a type a later version adds, it passes over). */
+export const SAGA_EVENT_TYPES = Object.keys(sagaEventTypes) as SagaEvent['type'][];
+
 /** A command the instance sent, and its answer once one came. */
 export interface SentCommand {
   commandId: string;

@@ -8,6 +8,7 @@ import { SHIPPING_EVENTS_TOPIC } from '@ordo/shipping-contract';
 import {
   byDataField,
   parseIncomingEvent,
+  SAGAS_CONTEXT,
   SagaInstanceNotFound,
   SagaOperationRefused,
   sagaStreamPrefix,
@@ -21,8 +22,8 @@ import type { OrderPlacementData } from './definition';
 import { sagaParts } from './saga-parts';
 import { orderPlacement, orderPlacementVersion, orderPlacementVersions, withDeadline } from './versions';
 
-/** The saga context: its instances are streams of its store, published on `ordo.sagas.events`. */
-export const SAGAS_CONTEXT = 'sagas';
+// The saga context (@ordo/saga): its instances are streams of its store, published on `ordo.sagas.events`.
+export { SAGAS_CONTEXT };
 
 /** Every stream the saga's store holds: the instances of both sagas. */
 export const SAGAS_STREAM_PREFIXES = [sagaStreamPrefix(orderPlacement.name), sagaStreamPrefix(orderCancellation.name)];

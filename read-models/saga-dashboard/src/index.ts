@@ -1,0 +1,2 @@
+export { sagaDashboardProjection, INSTANCES_TABLE, HISTORY_TABLE } from './projection';
+export { evolveInstanceRow, type SagaInstanceRow } from './instance-row';

@@ -1,0 +1,103 @@
+import { rowProjection, type Projection, type ProjectedEvent, type ProjectionWriter } from '@ordo/projections';
+import { SAGA_EVENT_TYPES, SAGAS_EVENTS_TOPIC } from '@ordo/saga';
+import { evolveInstanceRow, INSTANCE_COLUMNS, type SagaInstanceRow } from './instance-row';
+
+export const INSTANCES_TABLE = 'saga_instances';
+export const HISTORY_TABLE = 'saga_history';
+
+const SAGA_EVENT_TYPE_SET: ReadonlySet<string> = new Set(SAGA_EVENT_TYPES);
+
+/** History rows an insert carries, at most: 7 parameters each, under PostgreSQL's 65,535. */
+const HISTORY_ROWS_PER_INSERT = 5_000;
+
+/**
+ * One row per instance of every saga (its stream's only source, `instance`: every stream of
+ * the saga topic is an instance), for the dashboard's list: indexed for its filters in its
+ * order, the last change first.
+ */
+const instances = rowProjection<SagaInstanceRow>({
+  name: 'saga-dashboard',
+  version: 1,
+  topics: [SAGAS_EVENTS_TOPIC],
+  handles: SAGA_EVENT_TYPES,
+  table: INSTANCES_TABLE,
+  key: 'saga_id',
+  columns: (table) => {
+    table.text('saga');
+    table.integer('version');
+    table.text('business_key');
+    table.text('correlation_id');
+    table.text('status');
+    table.text('current_step');
+    table.integer('step_count');
+    table.timestamp('started_at', { useTz: true });
+    table.timestamp('updated_at', { useTz: true });
+    table.timestamp('ended_at', { useTz: true });
+    table.timestamp('next_wake_at', { useTz: true });
+    table.text('reason');
+    table.integer('timeouts').notNullable().defaultTo(0);
+    table.integer('retries').notNullable().defaultTo(0);
+    table.jsonb('state');
+    table.index(['updated_at', 'saga_id']);
+    table.index(['status', 'updated_at', 'saga_id']);
+    table.index(['saga', 'version', 'updated_at', 'saga_id']);
+    table.index(['business_key']);
+    // Stuck: running or compensating with a wake-up overdue.
+    table.index(['status', 'next_wake_at']);
+  },
+  sources: { instance: { prefix: '', columns: INSTANCE_COLUMNS } },
+  keyOf: (event) => event.stream,
+  evolve: evolveInstanceRow,
+});
+
+/** Every event of every instance, as recorded: an instance's history, commands and replies with their payloads. */
+const writeHistory = async (events: ProjectedEvent[], writer: ProjectionWriter) => {
+  const rows = events.map((event) => ({
+    saga_id: event.stream,
+    revision: event.revision.toString(),
+    type: event.type,
+    data: JSON.stringify(event.data ?? null),
+    correlation_id: event.correlationId ?? null,
+    causation_id: event.causationId ?? null,
+    recorded_at: event.recordedAt,
+  }));
+  for (let first = 0; first < rows.length; first += HISTORY_ROWS_PER_INSERT) {
+    const chunk = rows.slice(first, first + HISTORY_ROWS_PER_INSERT);
+    // Applied twice (a redelivery, a replay in place), an event is there already.
+    await writer.run(writer.knex(writer.table(HISTORY_TABLE)).insert(chunk).onConflict(['saga_id', 'revision']).ignore());
+  }
+};
+
+/**
+ * The saga dashboard's read model: the instances (a row projection) and their histories (one
+ * row an event), from the saga services' topic. Event types a later engine adds are passed
+ * over (`handles`): the engine's evolve does not know them either.
+ */
+export const sagaDashboardProjection: Projection = {
+  ...instances,
+  tables: [
+    ...instances.tables,
+    {
+      name: HISTORY_TABLE,
+      create: (schema, physicalName) =>
+        schema.createTable(physicalName, (table) => {
+          table.text('saga_id').notNullable();
+          table.bigInteger('revision').notNullable();
+          table.text('type').notNullable();
+          table.jsonb('data');
+          table.text('correlation_id');
+          table.text('causation_id');
+          table.timestamp('recorded_at', { useTz: true }).notNullable();
+          table.primary(['saga_id', 'revision']);
+        }),
+    },
+  ],
+  apply: async (events, writer) => {
+    // `handles` passes others over by their header; one without it gets here, and the
+    // engine's evolve would throw on a type it does not know.
+    const known = events.filter((event) => SAGA_EVENT_TYPE_SET.has(event.type));
+    if (known.length === 0) return;
+    await instances.apply(known, writer);
+    await writeHistory(known, writer);
+  },
+};
