@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import pg from 'pg';
 import type { RecordedEvent } from '@ordo/eventstore';
 import { eventMessageValue, headersOf, kafkaBus, type Bus } from '@ordo/messaging';
@@ -18,7 +19,7 @@ describe('the saga dashboard’s projection', () => {
   const fixtures = recordedInstances('v3');
   const recorded: RecordedEvent[] = fixtures.flatMap((fixture) =>
     eventsOf(fixture).map((event, index) => ({
-      id: event.id.replace(/[^a-z0-9]/gi, '').slice(-32),
+      id: randomUUID(),
       type: event.type,
       stream: event.stream,
       revision: event.revision,

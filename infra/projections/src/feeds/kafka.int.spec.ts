@@ -10,7 +10,7 @@ import { kafkaFeed } from './kafka';
 const scope = testScope();
 
 const SMALL = 12_000; // 10 ms apart: 120 s of events, about 100 bytes each
-const LARGE = 1_200; // 100 ms apart: the same 120 s, 4 KB each, so a fetch reaches 1/40 as far in time
+const LARGE = 1_200; // 100 ms apart: the same 120 s, 4 KB each, so a fetch (1 MB) reaches a quarter as far in time
 
 describe('the Kafka feed', () => {
   it('hands over its partitions in step in time, each message once and in order', async () => {
@@ -21,9 +21,11 @@ describe('the Kafka feed', () => {
     await producer.connect();
     const messages = (count: number, stepMs: number, bytes: number): Message[] =>
       Array.from({ length: count }, (_, index) => ({ value: `${index} ${'x'.repeat(bytes)}`, timestamp: String(start + index * stepMs) }));
+    const smallMessages = messages(SMALL, 10, 100);
+    const largeMessages = messages(LARGE, 100, 4_000);
     try {
-      for (let first = 0; first < SMALL; first += 4_000) await producer.send({ topic: small, messages: messages(SMALL, 10, 100).slice(first, first + 4_000) });
-      for (let first = 0; first < LARGE; first += 200) await producer.send({ topic: large, messages: messages(LARGE, 100, 4_000).slice(first, first + 200) });
+      for (let first = 0; first < SMALL; first += 4_000) await producer.send({ topic: small, messages: smallMessages.slice(first, first + 4_000) });
+      for (let first = 0; first < LARGE; first += 200) await producer.send({ topic: large, messages: largeMessages.slice(first, first + 200) });
     } finally {
       await producer.disconnect();
     }
