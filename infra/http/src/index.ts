@@ -26,7 +26,9 @@ export {
 } from './read-after';
 export { formatETag, parseETag, setETag, expectedRevisionFromIfMatch, notModified, type StreamRevision } from './etag';
 export { sqlIdempotencyStore, type IdempotencyStore, type StoredResponse, type Claim, type SqlIdempotencyStoreOptions } from './idempotency/store';
-export { authTokensFromEnv, hasAccess, ROLES, ACCESS_LEVELS, type Access, type Role, type Principal } from './plugins/auth';
+export { authTokensFromEnv, hasAccess, ROLES, ACCESS_LEVELS, SESSION_COOKIE, type Access, type Role, type Principal, type Credential } from './plugins/auth';
+export { CSRF_HEADER, refuseCrossSite } from './plugins/browser-session';
+export { browserSessionRoutes, type SessionRoutesOptions } from './session-routes';
 export { DEFAULT_RATE_LIMIT, isServiceSubject, type RateLimitOptions } from './plugins/rate-limit';
 export { errorStatusesOf, PROBLEM_JSON_SCHEMA } from './plugins/error-docs';
 export { callerScope } from './caller';

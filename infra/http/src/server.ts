@@ -5,7 +5,8 @@ import { serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fas
 import { idempotencyPlugin } from './idempotency/plugin';
 import type { IdempotencyStore } from './idempotency/store';
 import { jsonBodyPlugin } from './body/json-body';
-import { authPlugin, bearerTokenIdentifier, refuseUndeclaredAccess, type Principal } from './plugins/auth';
+import { authPlugin, callerIdentifier, refuseUndeclaredAccess, tokenIdentifier, type Principal } from './plugins/auth';
+import { browserSessionPlugin } from './plugins/browser-session';
 import { clientErrorHandler, expectationFailed, frameworkErrors, MethodNotAllowed, routeMethodRegistry } from './plugins/framework-errors';
 import { healthPlugin, type ReadinessCheck } from './plugins/health';
 import { metricsPlugin } from './plugins/metrics';
@@ -101,10 +102,13 @@ export const createHttpServer = async (options: HttpServerOptions): Promise<Http
     if (request.raw.httpVersion === '1.1' && !request.headers.host) throw new BadRequest('an HTTP/1.1 request must carry a Host header');
   });
 
-  const identify = bearerTokenIdentifier(options.authTokens);
+  const identifyToken = tokenIdentifier(options.authTokens);
+  const identify = callerIdentifier(identifyToken);
   await app.register(jsonBodyPlugin);
   await app.register(workContextPlugin, { tracer: options.tracer });
   await app.register(securityHeadersPlugin);
+  // Before rate limits and auth: its cookies are parsed by the time they identify the caller.
+  await app.register(browserSessionPlugin, { identifyToken });
   await app.register(rateLimitPlugin, { limit: options.rateLimit ?? DEFAULT_RATE_LIMIT, identify });
   await app.register(authPlugin, { identify });
   await app.register(metricsPlugin, { metrics: options.metrics });

@@ -20,6 +20,8 @@ declare module 'fastify' {
   interface FastifyRequest {
     /** The caller, when it sent a valid bearer token; set on public routes too. */
     principal?: Principal;
+    /** How the caller's token came: the Authorization header, or a browser route's session cookie. */
+    credential?: Credential;
   }
   interface FastifyContextConfig {
     /** Every route declares it; a route registered without it is refused. */
@@ -29,8 +31,23 @@ declare module 'fastify' {
      * route, for its OpenAPI document: e.g. 403 from a per-resource check on a public route.
      */
     errorStatuses?: readonly number[];
+    /**
+     * A route a browser page calls (browser-session.ts): beside the Authorization header it
+     * takes the session cookie, and its unsafe methods refuse cross-site requests and, from
+     * a session, a missing or wrong CSRF token.
+     */
+    browser?: boolean;
   }
 }
+
+/** The token a caller identified with, and where it was: forwarded when a service acts for its caller. */
+export interface Credential {
+  token: string;
+  via: 'header' | 'session';
+}
+
+/** The session cookie's name: it holds the caller's token, HttpOnly, for browser routes only. */
+export const SESSION_COOKIE = 'ordo_session';
 
 const rank = (level: Access): number => ACCESS_LEVELS.indexOf(level);
 
@@ -73,18 +90,37 @@ export const authTokensFromEnv = () =>
 // nothing about how much of a guessed token was right.
 const digest = (token: string) => createHash('sha256').update(token).digest('base64');
 
-/** Who sent a request: undefined without an Authorization header; an invalid one throws 401. */
-export type IdentifyCaller = (request: FastifyRequest) => Principal | undefined;
+/** The caller a token names, or undefined for an unknown one. */
+export type IdentifyToken = (token: string) => Principal | undefined;
 
-export const bearerTokenIdentifier = (tokens: ReadonlyMap<string, Principal>): IdentifyCaller => {
+export const tokenIdentifier = (tokens: ReadonlyMap<string, Principal>): IdentifyToken => {
   const byDigest = new Map([...tokens].map(([token, principal]) => [digest(token), principal]));
+  return (token) => byDigest.get(digest(token));
+};
+
+/** Who sent a request and with what: undefined without a credential; an invalid one throws 401. */
+export type IdentifyCaller = (request: FastifyRequest) => { principal: Principal; credential: Credential } | undefined;
+
+/**
+ * The Authorization header's bearer token; on a browser route that is not public, without
+ * that header, the session cookie's (a public route has no use for who calls it, and a
+ * stale cookie must not stop a login).
+ */
+export const callerIdentifier = (identifyToken: IdentifyToken): IdentifyCaller => {
   return (request) => {
     const header = request.headers.authorization;
-    if (header === undefined) return undefined;
-    const match = /^Bearer\s+(\S+)$/i.exec(header);
-    const principal = match?.[1] ? byDigest.get(digest(match[1])) : undefined;
-    if (!principal) throw new Unauthorized('the Authorization header does not carry a valid bearer token');
-    return principal;
+    if (header !== undefined) {
+      const match = /^Bearer\s+(\S+)$/i.exec(header);
+      const principal = match?.[1] ? identifyToken(match[1]) : undefined;
+      if (!principal || !match?.[1]) throw new Unauthorized('the Authorization header does not carry a valid bearer token');
+      return { principal, credential: { token: match[1], via: 'header' } };
+    }
+    const config = request.routeOptions.config;
+    const cookie = config?.browser && config.access !== 'public' ? request.cookies?.[SESSION_COOKIE] : undefined;
+    if (cookie === undefined) return undefined;
+    const principal = identifyToken(cookie);
+    if (!principal) throw new Unauthorized('the session is no longer valid: log in again');
+    return { principal, credential: { token: cookie, via: 'session' } };
   };
 };
 
@@ -99,14 +135,18 @@ export const authPlugin = fp(
       // A request that matched no route (a 404, a 405) has nothing to guard; a route
       // that slipped past the declaration check is guarded as tightly as possible.
       const access: Access = request.routeOptions.url === undefined ? 'public' : (request.routeOptions.config?.access ?? 'admin');
-      let principal: Principal | undefined;
+      let caller: ReturnType<IdentifyCaller>;
       try {
-        principal = identify(request);
+        caller = identify(request);
       } catch (error) {
         reply.header('www-authenticate', 'Bearer error="invalid_token"');
         throw error;
       }
-      if (principal) request.principal = principal;
+      const principal = caller?.principal;
+      if (caller) {
+        request.principal = caller.principal;
+        request.credential = caller.credential;
+      }
       if (hasAccess(principal, access)) return;
       if (!principal) {
         reply.header('www-authenticate', 'Bearer');

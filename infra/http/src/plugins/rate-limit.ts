@@ -35,7 +35,7 @@ export const rateLimitPlugin = fp(
   async (app: FastifyInstance, { limit, identify }: { limit: RateLimitOptions; identify: IdentifyCaller }) => {
     const clientOf = (request: FastifyRequest): string => {
       try {
-        const principal = identify(request);
+        const principal = identify(request)?.principal;
         if (principal) return isServiceSubject(principal.subject) ? `service:${principal.subject}` : `subject:${principal.subject}`;
       } catch {
         // An invalid token counts against its address.
