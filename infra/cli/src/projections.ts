@@ -3,5 +3,6 @@
 import { inventoryViewProjection } from '@ordo/inventory-view';
 import type { Projection } from '@ordo/projections';
 import { ordersViewProjection } from '@ordo/orders-view';
+import { sagaDashboardProjection } from '@ordo/saga-dashboard';
 
-export const shopProjections: readonly Projection[] = [ordersViewProjection, inventoryViewProjection];
+export const shopProjections: readonly Projection[] = [ordersViewProjection, inventoryViewProjection, sagaDashboardProjection];

@@ -12,10 +12,11 @@ import { orderPlacementService } from '@ordo/order-placement';
 import { ordersService } from '@ordo/orders';
 import { ordersViewService } from '@ordo/orders-view';
 import { paymentsService } from '@ordo/payments';
+import { SAGA_DASHBOARD, sagaDashboardService } from '@ordo/saga-dashboard';
 import { shippingService } from '@ordo/shipping';
 
 // New services go at the end: local mode's ports follow the order.
-export const shopServices: readonly ServiceDefinition[] = [
+const shopServicesButTheDashboard: readonly ServiceDefinition[] = [
   catalogService,
   inventoryService,
   ordersService,
@@ -25,6 +26,15 @@ export const shopServices: readonly ServiceDefinition[] = [
   shippingService,
   ordersViewService,
   inventoryViewService,
+];
+
+/** The saga dashboard acts through the saga service and shows every service's dead letters, its own too. */
+export const shopServices: readonly ServiceDefinition[] = [
+  ...shopServicesButTheDashboard,
+  sagaDashboardService({
+    sagaService: orderPlacementService.name,
+    deadLetterServices: [...shopServicesButTheDashboard.map((service) => service.name), SAGA_DASHBOARD],
+  }),
 ];
 
 /** The service of that name, or an error listing the names there are. */

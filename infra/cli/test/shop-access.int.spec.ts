@@ -28,12 +28,17 @@ describe('who may call each shop route', () => {
       ...(authorization && { authorization }),
       ...(route.body !== undefined && { 'content-type': 'application/json' }),
     };
+    const stop = new AbortController();
     const response = await fetch(`${hosts.urlOf(route.module)}${route.path}`, {
       method: route.method,
       headers,
       body: route.body === undefined ? undefined : JSON.stringify(route.body),
+      signal: stop.signal,
     });
-    const text = await response.text();
+    // A stream that was let through never ends: its status says enough.
+    const streaming = route.stream && response.ok;
+    const text = streaming ? '' : await response.text();
+    if (streaming) stop.abort();
     answered.push({ route, status: response.status });
     return { status: response.status, contentType: response.headers.get('content-type'), wwwAuthenticate: response.headers.get('www-authenticate'), text };
   };
@@ -130,7 +135,7 @@ describe('who may call each shop route', () => {
       answered.push({ route, status: response.status });
     }
     // 409: the product listed by the operator above, listed again by the admin.
-    expect(new Set(answered.map(({ status }) => status))).toEqual(new Set([200, 201, 304, 400, 401, 403, 404, 409]));
+    expect(new Set(answered.map(({ status }) => status))).toEqual(new Set([200, 201, 204, 304, 400, 401, 403, 404, 409]));
   });
 
   it('documents in its OpenAPI every status each route answered above', () => {

@@ -11,7 +11,7 @@ import { shopServices } from '../src/shop';
 
 /** A service of the shop, by name. */
 export type ShopModule = string;
-type Method = 'GET' | 'POST' | 'PUT';
+type Method = 'GET' | 'POST' | 'PUT' | 'DELETE';
 
 /** One token per role, and a second customer. */
 export const TOKENS = {
@@ -45,7 +45,49 @@ export interface ShopRoute {
   /** A request the route accepts once past auth. */
   path: string;
   body?: unknown;
+  /** Server-sent events: its answer never ends, so only its status and headers are read. */
+  stream?: true;
 }
+
+/** The saga dashboard's: reads for viewers, actions and dead letters for operators, its login public. */
+const DASHBOARD = '/v1/saga-dashboard';
+const SAGA_ID = 'orderPlacement-6f1c2b1e-8a7b-4c41-9f55-3f0d1c2a9e10';
+const dashboardRoutes: ShopRoute[] = [
+  ...['instances', 'counts', 'throughput', 'dead-letters', 'session', 'live'].map((path): ShopRoute => ({
+    module: 'saga-dashboard',
+    method: 'GET',
+    route: `${DASHBOARD}/${path}`,
+    access: path === 'dead-letters' ? 'operator' : 'viewer',
+    path: `${DASHBOARD}/${path}`,
+    ...(path === 'live' && { stream: true as const }),
+  })),
+  { module: 'saga-dashboard', method: 'GET', route: `${DASHBOARD}/instances/:sagaId`, access: 'viewer', path: `${DASHBOARD}/instances/${SAGA_ID}` },
+  {
+    module: 'saga-dashboard',
+    method: 'GET',
+    route: `${DASHBOARD}/instances/:sagaId/history`,
+    access: 'viewer',
+    path: `${DASHBOARD}/instances/${SAGA_ID}/history`,
+  },
+  {
+    module: 'saga-dashboard',
+    method: 'POST',
+    route: `${DASHBOARD}/instances/:sagaId/:action`,
+    access: 'operator',
+    path: `${DASHBOARD}/instances/${SAGA_ID}/retry`,
+    body: { reason: 'the provider is back' },
+  },
+  {
+    module: 'saga-dashboard',
+    method: 'POST',
+    route: `${DASHBOARD}/dead-letters/:consumer/:key/redrive`,
+    access: 'operator',
+    path: `${DASHBOARD}/dead-letters/orders-view/${SAGA_ID}/redrive`,
+  },
+  { module: 'saga-dashboard', method: 'POST', route: `${DASHBOARD}/session`, access: 'public', path: `${DASHBOARD}/session`, body: { token: TOKENS.viewer } },
+  { module: 'saga-dashboard', method: 'DELETE', route: `${DASHBOARD}/session`, access: 'public', path: `${DASHBOARD}/session` },
+  { module: 'saga-dashboard', method: 'GET', route: '/v1/projections', access: 'viewer', path: '/v1/projections' },
+];
 
 /** What an accepted order names: `customerId` becomes the customer startShopHosts registers as the customer role's caller. */
 const ORDER_BODY = { customerId: '00000000-0000-4000-8000-000000000000', lines: [{ sku: KNOWN_SKU, quantity: 1 }] };
@@ -151,6 +193,7 @@ export const SHOP_ROUTES: ShopRoute[] = [
     path: '/v1/shipments/6f1c2b1e-8a7b-4c41-9f55-3f0d1c2a9e10/dispatch',
     body: { carrier: 'DHL' },
   },
+  ...dashboardRoutes,
   ...shopServices.flatMap((service) => deadLetterRoutes(service.name)),
 ];
 

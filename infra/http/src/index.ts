@@ -33,7 +33,14 @@ export { DEFAULT_RATE_LIMIT, isServiceSubject, type RateLimitOptions } from './p
 export { errorStatusesOf, PROBLEM_JSON_SCHEMA } from './plugins/error-docs';
 export { callerScope } from './caller';
 export { printableText } from './text';
-export { serviceClient, DependencyUnavailable, type ServiceClient, type ServiceClientOptions, type ServiceAnswer } from './client/service-client';
+export {
+  serviceClient,
+  DependencyUnavailable,
+  type ServiceClient,
+  type ServiceClientOptions,
+  type ServiceAnswer,
+  type CallOptions,
+} from './client/service-client';
 export type { ReadinessCheck } from './plugins/health';
 export type { ApiDescription } from './plugins/openapi';
 

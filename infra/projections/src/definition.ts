@@ -17,6 +17,8 @@ export interface ProjectedEvent<Data = unknown> {
   recordedAt: Date;
   correlationId?: string;
   causationId?: string;
+  /** The W3C trace context of the request that caused it, when it had one. */
+  traceparent?: string;
 }
 
 /**

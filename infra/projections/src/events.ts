@@ -20,7 +20,7 @@ interface PublishedEvent {
   revision: string | number;
   data: unknown;
   recordedAt: string;
-  metadata?: { correlationId?: string; causationId?: string };
+  metadata?: { correlationId?: string; causationId?: string; traceparent?: string };
 }
 
 const isPublishedEvent = (value: unknown): value is PublishedEvent => {
@@ -51,6 +51,7 @@ export const projectedEventOf = (value: unknown): ProjectedEvent => {
     recordedAt,
     ...(parsed.metadata?.correlationId === undefined ? {} : { correlationId: parsed.metadata.correlationId }),
     ...(parsed.metadata?.causationId === undefined ? {} : { causationId: parsed.metadata.causationId }),
+    ...(parsed.metadata?.traceparent === undefined ? {} : { traceparent: parsed.metadata.traceparent }),
   };
 };
 

@@ -22,7 +22,7 @@ export {
   type IncomingEvent,
 } from './definition';
 export type { ReasonOf, ReasonReaders } from './reasons';
-export { SAGAS_CONTEXT, SAGAS_EVENTS_TOPIC } from './context';
+export { SAGAS_CONTEXT, SAGAS_EVENTS_TOPIC, sagaRoutePath } from './context';
 export {
   evolve,
   initialState,

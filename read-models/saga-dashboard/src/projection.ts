@@ -7,8 +7,14 @@ export const HISTORY_TABLE = 'saga_history';
 
 const SAGA_EVENT_TYPE_SET: ReadonlySet<string> = new Set(SAGA_EVENT_TYPES);
 
-/** History rows an insert carries, at most: 7 parameters each, under PostgreSQL's 65,535. */
+/** History rows an insert carries, at most: 8 parameters each, under PostgreSQL's 65,535. */
 const HISTORY_ROWS_PER_INSERT = 5_000;
+
+/** The events the throughput strip counts per minute: an instance started, and how it ended or stopped. */
+export const MILESTONE_TYPES = ['SagaStarted', 'SagaCompleted', 'SagaRolledBack', 'SagaFailed'] as const satisfies readonly (typeof SAGA_EVENT_TYPES)[number][];
+
+/** The trace id of a W3C traceparent (`00-<trace id>-<span id>-<flags>`). */
+const traceIdOf = (traceparent: string | undefined): string | null => /^[\da-f]{2}-([\da-f]{32})-[\da-f]{16}-[\da-f]{2}$/.exec(traceparent ?? '')?.[1] ?? null;
 
 /**
  * One row per instance of every saga (its stream's only source, `instance`: every stream of
@@ -25,7 +31,8 @@ const instances = rowProjection<SagaInstanceRow>({
   columns: (table) => {
     table.text('saga');
     table.integer('version');
-    table.text('business_key');
+    // Byte order ("C"), so that its index serves a search by prefix (LIKE 'abc%').
+    table.specificType('business_key', 'text collate "C"');
     table.text('correlation_id');
     table.text('status');
     table.text('current_step');
@@ -40,6 +47,7 @@ const instances = rowProjection<SagaInstanceRow>({
     table.jsonb('state');
     table.index(['updated_at', 'saga_id']);
     table.index(['status', 'updated_at', 'saga_id']);
+    table.index(['saga', 'updated_at', 'saga_id']);
     table.index(['saga', 'version', 'updated_at', 'saga_id']);
     table.index(['business_key']);
     // Stuck: running or compensating with a wake-up overdue.
@@ -59,6 +67,7 @@ const writeHistory = async (events: ProjectedEvent[], writer: ProjectionWriter) 
     data: JSON.stringify(event.data ?? null),
     correlation_id: event.correlationId ?? null,
     causation_id: event.causationId ?? null,
+    trace_id: traceIdOf(event.traceparent),
     recorded_at: event.recordedAt,
   }));
   for (let first = 0; first < rows.length; first += HISTORY_ROWS_PER_INSERT) {
@@ -87,8 +96,11 @@ export const sagaDashboardProjection: Projection = {
           table.jsonb('data');
           table.text('correlation_id');
           table.text('causation_id');
+          table.text('trace_id');
           table.timestamp('recorded_at', { useTz: true }).notNullable();
           table.primary(['saga_id', 'revision']);
+          // The throughput strip: a few types over the last hour.
+          table.index(['type', 'recorded_at']);
         }),
     },
   ],

@@ -11,6 +11,7 @@ import {
   SAGAS_CONTEXT,
   SagaInstanceNotFound,
   SagaOperationRefused,
+  sagaRoutePath,
   sagaStreamPrefix,
   type IncomingEvent,
   type SagaDefinition,
@@ -93,9 +94,15 @@ export const orderPlacementServiceWith = ({
     takesCommands: false,
     issuesCommands: true,
     create: async (ports) => {
-      const placement = await sagaParts({ definition, earlierVersions, path: 'order-placement', pollMs, recorder }, ports);
+      const placement = await sagaParts({ definition, earlierVersions, path: sagaRoutePath(definition.name), pollMs, recorder }, ports);
       const cancelling = await sagaParts(
-        { definition: cancellation, earlierVersions: cancellationEarlierVersions, path: 'order-cancellation', pollMs, recorder: cancellationRecorder },
+        {
+          definition: cancellation,
+          earlierVersions: cancellationEarlierVersions,
+          path: sagaRoutePath(cancellation.name),
+          pollMs,
+          recorder: cancellationRecorder,
+        },
         ports,
       );
       const logged = (event: IncomingEvent, handled: SagaHandled<unknown>) => {

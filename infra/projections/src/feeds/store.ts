@@ -26,6 +26,7 @@ const messageOf = (topic: string, event: PositionedEvent): ProjectionMessage => 
     recordedAt: event.recordedAt,
     correlationId: event.metadata.correlationId,
     causationId: event.metadata.causationId,
+    ...(event.metadata.traceparent !== undefined && { traceparent: event.metadata.traceparent }),
   };
   // Where the embedded bus would deliver it: its context's event topic, partition 0, at its store checkpoint.
   return { topic, partition: 0, offset: event.checkpoint, headers: { [HEADER.eventType]: event.type }, value: projected };
