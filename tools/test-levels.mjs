@@ -1,8 +1,9 @@
 #!/usr/bin/env node
 // Runs the test levels one after another, each with a time budget, and prints how long
 // each took and what it counted. `static` (types, lint, format) comes first; then the jest
-// levels: unit, int (real PostgreSQL and Kafka), e2e. CI runs this
-// through `npm test`; the budgets keep the suite well inside CI's 90 minutes on 2 cores.
+// levels: unit, int (real PostgreSQL and Kafka), e2e (and Debian's chromium, installed
+// where missing: tools/ensure-chromium.mjs). CI runs this through `npm test`; the budgets
+// keep the suite well inside CI's 90 minutes on 2 cores.
 //
 //   node tools/test-levels.mjs [static|unit|int|e2e ...] [--project <folder>] [-- jest args]
 import { spawn } from 'node:child_process';
@@ -10,6 +11,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { ensureChromium } from './ensure-chromium.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const bin = (...parts) => path.join(root, 'node_modules', ...parts);
@@ -62,6 +64,14 @@ const runStatic = async (deadline) => {
 };
 
 const runJest = async (level, deadline) => {
+  // The browser tests drive Debian's chromium: installed here where it is missing.
+  if (level === 'e2e') {
+    const chromium = ensureChromium();
+    if (!chromium.ok) {
+      console.error(`e2e: ${chromium.reason}`);
+      return { ok: false, summary: 'no chromium (see above)' };
+    }
+  }
   const report = path.join(os.tmpdir(), `ordo-jest-${level}-${process.pid}.json`);
   const argv = [
     // PGlite loads its WebAssembly with import(), which jest's sandbox allows only with VM modules on.
