@@ -1,6 +1,6 @@
 import { quoteIdentifier, type SqlClient } from '@ordo/runtime';
 import { STUCK_AFTER_MS } from '@ordo/saga';
-import type { SagaInstanceRow } from './instance-row';
+import { INSTANCE_COLUMNS, type SagaInstanceRow } from './instance-row';
 import { HISTORY_TABLE, INSTANCES_TABLE, MILESTONE_TYPES } from './projection';
 
 // The dashboard's reads. Every list is in one order, the last change first (updated_at,
@@ -66,6 +66,9 @@ export interface DashboardQueries {
 
 const ACTIVE = `status in ('running', 'compensating')`;
 
+/** A list's columns: all but the whole state, which only the instance's own view needs (and which is most of a row). */
+const SUMMARY_COLUMNS = ['saga_id', ...INSTANCE_COLUMNS.filter((column) => column !== 'state')].join(', ');
+
 /** Escapes LIKE's wildcards, so a key is matched as typed. */
 const likePrefix = (text: string) => `${text.replace(/[\\%_]/g, (character) => `\\${character}`)}%`;
 
@@ -93,20 +96,28 @@ export const dashboardQueries = (sql: SqlClient, schema: string): DashboardQueri
       if (filter.key) where.push(`business_key like ${bind(likePrefix(filter.key))}`);
       if (after) where.push(`(updated_at, saga_id) < (${bind(after.updatedAt)}, ${bind(after.sagaId)})`);
       const { rows } = await sql.query<SagaInstanceRow>(
-        `select * from ${instances} where ${where.join(' and ')} order by updated_at desc, saga_id desc limit ${bind(limit + 1)}`,
+        `select ${SUMMARY_COLUMNS} from ${instances} where ${where.join(' and ')} order by updated_at desc, saga_id desc limit ${bind(limit + 1)}`,
         params,
       );
       return rows;
     },
     counts: async (now) => {
+      // Both counts are answered by the (status, next_wake_at) index alone; the stuck ones
+      // are counted under their status first, then moved.
       const cutoff = new Date(now.getTime() - STUCK_AFTER_MS).toISOString();
-      const { rows } = await sql.query<{ state: InstanceState; count: string }>(
-        `select case when ${ACTIVE} and next_wake_at < $1 then 'stuck' else status end as state, count(*) as count
-         from ${instances} where ${isInstance} group by 1`,
-        [cutoff],
-      );
+      const [{ rows: byStatus }, { rows: stuckByStatus }] = await Promise.all([
+        sql.query<{ status: InstanceState; count: string }>(`select status, count(*) as count from ${instances} where ${isInstance} group by status`),
+        sql.query<{ status: InstanceState; count: string }>(
+          `select status, count(*) as count from ${instances} where ${ACTIVE} and next_wake_at < $1 group by status`,
+          [cutoff],
+        ),
+      ]);
       const counts = Object.fromEntries(INSTANCE_STATES.map((state) => [state, 0])) as Record<InstanceState, number>;
-      for (const row of rows) if (row.state in counts) counts[row.state] = Number(row.count);
+      for (const row of byStatus) if (row.status in counts) counts[row.status] += Number(row.count);
+      for (const row of stuckByStatus) {
+        counts[row.status] -= Number(row.count);
+        counts.stuck += Number(row.count);
+      }
       return counts;
     },
     byId: async (sagaId) => {
@@ -132,14 +143,14 @@ export const dashboardQueries = (sql: SqlClient, schema: string): DashboardQueri
     },
     changedSince: async (since, limit) => {
       const { rows } = await sql.query<SagaInstanceRow>(
-        `select * from ${instances} where ${isInstance} and updated_at >= $1 order by updated_at, saga_id limit $2`,
+        `select ${SUMMARY_COLUMNS} from ${instances} where ${isInstance} and updated_at >= $1 order by updated_at, saga_id limit $2`,
         [since, limit],
       );
       return rows;
     },
     becameStuck: async (from, to) => {
       const { rows } = await sql.query<SagaInstanceRow>(
-        `select * from ${instances} where ${ACTIVE} and next_wake_at >= $1 and next_wake_at < $2 order by next_wake_at limit 500`,
+        `select ${SUMMARY_COLUMNS} from ${instances} where ${ACTIVE} and next_wake_at >= $1 and next_wake_at < $2 order by next_wake_at limit 500`,
         [new Date(from.getTime() - STUCK_AFTER_MS).toISOString(), new Date(to.getTime() - STUCK_AFTER_MS).toISOString()],
       );
       return rows;
