@@ -33,6 +33,7 @@ export { DEFAULT_RATE_LIMIT, isServiceSubject, type RateLimitOptions } from './p
 export { errorStatusesOf, PROBLEM_JSON_SCHEMA } from './plugins/error-docs';
 export { callerScope } from './caller';
 export { printableText } from './text';
+export { keysetCursor, type KeysetCursor } from './cursor';
 export {
   serviceClient,
   DependencyUnavailable,

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { BadRequest } from '@ordo/http';
+import { keysetCursor } from '@ordo/http';
 import { OrderStatus } from '@ordo/orders-contract';
 import type { OrderCursor, StoredOrder } from './queries';
 
@@ -65,17 +65,11 @@ export const orderView = (row: StoredOrder): OrderView => ({
 
 // ---- cursors: opaque to clients, the last order of a page -----------------------------
 
-export const cursorAfter = (row: StoredOrder): string => Buffer.from(JSON.stringify([iso(row.placed_at), row.order_id])).toString('base64url');
+const cursor = keysetCursor(z.tuple([z.iso.datetime(), z.uuid()]));
 
-const CursorValue = z.tuple([z.iso.datetime(), z.uuid()]);
+export const cursorAfter = (row: StoredOrder): string => cursor.write([iso(row.placed_at), row.order_id]);
 
-export const readCursor = (cursor: string): OrderCursor => {
-  try {
-    const [placedAt, orderId] = CursorValue.parse(JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')));
-    return { placedAt, orderId };
-  } catch {
-    throw new BadRequest('the cursor is not one this list answered with', [
-      { in: 'querystring', path: '/after', message: 'expected the `next` of an earlier page' },
-    ]);
-  }
+export const readCursor = (text: string): OrderCursor => {
+  const [placedAt, orderId] = cursor.read(text);
+  return { placedAt, orderId };
 };

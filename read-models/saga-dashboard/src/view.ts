@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { BadRequest } from '@ordo/http';
+import { keysetCursor } from '@ordo/http';
 import { describeSaga, sagaViewSchema, STUCK_AFTER_MS, type StartedSaga } from '@ordo/saga';
 import type { SagaInstanceRow } from './instance-row';
 import { INSTANCE_STATES, iso, type HistoryRow, type InstanceCursor, type InstanceState, type ThroughputRow } from './queries';
@@ -124,17 +124,11 @@ export const throughputOf = (rows: ThroughputRow[], since: Date, now: Date): z.i
 
 // ---- cursors: opaque to clients, the last instance of a page -------------------------
 
-export const cursorAfter = (row: SagaInstanceRow): string => Buffer.from(JSON.stringify([iso(row.updated_at ?? 0), row.saga_id])).toString('base64url');
+const cursor = keysetCursor(z.tuple([z.iso.datetime(), z.string().min(1)]));
 
-const CursorValue = z.tuple([z.iso.datetime(), z.string().min(1)]);
+export const cursorAfter = (row: SagaInstanceRow): string => cursor.write([iso(row.updated_at ?? 0), row.saga_id]);
 
-export const readCursor = (cursor: string): InstanceCursor => {
-  try {
-    const [updatedAt, sagaId] = CursorValue.parse(JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')));
-    return { updatedAt, sagaId };
-  } catch {
-    throw new BadRequest('the cursor is not one this list answered with', [
-      { in: 'querystring', path: '/after', message: 'expected the `next` of an earlier page' },
-    ]);
-  }
+export const readCursor = (text: string): InstanceCursor => {
+  const [updatedAt, sagaId] = cursor.read(text);
+  return { updatedAt, sagaId };
 };
