@@ -117,6 +117,11 @@ export const dashboardLiveRoutes =
     // Its own context: the SSE plugin decorates only the replies of this route.
     await app.register(async (scope) => {
       await scope.register(sse, { heartbeatInterval: HEARTBEAT_MS });
+      // An open stream never ends on its own: closed at shutdown, the server's close need not wait for pages.
+      const open = new Set<{ close(): void }>();
+      scope.addHook('preClose', async () => {
+        for (const stream of open) stream.close();
+      });
       scope.get(
         `${API_PREFIX}/live`,
         {
@@ -131,7 +136,11 @@ export const dashboardLiveRoutes =
         async (_request, reply) => {
           reply.sse.keepAlive();
           const unsubscribe = await live.subscribe((update) => void reply.sse.send({ event: 'update', data: update }).catch(() => undefined));
-          reply.sse.onClose(unsubscribe);
+          open.add(reply.sse);
+          reply.sse.onClose(() => {
+            unsubscribe();
+            open.delete(reply.sse);
+          });
           // Tells the page it is listening: it loads its list only then.
           await reply.sse.send({ event: 'ready', data: {} });
         },

@@ -1,6 +1,7 @@
-import { createLogger } from '@ordo/runtime';
+import { createHttpServer } from '@ordo/http';
+import { createLogger, createMetrics, startTracing } from '@ordo/runtime';
 import type { SagaInstanceRow } from './instance-row';
-import { liveChanges, type LiveUpdate } from './live';
+import { dashboardLiveRoutes, liveChanges, type LiveUpdate } from './live';
 import { INSTANCE_STATES, type DashboardQueries } from './queries';
 
 // The live poller over an in-memory table: what a page is sent, and what it is not sent twice.
@@ -90,5 +91,29 @@ describe('the live poller', () => {
   it('sends a change applied out of order, older than the latest it saw', async () => {
     put(row('d', '2030-01-01T00:00:15.000Z'));
     expect(sentIds(await next())).toEqual(['d']);
+  });
+});
+
+describe('the live stream', () => {
+  it('ends its open streams when the server stops, so that stopping does not wait for pages', async () => {
+    const logger = createLogger({ service: 'spec', level: 'silent' });
+    const app = await createHttpServer({
+      service: 'spec',
+      api: { title: 'spec', version: '1.0.0' },
+      logger,
+      metrics: createMetrics('spec', { processMetrics: false }),
+      tracer: startTracing('spec').tracer,
+      authTokens: new Map([['viewer-token', { subject: 'support', roles: ['viewer'] }]]),
+    });
+    const live = liveChanges({ queries: inMemory(new Map()), clock: () => new Date(), logger, pollMs: 5 });
+    await dashboardLiveRoutes(live)(app);
+    const url = await app.listen({ port: 0, host: '127.0.0.1' });
+    const response = await fetch(`${url}/v1/saga-dashboard/live`, { headers: { authorization: 'Bearer viewer-token' } });
+    const reader = (response.body as ReadableStream<Uint8Array>).pipeThrough(new TextDecoderStream()).getReader();
+    expect((await reader.read()).value).toMatch(/event: ready/);
+    await app.close();
+    let ended = false;
+    while (!ended) ended = (await reader.read()).done;
+    expect(ended).toBe(true);
   });
 });
