@@ -73,3 +73,15 @@ describe("order placement's deadline setting", () => {
     expect(registered.cancellationEarlierVersions).toEqual([orderCancellationV1]);
   });
 });
+
+// ORDO_SAGA_SCHEDULER_POLL_MS: how often the deadline schedulers look; unset, the scheduler's own default (1 s).
+describe("the deadline schedulers' poll setting", () => {
+  const pollIn = (env: NodeJS.ProcessEnv) => loadConfig('sagas', orderPlacementConfigShape, env).ORDO_SAGA_SCHEDULER_POLL_MS;
+
+  it('is unset unless given, and then a whole number of milliseconds a timer can wait', () => {
+    expect(pollIn({})).toBeUndefined();
+    expect(pollIn({ ORDO_SAGA_SCHEDULER_POLL_MS: '3600000' })).toBe(3_600_000);
+    expect(pollIn({ ORDO_SAGA_SCHEDULER_POLL_MS: '2147483647' })).toBe(2_147_483_647);
+    for (const value of ['0', '-1', '1.5', 'never', '2147483648']) expect(() => pollIn({ ORDO_SAGA_SCHEDULER_POLL_MS: value })).toThrow(ConfigError);
+  });
+});

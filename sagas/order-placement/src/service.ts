@@ -143,13 +143,19 @@ export const orderPlacementServiceWith = ({
 /** The versions `ORDO_ORDER_PLACEMENT_VERSION` may name. */
 const VERSIONS = orderPlacementVersions.map((each) => String(each.version));
 
+/** A timer's longest wait: node runs a longer one at once. */
+const LONGEST_TIMER_MS = 2_147_483_647;
+
 /**
  * What configures the shop's order placement: the version new instances start on (default
  * 3), and, for tests that cannot wait 30 s, the deadline of every step that has one, in
- * both sagas: a cancellation waits for the same participants as a placement.
+ * both sagas: a cancellation waits for the same participants as a placement. For tests too,
+ * how often the deadline schedulers look for due instances (default 1 s): a look an hour
+ * away stands for a scheduler that is not running, whose overdue instances show `stuck`.
  */
 export const orderPlacementConfigShape = {
   ORDO_ORDER_PLACEMENT_DEADLINE_MS: env.int().min(1, 'expected at least 1').optional(),
+  ORDO_SAGA_SCHEDULER_POLL_MS: env.int().min(1, 'expected at least 1').max(LONGEST_TIMER_MS, `expected at most ${LONGEST_TIMER_MS}`).optional(),
   ORDO_ORDER_PLACEMENT_VERSION: z
     .string()
     .refine((value) => VERSIONS.includes(value), { message: `expected one of the versions of order placement: ${VERSIONS.join(', ')}` })
@@ -168,6 +174,7 @@ export const orderPlacementService = defineService({
     return orderPlacementServiceWith({
       definition: orderPlacementVersion(config.ORDO_ORDER_PLACEMENT_VERSION),
       ...(config.ORDO_ORDER_PLACEMENT_DEADLINE_MS !== undefined && { deadlineMs: config.ORDO_ORDER_PLACEMENT_DEADLINE_MS }),
+      ...(config.ORDO_SAGA_SCHEDULER_POLL_MS !== undefined && { pollMs: config.ORDO_SAGA_SCHEDULER_POLL_MS }),
     }).create(ports);
   },
 });
