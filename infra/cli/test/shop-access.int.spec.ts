@@ -112,8 +112,13 @@ describe('who may call each shop route', () => {
   });
 
   it('answers conditional reads and bad input as documented', async () => {
-    const etagOf = async (route: ShopRoute) =>
-      (await fetch(`${hosts.urlOf(route.module)}${route.path}`, { headers: { authorization: `Bearer ${TOKENS.viewer}` } })).headers.get('etag');
+    const etagOf = async (route: ShopRoute) => {
+      const response = await fetch(`${hosts.urlOf(route.module)}${route.path}`, { headers: { authorization: `Bearer ${TOKENS.viewer}` } });
+      // Only the headers are read: the body is let go, or one too large to sit in the socket's buffers (the dashboard's
+      // script) holds its connection, and the host's close waits for it.
+      await response.body?.cancel();
+      return response.headers.get('etag');
+    };
     for (const route of SHOP_ROUTES.filter((candidate) => candidate.method === 'GET')) {
       const etag = await etagOf(route);
       if (etag) {
