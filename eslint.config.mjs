@@ -63,7 +63,7 @@ const boundaries = (constraints) => ['error', { enforceBuildableLibDependency: f
 export default defineConfig(
   { ignores: ['**/node_modules/**', '**/dist/**', '**/.cache/**', '.nx/**', 'coverage/**'] },
   {
-    files: ['**/*.ts'],
+    files: ['**/*.ts', '**/*.tsx'],
     extends: [tseslint.configs.recommended],
     rules: {
       '@typescript-eslint/no-explicit-any': 'error',
@@ -71,7 +71,7 @@ export default defineConfig(
     },
   },
   {
-    files: ['**/*.ts', '**/*.js', '**/*.mjs'],
+    files: ['**/*.ts', '**/*.tsx', '**/*.js', '**/*.mjs'],
     plugins: { '@nx': nx, ordo: { rules: { 'scope-mapped': scopeMapped } } },
     rules: {
       // Reads the project graph Nx caches in .nx/workspace-data. Without it the rule

@@ -49,7 +49,8 @@ describe('who may call each shop route', () => {
       .map(({ name: module }) => [module, documents(module)] as const)
       .flatMap(([module, document]) =>
         Object.entries(document.paths)
-          .filter(([path]) => path.startsWith('/v1/'))
+          // The API, and the saga dashboard's page: not /docs, /health or /metrics.
+          .filter(([path]) => path.startsWith('/v1/') || path.startsWith('/dashboard'))
           .flatMap(([path, operations]) =>
             Object.keys(operations)
               .filter((method) => method !== 'head')

@@ -49,7 +49,7 @@ export interface ShopRoute {
   stream?: true;
 }
 
-/** The saga dashboard's: reads for viewers, actions and dead letters for operators, its login public. */
+/** The saga dashboard's: reads for viewers, actions and dead letters for operators, its login and its page public. */
 const DASHBOARD = '/v1/saga-dashboard';
 const SAGA_ID = 'orderPlacement-6f1c2b1e-8a7b-4c41-9f55-3f0d1c2a9e10';
 const dashboardRoutes: ShopRoute[] = [
@@ -87,6 +87,9 @@ const dashboardRoutes: ShopRoute[] = [
   { module: 'saga-dashboard', method: 'POST', route: `${DASHBOARD}/session`, access: 'public', path: `${DASHBOARD}/session`, body: { token: TOKENS.viewer } },
   { module: 'saga-dashboard', method: 'DELETE', route: `${DASHBOARD}/session`, access: 'public', path: `${DASHBOARD}/session` },
   { module: 'saga-dashboard', method: 'GET', route: '/v1/projections', access: 'viewer', path: '/v1/projections' },
+  // Its page: HTML and assets that hold no data (the API above guards that).
+  { module: 'saga-dashboard', method: 'GET', route: '/dashboard', access: 'public', path: '/dashboard' },
+  { module: 'saga-dashboard', method: 'GET', route: '/dashboard/assets/:file', access: 'public', path: '/dashboard/assets/app.js' },
 ];
 
 /** What an accepted order names: `customerId` becomes the customer startShopHosts registers as the customer role's caller. */

@@ -3,6 +3,7 @@ import { startTestHost, type TestHost } from '@ordo/host/testing';
 import { describeSaga, evolve, initialState, type SagaEvent, type StartedSaga } from '@ordo/saga';
 import { eventually } from '@ordo/testing';
 import { eventsOf, recordedInstances } from '../test/fixture-events';
+import { PAGE_CSP } from './page';
 import { INSTANCE_STATES, type InstanceState } from './queries';
 import { sagaDashboardService } from './service';
 import type { InstanceSummary } from './view';
@@ -220,6 +221,39 @@ describe('the saga dashboard’s API', () => {
     expect(down).toMatchObject({ status: 503, body: { detail: expect.stringMatching(/sagas is unavailable/) } });
     const empty = await call(`/v1/saga-dashboard/instances/${sagaId}/resolve`, { token: 'operator-token', method: 'POST', body: { reason: '' } });
     expect(empty.status).toBe(400);
+  });
+
+  it('serves its page to anyone under a CSP of its own: one HTML document, and the script and stylesheet bundled at start with ETags', async () => {
+    const page = await fetch(`${host.url}/dashboard`);
+    expect(page.status).toBe(200);
+    expect(page.headers.get('content-type')).toMatch(/^text\/html/);
+    expect(page.headers.get('content-security-policy')).toBe(PAGE_CSP);
+    expect(PAGE_CSP).toMatch(/script-src 'self';/);
+    expect(PAGE_CSP).not.toContain('unsafe');
+    const html = await page.text();
+    // No inline script or style: the CSP would refuse them.
+    expect(html).not.toMatch(/<script>|<style|\sstyle=|\son\w+=/);
+    const assets = [...html.matchAll(/(?:src|href)="(\/dashboard\/assets\/[^"]+)"/g)].map((match) => match[1] as string);
+    expect(assets.sort()).toEqual(['/dashboard/assets/app.css', '/dashboard/assets/app.js']);
+    for (const [asset, type] of [
+      ['/dashboard/assets/app.js', /^text\/javascript/],
+      ['/dashboard/assets/app.css', /^text\/css/],
+    ] as const) {
+      const answer = await fetch(`${host.url}${asset}`);
+      expect({ asset, status: answer.status, type: answer.headers.get('content-type'), csp: answer.headers.get('content-security-policy') }).toEqual({
+        asset,
+        status: 200,
+        type: expect.stringMatching(type),
+        csp: PAGE_CSP,
+      });
+      expect((await answer.text()).length).toBeGreaterThan(1_000);
+      const etag = answer.headers.get('etag') as string;
+      expect((await fetch(`${host.url}${asset}`, { headers: { 'if-none-match': etag } })).status).toBe(304);
+    }
+    // uPlot's stylesheet is bundled in, not fetched from anywhere else.
+    expect(await (await fetch(`${host.url}/dashboard/assets/app.css`)).text()).toContain('.uplot');
+    expect((await fetch(`${host.url}/dashboard/assets/app.js.map`)).status).toBe(400);
+    expect((await fetch(`${host.url}/dashboard/assets/other.js`)).status).toBe(404);
   });
 
   it('sends an open page the instances that change, live', async () => {

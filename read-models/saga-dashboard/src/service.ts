@@ -3,6 +3,7 @@ import { browserSessionRoutes } from '@ordo/http';
 import { readModelProjections } from '@ordo/projections';
 import { dashboardLiveRoutes, liveChanges } from './live';
 import { dashboardOperateRoutes } from './operate';
+import { dashboardPageRoutes } from './page';
 import { sagaDashboardProjection } from './projection';
 import { dashboardQueries } from './queries';
 import { API_PREFIX, dashboardReadRoutes } from './routes';
@@ -44,6 +45,7 @@ export const sagaDashboardService = ({ sagaService, deadLetterServices, livePoll
           dashboardReadRoutes({ queries, clock })(app);
           dashboardOperateRoutes({ queries, peers, metrics, sagaService, deadLetterServices, clock })(app);
           await dashboardLiveRoutes(live)(app);
+          await dashboardPageRoutes(app);
         },
         consumers: projections.consumers.map((options) => consumer(options)),
         workers: projections.workers,
