@@ -116,6 +116,7 @@ const main = async () => {
   say(
     `Then read it from the orders view: curl -s ${urls['orders-view'] ?? ''}/v1/orders/<orderId> -H 'read-after: <the etag the placement answered with>'${local.tokens.customer ? ` -H 'authorization: Bearer ${local.tokens.customer}'` : ''}`,
   );
+  say(`Saga dashboard: ${urls['saga-dashboard'] ?? ''}/dashboard (log in with the operator token, kept in ${local.file})`);
   say(`Tokens (operator and customer) are kept in ${local.file}.`);
   say(`Ctrl-C stops the services; the Kafka broker keeps running (npm run kafka:stop).`);
 
