@@ -105,8 +105,17 @@ export const startEmbeddedProcess = (dataDir: string, port: string | number = 0,
   };
 };
 
+export interface LaunchedEmbeddedShop extends LaunchedShop {
+  /**
+   * SIGKILLs the shop's process (a crash: nothing is shut down), runs `whileDown` while
+   * nothing holds the data folder, then starts the shop again on the same port and folder,
+   * and resolves once it runs.
+   */
+  crashAndRestart(whileDown?: () => Promise<void>): Promise<void>;
+}
+
 /** `npm start` on a data folder (kept across a kill and restart of the whole process). */
-export const launchEmbedded = async (dataDir: string, extraEnv: Record<string, string> = {}, nodeArgs: string[] = []): Promise<LaunchedShop> => {
+export const launchEmbedded = async (dataDir: string, extraEnv: Record<string, string> = {}, nodeArgs: string[] = []): Promise<LaunchedEmbeddedShop> => {
   let process_ = run('infra/cli/src/embedded.ts', { ...extraEnv, PORT: '0', ORDO_DATA_DIR: dataDir }, nodeArgs);
   const urlOf = async () => {
     const [, url] = await process_.waitForLine(/Ordo is running .* at (http:\/\/\S+)/);
@@ -116,17 +125,20 @@ export const launchEmbedded = async (dataDir: string, extraEnv: Record<string, s
   const urls = embeddedUrls(url);
   // Embedded, callers without a token act as customers: only the operator has one.
   const { operator } = localTokens(dataDir, []).tokens;
+  const crashAndRestart = async (whileDown?: () => Promise<void>) => {
+    process_.child.kill('SIGKILL');
+    await process_.exited;
+    await whileDown?.();
+    process_ = run('infra/cli/src/embedded.ts', { ...extraEnv, PORT: new URL(url).port, ORDO_DATA_DIR: dataDir }, nodeArgs);
+    await urlOf();
+  };
   return {
     urls,
     tokens: { operator: operator as string },
     output: process_.output,
     // Embedded, the saga shares its process with everything: killing it kills the shop.
-    killSaga: async () => {
-      process_.child.kill('SIGKILL');
-      await process_.exited;
-      process_ = run('infra/cli/src/embedded.ts', { ...extraEnv, PORT: new URL(url).port, ORDO_DATA_DIR: dataDir }, nodeArgs);
-      await urlOf();
-    },
+    killSaga: () => crashAndRestart(),
+    crashAndRestart,
     processes: () => markedPids(process_.marker).map((pid) => ({ pid, command: cmdline(pid) })),
     stop: () => process_.stop(),
   };
