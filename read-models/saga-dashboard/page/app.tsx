@@ -127,8 +127,8 @@ export const App = () => {
   useSession(session ?? null, ended);
 
   useEffect(() => {
-    if (window.localStorage.getItem(SIGNED_IN) !== '1') return setSession(null);
-    api.currentSession().then(setSession, ended);
+    if (window.localStorage.getItem(SIGNED_IN) === '1') api.currentSession().then(setSession, ended);
+    else setSession(null);
   }, [ended]);
 
   // One stream while logged in, opened before any view loads its data.

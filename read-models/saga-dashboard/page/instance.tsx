@@ -160,15 +160,14 @@ const Compensations = ({ steps, history }: { steps: StepView[]; history: History
     if (entry.type === 'CommandIssued' && data.kind === 'compensation' && command?.commandId && !sentAt.has(command.commandId))
       sentAt.set(command.commandId, index);
   }
-  const compensations = steps
-    .map((step, index) => ({ step, index }))
+  // The engine's order first (the last step first), then the history's where it shows them.
+  const compensations = [...steps]
     .reverse()
-    .flatMap(({ step }) => step.commands.filter((command) => command.kind === 'compensation').map((command) => ({ step, command })));
+    .flatMap((step) => step.commands.filter((command) => command.kind === 'compensation').map((command) => ({ step, command })));
   if (compensations.length === 0) return null;
   const order = (commandId: string) => sentAt.get(commandId) ?? Number.MAX_SAFE_INTEGER;
-  const ordered = compensations
-    .map((each, index) => ({ ...each, index }))
-    .sort((a, b) => order(a.command.commandId) - order(b.command.commandId) || a.index - b.index);
+  // A stable sort: those the loaded history does not show yet keep the engine's order, after the rest.
+  const ordered = [...compensations].sort((a, b) => order(a.command.commandId) - order(b.command.commandId));
   return (
     <section class="panel">
       <h2>Compensations, in the order sent</h2>

@@ -2,7 +2,7 @@
 // filters, and one page of instances, the last changed first, kept up to date by the live
 // stream: a row that changes is patched in place, an instance new to the first page is put
 // on top when it matches the filters, the counts follow, and an overflow reloads the page.
-import { useEffect, useMemo, useState } from 'preact/hooks';
+import { useEffect, useState } from 'preact/hooks';
 import { api, messageOf, STATES, type Counts, type InstancePage, type InstanceState } from './api';
 import { age, dateTime, isoFromLocalInput, localInputFromIso } from './format';
 import { useLiveStatus, useLiveUpdates } from './live';
@@ -182,7 +182,7 @@ export const ListView = ({ filters }: { filters: ListFilters }) => {
   });
 
   const pageNumber = cursors.length + 1;
-  const rows = useMemo(() => page?.items ?? [], [page]);
+  const rows = page?.items ?? [];
   return (
     <main>
       <CountsBar counts={counts} filters={filters} />

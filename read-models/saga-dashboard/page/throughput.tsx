@@ -27,11 +27,16 @@ export const ThroughputStrip = () => {
 
   useEffect(() => {
     let current = true;
-    const load = () =>
-      api.throughput().then(
-        (loaded) => current && (setThroughput(loaded), setError(null)),
-        (failure: unknown) => current && setError(messageOf(failure)),
-      );
+    const load = async () => {
+      try {
+        const loaded = await api.throughput();
+        if (!current) return;
+        setThroughput(loaded);
+        setError(null);
+      } catch (failure) {
+        if (current) setError(messageOf(failure));
+      }
+    };
     void load();
     const timer = window.setInterval(load, REFRESH_MS);
     return () => {
