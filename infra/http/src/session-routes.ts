@@ -18,7 +18,12 @@ const SessionView = z.object({
   roles: z.array(z.enum(ROLES)),
   csrfToken: z.string().describe('send it in X-CSRF-Token with every POST of this session'),
 });
-const Login = z.strictObject({ token: z.string().min(1).max(1_000).describe('a bearer token of the service (AUTH_TOKENS)') });
+// What AUTH_TOKENS can hold: visible ASCII without its separators (',' and ':').
+const Token = z
+  .string()
+  .regex(/^[\x21-\x2b\x2d-\x39\x3b-\x7e]{1,1000}$/, 'a token: 1 to 1,000 visible ASCII characters, no comma or colon')
+  .describe('a bearer token of the service (AUTH_TOKENS)');
+const Login = z.strictObject({ token: Token });
 
 export interface SessionRoutesOptions {
   /** Where the routes live: `<prefix>/session`. */
