@@ -68,7 +68,7 @@ export const projectionConsumer = (projection: Projection, service: ProjectionSe
   return {
     groupId: projectionGroupId(projection),
     topics: projection.topics,
-    gatherMs: PROJECTION_GATHER_MS,
+    gatherMs: projection.gatherMs ?? PROJECTION_GATHER_MS,
     // Every partition of a fetch at once, so that their chunks make one group (chunk-group.ts).
     concurrentPartitions: CONCURRENT_PARTITIONS,
     ...(service.logger ? { logger: service.logger } : {}),

@@ -85,6 +85,12 @@ export interface Projection {
    * of them costs only its checkpoint), and a rebuild from the stores reads only these.
    */
   handles?: string[];
+  /**
+   * How long its live consumer lets events gather before it applies them, in ms (default
+   * 250, consumer.ts). A view that may be further behind (a dashboard) gathers longer: an
+   * aggregate's several events then fold into one write of its row.
+   */
+  gatherMs?: number;
   tables: ProjectionTable[];
   /**
    * Applies a batch of events (in order per stream; streams interleaved in any order) in
