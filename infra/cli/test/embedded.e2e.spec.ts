@@ -39,7 +39,7 @@ describe('the shop in embedded mode', () => {
     const response = await fetch(`${shop.urls.ordersView}/v1/projections`, { headers: { authorization: `Bearer ${shop.tokens.operator}` } });
     expect(response.status).toBe(200);
     const { projections } = (await response.json()) as { projections: { name: string; state: string }[] };
-    expect(projections.map((projection) => projection.name).sort()).toEqual(['inventory-view', 'orders-view']);
+    expect(projections.map((projection) => projection.name).sort()).toEqual(['inventory-view', 'orders-view', 'saga-dashboard']);
   });
 
   shopScenarios(() => shop);
