@@ -188,9 +188,9 @@ const main = async () => {
       });
       plans.push(`  ${label}: ${plan.scans}${plan.whole ? '  <- reads saga_instances whole' : ''} (${plan.executionMs.toFixed(2)} ms in PostgreSQL)`);
     }
-    const missed = printTable(`saga dashboard queries over ${INSTANCES.toLocaleString('en-US')} instances (baseline: one instance by id)`, rows);
+    // Figures, not assertions: a list below its target is printed BELOW, a finding to fix.
+    printTable(`saga dashboard queries over ${INSTANCES.toLocaleString('en-US')} instances (baseline: one instance by id)`, rows);
     console.log(`\nplans:\n${plans.join('\n')}`);
-    process.exitCode = missed > 0 ? 0 : 0; // figures, not assertions: a slow query is a finding to fix, not a failed run
   } finally {
     await pool.query(`drop schema if exists ${quoteIdentifier(SCHEMA)} cascade`).catch(() => undefined);
     await pool.end();
