@@ -82,6 +82,15 @@ export interface SubscribeOptions extends ReadAllOptions {
   handler: (event: PositionedEvent) => Promise<void> | void;
   /** Called once when catch-up has reached the end and the subscription goes live. */
   onLive?: () => void;
+  /**
+   * Once live, read at most once every `gatherMs`, at the clock's multiples of it, and hand
+   * over together what was appended meanwhile: for a consumer that gathers events that long
+   * anyway (a projection), the reads between were wasted. Every subscription gathering as
+   * long reads at the same moments, so a consumer of several stores gets their events
+   * together. Stores that read by polling honour it (PostgreSQL, PGlite); EventStoreDB
+   * pushes each event as it is appended and ignores it.
+   */
+  gatherMs?: number;
 }
 
 export interface Subscription {

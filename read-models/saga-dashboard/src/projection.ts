@@ -1,13 +1,16 @@
 import { rowProjection, type Projection, type ProjectedEvent, type ProjectionWriter } from '@ordo/projections';
+import { quoteIdentifier } from '@ordo/runtime';
 import { SAGA_EVENT_TYPES, SAGAS_EVENTS_TOPIC } from '@ordo/saga';
 import { evolveInstanceRow, INSTANCE_COLUMNS, type SagaInstanceRow } from './instance-row';
 
 export const INSTANCES_TABLE = 'saga_instances';
 export const HISTORY_TABLE = 'saga_history';
 
+const HISTORY_COLUMNS = 'saga_id, revision, type, data, correlation_id, causation_id, trace_id, recorded_at';
+
 const SAGA_EVENT_TYPE_SET: ReadonlySet<string> = new Set(SAGA_EVENT_TYPES);
 
-/** History rows an insert carries, at most: 8 parameters each, under PostgreSQL's 65,535. */
+/** History rows an insert carries, at most: their JSON is one parameter. */
 const HISTORY_ROWS_PER_INSERT = 5_000;
 
 /** The events the throughput strip counts per minute: an instance started, and how it ended or stopped. */
@@ -58,22 +61,33 @@ const instances = rowProjection<SagaInstanceRow>({
   evolve: evolveInstanceRow,
 });
 
-/** Every event of every instance, as recorded: an instance's history, commands and replies with their payloads. */
+/**
+ * Every event of every instance, as recorded: an instance's history, commands and replies
+ * with their payloads. A batch's rows go as one JSON parameter, which PostgreSQL turns into
+ * the table's rows: a second's events as bound values (eight each) cost knex and the
+ * database more than the rows did, on embedded mode's one connection.
+ */
 const writeHistory = async (events: ProjectedEvent[], writer: ProjectionWriter) => {
   const rows = events.map((event) => ({
     saga_id: event.stream,
     revision: event.revision.toString(),
     type: event.type,
-    data: JSON.stringify(event.data ?? null),
+    data: event.data ?? null,
     correlation_id: event.correlationId ?? null,
     causation_id: event.causationId ?? null,
     trace_id: traceIdOf(event.traceparent),
     recorded_at: event.recordedAt,
   }));
+  const table = writer.table(HISTORY_TABLE);
+  const qualified = table.split('.').map(quoteIdentifier).join('.');
   for (let first = 0; first < rows.length; first += HISTORY_ROWS_PER_INSERT) {
-    const chunk = rows.slice(first, first + HISTORY_ROWS_PER_INSERT);
     // Applied twice (a redelivery, a replay in place), an event is there already.
-    await writer.run(writer.knex(writer.table(HISTORY_TABLE)).insert(chunk).onConflict(['saga_id', 'revision']).ignore());
+    await writer.query(
+      `insert into ${qualified} (${HISTORY_COLUMNS})
+       select ${HISTORY_COLUMNS} from jsonb_populate_recordset(null::${qualified}, $1::jsonb)
+       on conflict (saga_id, revision) do nothing`,
+      [JSON.stringify(rows.slice(first, first + HISTORY_ROWS_PER_INSERT))],
+    );
   }
 };
 

@@ -17,6 +17,9 @@ const FIRST_POLL_MS = 100;
 const LAST_POLL_MS = 1_000;
 const DEFAULT_BATCH = 500;
 
+/** The time to the next multiple of `gatherMs` on the clock (SubscribeOptions.gatherMs). */
+const untilNextGathering = (gatherMs: number) => gatherMs - (Date.now() % gatherMs);
+
 /**
  * Catch-up, then live, in one loop: read a batch after the checkpoint, hand each event
  * to the handler in order (awaiting it, so memory holds one batch at most), and when a
@@ -29,11 +32,24 @@ export const subscribe = (source: SubscriptionSource, options: SubscribeOptions)
   let live = false;
   let woken = false;
   let wakeWaiter: (() => void) | undefined;
+  let gatherWaiter: (() => void) | undefined;
 
   const wake = () => {
     woken = true;
     wakeWaiter?.();
   };
+  /** Waits for the next gathering, or for a stop. */
+  const gather = (gatherMs: number) =>
+    new Promise<void>((resolve) => {
+      if (stopped) return resolve();
+      const timer = setTimeout(done, untilNextGathering(gatherMs));
+      function done() {
+        clearTimeout(timer);
+        gatherWaiter = undefined;
+        resolve();
+      }
+      gatherWaiter = done;
+    });
   const waitForWake = (ms: number) =>
     new Promise<void>((resolve) => {
       if (woken || stopped) return resolve();
@@ -66,6 +82,8 @@ export const subscribe = (source: SubscriptionSource, options: SubscribeOptions)
         }
         pollMs = batch.length > 0 ? FIRST_POLL_MS : Math.min(pollMs * 2, LAST_POLL_MS);
         await waitForWake(pollMs);
+        // A full batch reads on at once (above): only a caught-up subscription gathers.
+        if (options.gatherMs) await gather(options.gatherMs);
       }
     } finally {
       await unlisten();
@@ -84,6 +102,7 @@ export const subscribe = (source: SubscriptionSource, options: SubscribeOptions)
     stop: async () => {
       stopped = true;
       wake();
+      gatherWaiter?.();
       await done.catch(() => undefined);
     },
   };

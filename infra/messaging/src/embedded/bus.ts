@@ -1,4 +1,3 @@
-import { setTimeout as sleep } from 'node:timers/promises';
 import type { AllFilter, EventStore, PositionedEvent, Subscription } from '@ordo/eventstore';
 import type { CheckpointStore } from '../checkpoints';
 import { createBatchHandler, type BatchControl } from '../consumer/chunks';
@@ -46,12 +45,8 @@ const toLetter = (event: PositionedEvent, { topic, key, value, kind }: Route): D
   value: value === undefined ? eventMessageValue(event) : JSON.stringify(value),
 });
 
-/**
- * The time to the next multiple of `gatherMs` on the clock, instead of `gatherMs` from
- * now: a consumer's sources (orders-view reads three stores) then hand over their runs
- * together, and a projection applies them in one transaction (its chunk groups).
- */
-const untilNextGathering = (gatherMs: number) => gatherMs - (Date.now() % gatherMs);
+/** Resolves once the events handed over in this turn (those of one read of a store) are queued. */
+const afterThisRead = () => new Promise<void>((resolve) => setImmediate(resolve));
 
 /** Events a source's subscription may read ahead of those being handled; beyond it the reading waits. */
 const MAX_QUEUED = 500;
@@ -133,13 +128,18 @@ export const runEmbeddedConsumer = async <T>(options: EmbeddedConsumerOptions<T>
     subscriptions.push(
       source.store.subscribeToAll({
         from: await options.checkpoints.load(checkpointName),
+        // A gathering consumer's sources read at the clock's multiples of its gathering, so
+        // its sources hand over their runs together (orders-view reads three stores), and a
+        // projection applies them in one transaction (its chunk groups); the reads between
+        // would only find events it then waited with. A run is what one read brought.
+        ...(options.gatherMs && { gatherMs: options.gatherMs }),
         ...(source.filter ? { filter: source.filter } : {}),
         // Returns once the event is queued: the next ones are read while it is handled.
         handler: async (event) => {
           if (failure) throw failure.error;
           if (stopped.signal.aborted) return;
           queued.push(event);
-          handling ??= options.gatherMs ? sleep(untilNextGathering(options.gatherMs)).then(handleQueued) : handleQueued();
+          handling ??= options.gatherMs ? afterThisRead().then(handleQueued) : handleQueued();
           if (queued.length >= MAX_QUEUED) await handling;
         },
       }),
