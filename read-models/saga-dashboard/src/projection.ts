@@ -64,8 +64,9 @@ const instances = rowProjection<SagaInstanceRow>({
 /**
  * Every event of every instance, as recorded: an instance's history, commands and replies
  * with their payloads. A batch's rows go as one JSON parameter, which PostgreSQL turns into
- * the table's rows: a second's events as bound values (eight each) cost knex and the
- * database more than the rows did, on embedded mode's one connection.
+ * the table's rows: one statement text whatever the batch's size, built without knex
+ * (eight bound values an event took 17.7 ms a batch of about 340 events, this 14.9, on
+ * embedded mode's one connection, docs/decisions.md).
  */
 const writeHistory = async (events: ProjectedEvent[], writer: ProjectionWriter) => {
   const rows = events.map((event) => ({
