@@ -63,10 +63,13 @@ describe('a PostgreSQL store’s subscription that gathers (gatherMs)', () => {
         await sleep(20);
       }
     };
+    const gatherMs = 1_000;
     const gathering = memoryLog();
-    const gathered = await liveSubscription(gathering, { gatherMs: 400 });
+    const gathered = await liveSubscription(gathering, { gatherMs });
     const eager = memoryLog();
     const each = await liveSubscription(eager);
+    // The appends take about 100 ms: started just after a gathering, none falls in the next one.
+    await sleep(gatherMs - (Date.now() % gatherMs) + 20);
 
     await Promise.all([appendFive(gathering), appendFive(eager)]);
     await until(() => gathered.delivered.length === 5 && each.delivered.length === 5);
