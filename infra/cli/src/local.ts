@@ -78,27 +78,46 @@ const main = async () => {
     port: portOf(service.name, basePort),
     url: `http://127.0.0.1:${portOf(service.name, basePort)}`,
   }));
+  const gatewayUrl = `http://127.0.0.1:${basePort}`;
+  const serve = (name: string) =>
+    // `exec`: the shell concurrently starts each command through becomes the service, so
+    // the signals concurrently forwards on Ctrl-C reach it.
+    `exec "${process.execPath}" ${nodeArgs} --import tsx infra/cli/src/serve.ts ${name}`;
   const { result } = concurrently(
-    services.map((service) => ({
-      name: service.name,
-      // `exec`: the shell concurrently starts each command through becomes the service, so
-      // the signals concurrently forwards on Ctrl-C reach it.
-      command: `exec "${process.execPath}" ${nodeArgs} --import tsx infra/cli/src/serve.ts ${service.name}`,
-      cwd: ROOT,
-      env: {
-        PORT: String(service.port),
-        DATABASE_URL: service.databaseUrl,
-        DATABASE_SCHEMA: service.schema,
-        KAFKA_BROKERS: brokers.join(','),
-        AUTH_TOKENS: authTokens,
-        PEER_URLS: services.map((peer) => `${peer.name}=${peer.url}`).join(','),
-        SERVICE_TOKEN: local.tokens.service ?? '',
+    [
+      ...services.map((service) => ({
+        name: service.name,
+        command: serve(service.name),
+        cwd: ROOT,
+        env: {
+          PORT: String(service.port),
+          DATABASE_URL: service.databaseUrl,
+          DATABASE_SCHEMA: service.schema,
+          KAFKA_BROKERS: brokers.join(','),
+          AUTH_TOKENS: authTokens,
+          PEER_URLS: services.map((peer) => `${peer.name}=${peer.url}`).join(','),
+          SERVICE_TOKEN: local.tokens.service ?? '',
+          // The gateway, on this machine, says who its clients are (their rate limits are theirs).
+          TRUST_PROXY: '127.0.0.1',
+        },
+      })),
+      {
+        name: 'gateway',
+        command: serve('gateway'),
+        cwd: ROOT,
+        env: {
+          PORT: String(basePort),
+          UPSTREAM_URLS: services.map((service) => `${service.name}=${service.url}`).join(','),
+          AUTH_TOKENS: authTokens,
+          // Its /docs merges the services' documents, read once they answer.
+          DOCS_WAIT_MS: '300000',
+        },
       },
-    })),
+    ],
     { prefix: 'name', padPrefix: true, restartTries: -1, restartDelay: 1000, handleInput: false, killOthersOn: [] },
   );
 
-  await Promise.all(services.map((service) => waitUntilReady(service.url)));
+  await Promise.all([...services.map((service) => waitUntilReady(service.url)), waitUntilReady(gatewayUrl)]);
   const urls = Object.fromEntries(services.map((service) => [service.name, service.url]));
   const { seeded, customerId } = await seedShop(
     {
@@ -112,11 +131,12 @@ const main = async () => {
   );
   say(seeded ? 'seeded a small catalog, its stock and a demo customer' : 'catalog and stock already there');
   say(`running: ${services.map((service) => `${service.name} ${service.url}`).join(', ')}`);
-  say(`API docs at <service>/docs. Place an order as the customer:\n    ${placeOrderCurl(urls.orders ?? '', customerId, local.tokens.customer)}`);
+  say(`the gateway, every service's public routes on one port: ${gatewayUrl} (API docs at ${gatewayUrl}/docs)`);
+  say(`Place an order as the customer:\n    ${placeOrderCurl(gatewayUrl, customerId, local.tokens.customer)}`);
   say(
-    `Then read it from the orders view: curl -s ${urls['orders-view'] ?? ''}/v1/orders/<orderId> -H 'read-after: <the etag the placement answered with>'${local.tokens.customer ? ` -H 'authorization: Bearer ${local.tokens.customer}'` : ''}`,
+    `Then read it from the orders view: curl -s ${gatewayUrl}/v1/orders/<orderId> -H 'read-after: <the etag the placement answered with>'${local.tokens.customer ? ` -H 'authorization: Bearer ${local.tokens.customer}'` : ''}`,
   );
-  say(`Saga dashboard: ${urls['saga-dashboard'] ?? ''}/dashboard (log in with the operator token, kept in ${local.file})`);
+  say(`Saga dashboard: ${gatewayUrl}/dashboard (log in with the operator token, kept in ${local.file})`);
   say(`Tokens (operator and customer) are kept in ${local.file}.`);
   say(`Ctrl-C stops the services; the Kafka broker keeps running (npm run kafka:stop).`);
 

@@ -1,16 +1,20 @@
 // One service of the shop as its own process on PostgreSQL and Kafka (local and compose
-// modes): `node --import tsx infra/cli/src/serve.ts <service>`. See runStandalone in @ordo/host.
-import { exitOnStartFailure } from '@ordo/http';
+// modes), or the gateway in front of them: `node --import tsx infra/cli/src/serve.ts
+// <service | gateway>`. See runStandalone in @ordo/host, gatewayService in @ordo/gateway.
+import { gatewayService } from '@ordo/gateway';
+import { exitOnStartFailure, runHttpService } from '@ordo/http';
 import { runStandalone } from '@ordo/host';
+import { shopRoutes } from './gateway-routes';
 import { shopService, shopServices } from './shop';
 
+const GATEWAY = 'gateway';
 const name = process.argv[2];
 if (!name) {
-  console.error(`usage: serve <service>; the services are ${shopServices.map((service) => service.name).join(', ')}`);
+  console.error(`usage: serve <service>; the services are ${GATEWAY}, ${shopServices.map((service) => service.name).join(', ')}`);
   process.exit(2);
 }
 try {
-  runStandalone(shopService(name)).catch(exitOnStartFailure);
+  (name === GATEWAY ? runHttpService(gatewayService({ table: shopRoutes })) : runStandalone(shopService(name))).catch(exitOnStartFailure);
 } catch (error) {
   console.error(error instanceof Error ? error.message : error);
   process.exit(2);

@@ -149,6 +149,8 @@ export interface LaunchedLocalShop extends LaunchedShop {
   databases: Record<string, string>;
   /** A service's base URL by its name in the shop (payments and shipping too). */
   urlOf(name: string): string;
+  /** The gateway's URL: every service's public routes on the base port. */
+  gateway: string;
   /**
    * SIGKILLs one service's process (no shutdown: what it held in memory is lost), then
    * waits until the supervisor has started it again and it answers ready; resolves to the
@@ -234,6 +236,7 @@ export const launchLocal = async (options: {
     tokens: { operator: operator as string, ...(customer && { customer }) },
     output: supervisor.output,
     urlOf: url,
+    gateway: `http://127.0.0.1:${options.basePort}`,
     killAndRestart,
     killSaga: async () => void (await killAndRestart('sagas')),
     processes: () => markedPids(supervisor.marker).map((pid) => ({ pid, command: cmdline(pid) })),

@@ -5,7 +5,7 @@ import { databaseNameOf } from '../src/databases';
 import { shopServices } from '../src/shop';
 import type { LaunchedLocalShop } from './launch';
 import { startLocalShop, type LocalShopOnItsBroker } from './local-shop';
-import { shopClient, uniqueSku } from './shop-client';
+import { shopClient, uniqueSku, type ShopUrls } from './shop-client';
 import { shopScenarios } from './shop-scenarios';
 
 // `npm run start:local`: a process per service under the supervisor, on PostgreSQL and a
@@ -27,6 +27,31 @@ describe('the shop in local mode', () => {
   afterAll(() => local?.stop(), 120_000);
 
   shopScenarios(() => shop);
+
+  describe('through the gateway, every call on one port', () => {
+    const throughGateway = (): LaunchedLocalShop => ({
+      ...shop,
+      urls: Object.fromEntries(Object.keys(shop.urls).map((name) => [name, shop.gateway])) as unknown as ShopUrls,
+    });
+    shopScenarios(throughGateway);
+
+    it('documents at /docs every operation each service documents, under that service, and no service-only route', async () => {
+      type Document = { paths: Record<string, Record<string, { tags?: string[] }>> };
+      const documentOf = async (url: string) => (await (await fetch(`${url}/docs/json`)).json()) as Document;
+      const merged = await documentOf(shop.gateway);
+      // Every service's own: its health, metrics, docs, dead letters and projections are asked for on the service.
+      const serviceOnly = /^\/(health|metrics|docs)\b|^\/v1\/(dead-letters|projections)\b/;
+      for (const service of shopServices) {
+        const own = await documentOf(shop.urlOf(service.name));
+        for (const [path, operations] of Object.entries(own.paths)) {
+          if (serviceOnly.test(path)) continue;
+          for (const method of Object.keys(operations))
+            expect({ path, method, tags: merged.paths[path]?.[method]?.tags }).toEqual({ path, method, tags: [service.name] });
+        }
+      }
+      expect(Object.keys(merged.paths).filter((path) => /^\/v1\/(dead-letters|projections)/.test(path))).toEqual([]);
+    });
+  });
 
   it("follows one order's trace from the POST through every hop: orders, the saga, inventory, payments, shipping, orders, payments", async () => {
     const client = shopClient(shop.urls, shop.tokens);

@@ -33,21 +33,9 @@ export const runStandalone = (service: ServiceDefinition, environment: NodeJS.Pr
         KAFKA_BROKERS: env.list().default(['127.0.0.1:9092']),
         // No default: a service on its own refuses to start rather than run with nothing guarded.
         // `customers=http://127.0.0.1:3005,...`: where the services this one calls listen.
-        PEER_URLS: z
-          .string()
-          .default('')
-          .transform((value, context) => {
-            const urls = new Map<string, string>();
-            for (const entry of value
-              .split(',')
-              .map((part) => part.trim())
-              .filter(Boolean)) {
-              const [peer, url] = [entry.slice(0, entry.indexOf('=')), entry.slice(entry.indexOf('=') + 1)];
-              if (!peer || !URL.canParse(url)) context.addIssue({ code: 'custom', message: `expected name=url entries, not '${entry}'` });
-              else urls.set(peer, url.replace(/\/+$/, ''));
-            }
-            return urls;
-          })
+        PEER_URLS: env
+          .namedUrls()
+          .default(new Map())
           .refine((urls) => (service.calls ?? []).every((peer) => urls.has(peer)), `needs the URL of ${(service.calls ?? []).join(', ')}`),
         /** The token this service calls the others with. */
         SERVICE_TOKEN: z.string().min(1).optional(),

@@ -43,7 +43,7 @@ export {
   type CallOptions,
 } from './client/service-client';
 export type { ReadinessCheck } from './plugins/health';
-export type { ApiDescription } from './plugins/openapi';
+export type { ApiDescription, OpenApiDocumentHook } from './plugins/openapi';
 
 export {
   runHttpService,

@@ -10,7 +10,7 @@ import { browserSessionPlugin } from './plugins/browser-session';
 import { clientErrorHandler, expectationFailed, frameworkErrors, MethodNotAllowed, routeMethodRegistry } from './plugins/framework-errors';
 import { healthPlugin, type ReadinessCheck } from './plugins/health';
 import { metricsPlugin } from './plugins/metrics';
-import { openApiPlugin, type ApiDescription } from './plugins/openapi';
+import { openApiPlugin, type ApiDescription, type OpenApiDocumentHook } from './plugins/openapi';
 import { DEFAULT_RATE_LIMIT, rateLimitPlugin, type RateLimitOptions } from './plugins/rate-limit';
 import { securityHeadersPlugin } from './plugins/security-headers';
 import { workContextPlugin } from './plugins/work-context';
@@ -44,6 +44,10 @@ export interface HttpServerOptions {
   errorMappings?: ErrorMapping[];
   /** Largest request body in bytes; larger is 413. Default 1 MiB. */
   bodyLimit?: number;
+  /** Changes the generated OpenAPI document before it is served. */
+  openApi?: OpenApiDocumentHook;
+  /** Proxies whose X-Forwarded-For is believed (fastify's trustProxy): the client's address is then the one it names. */
+  trustProxy?: string[];
 }
 
 /**
@@ -62,6 +66,7 @@ export const createHttpServer = async (options: HttpServerOptions): Promise<Http
       return typeof given === 'string' && /^[\w.:-]{1,128}$/.test(given) ? given : randomUUID();
     },
     bodyLimit: options.bodyLimit ?? 1_048_576,
+    ...(options.trustProxy ? { trustProxy: options.trustProxy } : {}),
     requestTimeout: 30_000,
     // The id lives in the work context, which puts it on every line; not as a binding too.
     childLoggerFactory: (logger) => logger,
@@ -113,7 +118,7 @@ export const createHttpServer = async (options: HttpServerOptions): Promise<Http
   await app.register(authPlugin, { identify });
   await app.register(metricsPlugin, { metrics: options.metrics });
   await app.register(healthPlugin, { checks: options.readinessChecks ?? {}, lifecycle: options.lifecycle });
-  await app.register(openApiPlugin, { api: options.api });
+  await app.register(openApiPlugin, { api: options.api, ...(options.openApi ? { finish: options.openApi } : {}) });
   if (options.idempotency) {
     await options.idempotency.migrate();
     await app.register(idempotencyPlugin, { service: options.service, store: options.idempotency, purgeEveryMs: options.idempotencyPurgeEveryMs ?? 600_000 });

@@ -23,6 +23,11 @@ export const httpConfigShape = {
   /** Requests one client (token subject, else address) may make per window; health checks are exempt. */
   RATE_LIMIT_MAX: variables.int().min(1, 'expected at least 1').default(600),
   RATE_LIMIT_WINDOW_MS: variables.int().min(1, 'expected at least 1').default(60_000),
+  /**
+   * Addresses (or CIDR ranges) of proxies whose X-Forwarded-For names the client: the
+   * gateway's. Unset, none is trusted and a client is the address it connects from.
+   */
+  TRUST_PROXY: variables.list().optional(),
 };
 
 type ServiceConfig<Shape extends z.ZodRawShape> = z.infer<z.ZodObject<typeof httpConfigShape>> & z.infer<z.ZodObject<Shape>>;
@@ -49,7 +54,7 @@ export interface HttpServiceDefinition<Shape extends z.ZodRawShape> {
 export const defineHttpService = <Shape extends z.ZodRawShape>(definition: HttpServiceDefinition<Shape>): HttpServiceDefinition<Shape> => definition;
 
 /** What a service's setup hands the chassis; `authTokens` is required, possibly empty. */
-export type ServiceParts = Pick<HttpServerOptions, 'readinessChecks' | 'authTokens' | 'idempotency' | 'errorMappings' | 'bodyLimit'> & {
+export type ServiceParts = Pick<HttpServerOptions, 'readinessChecks' | 'authTokens' | 'idempotency' | 'errorMappings' | 'bodyLimit' | 'openApi'> & {
   routes(app: HttpServer): void | Promise<void>;
 };
 
@@ -90,6 +95,7 @@ export const runHttpService = async <Shape extends z.ZodRawShape>(
       tracer: tracing.tracer,
       lifecycle,
       rateLimit,
+      ...(base.TRUST_PROXY?.length ? { trustProxy: base.TRUST_PROXY } : {}),
       ...parts,
     });
     await routes(app);

@@ -79,6 +79,20 @@ export const env = {
         .map((item) => item.trim())
         .filter(Boolean),
     ),
+  /** `name=url` entries, comma-separated (`customers=http://127.0.0.1:3005,...`): URLs by name, without trailing slashes. */
+  namedUrls: () =>
+    z.string({ error: 'expected name=url entries' }).transform((value, context) => {
+      const urls = new Map<string, string>();
+      for (const entry of value
+        .split(',')
+        .map((part) => part.trim())
+        .filter(Boolean)) {
+        const [name, url] = [entry.slice(0, entry.indexOf('=')), entry.slice(entry.indexOf('=') + 1)];
+        if (!name || !URL.canParse(url)) context.addIssue({ code: 'custom', message: `expected name=url entries, not '${entry}'` });
+        else urls.set(name, url.replace(/\/+$/, ''));
+      }
+      return urls;
+    }),
   logLevel: () =>
     z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], {
       error: 'expected one of fatal, error, warn, info, debug, trace, silent',

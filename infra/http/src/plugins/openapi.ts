@@ -34,9 +34,12 @@ const transform: Transform = (input) => {
 const SWAGGER_LOGO_STYLE = '.logo_small_svg__cls-2{fill:#fff}.logo_small_svg__cls-3{fill:#85ea2d}';
 const SWAGGER_LOGO_STYLE_HASH = `'sha256-${createHash('sha256').update(SWAGGER_LOGO_STYLE).digest('base64')}'`;
 
+/** A service's last word on its document, once generated (the gateway merges its services' into it). */
+export type OpenApiDocumentHook = (document: Record<string, unknown>) => Record<string, unknown>;
+
 /** The OpenAPI document, generated from the routes' zod schemas: UI at /docs, JSON at /docs/json. */
 export const openApiPlugin = fp(
-  async (app: FastifyInstance, { api }: { api: ApiDescription }) => {
+  async (app: FastifyInstance, { api, finish }: { api: ApiDescription; finish?: OpenApiDocumentHook }) => {
     await app.register(swagger, {
       openapi: {
         openapi: '3.1.0',
@@ -44,7 +47,10 @@ export const openApiPlugin = fp(
         components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } } },
       },
       transform,
-      transformObject: jsonSchemaTransformObject,
+      transformObject: (input) => {
+        const document = jsonSchemaTransformObject(input);
+        return finish ? (finish(document as Record<string, unknown>) as typeof document) : document;
+      },
     });
     // Its own context, so that only its routes are declared public.
     await app.register(async (docs) => {

@@ -1,0 +1,39 @@
+import { routeFor, tableErrors, type GatewayRoute } from './routes';
+
+describe('a routing table', () => {
+  const table: GatewayRoute[] = [
+    { prefix: '/v1/things', service: 'things', methods: ['POST'] },
+    { prefix: '/v1/things', service: 'things-view', methods: ['GET'] },
+    { prefix: '/v1/things/special', service: 'special' },
+  ];
+
+  it('takes the entry of the longest prefix that routes the method, HEAD as GET', () => {
+    expect(routeFor(table, 'GET', '/v1/things/1')?.service).toBe('things-view');
+    expect(routeFor(table, 'HEAD', '/v1/things')?.service).toBe('things-view');
+    expect(routeFor(table, 'POST', '/v1/things')?.service).toBe('things');
+    expect(routeFor(table, 'POST', '/v1/things/special/1')?.service).toBe('special');
+    expect(routeFor(table, 'DELETE', '/v1/things/1')).toBeUndefined();
+    expect(routeFor(table, 'GET', '/v1/thingsx')).toBeUndefined();
+  });
+
+  it('names each mistake: a bad prefix, a service with no URL, no methods, a method of a prefix routed twice', () => {
+    expect(
+      tableErrors(
+        [
+          { prefix: 'v1/x/', service: 'a' },
+          { prefix: '/v1/y', service: 'nowhere' },
+          { prefix: '/v1/z', service: 'a', methods: [] },
+          { prefix: '/v1/w', service: 'a', methods: ['GET'] },
+          { prefix: '/v1/w', service: 'b' },
+        ],
+        new Set(['a', 'b']),
+      ),
+    ).toEqual([
+      "'v1/x/' is not a path prefix like /v1/orders (lower case, no trailing slash)",
+      "/v1/y goes to 'nowhere', which has no upstream URL",
+      '/v1/z (a) names no method',
+      'GET /v1/w goes to both a and b',
+    ]);
+    expect(tableErrors(table, new Set(['things', 'things-view', 'special']))).toEqual([]);
+  });
+});
