@@ -13,6 +13,7 @@ import { CliFailure, describe } from './commands/failure';
 import { replayCommand } from './commands/replay';
 import { runReplay } from './commands/replay-run';
 import { republishCommand } from './commands/republish';
+import { statusCommand } from './commands/status';
 import { MODES, resolveTarget, type Mode } from './commands/target';
 import { shopProjections } from './projections';
 
@@ -20,7 +21,7 @@ const out = (line: string) => process.stdout.write(`${line}\n`);
 const err = (line: string) => process.stderr.write(`${line}\n`);
 
 const program = new Command('ordo')
-  .description('Operate an Ordo shop: replay projections, republish event topics, inspect and redrive dead letters')
+  .description('Operate an Ordo shop: its status, replay projections, republish event topics, inspect and redrive dead letters')
   .addOption(
     new Option(
       '--mode <mode>',
@@ -33,6 +34,7 @@ const target = () => resolveTarget(program.opts<{ mode?: Mode }>().mode);
 program.addCommand(replayCommand({ target, projections: () => shopProjections, run: (plan, at) => runReplay(plan, at, { out }) }));
 program.addCommand(republishCommand({ target, out }));
 program.addCommand(dlqCommand({ target, out, err }));
+program.addCommand(statusCommand({ target, out }));
 
 const pathOf = (command: Command): string => (command.parent ? `${pathOf(command.parent)} ${command.name()}` : command.name());
 

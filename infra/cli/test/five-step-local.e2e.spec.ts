@@ -8,6 +8,7 @@ import { startLocalShop, type LocalShopOnItsBroker } from './local-shop';
 import { redeploy, servicePid } from './local-services';
 import { redeliver } from './redeliver';
 import { uniqueSku } from './shop-client';
+import { eventually } from '@ordo/testing';
 
 // `npm run start:local` on order placement's default version, 3: a process per service on PostgreSQL
 // and a broker of this file's own (the shop's topic and group names are fixed), with the
@@ -18,7 +19,8 @@ const BROKER_PORT = 19_412;
 
 describe('the five-step scenarios in local mode', () => {
   const databasePrefix = `t_five_${randomBytes(3).toString('hex')}_`;
-  const basePort = 24_000 + Math.floor(Math.random() * 400) * 10;
+  // 20 ports apart: a shop takes its base port (the gateway) and the ten after it.
+  const basePort = 24_000 + Math.floor(Math.random() * 150) * 20;
   let brokers: string[];
   let shop: LaunchedLocalShop;
   let host: FiveStepShop;
@@ -36,6 +38,38 @@ describe('the five-step scenarios in local mode', () => {
   afterAll(() => local?.stop(), 120_000);
 
   fiveStepScenarios(() => host);
+
+  describe('through the gateway, every call on one port', () => {
+    const viaGateway = (): FiveStepShop => ({
+      launched: { ...shop, urls: Object.fromEntries(Object.keys(shop.urls).map((name) => [name, shop.gateway])) as unknown as LaunchedLocalShop['urls'] },
+      payments: shop.gateway,
+      shipping: shop.gateway,
+    });
+    fiveStepScenarios(viaGateway);
+
+    it("shows each order's instance in the saga dashboard's API, through the gateway, in the state the saga service gives it", async () => {
+      const gateway = fiveStepClient(viaGateway());
+      const sku = uniqueSku('dashboard-gw');
+      await gateway.shop.addProduct(sku, 900, 10);
+      const confirmed = await gateway.shop.place([{ sku, quantity: 1 }], undefined, 'tok_ok');
+      const declined = await gateway.shop.place([{ sku, quantity: 1 }], undefined, 'tok_decline');
+      await gateway.sagaWhen(confirmed, (saga) => saga.status === 'completed', 'completed');
+      await gateway.sagaWhen(declined, (saga) => saga.status === 'rolled-back', 'rolled back');
+      const stateOf = async (orderId: string) => {
+        const response = await fetch(`${shop.gateway}/v1/saga-dashboard/instances/orderPlacement-${orderId}`, {
+          headers: { authorization: `Bearer ${shop.tokens.operator}` },
+        });
+        return response.ok ? ((await response.json()) as { summary: { state: string } }).summary.state : `HTTP ${response.status}`;
+      };
+      let seen: string[] = [];
+      await eventually(async () => {
+        seen = [await stateOf(confirmed), await stateOf(declined)];
+        return seen[0] === 'completed' && seen[1] === 'rolled-back';
+      }, "the dashboard's states").catch((error: unknown) => {
+        throw new Error(`${String(error)}; last seen: ${seen.join(', ')}`);
+      });
+    });
+  });
 
   // Compared by what the instance decided, not by its revision: on a busy machine a sending
   // resent after its 2 s deadline may have its second answer recorded at any time.

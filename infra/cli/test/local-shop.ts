@@ -23,7 +23,7 @@ export interface LocalShopOnItsBroker {
   stop(): Promise<void>;
 }
 
-export const startLocalShop = async ({ brokerPort, databasePrefix, basePort = 21_000 + Math.floor(Math.random() * 400) * 10, env = {} }: LocalShopOptions) => {
+export const startLocalShop = async ({ brokerPort, databasePrefix, basePort = 21_000 + Math.floor(Math.random() * 150) * 20, env = {} }: LocalShopOptions) => {
   const { brokers } = await startBroker({ port: brokerPort, fresh: true, heap: '512m' });
   try {
     const shop = await launchLocal({ basePort, databaseUrl: testEnvironment().databaseUrl, databasePrefix, kafkaBrokers: brokers, env });

@@ -5,6 +5,7 @@ import { databaseNameOf } from '../src/databases';
 import { shopServices } from '../src/shop';
 import type { LaunchedLocalShop } from './launch';
 import { startLocalShop, type LocalShopOnItsBroker } from './local-shop';
+import { runOrdo } from './run-ordo';
 import { shopClient, uniqueSku, type ShopUrls } from './shop-client';
 import { shopScenarios } from './shop-scenarios';
 
@@ -27,6 +28,20 @@ describe('the shop in local mode', () => {
   afterAll(() => local?.stop(), 120_000);
 
   shopScenarios(() => shop);
+
+  it('tells with ordo status that every service and the gateway are ready, their backlogs, and the sagas by state', async () => {
+    const status = await runOrdo(['--mode', 'local', 'status'], { PORT: String(local.basePort), ORDO_TOKEN: shop.tokens.operator, ORDO_URL: '' });
+    expect({ code: status.code, stderr: status.stderr }).toEqual({ code: 0, stderr: '' });
+    const rows = status.stdout.split('\n').map((line) => line.split(/ {2,}/));
+    for (const name of [...shopServices.map((service) => service.name), 'gateway']) expect(rows.find((row) => row[0] === name)?.[1]).toBe('ready');
+    // orders runs a relay and consumers: its figures are numbers, not '-'.
+    expect(rows.find((row) => row[0] === 'orders')?.slice(2, 5)).toEqual([
+      expect.stringMatching(/^\d+$/),
+      expect.stringMatching(/^\d+ ms$/),
+      expect.stringMatching(/^\d+$/),
+    ]);
+    expect(status.stdout).toMatch(/^sagas by state: .*completed [1-9]\d*/m);
+  });
 
   describe('through the gateway, every call on one port', () => {
     const throughGateway = (): LaunchedLocalShop => ({

@@ -9,7 +9,8 @@ import { runOrdo } from './run-ordo';
 // wrong mode) exit 1 with one `ordo: ...` line; --help on every command exits 0.
 
 const COMMANDS: { command: string[]; names: string[] }[] = [
-  { command: [], names: ['--mode', 'replay', 'republish', 'dlq'] },
+  { command: [], names: ['--mode', 'replay', 'republish', 'dlq', 'status'] },
+  { command: ['status'], names: ['--timeout'] },
   { command: ['replay'], names: ['<projection>', '--source', '--dry-run', '--from-time', '--from-offset'] },
   { command: ['republish'], names: ['<context>', '--from', '--timeout'] },
   { command: ['dlq'], names: ['list', 'show', 'redrive'] },
@@ -91,6 +92,15 @@ describe('the ordo command', () => {
         /^ordo: cannot open sagas's database through PostgreSQL at postgres:\/\/postgres:\*\*\*@127\.0\.0\.1:1\/postgres: .*ECONNREFUSED.*\n$/,
       ),
     });
+  });
+
+  it('reports a server that does not answer as down, and exits 1 naming it', async () => {
+    const status = await runOrdo(['status', '--timeout', '1000'], { ORDO_URL: 'http://127.0.0.1:1', ORDO_TOKEN: 'any' });
+    expect(status).toMatchObject({ code: 1, stderr: 'ordo: 1 of 1 server(s) not ready: shop\n' });
+    expect(status.stdout).toMatch(
+      /^SERVER +STATE +RELAY WAITING +RELAY LAG +CONSUMER LAG +URL\nshop +down +- +- +- +http:\/\/127\.0\.0\.1:1 \(.*ECONNREFUSED.*\)\n/,
+    );
+    expect(status.stdout).toContain('sagas by state: unknown (no server answered the saga dashboard counts)');
   });
 
   it('refuses republish in embedded mode, which has no Kafka, and says when it finds no shop at all', async () => {
