@@ -1,4 +1,5 @@
 import fs from 'node:fs';
+import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { testEnvironment } from '@ordo/testing';
@@ -95,10 +96,14 @@ describe('the ordo command', () => {
   });
 
   it('reports a server that does not answer as down, and exits 1 naming it', async () => {
-    const status = await runOrdo(['status', '--timeout', '1000'], { ORDO_URL: 'http://127.0.0.1:1', ORDO_TOKEN: 'any' });
+    // A port that was free a moment ago: nothing listens there.
+    const probe = net.createServer();
+    const port = await new Promise<number>((resolve) => probe.listen(0, '127.0.0.1', () => resolve((probe.address() as net.AddressInfo).port)));
+    await new Promise((resolve) => probe.close(resolve));
+    const status = await runOrdo(['status', '--timeout', '1000'], { ORDO_URL: `http://127.0.0.1:${port}`, ORDO_TOKEN: 'any' });
     expect(status).toMatchObject({ code: 1, stderr: 'ordo: 1 of 1 server(s) not ready: shop\n' });
     expect(status.stdout).toMatch(
-      /^SERVER +STATE +RELAY WAITING +RELAY LAG +CONSUMER LAG +URL\nshop +down +- +- +- +http:\/\/127\.0\.0\.1:1 \(.*ECONNREFUSED.*\)\n/,
+      new RegExp(`^SERVER +STATE +RELAY WAITING +RELAY LAG +CONSUMER LAG +URL\nshop +down +- +- +- +http://127\\.0\\.0\\.1:${port} \\(.*ECONNREFUSED.*\\)\n`),
     );
     expect(status.stdout).toContain('sagas by state: unknown (no server answered the saga dashboard counts)');
   });

@@ -12,5 +12,7 @@ export const describe = (error: unknown): string => {
   const cause = (error as { cause?: unknown }).cause;
   const code = (error as NodeJS.ErrnoException).code ?? (cause as NodeJS.ErrnoException | undefined)?.code;
   const message = error.message || (error as AggregateError).errors?.map((inner: unknown) => describe(inner)).join('; ') || error.name;
-  return code && !message.includes(code) ? `${message} (${code})` : message;
+  if (code) return message.includes(code) ? message : `${message} (${code})`;
+  // fetch's own message says only that it failed; its cause says why (a refused port, a bad URL).
+  return cause instanceof Error && cause.message && !message.includes(cause.message) ? `${message}: ${describe(cause)}` : message;
 };
