@@ -11,8 +11,9 @@ const TRACE_ID = '4bf92f3577b34da6a3ce929d0e0e4736';
 const quiet = { LOG_LEVEL: 'silent', PORT: '0', AUTH_TOKENS: TOKENS };
 
 /** What a service saw of a request: its headers and who it took the client for. */
-const seenBy = (request: { headers: Record<string, unknown>; ip: string; id: string }) => ({
+const seenBy = (request: { headers: Record<string, unknown>; ip: string; id: string; host: string }) => ({
   correlationId: request.id,
+  host: request.host,
   traceparent: request.headers.traceparent,
   forwardedFor: request.headers['x-forwarded-for'],
   ip: request.ip,
@@ -146,6 +147,8 @@ describe('the gateway', () => {
     expect(seen.traceparent).toMatch(new RegExp(`^00-${TRACE_ID}-[0-9a-f]{16}-0[01]$`));
     expect(seen.forwardedFor).toBe('127.0.0.1');
     expect(seen.ip).toBe('127.0.0.1');
+    // The host the client asked for, not the service's own: what a browser route compares Origin with.
+    expect(seen.host).toBe(new URL(gateway.url).host);
 
     // The service believes X-Forwarded-For from the addresses in its TRUST_PROXY (here, this machine's).
     const direct = await fetch(`${orders.url}/v1/orders`, {

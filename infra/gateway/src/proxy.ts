@@ -33,13 +33,14 @@ const causeOf = (error: Error & { code?: string; cause?: unknown }): string => {
 
 /**
  * Who the request came from and how, for the service behind (its TRUST_PROXY believes
- * them). The client is the address the gateway took it for (request.ip): what a client
- * says in its own X-Forwarded-For is believed only where the gateway's TRUST_PROXY says.
+ * them). The client's address, host and protocol are what the gateway took them for
+ * (request.ip, .host, .protocol): what a client says in its own X-Forwarded-* headers is
+ * believed only from a proxy in the gateway's own TRUST_PROXY.
  */
 const forwardedHeaders = (request: FastifyRequest) => ({
   'x-forwarded-for': request.ip,
   'x-forwarded-proto': request.protocol,
-  ...(request.headers.host ? { 'x-forwarded-host': request.headers.host } : {}),
+  ...(request.host ? { 'x-forwarded-host': request.host } : {}),
 });
 
 /**

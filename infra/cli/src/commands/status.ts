@@ -25,8 +25,10 @@ export interface ServerStatus {
   detail?: string;
 }
 
-const sumOf = (text: string, name: string, pick: (values: number[]) => number): number | undefined => {
-  const family = parsePrometheusTextFormat(text).find((candidate) => candidate.name === name);
+type Families = ReturnType<typeof parsePrometheusTextFormat>;
+
+const sumOf = (families: Families, name: string, pick: (values: number[]) => number): number | undefined => {
+  const family = families.find((candidate) => candidate.name === name);
   if (!family) return undefined;
   return pick(family.metrics.map((sample) => Number(sample.value ?? 0)));
 };
@@ -44,10 +46,10 @@ const askServer = async (endpoint: Endpoint, token: string, timeoutMs: number): 
   const status: ServerStatus = { ...endpoint, state: ready.ok ? 'ready' : 'not ready' };
   const metrics = await get('/metrics').catch(() => undefined);
   if (!metrics?.ok) return { ...status, detail: `its /metrics answered ${metrics?.status ?? 'nothing'}` };
-  const text = await metrics.text();
-  const relayWaiting = sumOf(text, 'ordo_relay_waiting_events', total);
-  const relayLagMs = sumOf(text, 'ordo_relay_lag_milliseconds', largest);
-  const consumerLag = sumOf(text, 'ordo_consumer_lag', total);
+  const families = parsePrometheusTextFormat(await metrics.text());
+  const relayWaiting = sumOf(families, 'ordo_relay_waiting_events', total);
+  const relayLagMs = sumOf(families, 'ordo_relay_lag_milliseconds', largest);
+  const consumerLag = sumOf(families, 'ordo_consumer_lag', total);
   return {
     ...status,
     ...(relayWaiting === undefined ? {} : { relayWaiting }),
