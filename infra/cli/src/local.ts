@@ -51,7 +51,8 @@ const main = async () => {
   const databasePrefix = process.env.ORDO_DATABASE_PREFIX ?? '';
   if (process.env.ORDO_SCHEMA_PREFIX) say('ORDO_SCHEMA_PREFIX is no longer read: services have databases of their own now, named with ORDO_DATABASE_PREFIX');
   const dataDir = process.env.ORDO_DATA_DIR ?? '.ordo';
-  const brokers = process.env.KAFKA_BROKERS?.split(',') ?? (await startBroker({ log: say })).brokers;
+  // Set but empty counts as unset, as for every service's variables.
+  const brokers = process.env.KAFKA_BROKERS ? process.env.KAFKA_BROKERS.split(',') : (await startBroker({ log: say })).brokers;
   // Every service refuses to start without tokens: these are made once and kept under
   // ORDO_DATA_DIR; AUTH_TOKENS, if set, adds more.
   const local = localTokens(dataDir, LOCAL_SUBJECTS);

@@ -74,6 +74,7 @@ describe('the gateway', () => {
           await sleep(2_000);
           return { late: true };
         });
+        app.get('/v1/unrouted', { config: { access: 'public' } }, async () => ({ here: true }));
         app.get('/v1/slow/busy', { config: { access: 'public' } }, async (_request, reply) => {
           busyCalls++;
           return reply.code(503).header('retry-after', '1').type('application/problem+json').send({ status: 503, title: 'Service Unavailable' });
@@ -196,8 +197,10 @@ describe('the gateway', () => {
     expect(document.paths['/v1/orders']?.post?.tags).toEqual(['orders']);
     expect(document.paths['/v1/orders/{id}']?.get?.tags).toEqual(['orders-view']);
     expect(document.paths['/v1/slow/busy']?.get?.tags).toEqual(['orders']);
-    // The gateway's own health, not the services'.
-    expect(document.paths['/health/ready']?.get?.tags).toBeUndefined();
+    // A service's operation the table does not route to it stays out.
+    expect(document.paths['/v1/unrouted']).toBeUndefined();
+    // Its own catch-all proxy routes are not operations.
+    expect(Object.keys(document.paths).filter((path) => path.endsWith('/') || path.includes('{*}'))).toEqual([]);
   });
 
   it('limits each client: past RATE_LIMIT_MAX in the window, 429 with Retry-After', async () => {

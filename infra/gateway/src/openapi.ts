@@ -33,7 +33,8 @@ const routedBy = (table: readonly GatewayRoute[], method: string, path: string) 
 /**
  * The gateway's document with each service's operations that the table routes to that
  * service; the services' shared paths (health, metrics, dead letters) are theirs alone
- * and stay out. Each service's named schemas are kept, under their own names.
+ * and stay out. The services' named schemas are kept by name (the shop's are inline, so
+ * none clash; a name two services used would keep the last one's).
  */
 export const mergeDocuments = (own: Document, table: readonly GatewayRoute[], documents: ReadonlyMap<string, Document>): Document => {
   const paths: Record<string, Record<string, unknown>> = { ...own.paths };

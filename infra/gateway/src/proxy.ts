@@ -62,6 +62,10 @@ export const proxyRoutes =
         // on unread), then handed on as a stream (reply-from would encode a JSON buffer again).
         scope.removeAllContentTypeParsers();
         scope.addContentTypeParser('*', { parseAs: 'buffer' }, (_request, body, done) => done(null, Readable.from([body])));
+        // Its catch-all routes (`/v1/orders/*`) are not operations: /docs shows the services' own.
+        scope.addHook('onRoute', (options) => {
+          options.schema = { ...options.schema, hide: true };
+        });
         await scope.register(httpProxy, {
           proxyPayloads: false,
           upstream,

@@ -38,7 +38,7 @@ export const resolveTarget = (mode: Mode | undefined, env: NodeJS.ProcessEnv = p
 };
 
 /**
- * Where the operator routes are: ORDO_URL alone when set (a gateway, one service, a shop
+ * Where the operator routes are: ORDO_URL alone when set (one service, a shop
  * elsewhere), else embedded mode's one port (PORT, default 3000) or every local service's
  * (PORT + its place in the shop's list).
  */
