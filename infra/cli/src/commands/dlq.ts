@@ -1,6 +1,7 @@
 // `ordo dlq list | show | redrive`: the sequenced dead letters of every consumer, over the
 // services' operator routes, since a redrive runs the consumer's own handler in its service.
 import { Command } from 'commander';
+import { columns } from './columns';
 import { timeoutOption } from './options';
 import { operatorApi, type OperatorApi, type ParkedKeyRow, type ParkedMessageRow } from './operator-api';
 import { CliFailure } from './failure';
@@ -11,13 +12,6 @@ export interface DlqIo {
   out: (line: string) => void;
   err: (line: string) => void;
 }
-
-/** Columns padded to their widest cell; the last one (an error message) left as it is. */
-const table = (header: string[], rows: string[][]): string[] => {
-  const widths = header.map((cell, column) => Math.max(cell.length, ...rows.map((row) => (row[column] ?? '').length)));
-  const line = (row: string[]) => row.map((cell, column) => (column === row.length - 1 ? cell : cell.padEnd(widths[column] ?? 0))).join('  ');
-  return [line(header), ...rows.map(line)];
-};
 
 const firstLine = (text: string) => text.split('\n')[0] ?? '';
 
@@ -50,7 +44,7 @@ export const dlqCommand = (io: DlqIo): Command => {
       if (rows.length === 0 && unreachable.length < endpointsOf(target).length) io.out('nothing is parked');
       if (rows.length > 0) {
         const cells = rows.map((row) => [row.consumer, row.key, String(row.count), row.parkedAt, firstLine(row.firstError)]);
-        for (const line of table(['CONSUMER', 'KEY', 'MESSAGES', 'PARKED AT', 'FIRST ERROR'], cells)) io.out(line);
+        for (const line of columns(['CONSUMER', 'KEY', 'MESSAGES', 'PARKED AT', 'FIRST ERROR'], cells)) io.out(line);
       }
       if (unreachable.length > 0) {
         for (const line of unreachable) io.err(`ordo: ${line}`);

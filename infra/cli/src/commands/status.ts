@@ -3,6 +3,7 @@
 import { Command } from 'commander';
 import parsePrometheusTextFormat from 'parse-prometheus-text-format';
 import { CliFailure, describe } from './failure';
+import { columns } from './columns';
 import { timeoutOption } from './options';
 import { endpointsOf, operatorToken, type Endpoint, type Target } from './target';
 
@@ -70,16 +71,7 @@ const sagaCounts = async (endpoints: Endpoint[], token: string, timeoutMs: numbe
   return undefined;
 };
 
-const columns = (rows: string[][]): string[] => {
-  const widths = (rows[0] ?? []).map((_, column) => Math.max(...rows.map((row) => (row[column] ?? '').length)));
-  return rows.map((row) => row.map((cell, column) => (column === row.length - 1 ? cell : cell.padEnd(widths[column] ?? 0))).join('  '));
-};
-
 const figure = (value: number | undefined, unit = '') => (value === undefined ? '-' : `${value}${unit}`);
-
-/** Local mode's gateway, on the base port, beside the services. */
-const gatewayOf = (target: Target): Endpoint[] =>
-  target.mode === 'local' && !target.env.ORDO_URL ? [{ name: 'gateway', url: `http://127.0.0.1:${Number(target.env.PORT || 3000)}` }] : [];
 
 export const statusCommand = (io: StatusIo): Command =>
   new Command('status')
@@ -88,7 +80,7 @@ export const statusCommand = (io: StatusIo): Command =>
     .action(async (options: { timeout: number }) => {
       const target = io.target();
       const token = operatorToken(target);
-      const endpoints = [...endpointsOf(target), ...gatewayOf(target)];
+      const endpoints = endpointsOf(target, { gateway: true });
       const servers = await Promise.all(endpoints.map((endpoint) => askServer(endpoint, token, options.timeout)));
       const rows = servers.map((server) => [
         server.name,
@@ -98,7 +90,7 @@ export const statusCommand = (io: StatusIo): Command =>
         figure(server.consumerLag),
         server.detail ? `${server.url} (${server.detail})` : server.url,
       ]);
-      for (const line of columns([['SERVER', 'STATE', 'RELAY WAITING', 'RELAY LAG', 'CONSUMER LAG', 'URL'], ...rows])) io.out(line);
+      for (const line of columns(['SERVER', 'STATE', 'RELAY WAITING', 'RELAY LAG', 'CONSUMER LAG', 'URL'], rows)) io.out(line);
       const counts = await sagaCounts(endpoints, token, options.timeout);
       io.out(
         counts

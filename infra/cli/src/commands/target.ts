@@ -40,15 +40,16 @@ export const resolveTarget = (mode: Mode | undefined, env: NodeJS.ProcessEnv = p
 /**
  * Where the operator routes are: ORDO_URL alone when set (one service, a shop
  * elsewhere), else embedded mode's one port (PORT, default 3000) or every local service's
- * (PORT + its place in the shop's list).
+ * (PORT + its place in the shop's list), and with `gateway`, local mode's gateway on PORT itself.
  */
-export const endpointsOf = (target: Target): Endpoint[] => {
+export const endpointsOf = (target: Target, { gateway = false } = {}): Endpoint[] => {
   const { env } = target;
   if (env.ORDO_URL) return [{ name: 'shop', url: env.ORDO_URL.replace(/\/+$/, '') }];
   const basePort = Number(env.PORT || 3000);
   if (!Number.isInteger(basePort) || basePort <= 0) throw new CliFailure(`PORT must be a port number, not '${env.PORT}'`);
   if (target.mode === 'embedded') return [{ name: 'shop', url: `http://127.0.0.1:${basePort}` }];
-  return shopServices.map((service) => ({ name: service.name, url: `http://127.0.0.1:${portOf(service.name, basePort)}` }));
+  const services = shopServices.map((service) => ({ name: service.name, url: `http://127.0.0.1:${portOf(service.name, basePort)}` }));
+  return gateway ? [...services, { name: 'gateway', url: `http://127.0.0.1:${basePort}` }] : services;
 };
 
 /** ORDO_TOKEN, else the operator token the shop made on its first start (kept in the data folder). */
