@@ -102,6 +102,9 @@ const requests = fc
 
 type FuzzRequest = typeof requests extends fc.Arbitrary<infer T> ? T : never;
 
+/** Each request is answered well within this (1-2 ms typically); one that is not fails naming itself. */
+const ANSWER_WITHIN_MS = 15_000;
+
 describe('every shop route under random and malformed requests', () => {
   let hosts: Awaited<ReturnType<typeof startShopHosts>>;
   let documents: ReturnType<typeof openApiDocuments>;
@@ -118,10 +121,17 @@ describe('every shop route under random and malformed requests', () => {
       fc.asyncProperty(requests, async ({ module, method, target, headers, body }) => {
         const sent = method === 'GET' || method === 'HEAD' ? undefined : body; // fetch sends no body on these
         const stop = new AbortController();
-        const response = await fetch(`${hosts.urlOf(module)}${target}`, { method, headers, body: sent, redirect: 'manual', signal: stop.signal });
+        const signal = AbortSignal.any([stop.signal, AbortSignal.timeout(ANSWER_WITHIN_MS)]);
+        const unanswered = (error: unknown) => {
+          // Printed at once: shrinking a hang may outlast the test's own timeout.
+          const message = `${module} ${method} ${target} was not answered within ${ANSWER_WITHIN_MS} ms (${error instanceof Error ? error.message : error}); headers ${JSON.stringify(headers)}, body ${JSON.stringify(sent)?.slice(0, 300)}`;
+          console.error(message);
+          throw new Error(message);
+        };
+        const response = await fetch(`${hosts.urlOf(module)}${target}`, { method, headers, body: sent, redirect: 'manual', signal }).catch(unanswered);
         // An event stream that was let through never ends: its status and headers say enough.
         const streaming = response.ok && response.headers.get('content-type')?.startsWith('text/event-stream');
-        const text = streaming ? '' : await response.text();
+        const text = streaming ? '' : await response.text().catch(unanswered);
         if (streaming) stop.abort();
         if (response.status >= 500) throw new Error(`${module} ${method} ${target} answered ${response.status}: ${text.slice(0, 300)}`);
         const violation = problemContractViolation(response.status, response.headers.get('content-type'), method);
