@@ -2,16 +2,19 @@
 // small supervisor (concurrently) that prefixes each service's log lines, restarts a
 // service that crashes, and stops them all on Ctrl-C (docs/architecture.md, "The three ways it runs").
 // Each service gets a PostgreSQL role and database of its own, made here on first start.
+import fs from 'node:fs';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { Command } from 'commander';
 import { concurrently } from 'concurrently';
 import { Kafka, logLevel } from 'kafkajs';
-import { localTokens, schemaOf, topicsOf } from '@ordo/host';
+import { localTokens, topicsOf } from '@ordo/host';
 import { startBroker } from '@ordo/kafka-local';
 import { describeProvisioning, provisionTopics } from '@ordo/messaging';
 import { provisionServiceDatabases } from './databases';
 import { placeOrderCurl, seedShop } from './seed';
-import { portOf, shopServices } from './shop';
+import { gatewayEnvironment, serviceEnvironment } from './service-env';
+import { GATEWAY, packageFolderOf, portOf, shopServices } from './shop';
 
 const ROOT = path.resolve(__dirname, '../../..');
 const LOCAL_POSTGRES = 'postgres://postgres@127.0.0.1:5432/postgres';
@@ -45,7 +48,22 @@ const waitUntilReady = async (url: string, timeoutMs = 120_000) => {
   throw new Error(`${url} did not become ready`);
 };
 
+const options = new Command('start:local')
+  .description('Every service of the shop as its own process on PostgreSQL and Kafka, behind the gateway (docs/running.md)')
+  .option('--production', 'run each service from its production build (run npm run build first), as its container does')
+  .parse()
+  .opts<{ production?: boolean }>();
+
+/** A service's production entry; refuses a missing build before anything starts. */
+const productionEntryOf = (name: string): string => {
+  const entry = path.join(packageFolderOf(name), 'dist', 'main.js');
+  if (!fs.existsSync(entry)) throw new Error(`no production build of ${name} (${path.relative(ROOT, entry)}): run npm run build first`);
+  return entry;
+};
+
 const main = async () => {
+  // Before anything starts: every build is there.
+  if (options.production) for (const name of [...shopServices.map((service) => service.name), GATEWAY]) productionEntryOf(name);
   const basePort = Number(process.env.PORT ?? 3000);
   const databaseUrl = process.env.DATABASE_URL ?? LOCAL_POSTGRES;
   const databasePrefix = process.env.ORDO_DATABASE_PREFIX ?? '';
@@ -74,46 +92,32 @@ const main = async () => {
   const nodeArgs = process.env.ORDO_SERVICE_NODE_ARGS ?? '';
   const services = shopServices.map((service) => ({
     name: service.name,
-    schema: schemaOf(service),
     databaseUrl: databaseOf.get(service.name) as string,
     port: portOf(service.name, basePort),
     url: `http://127.0.0.1:${portOf(service.name, basePort)}`,
   }));
   const gatewayUrl = `http://127.0.0.1:${basePort}`;
+  const wiring = {
+    urls: new Map(services.map((service) => [service.name, service.url])),
+    brokers,
+    authTokens,
+    serviceToken: local.tokens.service ?? '',
+  };
+  // `exec`: the shell concurrently starts each command through becomes the service, so
+  // the signals concurrently forwards on Ctrl-C reach it.
   const serve = (name: string) =>
-    // `exec`: the shell concurrently starts each command through becomes the service, so
-    // the signals concurrently forwards on Ctrl-C reach it.
-    `exec "${process.execPath}" ${nodeArgs} --import tsx infra/cli/src/serve.ts ${name}`;
+    options.production
+      ? `exec "${process.execPath}" ${nodeArgs} --conditions=production ${productionEntryOf(name)}`
+      : `exec "${process.execPath}" ${nodeArgs} --import tsx infra/cli/src/serve.ts ${name}`;
   const { result } = concurrently(
     [
       ...services.map((service) => ({
         name: service.name,
         command: serve(service.name),
         cwd: ROOT,
-        env: {
-          PORT: String(service.port),
-          DATABASE_URL: service.databaseUrl,
-          DATABASE_SCHEMA: service.schema,
-          KAFKA_BROKERS: brokers.join(','),
-          AUTH_TOKENS: authTokens,
-          PEER_URLS: services.map((peer) => `${peer.name}=${peer.url}`).join(','),
-          SERVICE_TOKEN: local.tokens.service ?? '',
-          // The gateway, on this machine, says who its clients are (their rate limits are theirs).
-          TRUST_PROXY: '127.0.0.1',
-        },
+        env: serviceEnvironment(service.name, service.port, service.databaseUrl, wiring),
       })),
-      {
-        name: 'gateway',
-        command: serve('gateway'),
-        cwd: ROOT,
-        env: {
-          PORT: String(basePort),
-          UPSTREAM_URLS: services.map((service) => `${service.name}=${service.url}`).join(','),
-          AUTH_TOKENS: authTokens,
-          // Its /docs merges the services' documents, read once they answer.
-          DOCS_WAIT_MS: '300000',
-        },
-      },
+      { name: GATEWAY, command: serve(GATEWAY), cwd: ROOT, env: gatewayEnvironment(basePort, wiring) },
     ],
     { prefix: 'name', padPrefix: true, restartTries: -1, restartDelay: 1000, handleInput: false, killOthersOn: [] },
   );

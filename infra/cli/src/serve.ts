@@ -5,9 +5,8 @@ import { gatewayService } from '@ordo/gateway';
 import { exitOnStartFailure, runHttpService } from '@ordo/http';
 import { runStandalone } from '@ordo/host';
 import { shopRoutes } from './gateway-routes';
-import { shopService, shopServices } from './shop';
+import { GATEWAY, shopService, shopServices } from './shop';
 
-const GATEWAY = 'gateway';
 const name = process.argv[2];
 if (!name) {
   console.error(`usage: serve <service>; the services are ${GATEWAY}, ${shopServices.map((service) => service.name).join(', ')}`);

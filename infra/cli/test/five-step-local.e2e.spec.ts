@@ -4,7 +4,7 @@ import { ORDERS_EVENTS_TOPIC } from '@ordo/orders-contract';
 import { portOf } from '../src/shop';
 import { FIVE_STEP_ENV, fiveStepClient, fiveStepScenarios, type FiveStepClient, type FiveStepShop, type SagaView } from './five-step-scenarios';
 import type { LaunchedLocalShop } from './launch';
-import { startLocalShop, type LocalShopOnItsBroker } from './local-shop';
+import { startLocalShop, throughGateway, type LocalShopOnItsBroker } from './local-shop';
 import { redeploy, servicePid } from './local-services';
 import { redeliver } from './redeliver';
 import { uniqueSku } from './shop-client';
@@ -41,7 +41,7 @@ describe('the five-step scenarios in local mode', () => {
 
   describe('through the gateway, every call on one port', () => {
     const viaGateway = (): FiveStepShop => ({
-      launched: { ...shop, urls: Object.fromEntries(Object.keys(shop.urls).map((name) => [name, shop.gateway])) as unknown as LaunchedLocalShop['urls'] },
+      launched: throughGateway(shop),
       payments: shop.gateway,
       shipping: shop.gateway,
     });

@@ -9,7 +9,7 @@ import readline from 'node:readline';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { localTokens } from '@ordo/host';
 import { dropServiceDatabases, serviceDatabases } from '../src/databases';
-import { portOf, shopServices } from '../src/shop';
+import { packageFolderOf, portOf, shopServices } from '../src/shop';
 import { embeddedUrls, type ShopTokens, type ShopUrls } from './shop-client';
 
 const ROOT = path.resolve(__dirname, '../../..');
@@ -48,9 +48,9 @@ const cmdline = (pid: number) => {
   }
 };
 
-const run = (script: string, env: Record<string, string>, nodeArgs: string[] = []) => {
+const run = (script: string, env: Record<string, string>, nodeArgs: string[] = [], scriptArgs: string[] = []) => {
   const marker = randomBytes(6).toString('hex');
-  const child = spawn(process.execPath, [...nodeArgs, '--import', 'tsx', script], {
+  const child = spawn(process.execPath, [...nodeArgs, '--import', 'tsx', script, ...scriptArgs], {
     cwd: ROOT,
     // The tests and the benchmark are each one client polling hundreds of orders: the
     // per-client rate limit would throttle them, so it is raised here (and only here).
@@ -171,17 +171,24 @@ export const launchLocal = async (options: {
   databasePrefix: string;
   kafkaBrokers: string[];
   env?: Record<string, string>;
+  /** The supervisor's options, e.g. `--production`. */
+  args?: string[];
 }): Promise<LaunchedLocalShop> => {
   // The supervisor keeps the tokens and database passwords it makes in a data folder; a fresh one per launch.
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'ordo-local-'));
-  const supervisor = run('infra/cli/src/local.ts', {
-    ...options.env,
-    ORDO_DATA_DIR: dataDir,
-    PORT: String(options.basePort),
-    DATABASE_URL: options.databaseUrl,
-    ORDO_DATABASE_PREFIX: options.databasePrefix,
-    KAFKA_BROKERS: options.kafkaBrokers.join(','),
-  });
+  const supervisor = run(
+    'infra/cli/src/local.ts',
+    {
+      ...options.env,
+      ORDO_DATA_DIR: dataDir,
+      PORT: String(options.basePort),
+      DATABASE_URL: options.databaseUrl,
+      ORDO_DATABASE_PREFIX: options.databasePrefix,
+      KAFKA_BROKERS: options.kafkaBrokers.join(','),
+    },
+    [],
+    options.args,
+  );
   const dropDatabases = async () => {
     await dropServiceDatabases(options.databaseUrl, shopServices, options.databasePrefix);
     fs.rmSync(dataDir, { recursive: true, force: true });
@@ -211,8 +218,12 @@ export const launchLocal = async (options: {
     serviceDatabases(options.databaseUrl, shopServices, options.databasePrefix, dataDir).map((database) => [database.service, database.url]),
   );
   const { operator, customer } = localTokens(dataDir, []).tokens;
-  // concurrently runs `exec node ... serve.ts <name>`, so the service is that node process itself.
-  const pidsOf = (name: string) => markedPids(supervisor.marker).filter((pid) => cmdline(pid).endsWith(`serve.ts ${name} `));
+  // concurrently runs `exec node ... serve.ts <name>` (or, --production, `<package>/dist/main.js`),
+  // so the service is that node process itself.
+  const pidsOf = (name: string) =>
+    markedPids(supervisor.marker).filter((pid) =>
+      [`serve.ts ${name} `, `${path.join(packageFolderOf(name), 'dist', 'main.js')} `].some((end) => cmdline(pid).endsWith(end)),
+    );
   const ready = (name: string) =>
     fetch(`${url(name)}/health/ready`).then(
       (response) => response.ok,

@@ -3,6 +3,7 @@
 import { startBroker, stopBroker } from '@ordo/kafka-local';
 import { testEnvironment } from '@ordo/testing';
 import { launchLocal, type LaunchedLocalShop } from './launch';
+import type { ShopUrls } from './shop-client';
 
 export interface LocalShopOptions {
   /** The broker's port: one per spec file, so spec files never share a broker. */
@@ -13,6 +14,8 @@ export interface LocalShopOptions {
   basePort?: number;
   /** For every service, e.g. ORDO_ORDER_PLACEMENT_VERSION. */
   env?: Record<string, string>;
+  /** The supervisor's options, e.g. `--production`. */
+  args?: string[];
 }
 
 export interface LocalShopOnItsBroker {
@@ -23,10 +26,16 @@ export interface LocalShopOnItsBroker {
   stop(): Promise<void>;
 }
 
-export const startLocalShop = async ({ brokerPort, databasePrefix, basePort = 21_000 + Math.floor(Math.random() * 150) * 20, env = {} }: LocalShopOptions) => {
+export const startLocalShop = async ({
+  brokerPort,
+  databasePrefix,
+  basePort = 21_000 + Math.floor(Math.random() * 150) * 20,
+  env = {},
+  args = [],
+}: LocalShopOptions) => {
   const { brokers } = await startBroker({ port: brokerPort, fresh: true, heap: '512m' });
   try {
-    const shop = await launchLocal({ basePort, databaseUrl: testEnvironment().databaseUrl, databasePrefix, kafkaBrokers: brokers, env });
+    const shop = await launchLocal({ basePort, databaseUrl: testEnvironment().databaseUrl, databasePrefix, kafkaBrokers: brokers, env, args });
     const stop = async () => {
       await shop.stop();
       await shop.dropDatabases();
@@ -38,3 +47,9 @@ export const startLocalShop = async ({ brokerPort, databasePrefix, basePort = 21
     throw error;
   }
 };
+
+/** The shop with every URL its clients use set to the gateway's: every call on one port. */
+export const throughGateway = (shop: LaunchedLocalShop): LaunchedLocalShop => ({
+  ...shop,
+  urls: Object.fromEntries(Object.keys(shop.urls).map((name) => [name, shop.gateway])) as unknown as ShopUrls,
+});

@@ -4,9 +4,9 @@ import { testEnvironment } from '@ordo/testing';
 import { databaseNameOf } from '../src/databases';
 import { shopServices } from '../src/shop';
 import type { LaunchedLocalShop } from './launch';
-import { startLocalShop, type LocalShopOnItsBroker } from './local-shop';
+import { startLocalShop, throughGateway, type LocalShopOnItsBroker } from './local-shop';
 import { runOrdo } from './run-ordo';
-import { shopClient, uniqueSku, type ShopUrls } from './shop-client';
+import { shopClient, uniqueSku } from './shop-client';
 import { shopScenarios } from './shop-scenarios';
 
 // `npm run start:local`: a process per service under the supervisor, on PostgreSQL and a
@@ -44,11 +44,7 @@ describe('the shop in local mode', () => {
   });
 
   describe('through the gateway, every call on one port', () => {
-    const throughGateway = (): LaunchedLocalShop => ({
-      ...shop,
-      urls: Object.fromEntries(Object.keys(shop.urls).map((name) => [name, shop.gateway])) as unknown as ShopUrls,
-    });
-    shopScenarios(throughGateway);
+    shopScenarios(() => throughGateway(shop));
 
     it('documents at /docs every operation each service documents, under that service, and no service-only route', async () => {
       type Document = { paths: Record<string, Record<string, { tags?: string[] }>> };

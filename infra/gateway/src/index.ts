@@ -1,2 +1,2 @@
 export { gatewayService, type GatewayOptions } from './service';
-export { ROUTED_METHODS, methodsOf, routeFor, tableErrors, type GatewayRoute, type RoutedMethod } from './routes';
+export { ROUTED_METHODS, methodsOf, routeFor, routesFromEnv, tableErrors, type GatewayRoute, type RoutedMethod } from './routes';

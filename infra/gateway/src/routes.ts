@@ -1,6 +1,7 @@
 // The gateway's routing table: which service answers which paths (docs/gateway.md). One
 // entry a path prefix and its methods; a prefix may be split by method between services,
 // as the shop's /v1/orders is: commands to orders, reads to the orders view.
+import { z } from 'zod';
 
 /** The methods a route may name. HEAD follows GET: fastify answers it wherever GET is routed. */
 export const ROUTED_METHODS = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'] as const;
@@ -48,3 +49,27 @@ export const routeFor = (table: readonly GatewayRoute[], method: string, path: s
   }
   return found;
 };
+
+const routeShape = z.object({
+  prefix: z.string({ error: 'every entry needs a prefix (a string, like "/v1/orders")' }),
+  service: z.string({ error: 'every entry needs a service (the name of one in UPSTREAM_URLS)' }),
+  methods: z.array(z.enum(ROUTED_METHODS, { error: `methods are among ${ROUTED_METHODS.join(', ')}` })).optional(),
+});
+
+/**
+ * The table as an environment variable (`ROUTES`, the gateway's own process: its
+ * Dockerfile, compose): a JSON array of entries, `[{"prefix":"/v1/products","service":"catalog"}, …]`.
+ * The services it names are checked against UPSTREAM_URLS when the gateway starts.
+ */
+export const routesFromEnv = () =>
+  z
+    .string({ error: 'expected a JSON array of {prefix, service, methods?} entries' })
+    .transform((text, context) => {
+      try {
+        return JSON.parse(text) as unknown;
+      } catch {
+        context.addIssue({ code: 'custom', message: 'expected a JSON array of {prefix, service, methods?} entries, not valid JSON' });
+        return z.NEVER;
+      }
+    })
+    .pipe(z.array(routeShape).min(1, 'expected at least one route'));

@@ -1,4 +1,5 @@
-import { routeFor, tableErrors, type GatewayRoute } from './routes';
+import { loadConfig } from '@ordo/runtime';
+import { routeFor, routesFromEnv, tableErrors, type GatewayRoute } from './routes';
 
 describe('a routing table', () => {
   const table: GatewayRoute[] = [
@@ -35,5 +36,26 @@ describe('a routing table', () => {
       'GET /v1/w goes to both a and b',
     ]);
     expect(tableErrors(table, new Set(['things', 'things-view', 'special']))).toEqual([]);
+  });
+});
+
+describe("a routing table from ROUTES (the gateway's own entry)", () => {
+  const load = (ROUTES: string) => loadConfig('gateway', { ROUTES: routesFromEnv() }, { ROUTES }).ROUTES;
+
+  it('reads a JSON array of entries', () => {
+    const table = [
+      { prefix: '/v1/things', service: 'things', methods: ['POST'] },
+      { prefix: '/v1/things', service: 'things-view', methods: ['GET'] },
+    ];
+    expect(load(JSON.stringify(table))).toEqual(table);
+  });
+
+  it('refuses text that is no JSON, an entry of another shape, an unknown method and an empty table, naming the variable', () => {
+    expect(() => load('/v1/things=things')).toThrow(/ROUTES: expected a JSON array of \{prefix, service, methods\?\} entries, not valid JSON/);
+    expect(() => load('[{"prefix":"/v1/things"}]')).toThrow(/ROUTES: every entry needs a service/);
+    expect(() => load('[{"prefix":"/v1/things","service":"things","methods":["TRACE"]}]')).toThrow(
+      /ROUTES: methods are among GET, POST, PUT, PATCH, DELETE, OPTIONS/,
+    );
+    expect(() => load('[]')).toThrow(/ROUTES: expected at least one route/);
   });
 });

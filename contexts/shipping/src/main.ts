@@ -1,0 +1,7 @@
+// shipping as a process of its own, on PostgreSQL and Kafka: the production entry
+// (`npm start` in this package after `npm run build`; its Dockerfile). See runStandalone.
+import { runStandalone } from '@ordo/host';
+import { exitOnStartFailure } from '@ordo/http';
+import { shippingService } from './service';
+
+runStandalone(shippingService).catch(exitOnStartFailure);
