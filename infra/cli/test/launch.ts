@@ -13,6 +13,8 @@ import { packageFolderOf, portOf, shopServices } from '../src/shop';
 import { embeddedUrls, type ShopTokens, type ShopUrls } from './shop-client';
 
 const ROOT = path.resolve(__dirname, '../../..');
+/** The supervisor's line that lists every process it runs. */
+const RUNNING = '[supervisor] running: ';
 
 export interface LaunchedShop {
   urls: ShopUrls;
@@ -144,6 +146,9 @@ export const launchEmbedded = async (dataDir: string, extraEnv: Record<string, s
   };
 };
 
+/** Starts a service a test stopped, outside the supervisor; resolves, once it is ready, to what stops it again. */
+export type StartAgain = () => Promise<() => Promise<void>>;
+
 export interface LaunchedLocalShop extends LaunchedShop {
   /** Each service's database URL, with the service's own role: service name -> URL. */
   databases: Record<string, string>;
@@ -157,6 +162,19 @@ export interface LaunchedLocalShop extends LaunchedShop {
    * killed process's id.
    */
   killAndRestart(name: string): Promise<number>;
+  /**
+   * SIGKILLs one of a service's processes (`--replicas`), picked at random, and waits until
+   * the supervisor has started it again and every replica answers ready; resolves to the
+   * killed process's id.
+   */
+  killOneReplica(name: string): Promise<number>;
+  /**
+   * SIGTERMs one service's process: it stops gracefully, and the supervisor leaves it
+   * stopped. Resolves to a function that starts it again as the supervisor had (its
+   * command and environment), outside the supervisor, and resolves once it answers ready,
+   * to a function that stops that process.
+   */
+  stopService(name: string): Promise<StartAgain>;
   /** Drops the databases and roles the launch made, and its data folder; call it after stop(). */
   dropDatabases(): Promise<void>;
 }
@@ -240,10 +258,72 @@ export const launchLocal = async (options: {
     }
     throw new Error(`${name} was not restarted within 90 s:\n${supervisor.output.slice(-40).join('\n')}`);
   };
+  // Every process the supervisor says it runs (`running: catalog http://…, orders#2 http://…`), by service.
+  const replicaUrls = new Map<string, string[]>();
+  const running = supervisor.output.find((line) => line.startsWith(RUNNING));
+  for (const entry of (running?.slice(RUNNING.length) ?? '').split(', ').filter(Boolean)) {
+    const [processName = '', processUrl = ''] = entry.split(' ');
+    const service = processName.replace(/#\d+$/, '');
+    replicaUrls.set(service, [...(replicaUrls.get(service) ?? []), processUrl]);
+  }
+  const killOneReplica = async (name: string): Promise<number> => {
+    const pids = pidsOf(name);
+    const pid = pids[Math.floor(Math.random() * pids.length)];
+    if (pid === undefined) throw new Error(`no process of ${name}`);
+    process.kill(pid, 'SIGKILL');
+    const allReady = async () =>
+      (
+        await Promise.all(
+          (replicaUrls.get(name) ?? []).map((replica) =>
+            fetch(`${replica}/health/ready`).then(
+              (r) => r.ok,
+              () => false,
+            ),
+          ),
+        )
+      ).every(Boolean);
+    for (const deadline = Date.now() + 90_000; Date.now() < deadline; await sleep(200)) {
+      const now = pidsOf(name);
+      if (!now.includes(pid) && now.length === pids.length && (await allReady())) return pid;
+    }
+    throw new Error(`${name}'s killed replica was not restarted within 90 s:\n${supervisor.output.slice(-40).join('\n')}`);
+  };
+  // A clean exit is not restarted: the service stays down until the function this resolves to starts it.
+  const stopService = async (name: string): Promise<StartAgain> => {
+    const [pid, ...others] = pidsOf(name);
+    if (!pid || others.length > 0) throw new Error(`expected one process of ${name}, found ${pid === undefined ? 'none' : [pid, ...others].join(', ')}`);
+    // What the supervisor started it with, to start it the same way again.
+    const argv = fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').filter(Boolean);
+    const env = Object.fromEntries(
+      fs
+        .readFileSync(`/proc/${pid}/environ`, 'utf8')
+        .split('\0')
+        .filter(Boolean)
+        .map((entry) => [entry.slice(0, entry.indexOf('=')), entry.slice(entry.indexOf('=') + 1)]),
+    );
+    process.kill(pid, 'SIGTERM');
+    for (const deadline = Date.now() + 30_000; markedPids(supervisor.marker).includes(pid); await sleep(100)) {
+      if (Date.now() > deadline) throw new Error(`${name} did not stop within 30 s of SIGTERM`);
+    }
+    return async () => {
+      const started = spawn(argv[0] as string, argv.slice(1), { cwd: ROOT, env, stdio: 'ignore' });
+      const exited = new Promise<void>((resolve) => started.once('exit', () => resolve()));
+      for (const deadline = Date.now() + 90_000; !(await ready(name)); await sleep(200)) {
+        if (Date.now() > deadline) throw new Error(`${name} did not answer ready within 90 s of its start`);
+      }
+      // Not the supervisor's: whoever started it stops it.
+      return async () => {
+        started.kill('SIGTERM');
+        await exited;
+      };
+    };
+  };
   return {
     urls,
     databases,
     dropDatabases,
+    stopService,
+    killOneReplica,
     tokens: { operator: operator as string, ...(customer && { customer }) },
     output: supervisor.output,
     urlOf: url,

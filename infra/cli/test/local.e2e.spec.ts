@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
-import { testEnvironment } from '@ordo/testing';
+import { eventually, testEnvironment } from '@ordo/testing';
 import { databaseNameOf } from '../src/databases';
 import { shopServices } from '../src/shop';
 import type { LaunchedLocalShop } from './launch';
@@ -133,6 +133,55 @@ describe('the shop in local mode', () => {
     const intruder = new pg.Client({ connectionString: ordersIntoInventory.toString() });
     await expect(intruder.connect()).rejects.toMatchObject({ code: '42501', message: expect.stringMatching(/^permission denied for database/) });
     await intruder.end().catch(() => undefined);
+  });
+
+  it('refuses orders with 503 through the gateway while customers is stopped, appends nothing, and takes them again once it is back', async () => {
+    const client = shopClient(throughGateway(shop).urls, shop.tokens);
+    const sku = uniqueSku('down');
+    await client.addProduct(sku, 300, 10);
+    // The first order registers the client's customer, while customers is up.
+    await client.settled(await client.place([{ sku, quantity: 1 }]));
+    const ordersEvents = async () => {
+      const orders = new pg.Client({ connectionString: shop.databases.orders as string });
+      await orders.connect();
+      try {
+        return Number((await orders.query<{ count: string }>('select count(*) from orders.events')).rows[0]?.count);
+      } finally {
+        await orders.end();
+      }
+    };
+
+    const startCustomers = await shop.stopService('customers');
+    const before = await ordersEvents();
+    const refusals = [];
+    // Each refused call counts against orders' circuit breaker, which then refuses at once.
+    for (let attempt = 0; attempt < 6; attempt++) {
+      const placed = await client.placeOrder([{ sku, quantity: 1 }]);
+      refusals.push({ status: placed.status, type: placed.headers.get('content-type'), detail: ((await placed.json()) as { detail?: string }).detail });
+    }
+    expect(refusals).toEqual(
+      refusals.map(() => ({
+        status: 503,
+        type: expect.stringMatching(/^application\/problem\+json/),
+        detail: expect.stringMatching(/^customers is unavailable/),
+      })),
+    );
+    expect(refusals.at(-1)?.detail).toBe('customers is unavailable: its circuit is open after repeated failures');
+    expect(await ordersEvents()).toBe(before);
+
+    const stopCustomers = await startCustomers();
+    // The circuit lets a trial call through once its half-open delay has passed.
+    const orderId = await eventually(
+      async () => {
+        const placed = await client.placeOrder([{ sku, quantity: 1 }]);
+        return placed.status === 201 ? ((await placed.json()) as { orderId: string }).orderId : undefined;
+      },
+      'an order accepted once customers is back',
+      { timeoutMs: 60_000, intervalMs: 500 },
+    );
+    expect(await client.settled(orderId)).toMatchObject({ status: 'confirmed' });
+    // Started outside the supervisor: stopped here, so Ctrl-C below finds only the supervisor's.
+    await stopCustomers();
   });
 
   it("prefixes each service's log lines, and stops every service on Ctrl-C", async () => {
