@@ -83,9 +83,10 @@ describe.each(sqlDatabases(scope))('the simulated provider journaled on %s', (_n
     const flaky: ProviderJournal = {
       record: async (entry: JournalEntry) => {
         if (failing) throw new Error('the journal is unreachable (simulated)');
-        await journal.record(entry);
+        return journal.record(entry);
       },
       entries: journal.entries,
+      entriesOf: journal.entriesOf,
     };
     const provider = await restarted(flaky);
     await expect(provider.authorize(authorize('a-9'))).rejects.toThrow(/unreachable/);
@@ -95,6 +96,35 @@ describe.each(sqlDatabases(scope))('the simulated provider journaled on %s', (_n
     const answer = await provider.authorize(authorize('a-9'));
     expect((await journal.entries()).map((entry) => ({ key: entry.idempotencyKey, answer: entry.answer }))).toEqual([{ key: 'a-9', answer }]);
     expect(provider.charges()).toHaveLength(1);
+  });
+
+  it('shares its books between replicas on one journal: each captures, voids and refunds what the other did, and answers its keys alike', async () => {
+    const [first, second] = [simulatedProvider({ journal }), simulatedProvider({ journal })];
+    const held = referenceOf(await first.authorize(authorize('r-1')));
+    // The other replica answers a key the first answered with the first's answer, writing nothing.
+    expect(await second.authorize(authorize('r-1'))).toEqual({ approved: true, reference: held });
+    const captured = referenceOf(await second.capture(on('r-2', held)));
+    expect(await first.capture(on('r-3', held))).toEqual({ approved: false, reason: 'the authorization was captured already' });
+    expect(await first.refund({ idempotencyKey: 'r-4', orderId: 'o-1', captureId: captured, amountCents: 2500, reason: 'r' })).toMatchObject({
+      approved: true,
+    });
+    expect(await second.refund({ idempotencyKey: 'r-5', orderId: 'o-1', captureId: captured, amountCents: 2500, reason: 'r' })).toEqual({
+      approved: false,
+      reason: 'the capture was refunded already',
+    });
+    expect((await journal.entries()).map((entry) => entry.idempotencyKey)).toEqual(['r-1', 'r-2', 'r-3', 'r-4', 'r-5']);
+  });
+
+  it('takes the answer another replica wrote first under a key, and books the order as the journal does', async () => {
+    const [first, second] = [simulatedProvider({ journal }), simulatedProvider({ journal })];
+    // Both decide on one key at once, as two replicas may while a partition moves: the journal keeps one answer.
+    const [one, other] = await Promise.all([first.authorize(authorize('r-6')), second.authorize(authorize('r-6'))]);
+    expect(other).toEqual(one);
+    const [kept] = await journal.entries();
+    expect(kept?.answer).toEqual(one);
+    // Both books hold the kept authorization, and only it.
+    expect(await first.capture(on('r-7', referenceOf(one)))).toMatchObject({ approved: true });
+    expect(await second.void(on('r-8', referenceOf(one)))).toEqual({ approved: false, reason: 'the authorization was captured: refund it instead' });
   });
 
   it('keeps the first answer written under a key, and migrates again without harm', async () => {

@@ -18,10 +18,16 @@ export interface JournalEntry {
 }
 
 export interface ProviderJournal {
-  /** Writes an answer; one already written under its key stays as it is. */
-  record(entry: JournalEntry): Promise<void>;
+  /**
+   * Writes an answer; one already written under its key stays as it is. Resolves to the
+   * entry the key holds: this one, or the one another process on the journal (a replica)
+   * wrote first.
+   */
+  record(entry: JournalEntry): Promise<JournalEntry>;
   /** Every answer written, oldest first. */
   entries(): Promise<JournalEntry[]>;
+  /** Every answer written for one order, oldest first: what any replica did to its payment. */
+  entriesOf(orderId: string): Promise<JournalEntry[]>;
 }
 
 interface JournalRow {
@@ -32,6 +38,16 @@ interface JournalRow {
   details: Record<string, unknown>;
   answer: ProviderResult;
 }
+
+const SELECT = 'select idempotency_key, operation, order_id, amount_cents, details, answer';
+const entryOf = (row: JournalRow): JournalEntry => ({
+  idempotencyKey: row.idempotency_key,
+  operation: row.operation,
+  orderId: row.order_id,
+  amountCents: row.amount_cents,
+  details: row.details,
+  answer: row.answer,
+});
 
 export const sqlProviderJournal = (sql: SqlClient, schema: string): ProviderJournal & { migrate(): Promise<void> } => {
   const table = `${quoteIdentifier(schema)}.simulated_provider_journal`;
@@ -52,25 +68,21 @@ export const sqlProviderJournal = (sql: SqlClient, schema: string): ProviderJour
           answer jsonb not null,
           recorded_at timestamptz not null default now()
         );
+        create index if not exists simulated_provider_journal_order on ${table} (order_id, seq);
       `,
       ),
-    record: async ({ idempotencyKey, operation, orderId, amountCents, details, answer }) => {
-      await sql.query(
+    record: async (entry) => {
+      const { idempotencyKey, operation, orderId, amountCents, details, answer } = entry;
+      const { rows } = await sql.query(
         `insert into ${table} (idempotency_key, operation, order_id, amount_cents, details, answer) values ($1, $2, $3, $4, $5, $6)
-         on conflict (idempotency_key) do nothing`,
+         on conflict (idempotency_key) do nothing returning seq`,
         [idempotencyKey, operation, orderId, amountCents, JSON.stringify(details), JSON.stringify(answer)],
       );
+      if (rows.length > 0) return entry;
+      const { rows: kept } = await sql.query<JournalRow>(`${SELECT} from ${table} where idempotency_key = $1`, [idempotencyKey]);
+      return entryOf(kept[0] as JournalRow);
     },
-    entries: async () => {
-      const { rows } = await sql.query<JournalRow>(`select idempotency_key, operation, order_id, amount_cents, details, answer from ${table} order by seq`);
-      return rows.map((row) => ({
-        idempotencyKey: row.idempotency_key,
-        operation: row.operation,
-        orderId: row.order_id,
-        amountCents: row.amount_cents,
-        details: row.details,
-        answer: row.answer,
-      }));
-    },
+    entries: async () => (await sql.query<JournalRow>(`${SELECT} from ${table} order by seq`)).rows.map(entryOf),
+    entriesOf: async (orderId) => (await sql.query<JournalRow>(`${SELECT} from ${table} where order_id = $1 order by seq`, [orderId])).rows.map(entryOf),
   };
 };

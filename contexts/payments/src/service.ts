@@ -44,9 +44,10 @@ export const paymentsConfigShape = {
 
 /**
  * The shop's payments, on the simulated provider, whose books are journaled in payments'
- * own database and read back here, so a restarted process captures and voids what it
- * authorized before. The environment is read when a host creates the service, so a bad
- * value stops that start, naming the variable, rather than the import of this package.
+ * own database, read order by order before each decision, so a restarted process, or a
+ * replica, captures and voids what was authorized before. The environment is read when a
+ * host creates the service, so a bad value stops that start, naming the variable, rather
+ * than the import of this package.
  */
 export const paymentsService: ServiceDefinition = defineService({
   ...described,
@@ -54,13 +55,11 @@ export const paymentsService: ServiceDefinition = defineService({
     const config = loadConfig(CONTEXT, paymentsConfigShape);
     const journal = sqlProviderJournal(ports.sql, ports.schema);
     await journal.migrate();
-    const history = await journal.entries();
     const provider = simulatedProvider({
       declineOverCents: config.PAYMENTS_DECLINE_OVER_CENTS,
       latencyMs: config.PAYMENTS_LATENCY_MS,
       hangMs: config.PAYMENTS_HANG_MS,
       journal,
-      history,
     });
     return paymentsServiceWith({ provider, providerTimeoutMs: config.PAYMENTS_PROVIDER_TIMEOUT_MS }).create(ports);
   },

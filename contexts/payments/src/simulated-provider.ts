@@ -2,8 +2,11 @@
 // latency, and can be told to fail or to hang, as a real one does on a bad day. Like a
 // real one it applies each idempotency key once and answers a repeat with its first
 // answer, and it records what it did, so a test can count the money it moved. Its books
-// live in memory; given a journal, every answer is written there before it is given and
-// read back on start, so a restarted process still knows the authorizations it made.
+// live in memory; given a journal, every answer is written there before it is given, and
+// before deciding on an order the books learn what the journal holds of it, so a
+// restarted process, or a replica beside it on the same journal, knows the authorizations
+// made (a real provider is one, whoever calls it).
+import { randomBytes } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { PaymentProvider } from './application/provider';
 import type { ProviderOperation, ProviderResult } from './domain/payment';
@@ -123,19 +126,19 @@ export const simulatedProvider = ({
   const effects = new Map<string, JournalEntry>();
   const received: ReceivedCall[] = [];
   const authorizations = new Map<string, Authorization>();
-  const captures = new Map<string, { amountCents: number; refunded: boolean }>();
+  const captures = new Map<string, { orderId: string; amountCents: number; refunded: boolean }>();
   /** Orders voided by reference: their payment is closed, so an authorization for one is declined. */
   const closedOrders = new Set<string>();
   /** The keys whose answer the journal holds: an answer is given only once it is there. */
   const journaled = new Set<string>();
-  let sequence = 0;
   let failing = 0;
   let losing = 0;
   let gate: { opened: Promise<void>; open: () => void; held: Promise<unknown>[] } | undefined;
 
   const authorizationsOf = (orderId: string) => [...authorizations.values()].filter((authorization) => authorization.orderId === orderId);
 
-  const reference = (prefix: string) => `${prefix}_${String((sequence += 1)).padStart(6, '0')}`;
+  // Random, not counted: replicas on one journal give references at the same time, and none twice.
+  const reference = (prefix: string) => `${prefix}_${randomBytes(8).toString('hex')}`;
 
   /** What an approval changes in the books; a decline changes nothing. */
   const book = ({ operation, orderId, amountCents, details, answer }: JournalEntry) => {
@@ -147,7 +150,7 @@ export const simulatedProvider = ({
         break;
       case 'capture':
         if (authorization) authorization.status = 'captured';
-        captures.set(answer.reference, { amountCents, refunded: false });
+        captures.set(answer.reference, { orderId, amountCents, refunded: false });
         break;
       case 'void':
         if (details.authorizationId === undefined) {
@@ -163,35 +166,65 @@ export const simulatedProvider = ({
     }
   };
 
-  for (const entry of history) {
+  /** An answer given before (by this process or another on the journal): kept, and booked. */
+  const remember = (entry: JournalEntry) => {
     effects.set(entry.idempotencyKey, entry);
     journaled.add(entry.idempotencyKey);
     book(entry);
-    // References go on from the highest given, so none is given twice.
-    if (entry.answer.approved) sequence = Math.max(sequence, Number(/_(\d+)$/.exec(entry.answer.reference)?.[1] ?? 0));
-  }
+  };
+  for (const entry of history) remember(entry);
 
-  /** Writes the answer under its key unless the journal has it; a write that fails fails the call, and a retry writes it. */
-  const toJournal = async (entry: JournalEntry) => {
-    if (!journal || journaled.has(entry.idempotencyKey)) return;
-    await journal.record(entry);
+  /**
+   * What the journal holds of the order that this process has not seen: another replica's
+   * answers, in the order they were given. An order's calls come one after another (the
+   * saga's steps, its payment's commands on one partition), so they are all there.
+   */
+  const learn = async (orderId: string) => {
+    if (!journal) return;
+    for (const entry of await journal.entriesOf(orderId)) if (!effects.has(entry.idempotencyKey)) remember(entry);
+  };
+
+  /** The order's books again from the journal alone: another replica answered one of its keys first. */
+  const rebook = async (orderId: string) => {
+    for (const [key, entry] of effects) {
+      if (entry.orderId !== orderId) continue;
+      effects.delete(key);
+      journaled.delete(key);
+    }
+    for (const [id, authorization] of authorizations) if (authorization.orderId === orderId) authorizations.delete(id);
+    for (const [id, capture] of captures) if (capture.orderId === orderId) captures.delete(id);
+    closedOrders.delete(orderId);
+    await learn(orderId);
+  };
+
+  /**
+   * Writes the answer under its key unless the journal has it; a write that fails fails the
+   * call, and a retry writes it. Resolves to the answer the journal keeps under the key.
+   */
+  const toJournal = async (entry: JournalEntry): Promise<ProviderResult> => {
+    if (!journal || journaled.has(entry.idempotencyKey)) return entry.answer;
+    const kept = await journal.record(entry);
+    if (JSON.stringify(kept.answer) !== JSON.stringify(entry.answer)) {
+      await rebook(entry.orderId);
+      return kept.answer;
+    }
     journaled.add(entry.idempotencyKey);
+    return entry.answer;
   };
 
   const applyOnce = async (operation: ProviderOperation, request: Call, decide: () => ProviderResult) => {
+    await learn(request.orderId);
     const first = effects.get(request.idempotencyKey);
     if (first) {
       if (first.operation !== operation) throw new IdempotencyKeyReused(request.idempotencyKey, first.operation, operation);
-      await toJournal(first);
-      return first.answer;
+      return toJournal(first);
     }
     // Decided and booked at once, with no wait between: a concurrent call with the key finds the effect.
     const { idempotencyKey, orderId, amountCents } = request;
     const entry: JournalEntry = { idempotencyKey, operation, orderId, amountCents, details: detailsOf(request), answer: decide() };
     effects.set(idempotencyKey, entry);
     book(entry);
-    await toJournal(entry);
-    return entry.answer;
+    return toJournal(entry);
   };
 
   const answer = async (operation: ProviderOperation, request: Call, decide: () => ProviderResult) => {

@@ -14,7 +14,16 @@ const voidOrder = (orderId: string, idempotencyKey = `void-${orderId}`) => ({ id
 const inMemoryJournal = () => {
   const written: JournalEntry[] = [];
   return {
-    journal: { record: async (entry: JournalEntry) => void written.push(entry), entries: async () => [...written] },
+    journal: {
+      // As the SQL journal does: the first entry under a key stays.
+      record: async (entry: JournalEntry) => {
+        const kept = written.find((each) => each.idempotencyKey === entry.idempotencyKey);
+        if (!kept) written.push(entry);
+        return kept ?? entry;
+      },
+      entries: async () => [...written],
+      entriesOf: async (orderId: string) => written.filter((entry) => entry.orderId === orderId),
+    },
     restarted: () => simulatedProvider({ history: [...written] }),
   };
 };

@@ -13,6 +13,7 @@ import { startBroker } from '@ordo/kafka-local';
 import { describeProvisioning, provisionTopics } from '@ordo/messaging';
 import { provisionServiceDatabases } from './databases';
 import { placeOrderCurl, seedShop } from './seed';
+import { parseReplicas, serviceProcesses, urlsByService } from './replicas';
 import { gatewayEnvironment, serviceEnvironment } from './service-env';
 import { GATEWAY, packageFolderOf, portOf, shopServices } from './shop';
 
@@ -51,8 +52,14 @@ const waitUntilReady = async (url: string, timeoutMs = 120_000) => {
 const options = new Command('start:local')
   .description('Every service of the shop as its own process on PostgreSQL and Kafka, behind the gateway (docs/running.md)')
   .option('--production', 'run each service from its production build (run npm run build first), as its container does')
+  .option(
+    '--replicas <service=count,...>',
+    'run more than one process of a service, e.g. orders=2,sagas=2: the gateway and the services that call one take turns between them',
+    parseReplicas(shopServices.map((service) => service.name)),
+    new Map<string, number>(),
+  )
   .parse()
-  .opts<{ production?: boolean }>();
+  .opts<{ production?: boolean; replicas: ReadonlyMap<string, number> }>();
 
 /** A service's production entry; refuses a missing build before anything starts. */
 const productionEntryOf = (name: string): string => {
@@ -90,15 +97,15 @@ const main = async () => {
 
   // Extra node flags for every service, e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof` (NODE_OPTIONS refuses those).
   const nodeArgs = process.env.ORDO_SERVICE_NODE_ARGS ?? '';
-  const services = shopServices.map((service) => ({
-    name: service.name,
-    databaseUrl: databaseOf.get(service.name) as string,
-    port: portOf(service.name, basePort),
-    url: `http://127.0.0.1:${portOf(service.name, basePort)}`,
-  }));
+  const processes = serviceProcesses(
+    shopServices.map((service) => service.name),
+    options.replicas,
+    (name) => portOf(name, basePort),
+  );
+  const services = processes.filter((instance) => instance.replica === 1);
   const gatewayUrl = `http://127.0.0.1:${basePort}`;
   const wiring = {
-    urls: new Map(services.map((service) => [service.name, service.url])),
+    urls: urlsByService(processes),
     brokers,
     authTokens,
     serviceToken: local.tokens.service ?? '',
@@ -111,18 +118,18 @@ const main = async () => {
       : `exec "${process.execPath}" ${nodeArgs} --import tsx infra/cli/src/serve.ts ${name}`;
   const { result } = concurrently(
     [
-      ...services.map((service) => ({
-        name: service.name,
-        command: serve(service.name),
+      ...processes.map((instance) => ({
+        name: instance.name,
+        command: serve(instance.service),
         cwd: ROOT,
-        env: serviceEnvironment(service.name, service.port, service.databaseUrl, wiring),
+        env: serviceEnvironment(instance.service, instance.port, databaseOf.get(instance.service) as string, wiring),
       })),
       { name: GATEWAY, command: serve(GATEWAY), cwd: ROOT, env: gatewayEnvironment(basePort, wiring) },
     ],
     { prefix: 'name', padPrefix: true, restartTries: -1, restartDelay: 1000, handleInput: false, killOthersOn: [] },
   );
 
-  await Promise.all([...services.map((service) => waitUntilReady(service.url)), waitUntilReady(gatewayUrl)]);
+  await Promise.all([...processes.map((instance) => waitUntilReady(instance.url)), waitUntilReady(gatewayUrl)]);
   const urls = Object.fromEntries(services.map((service) => [service.name, service.url]));
   const { seeded, customerId } = await seedShop(
     {
@@ -135,7 +142,7 @@ const main = async () => {
     { operator: local.tokens.operator as string, customer: local.tokens.customer },
   );
   say(seeded ? 'seeded a small catalog, its stock and a demo customer' : 'catalog and stock already there');
-  say(`running: ${services.map((service) => `${service.name} ${service.url}`).join(', ')}`);
+  say(`running: ${processes.map((instance) => `${instance.name} ${instance.url}`).join(', ')}`);
   say(`the gateway, every service's public routes on one port: ${gatewayUrl} (API docs at ${gatewayUrl}/docs)`);
   say(`Place an order as the customer:\n    ${placeOrderCurl(gatewayUrl, customerId, local.tokens.customer)}`);
   say(

@@ -8,8 +8,8 @@ import { shopRoutes } from './gateway-routes';
 import { dashboardOptions, shopService } from './shop';
 
 export interface ShopWiring {
-  /** Where each service listens, by name. */
-  urls: ReadonlyMap<string, string>;
+  /** Where each service listens, by name: one URL per replica. */
+  urls: ReadonlyMap<string, readonly string[]>;
   brokers: readonly string[];
   /** Every process's AUTH_TOKENS. */
   authTokens: string;
@@ -17,7 +17,8 @@ export interface ShopWiring {
   serviceToken: string;
 }
 
-const entries = (urls: ReadonlyMap<string, string>) => [...urls].map(([name, url]) => `${name}=${url}`).join(',');
+/** `name=url` entries; a service with replicas is named once per replica, and they take turns. */
+const entries = (urls: ReadonlyMap<string, readonly string[]>) => [...urls].flatMap(([name, each]) => each.map((url) => `${name}=${url}`)).join(',');
 
 /** A service's variables: its database is its own (DATABASE_URL, with its own role). */
 export const serviceEnvironment = (name: string, port: number, databaseUrl: string, wiring: ShopWiring): Record<string, string> => ({

@@ -34,7 +34,7 @@ const variablesIn = (value: string) => [...value.matchAll(/\$\{([A-Z0-9_]+)(:\?[
 const namedUrls = (value: string) =>
   new Map(value.split(',').map((entry) => [entry.slice(0, entry.indexOf('=')), new URL(entry.slice(entry.indexOf('=') + 1))]));
 /** What local mode gives each service, with placeholders: the keys are what matter. */
-const wiring: ShopWiring = { urls: new Map(SHOP.map((name) => [name, `http://${name}:3000`])), brokers: ['kafka:9092'], authTokens: 'x', serviceToken: 'x' };
+const wiring: ShopWiring = { urls: new Map(SHOP.map((name) => [name, [`http://${name}:3000`]])), brokers: ['kafka:9092'], authTokens: 'x', serviceToken: 'x' };
 
 describe('docker-compose.yml', () => {
   it('has a container for every service of the shop and the gateway, built from the Dockerfile in its package', () => {

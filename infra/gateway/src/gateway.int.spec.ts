@@ -216,3 +216,37 @@ describe('the gateway', () => {
     );
   });
 });
+
+describe('the gateway in front of replicas', () => {
+  const running: RunningHttpService[] = [];
+  let gateway: RunningHttpService;
+
+  beforeAll(async () => {
+    const replica = (name: string) =>
+      startService('things', (app) => {
+        app.post('/v1/things', { config: { access: 'public' } }, async (_request, reply) => reply.code(201).send({ replica: name }));
+      });
+    const [first, second, stopped] = await Promise.all([replica('first'), replica('second'), replica('stopped')]);
+    running.push(first, second);
+    await stopped.lifecycle.shutdown('test');
+    gateway = await runHttpService(gatewayService({ table: [{ prefix: '/v1/things', service: 'things' }] }), {
+      ...quiet,
+      // One name three times: three replicas, the last of which is down.
+      UPSTREAM_URLS: `things=${first.url},things=${second.url},things=${stopped.url}`,
+      DOCS_WAIT_MS: '0',
+    });
+  });
+  afterAll(async () => {
+    await gateway?.lifecycle.shutdown('test');
+    for (const service of running) await service.lifecycle.shutdown('test');
+  });
+
+  it('sends each request to the next replica in turn, a POST too, and answers 502 for the turn of one that is down', async () => {
+    const answers = [];
+    for (let index = 0; index < 6; index++) {
+      const response = await fetch(`${gateway.url}/v1/things`, { method: 'POST' });
+      answers.push(response.status === 201 ? ((await response.json()) as { replica: string }).replica : response.status);
+    }
+    expect(answers).toEqual(['first', 'second', 502, 'first', 'second', 502]);
+  });
+});

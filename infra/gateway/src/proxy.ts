@@ -2,13 +2,13 @@ import { Readable } from 'node:stream';
 import httpProxy from '@fastify/http-proxy';
 import type { FastifyRequest } from 'fastify';
 import { HttpProblem, type HttpServer } from '@ordo/http';
-import { traceHeaders } from '@ordo/runtime';
+import { roundRobin, traceHeaders } from '@ordo/runtime';
 import { methodsOf, type GatewayRoute } from './routes';
 
 export interface ProxyOptions {
   table: readonly GatewayRoute[];
-  /** Each service's base URL, by name. */
-  upstreams: ReadonlyMap<string, string>;
+  /** Each service's base URLs, by name: more than one for a service with replicas, which take turns. */
+  upstreams: ReadonlyMap<string, readonly string[]>;
   /** How long a service may take to answer (its headers, then each pause in its body). */
   timeoutMs: number;
 }
@@ -54,8 +54,10 @@ export const proxyRoutes =
   ({ table, upstreams, timeoutMs }: ProxyOptions) =>
   async (app: HttpServer): Promise<void> => {
     for (const route of table) {
-      const upstream = upstreams.get(route.service);
-      if (!upstream) throw new Error(`no upstream URL for ${route.service}`);
+      const urls = upstreams.get(route.service);
+      if (!urls?.length) throw new Error(`no upstream URL for ${route.service}`);
+      // Replicas take turns, request by request; one that is down answers 502 (nothing is retried here).
+      const nextUpstream = roundRobin(urls);
       await app.register(async (scope) => {
         // The chassis parses JSON bodies; a proxied body goes on as the bytes it came as,
         // read whole first so that the body limit holds (http-proxy's own parsers stream it
@@ -68,7 +70,8 @@ export const proxyRoutes =
         });
         await scope.register(httpProxy, {
           proxyPayloads: false,
-          upstream,
+          // No fixed upstream: getUpstream picks one per request (undici's agent pools by origin).
+          upstream: '',
           prefix: route.prefix,
           rewritePrefix: route.prefix,
           httpMethods: [...methodsOf(route)],
@@ -76,6 +79,7 @@ export const proxyRoutes =
           config: { access: 'public' },
           undici: { headersTimeout: timeoutMs, bodyTimeout: timeoutMs },
           replyOptions: {
+            getUpstream: () => nextUpstream(),
             retryDelay: () => null,
             rewriteRequestHeaders: (request, headers) => {
               const { traceparent, tracestate } = traceHeaders();

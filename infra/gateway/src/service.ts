@@ -19,7 +19,7 @@ export const gatewayService = ({ table }: GatewayOptions) =>
     name: 'gateway',
     api: { title: 'Ordo', version: '1.0.0', description: 'Every service of the shop, through its gateway.' },
     config: {
-      // `orders=http://127.0.0.1:3003,...`: every service the table names.
+      // `orders=http://127.0.0.1:3003,...`: every service the table names; a name given twice, replicas.
       UPSTREAM_URLS: env.namedUrls().superRefine((urls, context) => {
         for (const error of tableErrors(table, new Set(urls.keys()))) context.addIssue({ code: 'custom', message: error });
       }),
@@ -33,7 +33,9 @@ export const gatewayService = ({ table }: GatewayOptions) =>
       AUTH_TOKENS: authTokensFromEnv().default(new Map()),
     },
     setup: async ({ config, logger }) => {
-      const documents = await fetchDocuments(config.UPSTREAM_URLS, logger, config.DOCS_WAIT_MS);
+      // Replicas serve the same document: the first of each answers for them all.
+      const firstReplicas = new Map([...config.UPSTREAM_URLS].map(([service, urls]) => [service, urls[0] as string]));
+      const documents = await fetchDocuments(firstReplicas, logger, config.DOCS_WAIT_MS);
       return {
         authTokens: config.AUTH_TOKENS,
         bodyLimit: config.BODY_LIMIT_BYTES,

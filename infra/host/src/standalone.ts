@@ -4,7 +4,7 @@ import { z } from 'zod';
 import { createEventStore } from '@ordo/eventstore';
 import { authTokensFromEnv, defineHttpService, runHttpService, sqlIdempotencyStore, type RunningHttpService } from '@ordo/http';
 import { kafkaBus, sqlDeadLetterStore } from '@ordo/messaging';
-import { env, pgPoolSql } from '@ordo/runtime';
+import { env, pgPoolSql, roundRobin } from '@ordo/runtime';
 import { createModule, knownPeers, publishService, schemaOf, startService, type ServiceDefinition } from './module';
 import { failOnBusFailure, stopOnFailure } from './failure';
 import { deadLetterRoutes } from './dead-letter-routes';
@@ -59,7 +59,9 @@ export const runStandalone = (service: ServiceDefinition, environment: NodeJS.Pr
         lifecycle.onShutdown('bus', () => bus.close());
         failOnBusFailure(bus, logger, lifecycle);
 
-        const peers = knownPeers((peer) => config.PEER_URLS.get(peer), config.SERVICE_TOKEN);
+        // A peer with replicas (its name given twice) is called on each in turn: a retry goes to the next.
+        const peerTurns = new Map([...config.PEER_URLS].map(([peer, urls]) => [peer, roundRobin(urls)]));
+        const peers = knownPeers((peer) => peerTurns.get(peer)?.(), config.SERVICE_TOKEN);
         const ports = { bus, sql, schema, logger, clock: () => new Date(), anonymousCustomers: false, metrics, peers, eventSources: { kafka } };
         const module = await createModule(service, ports, store);
         await publishService(service, store, bus);

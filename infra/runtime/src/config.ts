@@ -79,19 +79,23 @@ export const env = {
         .map((item) => item.trim())
         .filter(Boolean),
     ),
-  /** `name=url` entries, comma-separated (`customers=http://127.0.0.1:3005,...`): URLs by name, without trailing slashes. */
+  /**
+   * `name=url` entries, comma-separated (`customers=http://127.0.0.1:3005,...`): URLs by
+   * name, without trailing slashes. A name given twice has two URLs, in the order given
+   * (replicas of one service: `orders=http://a:3003,orders=http://b:3003`).
+   */
   namedUrls: () =>
     z.string({ error: 'expected name=url entries' }).transform((value, context) => {
-      const urls = new Map<string, string>();
+      const urls = new Map<string, string[]>();
       for (const entry of value
         .split(',')
         .map((part) => part.trim())
         .filter(Boolean)) {
         const [name, url] = [entry.slice(0, entry.indexOf('=')), entry.slice(entry.indexOf('=') + 1)];
         if (!name || !URL.canParse(url)) context.addIssue({ code: 'custom', message: `expected name=url entries, not '${entry}'` });
-        else urls.set(name, url.replace(/\/+$/, ''));
+        else urls.set(name, [...(urls.get(name) ?? []), url.replace(/\/+$/, '')]);
       }
-      return urls;
+      return urls as ReadonlyMap<string, readonly string[]>;
     }),
   logLevel: () =>
     z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], {

@@ -1,4 +1,5 @@
 export { loadConfig, env, serviceConfigShape, ConfigError, type ConfigProblem } from './config';
+export { roundRobin } from './round-robin';
 export { createLogger, REDACTED_PATHS, type Logger, type LoggerSettings } from './logging';
 export { runInWorkContext, currentWorkContext, type WorkContext } from './context';
 export {

@@ -55,10 +55,14 @@ export const dashboardOperateRoutes =
       return client;
     };
     const sagas = () => clientAt(peers.urlOf(sagaService), sagaService);
-    // In embedded mode every service is at one address: asked once.
+    // In embedded mode every service is at one address: asked once. A service with replicas
+    // is asked at one of them (each lookup may give the next): its dead letters are in its database.
     const processes = () => {
       const byUrl = new Map<string, string[]>();
-      for (const service of deadLetterServices) byUrl.set(peers.urlOf(service), [...(byUrl.get(peers.urlOf(service)) ?? []), service]);
+      for (const service of deadLetterServices) {
+        const url = peers.urlOf(service);
+        byUrl.set(url, [...(byUrl.get(url) ?? []), service]);
+      }
       return [...byUrl].map(([url, services]) => ({ services, client: clientAt(url, services.join('+')) }));
     };
     // An operator route: auth has identified the caller before the handler runs.
