@@ -1,6 +1,8 @@
-// One service of the shop as its own process on PostgreSQL and Kafka (local and compose
-// modes), or the gateway in front of them: `node --import tsx infra/cli/src/serve.ts
+// One service of the shop as its own process on PostgreSQL and Kafka (local mode, from the
+// sources), or the gateway in front of them: `node --import tsx infra/cli/src/serve.ts
 // <service | gateway>`. See runStandalone in @ordo/host, gatewayService in @ordo/gateway.
+// The production build runs each service's own entry instead, <package>/dist/main.js
+// (--production, the Dockerfiles; docs/deploying.md).
 import { gatewayService } from '@ordo/gateway';
 import { exitOnStartFailure, runHttpService } from '@ordo/http';
 import { runStandalone } from '@ordo/host';
