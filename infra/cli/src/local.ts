@@ -2,6 +2,8 @@
 // small supervisor (concurrently) that prefixes each service's log lines, restarts a
 // service that crashes, and stops them all on Ctrl-C (docs/architecture.md, "The three ways it runs").
 // Each service gets a PostgreSQL role and database of its own, made here on first start.
+// `--production` runs each service's build instead of its sources; `--replicas orders=2,...`
+// runs more than one process of a service (docs/running.md).
 import fs from 'node:fs';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
