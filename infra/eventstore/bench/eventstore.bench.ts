@@ -56,7 +56,10 @@ interface Sides {
 const load = (concurrency: number, operation: (worker: number) => Promise<number>) =>
   runLoad({ concurrency, warmupMs: WARMUP_MS, durationMs: DURATION_MS, operation, signal: interrupt.signal });
 
-/** a. One event to a new stream, 8 writers: ordo_append against a one-row INSERT. */
+/**
+ * a. One event to a new stream, 8 writers: the store (its group commit shares round trips
+ * and commits among the appends made at once) against a one-row INSERT each.
+ */
 const singleAppends = async ({ store, raw }: Sides) => {
   let streams = 0;
   const insert = `insert into "${SCHEMA}".raw_events (payload) values ($1::jsonb)`;
@@ -230,7 +233,7 @@ const main = async () => {
     console.log(`\nevery run: ${runs('a', a)}; ${runs('b', b)}; ${runs('c', c)}`);
 
     printTable('Event store (subject) against raw pg (baseline)', [
-      { label: 'a. append 1 event to a new stream, 8 writers', unit: 'events/s', value: aStore.perSecond, baseline: aRaw.perSecond, target: 0.8 },
+      { label: 'a. append 1 event to a new stream, 8 writers', unit: 'events/s', value: aStore.perSecond, baseline: aRaw.perSecond, target: 1.2 },
       { label: '   latency p50', unit: 'ms', value: aStore.p50Ms, baseline: aRaw.p50Ms, digits: 2 },
       { label: '   latency p99', unit: 'ms', value: aStore.p99Ms, baseline: aRaw.p99Ms, digits: 2 },
       { label: 'b. append 100-event batches to one stream, 1 writer', unit: 'events/s', value: bStore.perSecond, baseline: bRaw.perSecond, target: 0.7 },

@@ -8,6 +8,7 @@ import type {
   AppendResult,
   EventData,
   EventStore,
+  ExpectedRevision,
   PositionedEvent,
   ReadAllOptions,
   ReadStreamOptions,
@@ -18,7 +19,8 @@ import type {
 } from '../types';
 import type { DbBigint, PgDriver } from './driver';
 import { EVENT_COLUMNS, parseCheckpoint, prefixPatterns, toPositioned, toRecorded, type EventRow } from './rows';
-import { migrate } from './schema';
+import { appendBatchStatement, migrate } from './schema';
+import { groupCommit, type GroupCommit } from './group-commit';
 import { readPacer, type ReadPacer } from './read-pacer';
 import { sharedReads } from './shared-reads';
 import { subscribe } from './subscription';
@@ -44,6 +46,19 @@ const ANY_RETRIES = 10;
 // Subscribers in this process wake at once; other processes within this long.
 const NOTIFY_DEBOUNCE_MS = 15;
 
+// A shared round trip holds at most this many appends, and this much of their JSON.
+const GROUP_COMMIT_MAX_APPENDS = 64;
+const GROUP_COMMIT_MAX_CHARS = 1_000_000;
+
+/** An append checked and serialised, waiting for its round trip (group-commit.ts). */
+interface PendingAppend {
+  stream: string;
+  expected: ExpectedRevision;
+  events: readonly EventData[];
+  payload: string;
+}
+const compareStreams = (a: PendingAppend, b: PendingAppend) => (a.stream < b.stream ? -1 : a.stream > b.stream ? 1 : 0);
+
 interface PgError {
   code?: string;
   message?: string;
@@ -68,6 +83,8 @@ export class PostgresEventStore implements EventStore {
   private notifyTimer: NodeJS.Timeout | undefined;
   private readonly subscriptionReads = sharedReads<PositionedEvent[]>();
   private readonly pacer: ReadPacer;
+  private readonly append: GroupCommit<PendingAppend, AppendResult>;
+  private readonly appendBatchSql: string;
 
   constructor(
     private readonly driver: PgDriver,
@@ -77,6 +94,15 @@ export class PostgresEventStore implements EventStore {
     this.table = `"${schema}".events`;
     this.channel = `ordo_events_${schema}`;
     this.pacer = readPacer({ minGapMs: driver.liveReadMinGapMs });
+    this.appendBatchSql = appendBatchStatement(schema);
+    this.append = groupCommit({
+      maxInFlight: driver.appendsInFlight,
+      maxItems: GROUP_COMMIT_MAX_APPENDS,
+      maxChars: GROUP_COMMIT_MAX_CHARS,
+      sizeOf: (pending) => pending.payload.length,
+      one: (pending) => this.appendAlone(pending),
+      many: (pending) => this.appendTogether(pending),
+    });
   }
 
   async appendToStream(stream: string, events: readonly EventData[], { expectedRevision }: AppendOptions): Promise<AppendResult> {
@@ -88,6 +114,13 @@ export class PostgresEventStore implements EventStore {
     } catch (error) {
       throw new InvalidEventError(`the events of the append to ${stream} cannot be stored as JSON: ${(error as Error).message}`);
     }
+    const result = await this.append({ stream, expected, events: checked, payload });
+    if (result.written) this.wakeSubscribers();
+    return result;
+  }
+
+  /** One append in its own round trip, with what the store does when it did not go as expected. */
+  private async appendAlone({ stream, expected, events, payload }: PendingAppend): Promise<AppendResult> {
     for (let attempt = 0; ; attempt++) {
       try {
         const { rows } = await this.driver.query<{ next_revision: DbBigint; written: boolean }>(
@@ -95,9 +128,7 @@ export class PostgresEventStore implements EventStore {
           [stream, String(expected), payload],
           { name: `ordo_append_${this.schema}` },
         );
-        const result = { nextExpectedRevision: BigInt(rows[0]?.next_revision ?? -1), written: rows[0]?.written === true };
-        if (result.written) this.wakeSubscribers();
-        return result;
+        return { nextExpectedRevision: BigInt(rows[0]?.next_revision ?? -1), written: rows[0]?.written === true };
       } catch (error) {
         const pgError = asPgError(error);
         if (pgError.message === 'ordo:wrong_expected_revision') {
@@ -107,7 +138,7 @@ export class PostgresEventStore implements EventStore {
         if (pgError.code === '23505') {
           // Another append took the revision first, or these events are stored already.
           const current = await this.currentRevision(stream);
-          if (await this.allStored(stream, checked)) return { nextExpectedRevision: current ?? -1n, written: false };
+          if (await this.allStored(stream, events)) return { nextExpectedRevision: current ?? -1n, written: false };
           if (pgError.constraint === 'events_stream_id') {
             throw new InvalidEventError(`the append to ${stream} repeats some, not all, of the events already stored in it`);
           }
@@ -120,6 +151,49 @@ export class PostgresEventStore implements EventStore {
         throw error;
       }
     }
+  }
+
+  /**
+   * Appends that queued together, in one transaction, sorted by stream (appends to one
+   * stream keep their order): two batches then never wait on each other's streams in
+   * opposite orders. Each gets its own answer; a throw means none was written.
+   */
+  private async appendTogether(appends: readonly PendingAppend[]): Promise<Array<AppendResult | Error>> {
+    const order = appends.map((_, index) => index).sort((a, b) => compareStreams(appends[a] as PendingAppend, appends[b] as PendingAppend) || a - b);
+    const batch = `[${order
+      .map((index) => {
+        const { stream, expected, payload } = appends[index] as PendingAppend;
+        return `{"s":${JSON.stringify(stream)},"e":"${String(expected)}","v":${payload}}`;
+      })
+      .join(',')}]`;
+    const { rows } = await this.driver.query<{ heads: DbBigint[]; written: boolean }>(this.appendBatchSql, [batch], {
+      name: `ordo_append_batch_${this.schema}`,
+    });
+    const answers: Array<AppendResult | Error> = new Array(appends.length);
+    if (rows[0]?.written === true) {
+      const heads = rows[0].heads;
+      order.forEach((index, at) => {
+        const head = BigInt(heads[at] ?? -1);
+        answers[index] = { nextExpectedRevision: head + BigInt((appends[index] as PendingAppend).events.length), written: true };
+      });
+      return answers;
+    }
+    // A stream twice, or one not where its append expected: one after another, each answered.
+    const { rows: slow } = await this.driver.query<{ next_revisions: DbBigint[]; outcomes: string }>(
+      `select next_revisions, outcomes from "${this.schema}".ordo_append_batch($1::jsonb)`,
+      [batch],
+      { name: `ordo_append_batch_slow_${this.schema}` },
+    );
+    const { next_revisions: revisions = [], outcomes = '' } = slow[0] ?? {};
+    order.forEach((index, at) => {
+      const { stream, expected } = appends[index] as PendingAppend;
+      const revision = BigInt(revisions[at] ?? -1);
+      answers[index] =
+        outcomes[at] === 'c'
+          ? new WrongExpectedRevisionError(stream, expected, revision < 0n ? undefined : revision)
+          : { nextExpectedRevision: revision, written: outcomes[at] === 'w' };
+    });
+    return answers;
   }
 
   async *readStream(stream: string, options: ReadStreamOptions = {}): AsyncIterable<RecordedEvent> {
