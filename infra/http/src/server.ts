@@ -9,6 +9,7 @@ import { authPlugin, callerIdentifier, refuseUndeclaredAccess, tokenIdentifier, 
 import { browserSessionPlugin } from './plugins/browser-session';
 import { clientErrorHandler, expectationFailed, frameworkErrors, MethodNotAllowed, routeMethodRegistry } from './plugins/framework-errors';
 import { healthPlugin, type ReadinessCheck } from './plugins/health';
+import { DEFAULT_LOAD_SHEDDING, loadSheddingPlugin, Overloaded, type LoadSheddingOptions } from './plugins/load-shedding';
 import { metricsPlugin } from './plugins/metrics';
 import { openApiPlugin, type ApiDescription, type OpenApiDocumentHook } from './plugins/openapi';
 import { DEFAULT_RATE_LIMIT, rateLimitPlugin, type RateLimitOptions } from './plugins/rate-limit';
@@ -46,6 +47,8 @@ export interface HttpServerOptions {
   bodyLimit?: number;
   /** Changes the generated OpenAPI document before it is served. */
   openApi?: OpenApiDocumentHook;
+  /** When the service refuses new work as past its capacity (503 with Retry-After); default DEFAULT_LOAD_SHEDDING. */
+  loadShedding?: Partial<LoadSheddingOptions>;
   /** Proxies whose X-Forwarded-For is believed (fastify's trustProxy): the client's address is then the one it names. */
   trustProxy?: string[];
 }
@@ -88,6 +91,9 @@ export const createHttpServer = async (options: HttpServerOptions): Promise<Http
       // Expected while a dependency is down; a client may try again once its circuit half-opens.
       request.log.warn({ err: error, correlationId: request.id }, 'a dependency is unavailable');
       reply.header('retry-after', '5');
+    } else if (error instanceof Overloaded) {
+      // Not logged one by one: past its capacity, a service should not spend more on each refusal.
+      reply.header('retry-after', String(error.retryAfterSeconds));
     } else if (error instanceof ReadModelBehind) {
       reply.header('retry-after', String(error.retryAfterSeconds));
     } else if (problem.status >= 500) request.log.error({ err: error, correlationId: request.id }, 'request failed');
@@ -107,6 +113,8 @@ export const createHttpServer = async (options: HttpServerOptions): Promise<Http
     if (request.raw.httpVersion === '1.1' && !request.headers.host) throw new BadRequest('an HTTP/1.1 request must carry a Host header');
   });
 
+  // First: past its capacity, a request is refused before anything is spent on it.
+  await app.register(loadSheddingPlugin, { ...DEFAULT_LOAD_SHEDDING, ...options.loadShedding });
   const identifyToken = tokenIdentifier(options.authTokens);
   const identify = callerIdentifier(identifyToken);
   await app.register(jsonBodyPlugin);

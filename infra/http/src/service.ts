@@ -15,6 +15,7 @@ import {
 } from '@ordo/runtime';
 import type { z } from 'zod';
 import { createHttpServer, type HttpServer, type HttpServerOptions } from './server';
+import { DEFAULT_LOAD_SHEDDING } from './plugins/load-shedding';
 import type { ApiDescription } from './plugins/openapi';
 
 /** The chassis's own variables, beside the ones every service reads. */
@@ -23,6 +24,10 @@ export const httpConfigShape = {
   /** Requests one client (token subject, else address) may make per window; health checks are exempt. */
   RATE_LIMIT_MAX: variables.int().min(1, 'expected at least 1').default(600),
   RATE_LIMIT_WINDOW_MS: variables.int().min(1, 'expected at least 1').default(60_000),
+  /** Past its capacity the service refuses new requests (503, Retry-After): while its event loop lags more than this, in ms (a mean over a second)… */
+  SHED_EVENT_LOOP_DELAY_MS: variables.int().min(1, 'expected at least 1').default(DEFAULT_LOAD_SHEDDING.maxEventLoopDelayMs),
+  /** …or while it is answering this many requests. */
+  SHED_MAX_IN_FLIGHT: variables.int().min(1, 'expected at least 1').default(DEFAULT_LOAD_SHEDDING.maxInFlight),
   /**
    * Addresses (or CIDR ranges) of proxies whose X-Forwarded-For names the client: the
    * gateway's. Unset, none is trusted and a client is the address it connects from.
@@ -95,6 +100,7 @@ export const runHttpService = async <Shape extends z.ZodRawShape>(
       tracer: tracing.tracer,
       lifecycle,
       rateLimit,
+      loadShedding: { maxEventLoopDelayMs: base.SHED_EVENT_LOOP_DELAY_MS, maxInFlight: base.SHED_MAX_IN_FLIGHT },
       ...(base.TRUST_PROXY?.length ? { trustProxy: base.TRUST_PROXY } : {}),
       ...parts,
     });

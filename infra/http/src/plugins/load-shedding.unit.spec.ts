@@ -1,0 +1,86 @@
+import { createLogger, createMetrics, startTracing } from '@ordo/runtime';
+import { PROBLEM_CONTENT_TYPE } from '../problem';
+import { createHttpServer } from '../server';
+import { authTokensFromEnv } from './auth';
+
+// Load shedding through a server on a real port: past its bound, a request is refused at
+// once with 503 problem+json and Retry-After; health and metrics are still answered.
+
+const SERVICE = 'load-shedding-spec';
+
+const serve = async (loadShedding: { maxEventLoopDelayMs?: number; maxInFlight?: number }) => {
+  const app = await createHttpServer({
+    service: SERVICE,
+    api: { title: 'load shedding spec', version: '1.0.0' },
+    logger: createLogger({ service: SERVICE, destination: { write: () => undefined } }),
+    metrics: createMetrics(SERVICE, { processMetrics: false }),
+    tracer: startTracing(SERVICE).tracer,
+    authTokens: authTokensFromEnv().parse('ops:token-ops:viewer'),
+    loadShedding: { retryAfterSeconds: 2, ...loadShedding },
+  });
+  let release: () => void = () => undefined;
+  const held = new Promise<void>((resolve) => (release = resolve));
+  app.get('/v1/slow', { config: { access: 'public' } }, async () => {
+    await held;
+    return { done: true };
+  });
+  app.get('/v1/quick', { config: { access: 'public' } }, async () => ({ done: true }));
+  const url = await app.listen({ port: 0, host: '127.0.0.1' });
+  return { app, url, release };
+};
+
+const refusal = async (response: Response) => ({
+  status: response.status,
+  type: response.headers.get('content-type')?.split(';')[0],
+  retryAfter: response.headers.get('retry-after'),
+  problem: (await response.json()) as { status: number; detail: string },
+});
+
+describe('load shedding', () => {
+  it('refuses a request past maxInFlight with 503 problem+json and Retry-After, answers health and metrics, and takes work again once some is done', async () => {
+    const { app, url, release } = await serve({ maxInFlight: 3 });
+    try {
+      const slow = Array.from({ length: 3 }, () => fetch(`${url}/v1/slow`));
+      await new Promise((resolve) => setTimeout(resolve, 100));
+
+      expect(await refusal(await fetch(`${url}/v1/quick`))).toEqual({
+        status: 503,
+        type: PROBLEM_CONTENT_TYPE,
+        retryAfter: '2',
+        problem: expect.objectContaining({ status: 503, detail: expect.stringContaining('answering 3 requests') }),
+      });
+      expect((await fetch(`${url}/health/live`)).status).toBe(200);
+      expect((await fetch(`${url}/metrics`, { headers: { authorization: 'Bearer token-ops' } })).status).toBe(200);
+
+      release();
+      expect((await Promise.all(slow)).map((response) => response.status)).toEqual([200, 200, 200]);
+      expect((await fetch(`${url}/v1/quick`)).status).toBe(200);
+    } finally {
+      release();
+      await app.close();
+    }
+  });
+
+  it('refuses new work while the event loop lags past maxEventLoopDelayMs, and takes it again once the loop keeps up', async () => {
+    const { app, url } = await serve({ maxEventLoopDelayMs: 100 });
+    try {
+      expect((await fetch(`${url}/v1/quick`)).status).toBe(200);
+      const blockedUntil = Date.now() + 1_500;
+      while (Date.now() < blockedUntil); // a CPU-bound stretch: nothing else runs meanwhile
+      await new Promise((resolve) => setTimeout(resolve, 50)); // the lag is sampled
+
+      const refused = await refusal(await fetch(`${url}/v1/quick`));
+      expect(refused).toMatchObject({ status: 503, type: PROBLEM_CONTENT_TYPE, retryAfter: '2' });
+      expect(refused.problem.detail).toContain('eventLoopDelay');
+      expect((await fetch(`${url}/health/live`)).status).toBe(200);
+
+      let status = 0;
+      for (const deadline = Date.now() + 10_000; status !== 200 && Date.now() < deadline; await new Promise((resolve) => setTimeout(resolve, 100))) {
+        status = (await fetch(`${url}/v1/quick`)).status;
+      }
+      expect(status).toBe(200);
+    } finally {
+      await app.close();
+    }
+  });
+});
