@@ -7,8 +7,12 @@
 // process's peak memory and CPU milliseconds per order, a CPU profile summary of where the
 // time goes, and the read models' projection lag (p99) while each rate runs.
 //
+// Two scenarios: orders spread over 20 skus, and a flash sale, where every order names the
+// same two (every reservation then lands on one of two streams).
+//
 //   npm run bench -- saga
 //   BENCH_RATES=25,50,100,200  BENCH_SECONDS=10  BENCH_MODES=embedded,local  BENCH_FLOWS=two-step,five-step
+//   BENCH_SCENARIOS=spread,flash-sale
 //   BENCH_PROFILE_INTERVAL_US=10000 (0: no profile)  BENCH_LAG_POLL_MS=1000 (0: no lag poll)
 import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
@@ -30,6 +34,11 @@ const MODES = (process.env.BENCH_MODES ?? 'embedded,local').split(',');
 const FLOW_VERSIONS: Record<string, string> = { 'two-step': '1', 'five-step': '3' };
 const FLOWS = (process.env.BENCH_FLOWS ?? 'two-step,five-step').split(',');
 for (const flow of FLOWS) if (!FLOW_VERSIONS[flow]) throw new Error(`BENCH_FLOWS: no flow '${flow}': the flows are ${Object.keys(FLOW_VERSIONS).join(', ')}`);
+/** How many skus the orders of each scenario spread over (two lines an order, each a different sku). */
+const SCENARIO_SKUS: Record<string, number> = { spread: 20, 'flash-sale': 2 };
+const SCENARIOS = (process.env.BENCH_SCENARIOS ?? 'spread,flash-sale').split(',');
+for (const scenario of SCENARIOS)
+  if (!SCENARIO_SKUS[scenario]) throw new Error(`BENCH_SCENARIOS: no scenario '${scenario}': the scenarios are ${Object.keys(SCENARIO_SKUS).join(', ')}`);
 /** The simulated provider's approved test card: versions 2 and 3 authorize and capture with it, version 1 ignores it. */
 const CARD_TOKEN = 'tok_ok';
 const DATABASE_URL = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
@@ -157,7 +166,7 @@ const processFigures = (processes: { pid: number; name: string }[], cpuBefore: M
     mainThreadMsPerOrder: (mainThreadCpuMsOf(pid) - (cpuBefore.get(pid)?.main ?? 0)) / Math.max(orders, 1),
   }));
 
-const runMode = async (mode: string, flow: string) => {
+const runMode = async (mode: string, flow: string, scenario: string) => {
   const version = { ORDO_ORDER_PLACEMENT_VERSION: FLOW_VERSIONS[flow] as string };
   const profiles = fs.mkdtempSync(path.join(os.tmpdir(), `ordo-saga-prof-${mode}-`));
   // Sampling every PROFILE_INTERVAL_US: node's default (1 ms) costs an idle service a few ms of CPU per order here.
@@ -189,7 +198,7 @@ const runMode = async (mode: string, flow: string) => {
   let processes: ProcessFigures[] = [];
   try {
     const client = shopClient(shop.urls, shop.tokens);
-    const skus = Array.from({ length: 20 }, (_, i) => uniqueSku(`bench${i}`));
+    const skus = Array.from({ length: SCENARIO_SKUS[scenario] as number }, (_, i) => uniqueSku(`bench${i}`));
     for (const sku of skus) await client.addProduct(sku, 100, 1_000_000);
     // CPU is counted from here: the orders' work, not the start-up's or the seeding's.
     const measured = shopProcesses(shop, brokerPid);
@@ -235,8 +244,8 @@ const runMode = async (mode: string, flow: string) => {
 /** The highest rate every order of which was accepted and confirmed, at p99 under the SLO. */
 const highestWithin = (steps: Step[]) => steps.filter((s) => s.failed === 0 && s.confirmed === s.sent && s.p99 < SLO_MS).at(-1);
 
-const printResult = ({ mode, flow, steps, processes, profile }: Awaited<ReturnType<typeof runMode>> & { flow: string }) => {
-  console.log(`\n== ${mode} mode, ${flow} flow: POST to confirmed (ms)`);
+const printResult = ({ mode, flow, scenario, steps, processes, profile }: Awaited<ReturnType<typeof runMode>> & { flow: string; scenario: string }) => {
+  console.log(`\n== ${mode} mode, ${flow} flow, ${scenario}: POST to confirmed (ms)`);
   console.log('rate/s  sent  failed  confirmed     p50     p95     p99');
   for (const s of steps) {
     console.log(
@@ -264,28 +273,29 @@ const printResult = ({ mode, flow, steps, processes, profile }: Awaited<ReturnTy
     );
   const totalMs = processes.reduce((sum, { cpuMsPerOrder }) => sum + cpuMsPerOrder, 0);
   console.log(`  ${'all'.padEnd(32)} ${''.padStart(9)} ${totalMs.toFixed(1).padStart(18)} ms`);
-  printProfile(`${mode} mode, ${flow} flow: CPU profile`, profile);
+  printProfile(`${mode} mode, ${flow} flow, ${scenario}: CPU profile`, profile);
 };
 
 const main = async () => {
   console.log(
-    `node ${process.version}, ${os.cpus().length} cores; rates ${RATES.join(', ')}/s for ${SECONDS} s each; 2 lines an order; flows ${FLOWS.join(', ')}`,
+    `node ${process.version}, ${os.cpus().length} cores; rates ${RATES.join(', ')}/s for ${SECONDS} s each; 2 lines an order; flows ${FLOWS.join(', ')}; scenarios ${SCENARIOS.join(', ')}`,
   );
   const summary: string[] = [];
   for (const mode of MODES) {
-    for (const flow of FLOWS) {
-      const result = await runMode(mode, flow);
-      printResult({ ...result, flow });
-      const best = highestWithin(result.steps);
-      const cpu = result.processes.reduce((sum, { cpuMsPerOrder }) => sum + cpuMsPerOrder, 0);
-      // The worst view's p99 seconds behind at the highest rate within the SLO.
-      const lagP99 = best && best.lag.length > 0 ? Math.max(...best.lag.map((lag) => lag.secondsP99)).toFixed(2) : '-';
-      summary.push(
-        `${mode.padEnd(9)} ${flow.padEnd(10)} ${(best ? `${best.rate}/s` : 'none').padStart(8)} ${(best ? best.p99.toFixed(0) : '-').padStart(8)} ${cpu.toFixed(1).padStart(10)} ${lagP99.padStart(16)}`,
-      );
-    }
+    for (const flow of FLOWS)
+      for (const scenario of SCENARIOS) {
+        const result = await runMode(mode, flow, scenario);
+        printResult({ ...result, flow, scenario });
+        const best = highestWithin(result.steps);
+        const cpu = result.processes.reduce((sum, { cpuMsPerOrder }) => sum + cpuMsPerOrder, 0);
+        // The worst view's p99 seconds behind at the highest rate within the SLO.
+        const lagP99 = best && best.lag.length > 0 ? Math.max(...best.lag.map((lag) => lag.secondsP99)).toFixed(2) : '-';
+        summary.push(
+          `${mode.padEnd(9)} ${flow.padEnd(10)} ${scenario.padEnd(11)} ${(best ? `${best.rate}/s` : 'none').padStart(8)} ${(best ? best.p99.toFixed(0) : '-').padStart(8)} ${cpu.toFixed(1).padStart(10)} ${lagP99.padStart(16)}`,
+        );
+      }
   }
-  console.log(`\n== side by side (same run)\nmode      flow        highest  p99 (ms)  CPU ms/order  view lag p99 (s)\n${summary.join('\n')}`);
+  console.log(`\n== side by side (same run)\nmode      flow       scenario     highest  p99 (ms)  CPU ms/order  view lag p99 (s)\n${summary.join('\n')}`);
 };
 
 main().catch((error: unknown) => {

@@ -34,6 +34,20 @@ const countingReads = (store: EventStore) => {
   return { counted, reads: () => reads };
 };
 
+/** The store, counting the appends made through it. */
+const countingAppends = (store: EventStore) => {
+  let appends = 0;
+  const counted: EventStore = {
+    ...store,
+    readStream: (name, options) => store.readStream(name, options),
+    appendToStream: (name, events, options) => {
+      appends += 1;
+      return store.appendToStream(name, events, options);
+    },
+  };
+  return { counted, appends: () => appends };
+};
+
 const meta = (commandId: string) => ({ commandId, correlationId: `corr-${commandId}` });
 
 describe('commandHandler', () => {
@@ -66,15 +80,53 @@ describe('commandHandler', () => {
     expect(await read(store, stream)).toHaveLength(2);
   });
 
-  it('decides again on the fresh state when a concurrent writer wins, so a rule sees every event', async () => {
-    const handler = commandHandler({ store, aggregate: counter, retries: 12 });
-    const results = await Promise.allSettled(Array.from({ length: 12 }, (_, i) => handler.handle(stream, meta(`c${i}`), increment(10))));
+  it('decides again on the fresh state when another process wins, so a rule sees every event', async () => {
+    // A handler per process: twelve processes, one command each, on one stream.
+    const results = await Promise.allSettled(
+      Array.from({ length: 12 }, (_, i) => commandHandler({ store, aggregate: counter, retries: 20 }).handle(stream, meta(`c${i}`), increment(10))),
+    );
     expect(results.filter((r) => r.status === 'fulfilled')).toHaveLength(10);
     expect(results.filter((r) => r.status === 'rejected').map((r) => String((r as PromiseRejectedResult).reason))).toEqual([
       'Error: over the limit',
       'Error: over the limit',
     ]);
-    expect((await handler.read(stream)).state.total).toBe(100);
+    expect((await commandHandler({ store, aggregate: counter }).read(stream)).state.total).toBe(100);
+  });
+
+  it('decides the commands for one stream that arrive at once in turn and appends those that waited together, each answered as if alone', async () => {
+    const { counted, appends } = countingAppends(store);
+    const handler = commandHandler({ store: counted, aggregate: counter, retries: 0 });
+
+    const results = await Promise.allSettled(Array.from({ length: 12 }, (_, i) => handler.handle(stream, meta(`c${i}`), increment(10))));
+
+    const handled = results.flatMap((r) => (r.status === 'fulfilled' ? [r.value] : []));
+    expect(handled.map((result) => [result.revision, result.state.total]).sort((a, b) => Number(a[0]) - Number(b[0]))).toEqual(
+      Array.from({ length: 10 }, (_, i) => [BigInt(i), (i + 1) * 10]),
+    );
+    expect(results.filter((r) => r.status === 'rejected').map((r) => String((r as PromiseRejectedResult).reason))).toEqual([
+      'Error: over the limit',
+      'Error: over the limit',
+    ]);
+    expect(appends()).toBe(2); // the first alone, then the nine that waited and fit
+    const stored = await read(store, stream);
+    expect(stored.map((event) => event.metadata.commandId)).toEqual(Array.from({ length: 10 }, (_, i) => `c${i}`));
+  });
+
+  it('answers a repeat among commands decided together with its first events, and a client expected revision alone', async () => {
+    const handler = commandHandler({ store, aggregate: counter });
+    await handler.handle(stream, meta('c1'), increment(1));
+
+    const [repeat, fresh, matching, stale] = await Promise.allSettled([
+      handler.handle(stream, meta('c1'), increment(50)),
+      handler.handle(stream, meta('c2'), increment(2)),
+      handler.handle(stream, meta('c3'), increment(3), { expectedRevision: 1n }),
+      handler.handle(stream, meta('c4'), increment(4), { expectedRevision: 1n }),
+    ]);
+
+    expect(repeat).toMatchObject({ status: 'fulfilled', value: { repeated: true, events: [{ data: { by: 1 } }] } });
+    expect(fresh).toMatchObject({ status: 'fulfilled', value: { repeated: false, revision: 1n, state: { total: 3 } } });
+    expect(matching).toMatchObject({ status: 'fulfilled', value: { revision: 2n, state: { total: 6 } } });
+    expect(stale).toMatchObject({ status: 'rejected', reason: expect.any(WrongExpectedRevisionError) });
   });
 
   it('decides the next command on the state it remembers, without reading the stream again', async () => {
@@ -113,8 +165,9 @@ describe('commandHandler', () => {
   });
 
   it('gives up after its retries, with the conflict', async () => {
-    const handler = commandHandler({ store, aggregate: counter, retries: 0 });
-    const results = await Promise.allSettled(Array.from({ length: 4 }, (_, i) => handler.handle(stream, meta(`c${i}`), increment(1))));
+    const results = await Promise.allSettled(
+      Array.from({ length: 4 }, (_, i) => commandHandler({ store, aggregate: counter, retries: 0 }).handle(stream, meta(`c${i}`), increment(1))),
+    );
     const failures = results.flatMap((r) => (r.status === 'rejected' ? [r.reason] : []));
     expect(failures.length).toBeGreaterThan(0);
     for (const failure of failures) expect(failure).toBeInstanceOf(WrongExpectedRevisionError);

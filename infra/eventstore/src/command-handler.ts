@@ -1,7 +1,9 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { WrongExpectedRevisionError } from './errors';
 import { eventIdFor } from './ids';
+import { decideInTurn, settle, type Queued } from './decide-in-turn';
 import { forgetOldest, loadedStreams } from './loaded-streams';
+import { streamQueue } from './stream-queue';
 import type { EventStore, RecordedEvent } from './types';
 
 /** An event as a decider returns it: a type-tagged union member. */
@@ -54,7 +56,8 @@ export interface HandleOptions {
   expectedRevision?: bigint | 'stream_exists';
 }
 
-const matches = (expected: bigint | 'stream_exists', revision: bigint) => (expected === 'stream_exists' ? revision >= 0n : revision === expected);
+/** Commands for one stream decided and appended together at most, when they queue. */
+const MAX_COMMANDS_TOGETHER = 64;
 
 interface Loaded<State> {
   state: State;
@@ -128,12 +131,13 @@ export const commandHandler = <State, Event extends DomainEvent>(options: Comman
   const assumedNew = (): Loaded<State> | undefined =>
     options.snapshot ? undefined : { state: aggregate.initialState(), revision: -1n, handled: new Map(), snapshotRevision: -1n };
 
-  const handle = async (
-    stream: string,
-    metadata: CommandMetadata,
-    decide: (state: State) => Event[],
-    { expectedRevision }: HandleOptions = {},
-  ): Promise<Handled<State, Event>> => {
+  /**
+   * Decides the commands of one batch in turn, each on the state the ones before it left,
+   * and appends all their events at once: one append at the revision the first saw. One
+   * command alone behaves as the single-command path always did; a client's expected
+   * revision (If-Match) only ever comes alone.
+   */
+  const decideAndAppend = async (stream: string, batch: readonly Queued<State, Event>[], expectedRevision: bigint | 'stream_exists' | undefined) => {
     for (let attempt = 0; ; attempt++) {
       // First from memory, without a read (a caller's If-Match is checked against a read):
       // the append expects the remembered revision, so a stale memory fails it and the next
@@ -141,46 +145,68 @@ export const commandHandler = <State, Event extends DomainEvent>(options: Comman
       // decision to do nothing, is only taken on a state just read.
       const remembered = attempt === 0 && expectedRevision === undefined ? (cache.get(stream) ?? assumedNew()) : undefined;
       const loaded = remembered ?? (await load(stream));
-      const first = loaded.handled.get(metadata.commandId);
-      if (first) return { events: first as Event[], state: loaded.state, revision: loaded.revision, repeated: true };
-      // After the repeat check: a retried request with its old If-Match gets its first answer.
-      if (expectedRevision !== undefined && !matches(expectedRevision, loaded.revision)) {
-        throw new WrongExpectedRevisionError(stream, expectedRevision, loaded.revision < 0n ? undefined : loaded.revision);
-      }
-      let events: Event[];
-      try {
-        events = decide(loaded.state);
-      } catch (error) {
-        if (remembered) continue;
-        throw error;
-      }
-      if (events.length === 0) {
-        if (remembered) continue;
-        return { events, state: loaded.state, revision: loaded.revision, repeated: false };
-      }
+      const decided = decideInTurn(aggregate, stream, loaded, batch, { doubtful: remembered !== undefined, expectedRevision });
+      if (decided === 'read first') continue;
+      const deciding = decided.filter((decision) => decision.events !== undefined && decision.events.length > 0 && !decision.repeated);
+      if (deciding.length === 0) return settle(decided);
       try {
         const expected = loaded.revision < 0n ? 'no_stream' : loaded.revision;
-        const { nextExpectedRevision, written } = await store.appendToStream(
-          stream,
-          events.map((event, index) => toEventData(event, index, metadata, options.schemaVersion)),
-          { expectedRevision: expected },
+        const events = deciding.flatMap(
+          (decision) => decision.events?.map((event, index) => toEventData(event, index, decision.entry.metadata, options.schemaVersion)) ?? [],
         );
-        // Not written: a command older than the remembered ids, repeated; its events were stored the first time.
-        if (!written) return { events, state: loaded.state, revision: loaded.revision, repeated: true };
-        const state = events.reduce(aggregate.evolve, loaded.state);
-        loaded.handled.set(metadata.commandId, events);
-        const appended = { ...loaded, state, revision: nextExpectedRevision };
+        const { nextExpectedRevision, written } = await store.appendToStream(stream, events, { expectedRevision: expected });
+        // Not written: commands older than the remembered ids, repeated; their events were stored the first time.
+        if (!written) return settle(decided.map((decision) => (deciding.includes(decision) ? { ...decision, repeated: true } : decision)));
+        let revision = loaded.revision;
+        for (const decision of decided) {
+          if (deciding.includes(decision)) {
+            revision += BigInt(decision.events?.length ?? 0);
+            loaded.handled.set(decision.entry.metadata.commandId, decision.events ?? []);
+          }
+          decision.revision = revision;
+        }
+        const appended = { ...loaded, state: decided[decided.length - 1]?.state ?? loaded.state, revision: nextExpectedRevision };
         cache.offer(stream, appended);
         await maybeSnapshot(stream, appended);
-        return { events, state, revision: nextExpectedRevision, repeated: false };
+        return settle(decided);
       } catch (error) {
+        // Something only one of them can answer for (events partly stored before): each alone.
+        if (!(error instanceof WrongExpectedRevisionError) && batch.length > 1) {
+          for (const entry of batch) await decideAndAppend(stream, [entry], undefined);
+          return;
+        }
         // A client's expected revision is not ours to retry past: someone else's write won.
-        if (!(error instanceof WrongExpectedRevisionError) || attempt >= retries || expectedRevision !== undefined) throw error;
+        if (!(error instanceof WrongExpectedRevisionError) || attempt >= retries || expectedRevision !== undefined) {
+          for (const entry of batch) entry.reject(error);
+          return;
+        }
         // Random, so writers that collided do not collide again in step; a wrong guess read at once.
         if (!remembered || remembered.revision >= 0n) await sleep(Math.random() * 2 ** Math.min(attempt, 6));
       }
     }
   };
+
+  const queue = streamQueue<Queued<State, Event>>({
+    maxBatch: MAX_COMMANDS_TOGETHER,
+    // A client's If-Match is checked against the stream as it is then: such a command goes alone.
+    alone: (entry) => entry.expectedRevision !== undefined,
+    run: async (stream, batch) => {
+      try {
+        await decideAndAppend(stream, batch, batch.length === 1 ? batch[0]?.expectedRevision : undefined);
+      } catch (error) {
+        for (const entry of batch) entry.reject(error); // a read failed: no command of the batch was decided
+      }
+    },
+  });
+
+  /**
+   * Handles a command on a stream. Commands for one stream are taken one batch at a time in
+   * this process: the first goes at once, and those that arrive meanwhile wait and are then
+   * decided and appended together, so a stream everyone writes (a flash sale's one sku) costs
+   * one append per batch instead of a storm of conflicts and retries.
+   */
+  const handle = (stream: string, metadata: CommandMetadata, decide: (state: State) => Event[], { expectedRevision }: HandleOptions = {}) =>
+    new Promise<Handled<State, Event>>((resolve, reject) => queue(stream, { metadata, decide, expectedRevision, resolve, reject }));
 
   return {
     handle,
