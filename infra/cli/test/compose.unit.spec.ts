@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { parse } from 'yaml';
 import { topicsOf } from '@ordo/host';
+import { env } from '@ordo/runtime';
 import { databaseNameOf } from '../src/databases';
 import { shopRoutes } from '../src/gateway-routes';
 import { gatewayEnvironment, serviceEnvironment, type ShopWiring } from '../src/service-env';
@@ -31,8 +32,14 @@ const environmentOf = (name: string): Record<string, string> =>
 const dockerfileOf = (name: string) => fs.readFileSync(path.join(ROOT, services[name]?.build?.dockerfile ?? 'missing'), 'utf8');
 /** `${NAME}` or `${NAME:?...}` in a value: the variable it takes from .env. */
 const variablesIn = (value: string) => [...value.matchAll(/\$\{([A-Z0-9_]+)(:\?[^}]*)?\}/g)].map((match) => match[1]);
-const namedUrls = (value: string) =>
-  new Map(value.split(',').map((entry) => [entry.slice(0, entry.indexOf('=')), new URL(entry.slice(entry.indexOf('=') + 1))]));
+/** The host of the first URL a `name=url,...` variable gives a name, read as the service reads it. */
+const hostsByName = (value: string) => {
+  const urls = env.namedUrls().parse(value);
+  return (name: string) => {
+    const first = urls.get(name)?.[0];
+    return first === undefined ? undefined : new URL(first).host;
+  };
+};
 /** What local mode gives each service, with placeholders: the keys are what matter. */
 const wiring: ShopWiring = { urls: new Map(SHOP.map((name) => [name, [`http://${name}:3000`]])), brokers: ['kafka:9092'], authTokens: 'x', serviceToken: 'x' };
 
@@ -83,8 +90,8 @@ describe('docker-compose.yml', () => {
       });
       expect(environment.KAFKA_BROKERS).toBe('kafka:9092');
       // Each peer it calls is a container of the stack.
-      const peers = namedUrls(environment.PEER_URLS ?? '');
-      for (const peer of service.calls ?? []) expect(peers.get(peer)?.host).toBe(`${peer}:3000`);
+      const peerHost = hostsByName(environment.PEER_URLS ?? '');
+      for (const peer of service.calls ?? []) expect(peerHost(peer)).toBe(`${peer}:3000`);
     }
     const dashboard = environmentOf('saga-dashboard');
     expect({ sagaService: dashboard.SAGA_SERVICE, deadLetterServices: dashboard.DEAD_LETTER_SERVICES?.split(',') }).toEqual({
@@ -126,10 +133,9 @@ describe('docker-compose.yml', () => {
     const wanted = Object.keys(gatewayEnvironment(3000, wiring)).filter((key) => !['PORT', 'DOCS_WAIT_MS'].includes(key));
     expect(wanted.filter((key) => !(key in gateway))).toEqual([]);
     expect(JSON.parse(gateway.ROUTES ?? '[]')).toEqual(JSON.parse(JSON.stringify(shopRoutes)));
-    const upstreams = namedUrls(gateway.UPSTREAM_URLS ?? '');
+    const upstreamHost = hostsByName(gateway.UPSTREAM_URLS ?? '');
     for (const route of shopRoutes) {
-      const url = upstreams.get(route.service);
-      expect({ service: route.service, host: url?.host }).toEqual({ service: route.service, host: `${route.service}:3000` });
+      expect({ service: route.service, host: upstreamHost(route.service) }).toEqual({ service: route.service, host: `${route.service}:3000` });
       // The container listens on the Dockerfile's port 3000: compose moves no PORT.
       expect(services[route.service]?.environment?.PORT).toBeUndefined();
     }

@@ -247,10 +247,15 @@ export const launchLocal = async (options: {
       (response) => response.ok,
       () => false,
     );
-  // The supervisor restarts a service that died (a second later): nothing here starts one.
-  const killAndRestart = async (name: string): Promise<number> => {
+  /** The one process of a service that runs without replicas. */
+  const onlyProcessOf = (name: string): number => {
     const [pid, ...others] = pidsOf(name);
     if (!pid || others.length > 0) throw new Error(`expected one process of ${name}, found ${pid === undefined ? 'none' : [pid, ...others].join(', ')}`);
+    return pid;
+  };
+  // The supervisor restarts a service that died (a second later): nothing here starts one.
+  const killAndRestart = async (name: string): Promise<number> => {
+    const pid = onlyProcessOf(name);
     process.kill(pid, 'SIGKILL');
     for (const deadline = Date.now() + 90_000; Date.now() < deadline; await sleep(200)) {
       const restarted = pidsOf(name).some((each) => each !== pid);
@@ -290,8 +295,7 @@ export const launchLocal = async (options: {
   };
   // A clean exit is not restarted: the service stays down until the function this resolves to starts it.
   const stopService = async (name: string): Promise<StartAgain> => {
-    const [pid, ...others] = pidsOf(name);
-    if (!pid || others.length > 0) throw new Error(`expected one process of ${name}, found ${pid === undefined ? 'none' : [pid, ...others].join(', ')}`);
+    const pid = onlyProcessOf(name);
     // What the supervisor started it with, to start it the same way again.
     const argv = fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').filter(Boolean);
     const env = Object.fromEntries(

@@ -218,7 +218,7 @@ describe('commandHandler', () => {
         ],
         { expectedRevision: 'any' },
       );
-    expect(await handler.handle(stream, meta('old'), increment(1))).toMatchObject({ repeated: true });
+    expect(await handler.handle(stream, meta('old'), increment(1))).toMatchObject({ repeated: true, state: { total: 1 } });
     expect((await handler.read(stream)).state.total).toBe(1);
   });
 });

@@ -155,8 +155,9 @@ export const commandHandler = <State, Event extends DomainEvent>(options: Comman
           (decision) => decision.events?.map((event, index) => toEventData(event, index, decision.entry.metadata, options.schemaVersion)) ?? [],
         );
         const { nextExpectedRevision, written } = await store.appendToStream(stream, events, { expectedRevision: expected });
-        // Not written: commands older than the remembered ids, repeated; their events were stored the first time.
-        if (!written) return settle(decided.map((decision) => (deciding.includes(decision) ? { ...decision, repeated: true } : decision)));
+        // Not written: commands older than the remembered ids, repeated; their events were stored
+        // the first time, so the state is the one loaded, not one with these events again.
+        if (!written) return settle(decided.map((decision) => (deciding.includes(decision) ? { ...decision, repeated: true, state: loaded.state } : decision)));
         let revision = loaded.revision;
         for (const decision of decided) {
           if (deciding.includes(decision)) {

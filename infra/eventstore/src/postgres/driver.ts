@@ -95,8 +95,9 @@ export const pgliteDriver = (db: PgliteDatabase, { ownsDatabase }: { ownsDatabas
   return {
     // In this process, on a thread of its own: a burst of reads says how busy it is.
     liveReadMinGapMs: 0,
-    // One connection: a second round trip in flight would only queue behind the first.
-    appendsInFlight: 1,
+    // One connection, but a second round trip queued behind the first keeps its thread busy
+    // while this one answers the first.
+    appendsInFlight: APPENDS_IN_FLIGHT,
     query: sql.query,
     transaction: sql.transaction,
     wakeHere: (channel) => void local.emit(channel),
