@@ -156,8 +156,12 @@ export const commandHandler = <State, Event extends DomainEvent>(options: Comman
         );
         const { nextExpectedRevision, written } = await store.appendToStream(stream, events, { expectedRevision: expected });
         // Not written: commands older than the remembered ids, repeated; their events were stored
-        // the first time, so the state is the one loaded, not one with these events again.
-        if (!written) return settle(decided.map((decision) => (deciding.includes(decision) ? { ...decision, repeated: true, state: loaded.state } : decision)));
+        // the first time. The stream is read, so they answer with its state, not the guessed one.
+        if (!written) {
+          const current = await load(stream);
+          const asStored = { repeated: true, state: current.state, revision: current.revision };
+          return settle(decided.map((decision) => (deciding.includes(decision) ? { ...decision, ...asStored } : decision)));
+        }
         let revision = loaded.revision;
         for (const decision of decided) {
           if (deciding.includes(decision)) {
