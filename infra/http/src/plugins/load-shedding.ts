@@ -4,7 +4,7 @@ import fp from 'fastify-plugin';
 import { HttpProblem } from '../problem';
 
 export interface LoadSheddingOptions {
-  /** New requests are refused while the event loop lags more than this, in ms: the mean over a second, so one long pause does not trip it. */
+  /** New requests are refused while the event loop lags more than this, in ms, on average over each of the last two seconds. */
   maxEventLoopDelayMs: number;
   /** New requests are refused while this many are being answered. */
   maxInFlight: number;
@@ -48,21 +48,28 @@ export const loadSheddingPlugin = fp(
     const { maxEventLoopDelayMs, maxInFlight, retryAfterSeconds } = options;
     const delays = monitorEventLoopDelay({ resolution: LAG_RESOLUTION_MS });
     delays.enable();
-    let lagMs = 0;
+    // The mean lag of the last two seconds: overloaded only when both passed the bound, so one
+    // long pause (a start-up, a collection) never refuses work, and lasting overload does.
+    let [earlierLagMs, lastLagMs] = [0, 0];
+    let windowStarted = performance.now();
     const sampler = setInterval(() => {
-      // Each sample includes the resolution itself; no sample at all in a second means the loop was blocked throughout.
-      lagMs = delays.count === 0 ? Number.POSITIVE_INFINITY : Math.max(0, delays.mean / 1e6 - LAG_RESOLUTION_MS);
+      // Each sample includes the resolution itself; a second with no sample was blocked throughout.
+      const blockedMs = performance.now() - windowStarted;
+      earlierLagMs = lastLagMs;
+      lastLagMs = delays.count === 0 ? blockedMs : Math.max(0, delays.mean / 1e6 - LAG_RESOLUTION_MS);
+      windowStarted = performance.now();
       delays.reset();
     }, LAG_WINDOW_MS).unref();
     app.addHook('onClose', async () => {
       clearInterval(sampler);
       delays.disable();
     });
+    const lagMs = () => Math.min(earlierLagMs, lastLagMs);
     let inFlight = 0;
     app.addHook('onRequest', async (request, reply) => {
       if (alwaysAnswered(request)) return;
-      if (lagMs > maxEventLoopDelayMs) {
-        throw new Overloaded(`the service is past its capacity (its event loop lags ${Math.round(lagMs)} ms); try again shortly`, retryAfterSeconds);
+      if (lagMs() > maxEventLoopDelayMs) {
+        throw new Overloaded(`the service is past its capacity (its event loop lags ${Math.round(lagMs())} ms); try again shortly`, retryAfterSeconds);
       }
       if (inFlight >= maxInFlight) throw new Overloaded(`the service is answering ${inFlight} requests, its most; try again shortly`, retryAfterSeconds);
       inFlight += 1;
