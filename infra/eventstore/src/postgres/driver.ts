@@ -23,8 +23,6 @@ export interface PgDriver {
   isListening(): boolean;
   /** The shortest wait between a store's bursts of live reads, under load (read-pacer.ts). */
   readonly liveReadMinGapMs: number;
-  /** Append round trips in flight at once; appends arriving meanwhile share the next (group-commit.ts). */
-  readonly appendsInFlight: number;
   close(): Promise<void>;
 }
 
@@ -37,11 +35,6 @@ export interface PgPoolDriverOptions {
   /** Where the LISTEN connection says it was lost and is back. Default: JSON lines on stdout. */
   logger?: ListenerLogger;
 }
-
-// Two append round trips in flight, the rest waiting to go together: with 8 writers, one
-// in flight left PostgreSQL idle while Node prepared the next, and three or four made the
-// batches so small that each append cost more (npm run bench -- eventstore, docs/decisions.md).
-const APPENDS_IN_FLIGHT = 2;
 
 export const pgPoolDriver = (connectionString: string, options: PgPoolDriverOptions = {}): PgDriver => {
   const pool = new pg.Pool({ connectionString, max: options.max ?? 10 });
@@ -68,7 +61,6 @@ export const pgPoolDriver = (connectionString: string, options: PgPoolDriverOpti
     // read no more often than every 5 ms, as before the pace followed the load (at 2 to 4 ms
     // the local shop's CPU per order rose by a tenth; docs/decisions.md).
     liveReadMinGapMs: 5,
-    appendsInFlight: APPENDS_IN_FLIGHT,
     // A named statement is parsed and planned once per connection, not on every call.
     query: async <Row>(text: string, params?: unknown[], options?: { name?: string }) =>
       (await pool.query({ text, values: params, ...(options?.name && { name: options.name }) })) as unknown as { rows: Row[] },
@@ -95,9 +87,6 @@ export const pgliteDriver = (db: PgliteDatabase, { ownsDatabase }: { ownsDatabas
   return {
     // In this process, on a thread of its own: a burst of reads says how busy it is.
     liveReadMinGapMs: 0,
-    // One connection, but a second round trip queued behind the first keeps its thread busy
-    // while this one answers the first.
-    appendsInFlight: APPENDS_IN_FLIGHT,
     query: sql.query,
     transaction: sql.transaction,
     wakeHere: (channel) => void local.emit(channel),

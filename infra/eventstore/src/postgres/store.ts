@@ -46,6 +46,11 @@ const ANY_RETRIES = 10;
 // Subscribers in this process wake at once; other processes within this long.
 const NOTIFY_DEBOUNCE_MS = 15;
 
+// Two append round trips in flight, the rest waiting to go together: with 8 writers, one
+// in flight left PostgreSQL idle while Node prepared the next, and three or four made the
+// batches so small that each append cost more (npm run bench -- eventstore, docs/decisions.md).
+// On PGlite too: the second waits at its thread, which has it as soon as it answers the first.
+const APPENDS_IN_FLIGHT = 2;
 // A shared round trip holds at most this many appends, and this much of their JSON.
 const GROUP_COMMIT_MAX_APPENDS = 64;
 const GROUP_COMMIT_MAX_CHARS = 1_000_000;
@@ -96,7 +101,7 @@ export class PostgresEventStore implements EventStore {
     this.pacer = readPacer({ minGapMs: driver.liveReadMinGapMs });
     this.appendBatchSql = appendBatchStatement(schema);
     this.append = groupCommit({
-      maxInFlight: driver.appendsInFlight,
+      maxInFlight: APPENDS_IN_FLIGHT,
       maxItems: GROUP_COMMIT_MAX_APPENDS,
       maxChars: GROUP_COMMIT_MAX_CHARS,
       sizeOf: (pending) => pending.payload.length,
