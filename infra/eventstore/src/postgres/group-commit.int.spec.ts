@@ -135,7 +135,10 @@ describe('group commit across two processes on one PostgreSQL', () => {
     const streams = Array.from({ length: 10 }, () => name('order'));
     const contested = streams[6] as string;
     const other = new pg.Client({ connectionString: scope.env.databaseUrl });
-    await other.connect();
+    // Watches from outside other's transaction: within one, pg_stat_activity is the snapshot
+    // its first read took, and would never show the round trip that started waiting after it.
+    const watcher = new pg.Client({ connectionString: scope.env.databaseUrl });
+    await Promise.all([other.connect(), watcher.connect()]);
     try {
       // Another process is writing the contested stream's first event and has not committed yet.
       await other.query('begin');
@@ -147,7 +150,7 @@ describe('group commit across two processes on one PostgreSQL', () => {
       // (Not told apart by its text: pg_stat_activity may show a connection's earlier statement.)
       const waitingStatement = `select count(*)::int as waiting from pg_stat_activity where wait_event_type = 'Lock' and query like '%${scope.schema}%'`;
       await eventually(
-        async () => (await other.query<{ waiting: number }>(waitingStatement)).rows[0]?.waiting === 1,
+        async () => (await watcher.query<{ waiting: number }>(waitingStatement)).rows[0]?.waiting === 1,
         "the shared round trip to wait on the other's row",
       );
       await other.query('commit');
@@ -157,7 +160,7 @@ describe('group commit across two processes on one PostgreSQL', () => {
       expect(settled.filter((answer) => answer.status === 'fulfilled')).toHaveLength(9);
       for (const stream of streams) expect(await revisionsOf(stream)).toEqual([0n]);
     } finally {
-      await other.end();
+      await Promise.all([other.end(), watcher.end()]);
     }
   });
 
