@@ -126,6 +126,8 @@ export const dashboardLiveRoutes =
         `${API_PREFIX}/live`,
         {
           sse: 'only',
+          // No HEAD beside it (405): Node sends a HEAD answer's headers only when it ends, and a stream never ends.
+          exposeHeadRoute: false,
           config: { access: 'viewer', browser: true },
           schema: {
             summary: 'Server-sent events: `ready` once listening, then `update` with the instances changed and the counts per state, as they change',

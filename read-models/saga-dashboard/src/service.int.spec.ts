@@ -295,6 +295,18 @@ describe('the saga dashboard’s API', () => {
     controller.abort();
   });
 
+  it('answers HEAD on the live stream at once, since a stream has no head to give', async () => {
+    // Node sends no headers for a HEAD answer until it ends, and an event stream never ends:
+    // a HEAD route beside the stream hung until the client gave up (found by shop-fuzz.int).
+    const response = await fetch(`${host.url}/v1/saga-dashboard/live`, {
+      method: 'HEAD',
+      headers: { authorization: 'Bearer viewer-token' },
+      signal: AbortSignal.timeout(5_000),
+    });
+    expect(response.status).toBe(405);
+    expect(response.headers.get('allow')).toBe('GET');
+  });
+
   it('lists a parked event of its own projection with its error and age, and redrives it', async () => {
     // A SagaStarted the engine cannot fold: the projection parks it and goes on.
     const stream = `orderPlacement-${randomUUID()}`;
