@@ -4,7 +4,8 @@
 // sent, so a slow shop cannot hide behind a generator that waits: no coordinated
 // omission) and measures the time from POST to confirmed (the OrderConfirmed event's
 // time in the orders store). Reports the highest rate whose p99 stays under 1 s, each
-// process's peak memory and CPU milliseconds per order, a CPU profile summary of where the
+// process's peak memory and CPU milliseconds per order, the PostgreSQL transactions per
+// order in local mode (every service's database), a CPU profile summary of where the
 // time goes, and the read models' projection lag (p99) while each rate runs.
 //
 // Two scenarios: orders spread over 20 skus, and a flash sale, where every order names the
@@ -19,6 +20,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
+import pg from 'pg';
 import { createEventStore } from '@ordo/eventstore';
 import { startBroker, stopBroker } from '@ordo/kafka-local';
 import { percentile } from '@ordo/testing/bench';
@@ -136,6 +138,25 @@ const postgresCpuMs = (): number =>
     }
   }, 0);
 
+/**
+ * Transactions ended so far (committed or rolled back) in local mode's databases, those
+ * named with the run's prefix. A backend reports its counts when it goes idle or ends, so
+ * the last reading is taken once the shop has stopped.
+ */
+const transactionsIn = async (databasePrefix: string): Promise<number> => {
+  const client = new pg.Client({ connectionString: DATABASE_URL });
+  await client.connect();
+  try {
+    const { rows } = await client.query<{ total: string }>(
+      'select coalesce(sum(xact_commit + xact_rollback), 0)::text as total from pg_stat_database where datname like $1',
+      [`${databasePrefix}%`],
+    );
+    return Number(rows[0]?.total ?? 0);
+  } finally {
+    await client.end();
+  }
+};
+
 /** The shop's processes by name (a service, or the process that hosts them), and the broker's. */
 const shopProcesses = (shop: LaunchedShop, brokerPid: number | undefined) => [
   ...shop.processes().flatMap(({ pid, command }) => {
@@ -196,6 +217,8 @@ const runMode = async (mode: string, flow: string, scenario: string) => {
   }
   const sent: { rate: number; due: Map<string, number>; failed: number; sent: number; lag: ProjectionLag[] }[] = [];
   let processes: ProcessFigures[] = [];
+  let orders = 0;
+  let transactionsBefore = 0;
   try {
     const client = shopClient(shop.urls, shop.tokens);
     const skus = Array.from({ length: SCENARIO_SKUS[scenario] as number }, (_, i) => uniqueSku(`bench${i}`));
@@ -205,6 +228,7 @@ const runMode = async (mode: string, flow: string, scenario: string) => {
     const cpuBefore = new Map(measured.map(({ pid }) => [pid, { all: cpuMsOf(pid), main: mainThreadCpuMsOf(pid) }]));
     // Local mode's PostgreSQL server too (a backend that ends during the run takes its time with it).
     const postgresBefore = mode === 'local' ? postgresCpuMs() : 0;
+    if (mode === 'local') transactionsBefore = await transactionsIn(databasePrefix);
     for (const rate of RATES) {
       const lagSampler = sampleProjectionLag([shop.urls.ordersView, shop.urls.inventoryView], shop.tokens.operator);
       const step = await openLoop(client, skus, rate);
@@ -215,13 +239,15 @@ const runMode = async (mode: string, flow: string, scenario: string) => {
       const tooSlow = Date.now() - Math.max(...step.due.values()) > 30_000;
       if (tooSlow) break;
     }
-    const orders = sent.reduce((count, step) => count + step.sent, 0);
+    orders = sent.reduce((count, step) => count + step.sent, 0);
     processes = processFigures(measured, cpuBefore, orders);
     if (mode === 'local') processes.push({ name: 'postgresql server', mb: 0, cpuMsPerOrder: (postgresCpuMs() - postgresBefore) / Math.max(orders, 1) });
   } finally {
     await shop.stop();
     if (mode === 'local') await stopBroker({ port: BROKER_PORT });
   }
+  // PostgreSQL transactions per order: local mode's only (embedded mode's PGlite is inside its process).
+  const transactionsPerOrder = mode === 'local' ? ((await transactionsIn(databasePrefix)) - transactionsBefore) / Math.max(orders, 1) : undefined;
 
   const confirmed = await confirmationTimes(storeUrl, 'orders').finally(dropDatabases);
   const steps: Step[] = sent.map(({ rate, due, failed, sent: count, lag }) => {
@@ -238,13 +264,21 @@ const runMode = async (mode: string, flow: string, scenario: string) => {
     };
   });
   fs.rmSync(dataDir, { recursive: true, force: true });
-  return { mode, steps, processes, profile: summariseProfiles(profiles) };
+  return { mode, steps, processes, transactionsPerOrder, profile: summariseProfiles(profiles) };
 };
 
 /** The highest rate every order of which was accepted and confirmed, at p99 under the SLO. */
 const highestWithin = (steps: Step[]) => steps.filter((s) => s.failed === 0 && s.confirmed === s.sent && s.p99 < SLO_MS).at(-1);
 
-const printResult = ({ mode, flow, scenario, steps, processes, profile }: Awaited<ReturnType<typeof runMode>> & { flow: string; scenario: string }) => {
+const printResult = ({
+  mode,
+  flow,
+  scenario,
+  steps,
+  processes,
+  transactionsPerOrder,
+  profile,
+}: Awaited<ReturnType<typeof runMode>> & { flow: string; scenario: string }) => {
   console.log(`\n== ${mode} mode, ${flow} flow, ${scenario}: POST to confirmed (ms)`);
   console.log('rate/s  sent  failed  confirmed     p50     p95     p99');
   for (const s of steps) {
@@ -273,6 +307,7 @@ const printResult = ({ mode, flow, scenario, steps, processes, profile }: Awaite
     );
   const totalMs = processes.reduce((sum, { cpuMsPerOrder }) => sum + cpuMsPerOrder, 0);
   console.log(`  ${'all'.padEnd(32)} ${''.padStart(9)} ${totalMs.toFixed(1).padStart(18)} ms`);
+  if (transactionsPerOrder !== undefined) console.log(`PostgreSQL transactions per order, every service's database: ${transactionsPerOrder.toFixed(1)}`);
   printProfile(`${mode} mode, ${flow} flow, ${scenario}: CPU profile`, profile);
 };
 
@@ -290,12 +325,15 @@ const main = async () => {
         const cpu = result.processes.reduce((sum, { cpuMsPerOrder }) => sum + cpuMsPerOrder, 0);
         // The worst view's p99 seconds behind at the highest rate within the SLO.
         const lagP99 = best && best.lag.length > 0 ? Math.max(...best.lag.map((lag) => lag.secondsP99)).toFixed(2) : '-';
+        const transactions = result.transactionsPerOrder === undefined ? '-' : result.transactionsPerOrder.toFixed(1);
         summary.push(
-          `${mode.padEnd(9)} ${flow.padEnd(10)} ${scenario.padEnd(11)} ${(best ? `${best.rate}/s` : 'none').padStart(8)} ${(best ? best.p99.toFixed(0) : '-').padStart(8)} ${cpu.toFixed(1).padStart(10)} ${lagP99.padStart(16)}`,
+          `${mode.padEnd(9)} ${flow.padEnd(10)} ${scenario.padEnd(11)} ${(best ? `${best.rate}/s` : 'none').padStart(8)} ${(best ? best.p99.toFixed(0) : '-').padStart(8)} ${cpu.toFixed(1).padStart(10)} ${lagP99.padStart(16)} ${transactions.padStart(16)}`,
         );
       }
   }
-  console.log(`\n== side by side (same run)\nmode      flow       scenario     highest  p99 (ms)  CPU ms/order  view lag p99 (s)\n${summary.join('\n')}`);
+  console.log(
+    `\n== side by side (same run)\nmode      flow       scenario     highest  p99 (ms)  CPU ms/order  view lag p99 (s)  PG xacts/order\n${summary.join('\n')}`,
+  );
 };
 
 main().catch((error: unknown) => {
