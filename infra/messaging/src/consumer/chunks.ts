@@ -1,6 +1,7 @@
 import type { DeadLetter } from '../dead-letters/store';
 import type { Inbox } from './inbox';
 import type { ConsumedMessage, Delivery, Processor, ProcessingOptions } from './processor';
+import { inLanes } from './lanes';
 import { DeliveryAbandoned, type DeliveryControl } from './retry';
 import { inMessageContext } from './trace';
 
@@ -34,7 +35,10 @@ export const createBatchHandler = <T>(options: ProcessingOptions<T>, processor: 
   // are as large as can be from the start. Sized by time, they shrank to a message or two
   // wherever the time was spent waiting (embedded mode's one PGlite connection, busy with
   // everyone's transactions), and each small chunk cost a whole transaction more.
-  let chunkSize = options.handleChunk ? MAX_CHUNK : FIRST_CHUNK;
+  // So are those of a consumer without an inbox whose sequences go at once: a chunk ends
+  // only when its slowest sequence is done, and the more sequences one holds, the more
+  // of them go together.
+  let chunkSize = options.handleChunk || (!options.inbox && (options.concurrentSequences ?? 1) > 1) ? MAX_CHUNK : FIRST_CHUNK;
   /** The next chunk's size from the last one's time: at most twice as many, at least one. */
   const adapt = (messages: number, elapsedMs: number) => {
     if (options.handleChunk) return;
@@ -80,25 +84,28 @@ export const createBatchHandler = <T>(options: ProcessingOptions<T>, processor: 
   };
 
   /**
+   * Each message in a transaction of its own (or none), a sequence's in order, up to
+   * `concurrentSequences` sequences at once (default one message at a time, in order).
    * False when it stopped short: the partition is no longer ours. A rebalance or a stop
    * during a message's retries abandons it unresolved and unparked, for the next owner;
    * a heartbeat that told of the rebalance is rethrown, as between messages.
    */
-  const oneByOne = async (deliveries: Delivery<T>[], batch: BatchControl): Promise<boolean> => {
-    for (const delivery of deliveries) {
-      if (!batch.isActive()) return false;
-      try {
-        await processor.handleDelivery(delivery, batch);
-      } catch (error) {
-        if (!(error instanceof DeliveryAbandoned)) throw error;
-        if (error.heartbeatError !== undefined) throw error.heartbeatError;
-        return false;
-      }
-      batch.resolve(delivery.letter);
-      await batch.heartbeat();
-    }
-    return true;
-  };
+  const eachOnItsOwn = (deliveries: Delivery<T>[], batch: BatchControl): Promise<boolean> =>
+    inLanes(deliveries, (delivery) => delivery.sequence, options.concurrentSequences ?? 1, {
+      handle: async (delivery) => {
+        if (!batch.isActive()) return false;
+        try {
+          await processor.handleDelivery(delivery, batch);
+          return true;
+        } catch (error) {
+          if (!(error instanceof DeliveryAbandoned)) throw error;
+          if (error.heartbeatError !== undefined) throw error.heartbeatError;
+          return false;
+        }
+      },
+      handledUpTo: (delivery) => batch.resolve(delivery.letter),
+      between: () => batch.heartbeat(),
+    });
 
   const handleChunk = async (letters: DeadLetter[], batch: BatchControl): Promise<boolean> => {
     const deliveries: Delivery<T>[] = [];
@@ -112,7 +119,7 @@ export const createBatchHandler = <T>(options: ProcessingOptions<T>, processor: 
       deliveries.length > 0 &&
       messages.length === deliveries.length &&
       (await applyTogether(options.inbox, messages, () => batch.heartbeat()));
-    if (!together && !(await oneByOne(deliveries, batch))) return false;
+    if (!together && !(await eachOnItsOwn(deliveries, batch))) return false;
     const last = letters[letters.length - 1];
     if (last) batch.resolve(last);
     await batch.heartbeat();

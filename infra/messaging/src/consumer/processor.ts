@@ -52,6 +52,15 @@ export interface ProcessingOptions<T> {
    * message that fails parse has no value to read it from: it parks under its Kafka key.
    */
   sequenceBy?: (message: ConsumedMessage<T>) => string;
+  /**
+   * Sequences (`sequenceBy`, default the key) of one fetch or read handled at the same
+   * time, each still in its own order; default 1, one message at a time. Only for a
+   * handler whose effects on different sequences are independent (a command handler, a
+   * stream per key; a saga, an instance per order): their appends then arrive together,
+   * and the event store commits them in shared round trips. A chunk applied in one inbox
+   * transaction is not split.
+   */
+  concurrentSequences?: number;
   /** Where parking, failed commits and pruning are told; a message's lines carry its correlation and trace ids. */
   logger?: Logger;
   /** With an inbox: how long processed ids are kept, and how often they are pruned (default 30 days, hourly). */

@@ -302,6 +302,56 @@ export const busContract = (fixture: () => BusFixture) => {
     }
   });
 
+  it('with concurrentSequences, handles keys of one partition at once, each in its order, and parks a poison key alone', async () => {
+    const scenario = 'lanes';
+    const groupId = `${fixture().prefix}-lanes`;
+    const deadLetters = sqlDeadLetterStore(fixture().database.sql, { schema: fixture().database.schema });
+    // Six keys, so that (on three partitions) one partition has two or more of them.
+    const keys = ['a', 'b', 'c', 'd', 'e', 'f'];
+    await publish(
+      scenario,
+      [0, 1, 2].flatMap((n) => keys.map((key) => ({ key, n }))),
+    );
+    const running = new Map<number, number>();
+    let mostAtOnceInAPartition = 0;
+    const consumer = await fixture().consume<CountedEvent>({
+      groupId,
+      concurrentSequences: 4,
+      retry: { attempts: 2, initialMs: 10 },
+      // No inbox: the effect is written alone, as a command handler's append is.
+      handle: async ({ partition, messageId, value: { data } }) => {
+        if (data.scenario !== scenario) return;
+        running.set(partition, (running.get(partition) ?? 0) + 1);
+        mostAtOnceInAPartition = Math.max(mostAtOnceInAPartition, running.get(partition) ?? 0);
+        try {
+          await sleep(50);
+          if (data.key === 'b' && data.n === 1) throw new Error('b1 is poison');
+          await fixture().database.sql.query(`insert into ${effects} (consumer, message_id, key, n) values ($1, $2, $3, $4)`, [
+            groupId,
+            messageId,
+            data.key,
+            data.n,
+          ]);
+        } finally {
+          running.set(partition, (running.get(partition) ?? 1) - 1);
+        }
+      },
+    });
+    try {
+      await eventually(
+        async () => (await appliedBy(groupId)).rows === 16 && (await deadLetters.parkedMessages(groupId, 'lanes-b')).length === 2,
+        'every key applied but b, parked from b1',
+        patience,
+      );
+      const applied = await appliedBy(groupId);
+      expect(applied.byKey).toEqual({ a: [0, 1, 2], b: [0], c: [0, 1, 2], d: [0, 1, 2], e: [0, 1, 2], f: [0, 1, 2] });
+      expect(applied.ids).toBe(16);
+      expect(mostAtOnceInAPartition).toBeGreaterThan(1);
+    } finally {
+      await consumer.stop();
+    }
+  });
+
   it("runs the handler in the message's trace, its log lines carrying the correlation id", async () => {
     const scenario = 'traced';
     const groupId = `${fixture().prefix}-traced`;
