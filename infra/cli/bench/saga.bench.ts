@@ -3,7 +3,7 @@
 // places orders at fixed rates (each order's latency counts from when it was due to be
 // sent, so a slow shop cannot hide behind a generator that waits: no coordinated
 // omission) and measures the time from POST to confirmed (the OrderConfirmed event's
-// time in the orders store). Reports the highest rate whose p99 stays under 1 s, each
+// time in the orders store). Reports the highest rate whose p99 stays under 500 ms, each
 // process's peak memory and CPU milliseconds per order, the PostgreSQL transactions per
 // order in local mode (every service's database), a CPU profile summary of where the
 // time goes, and the read models' projection lag (p99) while each rate runs.
@@ -12,7 +12,8 @@
 // same two (every reservation then lands on one of two streams).
 //
 //   npm run bench -- saga
-//   BENCH_RATES=25,50,100,200  BENCH_SECONDS=10  BENCH_MODES=embedded,local  BENCH_FLOWS=two-step,five-step
+//   BENCH_RATES=25,50,100,200  BENCH_SECONDS=10  BENCH_WARMUP_SECONDS=10 (at 10/s, not measured)
+//   BENCH_MODES=embedded,local  BENCH_FLOWS=two-step,five-step
 //   BENCH_SCENARIOS=spread,flash-sale
 //   BENCH_PROFILE_INTERVAL_US=10000 (0: no profile)  BENCH_LAG_POLL_MS=1000 (0: no lag poll)
 import { randomBytes } from 'node:crypto';
@@ -31,6 +32,9 @@ import { sampleProjectionLag, type ProjectionLag } from './projection-lag';
 
 const RATES = (process.env.BENCH_RATES ?? '25,50,75,100,150,200').split(',').map(Number);
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
+/** Orders at WARMUP_RATE before the measured rates, not counted: the first seconds of a cold process (the JIT) say nothing of its steady state. */
+const WARMUP_SECONDS = Number(process.env.BENCH_WARMUP_SECONDS ?? 10);
+const WARMUP_RATE = 10;
 const MODES = (process.env.BENCH_MODES ?? 'embedded,local').split(',');
 /** Each flow is a version of order placement (ORDO_ORDER_PLACEMENT_VERSION), run on a shop of its own. */
 const FLOW_VERSIONS: Record<string, string> = { 'two-step': '1', 'five-step': '3' };
@@ -45,7 +49,8 @@ for (const scenario of SCENARIOS)
 const CARD_TOKEN = 'tok_ok';
 const DATABASE_URL = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 const BROKER_PORT = 19_492;
-const SLO_MS = 1_000;
+/** The p99 a rate must keep, from POST to confirmed, as the performance targets set it. */
+const SLO_MS = 500;
 /** How often the CPU profiler samples each process, in µs; 0 runs without it. */
 const PROFILE_INTERVAL_US = Number(process.env.BENCH_PROFILE_INTERVAL_US ?? 10_000);
 const CLOCK_TICKS = 100; // USER_HZ on Linux
@@ -62,14 +67,14 @@ interface Step {
   lag: ProjectionLag[];
 }
 
-/** Sends `rate` orders a second for SECONDS, never waiting for answers; returns each accepted order's due time. */
-const openLoop = async (shop: ShopClient, skus: string[], rate: number) => {
+/** Sends `rate` orders a second for `seconds`, never waiting for answers; returns each accepted order's due time. */
+const openLoop = async (shop: ShopClient, skus: string[], rate: number, seconds = SECONDS) => {
   const due = new Map<string, number>();
   const answered: number[] = [];
   const sends: Promise<void>[] = [];
   let failed = 0;
   const start = Date.now() + 100;
-  const total = rate * SECONDS;
+  const total = rate * seconds;
   for (let i = 0; i < total; i++) {
     const at = start + (i * 1000) / rate;
     const wait = at - Date.now();
@@ -223,7 +228,11 @@ const runMode = async (mode: string, flow: string, scenario: string) => {
     const client = shopClient(shop.urls, shop.tokens);
     const skus = Array.from({ length: SCENARIO_SKUS[scenario] as number }, (_, i) => uniqueSku(`bench${i}`));
     for (const sku of skus) await client.addProduct(sku, 100, 1_000_000);
-    // CPU is counted from here: the orders' work, not the start-up's or the seeding's.
+    if (WARMUP_SECONDS > 0) {
+      const warmup = await openLoop(client, skus, WARMUP_RATE, WARMUP_SECONDS);
+      for (const orderId of warmup.due.keys()) await client.settled(orderId, 300_000).catch(() => undefined);
+    }
+    // CPU is counted from here: the orders' work, not the start-up's, the seeding's or the warm-up's.
     const measured = shopProcesses(shop, brokerPid);
     const cpuBefore = new Map(measured.map(({ pid }) => [pid, { all: cpuMsOf(pid), main: mainThreadCpuMsOf(pid) }]));
     // Local mode's PostgreSQL server too (a backend that ends during the run takes its time with it).
@@ -313,7 +322,7 @@ const printResult = ({
 
 const main = async () => {
   console.log(
-    `node ${process.version}, ${os.cpus().length} cores; rates ${RATES.join(', ')}/s for ${SECONDS} s each; 2 lines an order; flows ${FLOWS.join(', ')}; scenarios ${SCENARIOS.join(', ')}`,
+    `node ${process.version}, ${os.cpus().length} cores; warm-up ${WARMUP_SECONDS} s at ${WARMUP_RATE}/s; rates ${RATES.join(', ')}/s for ${SECONDS} s each; 2 lines an order; flows ${FLOWS.join(', ')}; scenarios ${SCENARIOS.join(', ')}`,
   );
   const summary: string[] = [];
   for (const mode of MODES) {
