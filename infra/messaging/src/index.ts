@@ -26,7 +26,6 @@ export {
   type EmbeddedHub,
 } from './bus';
 export {
-  COMMAND_SEQUENCES_AT_ONCE,
   commandMessageSchema,
   commandMetadataOf,
   commandParser,
