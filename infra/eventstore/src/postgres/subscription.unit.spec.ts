@@ -80,7 +80,9 @@ describe('a PostgreSQL store’s subscription that gathers (gatherMs)', () => {
   });
 
   it('reads on at once after a full batch instead of waiting for the next gathering', async () => {
-    const gatherMs = 300;
+    // Long, so that a gathering's timer firing late on a busy machine (unit suites run side
+    // by side) still leaves its three reads inside it: at 300 ms they once straddled two.
+    const gatherMs = 2_000;
     const log = memoryLog();
     const gatherings: number[] = [];
     const subscription = subscribe(log.source, { gatherMs, batchSize: 2, handler: () => void gatherings.push(Math.floor(Date.now() / gatherMs)) });

@@ -58,7 +58,8 @@ export interface ProcessingOptions<T> {
    * handler whose effects on different sequences are independent (a command handler, a
    * stream per key; a saga, an instance per order): their appends then arrive together,
    * and the event store commits them in shared round trips. A chunk applied in one inbox
-   * transaction is not split.
+   * transaction is not split. Each sequence under way may hold a database connection: the
+   * process's pools fill sooner (docs/messaging.md, "Sequences at once").
    */
   concurrentSequences?: number;
   /** Where parking, failed commits and pruning are told; a message's lines carry its correlation and trace ids. */
