@@ -99,6 +99,11 @@ const openLoop = async (shop: ShopClient, skus: string[], rate: number, seconds 
   return { due, failed, sent: total, answeredP50: percentile(answered, 0.5) };
 };
 
+/** Waits until each order has settled (or 5 minutes passed): the next rate starts on a quiet shop. */
+const settled = async (shop: ShopClient, due: Map<string, number>) => {
+  for (const orderId of due.keys()) await shop.settled(orderId, 300_000).catch(() => undefined);
+};
+
 /** Confirmation times from the orders store: the OrderConfirmed event of each order. */
 const confirmationTimes = async (storeUrl: string, schema: string) => {
   const store = await createEventStore(storeUrl, { schema });
@@ -229,8 +234,7 @@ const runMode = async (mode: string, flow: string, scenario: string) => {
     const skus = Array.from({ length: SCENARIO_SKUS[scenario] as number }, (_, i) => uniqueSku(`bench${i}`));
     for (const sku of skus) await client.addProduct(sku, 100, 1_000_000);
     if (WARMUP_SECONDS > 0) {
-      const warmup = await openLoop(client, skus, WARMUP_RATE, WARMUP_SECONDS);
-      for (const orderId of warmup.due.keys()) await client.settled(orderId, 300_000).catch(() => undefined);
+      await settled(client, (await openLoop(client, skus, WARMUP_RATE, WARMUP_SECONDS)).due);
     }
     // CPU is counted from here: the orders' work, not the start-up's, the seeding's or the warm-up's.
     const measured = shopProcesses(shop, brokerPid);
@@ -242,7 +246,7 @@ const runMode = async (mode: string, flow: string, scenario: string) => {
       const lagSampler = sampleProjectionLag([shop.urls.ordersView, shop.urls.inventoryView], shop.tokens.operator);
       const step = await openLoop(client, skus, rate);
       // Let this rate's orders finish before the next rate starts.
-      for (const orderId of step.due.keys()) await client.settled(orderId, 300_000).catch(() => undefined);
+      await settled(client, step.due);
       sent.push({ rate, ...step, lag: await lagSampler.stop() });
       console.log(`${mode}: ${rate}/s sent ${step.sent}, accepted ${step.due.size}; POST answered in ${step.answeredP50.toFixed(0)} ms (p50)`);
       const tooSlow = Date.now() - Math.max(...step.due.values()) > 30_000;
