@@ -13,6 +13,7 @@ import { Kafka, logLevel } from 'kafkajs';
 import { localTokens, topicsOf } from '@ordo/host';
 import { startBroker } from '@ordo/kafka-local';
 import { describeProvisioning, provisionTopics } from '@ordo/messaging';
+import { connectionShare, readServerConnections } from './connection-budget';
 import { provisionServiceDatabases } from './databases';
 import { placeOrderCurl, seedShop } from './seed';
 import { parseReplicas, serviceProcesses, urlsByService } from './replicas';
@@ -105,6 +106,9 @@ const main = async () => {
     (name) => portOf(name, basePort),
   );
   const services = processes.filter((instance) => instance.replica === 1);
+  const server = await readServerConnections(databaseUrl);
+  const connections = connectionShare(server, processes.length);
+  say(`PostgreSQL connections: ${connections} for each of ${processes.length} processes (max_connections ${server.max}, ${server.inUse} in use)`);
   const gatewayUrl = `http://127.0.0.1:${basePort}`;
   const wiring = {
     urls: urlsByService(processes),
@@ -124,7 +128,10 @@ const main = async () => {
         name: instance.name,
         command: serve(instance.service),
         cwd: ROOT,
-        env: serviceEnvironment(instance.service, instance.port, databaseOf.get(instance.service) as string, wiring),
+        env: {
+          ...serviceEnvironment(instance.service, instance.port, databaseOf.get(instance.service) as string, wiring),
+          DATABASE_CONNECTIONS: String(connections),
+        },
       })),
       { name: GATEWAY, command: serve(GATEWAY), cwd: ROOT, env: gatewayEnvironment(basePort, wiring) },
     ],

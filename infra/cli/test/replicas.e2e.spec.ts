@@ -1,5 +1,7 @@
 import { randomBytes, randomInt } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
+import pg from 'pg';
+import { testEnvironment } from '@ordo/testing';
 import {
   countSagaStarts,
   outcomeViolations,
@@ -21,7 +23,8 @@ import { shopServices } from '../src/shop';
 // them again. The clients ask again, with the same Idempotency-Key, when the gateway
 // answers 502 (their turn fell on a killed replica) or a service 503. Afterwards every
 // order is confirmed or rejected exactly once, its saga started once, and the stock and the
-// money add up, as in the crash test.
+// money add up, as in the crash test. Meanwhile the shop's processes never hold more
+// PostgreSQL connections than the shares the supervisor gave them (DATABASE_CONNECTIONS).
 const BROKER_PORT = 19_452;
 const ORDERS = 80;
 const INTERVAL_MS = 250;
@@ -29,6 +32,27 @@ const INTERVAL_MS = 250;
 const KILL_AFTER_MS = 5_000;
 const SETTLE_MS = 180_000;
 const SERVICES = shopServices.map((service) => service.name);
+const DATABASE_PREFIX = `t_replicas_${randomBytes(3).toString('hex')}_`;
+
+/** The most connections the shop's databases had at once, sampled until stopped. */
+const sampleShopConnections = (databaseUrl: string) => {
+  const pool = new pg.Pool({ connectionString: databaseUrl, max: 1 });
+  let peak = 0;
+  let sampling = true;
+  const sampled = (async () => {
+    while (sampling) {
+      const { rows } = await pool.query<{ n: number }>(`select count(*)::int as n from pg_stat_activity where datname like $1`, [`${DATABASE_PREFIX}%`]);
+      peak = Math.max(peak, rows[0]?.n ?? 0);
+      await sleep(250);
+    }
+  })();
+  return async () => {
+    sampling = false;
+    await sampled;
+    await pool.end();
+    return peak;
+  };
+};
 
 describe('the shop in local mode with two replicas of every service, one of each killed while orders flow', () => {
   let local: LocalShopOnItsBroker;
@@ -38,7 +62,7 @@ describe('the shop in local mode with two replicas of every service, one of each
   beforeAll(async () => {
     local = await startLocalShop({
       brokerPort: BROKER_PORT,
-      databasePrefix: `t_replicas_${randomBytes(3).toString('hex')}_`,
+      databasePrefix: DATABASE_PREFIX,
       // Twenty-one processes: a range of ports no other spec's shop takes.
       basePort: 27_000 + randomInt(100) * 30,
       args: ['--replicas', SERVICES.map((name) => `${name}=2`).join(',')],
@@ -77,6 +101,7 @@ describe('the shop in local mode with two replicas of every service, one of each
     const added = new Map([...plentiful.map((sku): [string, number] => [sku, 1_000]), [scarce, 30]]);
     for (const [sku, stock] of added) await client.addProduct(sku, 1_500, stock);
 
+    const stopSampling = sampleShopConnections(testEnvironment().databaseUrl);
     const started = Date.now();
     const placing = Promise.all(
       Array.from({ length: ORDERS }, async (_, index) => {
@@ -101,11 +126,18 @@ describe('the shop in local mode with two replicas of every service, one of each
     // gateway. Its checkpoints are in its database, so either replica tells the whole group's.
     const settled = await readSettled(shopClient(shop.urls, shop.tokens), shop.gateway, shop.tokens.operator, placed, [...added.keys()]);
     const statuses = [...settled.orders.values()].map((order) => order.status);
+    const peakConnections = await stopSampling();
+    // The supervisor's line: `PostgreSQL connections: <share> for each of <processes> processes (...)`.
+    const [, share = '0', processes = '0'] = /PostgreSQL connections: (\d+) for each of (\d+) processes/.exec(shop.output.join('\n')) ?? [];
     console.log(
-      `replicas: killed ${killed.join(', ')}; ${statuses.filter((status) => status === 'confirmed').length} confirmed, ${statuses.filter((status) => status === 'rejected').length} rejected, settled in ${((Date.now() - started) / 1000).toFixed(1)} s`,
+      `replicas: killed ${killed.join(', ')}; ${statuses.filter((status) => status === 'confirmed').length} confirmed, ${statuses.filter((status) => status === 'rejected').length} rejected, settled in ${((Date.now() - started) / 1000).toFixed(1)} s; ` +
+        `PostgreSQL connections at most ${peakConnections}, shares ${share} for each of ${processes} processes`,
     );
 
     expect(open.size).toBe(0);
+    expect(Number(processes)).toBe(SERVICES.length * 2);
+    expect(Number(share)).toBeGreaterThan(0);
+    expect(peakConnections).toBeLessThanOrEqual(Number(share) * Number(processes));
     expect(outcomeViolations(placed, settled)).toEqual([]);
     expect(stockViolations(placed, settled, added)).toEqual([]);
     expect(await countSagaStarts(shop.databases.sagas as string)).toEqual({ instances: ORDERS, startedTwice: 0 });

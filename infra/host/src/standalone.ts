@@ -8,6 +8,7 @@ import { env, pgPoolSql, roundRobin } from '@ordo/runtime';
 import { createModule, knownPeers, publishService, schemaOf, startService, type ServiceDefinition } from './module';
 import { failOnBusFailure, stopOnFailure } from './failure';
 import { deadLetterRoutes } from './dead-letter-routes';
+import { connectionShares, MIN_DATABASE_CONNECTIONS } from './connections';
 
 const LOCAL_POSTGRES = 'postgres://postgres@127.0.0.1:5432/postgres';
 
@@ -30,6 +31,11 @@ export const runStandalone = (service: ServiceDefinition, environment: NodeJS.Pr
           .regex(/^[a-z_][a-z0-9_]*$/, 'expected a lowercase SQL identifier')
           .default(schemaOf(service)),
         EVENTSTORE_URL: env.url(['postgres', 'postgresql', 'esdb', 'kurrentdb']).optional(),
+        /** PostgreSQL connections this process may hold, its pool's and its event store's together (connections.ts); unset, the pools' defaults. */
+        DATABASE_CONNECTIONS: env
+          .int()
+          .min(MIN_DATABASE_CONNECTIONS, `expected at least ${MIN_DATABASE_CONNECTIONS}: one for each pool and the event store's LISTEN`)
+          .optional(),
         KAFKA_BROKERS: env.list().default(['127.0.0.1:9092']),
         // No default: a service on its own refuses to start rather than run with nothing guarded.
         // `customers=http://127.0.0.1:3005,...`: where the services this one calls listen.
@@ -46,12 +52,14 @@ export const runStandalone = (service: ServiceDefinition, environment: NodeJS.Pr
       },
       setup: async ({ config, logger, metrics, lifecycle }) => {
         const schema = config.DATABASE_SCHEMA;
-        const pool = new pg.Pool({ connectionString: config.DATABASE_URL, max: 8 });
+        const storeUrl = config.EVENTSTORE_URL ?? config.DATABASE_URL;
+        const connections = connectionShares(config.DATABASE_CONNECTIONS, Boolean(service.store) && /^postgres(ql)?:/.test(storeUrl));
+        const pool = new pg.Pool({ connectionString: config.DATABASE_URL, max: connections.service });
         lifecycle.onShutdown('postgres', () => pool.end());
         // An idle connection the server drops (a failover, a restart) is replaced by the
         // pool; unheard, its error would crash the service.
         pool.on('error', (error) => logger.warn({ err: error }, 'an idle PostgreSQL connection failed; the pool replaces it'));
-        const store = service.store && (await createEventStore(config.EVENTSTORE_URL ?? config.DATABASE_URL, { schema, ...service.store, logger }));
+        const store = service.store && (await createEventStore(storeUrl, { schema, ...service.store, logger, maxConnections: connections.store }));
         if (store) lifecycle.onShutdown('event store', () => store.close());
         const kafka = new Kafka({ clientId: `ordo-${service.name}`, brokers: config.KAFKA_BROKERS, logLevel: logLevel.NOTHING });
         const sql = pgPoolSql(pool);
