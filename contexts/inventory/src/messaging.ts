@@ -4,7 +4,7 @@
 // means "retry, then park" (docs/architecture.md, "Errors at the edge"), which is right
 // only for what cannot be handled.
 import { consumer, type ConsumerDefinition } from '@ordo/host';
-import { commandMetadataOf, commandParser, UnknownCommandError, type ConsumedMessage } from '@ordo/messaging';
+import { COMMAND_SEQUENCES_AT_ONCE, commandMetadataOf, commandParser, UnknownCommandError, type ConsumedMessage } from '@ordo/messaging';
 import { CONTEXT, INVENTORY_COMMANDS_TOPIC, inventoryCommandSchemas, type InventoryCommandMessage } from '@ordo/inventory-contract';
 import type { Logger } from '@ordo/runtime';
 import type { CommandContext } from '@ordo/eventstore';
@@ -66,6 +66,7 @@ export const inventoryConsumers = ({ handlers, catalogSkus, clock, logger }: Inv
   consumer({
     groupId: 'inventory-commands',
     topics: [INVENTORY_COMMANDS_TOPIC],
+    concurrentSequences: COMMAND_SEQUENCES_AT_ONCE,
     parse: parseInventoryCommand,
     handle: inventoryCommandHandler(handlers, clock, logger),
   }),

@@ -4,7 +4,7 @@
 // and RefuseCancellation).
 import type { CommandContext } from '@ordo/eventstore';
 import { consumer, type ConsumerDefinition } from '@ordo/host';
-import { commandMetadataOf, commandParser, publishedEventSchema } from '@ordo/messaging';
+import { COMMAND_SEQUENCES_AT_ONCE, commandMetadataOf, commandParser, publishedEventSchema } from '@ordo/messaging';
 import type { Logger } from '@ordo/runtime';
 import { CATALOG_EVENTS_TOPIC, PriceChanged, ProductAdded } from '@ordo/catalog-contract';
 import { CONTEXT, ORDERS_COMMANDS_TOPIC, ordersCommandSchemas, type OrdersCommandMessage } from '@ordo/orders-contract';
@@ -82,6 +82,7 @@ const commandConsumer = ({ handlers, clock, logger }: OrdersConsumersPorts): Con
   consumer<OrdersCommandMessage>({
     groupId: 'orders-commands',
     topics: [ORDERS_COMMANDS_TOPIC],
+    concurrentSequences: COMMAND_SEQUENCES_AT_ONCE,
     parse: parseOrdersCommand,
     permanent: (error) => error instanceof OrderRuleBroken,
     handle: async ({ value: command }) => {

@@ -5,7 +5,7 @@
 // idempotency key.
 import type { CommandContext } from '@ordo/eventstore';
 import { consumer, type ConsumerDefinition } from '@ordo/host';
-import { commandMetadataOf, commandParser, UnknownCommandError, type ConsumedMessage } from '@ordo/messaging';
+import { COMMAND_SEQUENCES_AT_ONCE, commandMetadataOf, commandParser, UnknownCommandError, type ConsumedMessage } from '@ordo/messaging';
 import { CONTEXT, PAYMENTS_COMMANDS_TOPIC, paymentsCommandSchemas, type PaymentsCommandMessage } from '@ordo/payments-contract';
 import type { Logger } from '@ordo/runtime';
 import type { PaymentsHandlers } from './application/handlers';
@@ -72,6 +72,7 @@ export const paymentsConsumers = ({ handlers, clock, logger }: PaymentsConsumers
   consumer({
     groupId: 'payments-commands',
     topics: [PAYMENTS_COMMANDS_TOPIC],
+    concurrentSequences: COMMAND_SEQUENCES_AT_ONCE,
     parse: parsePaymentsCommand,
     handle: paymentsCommandHandler(handlers, clock, logger),
     permanent: (error) => error instanceof MisroutedCommand,

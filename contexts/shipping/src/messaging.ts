@@ -3,7 +3,7 @@
 // (docs/architecture.md, "Errors at the edge"), which is right only for what cannot be handled.
 import type { CommandContext } from '@ordo/eventstore';
 import { consumer, type ConsumerDefinition } from '@ordo/host';
-import { commandMetadataOf, commandParser, UnknownCommandError, type ConsumedMessage } from '@ordo/messaging';
+import { COMMAND_SEQUENCES_AT_ONCE, commandMetadataOf, commandParser, UnknownCommandError, type ConsumedMessage } from '@ordo/messaging';
 import type { Logger } from '@ordo/runtime';
 import { CONTEXT, SHIPPING_COMMANDS_TOPIC, shippingCommandSchemas, type ShippingCommandMessage } from '@ordo/shipping-contract';
 import type { ShippingHandlers } from './application/handlers';
@@ -62,6 +62,7 @@ export const shippingConsumers = ({ handlers, clock, logger }: ShippingConsumers
   consumer({
     groupId: 'shipping-commands',
     topics: [SHIPPING_COMMANDS_TOPIC],
+    concurrentSequences: COMMAND_SEQUENCES_AT_ONCE,
     parse: parseShippingCommand,
     handle: shippingCommandHandler(handlers, clock, logger),
     permanent: (error) => error instanceof MisroutedCommand,

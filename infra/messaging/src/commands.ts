@@ -17,6 +17,14 @@ export interface CommandMessage<Type extends string = string, Data = unknown> {
 export type CommandKind = 'action' | 'compensation';
 
 /**
+ * Sequences a command consumer (or a saga's, an instance per order) handles at once
+ * (ProcessingOptions.concurrentSequences): commands to different streams are independent,
+ * and handled together, their appends share the event store's round trips (its group
+ * commit). Each stream's commands still go one after another, in order.
+ */
+export const COMMAND_SEQUENCES_AT_ONCE = 32;
+
+/**
  * The data of a saga's CommandIssued event: the one way a command leaves a saga. The relay
  * routes `command` to `ordo.<target>.commands`, keyed by `aggregateId`.
  *

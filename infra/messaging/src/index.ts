@@ -26,6 +26,7 @@ export {
   type EmbeddedHub,
 } from './bus';
 export {
+  COMMAND_SEQUENCES_AT_ONCE,
   commandMessageSchema,
   commandMetadataOf,
   commandParser,

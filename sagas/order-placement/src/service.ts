@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { consumer, defineService } from '@ordo/host';
+import { COMMAND_SEQUENCES_AT_ONCE } from '@ordo/messaging';
 import { INVENTORY_EVENTS_TOPIC } from '@ordo/inventory-contract';
 import { ORDERS_EVENTS_TOPIC } from '@ordo/orders-contract';
 import { PAYMENTS_EVENTS_TOPIC } from '@ordo/payments-contract';
@@ -127,6 +128,7 @@ export const orderPlacementServiceWith = ({
           consumer({
             groupId: 'order-placement',
             topics: PARTICIPANT_TOPICS,
+            concurrentSequences: COMMAND_SEQUENCES_AT_ONCE,
             parse: parseIncomingEvent,
             sequenceBy: (message) => orderOf(message.value) ?? message.value.id,
             handle: async ({ value: event }) => {
