@@ -31,6 +31,8 @@ export interface RebuildResult {
   /** Events the projection was given. */
   events: number;
   durationMs: number;
+  /** Where the time went: reading the feed into the shadow, its last writes, its indexes, and the catch-up, comparison and swap. */
+  phases: { readMs: number; flushMs: number; indexMs: number; swapMs: number };
   diff: TableDiff;
   swapped: boolean;
 }
@@ -95,12 +97,15 @@ export const rebuildProjection = async (projection: Projection, options: Rebuild
       if (gathered.length >= GATHER_MIN) await applyGathered();
     });
     await applyGathered();
+    const read = performance.now();
     // Before the catch-up, which writes through the guarded `apply`, the fill holds nothing back.
     await run.flush();
+    const flushed = performance.now();
     // Indexed once filled, before the catch-up and the swap, which then find them made:
     // side by side where the pool has connections for them (PGlite runs them in turn).
     const indexed = await Promise.allSettled(deferredIndexes.map((statement) => sql.query(statement)));
     for (const result of indexed) if (result.status === 'rejected') throw result.reason;
+    const built = performance.now();
     const liveTargets = async (query: Query) => {
       const { rows } = await query<FeedTarget>(`select topic, partition, "offset" from ${checkpointTable(live)}`);
       return rows.map((row) => ({ ...row, partition: Number(row.partition) }));
@@ -135,7 +140,9 @@ export const rebuildProjection = async (projection: Projection, options: Rebuild
       ]);
       return compared;
     });
-    return { events, durationMs: performance.now() - started, diff, swapped: !options.dryRun };
+    const ended = performance.now();
+    const phases = { readMs: read - started, flushMs: flushed - read, indexMs: built - flushed, swapMs: ended - built };
+    return { events, durationMs: ended - started, phases, diff, swapped: !options.dryRun };
   } catch (error) {
     await run.settle(0).catch(() => undefined);
     await sql.transaction((query) => dropTableSet(query, projection, shadow)).catch(() => undefined);

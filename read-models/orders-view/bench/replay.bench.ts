@@ -65,7 +65,7 @@ const rebuild = async (sql: ReturnType<typeof pgPoolSql>, kafka: Kafka) => {
   const result = await rebuildProjection({ ...ordersViewProjection, topics: TOPICS }, { sql, schema: SCHEMA, source: kafkaFeed({ kafka, topics: TOPICS }) });
   const { peakBytes } = rss.stop();
   const seconds = result.durationMs / 1000;
-  return { events: result.events, perSecond: result.events / seconds, seconds, peakMb: peakBytes / MB };
+  return { events: result.events, perSecond: result.events / seconds, seconds, peakMb: peakBytes / MB, phases: result.phases };
 };
 
 const main = async () => {
@@ -107,6 +107,11 @@ const main = async () => {
       { label: 'rebuild time vs raw read time', unit: 's', value: rebuilt.seconds, baseline: raw.seconds, digits: 1 },
       { label: 'rebuild peak RSS', unit: 'MB', value: rebuilt.peakMb },
     ]);
+    const { readMs, flushMs, indexMs, swapMs } = rebuilt.phases;
+    const seconds = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
+    console.log(
+      `rebuild phases: read into the shadow ${seconds(readMs)}, last writes ${seconds(flushMs)}, indexes ${seconds(indexMs)}, catch-up, comparison and swap ${seconds(swapMs)}`,
+    );
   } finally {
     await pool.query(`drop schema if exists ${quoteIdentifier(SCHEMA)} cascade`).catch(() => undefined);
     await pool.end();
