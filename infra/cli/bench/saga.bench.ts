@@ -24,7 +24,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import pg from 'pg';
 import { createEventStore } from '@ordo/eventstore';
 import { startBroker, stopBroker } from '@ordo/kafka-local';
-import { percentile } from '@ordo/testing/bench';
+import { percentile, slope } from '@ordo/testing/bench';
 import { launchEmbedded, launchLocal, type LaunchedShop } from '../test/launch';
 import { shopClient, uniqueSku, type ShopClient } from '../test/shop-client';
 import { printProfile, summariseProfiles } from './cpu-profile';
@@ -182,17 +182,55 @@ interface ProcessFigures {
   name: string;
   /** Peak resident memory (VmHWM). */
   mb: number;
+  /** Resident memory's growth while the rates ran (least squares over a sample a second), MB a minute. */
+  mbPerMinute?: number;
   /** CPU time from the first order sent to the last settled, per order sent. */
   cpuMsPerOrder: number;
   /** The same, of its main thread alone: at 1,000 ms / this orders a second, that thread is saturated. */
   mainThreadMsPerOrder?: number;
 }
 
-/** Each process's peak memory, and its CPU time between two readings per order. */
-const processFigures = (processes: { pid: number; name: string }[], cpuBefore: Map<number, { all: number; main: number }>, orders: number): ProcessFigures[] =>
+const statusMb = (pid: number, field: 'VmHWM' | 'VmRSS'): number | undefined => {
+  try {
+    const kb = new RegExp(`${field}:\\s+(\\d+)`).exec(fs.readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1];
+    return kb === undefined ? undefined : Number(kb) / 1024;
+  } catch {
+    return undefined; // gone
+  }
+};
+
+/** Each process's resident memory, a sample a second until stopped; then its growth in MB a minute. */
+const sampleMemory = (processes: { pid: number }[]) => {
+  const started = Date.now();
+  const samples = new Map<number, { x: number; y: number }[]>(processes.map(({ pid }) => [pid, []]));
+  const take = () => {
+    for (const [pid, points] of samples) {
+      const mb = statusMb(pid, 'VmRSS');
+      if (mb !== undefined) points.push({ x: (Date.now() - started) / 60_000, y: mb });
+    }
+  };
+  take();
+  const timer = setInterval(take, 1_000);
+  return {
+    stop: (): Map<number, number> => {
+      clearInterval(timer);
+      take();
+      return new Map([...samples].map(([pid, points]) => [pid, slope(points)]));
+    },
+  };
+};
+
+/** Each process's peak memory and its growth, and its CPU time between two readings per order. */
+const processFigures = (
+  processes: { pid: number; name: string }[],
+  cpuBefore: Map<number, { all: number; main: number }>,
+  orders: number,
+  growth: Map<number, number>,
+): ProcessFigures[] =>
   processes.map(({ pid, name }) => ({
     name,
-    mb: Number(/VmHWM:\s+(\d+)/.exec(fs.readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? 0) / 1024,
+    mb: statusMb(pid, 'VmHWM') ?? 0,
+    mbPerMinute: growth.get(pid) ?? 0,
     cpuMsPerOrder: (cpuMsOf(pid) - (cpuBefore.get(pid)?.all ?? 0)) / Math.max(orders, 1),
     mainThreadMsPerOrder: (mainThreadCpuMsOf(pid) - (cpuBefore.get(pid)?.main ?? 0)) / Math.max(orders, 1),
   }));
@@ -242,6 +280,7 @@ const runMode = async (mode: string, flow: string, scenario: string) => {
     // Local mode's PostgreSQL server too (a backend that ends during the run takes its time with it).
     const postgresBefore = mode === 'local' ? postgresCpuMs() : 0;
     if (mode === 'local') transactionsBefore = await transactionsIn(databasePrefix);
+    const memory = sampleMemory(measured);
     for (const rate of RATES) {
       const lagSampler = sampleProjectionLag([shop.urls.ordersView, shop.urls.inventoryView], shop.tokens.operator);
       const step = await openLoop(client, skus, rate);
@@ -253,7 +292,7 @@ const runMode = async (mode: string, flow: string, scenario: string) => {
       if (tooSlow) break;
     }
     orders = sent.reduce((count, step) => count + step.sent, 0);
-    processes = processFigures(measured, cpuBefore, orders);
+    processes = processFigures(measured, cpuBefore, orders, memory.stop());
     if (mode === 'local') processes.push({ name: 'postgresql server', mb: 0, cpuMsPerOrder: (postgresCpuMs() - postgresBefore) / Math.max(orders, 1) });
   } finally {
     await shop.stop();
@@ -313,10 +352,12 @@ const printResult = ({
       console.log(
         `${String(s.rate).padStart(6)}  ${lag.projection.padEnd(16)} ${String(lag.samples).padStart(8)} ${lag.eventsP99.toFixed(0).padStart(18)} ${lag.secondsP99.toFixed(2).padStart(19)} ${lag.secondsMax.toFixed(2).padStart(5)}`,
       );
-  console.log('process                          peak memory (VmHWM)   CPU per order (from the first order to the last settled)   of it, main thread');
-  for (const { name, mb, cpuMsPerOrder, mainThreadMsPerOrder } of processes)
+  console.log(
+    'process                          peak memory (VmHWM)  growth while the rates ran   CPU per order (from the first order to the last settled)   of it, main thread',
+  );
+  for (const { name, mb, mbPerMinute, cpuMsPerOrder, mainThreadMsPerOrder } of processes)
     console.log(
-      `  ${name.padEnd(32)} ${mb > 0 ? `${mb.toFixed(0).padStart(6)} MB` : '-'.padStart(9)} ${cpuMsPerOrder.toFixed(1).padStart(18)} ms ${mainThreadMsPerOrder === undefined ? '' : `${mainThreadMsPerOrder.toFixed(1).padStart(50)} ms`}`,
+      `  ${name.padEnd(32)} ${mb > 0 ? `${mb.toFixed(0).padStart(6)} MB` : '-'.padStart(9)} ${mbPerMinute === undefined ? '-'.padStart(21) : `${mbPerMinute.toFixed(1).padStart(11)} MB/min`} ${cpuMsPerOrder.toFixed(1).padStart(18)} ms ${mainThreadMsPerOrder === undefined ? '' : `${mainThreadMsPerOrder.toFixed(1).padStart(50)} ms`}`,
     );
   const totalMs = processes.reduce((sum, { cpuMsPerOrder }) => sum + cpuMsPerOrder, 0);
   console.log(`  ${'all'.padEnd(32)} ${''.padStart(9)} ${totalMs.toFixed(1).padStart(18)} ms`);
@@ -339,13 +380,15 @@ const main = async () => {
         // The worst view's p99 seconds behind at the highest rate within the SLO.
         const lagP99 = best && best.lag.length > 0 ? Math.max(...best.lag.map((lag) => lag.secondsP99)).toFixed(2) : '-';
         const transactions = result.transactionsPerOrder === undefined ? '-' : result.transactionsPerOrder.toFixed(1);
+        // The fastest-growing process: a leak shows here first over a long run (BENCH_SECONDS=300).
+        const growth = Math.max(...result.processes.map(({ mbPerMinute }) => mbPerMinute ?? 0));
         summary.push(
-          `${mode.padEnd(9)} ${flow.padEnd(10)} ${scenario.padEnd(11)} ${(best ? `${best.rate}/s` : 'none').padStart(8)} ${(best ? best.p99.toFixed(0) : '-').padStart(8)} ${cpu.toFixed(1).padStart(10)} ${lagP99.padStart(16)} ${transactions.padStart(16)}`,
+          `${mode.padEnd(9)} ${flow.padEnd(10)} ${scenario.padEnd(11)} ${(best ? `${best.rate}/s` : 'none').padStart(8)} ${(best ? best.p99.toFixed(0) : '-').padStart(8)} ${cpu.toFixed(1).padStart(10)} ${lagP99.padStart(16)} ${transactions.padStart(16)} ${growth.toFixed(1).padStart(22)}`,
         );
       }
   }
   console.log(
-    `\n== side by side (same run)\nmode      flow       scenario     highest  p99 (ms)  CPU ms/order  view lag p99 (s)  PG xacts/order\n${summary.join('\n')}`,
+    `\n== side by side (same run)\nmode      flow       scenario     highest  p99 (ms)  CPU ms/order  view lag p99 (s)  PG xacts/order  most growth (MB/min)\n${summary.join('\n')}`,
   );
 };
 

@@ -108,6 +108,25 @@ export const sampleRss = (intervalMs = 10): RssSampler => {
 
 export const MB = 1024 * 1024;
 
+/**
+ * The least-squares slope of y over x (0 with fewer than two distinct x): a memory's
+ * growth per minute from samples over a run, where peak alone cannot tell a plateau from
+ * a leak.
+ */
+export const slope = (points: readonly { x: number; y: number }[]): number => {
+  const n = points.length;
+  if (n < 2) return 0;
+  const meanX = points.reduce((sum, { x }) => sum + x, 0) / n;
+  const meanY = points.reduce((sum, { y }) => sum + y, 0) / n;
+  let covariance = 0;
+  let variance = 0;
+  for (const { x, y } of points) {
+    covariance += (x - meanX) * (y - meanY);
+    variance += (x - meanX) ** 2;
+  }
+  return variance === 0 ? 0 : covariance / variance;
+};
+
 // ---- report
 
 export interface BenchRow {
