@@ -1,13 +1,13 @@
 // Local mode's share of PostgreSQL's connections: every process of the shop (replicas
 // too) on one server, whose max_connections is 100 by default. Each process is given
 // DATABASE_CONNECTIONS, an even share of what the server has free, so that together
-// they never take more than it has: at their pools' defaults, 21 processes asked for
-// about 400 (docs/running.md, "PostgreSQL connections").
+// they never take more than it has: at their pools' defaults, two replicas of every
+// service (20 processes) could ask for 380 (docs/running.md, "PostgreSQL connections").
 import pg from 'pg';
-import { MIN_DATABASE_CONNECTIONS } from '@ordo/host';
+import { DEFAULT_CONNECTION_SHARES, MIN_DATABASE_CONNECTIONS } from '@ordo/host';
 
-/** A process's share at most: the pools' defaults together (8 + 10 + the LISTEN connection). */
-export const MAX_SHARE = 19;
+/** A process's share at most: the pools' defaults together, and the store's LISTEN connection (19). */
+export const MAX_SHARE = DEFAULT_CONNECTION_SHARES.service + DEFAULT_CONNECTION_SHARES.store + 1;
 
 /** Left free for an operator's psql, the ordo CLI (a replay's pool of 4 and its store) and the benchmarks' own queries. */
 export const HEADROOM = 12;

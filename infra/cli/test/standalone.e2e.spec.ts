@@ -6,10 +6,10 @@ const ROOT = path.resolve(__dirname, '../../..');
 // A service started on its own (local mode's processes, compose) has no one to make it
 // tokens: without AUTH_TOKENS it must refuse to start rather than run with nothing guarded.
 describe('a service started on its own', () => {
-  const start = (authTokens?: string) =>
+  const start = (authTokens?: string, more: Record<string, string> = {}) =>
     spawnSync(process.execPath, ['--import', 'tsx', 'infra/cli/src/serve.ts', 'catalog'], {
       cwd: ROOT,
-      env: { PATH: process.env.PATH ?? '', PORT: '0', ...(authTokens === undefined ? {} : { AUTH_TOKENS: authTokens }) },
+      env: { PATH: process.env.PATH ?? '', PORT: '0', ...(authTokens === undefined ? {} : { AUTH_TOKENS: authTokens }), ...more },
       encoding: 'utf8',
       timeout: 60_000,
     });
@@ -25,6 +25,16 @@ describe('a service started on its own', () => {
       expect(result.status).toBe(1);
       expect(result.stderr).toMatch(message);
       expect(result.stderr).not.toContain('s3cret');
+    }
+  });
+
+  it('refuses to start with fewer PostgreSQL connections than it needs, saying how many', () => {
+    for (const given of ['3', 'many']) {
+      const result = start('ops:s3cret:operator', { DATABASE_CONNECTIONS: given });
+      expect(result.status).toBe(1);
+      expect(result.stderr).toMatch(
+        given === '3' ? /DATABASE_CONNECTIONS: expected at least 4: two for the service's pool/ : /DATABASE_CONNECTIONS: expected a whole number/,
+      );
     }
   });
 });

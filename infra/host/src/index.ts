@@ -19,7 +19,7 @@ export {
 } from './module';
 export { topicsOf } from './topics';
 export { runStandalone } from './standalone';
-export { connectionShares, MIN_DATABASE_CONNECTIONS, type ConnectionShares } from './connections';
+export { connectionShares, DEFAULT_CONNECTION_SHARES, MIN_DATABASE_CONNECTIONS, type ConnectionShares } from './connections';
 export { runEmbedded, EMBEDDED_OPERATOR, type EmbeddedOptions } from './embedded';
 export { localTokens, type LocalTokens } from './local-tokens';
 export { DataFolderLocked, lockDataFolder, type DataFolderLock } from './data-lock';

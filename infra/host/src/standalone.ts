@@ -34,7 +34,10 @@ export const runStandalone = (service: ServiceDefinition, environment: NodeJS.Pr
         /** PostgreSQL connections this process may hold, its pool's and its event store's together (connections.ts); unset, the pools' defaults. */
         DATABASE_CONNECTIONS: env
           .int()
-          .min(MIN_DATABASE_CONNECTIONS, `expected at least ${MIN_DATABASE_CONNECTIONS}: one for each pool and the event store's LISTEN`)
+          .min(
+            MIN_DATABASE_CONNECTIONS,
+            `expected at least ${MIN_DATABASE_CONNECTIONS}: two for the service's pool (the relay's lock keeps one), one for its event store's and one for the store's LISTEN`,
+          )
           .optional(),
         KAFKA_BROKERS: env.list().default(['127.0.0.1:9092']),
         // No default: a service on its own refuses to start rather than run with nothing guarded.
