@@ -1,7 +1,7 @@
 import type { TransactionalSql } from '@ordo/runtime';
 import { testScope } from '@ordo/testing';
 import { projectionDatabases, rowsOf } from '../test/databases';
-import { messageOf, parcelHistory, parcelsProjection, type ParcelRow } from '../test/parcels';
+import { AWKWARD_LABEL, messageOf, parcelHistory, parcelsProjection, type ParcelRow } from '../test/parcels';
 import { chunked, interleave, seeded } from '../test/shuffle';
 import { applyMessages } from './apply';
 import { fillRun, MAX_WRITES_ASIDE } from './fill';
@@ -57,7 +57,7 @@ describe.each(['postgres', 'pglite'] as const)('the revision guards on %s', (dat
       parcel_id: 'p1',
       status: 'delivered',
       weight_grams: '500',
-      labels: ['fragile', 'this side up'],
+      labels: ['fragile', AWKWARD_LABEL],
       scans: '2',
       last_scan_at: new Date('2026-01-03T10:00:00.000Z'),
       parcels_revision: '3',

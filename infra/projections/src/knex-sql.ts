@@ -1,5 +1,6 @@
 import knexFactory, { type Knex } from 'knex';
-import type { Query } from '@ordo/runtime';
+import { quoteIdentifier, type CopyingQuery, type Query } from '@ordo/runtime';
+import { copyText } from './copy-text';
 import type { ProjectionWriter, ShadowFill } from './definition';
 import type { ProjectionNames } from './names';
 
@@ -27,11 +28,22 @@ export const runCompiled = async <Row>(query: Query, compilable: Compilable): Pr
 };
 
 /** The writer a projection's `apply` gets: its tables' physical names in this table set, in this transaction. */
-export const projectionWriter = (query: Query, names: ProjectionNames, fill?: ShadowFill): ProjectionWriter => ({
-  knex: builder,
-  // Unquoted `schema.table`: knex quotes each part, and the projection's raw SQL binds it with `??`.
-  table: (name) => `${names.schema}.${names.physical(name)}`,
-  run: (compilable) => runCompiled(query, compilable as unknown as Compilable),
-  query: async <Row>(sql: string, values: readonly unknown[]) => (await query<Row>(sql, values.map(prepareBinding))).rows,
-  ...(fill ? { fill } : {}),
-});
+export const projectionWriter = (query: Query, names: ProjectionNames, fill?: ShadowFill): ProjectionWriter => {
+  const { copyFrom } = query as CopyingQuery;
+  return {
+    knex: builder,
+    // Unquoted `schema.table`: knex quotes each part, and the projection's raw SQL binds it with `??`.
+    table: (name) => `${names.schema}.${names.physical(name)}`,
+    run: (compilable) => runCompiled(query, compilable as unknown as Compilable),
+    query: async <Row>(sql: string, values: readonly unknown[]) => (await query<Row>(sql, values.map(prepareBinding))).rows,
+    ...(fill ? { fill } : {}),
+    ...(copyFrom
+      ? {
+          insertRows: async (table: string, columns: readonly string[], rows: readonly (readonly unknown[])[]) => {
+            const [schema = '', name = ''] = table.split('.');
+            await copyFrom(`copy ${quoteIdentifier(schema)}.${quoteIdentifier(name)} (${columns.map(quoteIdentifier).join(', ')}) from stdin`, copyText(rows));
+          },
+        }
+      : {}),
+  };
+};

@@ -3,7 +3,7 @@ import { createMetrics } from '@ordo/runtime';
 import { eventually, testScope } from '@ordo/testing';
 import type { Projection } from './definition';
 import { projectionDatabases, rowsOf } from '../test/databases';
-import { parcelHistory, parcelsProjection, published } from '../test/parcels';
+import { AWKWARD_LABEL, parcelHistory, parcelsProjection, published } from '../test/parcels';
 import { projectionConsumer } from './consumer';
 
 // The live runner on a real broker, through the bus every consumer uses: chunks with their
@@ -61,7 +61,7 @@ describe('a projection consuming Kafka through the bus', () => {
       expect(await consumer.redrive('parcel-bad')).toMatchObject({ remaining: 0 });
       expect((await rowsOf(sql, table)).find((row) => row.parcel_id === 'bad')).toMatchObject({
         status: 'delivered',
-        labels: ['fragile', 'this side up'],
+        labels: ['fragile', AWKWARD_LABEL],
         parcels_revision: '3',
       });
     } finally {

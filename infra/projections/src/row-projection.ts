@@ -129,14 +129,21 @@ export const rowProjection = <R extends Row>(options: RowProjectionOptions<R>): 
       }
       return undefined;
     };
-    const writeAside = (fill: ShadowFill) => {
-      const rows = new Map([...unwritten].map((key) => [key, cached.get(key) as Row]));
+    /** The keys to be written now that were never written before (so not in the table), all marked written. */
+    const takeFresh = () => {
+      const fresh = new Set<string>();
+      for (const key of unwritten) if (!written.has(key)) fresh.add(key);
       for (const key of unwritten) written.add(key);
       unwritten = new Set();
+      return fresh;
+    };
+    const writeAside = (fill: ShadowFill) => {
+      const rows = new Map([...unwritten].map((key) => [key, cached.get(key) as Row]));
+      const fresh = takeFresh();
       writing.push(rows);
       const done = () => void writing.splice(writing.indexOf(rows), 1);
       // Its failure is the rebuild's to report (ShadowFill.writeAside).
-      void fill.writeAside((writer) => writeMany(writer, rows, new Set(rows.keys()))).then(done, done);
+      void fill.writeAside((writer) => writeMany(writer, rows, new Set(rows.keys()), fresh)).then(done, done);
     };
     return {
       apply: async (concerned: Concerned[], writer: ProjectionWriter) => {
@@ -154,9 +161,8 @@ export const rowProjection = <R extends Row>(options: RowProjectionOptions<R>): 
         cached = new Map();
       },
       flush: async (writer: ProjectionWriter) => {
-        await writeMany(writer, cached, unwritten);
-        for (const key of unwritten) written.add(key);
-        unwritten = new Set();
+        const changed = unwritten;
+        await writeMany(writer, cached, changed, takeFresh());
         cached = new Map();
       },
     };

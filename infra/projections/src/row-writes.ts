@@ -125,10 +125,12 @@ export const rowWrites = (options: RowTable) => {
 
   /**
    * A fill's changed rows, as write does, in statements of up to ROWS_PER_STATEMENT rows
-   * that name the same columns: rows go by which sources wrote them.
+   * that name the same columns: rows go by which sources wrote them. Rows of `fresh` keys
+   * are not in the table yet: where the writer can, they are inserted with COPY instead,
+   * which costs the database a fraction of the upsert's parsing of JSON.
    */
-  const writeMany = async (writer: ProjectionWriter, rows: Map<string, Row>, changed: Set<string>) => {
-    const bySources = new Map<string, { columns: string[]; rows: Row[] }>();
+  const writeMany = async (writer: ProjectionWriter, rows: Map<string, Row>, changed: Set<string>, fresh: ReadonlySet<string> = new Set()) => {
+    const bySources = new Map<string, { columns: string[]; rows: Row[]; inserted: unknown[][] }>();
     for (const key of changed) {
       const row = rows.get(key) as Row;
       const wrote = sourceNames.filter((source) => (row[revisionColumns[source] as string] as bigint) >= 0n);
@@ -136,8 +138,12 @@ export const rowWrites = (options: RowTable) => {
       let statement = bySources.get(group);
       if (!statement) {
         const columns = [options.key, ...wrote.flatMap((source) => [...(options.sources[source]?.columns ?? []), revisionColumn(source)])];
-        statement = { columns, rows: [] };
+        statement = { columns, rows: [], inserted: [] };
         bySources.set(group, statement);
+      }
+      if (writer.insertRows && fresh.has(key)) {
+        statement.inserted.push(statement.columns.map((column) => row[column]));
+        continue;
       }
       const written: Row = {};
       for (const column of statement.columns) {
@@ -147,8 +153,10 @@ export const rowWrites = (options: RowTable) => {
       }
       statement.rows.push(written);
     }
-    for (const { columns, rows: grouped } of bySources.values())
+    for (const { columns, rows: grouped, inserted } of bySources.values()) {
+      if (inserted.length > 0) await writer.insertRows?.(writer.table(options.table), columns, inserted);
       for (let next = 0; next < grouped.length; next += ROWS_PER_STATEMENT) await upsertJson(writer, columns, grouped.slice(next, next + ROWS_PER_STATEMENT));
+    }
   };
 
   return { write, writeMany, revisionColumns };

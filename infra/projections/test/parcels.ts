@@ -71,12 +71,15 @@ export const parcelEvent = (stream: string, revision: number, type: string, data
   recordedAt: new Date(Date.UTC(2026, 0, 1, 0, 0, revision)),
 });
 
+/** A label with what COPY's text format escapes (a backslash, a tab, line breaks, `\N`), and quotes JSON escapes. */
+export const AWKWARD_LABEL = 'this side up\t"glass"\\N\r\nno \\ hooks';
+
 /** A parcel's history on both sources: registered, labelled, scanned twice, delivered. */
 export const parcelHistory = (id: string, options: { weightGrams?: number } = {}): RecordedEvent[] => [
   parcelEvent(`parcel-${id}`, 0, 'ParcelRegistered', { parcelId: id, weightGrams: options.weightGrams ?? 500 }),
   parcelEvent(`parcel-${id}`, 1, 'ParcelLabelled', { parcelId: id, label: 'fragile' }),
   parcelEvent(`scan-${id}`, 0, 'ParcelScanned', { parcelId: id, at: '2026-01-02T10:00:00.000Z' }),
-  parcelEvent(`parcel-${id}`, 2, 'ParcelLabelled', { parcelId: id, label: 'this side up' }),
+  parcelEvent(`parcel-${id}`, 2, 'ParcelLabelled', { parcelId: id, label: AWKWARD_LABEL }),
   parcelEvent(`scan-${id}`, 1, 'ParcelScanned', { parcelId: id, at: '2026-01-03T10:00:00.000Z' }),
   parcelEvent(`parcel-${id}`, 3, 'ParcelDelivered', { parcelId: id }),
 ];

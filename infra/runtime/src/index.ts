@@ -32,4 +32,5 @@ export {
   type TransactionalSql,
   type SqlSession,
   type Query,
+  type CopyingQuery,
 } from './sql';

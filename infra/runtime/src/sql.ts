@@ -1,4 +1,7 @@
+import { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
 import type pg from 'pg';
+import { from as copyFromStream } from 'pg-copy-streams';
 
 /**
  * The little of a SQL client the platform's own tables need (idempotency keys,
@@ -14,6 +17,9 @@ export const quoteIdentifier = (name: string): string => {
   if (!/^[A-Za-z_][A-Za-z0-9_]{0,62}$/.test(name)) throw new Error(`'${name}' is not a valid SQL identifier`);
   return `"${name}"`;
 };
+
+/** A transaction's query that can also COPY text rows in (node-pg only). */
+export type CopyingQuery = Query & { copyFrom?: (statement: string, text: string) => Promise<void> };
 
 export type Query = <Row = Record<string, unknown>>(text: string, params?: unknown[]) => Promise<{ rows: Row[] }>;
 
@@ -42,7 +48,11 @@ export const pgPoolSql = (pool: pg.Pool): TransactionalSql => ({
     const client = await pool.connect();
     try {
       await client.query('begin');
-      const result = await work(async <Row>(text: string, params?: unknown[]) => (await client.query(text, params)) as unknown as { rows: Row[] });
+      const query: Query = async <Row>(text: string, params?: unknown[]) => (await client.query(text, params)) as unknown as { rows: Row[] };
+      (query as CopyingQuery).copyFrom = async (statement: string, text: string) => {
+        await pipeline(Readable.from([text]), client.query(copyFromStream(statement)));
+      };
+      const result = await work(query);
       await client.query('commit');
       return result;
     } catch (error) {
