@@ -122,7 +122,7 @@ const main = async () => {
     options.production
       ? `exec "${process.execPath}" ${nodeArgs} --conditions=production ${productionEntryOf(name)}`
       : `exec "${process.execPath}" ${nodeArgs} --import tsx infra/cli/src/serve.ts ${name}`;
-  const { result } = concurrently(
+  const { result, commands } = concurrently(
     [
       ...processes.map((instance) => ({
         name: instance.name,
@@ -138,7 +138,49 @@ const main = async () => {
     { prefix: 'name', padPrefix: true, restartTries: -1, restartDelay: 1000, handleInput: false, killOthersOn: [] },
   );
 
-  await Promise.all([...processes.map((instance) => waitUntilReady(instance.url)), waitUntilReady(gatewayUrl)]);
+  // A signal stops every service (concurrently sends it on). But concurrently restarts a
+  // crashing service even after a signal, and its result waits for a failing service's
+  // last restart, which never comes: a crash loop kept the supervisor running. So a
+  // restart after a signal is stopped as it starts, and the supervisor exits once no
+  // service runs.
+  let stopSignal: NodeJS.Signals | undefined;
+  let onAllStopped = () => undefined as void;
+  const allStopped = new Promise<number>((resolve) => (onAllStopped = () => resolve(0)));
+  const checkStopped = () => {
+    if (stopSignal && commands.every((command) => command.state !== 'started')) onAllStopped();
+  };
+  for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const)
+    process.once(signal, () => {
+      stopSignal ??= signal;
+      checkStopped();
+    });
+  for (const command of commands)
+    command.stateChange.subscribe((state) => {
+      if (state === 'started' && stopSignal) command.kill(stopSignal);
+      else checkStopped();
+    });
+  // Settles once every service has stopped: after a signal, or when each exits by itself (1 if one failed).
+  const finished = Promise.race([
+    result.then(
+      () => 0,
+      () => 1,
+    ),
+    allStopped,
+  ]);
+  // A signal while the services start ends the wait; services not ready in time are all stopped.
+  const ready = Promise.all([...processes.map((instance) => waitUntilReady(instance.url)), waitUntilReady(gatewayUrl)]).then(
+    () => 'ready' as const,
+    async (error: unknown): Promise<never> => {
+      say(`stopping every service: ${error instanceof Error ? error.message : String(error)}`);
+      stopSignal ??= 'SIGTERM';
+      for (const command of commands) command.kill(stopSignal);
+      checkStopped();
+      await allStopped;
+      process.exit(1);
+    },
+  );
+  const started = await Promise.race([ready, finished]);
+  if (started !== 'ready') process.exit(started);
   const urls = Object.fromEntries(services.map((service) => [service.name, service.url]));
   const { seeded, customerId } = await seedShop(
     {
@@ -161,11 +203,7 @@ const main = async () => {
   say(`Tokens (operator and customer) are kept in ${local.file}.`);
   say(`Ctrl-C stops the services; the Kafka broker keeps running (npm run kafka:stop).`);
 
-  // Settles once every service has stopped: on Ctrl-C (each stops gracefully) or when one exits cleanly.
-  await result.then(
-    () => process.exit(0),
-    () => process.exit(1),
-  );
+  process.exit(await finished);
 };
 
 main().catch((error: unknown) => {

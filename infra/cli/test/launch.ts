@@ -107,6 +107,43 @@ export const startEmbeddedProcess = (dataDir: string, port: string | number = 0,
   };
 };
 
+/**
+ * `npm run start:local` as a bare process, for tests of how the supervisor starts and
+ * stops: its output, its exit, the processes it left behind, and its databases dropped.
+ */
+export const startLocalProcess = (options: {
+  basePort: number;
+  databaseUrl: string;
+  databasePrefix: string;
+  kafkaBrokers: string[];
+  env?: Record<string, string>;
+}) => {
+  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'ordo-local-'));
+  const started = run('infra/cli/src/local.ts', {
+    ...options.env,
+    ORDO_DATA_DIR: dataDir,
+    PORT: String(options.basePort),
+    DATABASE_URL: options.databaseUrl,
+    ORDO_DATABASE_PREFIX: options.databasePrefix,
+    KAFKA_BROKERS: options.kafkaBrokers.join(','),
+  });
+  return {
+    child: started.child,
+    output: started.output,
+    waitForLine: started.waitForLine,
+    /** Resolves once the supervisor has exited. */
+    exited: started.exited,
+    /** The processes of this launch still alive. */
+    leftovers: () => markedPids(started.marker),
+    /** SIGINT, then SIGKILL to what is left; drops the databases and roles and the data folder. */
+    cleanUp: async () => {
+      await started.stop();
+      await dropServiceDatabases(options.databaseUrl, shopServices, options.databasePrefix);
+      fs.rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+};
+
 export interface LaunchedEmbeddedShop extends LaunchedShop {
   /**
    * SIGKILLs the shop's process (a crash: nothing is shut down), runs `whileDown` while
