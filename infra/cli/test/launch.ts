@@ -107,6 +107,24 @@ export const startEmbeddedProcess = (dataDir: string, port: string | number = 0,
   };
 };
 
+/** Where local mode's supervisor puts the shop: its ports, its brokers, and the databases and roles it makes (named with the prefix). */
+interface LocalShopPlace {
+  basePort: number;
+  databaseUrl: string;
+  databasePrefix: string;
+  kafkaBrokers: string[];
+  env?: Record<string, string>;
+}
+
+const supervisorEnvironment = (options: LocalShopPlace, dataDir: string): Record<string, string> => ({
+  ...options.env,
+  ORDO_DATA_DIR: dataDir,
+  PORT: String(options.basePort),
+  DATABASE_URL: options.databaseUrl,
+  ORDO_DATABASE_PREFIX: options.databasePrefix,
+  KAFKA_BROKERS: options.kafkaBrokers.join(','),
+});
+
 /**
  * `npm run start:local` as a bare process, for tests of how the supervisor starts and
  * stops: its output, its exit, the processes it left behind, and its databases dropped.
@@ -119,14 +137,7 @@ export const startLocalProcess = (options: {
   env?: Record<string, string>;
 }) => {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'ordo-local-'));
-  const started = run('infra/cli/src/local.ts', {
-    ...options.env,
-    ORDO_DATA_DIR: dataDir,
-    PORT: String(options.basePort),
-    DATABASE_URL: options.databaseUrl,
-    ORDO_DATABASE_PREFIX: options.databasePrefix,
-    KAFKA_BROKERS: options.kafkaBrokers.join(','),
-  });
+  const started = run('infra/cli/src/local.ts', supervisorEnvironment(options, dataDir));
   return {
     child: started.child,
     output: started.output,
@@ -220,30 +231,15 @@ export interface LaunchedLocalShop extends LaunchedShop {
  * `npm run start:local` on its own ports, Kafka brokers, and databases and roles named
  * with `databasePrefix` (made by the supervisor from `databaseUrl`, an administrator's).
  */
-export const launchLocal = async (options: {
-  basePort: number;
-  databaseUrl: string;
-  databasePrefix: string;
-  kafkaBrokers: string[];
-  env?: Record<string, string>;
-  /** The supervisor's options, e.g. `--production`. */
-  args?: string[];
-}): Promise<LaunchedLocalShop> => {
+export const launchLocal = async (
+  options: LocalShopPlace & {
+    /** The supervisor's options, e.g. `--production`. */
+    args?: string[];
+  },
+): Promise<LaunchedLocalShop> => {
   // The supervisor keeps the tokens and database passwords it makes in a data folder; a fresh one per launch.
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'ordo-local-'));
-  const supervisor = run(
-    'infra/cli/src/local.ts',
-    {
-      ...options.env,
-      ORDO_DATA_DIR: dataDir,
-      PORT: String(options.basePort),
-      DATABASE_URL: options.databaseUrl,
-      ORDO_DATABASE_PREFIX: options.databasePrefix,
-      KAFKA_BROKERS: options.kafkaBrokers.join(','),
-    },
-    [],
-    options.args,
-  );
+  const supervisor = run('infra/cli/src/local.ts', supervisorEnvironment(options, dataDir), [], options.args);
   const dropDatabases = async () => {
     await dropServiceDatabases(options.databaseUrl, shopServices, options.databasePrefix);
     fs.rmSync(dataDir, { recursive: true, force: true });
