@@ -144,8 +144,10 @@ const main = async () => {
   // restart after a signal is stopped as it starts, and the supervisor exits once no
   // service runs.
   let stopSignal: NodeJS.Signals | undefined;
+  /** What the supervisor exits with once no service runs after a stop: 1 when it stopped them because they failed to start. */
+  let stopCode = 0;
   let onAllStopped = () => undefined as void;
-  const allStopped = new Promise<number>((resolve) => (onAllStopped = () => resolve(0)));
+  const allStopped = new Promise<number>((resolve) => (onAllStopped = () => resolve(stopCode)));
   const checkStopped = () => {
     if (stopSignal && commands.every((command) => command.state !== 'started')) onAllStopped();
   };
@@ -170,17 +172,17 @@ const main = async () => {
   // A signal while the services start ends the wait; services not ready in time are all stopped.
   const ready = Promise.all([...processes.map((instance) => waitUntilReady(instance.url)), waitUntilReady(gatewayUrl)]).then(
     () => 'ready' as const,
-    async (error: unknown): Promise<never> => {
+    (error: unknown) => {
       say(`stopping every service: ${error instanceof Error ? error.message : String(error)}`);
+      stopCode = 1;
       stopSignal ??= 'SIGTERM';
       for (const command of commands) command.kill(stopSignal);
       checkStopped();
-      await allStopped;
-      process.exit(1);
+      return allStopped;
     },
   );
   const started = await Promise.race([ready, finished]);
-  if (started !== 'ready') process.exit(started);
+  if (started !== 'ready') process.exit(Math.max(started, stopCode));
   const urls = Object.fromEntries(services.map((service) => [service.name, service.url]));
   const { seeded, customerId } = await seedShop(
     {
