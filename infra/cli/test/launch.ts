@@ -129,13 +129,7 @@ const supervisorEnvironment = (options: LocalShopPlace, dataDir: string): Record
  * `npm run start:local` as a bare process, for tests of how the supervisor starts and
  * stops: its output, its exit, the processes it left behind, and its databases dropped.
  */
-export const startLocalProcess = (options: {
-  basePort: number;
-  databaseUrl: string;
-  databasePrefix: string;
-  kafkaBrokers: string[];
-  env?: Record<string, string>;
-}) => {
+export const startLocalProcess = (options: LocalShopPlace) => {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'ordo-local-'));
   const started = run('infra/cli/src/local.ts', supervisorEnvironment(options, dataDir));
   return {

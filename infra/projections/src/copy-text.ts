@@ -1,11 +1,10 @@
 // Rows in PostgreSQL's COPY text format: a row a line, its values apart by tabs, null as
 // \N, and a value's backslashes, tabs and line breaks escaped. A list or an object is its
 // JSON (a jsonb column), a bigint its digits, a Date its ISO time.
+import { bigintAsText } from './row-writes';
 
 const ESCAPED = /[\\\t\n\r]/g;
 const ESCAPES: Record<string, string> = { '\\': '\\\\', '\t': '\\t', '\n': '\\n', '\r': '\\r' };
-
-const bigintAsText = (_key: string, value: unknown) => (typeof value === 'bigint' ? value.toString() : value);
 
 const textOf = (value: unknown): string => {
   if (value === null || value === undefined) return '\\N';

@@ -3,11 +3,10 @@ import { quoteIdentifier, type CopyingQuery, type Query } from '@ordo/runtime';
 import { copyText } from './copy-text';
 import type { ProjectionWriter, ShadowFill } from './definition';
 import type { ProjectionNames } from './names';
+import { bigintAsText } from './row-writes';
 
 /** A query builder without a connection: it only compiles; Ordo's Query (pg pool or PGlite) executes. */
 export const builder: Knex = knexFactory({ client: 'pg' });
-
-const replaceBigints = (_key: string, value: unknown) => (typeof value === 'bigint' ? value.toString() : value);
 
 /**
  * Bindings as both node-pg and PGlite take them alike: a bigint as its text, a plain object
@@ -17,7 +16,7 @@ const replaceBigints = (_key: string, value: unknown) => (typeof value === 'bigi
 export const prepareBinding = (value: unknown): unknown => {
   if (typeof value === 'bigint') return value.toString();
   if (value === null || typeof value !== 'object' || value instanceof Date || Buffer.isBuffer(value) || Array.isArray(value)) return value;
-  return JSON.stringify(value, replaceBigints);
+  return JSON.stringify(value, bigintAsText);
 };
 
 type Compilable = { toSQL(): { toNative(): { sql: string; bindings: readonly unknown[] } } };

@@ -30,7 +30,8 @@ const DEFAULT = Symbol('default');
 /** Rows a fill's statement writes, at most: their JSON is one parameter. */
 const ROWS_PER_STATEMENT = 5_000;
 
-const bigintAsText = (_key: string, value: unknown) => (typeof value === 'bigint' ? value.toString() : value);
+/** A JSON.stringify replacer: a bigint (a revision) as its text. */
+export const bigintAsText = (_key: string, value: unknown) => (typeof value === 'bigint' ? value.toString() : value);
 
 /** The rows as one JSON array; a bigint (a revision, or one inside a value) as its text, which PostgreSQL reads as a number. */
 const rowsJson = (rows: Row[]): string => {
