@@ -23,8 +23,7 @@ export const parseInventoryCommand = commandParser(CONTEXT, inventoryCommandSche
 export const inventoryCommandHandler =
   (handlers: InventoryHandlers, clock: () => Date, logger: Logger) =>
   async ({ key, value: command }: ConsumedMessage<InventoryCommandMessage>): Promise<void> => {
-    // Commands of one sku keep their order only when keyed by it: a wrong key is a sender's bug, parked to be seen.
-    if (key !== command.data.sku) throw new Error(`${command.type} for ${command.data.sku} arrived keyed by '${key}'`);
+    keyedBySku(key, command);
     const context: CommandContext = { ...commandMetadataOf(command), now: clock().toISOString() };
     const handled = await handle(handlers, command, context);
     logger.debug(
@@ -36,6 +35,33 @@ export const inventoryCommandHandler =
         repeated: handled.repeated,
       },
       'inventory command handled',
+    );
+  };
+
+/** Commands of one sku keep their order only when keyed by it: a wrong key is a sender's bug, parked to be seen. */
+const keyedBySku = (key: string, command: InventoryCommandMessage) => {
+  if (key !== command.data.sku) throw new Error(`${command.type} for ${command.data.sku} arrived keyed by '${key}'`);
+};
+
+/**
+ * The commands of one sku that waited in a fetch, decided in turn and appended together
+ * (`handleTogether`): all or none, and after a throw the consumer hands them to
+ * inventoryCommandHandler one by one, where those appended meanwhile answer as repeats.
+ */
+export const inventoryCommandsTogether =
+  (handlers: InventoryHandlers, clock: () => Date, logger: Logger) =>
+  async (messages: ConsumedMessage<InventoryCommandMessage>[]): Promise<void> => {
+    const [first] = messages;
+    if (!first) return;
+    for (const { key, value } of messages) keyedBySku(key, value);
+    const now = clock().toISOString();
+    const handled = await handlers.reserveOrReleaseTogether(
+      first.key,
+      messages.map(({ value: command }) => ({ command, context: { ...commandMetadataOf(command), now } })),
+    );
+    logger.debug(
+      { sku: first.key, commands: messages.length, answers: handled.map((answer) => answer.events.map((event) => event.type)) },
+      'inventory commands handled together',
     );
   };
 
@@ -69,5 +95,6 @@ export const inventoryConsumers = ({ handlers, catalogSkus, clock, logger }: Inv
     concurrentSequences: COMMAND_SEQUENCES_AT_ONCE,
     parse: parseInventoryCommand,
     handle: inventoryCommandHandler(handlers, clock, logger),
+    handleTogether: inventoryCommandsTogether(handlers, clock, logger),
   }),
 ];

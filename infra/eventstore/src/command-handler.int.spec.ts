@@ -129,6 +129,60 @@ describe('commandHandler', () => {
     expect(stale).toMatchObject({ status: 'rejected', reason: expect.any(WrongExpectedRevisionError) });
   });
 
+  it('handles commands together in one append, each answered as if alone, and a repeat among them with its first events', async () => {
+    const { counted, appends } = countingAppends(store);
+    const handler = commandHandler({ store: counted, aggregate: counter });
+    await handler.handle(stream, meta('c1'), increment(1));
+
+    const handled = await handler.handleTogether(stream, [
+      { metadata: meta('c2'), decide: increment(2) },
+      { metadata: meta('c1'), decide: increment(50) },
+      { metadata: meta('c3'), decide: increment(3) },
+    ]);
+
+    expect(handled.map(({ revision, repeated, state }) => ({ revision, repeated, total: state.total }))).toEqual([
+      { revision: 1n, repeated: false, total: 3 },
+      { revision: 1n, repeated: true, total: 3 },
+      { revision: 2n, repeated: false, total: 6 },
+    ]);
+    expect(appends()).toBe(2); // c1 alone, then c2 and c3 together
+    expect((await read(store, stream)).map((event) => event.metadata.commandId)).toEqual(['c1', 'c2', 'c3']);
+  });
+
+  it('appends nothing of commands handled together when one of them is refused, and each can then go alone', async () => {
+    const handler = commandHandler({ store, aggregate: counter });
+    await handler.handle(stream, meta('c1'), increment(90));
+
+    const together = handler.handleTogether(stream, [
+      { metadata: meta('c2'), decide: increment(5) },
+      { metadata: meta('c3'), decide: increment(10) },
+      { metadata: meta('c4'), decide: increment(1) },
+    ]);
+
+    await expect(together).rejects.toThrow('over the limit');
+    expect(await read(store, stream)).toHaveLength(1);
+    // The caller's fallback: one by one, in order, stopping at the refusal.
+    await expect(handler.handle(stream, meta('c2'), increment(5))).resolves.toMatchObject({ revision: 1n, state: { total: 95 } });
+    await expect(handler.handle(stream, meta('c3'), increment(10))).rejects.toThrow('over the limit');
+  });
+
+  it('holds commands handled together apart from the commands queued around them, in order', async () => {
+    const { counted, appends } = countingAppends(store);
+    const handler = commandHandler({ store: counted, aggregate: counter });
+
+    const first = handler.handle(stream, meta('c1'), increment(1));
+    const waiting = handler.handle(stream, meta('c2'), increment(2));
+    const together = handler.handleTogether(stream, [
+      { metadata: meta('c3'), decide: increment(3) },
+      { metadata: meta('c4'), decide: increment(4) },
+    ]);
+    const after = handler.handle(stream, meta('c5'), increment(5));
+    await Promise.all([first, waiting, together, after]);
+
+    expect(appends()).toBe(4); // c1; c2 (waited, not with the group); c3 and c4; c5
+    expect((await read(store, stream)).map((event) => event.metadata.commandId)).toEqual(['c1', 'c2', 'c3', 'c4', 'c5']);
+  });
+
   it('decides the next command on the state it remembers, without reading the stream again', async () => {
     const { counted, reads } = countingReads(store);
     const handler = commandHandler({ store: counted, aggregate: counter });

@@ -51,6 +51,12 @@ export interface CommandHandlerOptions<State, Event extends DomainEvent> {
   schemaVersion?: number;
 }
 
+/** A command of `handleTogether`: who asked, and what it decides. */
+export interface TogetherCommand<State, Event extends DomainEvent> {
+  metadata: CommandMetadata;
+  decide: (state: State) => Event[];
+}
+
 export interface HandleOptions {
   /** The revision the client saw (If-Match), or `stream_exists` (`If-Match: *`): anything else is a conflict, not retried. */
   expectedRevision?: bigint | 'stream_exists';
@@ -137,7 +143,12 @@ export const commandHandler = <State, Event extends DomainEvent>(options: Comman
    * command alone behaves as the single-command path always did; a client's expected
    * revision (If-Match) only ever comes alone.
    */
-  const decideAndAppend = async (stream: string, batch: readonly Queued<State, Event>[], expectedRevision: bigint | 'stream_exists' | undefined) => {
+  const decideAndAppend = async (
+    stream: string,
+    batch: readonly Queued<State, Event>[],
+    expectedRevision: bigint | 'stream_exists' | undefined,
+    allOrNothing = false,
+  ): Promise<void> => {
     for (let attempt = 0; ; attempt++) {
       // First from memory, without a read (a caller's If-Match is checked against a read):
       // the append expects the remembered revision, so a stale memory fails it and the next
@@ -147,6 +158,11 @@ export const commandHandler = <State, Event extends DomainEvent>(options: Comman
       const loaded = remembered ?? (await load(stream));
       const decided = decideInTurn(aggregate, stream, loaded, batch, { doubtful: remembered !== undefined, expectedRevision });
       if (decided === 'read first') continue;
+      const refused = allOrNothing ? decided.find((decision) => decision.error !== undefined) : undefined;
+      if (refused) {
+        for (const entry of batch) entry.reject(refused.error);
+        return;
+      }
       const deciding = decided.filter((decision) => decision.events !== undefined && decision.events.length > 0 && !decision.repeated);
       if (deciding.length === 0) return settle(decided);
       try {
@@ -176,7 +192,7 @@ export const commandHandler = <State, Event extends DomainEvent>(options: Comman
         return settle(decided);
       } catch (error) {
         // Something only one of them can answer for (events partly stored before): each alone.
-        if (!(error instanceof WrongExpectedRevisionError) && batch.length > 1) {
+        if (!(error instanceof WrongExpectedRevisionError) && batch.length > 1 && !allOrNothing) {
           for (const entry of batch) await decideAndAppend(stream, [entry], undefined);
           return;
         }
@@ -195,9 +211,11 @@ export const commandHandler = <State, Event extends DomainEvent>(options: Comman
     maxBatch: MAX_COMMANDS_TOGETHER,
     // A client's If-Match is checked against the stream as it is then: such a command goes alone.
     alone: (entry) => entry.expectedRevision !== undefined,
+    groupOf: (entry) => entry.group,
     run: async (stream, batch) => {
       try {
-        await decideAndAppend(stream, batch, batch.length === 1 ? batch[0]?.expectedRevision : undefined);
+        const grouped = batch[0]?.group !== undefined;
+        await decideAndAppend(stream, batch, batch.length === 1 ? batch[0]?.expectedRevision : undefined, grouped);
       } catch (error) {
         for (const entry of batch) entry.reject(error); // a read failed: no command of the batch was decided
       }
@@ -213,8 +231,28 @@ export const commandHandler = <State, Event extends DomainEvent>(options: Comman
   const handle = (stream: string, metadata: CommandMetadata, decide: (state: State) => Event[], { expectedRevision }: HandleOptions = {}) =>
     new Promise<Handled<State, Event>>((resolve, reject) => queue(stream, { metadata, decide, expectedRevision, resolve, reject }));
 
+  /**
+   * Handles several commands on one stream as one: decided in turn, each on the state the
+   * ones before it left, and appended together, all or none. A refusal of any of them, or
+   * a failed append, rejects them all and appends nothing; each answers as `handle` would
+   * have. For a caller that holds commands of one stream in order (a consumer's waiting
+   * messages of a key) and, when this fails, hands them over one by one: those appended
+   * before then answer as repeats.
+   */
+  const handleTogether = (stream: string, commands: readonly TogetherCommand<State, Event>[]): Promise<Handled<State, Event>[]> => {
+    const group = {};
+    const entries: Queued<State, Event>[] = [];
+    const answers = commands.map(
+      ({ metadata, decide }) =>
+        new Promise<Handled<State, Event>>((resolve, reject) => entries.push({ metadata, decide, expectedRevision: undefined, group, resolve, reject })),
+    );
+    queue(stream, ...entries);
+    return Promise.all(answers);
+  };
+
   return {
     handle,
+    handleTogether,
     /** The current state and revision, for queries on the write side (GET by id). */
     read: async (stream: string): Promise<{ state: State; revision: bigint }> => {
       const { state, revision } = await load(stream);

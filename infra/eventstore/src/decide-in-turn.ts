@@ -6,6 +6,8 @@ export interface Queued<State, Event extends DomainEvent> {
   metadata: CommandMetadata;
   decide: (state: State) => Event[];
   expectedRevision: bigint | 'stream_exists' | undefined;
+  /** Set on the commands of one `handleTogether`: decided and appended together, all or none. */
+  group?: object;
   resolve(handled: Handled<State, Event>): void;
   reject(error: unknown): void;
 }

@@ -34,5 +34,6 @@ export {
   type Aggregate,
   type DomainEvent,
   type Handled,
+  type TogetherCommand,
 } from './command-handler';
 export { loadedStreams } from './loaded-streams';

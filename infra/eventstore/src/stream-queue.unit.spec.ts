@@ -3,6 +3,7 @@ import { streamQueue } from './stream-queue';
 interface Entry {
   name: string;
   alone?: boolean;
+  group?: string;
 }
 
 /** A queue whose batches the test finishes by hand, recording each as its entries' names joined by +. */
@@ -12,6 +13,7 @@ const queueOf = (maxBatch = 10) => {
   const enqueue = streamQueue<Entry>({
     maxBatch,
     alone: (entry) => entry.alone === true,
+    groupOf: (entry) => entry.group,
     run: (key, batch) =>
       new Promise<void>((resolve) => {
         batches.push(`${key}:${batch.map((entry) => entry.name).join('+')}`);
@@ -48,6 +50,17 @@ describe('the queue of commands for one stream', () => {
     for (const entry of [{ name: 'a' }, { name: 'b' }, { name: 'c' }, { name: 'd' }, { name: 'e', alone: true }, { name: 'f' }]) enqueue('stock-1', entry);
     await finishAll();
     expect(batches).toEqual(['stock-1:a', 'stock-1:b+c', 'stock-1:d', 'stock-1:e', 'stock-1:f']);
+  });
+
+  it('runs the entries of a group queued together as one batch of their own, whatever their number', async () => {
+    const { enqueue, batches, finishAll } = queueOf(2);
+    enqueue('stock-1', { name: 'a' }, { name: 'b' });
+    enqueue('stock-1', { name: 'c', group: 'g1' }, { name: 'd', group: 'g1' }, { name: 'e', group: 'g1' });
+    enqueue('stock-1', { name: 'f', group: 'g2' }, { name: 'g', group: 'g2' });
+    enqueue('stock-1', { name: 'h' });
+    enqueue('stock-2', { name: 'i', group: 'g3' }, { name: 'j', group: 'g3' });
+    await finishAll();
+    expect(batches).toEqual(['stock-1:a+b', 'stock-2:i+j', 'stock-1:c+d+e', 'stock-1:f+g', 'stock-1:h']);
   });
 
   it('starts afresh once a stream has nothing waiting', async () => {

@@ -7,11 +7,10 @@
 //   npm run bench -- messaging
 //   BENCH_EVENTS=50000  BENCH_LATENCY_SECONDS=10  BENCH_RATE=2000  BENCH_ROUNDS=3
 import { randomBytes } from 'node:crypto';
-import { Kafka, logLevel, Partitioners, type Message } from 'kafkajs';
+import { Partitioners, type Message } from 'kafkajs';
 import pg from 'pg';
 import { createEventStore, eventIdFor, type EventStore } from '@ordo/eventstore';
-import { startBroker, stopBroker } from '@ordo/kafka-local';
-import { alternate, best, envNumber, msSince, now, percentile, printTable } from '@ordo/testing/bench';
+import { alternate, benchKafka, best, envNumber, msSince, now, percentile, printTable } from '@ordo/testing/bench';
 import { contextRouting, eventMessageValue, headersOf, inbox, pgPoolDatabase, runConsumer, sqlCheckpointStore, startRelay } from '../src';
 
 const DATABASE_URL = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
@@ -57,11 +56,8 @@ const seed = async (store: EventStore) => {
 };
 
 const main = async () => {
-  const local = process.env.KAFKA_BROKERS ? undefined : await startBroker({ log: (line) => console.log(line) });
-  const brokers = process.env.KAFKA_BROKERS?.split(',') ?? local?.brokers ?? [];
-  const kafka = new Kafka({ clientId: `bench-${RUN}`, brokers, logLevel: logLevel.NOTHING });
-  const admin = kafka.admin();
-  await admin.connect();
+  const broker = await benchKafka(`bench-${RUN}`);
+  const { kafka, admin } = broker;
   const pool = new pg.Pool({ connectionString: DATABASE_URL, max: 8 });
   const eventsTopic = `ordo.${CONTEXT}.events`;
   const rawTopic = `bench.${RUN}.raw`;
@@ -209,8 +205,7 @@ const main = async () => {
       .catch((error: unknown) => console.error(error));
     await pool.end();
     await admin.deleteTopics({ topics }).catch(() => undefined);
-    await admin.disconnect();
-    if (local && !local.alreadyRunning) await stopBroker({ port: local.port });
+    await broker.close();
   }
 };
 

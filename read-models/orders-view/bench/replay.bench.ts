@@ -9,12 +9,11 @@
 // It runs with the ordo command's node flags (package.json's `ordo`), the raw consumer too:
 // node-options: --max-semi-space-size=64
 import { randomBytes, randomUUID } from 'node:crypto';
-import { Kafka, logLevel } from 'kafkajs';
+import type { Kafka } from 'kafkajs';
 import pg from 'pg';
-import { startBroker, stopBroker } from '@ordo/kafka-local';
 import { kafkaFeed, rebuildProjection } from '@ordo/projections';
 import { pgPoolSql, quoteIdentifier } from '@ordo/runtime';
-import { best, envNumber, msSince, now, printTable, sampleRss, MB } from '@ordo/testing/bench';
+import { benchKafka, best, envNumber, msSince, now, printTable, sampleRss, MB } from '@ordo/testing/bench';
 import { ordersViewProjection } from '../src/projection';
 import { EVENTS_PER_ORDER, ORDER_CONTEXTS, publishOrderLives, type OrderContext } from '../test/order-lives';
 
@@ -69,11 +68,8 @@ const rebuild = async (sql: ReturnType<typeof pgPoolSql>, kafka: Kafka) => {
 };
 
 const main = async () => {
-  const local = process.env.KAFKA_BROKERS ? undefined : await startBroker({ log: (line) => console.log(line) });
-  const brokers = process.env.KAFKA_BROKERS?.split(',') ?? local?.brokers ?? [];
-  const kafka = new Kafka({ clientId: `bench-${RUN}`, brokers, logLevel: logLevel.NOTHING });
-  const admin = kafka.admin();
-  await admin.connect();
+  const broker = await benchKafka(`bench-${RUN}`);
+  const { kafka, admin } = broker;
   const pool = new pg.Pool({ connectionString: DATABASE_URL, max: 4 });
   const sql = pgPoolSql(pool);
   try {
@@ -116,8 +112,7 @@ const main = async () => {
     await pool.query(`drop schema if exists ${quoteIdentifier(SCHEMA)} cascade`).catch(() => undefined);
     await pool.end();
     await admin.deleteTopics({ topics: TOPICS }).catch(() => undefined);
-    await admin.disconnect();
-    if (local && !local.alreadyRunning) await stopBroker({ port: local.port });
+    await broker.close();
   }
 };
 

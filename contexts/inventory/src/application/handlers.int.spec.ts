@@ -10,7 +10,7 @@ import { inventoryHandlers, STOCK_SNAPSHOT_VERSION, type CatalogSkus } from './h
 const context = (commandId: string): CommandContext => ({ commandId, correlationId: 'c-1', now: '2025-03-01T10:00:00.000Z' });
 /** The copy of catalog, as the handlers ask it: these skus have a product. */
 const catalogKnowing = (...skus: string[]): CatalogSkus => ({ knows: async (sku) => skus.includes(sku) });
-const catalog = catalogKnowing('SKU-LONG', 'SKU-NEW', 'SKU-OLD');
+const catalog = catalogKnowing('SKU-LONG', 'SKU-NEW', 'SKU-OLD', 'SKU-HOT');
 
 describe('inventory handlers', () => {
   let store: EventStore;
@@ -51,6 +51,40 @@ describe('inventory handlers', () => {
     expect(repeat).toMatchObject({ repeated: true, revision: loaded.revision, events: [{ type: 'StockReserved', data: { orderId: 'o0', quantity: 1 } }] });
     const commitRepeat = await inventoryHandlers({ store, catalog }).commitStock({ sku, orderId: 'o0' }, context('commit-0'));
     expect(commitRepeat).toMatchObject({ repeated: true, events: [{ type: 'StockCommitted', data: { orderId: 'o0', quantity: 1 } }] });
+  });
+
+  it("decides a sku's waiting commands in turn and appends them together, a refusal among them an answering event", async () => {
+    const sku = 'SKU-HOT';
+    const handlers = inventoryHandlers({ store, catalog });
+    await handlers.addStock({ sku, quantity: 3 }, context('add-hot'));
+
+    const handled = await handlers.reserveOrReleaseTogether(sku, [
+      { command: { type: 'ReserveStock', data: { sku, orderId: 'o1', quantity: 2 } }, context: context('hot-1') },
+      { command: { type: 'ReserveStock', data: { sku, orderId: 'o2', quantity: 2 } }, context: context('hot-2') },
+      { command: { type: 'ReleaseStock', data: { sku, orderId: 'o1' } }, context: context('hot-3') },
+      { command: { type: 'ReserveStock', data: { sku, orderId: 'o3', quantity: 3 } }, context: context('hot-4') },
+    ]);
+
+    expect(handled.map((answer) => answer.events.map((event) => event.type))).toEqual([
+      ['StockReserved'],
+      ['StockReservationRejected'],
+      ['StockReleased'],
+      ['StockReserved'],
+    ]);
+    expect(handled.map((answer) => answer.revision)).toEqual([1n, 2n, 3n, 4n]);
+    const events: InventoryEvent[] = [];
+    for await (const event of store.readStream(stockStream(sku))) events.push(event as unknown as InventoryEvent);
+    expect(events.map((event) => event.type)).toEqual(['StockAdded', 'StockReserved', 'StockReservationRejected', 'StockReleased', 'StockReserved']);
+    await expect(handlers.readStock(sku)).resolves.toMatchObject({ state: { available: 0, reserved: 3 } });
+    // Handled one by one afterwards (the consumer's fallback), each is a repeat.
+    await expect(handlers.reserveStock({ sku, orderId: 'o2', quantity: 2 }, context('hot-2'))).resolves.toMatchObject({ repeated: true });
+  });
+
+  it('refuses to take commands for another sku together with a stock', async () => {
+    const handlers = inventoryHandlers({ store, catalog });
+    expect(() =>
+      handlers.reserveOrReleaseTogether('SKU-HOT', [{ command: { type: 'ReleaseStock', data: { sku: 'SKU-NEW', orderId: 'o1' } }, context: context('x') }]),
+    ).toThrow('ReleaseStock for SKU-NEW cannot go together with the commands for SKU-HOT');
   });
 
   it('ignores a snapshot of the shape before dispatches (version 1), reading the stream from its start', async () => {

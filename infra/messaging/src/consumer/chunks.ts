@@ -84,14 +84,40 @@ export const createBatchHandler = <T>(options: ProcessingOptions<T>, processor: 
   };
 
   /**
+   * A sequence's waiting messages through `handleTogether`: all of them, or, when it fails
+   * (or one failed parse, to be parked in its place), none, for the one-by-one path.
+   */
+  const handleSequenceTogether = async (
+    handleTogether: (messages: ConsumedMessage<T>[]) => Promise<void>,
+    deliveries: Delivery<T>[],
+    batch: BatchControl,
+  ): Promise<'handled' | 'one by one' | 'stopped'> => {
+    if (!batch.isActive()) return 'stopped';
+    const messages = deliveries.flatMap(({ parsed }) => ('message' in parsed ? [parsed.message] : []));
+    const [first] = messages;
+    if (!first || messages.length < deliveries.length) return 'one by one';
+    try {
+      await inMessageContext(options.groupId, first, () => handleTogether(messages));
+      return 'handled';
+    } catch (error) {
+      const sequence = deliveries[0]?.sequence;
+      options.logger?.debug({ groupId: options.groupId, sequence, messages: messages.length, error }, 'handled together, failed: each on its own');
+      return 'one by one';
+    }
+  };
+  const { handleTogether } = options;
+
+  /**
    * Each message in a transaction of its own (or none), a sequence's in order, up to
    * `concurrentSequences` sequences at once (default one message at a time, in order).
    * False when it stopped short: the partition is no longer ours. A rebalance or a stop
    * during a message's retries abandons it unresolved and unparked, for the next owner;
-   * a heartbeat that told of the rebalance is rethrown, as between messages.
+   * a heartbeat that told of the rebalance is rethrown, as between messages. With
+   * `handleTogether`, a sequence's waiting messages are first tried at once.
    */
   const eachOnItsOwn = (deliveries: Delivery<T>[], batch: BatchControl): Promise<boolean> =>
     inLanes(deliveries, (delivery) => delivery.sequence, options.concurrentSequences ?? 1, {
+      ...(handleTogether && !options.inbox ? { together: (sequence: Delivery<T>[]) => handleSequenceTogether(handleTogether, sequence, batch) } : {}),
       handle: async (delivery) => {
         if (!batch.isActive()) return false;
         try {

@@ -6,6 +6,12 @@ export interface LaneSteps<Item> {
   handledUpTo(last: Item): void;
   /** Between items (a heartbeat): a throw stops every lane, as a failed item does. */
   between(): Promise<void>;
+  /**
+   * Handles a sequence's items at once, when more than one waits: 'handled' when all of
+   * them were, 'one by one' when none was and each is to be handled in turn, 'stopped' as
+   * `handle`'s false. Without it, each item is handled in turn.
+   */
+  together?(items: Item[]): Promise<'handled' | 'one by one' | 'stopped'>;
 }
 
 /**
@@ -42,8 +48,27 @@ export const inLanes = async <Item>(items: readonly Item[], sequenceOf: (item: I
     if (handledRun > before) steps.handledUpTo(items[handledRun - 1] as Item);
   };
 
+  /** The sequence's items handled at once: true when they were, false when they are still to be handled one by one. */
+  const handledTogether = async (sequence: number[]): Promise<boolean> => {
+    // With one lane, a 'sequence' is every item, whatever its own: never together.
+    if (!steps.together || width < 2 || sequence.length < 2) return false;
+    const outcome = await steps.together(sequence.map((index) => items[index] as Item));
+    if (outcome === 'stopped') stopped = true;
+    if (outcome !== 'handled') return stopped;
+    for (const index of sequence) markHandled(index);
+    await steps.between();
+    return true;
+  };
+
   const lane = async () => {
     for (let sequence = waiting.shift(); sequence && !stopped; sequence = waiting.shift()) {
+      try {
+        if (await handledTogether(sequence)) continue;
+      } catch (error) {
+        stopped = true;
+        failure ??= { error };
+        return;
+      }
       for (const index of sequence) {
         if (stopped) return;
         try {

@@ -86,4 +86,58 @@ describe('inLanes', () => {
     expect(log.running).toBe(0);
     expect(log.handledUpTo).toEqual([]);
   });
+
+  describe('with a step that takes a sequence at once', () => {
+    const together = (answer: (items: Item[]) => 'handled' | 'one by one' | 'stopped' | Error) => {
+      const { log, steps } = recording(() => 1);
+      const runs: number[][] = [];
+      steps.together = async (run) => {
+        runs.push(run.map((item) => item.n));
+        const outcome = answer(run);
+        if (outcome instanceof Error) throw outcome;
+        return outcome;
+      };
+      return { log, steps, runs };
+    };
+
+    it('hands it each sequence that has more than one item, and handles a lone item as before', async () => {
+      const { log, steps, runs } = together(() => 'handled');
+
+      expect(await inLanes(items('a b a c a'), sequenceOf, 3, steps)).toBe(true);
+
+      expect(runs).toEqual([[0, 2, 4]]);
+      expect(log.started.sort()).toEqual([1, 3]);
+      expect(log.handledUpTo.at(-1)).toBe(4);
+    });
+
+    it('handles the items one by one, in order, when it answers so', async () => {
+      const { log, steps, runs } = together(() => 'one by one');
+
+      expect(await inLanes(items('a a a'), sequenceOf, 2, steps)).toBe(true);
+
+      expect(runs).toEqual([[0, 1, 2]]);
+      expect(log.started).toEqual([0, 1, 2]);
+      expect(log.handledUpTo).toEqual([0, 1, 2]);
+    });
+
+    it('stops, or fails, as a single item would', async () => {
+      const stopping = together(() => 'stopped');
+      expect(await inLanes(items('a a'), sequenceOf, 2, stopping.steps)).toBe(false);
+      expect(stopping.log.handledUpTo).toEqual([]);
+
+      const failure = new Error('lost the group');
+      const failing = together(() => failure);
+      await expect(inLanes(items('a a'), sequenceOf, 2, failing.steps)).rejects.toBe(failure);
+      expect(failing.log.started).toEqual([]);
+    });
+
+    it('is never asked with one lane, where a sequence is every item', async () => {
+      const { log, steps, runs } = together(() => 'handled');
+
+      expect(await inLanes(items('a a b'), sequenceOf, 1, steps)).toBe(true);
+
+      expect(runs).toEqual([]);
+      expect(log.started).toEqual([0, 1, 2]);
+    });
+  });
 });

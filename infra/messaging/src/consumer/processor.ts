@@ -37,6 +37,17 @@ export interface ProcessingOptions<T> {
    * `handle` one message at a time, so both must have the same effect.
    */
   handleChunk?: (messages: ConsumedMessage<T>[], context: Required<HandlerContext>) => Promise<void>;
+  /**
+   * Without an inbox, when several messages of one sequence wait in a fetch or read: hands
+   * them over at once, in order. Either every message's effect happens or none does (it
+   * throws), and a message whose effect happened already changes nothing when handled again
+   * (a command handler, idempotent by command id): after a throw, the messages go through
+   * `handle` one at a time, with retries and parking, as they would have without it. A
+   * command consumer decides a stream's waiting commands together and appends them in one
+   * append (a flash sale's hot sku), instead of an append each, one after another.
+   * Used only with `concurrentSequences` above one, where sequences are told apart.
+   */
+  handleTogether?: (messages: ConsumedMessage<T>[]) => Promise<void>;
   inbox?: Inbox;
   /** Transient failures are retried in place before parking (default DEFAULT_RETRY: outlasts a 30 s database failover). */
   retry?: RetryPolicy;

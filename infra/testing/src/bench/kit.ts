@@ -176,3 +176,4 @@ export const printTable = (title: string, rows: readonly BenchRow[]): number => 
   if (missed > 0) console.log(`${missed} figure(s) missed the target: see BELOW / ABOVE`);
   return missed;
 };
+export { benchKafka, type BenchKafka } from './broker';
