@@ -16,6 +16,7 @@ import { describeProvisioning, provisionTopics } from '@ordo/messaging';
 import { connectionShare, readServerConnections } from './connection-budget';
 import { provisionServiceDatabases } from './databases';
 import { placeOrderCurl, seedShop } from './seed';
+import { saveLocalProcesses } from './local-processes';
 import { parseReplicas, serviceProcesses, urlsByService } from './replicas';
 import { gatewayEnvironment, serviceEnvironment } from './service-env';
 import { GATEWAY, packageFolderOf, portOf, shopServices } from './shop';
@@ -105,6 +106,7 @@ const main = async () => {
     options.replicas,
     (name) => portOf(name, basePort),
   );
+  saveLocalProcesses(dataDir, processes);
   const services = processes.filter((instance) => instance.replica === 1);
   const server = await readServerConnections(databaseUrl);
   const connections = connectionShare(server, processes.length);

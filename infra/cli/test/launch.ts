@@ -194,6 +194,8 @@ export type StartAgain = () => Promise<() => Promise<void>>;
 export interface LaunchedLocalShop extends LaunchedShop {
   /** Each service's database URL, with the service's own role: service name -> URL. */
   databases: Record<string, string>;
+  /** ORDO_DATA_DIR: the tokens, database passwords and process list the supervisor keeps. */
+  dataDir: string;
   /** A service's base URL by its name in the shop (payments and shipping too). */
   urlOf(name: string): string;
   /** The gateway's URL: every service's public routes on the base port. */
@@ -352,6 +354,7 @@ export const launchLocal = async (
   return {
     urls,
     databases,
+    dataDir,
     dropDatabases,
     stopService,
     killOneReplica,

@@ -16,6 +16,7 @@ import type { LaunchedLocalShop } from './launch';
 import { startLocalShop, throughGateway, type LocalShopOnItsBroker } from './local-shop';
 import { shopClient, uniqueSku, type ShopClient } from './shop-client';
 import { shopServices } from '../src/shop';
+import { runOrdo } from './run-ordo';
 
 // Replicas (`npm run start:local -- --replicas ...`): two processes of every service, on
 // each service's one database, behind the gateway. While orders flow through the gateway,
@@ -93,6 +94,24 @@ describe('the shop in local mode with two replicas of every service, one of each
     const commands = shop.processes().map(({ command }) => command);
     for (const name of SERVICES)
       expect({ name, processes: commands.filter((command) => command.endsWith(`serve.ts ${name} `)).length }).toEqual({ name, processes: 2 });
+  });
+
+  it('lists every process with ordo status, each replica ready', async () => {
+    const status = await runOrdo(['--mode', 'local', 'status'], {
+      PORT: String(local.basePort),
+      ORDO_DATA_DIR: shop.dataDir,
+      ORDO_TOKEN: shop.tokens.operator,
+      ORDO_URL: '',
+    });
+    expect({ code: status.code, stderr: status.stderr }).toEqual({ code: 0, stderr: '' });
+    const states = new Map(
+      status.stdout
+        .split('\n')
+        .map((line) => line.split(/ {2,}/))
+        .map(([server = '', state = '']) => [server, state]),
+    );
+    for (const name of SERVICES) expect({ name, first: states.get(name), second: states.get(`${name}#2`) }).toEqual({ name, first: 'ready', second: 'ready' });
+    expect(states.get('gateway')).toBe('ready');
   });
 
   it('confirms or rejects every order once, starts each saga once, and conserves stock and money', async () => {

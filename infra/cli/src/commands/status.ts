@@ -80,7 +80,7 @@ export const statusCommand = (io: StatusIo): Command =>
     .action(async (options: { timeout: number }) => {
       const target = io.target();
       const token = operatorToken(target);
-      const endpoints = endpointsOf(target, { gateway: true });
+      const endpoints = endpointsOf(target, { gateway: true, replicas: true });
       const servers = await Promise.all(endpoints.map((endpoint) => askServer(endpoint, token, options.timeout)));
       const rows = servers.map((server) => [
         server.name,

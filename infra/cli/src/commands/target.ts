@@ -4,6 +4,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { EMBEDDED_OPERATOR, localTokens } from '@ordo/host';
+import { loadLocalProcesses } from '../local-processes';
 import { portOf, shopServices } from '../shop';
 import { CliFailure } from './failure';
 
@@ -41,15 +42,27 @@ export const resolveTarget = (mode: Mode | undefined, env: NodeJS.ProcessEnv = p
  * Where the operator routes are: ORDO_URL alone when set (one service, a shop
  * elsewhere), else embedded mode's one port (PORT, default 3000) or every local service's
  * (PORT + its place in the shop's list), and with `gateway`, local mode's gateway on PORT itself.
+ * With `replicas`, also the other processes of each service (`--replicas`) that the last
+ * local start listed in the data folder, when it started the shop on these ports.
  */
-export const endpointsOf = (target: Target, { gateway = false } = {}): Endpoint[] => {
+export const endpointsOf = (target: Target, { gateway = false, replicas = false } = {}): Endpoint[] => {
   const { env } = target;
   if (env.ORDO_URL) return [{ name: 'shop', url: env.ORDO_URL.replace(/\/+$/, '') }];
   const basePort = Number(env.PORT || 3000);
   if (!Number.isInteger(basePort) || basePort <= 0) throw new CliFailure(`PORT must be a port number, not '${env.PORT}'`);
   if (target.mode === 'embedded') return [{ name: 'shop', url: `http://127.0.0.1:${basePort}` }];
   const services = shopServices.map((service) => ({ name: service.name, url: `http://127.0.0.1:${portOf(service.name, basePort)}` }));
-  return gateway ? [...services, { name: 'gateway', url: `http://127.0.0.1:${basePort}` }] : services;
+  const extra = replicas ? otherReplicas(target.dataDir, services) : [];
+  return [...services, ...extra, ...(gateway ? [{ name: 'gateway', url: `http://127.0.0.1:${basePort}` }] : [])];
+};
+
+/** The processes the last local start listed beyond each service's first, if it started the services where `services` are. */
+const otherReplicas = (dataDir: string, services: readonly Endpoint[]): Endpoint[] => {
+  const listed = loadLocalProcesses(dataDir);
+  if (!listed) return [];
+  const first = new Map(services.map(({ name, url }) => [name, url]));
+  const sameShop = services.every(({ name, url }) => listed.some((process) => process.name === name && process.url === url));
+  return sameShop ? listed.filter(({ name }) => !first.has(name)) : [];
 };
 
 /** ORDO_TOKEN, else the operator token the shop made on its first start (kept in the data folder). */
