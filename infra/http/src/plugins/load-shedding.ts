@@ -8,19 +8,11 @@ export interface LoadSheddingOptions {
   maxEventLoopDelayMs: number;
   /** New requests are refused while this many are being answered. */
   maxInFlight: number;
-  /**
-   * New requests are refused while more than this many statements wait for the database's
-   * one connection (`databaseWaiting`): embedded mode's PGlite, whose one thread is its
-   * limit. Without a probe, not a sign.
-   */
-  maxDatabaseWaiting: number;
-  /** How many statements wait for the database now; undefined where it cannot tell. */
-  databaseWaiting?: () => number;
   /** What a refused client is told to wait before trying again, in seconds. */
   retryAfterSeconds: number;
 }
 
-export const DEFAULT_LOAD_SHEDDING: LoadSheddingOptions = { maxEventLoopDelayMs: 500, maxInFlight: 512, maxDatabaseWaiting: 24, retryAfterSeconds: 1 };
+export const DEFAULT_LOAD_SHEDDING: LoadSheddingOptions = { maxEventLoopDelayMs: 500, maxInFlight: 512, retryAfterSeconds: 1 };
 
 export class Overloaded extends HttpProblem {
   constructor(
@@ -46,18 +38,14 @@ const LAG_WINDOW_MS = 1_000;
 /**
  * Past its capacity a service refuses new work at once, 503 problem+json with Retry-After,
  * instead of queuing it without bound: the requests it accepted keep their latency, and
- * the refused ones can be tried again. Three signs of overload: the event loop lagging (Node's
+ * the refused ones can be tried again. Two signs of overload: the event loop lagging (Node's
  * monitorEventLoopDelay, not @fastify/under-pressure, whose 10 ms timer cannot be changed),
- * too many requests in flight, the queue that builds when the work waits on the database
- * rather than the CPU, and, where the database says, too many statements waiting for its
- * one connection: embedded mode's queue at its PGlite thread, which grows with the order
- * path's whole backlog (consumers, relays, the saga), not with this server's requests alone.
- * Read as it is at each request: that queue has no single long pause to ride out, and a
- * burst of it past the bound refuses a few requests, not a second's worth.
+ * and too many requests in flight, the queue that builds when the work waits on the
+ * database rather than the CPU.
  */
 export const loadSheddingPlugin = fp(
   async (app: FastifyInstance, options: LoadSheddingOptions) => {
-    const { maxEventLoopDelayMs, maxInFlight, maxDatabaseWaiting, databaseWaiting, retryAfterSeconds } = options;
+    const { maxEventLoopDelayMs, maxInFlight, retryAfterSeconds } = options;
     const delays = monitorEventLoopDelay({ resolution: LAG_RESOLUTION_MS });
     delays.enable();
     // The mean lag of the last two seconds: overloaded only when both passed the bound, so one
@@ -83,9 +71,6 @@ export const loadSheddingPlugin = fp(
       if (lagMs() > maxEventLoopDelayMs) {
         throw new Overloaded(`the service is past its capacity (its event loop lags ${Math.round(lagMs())} ms); try again shortly`, retryAfterSeconds);
       }
-      const waiting = databaseWaiting?.() ?? 0;
-      if (waiting > maxDatabaseWaiting)
-        throw new Overloaded(`the service is past its capacity (${waiting} statements wait for its database); try again shortly`, retryAfterSeconds);
       if (inFlight >= maxInFlight) throw new Overloaded(`the service is answering ${inFlight} requests, its most; try again shortly`, retryAfterSeconds);
       inFlight += 1;
       // 'close' comes once the response is sent or the client went away, whichever is first.
