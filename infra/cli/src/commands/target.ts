@@ -60,9 +60,8 @@ export const endpointsOf = (target: Target, { gateway = false, replicas = false 
 const otherReplicas = (dataDir: string, services: readonly Endpoint[]): Endpoint[] => {
   const listed = loadLocalProcesses(dataDir);
   if (!listed) return [];
-  const first = new Map(services.map(({ name, url }) => [name, url]));
   const sameShop = services.every(({ name, url }) => listed.some((process) => process.name === name && process.url === url));
-  return sameShop ? listed.filter(({ name }) => !first.has(name)) : [];
+  return sameShop ? listed.filter(({ name }) => !services.some((service) => service.name === name)) : [];
 };
 
 /** ORDO_TOKEN, else the operator token the shop made on its first start (kept in the data folder). */
