@@ -78,8 +78,8 @@ describe.each(['postgres', 'pglite'] as const)('the orders view on %s', (databas
 
   it('shows the payment and the shipment beside the order, and the order’s later status', async () => {
     const orderId = randomUUID();
-    await place(orderId);
-    await record(host.standIns.payments, paymentStream(orderId), 'PaymentAuthorized', {
+    const placed = await place(orderId);
+    const authorized = await record(host.standIns.payments, paymentStream(orderId), 'PaymentAuthorized', {
       orderId,
       authorizationId: 'auth-1',
       amountCents: 1000,
@@ -94,6 +94,10 @@ describe.each(['postgres', 'pglite'] as const)('the orders view on %s', (databas
       at: '2026-11-30T10:02:00.000Z',
     });
     const confirmed = await record(host.standIns.orders, orderStream(orderId), 'OrderConfirmed', { orderId, at: '2026-11-30T10:03:00.000Z' });
+    // The three streams reach the view on their own topics, in no set order, and Read-After
+    // waits for one position: the placement and the payment are awaited before the shipment.
+    expect((await get(`/v1/orders/${orderId}`, 'token-viewer', { 'read-after': placed })).status).toBe(200);
+    expect((await get(`/v1/orders/${orderId}`, 'token-viewer', { 'read-after': authorized })).status).toBe(200);
     const shipped = await get(`/v1/orders/${orderId}`, 'token-viewer', { 'read-after': `"shipment-${orderId}:0"` });
     expect(await shipped.json()).toMatchObject({ shipment: { status: 'scheduled', shipmentId: 'ship-1' } });
     const answer = await get(`/v1/orders/${orderId}`, 'token-viewer', { 'read-after': confirmed });
