@@ -63,6 +63,21 @@ const bearer = (token: string | undefined): Record<string, string> => (token ? {
 const post = (url: string, body: unknown, token: string | undefined, key: string = randomUUID()) =>
   fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', 'idempotency-key': key, ...bearer(token) }, body: JSON.stringify(body) });
 
+/**
+ * As a well-behaved client does: a 503 with Retry-After (a service past its capacity
+ * refused the request before doing anything) is sent again after the wait it names, with
+ * the same Idempotency-Key, for up to a minute. Other answers are returned as they are.
+ */
+const postRetryingRefusals = async (url: string, body: unknown, token: string | undefined, key: string = randomUUID()): Promise<Response> => {
+  for (const deadline = Date.now() + 60_000; ;) {
+    const response = await post(url, body, token, key);
+    const retryAfterSeconds = Number(response.headers.get('retry-after'));
+    if (response.status !== 503 || !(retryAfterSeconds > 0) || Date.now() > deadline) return response;
+    await response.arrayBuffer();
+    await new Promise((resolve) => setTimeout(resolve, retryAfterSeconds * 1000));
+  }
+};
+
 /** The simulated provider's approved test card (payments' TEST_CARDS.ok): orders pay with it unless a test says otherwise. */
 const DEFAULT_CARD = 'tok_ok';
 
@@ -97,11 +112,13 @@ export const shopClient = (urls: ShopUrls, tokens: ShopTokens) => {
       const address = { line1: '1 Main St', city: 'Berlin', postalCode: '10115', country: 'DE' };
       return (
         await json<{ id: string }>(
-          await post(`${urls.customers}/v1/customers`, { email, name: 'Test Customer', address }, tokens.customer),
+          await postRetryingRefusals(`${urls.customers}/v1/customers`, { email, name: 'Test Customer', address }, tokens.customer),
           'register a customer',
         )
       ).id;
     })());
+  const sendOrder = async (send: typeof post, lines: { sku: string; quantity: number }[], key: string | undefined, cardToken: string | null) =>
+    remember(await send(`${urls.orders}/v1/orders`, { customerId: await customerId(), lines, ...(cardToken !== null && { cardToken }) }, tokens.customer, key));
   const client = {
     /** The customer this client places orders for, registered on first use. */
     customerId,
@@ -111,12 +128,12 @@ export const shopClient = (urls: ShopUrls, tokens: ShopTokens) => {
      * then waits until orders has its price.
      */
     addProduct: async (sku: string, priceCents: number, stock: number) => {
-      await json(await post(`${urls.catalog}/v1/products`, { sku, name: `Product ${sku}`, priceCents }, tokens.operator), `add product ${sku}`);
+      await json(await postRetryingRefusals(`${urls.catalog}/v1/products`, { sku, name: `Product ${sku}`, priceCents }, tokens.operator), `add product ${sku}`);
       // 404 until inventory has learnt of the product; a refused addition changes nothing, so it is sent again.
       if (stock > 0) {
         let added: Response | undefined;
         await client.waitFor(async () => {
-          added = await post(`${urls.inventory}/v1/stock/${sku}/additions`, { quantity: stock }, tokens.operator);
+          added = await postRetryingRefusals(`${urls.inventory}/v1/stock/${sku}/additions`, { quantity: stock }, tokens.operator);
           return added.status !== 404;
         }, `inventory to know ${sku}`);
         await json(added as Response, `add stock ${sku}`);
@@ -127,15 +144,13 @@ export const shopClient = (urls: ShopUrls, tokens: ShopTokens) => {
     },
     /**
      * `cardToken`: the card the order is paid with, which the five-step saga needs. Default: the
-     * simulated provider's approved test card; `null` places the order without one.
+     * simulated provider's approved test card; `null` places the order without one. The answer
+     * as it comes, a refusal too (the benchmark counts them).
      */
-    placeOrder: async (lines: { sku: string; quantity: number }[], key?: string, cardToken: string | null = DEFAULT_CARD) =>
-      remember(
-        await post(`${urls.orders}/v1/orders`, { customerId: await customerId(), lines, ...(cardToken !== null && { cardToken }) }, tokens.customer, key),
-      ),
-    /** Places an order and returns its id; throws unless it was accepted. */
+    placeOrder: (lines: { sku: string; quantity: number }[], key?: string, cardToken: string | null = DEFAULT_CARD) => sendOrder(post, lines, key, cardToken),
+    /** Places an order and returns its id, sent again while refused as past capacity; throws unless it was accepted. */
     place: async (lines: { sku: string; quantity: number }[], key?: string, cardToken: string | null = DEFAULT_CARD): Promise<string> =>
-      (await json<OrderView>(await client.placeOrder(lines, key, cardToken), 'place order')).orderId,
+      (await json<OrderView>(await sendOrder(postRetryingRefusals, lines, key, cardToken), 'place order')).orderId,
     /** Records a write to an order this client made by other means (a cancellation), so reads wait for it. */
     wrote: remember,
     order: async (orderId: string) => {

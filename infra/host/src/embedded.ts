@@ -117,6 +117,8 @@ export const runEmbedded = (options: EmbeddedOptions, environment: NodeJS.Proces
           errorMappings: modules.flatMap((module): ErrorMapping[] => module.errorMappings ?? []),
           idempotency: sqlIdempotencyStore(sql, { schema: 'ordo_http' }),
           readinessChecks: { pglite: () => sql.query('select 1') },
+          // Its one thread is the shop's limit: the queue there is the whole order path's backlog.
+          ...(shared.db.waiting ? { databaseWaiting: shared.db.waiting } : {}),
           authTokens: new Map([...generated, ...(config.AUTH_TOKENS ?? []), [serviceToken, EMBEDDED_SERVICE]]),
         };
       },

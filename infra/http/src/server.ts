@@ -49,6 +49,8 @@ export interface HttpServerOptions {
   openApi?: OpenApiDocumentHook;
   /** When the service refuses new work as past its capacity (503 with Retry-After); default DEFAULT_LOAD_SHEDDING. */
   loadShedding?: Partial<LoadSheddingOptions>;
+  /** How many statements wait for the service's database now, where it can tell (embedded mode's PGlite): a sign of overload. */
+  databaseWaiting?: () => number;
   /** Proxies whose X-Forwarded-For is believed (fastify's trustProxy): the client's address is then the one it names. */
   trustProxy?: string[];
 }
@@ -114,7 +116,11 @@ export const createHttpServer = async (options: HttpServerOptions): Promise<Http
   });
 
   // First: past its capacity, a request is refused before anything is spent on it.
-  await app.register(loadSheddingPlugin, { ...DEFAULT_LOAD_SHEDDING, ...options.loadShedding });
+  await app.register(loadSheddingPlugin, {
+    ...DEFAULT_LOAD_SHEDDING,
+    ...options.loadShedding,
+    ...(options.databaseWaiting ? { databaseWaiting: options.databaseWaiting } : {}),
+  });
   const identifyToken = tokenIdentifier(options.authTokens);
   const identify = callerIdentifier(identifyToken);
   await app.register(jsonBodyPlugin);

@@ -28,6 +28,8 @@ export const httpConfigShape = {
   SHED_EVENT_LOOP_DELAY_MS: variables.int().min(1, 'expected at least 1').default(DEFAULT_LOAD_SHEDDING.maxEventLoopDelayMs),
   /** …or while it is answering this many requests. */
   SHED_MAX_IN_FLIGHT: variables.int().min(1, 'expected at least 1').default(DEFAULT_LOAD_SHEDDING.maxInFlight),
+  /** …or while more than this many statements wait for its database's one connection (embedded mode's PGlite). */
+  SHED_MAX_DATABASE_WAITING: variables.int().min(1, 'expected at least 1').default(DEFAULT_LOAD_SHEDDING.maxDatabaseWaiting),
   /**
    * Addresses (or CIDR ranges) of proxies whose X-Forwarded-For names the client: the
    * gateway's. Unset, none is trusted and a client is the address it connects from.
@@ -59,7 +61,10 @@ export interface HttpServiceDefinition<Shape extends z.ZodRawShape> {
 export const defineHttpService = <Shape extends z.ZodRawShape>(definition: HttpServiceDefinition<Shape>): HttpServiceDefinition<Shape> => definition;
 
 /** What a service's setup hands the chassis; `authTokens` is required, possibly empty. */
-export type ServiceParts = Pick<HttpServerOptions, 'readinessChecks' | 'authTokens' | 'idempotency' | 'errorMappings' | 'bodyLimit' | 'openApi'> & {
+export type ServiceParts = Pick<
+  HttpServerOptions,
+  'readinessChecks' | 'authTokens' | 'idempotency' | 'errorMappings' | 'bodyLimit' | 'openApi' | 'databaseWaiting'
+> & {
   routes(app: HttpServer): void | Promise<void>;
 };
 
@@ -100,7 +105,11 @@ export const runHttpService = async <Shape extends z.ZodRawShape>(
       tracer: tracing.tracer,
       lifecycle,
       rateLimit,
-      loadShedding: { maxEventLoopDelayMs: base.SHED_EVENT_LOOP_DELAY_MS, maxInFlight: base.SHED_MAX_IN_FLIGHT },
+      loadShedding: {
+        maxEventLoopDelayMs: base.SHED_EVENT_LOOP_DELAY_MS,
+        maxInFlight: base.SHED_MAX_IN_FLIGHT,
+        maxDatabaseWaiting: base.SHED_MAX_DATABASE_WAITING,
+      },
       ...(base.TRUST_PROXY?.length ? { trustProxy: base.TRUST_PROXY } : {}),
       ...parts,
     });

@@ -97,6 +97,8 @@ export interface PgliteDatabase extends PgliteQueries {
   /** Runs `work` in one transaction; every other statement waits until it ends. */
   transaction<T>(work: (tx: PgliteQueries) => Promise<T>): Promise<T>;
   close(): Promise<void>;
+  /** Requests sent and not yet answered, where it can tell (the PGlite thread): the queue for its one connection. */
+  waiting?(): number;
 }
 
 /** Embedded mode: PGlite, one connection. */

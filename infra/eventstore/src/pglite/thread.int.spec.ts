@@ -59,11 +59,16 @@ describe('PGlite on a thread of its own', () => {
     });
     // Issued while the transaction is open: it must see the transaction's write, committed.
     const outside = db.query<{ count: number }>('select count(*)::int as count from items');
+    const alsoOutside = db.query('select 1');
     await new Promise((resolve) => setTimeout(resolve, 50));
+    // The queue load shedding reads: both statements wait behind the transaction.
+    expect(db.waiting?.()).toBe(2);
     release();
     await transaction;
 
     expect((await outside).rows).toEqual([{ count: 1 }]);
+    await alsoOutside;
+    expect(db.waiting?.()).toBe(0);
   });
 
   it('refuses statements once closed, saying so', async () => {

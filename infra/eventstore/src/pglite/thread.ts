@@ -90,6 +90,7 @@ export const openPgliteThread = async (location: string | undefined): Promise<Pg
 
   return {
     ...queries(),
+    waiting: () => pending.size,
     transaction: async (work) => {
       const transaction = await call<number>({ op: 'begin' });
       let result;

@@ -8,11 +8,19 @@ export interface LoadSheddingOptions {
   maxEventLoopDelayMs: number;
   /** New requests are refused while this many are being answered. */
   maxInFlight: number;
+  /**
+   * New requests are refused while more than this many statements wait for the database's
+   * one connection (`databaseWaiting`): embedded mode's PGlite, whose one thread is its
+   * limit. Without a probe, not a sign.
+   */
+  maxDatabaseWaiting: number;
+  /** How many statements wait for the database now; undefined where it cannot tell. */
+  databaseWaiting?: () => number;
   /** What a refused client is told to wait before trying again, in seconds. */
   retryAfterSeconds: number;
 }
 
-export const DEFAULT_LOAD_SHEDDING: LoadSheddingOptions = { maxEventLoopDelayMs: 500, maxInFlight: 512, retryAfterSeconds: 1 };
+export const DEFAULT_LOAD_SHEDDING: LoadSheddingOptions = { maxEventLoopDelayMs: 500, maxInFlight: 512, maxDatabaseWaiting: 12, retryAfterSeconds: 1 };
 
 export class Overloaded extends HttpProblem {
   constructor(
@@ -38,14 +46,20 @@ const LAG_WINDOW_MS = 1_000;
 /**
  * Past its capacity a service refuses new work at once, 503 problem+json with Retry-After,
  * instead of queuing it without bound: the requests it accepted keep their latency, and
- * the refused ones can be tried again. Two signs of overload: the event loop lagging (Node's
+ * the refused ones can be tried again. Three signs of overload: the event loop lagging (Node's
  * monitorEventLoopDelay, not @fastify/under-pressure, whose 10 ms timer cannot be changed),
- * and too many requests in flight, the queue that builds when the work waits on the
- * database rather than the CPU.
+ * too many requests in flight, the queue that builds when the work waits on the database
+ * rather than the CPU, and, where the database says, too many statements waiting for its
+ * one connection: embedded mode's queue at its PGlite thread, which grows with the order
+ * path's whole backlog (consumers, relays, the saga), not with this server's requests alone.
+ * Read as it is at each request, as the requests in flight are: averaged over each of two
+ * seconds it let a backlog build before refusing, and accepted orders waited seconds behind
+ * it (docs/decisions.md). A burst past the bound is refused too; clients try again after
+ * Retry-After.
  */
 export const loadSheddingPlugin = fp(
   async (app: FastifyInstance, options: LoadSheddingOptions) => {
-    const { maxEventLoopDelayMs, maxInFlight, retryAfterSeconds } = options;
+    const { maxEventLoopDelayMs, maxInFlight, maxDatabaseWaiting, databaseWaiting, retryAfterSeconds } = options;
     const delays = monitorEventLoopDelay({ resolution: LAG_RESOLUTION_MS });
     delays.enable();
     // The mean lag of the last two seconds: overloaded only when both passed the bound, so one
@@ -71,6 +85,9 @@ export const loadSheddingPlugin = fp(
       if (lagMs() > maxEventLoopDelayMs) {
         throw new Overloaded(`the service is past its capacity (its event loop lags ${Math.round(lagMs())} ms); try again shortly`, retryAfterSeconds);
       }
+      const waiting = databaseWaiting?.() ?? 0;
+      if (waiting > maxDatabaseWaiting)
+        throw new Overloaded(`the service is past its capacity (${waiting} statements wait for its database); try again shortly`, retryAfterSeconds);
       if (inFlight >= maxInFlight) throw new Overloaded(`the service is answering ${inFlight} requests, its most; try again shortly`, retryAfterSeconds);
       inFlight += 1;
       // 'close' comes once the response is sent or the client went away, whichever is first.

@@ -8,7 +8,7 @@ import { authTokensFromEnv } from './auth';
 
 const SERVICE = 'load-shedding-spec';
 
-const serve = async (loadShedding: { maxEventLoopDelayMs?: number; maxInFlight?: number }) => {
+const serve = async (loadShedding: { maxEventLoopDelayMs?: number; maxInFlight?: number; maxDatabaseWaiting?: number }, databaseWaiting?: () => number) => {
   const app = await createHttpServer({
     service: SERVICE,
     api: { title: 'load shedding spec', version: '1.0.0' },
@@ -17,6 +17,7 @@ const serve = async (loadShedding: { maxEventLoopDelayMs?: number; maxInFlight?:
     tracer: startTracing(SERVICE).tracer,
     authTokens: authTokensFromEnv().parse('ops:token-ops:viewer'),
     loadShedding: { retryAfterSeconds: 2, ...loadShedding },
+    ...(databaseWaiting ? { databaseWaiting } : {}),
   });
   let release: () => void = () => undefined;
   const held = new Promise<void>((resolve) => (release = resolve));
@@ -62,6 +63,27 @@ describe('load shedding', () => {
       expect((await fetch(`${url}/v1/quick`)).status).toBe(200);
     } finally {
       release();
+      await app.close();
+    }
+  });
+
+  it('refuses new work while more statements than maxDatabaseWaiting wait for the database, and takes it again once they are fewer', async () => {
+    let waiting = 0;
+    const { app, url } = await serve({ maxDatabaseWaiting: 4 }, () => waiting);
+    try {
+      waiting = 4;
+      expect((await fetch(`${url}/v1/quick`)).status).toBe(200);
+      waiting = 5;
+      expect(await refusal(await fetch(`${url}/v1/quick`))).toEqual({
+        status: 503,
+        type: PROBLEM_CONTENT_TYPE,
+        retryAfter: '2',
+        problem: expect.objectContaining({ detail: expect.stringContaining('5 statements wait for its database') }),
+      });
+      expect((await fetch(`${url}/health/ready`)).status).toBe(200);
+      waiting = 1;
+      expect((await fetch(`${url}/v1/quick`)).status).toBe(200);
+    } finally {
       await app.close();
     }
   });
