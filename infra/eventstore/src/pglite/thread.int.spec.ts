@@ -95,4 +95,21 @@ describe('PGlite on a thread of its own', () => {
       fs.rmSync(folder, { recursive: true, force: true });
     }
   });
+
+  it('creates a new folder’s database before it opens it, and names the folder when it cannot', async () => {
+    const parent = fs.mkdtempSync(path.join(os.tmpdir(), 'ordo-pglite-thread-'));
+    try {
+      const folder = path.join(parent, 'new');
+      const db = await openPgliteThread(folder);
+      expect(fs.existsSync(path.join(folder, 'PG_VERSION'))).toBe(true);
+      expect((await db.query('select 1 as one')).rows).toEqual([{ one: 1 }]);
+      await db.close();
+
+      fs.writeFileSync(path.join(parent, 'a-file'), '');
+      const underAFile = path.join(parent, 'a-file', 'db');
+      await expect(openPgliteThread(underAFile)).rejects.toThrow(`could not create the PGlite database in ${underAFile}`);
+    } finally {
+      fs.rmSync(parent, { recursive: true, force: true });
+    }
+  });
 });
