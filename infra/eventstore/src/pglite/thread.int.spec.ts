@@ -71,6 +71,10 @@ describe('PGlite on a thread of its own', () => {
     expect(db.waiting?.()).toBe(0);
   });
 
+  it('keeps PostgreSQL’s buffer cache at 32 MB, since PGlite’s memory never shrinks', async () => {
+    expect((await db.query('show shared_buffers')).rows).toEqual([{ shared_buffers: '32MB' }]);
+  });
+
   it('refuses statements once closed, saying so', async () => {
     const closed = await openPgliteThread(undefined);
     await closed.close();
