@@ -10,8 +10,8 @@ export interface LoadSheddingOptions {
   maxInFlight: number;
   /**
    * New requests are refused while more than this many statements wait for the database's
-   * one connection (`databaseWaiting`): embedded mode's PGlite, whose one thread is its
-   * limit. Without a probe, not a sign.
+   * one connection (`databaseWaiting`), on average over the last half second: embedded
+   * mode's PGlite, whose one thread is its limit. Without a probe, not a sign.
    */
   maxDatabaseWaiting: number;
   /** How many statements wait for the database now; undefined where it cannot tell. */
@@ -52,10 +52,10 @@ const LAG_WINDOW_MS = 1_000;
  * rather than the CPU, and, where the database says, too many statements waiting for its
  * one connection: embedded mode's queue at its PGlite thread, which grows with the order
  * path's whole backlog (consumers, relays, the saga), not with this server's requests alone.
- * Read as it is at each request, as the requests in flight are: averaged over each of two
- * seconds it let a backlog build before refusing, and accepted orders waited seconds behind
- * it (docs/decisions.md). A burst past the bound is refused too; clients try again after
- * Retry-After.
+ * That queue counts by its mean over the last half second (sampled every 100 ms): read at
+ * one moment it refused bursts the thread clears at once, and averaged over each of two
+ * seconds, as the lag is, it let a backlog build before refusing, and accepted orders
+ * waited seconds behind it (docs/decisions.md).
  */
 export const loadSheddingPlugin = fp(
   async (app: FastifyInstance, options: LoadSheddingOptions) => {
@@ -79,15 +79,21 @@ export const loadSheddingPlugin = fp(
       delays.disable();
     });
     const lagMs = () => Math.min(earlierLagMs, lastLagMs);
+    const queue = databaseWaiting ? recentMean(databaseWaiting) : undefined;
+    if (queue) app.addHook('onClose', async () => queue.stop());
     let inFlight = 0;
     app.addHook('onRequest', async (request, reply) => {
       if (alwaysAnswered(request)) return;
       if (lagMs() > maxEventLoopDelayMs) {
         throw new Overloaded(`the service is past its capacity (its event loop lags ${Math.round(lagMs())} ms); try again shortly`, retryAfterSeconds);
       }
-      const waiting = databaseWaiting?.() ?? 0;
-      if (waiting > maxDatabaseWaiting)
-        throw new Overloaded(`the service is past its capacity (${waiting} statements wait for its database); try again shortly`, retryAfterSeconds);
+      const waiting = queue?.mean() ?? 0;
+      if (waiting > maxDatabaseWaiting) {
+        throw new Overloaded(
+          `the service is past its capacity (${Math.round(waiting)} statements wait for its database); try again shortly`,
+          retryAfterSeconds,
+        );
+      }
       if (inFlight >= maxInFlight) throw new Overloaded(`the service is answering ${inFlight} requests, its most; try again shortly`, retryAfterSeconds);
       inFlight += 1;
       // 'close' comes once the response is sent or the client went away, whichever is first.
@@ -96,3 +102,18 @@ export const loadSheddingPlugin = fp(
   },
   { name: 'ordo-load-shedding' },
 );
+
+const QUEUE_SAMPLES = 5;
+
+/** The mean of `measure` over its last QUEUE_SAMPLES samples, one every LAG_RESOLUTION_MS. */
+const recentMean = (measure: () => number) => {
+  const samples: number[] = [];
+  const sampler = setInterval(() => {
+    samples.push(measure());
+    if (samples.length > QUEUE_SAMPLES) samples.shift();
+  }, LAG_RESOLUTION_MS).unref();
+  return {
+    mean: () => (samples.length === 0 ? 0 : samples.reduce((sum, sample) => sum + sample, 0) / samples.length),
+    stop: () => clearInterval(sampler),
+  };
+};
