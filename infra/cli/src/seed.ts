@@ -1,7 +1,10 @@
 // A small catalog and stock, so a first `npm start` has something to order. Seeded
 // through the services' own HTTP APIs, item by item and only where missing, with fixed
-// idempotency keys: a start interrupted half-way finishes the seeding next time.
+// idempotency keys: a start interrupted half-way finishes the seeding next time. A restart
+// may find the shop busy with the orders it left behind: a request refused as past
+// capacity is sent again after its Retry-After.
 import { setTimeout as sleep } from 'node:timers/promises';
+import { fetchRetryingRefusals } from './retry-refusals';
 
 export const SEED_PRODUCTS = [
   { sku: 'MUG-001', name: 'Ordo mug', priceCents: 1200, stock: 100 },
@@ -31,12 +34,12 @@ export const SEED_CUSTOMER = {
 
 const post = async (url: string, key: string, body: unknown, operatorToken: string) => {
   const headers = { 'content-type': 'application/json', 'idempotency-key': key, authorization: `Bearer ${operatorToken}` };
-  const response = await fetch(url, { method: 'POST', headers, body: JSON.stringify(body) });
+  const response = await fetchRetryingRefusals(url, { method: 'POST', headers, body: JSON.stringify(body) });
   // 409: a product added by an earlier, interrupted seeding whose key has since expired.
   if (!response.ok && response.status !== 409) throw new Error(`seeding ${url} failed: ${response.status} ${await response.text()}`);
 };
 
-const missing = async (url: string) => (await fetch(url)).status === 404;
+const missing = async (url: string) => (await fetchRetryingRefusals(url)).status === 404;
 
 /** Polls until `probe` answers something; past the deadline, throws naming what did not happen. */
 const waitFor = async <T>(probe: () => Promise<T | undefined>, deadline: number, what: string): Promise<T> => {
@@ -49,7 +52,7 @@ const waitFor = async <T>(probe: () => Promise<T | undefined>, deadline: number,
 
 /** Whether the inventory view shows stock added to the sku (404: nothing ever happened to it). */
 const stockAdded = async (url: string): Promise<boolean> => {
-  const response = await fetch(url);
+  const response = await fetchRetryingRefusals(url);
   return response.ok && ((await response.json()) as { added: number }).added > 0;
 };
 
@@ -61,7 +64,7 @@ const stockAdded = async (url: string): Promise<boolean> => {
  */
 const addStock = async (inventoryUrl: string, product: (typeof SEED_PRODUCTS)[number], operatorToken: string, deadline: number) => {
   for (let attempt = 0; ; attempt++) {
-    const response = await fetch(`${inventoryUrl}/v1/stock/${product.sku}/additions`, {
+    const response = await fetchRetryingRefusals(`${inventoryUrl}/v1/stock/${product.sku}/additions`, {
       method: 'POST',
       headers: { 'content-type': 'application/json', 'idempotency-key': `seed-stock-${product.sku}-${attempt}`, authorization: `Bearer ${operatorToken}` },
       body: JSON.stringify({ quantity: product.stock }),
@@ -126,7 +129,7 @@ const seedCustomer = async (customersUrl: string, customerToken: string | undefi
     'idempotency-key': 'seed-customer',
     ...(customerToken && { authorization: `Bearer ${customerToken}` }),
   };
-  const response = await fetch(`${customersUrl}/v1/customers`, { method: 'POST', headers, body: JSON.stringify(SEED_CUSTOMER) });
+  const response = await fetchRetryingRefusals(`${customersUrl}/v1/customers`, { method: 'POST', headers, body: JSON.stringify(SEED_CUSTOMER) });
   if (response.status === 409) return undefined;
   if (!response.ok) throw new Error(`seeding the demo customer failed: ${response.status} ${await response.text()}`);
   return ((await response.json()) as { id: string }).id;

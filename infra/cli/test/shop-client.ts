@@ -1,6 +1,7 @@
 // The shop as a client sees it over HTTP, for the end-to-end tests and the benchmark.
 import { randomBytes, randomUUID } from 'node:crypto';
 import { eventually } from '@ordo/testing/eventually';
+import { fetchRetryingRefusals } from '../src/retry-refusals';
 
 export interface ShopUrls {
   catalog: string;
@@ -60,23 +61,14 @@ export interface ShopTokens {
 
 const bearer = (token: string | undefined): Record<string, string> => (token ? { authorization: `Bearer ${token}` } : {});
 
-const post = (url: string, body: unknown, token: string | undefined, key: string = randomUUID()) =>
-  fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', 'idempotency-key': key, ...bearer(token) }, body: JSON.stringify(body) });
+const postHeaders = (token: string | undefined, key: string) => ({ 'content-type': 'application/json', 'idempotency-key': key, ...bearer(token) });
 
-/**
- * As a well-behaved client does: a 503 with Retry-After (a service past its capacity
- * refused the request before doing anything) is sent again after the wait it names, with
- * the same Idempotency-Key, for up to a minute. Other answers are returned as they are.
- */
-const postRetryingRefusals = async (url: string, body: unknown, token: string | undefined, key: string = randomUUID()): Promise<Response> => {
-  for (const deadline = Date.now() + 60_000; ;) {
-    const response = await post(url, body, token, key);
-    const retryAfterSeconds = Number(response.headers.get('retry-after'));
-    if (response.status !== 503 || !(retryAfterSeconds > 0) || Date.now() > deadline) return response;
-    await response.arrayBuffer();
-    await new Promise((resolve) => setTimeout(resolve, retryAfterSeconds * 1000));
-  }
-};
+const post = (url: string, body: unknown, token: string | undefined, key: string = randomUUID()) =>
+  fetch(url, { method: 'POST', headers: postHeaders(token, key), body: JSON.stringify(body) });
+
+/** `post`, sent again while refused as past capacity (503 with Retry-After), as a client of the shop should. */
+const postRetryingRefusals = (url: string, body: unknown, token: string | undefined, key: string = randomUUID()) =>
+  fetchRetryingRefusals(url, { method: 'POST', headers: postHeaders(token, key), body: JSON.stringify(body) });
 
 /** The simulated provider's approved test card (payments' TEST_CARDS.ok): orders pay with it unless a test says otherwise. */
 const DEFAULT_CARD = 'tok_ok';

@@ -12,7 +12,7 @@ import { healthPlugin, type ReadinessCheck } from './plugins/health';
 import { DEFAULT_LOAD_SHEDDING, loadSheddingPlugin, Overloaded, type LoadSheddingOptions } from './plugins/load-shedding';
 import { metricsPlugin } from './plugins/metrics';
 import { openApiPlugin, type ApiDescription, type OpenApiDocumentHook } from './plugins/openapi';
-import { DEFAULT_RATE_LIMIT, rateLimitPlugin, type RateLimitOptions } from './plugins/rate-limit';
+import { DEFAULT_RATE_LIMIT, isServiceSubject, rateLimitPlugin, type RateLimitOptions } from './plugins/rate-limit';
 import { securityHeadersPlugin } from './plugins/security-headers';
 import { workContextPlugin } from './plugins/work-context';
 import { ReadModelBehind } from './read-after';
@@ -115,14 +115,19 @@ export const createHttpServer = async (options: HttpServerOptions): Promise<Http
     if (request.raw.httpVersion === '1.1' && !request.headers.host) throw new BadRequest('an HTTP/1.1 request must carry a Host header');
   });
 
+  const identifyToken = tokenIdentifier(options.authTokens);
+  const identify = callerIdentifier(identifyToken);
   // First: past its capacity, a request is refused before anything is spent on it.
   await app.register(loadSheddingPlugin, {
     ...DEFAULT_LOAD_SHEDDING,
     ...options.loadShedding,
     ...(options.databaseWaiting ? { databaseWaiting: options.databaseWaiting } : {}),
+    fromService: (request) => {
+      const token = /^Bearer (\S+)$/.exec(request.headers.authorization ?? '')?.[1];
+      const principal = token ? identifyToken(token) : undefined;
+      return principal !== undefined && isServiceSubject(principal.subject);
+    },
   });
-  const identifyToken = tokenIdentifier(options.authTokens);
-  const identify = callerIdentifier(identifyToken);
   await app.register(jsonBodyPlugin);
   await app.register(workContextPlugin, { tracer: options.tracer });
   await app.register(securityHeadersPlugin);

@@ -16,6 +16,11 @@ export interface LoadSheddingOptions {
   maxDatabaseWaiting: number;
   /** How many statements wait for the database now; undefined where it cannot tell. */
   databaseWaiting?: () => number;
+  /**
+   * Whether a request is another service's call, made for work that service has already
+   * accepted (a valid service token): always answered, or accepted work would fail half-way.
+   */
+  fromService?: (request: FastifyRequest) => boolean;
   /** What a refused client is told to wait before trying again, in seconds. */
   retryAfterSeconds: number;
 }
@@ -59,7 +64,7 @@ const LAG_WINDOW_MS = 1_000;
  */
 export const loadSheddingPlugin = fp(
   async (app: FastifyInstance, options: LoadSheddingOptions) => {
-    const { maxEventLoopDelayMs, maxInFlight, maxDatabaseWaiting, databaseWaiting, retryAfterSeconds } = options;
+    const { maxEventLoopDelayMs, maxInFlight, maxDatabaseWaiting, databaseWaiting, fromService, retryAfterSeconds } = options;
     const delays = monitorEventLoopDelay({ resolution: LAG_RESOLUTION_MS });
     delays.enable();
     // The mean lag of the last two seconds: overloaded only when both passed the bound, so one
@@ -83,7 +88,7 @@ export const loadSheddingPlugin = fp(
     if (queue) app.addHook('onClose', async () => queue.stop());
     let inFlight = 0;
     app.addHook('onRequest', async (request, reply) => {
-      if (alwaysAnswered(request)) return;
+      if (alwaysAnswered(request) || fromService?.(request)) return;
       if (lagMs() > maxEventLoopDelayMs) {
         throw new Overloaded(`the service is past its capacity (its event loop lags ${Math.round(lagMs())} ms); try again shortly`, retryAfterSeconds);
       }

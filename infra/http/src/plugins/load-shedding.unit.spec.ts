@@ -15,7 +15,7 @@ const serve = async (loadShedding: { maxEventLoopDelayMs?: number; maxInFlight?:
     logger: createLogger({ service: SERVICE, destination: { write: () => undefined } }),
     metrics: createMetrics(SERVICE, { processMetrics: false }),
     tracer: startTracing(SERVICE).tracer,
-    authTokens: authTokensFromEnv().parse('ops:token-ops:viewer'),
+    authTokens: authTokensFromEnv().parse('ops:token-ops:viewer,service:token-service:viewer'),
     loadShedding: { retryAfterSeconds: 2, ...loadShedding },
     ...(databaseWaiting ? { databaseWaiting } : {}),
   });
@@ -92,6 +92,17 @@ describe('load shedding', () => {
 
       waiting = 1;
       expect((await statusWithin(url, 200, 3_000)).status).toBe(200);
+    } finally {
+      await app.close();
+    }
+  });
+
+  it('answers another service’s call while it refuses new work: that call is for work already accepted', async () => {
+    const { app, url } = await serve({ maxDatabaseWaiting: 4 }, () => 6);
+    try {
+      expect((await statusWithin(url, 503, 3_000)).status).toBe(503);
+      expect((await fetch(`${url}/v1/quick`, { headers: { authorization: 'Bearer token-service' } })).status).toBe(200);
+      expect((await fetch(`${url}/v1/quick`, { headers: { authorization: 'Bearer token-ops' } })).status).toBe(503);
     } finally {
       await app.close();
     }
