@@ -123,7 +123,7 @@ export const createHttpServer = async (options: HttpServerOptions): Promise<Http
     ...options.loadShedding,
     ...(options.databaseWaiting ? { databaseWaiting: options.databaseWaiting } : {}),
     fromService: (request) => {
-      const token = /^Bearer (\S+)$/.exec(request.headers.authorization ?? '')?.[1];
+      const token = /^Bearer\s+(\S+)$/i.exec(request.headers.authorization ?? '')?.[1];
       const principal = token ? identifyToken(token) : undefined;
       return principal !== undefined && isServiceSubject(principal.subject);
     },
