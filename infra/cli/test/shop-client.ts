@@ -61,14 +61,16 @@ export interface ShopTokens {
 
 const bearer = (token: string | undefined): Record<string, string> => (token ? { authorization: `Bearer ${token}` } : {});
 
-const postHeaders = (token: string | undefined, key: string) => ({ 'content-type': 'application/json', 'idempotency-key': key, ...bearer(token) });
+type Send = (url: string, init: RequestInit) => Promise<Response>;
 
-const post = (url: string, body: unknown, token: string | undefined, key: string = randomUUID()) =>
-  fetch(url, { method: 'POST', headers: postHeaders(token, key), body: JSON.stringify(body) });
+const postVia =
+  (send: Send) =>
+  (url: string, body: unknown, token: string | undefined, key: string = randomUUID()) =>
+    send(url, { method: 'POST', headers: { 'content-type': 'application/json', 'idempotency-key': key, ...bearer(token) }, body: JSON.stringify(body) });
 
+const post = postVia(fetch);
 /** `post`, sent again while refused as past capacity (503 with Retry-After), as a client of the shop should. */
-const postRetryingRefusals = (url: string, body: unknown, token: string | undefined, key: string = randomUUID()) =>
-  fetchRetryingRefusals(url, { method: 'POST', headers: postHeaders(token, key), body: JSON.stringify(body) });
+const postRetryingRefusals = postVia(fetchRetryingRefusals);
 
 /** The simulated provider's approved test card (payments' TEST_CARDS.ok): orders pay with it unless a test says otherwise. */
 const DEFAULT_CARD = 'tok_ok';
