@@ -47,11 +47,17 @@ export const inbox = (database: TransactionalSql, options: { schema?: string } =
      */
     onceEach: (consumer: string, messageIds: string[], work: (query: Query, fresh: (messageId: string) => boolean) => Promise<void>): Promise<void> =>
       database.transaction(async (query) => {
-        const { rows } = await query<{ message_id: string }>(
-          `insert into ${table} (consumer, message_id) select $1, unnest($2::text[]) on conflict do nothing returning message_id`,
-          [consumer, messageIds],
+        // Nearly always every id is new: then one row with a count comes back, not a row an
+        // id to parse (a projection's chunk holds hundreds). The ids come back only when some
+        // were recorded before, to tell which.
+        const distinct = new Set(messageIds);
+        const { rows } = await query<{ recorded: number; ids: string[] | null }>(
+          `with recorded as (insert into ${table} (consumer, message_id) select $1, unnest($2::text[]) on conflict do nothing returning message_id)
+           select count(*)::int as recorded, case when count(*) < $3 then array_agg(message_id) end as ids from recorded`,
+          [consumer, messageIds, distinct.size],
         );
-        const unseen = new Set(rows.map((row) => row.message_id));
+        const { recorded = 0, ids = null } = rows[0] ?? {};
+        const unseen = recorded === distinct.size ? distinct : new Set(ids ?? []);
         await work(query, (messageId) => unseen.delete(messageId));
       }),
     /** Forgets the consumer's ids recorded more than retentionMs ago; the rows deleted. */
