@@ -48,7 +48,7 @@ export const inbox = (database: TransactionalSql, options: { schema?: string } =
     onceEach: (consumer: string, messageIds: string[], work: (query: Query, fresh: (messageId: string) => boolean) => Promise<void>): Promise<void> =>
       database.transaction(async (query) => {
         // Nearly always every id is new: then one row with a count comes back, not a row an
-        // id to parse (a projection's chunk holds hundreds). The ids come back only when some
+        // id to parse (a feed catching up takes chunks of hundreds). The ids come back only when some
         // were recorded before, to tell which.
         const distinct = new Set(messageIds);
         const { rows } = await query<{ recorded: number; ids: string[] | null }>(
