@@ -122,10 +122,14 @@ export const createHttpServer = async (options: HttpServerOptions): Promise<Http
     ...DEFAULT_LOAD_SHEDDING,
     ...options.loadShedding,
     ...(options.databaseWaiting ? { databaseWaiting: options.databaseWaiting } : {}),
+    // Identified as the rate limit and auth do; an invalid token is no service's, and auth refuses it later.
     fromService: (request) => {
-      const token = /^Bearer\s+(\S+)$/i.exec(request.headers.authorization ?? '')?.[1];
-      const principal = token ? identifyToken(token) : undefined;
-      return principal !== undefined && isServiceSubject(principal.subject);
+      try {
+        const principal = identify(request)?.principal;
+        return principal !== undefined && isServiceSubject(principal.subject);
+      } catch {
+        return false;
+      }
     },
   });
   await app.register(jsonBodyPlugin);
