@@ -16,6 +16,10 @@
 //   BENCH_MODES=embedded,local  BENCH_FLOWS=two-step,five-step
 //   BENCH_SCENARIOS=spread,flash-sale
 //   BENCH_PROFILE_INTERVAL_US=10000 (0: no profile)  BENCH_LAG_POLL_MS=1000 (0: no lag poll)
+//   BENCH_BUILD=production|sources: local mode's services from the production build (npm
+//   run build, run first; as npm run start:local -- --production and the containers run
+//   them) or from the TypeScript sources through tsx (as npm run start:local)
+import { spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -25,6 +29,7 @@ import pg from 'pg';
 import { createEventStore } from '@ordo/eventstore';
 import { startBroker, stopBroker } from '@ordo/kafka-local';
 import { percentile, slope } from '@ordo/testing/bench';
+import { SERVICE_PACKAGES, packageFolderOf } from '../src/shop';
 import { launchEmbedded, launchLocal, type LaunchedShop } from '../test/launch';
 import { shopClient, uniqueSku, type ShopClient } from '../test/shop-client';
 import { printProfile, summariseProfiles } from './cpu-profile';
@@ -54,6 +59,14 @@ const SLO_MS = 500;
 /** How often the CPU profiler samples each process, in µs; 0 runs without it. */
 const PROFILE_INTERVAL_US = Number(process.env.BENCH_PROFILE_INTERVAL_US ?? 10_000);
 const CLOCK_TICKS = 100; // USER_HZ on Linux
+/**
+ * What local mode's services run: the production build, as a deployment does, or their
+ * sources through tsx. The same CPU per order either way; tsx holds about 40 MB more a
+ * process (docs/decisions.md, "The saga benchmark runs local mode from the production build").
+ */
+const BUILDS = ['production', 'sources'];
+const BUILD = process.env.BENCH_BUILD ?? 'production';
+if (!BUILDS.includes(BUILD)) throw new Error(`BENCH_BUILD: no build '${BUILD}': the builds are ${BUILDS.join(', ')}`);
 
 interface Step {
   rate: number;
@@ -167,12 +180,18 @@ const transactionsIn = async (databasePrefix: string): Promise<number> => {
   }
 };
 
+/** A production entry's service: `<package folder>/dist/main.js` -> its name in the shop. */
+const serviceOfEntry = new Map(Object.keys(SERVICE_PACKAGES).map((name) => [path.join(packageFolderOf(name), 'dist', 'main.js'), name]));
+
 /** The shop's processes by name (a service, or the process that hosts them), and the broker's. */
 const shopProcesses = (shop: LaunchedShop, brokerPid: number | undefined) => [
   ...shop.processes().flatMap(({ pid, command }) => {
     // The shell concurrently starts each service through, and tsx's esbuild helper, are left out.
     if (command.startsWith('/bin/sh')) return [];
-    const name = /serve\.ts (\S+)/.exec(command)?.[1] ?? /infra\/cli\/src\/(\w+)/.exec(command)?.[1];
+    const name =
+      /serve\.ts (\S+)/.exec(command)?.[1] ??
+      serviceOfEntry.get(/(\S+\/dist\/main\.js)\s*$/.exec(command)?.[1] ?? '') ??
+      /infra\/cli\/src\/(\w+)/.exec(command)?.[1];
     return name ? [{ pid, name }] : [];
   }),
   ...(brokerPid === undefined ? [] : [{ pid: brokerPid, name: 'kafka broker' }]),
@@ -256,6 +275,7 @@ const runMode = async (mode: string, flow: string, scenario: string) => {
       databaseUrl: DATABASE_URL,
       databasePrefix,
       kafkaBrokers: broker.brokers,
+      args: BUILD === 'production' ? ['--production'] : [],
       env: { ORDO_SERVICE_NODE_ARGS: profiling.join(' '), ...version },
     });
     shop = local;
@@ -369,6 +389,11 @@ const main = async () => {
   console.log(
     `node ${process.version}, ${os.cpus().length} cores; warm-up ${WARMUP_SECONDS} s at ${WARMUP_RATE}/s; rates ${RATES.join(', ')}/s for ${SECONDS} s each; 2 lines an order; flows ${FLOWS.join(', ')}; scenarios ${SCENARIOS.join(', ')}`,
   );
+  if (MODES.includes('local')) console.log(`local mode runs its services from ${BUILD === 'production' ? 'the production build' : 'the sources, through tsx'}`);
+  if (MODES.includes('local') && BUILD === 'production') {
+    const build = spawnSync('npm', ['run', 'build'], { cwd: path.resolve(__dirname, '../../..'), stdio: ['ignore', 'ignore', 'inherit'] });
+    if (build.status !== 0) throw new Error(`npm run build failed (exit ${build.status})`);
+  }
   const summary: string[] = [];
   for (const mode of MODES) {
     for (const flow of FLOWS)
