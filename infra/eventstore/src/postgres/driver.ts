@@ -23,6 +23,13 @@ export interface PgDriver {
   isListening(): boolean;
   /** The shortest wait between a store's bursts of live reads, under load (read-pacer.ts). */
   readonly liveReadMinGapMs: number;
+  /**
+   * Whether every transaction on this database runs alone, one after another, all of them
+   * in this process (PGlite): then positions are taken in the order transactions commit,
+   * and a store hands what it appended to its subscriptions instead of their reading it
+   * back (store.ts, "Handing over").
+   */
+  readonly serialCommits: boolean;
   close(): Promise<void>;
 }
 
@@ -61,6 +68,8 @@ export const pgPoolDriver = (connectionString: string, options: PgPoolDriverOpti
     // read no more often than every 5 ms, as before the pace followed the load (at 2 to 4 ms
     // the local shop's CPU per order rose by a tenth; docs/decisions.md).
     liveReadMinGapMs: 5,
+    // Transactions of many connections and processes overlap, and commit out of position order.
+    serialCommits: false,
     // A named statement is parsed and planned once per connection, not on every call.
     query: async <Row>(text: string, params?: unknown[], options?: { name?: string }) =>
       (await pool.query({ text, values: params, ...(options?.name && { name: options.name }) })) as unknown as { rows: Row[] },
@@ -87,6 +96,8 @@ export const pgliteDriver = (db: PgliteDatabase, { ownsDatabase }: { ownsDatabas
   return {
     // In this process, on a thread of its own: a burst of reads says how busy it is.
     liveReadMinGapMs: 0,
+    // One connection, on one thread that runs a statement, or a transaction, at a time.
+    serialCommits: true,
     query: sql.query,
     transaction: sql.transaction,
     wakeHere: (channel) => void local.emit(channel),

@@ -133,8 +133,13 @@ const createObjects = async (query: PgDriver['query'], s: string): Promise<void>
  * ordo_append_batch, which takes them one after another. A plain statement, not a function:
  * one round trip cheaper than PL/pgSQL's, and it runs only where the store itself sends it,
  * outside any transaction (what ordo_append checks for its callers).
+ *
+ * With `returnEvents`, `events` also holds what was inserted, as a subscription's read
+ * would return it (transaction id, position, stream, revision, id, type, data, metadata,
+ * time, in position order): the events a store on PGlite hands to its subscriptions
+ * (store.ts, "Handing over").
  */
-export const appendBatchStatement = (schema: string): string => `
+export const appendBatchStatement = (schema: string, { returnEvents = false }: { returnEvents?: boolean } = {}): string => `
   with appends as (
     select x.ordinality as at, x.value->>'s' as stream, x.value->>'e' as expected, x.value->'v' as events
       from jsonb_array_elements($1::jsonb) with ordinality x),
@@ -151,5 +156,12 @@ export const appendBatchStatement = (schema: string): string => `
     select h.stream, h.head + x.ordinality, (x.value->>'id')::uuid, x.value->>'type', x.value->'data', x.value->'metadata'
       from heads h, jsonb_array_elements(h.events) with ordinality x
      where (select all_met from expected)
-     order by h.at, x.ordinality)
-  select array_agg(head order by at) as heads, (select all_met from expected) as written from heads`;
+     order by h.at, x.ordinality${returnEvents ? '\n    returning transaction_id, position, stream, revision, id, type, data, metadata, recorded_at' : ''})
+  select array_agg(head order by at) as heads, (select all_met from expected) as written${
+    returnEvents
+      ? `,
+    (select json_agg(json_build_array(transaction_id::text, position::text, stream, revision::text, id::text, type, data, metadata, recorded_at)
+                     order by position)::text
+       from inserted) as events`
+      : ''
+  } from heads`;

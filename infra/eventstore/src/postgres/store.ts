@@ -15,15 +15,15 @@ import type {
   RecordedEvent,
   Snapshot,
   SubscribeOptions,
-  Subscription,
 } from '../types';
 import type { DbBigint, PgDriver } from './driver';
 import { EVENT_COLUMNS, parseCheckpoint, prefixPatterns, toPositioned, toRecorded, type EventRow } from './rows';
+import type { EventMetadata } from '../types';
 import { appendBatchStatement, migrate } from './schema';
 import { groupCommit, type GroupCommit } from './group-commit';
 import { readPacer, type ReadPacer } from './read-pacer';
 import { sharedReads } from './shared-reads';
-import { subscribe } from './subscription';
+import { subscribe, type HandedOver, type OfferedSubscription } from './subscription';
 import { visibilityReport, type VisibilityReport } from './visibility';
 
 export interface PostgresEventStoreOptions {
@@ -80,11 +80,39 @@ export const postgresEventStore = async (driver: PgDriver, options: PostgresEven
   return new PostgresEventStore(driver, schema, limits);
 };
 
-/** The PostgreSQL adapter, on a `pg` pool or on PGlite. */
+/** An event as the append statement returns it with `returnEvents` (schema.ts). */
+type InsertedEvent = [
+  tx: string,
+  position: string,
+  stream: string,
+  revision: string,
+  id: string,
+  type: string,
+  data: unknown,
+  metadata: EventMetadata,
+  recordedAt: string,
+];
+
+/**
+ * The PostgreSQL adapter, on a `pg` pool or on PGlite.
+ *
+ * Handing over. On a driver with serial commits (PGlite), an append that commits hands
+ * its events, as its statement returned them, to the store's live subscriptions, which
+ * take them without reading them back: the reads were about a third of the statements
+ * embedded mode's one PGlite thread ran (docs/decisions.md). A subscription takes an
+ * append from memory only when its first event directly follows every event it has seen,
+ * which serial commits make exact: positions are then taken in the order transactions
+ * commit. Anything else (an append that went another way, a gap, a poll, a subscription
+ * catching up) is read as before, and the read stays the reference.
+ */
 export class PostgresEventStore implements EventStore {
   private readonly table: string;
   private readonly channel: string;
-  private readonly subscriptions = new Set<Subscription>();
+  private readonly subscriptions = new Set<OfferedSubscription>();
+  private readonly handsOver: boolean;
+  // The last position handed over, and the appends whose subscribers were handed their events instead of woken.
+  private handedThrough: bigint | undefined;
+  private readonly handedAppends = new WeakSet<AppendResult>();
   private notifyTimer: NodeJS.Timeout | undefined;
   private readonly subscriptionReads = sharedReads<PositionedEvent[]>();
   private readonly pacer: ReadPacer;
@@ -99,13 +127,14 @@ export class PostgresEventStore implements EventStore {
     this.table = `"${schema}".events`;
     this.channel = `ordo_events_${schema}`;
     this.pacer = readPacer({ minGapMs: driver.liveReadMinGapMs });
-    this.appendBatchSql = appendBatchStatement(schema);
+    this.handsOver = driver.serialCommits;
+    this.appendBatchSql = appendBatchStatement(schema, { returnEvents: this.handsOver });
     this.append = groupCommit({
       maxInFlight: APPENDS_IN_FLIGHT,
       maxItems: GROUP_COMMIT_MAX_APPENDS,
       maxChars: GROUP_COMMIT_MAX_CHARS,
       sizeOf: (pending) => pending.payload.length,
-      one: (pending) => this.appendAlone(pending),
+      one: (pending) => (this.handsOver ? this.appendOneHandedOver(pending) : this.appendAlone(pending)),
       many: (pending) => this.appendTogether(pending),
     });
   }
@@ -120,8 +149,23 @@ export class PostgresEventStore implements EventStore {
       throw new InvalidEventError(`the events of the append to ${stream} cannot be stored as JSON: ${(error as Error).message}`);
     }
     const result = await this.append({ stream, expected, events: checked, payload });
-    if (result.written) this.wakeSubscribers();
+    if (result.written && !this.handedAppends.has(result)) this.wakeSubscribers();
     return result;
+  }
+
+  /**
+   * One append where appends are handed over: through the statement that returns its
+   * events; if that statement fails as a whole, alone, for the answer appendAlone gives.
+   */
+  private async appendOneHandedOver(pending: PendingAppend): Promise<AppendResult> {
+    let answer: AppendResult | Error | undefined;
+    try {
+      [answer] = await this.appendTogether([pending]);
+    } catch {
+      return this.appendAlone(pending);
+    }
+    if (answer instanceof Error) throw answer;
+    return answer as AppendResult;
   }
 
   /** One append in its own round trip, with what the store does when it did not go as expected. */
@@ -171,7 +215,7 @@ export class PostgresEventStore implements EventStore {
         return `{"s":${JSON.stringify(stream)},"e":"${String(expected)}","v":${payload}}`;
       })
       .join(',')}]`;
-    const { rows } = await this.driver.query<{ heads: DbBigint[]; written: boolean }>(this.appendBatchSql, [batch], {
+    const { rows } = await this.driver.query<{ heads: DbBigint[]; written: boolean; events?: string | null }>(this.appendBatchSql, [batch], {
       name: `ordo_append_batch_${this.schema}`,
     });
     const answers: Array<AppendResult | Error> = new Array(appends.length);
@@ -181,6 +225,10 @@ export class PostgresEventStore implements EventStore {
         const head = BigInt(heads[at] ?? -1);
         answers[index] = { nextExpectedRevision: head + BigInt((appends[index] as PendingAppend).events.length), written: true };
       });
+      if (this.handsOver && rows[0].events) {
+        this.handOver(rows[0].events);
+        for (const answer of answers) this.handedAppends.add(answer as AppendResult);
+      }
       return answers;
     }
     // A stream twice, or one not where its append expected: one after another, each answered.
@@ -232,15 +280,24 @@ export class PostgresEventStore implements EventStore {
     }
   }
 
-  subscribeToAll(options: SubscribeOptions): Subscription {
+  subscribeToAll(options: SubscribeOptions): OfferedSubscription {
     parseCheckpoint(options.from); // a bad checkpoint fails here, not in the background
     const filterKey = JSON.stringify(options.filter ?? null);
+    const { streamPrefixes, eventTypes } = withinStore(options.filter, this.options.streamPrefixes);
     const subscription = subscribe(
       {
         readBatch: (from, limit) =>
           this.pacer.read(() => this.subscriptionReads(`${from ?? ''}|${limit}|${filterKey}`, () => this.readBatch(from, options.filter, limit))),
         listen: (onWake) => this.driver.listen(this.channel, onWake),
         paced: this.pacer.paced,
+        ...(this.handsOver && {
+          handOver: {
+            handedThrough: () => this.handedThrough,
+            // What readBatch's conditions admit.
+            wants: (event) =>
+              (!streamPrefixes || streamPrefixes.some((prefix) => event.stream.startsWith(prefix))) && (!eventTypes || eventTypes.includes(event.type)),
+          },
+        }),
       },
       options,
     );
@@ -286,6 +343,29 @@ export class PostgresEventStore implements EventStore {
     clearTimeout(this.notifyTimer);
     await Promise.all([...this.subscriptions].map((subscription) => subscription.stop()));
     await this.driver.close();
+  }
+
+  /** Hands an append's events, as its statement returned them, to every subscription on the store. */
+  private handOver(json: string): void {
+    const events = (JSON.parse(json) as InsertedEvent[]).map(([tx, position, stream, revision, id, type, data, metadata, recordedAt]) =>
+      upcast(this.options.registry, {
+        id,
+        type,
+        stream,
+        revision: BigInt(revision),
+        position: BigInt(position),
+        data,
+        metadata,
+        recordedAt: new Date(recordedAt),
+        checkpoint: `${tx}:${position}`,
+      }),
+    );
+    const first = events[0];
+    const last = events[events.length - 1];
+    if (!first || !last) return;
+    this.handedThrough = last.position;
+    const handed: HandedOver = { first: first.position, last: last.position, events };
+    for (const subscription of this.subscriptions) subscription.offer(handed);
   }
 
   private async readBatch(from: string | undefined, filter: AllFilter | undefined, limit: number): Promise<PositionedEvent[]> {

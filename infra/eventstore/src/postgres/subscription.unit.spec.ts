@@ -1,5 +1,5 @@
 import type { PositionedEvent, SubscribeOptions } from '../types';
-import { subscribe, type SubscriptionSource } from './subscription';
+import { subscribe, type OfferedSubscription, type SubscriptionSource } from './subscription';
 
 /** A store's log in memory: appends wake the subscription, as a store's appends do. */
 const memoryLog = () => {
@@ -105,5 +105,131 @@ describe('a PostgreSQL store’s subscription that gathers (gatherMs)', () => {
     await subscription.stop();
 
     expect(subscription.checkpoint).toBeUndefined();
+  });
+});
+
+/** A log whose appends are offered to the subscription, as a store with serial commits hands them over. */
+const handingLog = () => {
+  const events: PositionedEvent[] = [];
+  let handedThrough: bigint | undefined;
+  let onWake: (() => void) | undefined;
+  let reads = 0;
+  // A read's answer waits for this while a test holds it.
+  let gate: Promise<void> = Promise.resolve();
+  const source: SubscriptionSource = {
+    readBatch: async (from, limit) => {
+      reads += 1;
+      await gate;
+      // What was appended while the read was held counts as committed before it ran.
+      const after = from === undefined ? 0 : Number(from);
+      return events.slice(after, after + limit);
+    },
+    listen: async (wake) => {
+      onWake = wake;
+      return async () => undefined;
+    },
+    handOver: { handedThrough: () => handedThrough, wants: () => true },
+  };
+  let subscription: OfferedSubscription | undefined;
+  const add = (): PositionedEvent => {
+    const position = BigInt(events.length + 1);
+    const added = {
+      id: `e${position}`,
+      stream: 's',
+      revision: position - 1n,
+      position,
+      type: 'Happened',
+      data: {},
+      metadata: { correlationId: 'c', causationId: 'c', schemaVersion: 1 },
+      recordedAt: new Date(),
+      checkpoint: String(position),
+    };
+    events.push(added);
+    return added;
+  };
+  return {
+    source,
+    attach: (to: OfferedSubscription) => void (subscription = to),
+    get reads() {
+      return reads;
+    },
+    hold: () => {
+      let release = () => undefined as void;
+      gate = new Promise<void>((resolve) => (release = resolve));
+      return release;
+    },
+    /** Appended and handed over. */
+    appendHanded: () => {
+      const added = add();
+      handedThrough = added.position;
+      subscription?.offer({ first: added.position, last: added.position, events: [added] });
+    },
+    /** Appended another way: only a wake says so. */
+    appendWoken: () => {
+      add();
+      onWake?.();
+    },
+  };
+};
+
+describe('a PostgreSQL store’s subscription handed its appends (serial commits)', () => {
+  const start = async (log: ReturnType<typeof handingLog>) => {
+    const delivered: string[] = [];
+    const subscription = subscribe(log.source, { handler: (e) => void delivered.push(e.id) });
+    log.attach(subscription);
+    await until(() => subscription.isLive);
+    return { subscription, delivered };
+  };
+
+  it('takes an append that follows what it has seen without a read', async () => {
+    const log = handingLog();
+    const { subscription, delivered } = await start(log);
+    const readsWhenLive = log.reads;
+
+    for (let i = 0; i < 5; i++) log.appendHanded();
+    await until(() => delivered.length === 5);
+    await subscription.stop();
+
+    expect(delivered).toEqual(['e1', 'e2', 'e3', 'e4', 'e5']);
+    expect(log.reads).toBe(readsWhenLive);
+    expect(subscription.checkpoint).toBe('5');
+  });
+
+  it('reads when an append was not handed over, and takes each event once, in order', async () => {
+    const log = handingLog();
+    const { subscription, delivered } = await start(log);
+
+    log.appendHanded();
+    log.appendWoken();
+    log.appendHanded();
+    log.appendHanded();
+    await until(() => delivered.length >= 4);
+    await sleep(50);
+    await subscription.stop();
+
+    expect(delivered).toEqual(['e1', 'e2', 'e3', 'e4']);
+  });
+
+  it('takes once the events offered while a read that returns them is under way', async () => {
+    const log = handingLog();
+    const { subscription, delivered } = await start(log);
+    const readsWhenLive = log.reads;
+    // An append not handed over wakes a read, held while two more are appended and offered: it returns all three.
+    const release = log.hold();
+    log.appendWoken();
+    await until(() => log.reads > readsWhenLive);
+    log.appendHanded();
+    log.appendHanded();
+    await sleep(20);
+    release();
+    await until(() => delivered.length >= 3);
+    log.appendHanded();
+    await until(() => delivered.length >= 4);
+    await sleep(50);
+    await subscription.stop();
+
+    expect(delivered).toEqual(['e1', 'e2', 'e3', 'e4']);
+    // The offers the read had returned were passed over, and the next append was taken from memory.
+    expect(log.reads).toBe(readsWhenLive + 1);
   });
 });
