@@ -225,8 +225,7 @@ export class PostgresEventStore implements EventStore {
         const head = BigInt(heads[at] ?? -1);
         answers[index] = { nextExpectedRevision: head + BigInt((appends[index] as PendingAppend).events.length), written: true };
       });
-      if (this.handsOver && rows[0].events) {
-        this.handOver(rows[0].events);
+      if (this.handsOver && rows[0].events && this.handOver(rows[0].events)) {
         for (const answer of answers) this.handedAppends.add(answer as AppendResult);
       }
       return answers;
@@ -345,27 +344,37 @@ export class PostgresEventStore implements EventStore {
     await this.driver.close();
   }
 
-  /** Hands an append's events, as its statement returned them, to every subscription on the store. */
-  private handOver(json: string): void {
-    const events = (JSON.parse(json) as InsertedEvent[]).map(([tx, position, stream, revision, id, type, data, metadata, recordedAt]) =>
-      upcast(this.options.registry, {
-        id,
-        type,
-        stream,
-        revision: BigInt(revision),
-        position: BigInt(position),
-        data,
-        metadata,
-        recordedAt: new Date(recordedAt),
-        checkpoint: `${tx}:${position}`,
-      }),
-    );
+  /**
+   * Hands an append's events, as its statement returned them, to every subscription on the
+   * store; false when it could not, and they are to be woken to read them instead. (The
+   * append has committed: nothing here may fail it.)
+   */
+  private handOver(json: string): boolean {
+    let events: PositionedEvent[];
+    try {
+      events = (JSON.parse(json) as InsertedEvent[]).map(([tx, position, stream, revision, id, type, data, metadata, recordedAt]) =>
+        upcast(this.options.registry, {
+          id,
+          type,
+          stream,
+          revision: BigInt(revision),
+          position: BigInt(position),
+          data,
+          metadata,
+          recordedAt: new Date(recordedAt),
+          checkpoint: `${tx}:${position}`,
+        }),
+      );
+    } catch {
+      return false; // a subscription reading the event meets the same trouble, and reports it
+    }
     const first = events[0];
     const last = events[events.length - 1];
-    if (!first || !last) return;
+    if (!first || !last) return false;
     this.handedThrough = last.position;
     const handed: HandedOver = { first: first.position, last: last.position, events };
     for (const subscription of this.subscriptions) subscription.offer(handed);
+    return true;
   }
 
   private async readBatch(from: string | undefined, filter: AllFilter | undefined, limit: number): Promise<PositionedEvent[]> {
