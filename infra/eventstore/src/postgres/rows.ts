@@ -32,6 +32,9 @@ export const toRecorded = (row: EventRow): RecordedEvent => ({
   recordedAt: new Date(row.recorded_at),
 });
 
+/** This adapter's checkpoint: the writing transaction's id and the event's position. */
+export const checkpointOf = (transactionId: string, position: bigint | string): string => `${transactionId}:${position}`;
+
 // Built in one object: readAll maps a million rows, and a spread copy per row shows.
 export const toPositioned = (row: EventRow): PositionedEvent => {
   const position = BigInt(row.position);
@@ -44,8 +47,7 @@ export const toPositioned = (row: EventRow): PositionedEvent => {
     data: JSON.parse(row.data) as unknown,
     metadata: JSON.parse(row.metadata) as EventMetadata,
     recordedAt: row.recorded_at instanceof Date ? row.recorded_at : new Date(row.recorded_at),
-    // This adapter's checkpoint: the writing transaction's id and the event's position.
-    checkpoint: `${row.tx}:${position}`,
+    checkpoint: checkpointOf(row.tx, position),
   };
 };
 

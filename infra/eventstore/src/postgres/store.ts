@@ -7,6 +7,7 @@ import type {
   AppendOptions,
   AppendResult,
   EventData,
+  EventMetadata,
   EventStore,
   ExpectedRevision,
   PositionedEvent,
@@ -17,8 +18,7 @@ import type {
   SubscribeOptions,
 } from '../types';
 import type { DbBigint, PgDriver } from './driver';
-import { EVENT_COLUMNS, parseCheckpoint, prefixPatterns, toPositioned, toRecorded, type EventRow } from './rows';
-import type { EventMetadata } from '../types';
+import { checkpointOf, EVENT_COLUMNS, parseCheckpoint, prefixPatterns, toPositioned, toRecorded, type EventRow } from './rows';
 import { appendBatchStatement, migrate } from './schema';
 import { groupCommit, type GroupCommit } from './group-commit';
 import { readPacer, type ReadPacer } from './read-pacer';
@@ -134,8 +134,10 @@ export class PostgresEventStore implements EventStore {
       maxItems: GROUP_COMMIT_MAX_APPENDS,
       maxChars: GROUP_COMMIT_MAX_CHARS,
       sizeOf: (pending) => pending.payload.length,
-      one: (pending) => (this.handsOver ? this.appendOneHandedOver(pending) : this.appendAlone(pending)),
+      one: (pending) => this.appendAlone(pending),
       many: (pending) => this.appendTogether(pending),
+      // Only the shared statement returns the events that are handed over.
+      loneThroughMany: this.handsOver,
     });
   }
 
@@ -151,21 +153,6 @@ export class PostgresEventStore implements EventStore {
     const result = await this.append({ stream, expected, events: checked, payload });
     if (result.written && !this.handedAppends.has(result)) this.wakeSubscribers();
     return result;
-  }
-
-  /**
-   * One append where appends are handed over: through the statement that returns its
-   * events; if that statement fails as a whole, alone, for the answer appendAlone gives.
-   */
-  private async appendOneHandedOver(pending: PendingAppend): Promise<AppendResult> {
-    let answer: AppendResult | Error | undefined;
-    try {
-      [answer] = await this.appendTogether([pending]);
-    } catch {
-      return this.appendAlone(pending);
-    }
-    if (answer instanceof Error) throw answer;
-    return answer as AppendResult;
   }
 
   /** One append in its own round trip, with what the store does when it did not go as expected. */
@@ -362,7 +349,7 @@ export class PostgresEventStore implements EventStore {
           data,
           metadata,
           recordedAt: new Date(recordedAt),
-          checkpoint: `${tx}:${position}`,
+          checkpoint: checkpointOf(tx, position),
         }),
       );
     } catch {
