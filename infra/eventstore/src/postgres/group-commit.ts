@@ -3,7 +3,8 @@
  * wait, and go together in the next one, one transaction and one commit for all of them.
  * Each keeps its own expected revision and its own result, and a conflict fails only its
  * own append (`many` answers each). A lone writer never waits: with a round trip free,
- * its append goes at once, alone, as it always did.
+ * its append goes at once, in a round trip of its own (through `one`, or `many` with
+ * `loneThroughMany`).
  *
  * When a shared round trip fails as a whole (another process took a revision one of them
  * wanted, an event PostgreSQL refuses, a lost connection), nothing of it was written, and
