@@ -2,7 +2,6 @@ import path from 'node:path';
 import type { PgliteDatabase } from '@ordo/runtime';
 import { InvalidEventError } from './errors';
 import { openPgliteThread } from './pglite/thread';
-import { esdbEventStore } from './esdb/store';
 import type { EventSchemaRegistry } from './registry';
 import { pgliteDriver, pgPoolDriver } from './postgres/driver';
 import type { ListenerLogger } from './postgres/listener';
@@ -78,6 +77,10 @@ export const createEventStore = async (url: string, options: EventStoreOptions =
     return store;
   }
   if (/^(esdb|kurrentdb)(\+discover)?:\/\//.test(url)) {
+    // Required here, not imported above: the EventStoreDB client and its gRPC stack are
+    // about 15 MB resident, which every process on PostgreSQL or PGlite would carry unused.
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const { esdbEventStore } = require('./esdb/store') as typeof import('./esdb/store');
     return esdbEventStore(url, options);
   }
   throw new InvalidEventError(`no event store for '${url}': use postgres://, pglite://<dir>, pglite:memory, esdb:// or kurrentdb://`);
