@@ -77,8 +77,8 @@ export const createEventStore = async (url: string, options: EventStoreOptions =
     return store;
   }
   if (/^(esdb|kurrentdb)(\+discover)?:\/\//.test(url)) {
-    // Required here, not imported above: the EventStoreDB client and its gRPC stack are
-    // about 15 MB resident, which every process on PostgreSQL or PGlite would carry unused.
+    // Required here, not imported above: the EventStoreDB client and its gRPC stack hold
+    // about 6 MB of live heap, which every process on PostgreSQL or PGlite would carry unused.
     // eslint-disable-next-line @typescript-eslint/no-require-imports
     const { esdbEventStore } = require('./esdb/store') as typeof import('./esdb/store');
     return esdbEventStore(url, options);
