@@ -1,7 +1,6 @@
 import { catalogEventSchemas, productStream, type CatalogEvent } from '@ordo/catalog-contract';
 import { eventIdFor, type RecordedEvent } from '@ordo/eventstore';
-import { answersTo, deliverAgain, eventsOf, issueCommand, recordEvent, startTestHost, type TestHost } from '@ordo/host/testing';
-import { sqlDeadLetterStore } from '@ordo/messaging';
+import { answersTo, deliverAgain, eventsOf, issueCommand, recordEvent, startTestHost, type TestHost, parkedKeys } from '@ordo/host/testing';
 import { stockStream, type InventoryCommandMessage } from '@ordo/inventory-contract';
 import { shipmentStream, shippingEventSchemas, type ShipmentLine } from '@ordo/shipping-contract';
 import { eventually } from '@ordo/testing';
@@ -230,7 +229,7 @@ describe('inventory, mounted on HTTP and the embedded bus', () => {
     await reserve('reserve-sku-2', 'SKU-2', 'o5', 1);
     expect(await answerTo('SKU-2', 'reserve-sku-2')).toMatchObject({ type: 'StockReserved' });
 
-    const parked = await sqlDeadLetterStore(host.sql, { schema: host.schema }).listParked('inventory-commands');
+    const parked = await parkedKeys(host, 'inventory-commands', ['SKU-BAD', 'SKU-ODD']);
     expect(parked).toEqual(
       expect.arrayContaining([
         expect.objectContaining({ key: 'SKU-BAD', firstError: expect.stringMatching(/not 'DispatchStock'/) }),

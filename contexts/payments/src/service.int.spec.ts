@@ -1,6 +1,5 @@
 import { eventIdFor, type RecordedEvent } from '@ordo/eventstore';
-import { answersTo, eventsOf, issueCommand, startTestHost, type TestHost } from '@ordo/host/testing';
-import { sqlDeadLetterStore } from '@ordo/messaging';
+import { answersTo, eventsOf, issueCommand, startTestHost, type TestHost, parkedKeys } from '@ordo/host/testing';
 import { paymentStream, type PaymentsCommandMessage } from '@ordo/payments-contract';
 import { paymentsServiceWith } from './service';
 import { simulatedProvider, TEST_CARDS } from './simulated-provider';
@@ -214,7 +213,7 @@ describe('payments, commanded on the embedded bus', () => {
     await authorize('o-9');
     await answerTo('o-9', 'authorize-o-9');
 
-    const parked = await sqlDeadLetterStore(host.sql, { schema: host.schema }).listParked('payments-commands');
+    const parked = await parkedKeys(host, 'payments-commands', ['o-bad', 'o-odd', 'o-elsewhere']);
     expect(parked).toEqual(
       expect.arrayContaining([
         expect.objectContaining({ key: 'o-bad', firstError: expect.stringMatching(/not 'ChargeCard'/) }),

@@ -1,7 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { eventIdFor } from '@ordo/eventstore';
-import { answersTo, eventsOf, issueCommand, startTestHost, type TestHost } from '@ordo/host/testing';
-import { sqlDeadLetterStore } from '@ordo/messaging';
+import { answersTo, eventsOf, issueCommand, startTestHost, type TestHost, parkedKeys } from '@ordo/host/testing';
 import { shipmentStream, type Address, type ScheduleShipment } from '@ordo/shipping-contract';
 import { shippingService } from './service';
 
@@ -157,7 +156,7 @@ describe('shipping, mounted on HTTP and the embedded bus', () => {
     const other = randomUUID();
     expect(await answerTo(other, await schedule(other))).toMatchObject({ type: 'ShipmentScheduled' });
 
-    const parked = await sqlDeadLetterStore(host.sql, { schema: host.schema }).listParked('shipping-commands');
+    const parked = await parkedKeys(host, 'shipping-commands', [unknown, bad, 'not-the-order']);
     expect(parked).toEqual(
       expect.arrayContaining([
         expect.objectContaining({ key: unknown, firstError: expect.stringMatching(/not 'ShipParcel'/) }),

@@ -3,7 +3,8 @@
 // service under test recorded.
 import { randomUUID } from 'node:crypto';
 import { eventIdFor, type EventStore, type RecordedEvent } from '@ordo/eventstore';
-import type { Bus, BusConsumerOptions, CommandIssued } from '@ordo/messaging';
+import { sqlDeadLetterStore, type Bus, type BusConsumerOptions, type CommandIssued, type ParkedKey } from '@ordo/messaging';
+import type { TransactionalSql } from '@ordo/runtime';
 import { eventually } from '@ordo/testing/eventually';
 import type { ServiceModule } from '../module';
 
@@ -76,6 +77,20 @@ export const answersTo = (store: EventStore, stream: string, commandId: string):
     const answers = await eventsOf(store, stream, { commandId });
     return answers.length > 0 ? answers : undefined;
   }, `an answer to command ${commandId} in ${stream}`);
+
+/**
+ * Waits until every one of `keys` is parked by the consumer group, and resolves to all it has parked.
+ * A consumer handles its partitions concurrently, so an answer to a later message on one
+ * partition says nothing of an earlier message on another: the spec waits for each key.
+ */
+export const parkedKeys = ({ sql, schema }: { sql: TransactionalSql; schema: string }, groupId: string, keys: string[]): Promise<ParkedKey[]> =>
+  eventually(
+    async () => {
+      const parked = await sqlDeadLetterStore(sql, { schema }).listParked(groupId);
+      return keys.every((key) => parked.some((entry) => entry.key === key)) ? parked : undefined;
+    },
+    `keys ${keys.join(', ')} parked by ${groupId}`,
+  );
 
 /**
  * Starts one of a service's own consumers again under a new group, which reads its
