@@ -21,6 +21,17 @@ const STALE_PLAN = new Set(['0A000', '26000']);
 /** How many statements are kept: more than the hot ones of every context, so none is evicted under load. */
 const DEFAULT_CAPACITY = 512;
 
+/** The protocol messages as one buffer. */
+const concatenated = (messages) => {
+  const buffer = new Uint8Array(messages.reduce((length, message) => length + message.length, 0));
+  let offset = 0;
+  for (const message of messages) {
+    buffer.set(message, offset);
+    offset += message.length;
+  }
+  return buffer;
+};
+
 /**
  * `query(text, params, transaction)` for the worker: `transaction` is PGlite's transaction
  * object when the worker holds one open for its caller (its lock is held then), else
@@ -63,18 +74,15 @@ const preparedQueries = (db, { capacity = DEFAULT_CAPACITY } = {}) => {
       const serialize = db.serializers[statement.parameterTypes[index]];
       return serialize ? serialize(value) : value.toString();
     });
-    const messages = [];
+    // The four messages go in one buffer, which PGlite runs to its end in one call: on an
+    // error, PostgreSQL skips to the Sync, as it does for a client that pipelines them.
+    const bound = concatenated([wire.bind({ statement: statement.name, values }), wire.describe({ type: 'P' }), wire.execute({}), wire.sync()]);
     try {
-      messages.push(...(await send(wire.bind({ statement: statement.name, values }))));
-      messages.push(...(await send(wire.describe({ type: 'P' }))));
-      messages.push(...(await send(wire.execute({}))));
+      return parse.parseResults(await send(bound), db.parsers)[0];
     } catch (error) {
       if (STALE_PLAN.has(error?.code)) statements.delete(text);
       throw error;
-    } finally {
-      messages.push(...(await send(wire.sync())));
     }
-    return parse.parseResults(messages, db.parsers)[0];
   };
 
   return async (text, params, transaction) => {

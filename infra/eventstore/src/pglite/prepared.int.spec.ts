@@ -38,6 +38,20 @@ describe('prepared statements on PGlite', () => {
     expect(await kept()).toEqual([insert, select]);
   });
 
+  it('runs a kept statement in one call into PGlite: bind, describe, execute and sync in one buffer', async () => {
+    const insert = 'insert into items values ($1, $2)';
+    await query(insert, ['a', 1]);
+    const calls = jest.spyOn(db, 'execProtocolStream');
+    try {
+      await query(insert, ['b', 2]);
+      await expect(query(insert, ['b', 3])).rejects.toMatchObject({ code: '23505' });
+      expect(calls).toHaveBeenCalledTimes(2);
+    } finally {
+      calls.mockRestore();
+    }
+    expect((await query('select amount from items where name = $1', ['b'])).rows).toEqual([{ amount: 2 }]);
+  });
+
   it('runs a statement without parameters, or one that is not a query, as PGlite does, keeping nothing', async () => {
     await query("insert into items values ('a', 1)");
     await query('create table if not exists others (id int)', []);
