@@ -197,12 +197,20 @@ const shopProcesses = (shop: LaunchedShop, brokerPid: number | undefined) => [
   ...(brokerPid === undefined ? [] : [{ pid: brokerPid, name: 'kafka broker' }]),
 ];
 
+/** Resident memory's growth, MB a minute. */
+interface Growth {
+  whole: number;
+  lastHalf: number;
+}
+
 interface ProcessFigures {
   name: string;
   /** Peak resident memory (VmHWM). */
   mb: number;
   /** Resident memory's growth while the rates ran (least squares over a sample a second), MB a minute. */
   mbPerMinute?: number;
+  /** The same over the last half of that time: a heap warming up grows at first and then flattens, a leak does not. */
+  mbPerMinuteLastHalf?: number;
   /** CPU time from the first order sent to the last settled, per order sent. */
   cpuMsPerOrder: number;
   /** The same, of its main thread alone: at 1,000 ms / this orders a second, that thread is saturated. */
@@ -218,7 +226,7 @@ const statusMb = (pid: number, field: 'VmHWM' | 'VmRSS'): number | undefined => 
   }
 };
 
-/** Each process's resident memory, a sample a second until stopped; then its growth in MB a minute. */
+/** Each process's resident memory, a sample a second until stopped; then its growth in MB a minute, over all and over the last half. */
 const sampleMemory = (processes: { pid: number }[]) => {
   const started = Date.now();
   const samples = new Map<number, { x: number; y: number }[]>(processes.map(({ pid }) => [pid, []]));
@@ -231,10 +239,11 @@ const sampleMemory = (processes: { pid: number }[]) => {
   take();
   const timer = setInterval(take, 1_000);
   return {
-    stop: (): Map<number, number> => {
+    stop: (): Map<number, Growth> => {
       clearInterval(timer);
       take();
-      return new Map([...samples].map(([pid, points]) => [pid, slope(points)]));
+      const halfway = (Date.now() - started) / 60_000 / 2;
+      return new Map([...samples].map(([pid, points]) => [pid, { whole: slope(points), lastHalf: slope(points.filter(({ x }) => x >= halfway)) }]));
     },
   };
 };
@@ -244,12 +253,13 @@ const processFigures = (
   processes: { pid: number; name: string }[],
   cpuBefore: Map<number, { all: number; main: number }>,
   orders: number,
-  growth: Map<number, number>,
+  growth: Map<number, Growth>,
 ): ProcessFigures[] =>
   processes.map(({ pid, name }) => ({
     name,
     mb: statusMb(pid, 'VmHWM') ?? 0,
-    mbPerMinute: growth.get(pid) ?? 0,
+    mbPerMinute: growth.get(pid)?.whole ?? 0,
+    mbPerMinuteLastHalf: growth.get(pid)?.lastHalf ?? 0,
     cpuMsPerOrder: (cpuMsOf(pid) - (cpuBefore.get(pid)?.all ?? 0)) / Math.max(orders, 1),
     mainThreadMsPerOrder: (mainThreadCpuMsOf(pid) - (cpuBefore.get(pid)?.main ?? 0)) / Math.max(orders, 1),
   }));
@@ -373,11 +383,12 @@ const printResult = ({
         `${String(s.rate).padStart(6)}  ${lag.projection.padEnd(16)} ${String(lag.samples).padStart(8)} ${lag.eventsP99.toFixed(0).padStart(18)} ${lag.secondsP99.toFixed(2).padStart(19)} ${lag.secondsMax.toFixed(2).padStart(5)}`,
       );
   console.log(
-    'process                          peak memory (VmHWM)  growth while the rates ran   CPU per order (from the first order to the last settled)   of it, main thread',
+    'process                          peak memory (VmHWM)  growth while the rates ran  of it, last half   CPU per order (from the first order to the last settled)   of it, main thread',
   );
-  for (const { name, mb, mbPerMinute, cpuMsPerOrder, mainThreadMsPerOrder } of processes)
+  const perMinute = (mb: number | undefined, width: number) => (mb === undefined ? '-'.padStart(width + 7) : `${mb.toFixed(1).padStart(width)} MB/min`);
+  for (const { name, mb, mbPerMinute, mbPerMinuteLastHalf, cpuMsPerOrder, mainThreadMsPerOrder } of processes)
     console.log(
-      `  ${name.padEnd(32)} ${mb > 0 ? `${mb.toFixed(0).padStart(6)} MB` : '-'.padStart(9)} ${mbPerMinute === undefined ? '-'.padStart(21) : `${mbPerMinute.toFixed(1).padStart(11)} MB/min`} ${cpuMsPerOrder.toFixed(1).padStart(18)} ms ${mainThreadMsPerOrder === undefined ? '' : `${mainThreadMsPerOrder.toFixed(1).padStart(50)} ms`}`,
+      `  ${name.padEnd(32)} ${mb > 0 ? `${mb.toFixed(0).padStart(6)} MB` : '-'.padStart(9)} ${perMinute(mbPerMinute, 14)} ${perMinute(mbPerMinuteLastHalf, 10)} ${cpuMsPerOrder.toFixed(1).padStart(18)} ms ${mainThreadMsPerOrder === undefined ? '' : `${mainThreadMsPerOrder.toFixed(1).padStart(50)} ms`}`,
     );
   const totalMs = processes.reduce((sum, { cpuMsPerOrder }) => sum + cpuMsPerOrder, 0);
   console.log(`  ${'all'.padEnd(32)} ${''.padStart(9)} ${totalMs.toFixed(1).padStart(18)} ms`);
@@ -407,13 +418,14 @@ const main = async () => {
         const transactions = result.transactionsPerOrder === undefined ? '-' : result.transactionsPerOrder.toFixed(1);
         // The fastest-growing process: a leak shows here first over a long run (BENCH_SECONDS=300).
         const growth = Math.max(...result.processes.map(({ mbPerMinute }) => mbPerMinute ?? 0));
+        const growthLastHalf = Math.max(...result.processes.map(({ mbPerMinuteLastHalf }) => mbPerMinuteLastHalf ?? 0));
         summary.push(
-          `${mode.padEnd(9)} ${flow.padEnd(10)} ${scenario.padEnd(11)} ${(best ? `${best.rate}/s` : 'none').padStart(8)} ${(best ? best.p99.toFixed(0) : '-').padStart(8)} ${cpu.toFixed(1).padStart(10)} ${lagP99.padStart(16)} ${transactions.padStart(16)} ${growth.toFixed(1).padStart(22)}`,
+          `${mode.padEnd(9)} ${flow.padEnd(10)} ${scenario.padEnd(11)} ${(best ? `${best.rate}/s` : 'none').padStart(8)} ${(best ? best.p99.toFixed(0) : '-').padStart(8)} ${cpu.toFixed(1).padStart(10)} ${lagP99.padStart(16)} ${transactions.padStart(16)} ${growth.toFixed(1).padStart(22)} ${growthLastHalf.toFixed(1).padStart(16)}`,
         );
       }
   }
   console.log(
-    `\n== side by side (same run)\nmode      flow       scenario     highest  p99 (ms)  CPU ms/order  view lag p99 (s)  PG xacts/order  most growth (MB/min)\n${summary.join('\n')}`,
+    `\n== side by side (same run)\nmode      flow       scenario     highest  p99 (ms)  CPU ms/order  view lag p99 (s)  PG xacts/order  most growth (MB/min)  of it, last half\n${summary.join('\n')}`,
   );
 };
 
