@@ -34,7 +34,18 @@ export interface SimulatedProviderOptions {
   history?: JournalEntry[];
   /** How long an authorization with the card `tok_hang` takes, on top of `latencyMs`. Default 60,000. */
   hangMs?: number;
+  /**
+   * With a journal, the books of at most this many orders, those called most recently, are
+   * held in memory; an order's are read back from the journal at its next call, as another
+   * replica's answers are. Without a journal every order's are kept: they are the only
+   * record. Default 1,000: an order's calls come while its saga runs, and a later one (a
+   * refund) reads the order back.
+   */
+  keptOrders?: number;
 }
+
+/** The calls `calls()` reports, the most recent kept: a test's handful, not a long run's every one. */
+const KEPT_CALLS = 10_000;
 
 /** What the simulated provider throws when told to fail: a transient error, worth retrying. */
 export class ProviderUnavailable extends Error {
@@ -122,6 +133,7 @@ export const simulatedProvider = ({
   hangMs = 60_000,
   journal,
   history = [],
+  keptOrders = 1_000,
 }: SimulatedProviderOptions = {}): SimulatedProvider => {
   const effects = new Map<string, JournalEntry>();
   const received: ReceivedCall[] = [];
@@ -131,6 +143,8 @@ export const simulatedProvider = ({
   const closedOrders = new Set<string>();
   /** The keys whose answer the journal holds: an answer is given only once it is there. */
   const journaled = new Set<string>();
+  /** The orders whose books are held, least recently called first. */
+  const heldOrders = new Set<string>();
   let failing = 0;
   let losing = 0;
   let gate: { opened: Promise<void>; open: () => void; held: Promise<unknown>[] } | undefined;
@@ -166,8 +180,35 @@ export const simulatedProvider = ({
     }
   };
 
+  /** Drops what the books hold of an order: its answers, authorizations, captures and closing. */
+  const forget = (orderId: string) => {
+    for (const [key, entry] of effects) {
+      if (entry.orderId !== orderId) continue;
+      effects.delete(key);
+      journaled.delete(key);
+    }
+    for (const [id, authorization] of authorizations) if (authorization.orderId === orderId) authorizations.delete(id);
+    for (const [id, capture] of captures) if (capture.orderId === orderId) captures.delete(id);
+    closedOrders.delete(orderId);
+    heldOrders.delete(orderId);
+  };
+
+  /**
+   * Marks the order called most recently; with a journal, forgets the order called least
+   * recently once more than `keptOrders` are held, so a long run's books do not grow
+   * without end (about 2 KB an order).
+   */
+  const touch = (orderId: string) => {
+    heldOrders.delete(orderId);
+    heldOrders.add(orderId);
+    if (!journal || heldOrders.size <= keptOrders) return;
+    const [oldest] = heldOrders;
+    if (oldest !== undefined) forget(oldest);
+  };
+
   /** An answer given before (by this process or another on the journal): kept, and booked. */
   const remember = (entry: JournalEntry) => {
+    touch(entry.orderId);
     effects.set(entry.idempotencyKey, entry);
     journaled.add(entry.idempotencyKey);
     book(entry);
@@ -186,14 +227,7 @@ export const simulatedProvider = ({
 
   /** The order's books again from the journal alone: another replica answered one of its keys first. */
   const rebook = async (orderId: string) => {
-    for (const [key, entry] of effects) {
-      if (entry.orderId !== orderId) continue;
-      effects.delete(key);
-      journaled.delete(key);
-    }
-    for (const [id, authorization] of authorizations) if (authorization.orderId === orderId) authorizations.delete(id);
-    for (const [id, capture] of captures) if (capture.orderId === orderId) captures.delete(id);
-    closedOrders.delete(orderId);
+    forget(orderId);
     await learn(orderId);
   };
 
@@ -213,6 +247,7 @@ export const simulatedProvider = ({
   };
 
   const applyOnce = async (operation: ProviderOperation, request: Call, decide: () => ProviderResult) => {
+    touch(request.orderId);
     await learn(request.orderId);
     const first = effects.get(request.idempotencyKey);
     if (first) {
@@ -230,6 +265,7 @@ export const simulatedProvider = ({
   const answer = async (operation: ProviderOperation, request: Call, decide: () => ProviderResult) => {
     const { idempotencyKey, orderId } = request;
     received.push({ idempotencyKey, operation, orderId });
+    if (received.length > KEPT_CALLS) received.shift();
     const waitFor = gate?.opened;
     if (latencyMs > 0) await sleep(latencyMs);
     // The hanging card's authorization acts only once the wait is over: an answer that lands late.

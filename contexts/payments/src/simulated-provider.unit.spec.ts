@@ -126,6 +126,36 @@ describe('the simulated payment provider', () => {
     });
   });
 
+  describe("the books' size", () => {
+    const authorizeFor = (provider: ReturnType<typeof simulatedProvider>, orderId: string) =>
+      provider.authorize({ ...card(TEST_CARDS.ok, 2500, `a-${orderId}`), orderId });
+
+    it('holds the orders called most recently, and reads an order it let go back from the journal at its next call', async () => {
+      const { journal } = inMemoryJournal();
+      const provider = simulatedProvider({ journal, keptOrders: 2 });
+      const first = referenceOf(await authorizeFor(provider, 'o-1'));
+      await authorizeFor(provider, 'o-2');
+      await authorizeFor(provider, 'o-3');
+      expect(new Set(provider.effects().map((effect) => effect.orderId))).toEqual(new Set(['o-2', 'o-3']));
+
+      expect(await provider.capture({ idempotencyKey: 'c-1', orderId: 'o-1', authorizationId: first, amountCents: 2500 })).toMatchObject({ approved: true });
+      // A repeat of the first call answers as it did, from the journal's books.
+      expect(await authorizeFor(provider, 'o-1')).toEqual({ approved: true, reference: first });
+      expect(
+        provider
+          .effects()
+          .filter((effect) => effect.orderId === 'o-1')
+          .map((effect) => effect.operation),
+      ).toEqual(['authorize', 'capture']);
+    });
+
+    it('keeps every order without a journal: the books are the only record', async () => {
+      const provider = simulatedProvider({ keptOrders: 2 });
+      for (const orderId of ['o-1', 'o-2', 'o-3']) await authorizeFor(provider, orderId);
+      expect(provider.effects().map((effect) => effect.orderId)).toEqual(['o-1', 'o-2', 'o-3']);
+    });
+  });
+
   describe('idempotency keys', () => {
     it('answers a repeated key with its first answer, and charges once', async () => {
       const provider = simulatedProvider();
