@@ -100,9 +100,17 @@ export interface SimulatedProvider extends PaymentProvider {
   calls(): ReceivedCall[];
 }
 
+/** Where an order's part of the books is, so that it is found, and forgotten, without a search. */
+interface OrderBooks {
+  /** The idempotency keys of its answers. */
+  keys: string[];
+  authorizationIds: string[];
+  captureIds: string[];
+  /** Voided by reference: its payment is closed, so an authorization for it is declined. */
+  closed: boolean;
+}
+
 interface Authorization {
-  /** The merchant's reference it was made under, by which a void without an authorization id finds it. */
-  orderId: string;
   cardToken: string;
   amountCents: number;
   status: 'held' | 'captured' | 'voided';
@@ -138,18 +146,25 @@ export const simulatedProvider = ({
   const effects = new Map<string, JournalEntry>();
   const received: ReceivedCall[] = [];
   const authorizations = new Map<string, Authorization>();
-  const captures = new Map<string, { orderId: string; amountCents: number; refunded: boolean }>();
-  /** Orders voided by reference: their payment is closed, so an authorization for one is declined. */
-  const closedOrders = new Set<string>();
+  const captures = new Map<string, { amountCents: number; refunded: boolean }>();
   /** The keys whose answer the journal holds: an answer is given only once it is there. */
   const journaled = new Set<string>();
-  /** The orders whose books are held, least recently called first. */
-  const heldOrders = new Set<string>();
+  /** What the books hold of each order, by order, least recently called first. */
+  const orders = new Map<string, OrderBooks>();
   let failing = 0;
   let losing = 0;
   let gate: { opened: Promise<void>; open: () => void; held: Promise<unknown>[] } | undefined;
 
-  const authorizationsOf = (orderId: string) => [...authorizations.values()].filter((authorization) => authorization.orderId === orderId);
+  const booksOf = (orderId: string): OrderBooks => {
+    let books = orders.get(orderId);
+    if (!books) orders.set(orderId, (books = { keys: [], authorizationIds: [], captureIds: [], closed: false }));
+    return books;
+  };
+  const authorizationsOf = (orderId: string) => (orders.get(orderId)?.authorizationIds ?? []).flatMap((id) => authorizations.get(id) ?? []);
+  const keep = (entry: JournalEntry) => {
+    effects.set(entry.idempotencyKey, entry);
+    booksOf(entry.orderId).keys.push(entry.idempotencyKey);
+  };
 
   // Random, not counted: replicas on one journal give references at the same time, and none twice.
   const reference = (prefix: string) => `${prefix}_${randomBytes(8).toString('hex')}`;
@@ -160,16 +175,18 @@ export const simulatedProvider = ({
     const authorization = authorizations.get(String(details.authorizationId));
     switch (operation) {
       case 'authorize':
-        authorizations.set(answer.reference, { orderId, cardToken: String(details.cardToken), amountCents, status: 'held' });
+        authorizations.set(answer.reference, { cardToken: String(details.cardToken), amountCents, status: 'held' });
+        booksOf(orderId).authorizationIds.push(answer.reference);
         break;
       case 'capture':
         if (authorization) authorization.status = 'captured';
-        captures.set(answer.reference, { orderId, amountCents, refunded: false });
+        captures.set(answer.reference, { amountCents, refunded: false });
+        booksOf(orderId).captureIds.push(answer.reference);
         break;
       case 'void':
         if (details.authorizationId === undefined) {
           for (const held of authorizationsOf(orderId)) if (held.status === 'held') held.status = 'voided';
-          closedOrders.add(orderId);
+          booksOf(orderId).closed = true;
         } else if (authorization) authorization.status = 'voided';
         break;
       case 'refund': {
@@ -182,15 +199,15 @@ export const simulatedProvider = ({
 
   /** Drops what the books hold of an order: its answers, authorizations, captures and closing. */
   const forget = (orderId: string) => {
-    for (const [key, entry] of effects) {
-      if (entry.orderId !== orderId) continue;
+    const books = orders.get(orderId);
+    if (!books) return;
+    for (const key of books.keys) {
       effects.delete(key);
       journaled.delete(key);
     }
-    for (const [id, authorization] of authorizations) if (authorization.orderId === orderId) authorizations.delete(id);
-    for (const [id, capture] of captures) if (capture.orderId === orderId) captures.delete(id);
-    closedOrders.delete(orderId);
-    heldOrders.delete(orderId);
+    for (const id of books.authorizationIds) authorizations.delete(id);
+    for (const id of books.captureIds) captures.delete(id);
+    orders.delete(orderId);
   };
 
   /**
@@ -199,17 +216,18 @@ export const simulatedProvider = ({
    * without end (about 2 KB an order).
    */
   const touch = (orderId: string) => {
-    heldOrders.delete(orderId);
-    heldOrders.add(orderId);
-    if (!journal || heldOrders.size <= keptOrders) return;
-    const [oldest] = heldOrders;
+    const books = booksOf(orderId);
+    orders.delete(orderId);
+    orders.set(orderId, books);
+    if (!journal || orders.size <= keptOrders) return;
+    const [oldest] = orders.keys();
     if (oldest !== undefined) forget(oldest);
   };
 
   /** An answer given before (by this process or another on the journal): kept, and booked. */
   const remember = (entry: JournalEntry) => {
     touch(entry.orderId);
-    effects.set(entry.idempotencyKey, entry);
+    keep(entry);
     journaled.add(entry.idempotencyKey);
     book(entry);
   };
@@ -257,7 +275,7 @@ export const simulatedProvider = ({
     // Decided and booked at once, with no wait between: a concurrent call with the key finds the effect.
     const { idempotencyKey, orderId, amountCents } = request;
     const entry: JournalEntry = { idempotencyKey, operation, orderId, amountCents, details: detailsOf(request), answer: decide() };
-    effects.set(idempotencyKey, entry);
+    keep(entry);
     book(entry);
     return toJournal(entry);
   };
@@ -295,7 +313,7 @@ export const simulatedProvider = ({
     authorize: (request) =>
       call('authorize', request, () => {
         // Decided only now, after any hang: a void by reference that came first declines it.
-        if (closedOrders.has(request.orderId)) return declined("the order's payment was voided");
+        if (orders.get(request.orderId)?.closed) return declined("the order's payment was voided");
         if (request.amountCents > declineOverCents) return declined(`${request.amountCents} cents is over the limit of ${declineOverCents} cents`);
         if (request.cardToken === TEST_CARDS.declined) return declined('the card was declined');
         if (request.cardToken === TEST_CARDS.insufficientFunds) return declined('insufficient funds');
