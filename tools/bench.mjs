@@ -5,6 +5,10 @@
 //
 //   npm run bench                     lists the benchmarks
 //   npm run bench -- <name> [names]   runs them (every package's <name>.bench.ts)
+//
+// Each run also writes what it printed, with its configuration, to
+// bench-results/<name>/<started>.json (git-ignored; ORDO_BENCH_RESULTS moves the folder),
+// and its charts to <started>.charts.txt beside it (@ordo/testing/bench, results.ts).
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
@@ -57,9 +61,12 @@ for (const signal of ['SIGINT', 'SIGTERM']) process.on(signal, () => void (inter
 /** A benchmark's own node flags: its `// node-options: <flags>` line (the replay bench runs with the ordo command's). */
 const nodeOptionsOf = (file) => /^\/\/ node-options: (.+)$/m.exec(fs.readFileSync(file, 'utf8'))?.[1].trim().split(/\s+/) ?? [];
 
+const resultsFolder = path.resolve(root, process.env.ORDO_BENCH_RESULTS ?? 'bench-results');
+
 const run = (file) =>
   new Promise((resolve) => {
-    const child = spawn(process.execPath, [...nodeOptionsOf(file), '--import', 'tsx', file], { cwd: root, stdio: 'inherit', env: process.env });
+    const env = { ...process.env, ORDO_BENCH_RESULTS: resultsFolder, ORDO_BENCH_NAME: path.basename(file, SUFFIX) };
+    const child = spawn(process.execPath, [...nodeOptionsOf(file), '--import', 'tsx', file], { cwd: root, stdio: 'inherit', env });
     child.on('error', (error) => resolve(error.message));
     child.on('exit', (code, signal) => resolve(signal ?? code));
   });

@@ -1,6 +1,8 @@
 // Helpers for `npm run bench` benchmarks (tools/bench.mjs). A benchmark measures its
 // subject beside a baseline run in the same process and prints the ratio against a
-// target. It is a measurement, never a test: it reports BELOW and still exits 0.
+// target. It is a measurement, never a test: it reports BELOW and still exits 0. What it
+// prints is also written to a results file under tools/bench.mjs (./results.ts).
+import { recordTable } from './results';
 
 /** A whole-number setting from the environment, e.g. BENCH_SECONDS=3 for a quick run. */
 export const envNumber = (name: string, fallback: number): number => {
@@ -172,8 +174,21 @@ export const printTable = (title: string, rows: readonly BenchRow[]): number => 
   console.log(render(header));
   console.log(render(widths.map((width) => '-'.repeat(width))));
   for (const line of lines) console.log(render(line));
+  recordTable(
+    title,
+    rows.map((row) => ({
+      label: row.label,
+      unit: row.unit,
+      value: row.value,
+      ...(row.baseline === undefined ? {} : { baseline: row.baseline, ratio: row.value / row.baseline }),
+      ...(row.target === undefined ? {} : { target: row.target }),
+      ...(row.limit === undefined ? {} : { limit: row.limit }),
+      result: verdictOf(row),
+    })),
+  );
   const missed = rows.filter((row) => ['BELOW', 'ABOVE'].includes(verdictOf(row))).length;
   if (missed > 0) console.log(`${missed} figure(s) missed the target: see BELOW / ABOVE`);
   return missed;
 };
 export { benchKafka, type BenchKafka } from './broker';
+export { describeRun, printChart, recordFigures, type ChartSeries } from './results';
