@@ -13,7 +13,7 @@ import { randomBytes } from 'node:crypto';
 import readline from 'node:readline';
 import autocannon from 'autocannon';
 import { startBroker, stopBroker } from '@ordo/kafka-local';
-import { envNumber, printTable, type BenchRow } from '@ordo/testing/bench';
+import { describeRun, envNumber, printTable, type BenchRow } from '@ordo/testing/bench';
 import { launchLocal } from '../test/launch';
 import { shopClient, uniqueSku } from '../test/shop-client';
 
@@ -49,6 +49,7 @@ const measure = async (options: Partial<autocannon.Options> & { url: string }): 
 };
 
 const main = async () => {
+  describeRun({ connections: CONNECTIONS, secondsPerMeasure: SECONDS, skus: SKUS });
   const hello = await startHelloWorld();
   const broker = await startBroker({ port: BROKER_PORT, fresh: true, heap: '1g' });
   const shop = await launchLocal({

@@ -19,7 +19,7 @@ import { placeOrderCurl, seedShop } from './seed';
 import { saveLocalProcesses } from './local-processes';
 import { parseReplicas, serviceProcesses, urlsByService } from './replicas';
 import { gatewayEnvironment, serviceEnvironment } from './service-env';
-import { GATEWAY, packageFolderOf, portOf, shopServices } from './shop';
+import { GATEWAY, packageFolderOf, portOf, SHOP_TOPIC_PARTITIONS, shopServices } from './shop';
 
 const ROOT = path.resolve(__dirname, '../../..');
 const LOCAL_POSTGRES = 'postgres://postgres@127.0.0.1:5432/postgres';
@@ -36,7 +36,7 @@ const provisionShopTopics = async (brokers: string[]) => {
   const admin = new Kafka({ clientId: 'ordo-supervisor', brokers, logLevel: logLevel.NOTHING }).admin();
   await admin.connect();
   try {
-    for (const line of describeProvisioning(await provisionTopics(admin, topicsOf(shopServices, 3)))) say(line);
+    for (const line of describeProvisioning(await provisionTopics(admin, topicsOf(shopServices, SHOP_TOPIC_PARTITIONS)))) say(line);
   } finally {
     await admin.disconnect();
   }

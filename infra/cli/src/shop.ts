@@ -16,6 +16,9 @@ import { paymentsService } from '@ordo/payments';
 import { SAGA_DASHBOARD, sagaDashboardService } from '@ordo/saga-dashboard';
 import { shippingService } from '@ordo/shipping';
 
+/** Partitions of each of the shop's topics, as local mode and `ordo republish` create them. */
+export const SHOP_TOPIC_PARTITIONS = 3;
+
 // New services go at the end: local mode's ports follow the order.
 const shopServicesButTheDashboard: readonly ServiceDefinition[] = [
   catalogService,

@@ -6,8 +6,8 @@
 import os from 'node:os';
 import { randomBytes, randomUUID } from 'node:crypto';
 import pg from 'pg';
-import { createEventStore, type EventData, type EventStore, type ExpectedRevision } from '../src';
-import { MB, alternate, best, envNumber, msSince, now, printTable, runLoad, sampleRss, type Throughput } from '@ordo/testing/bench';
+import { APPEND_GROUPING, createEventStore, type EventData, type EventStore, type ExpectedRevision } from '../src';
+import { MB, alternate, describeRun, best, envNumber, msSince, now, printTable, runLoad, sampleRss, type Throughput } from '@ordo/testing/bench';
 
 const DATABASE_URL = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 const POOL_SIZE = 8;
@@ -199,6 +199,16 @@ const describeSetup = async (raw: pg.Pool) => {
 };
 
 const main = async () => {
+  describeRun({
+    connections: POOL_SIZE,
+    warmUpMs: WARMUP_MS,
+    durationMs: DURATION_MS,
+    rounds: ROUNDS,
+    appendBatch: BATCH,
+    readAllEvents: READ_ALL_EVENTS,
+    readBatch: READ_BATCH,
+    appendGrouping: APPEND_GROUPING,
+  });
   const raw = new pg.Pool({ connectionString: DATABASE_URL, max: POOL_SIZE });
   let store: EventStore | undefined;
   try {

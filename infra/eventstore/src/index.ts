@@ -20,7 +20,7 @@ export { WrongExpectedRevisionError, InvalidEventError, EventTooLargeError, Fore
 export { DEFAULT_MAX_EVENT_BYTES } from './input';
 export { eventIdFor } from './ids';
 export { upcast, validateAgainstRegistry, type EventSchemaRegistry, type EventTypeSchema } from './registry';
-export { PostgresEventStore, postgresEventStore, type PostgresEventStoreOptions } from './postgres/store';
+export { APPEND_GROUPING, PostgresEventStore, postgresEventStore, type PostgresEventStoreOptions } from './postgres/store';
 export { pgPoolDriver, pgliteDriver, LISTEN_APPLICATION_NAME, type PgDriver, type PgPoolDriverOptions } from './postgres/driver';
 export type { ListenerLogger } from './postgres/listener';
 export type { VisibilityReport } from './postgres/visibility';

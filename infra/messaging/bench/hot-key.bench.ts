@@ -12,7 +12,7 @@ import { randomBytes } from 'node:crypto';
 import { Partitioners } from 'kafkajs';
 import pg from 'pg';
 import { commandHandler, createEventStore, type EventStore } from '@ordo/eventstore';
-import { alternate, benchKafka, best, envNumber, msSince, now, printTable } from '@ordo/testing/bench';
+import { alternate, benchKafka, best, describeRun, envNumber, msSince, now, printTable } from '@ordo/testing/bench';
 import { runConsumer, type ConsumedMessage } from '../src';
 
 const DATABASE_URL = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
@@ -34,6 +34,7 @@ const taken = {
 const decide = (n: number) => (): Taken[] => [{ type: 'Taken', data: { n } }];
 
 const main = async () => {
+  describeRun({ commands: COMMANDS, rounds: ROUNDS });
   const broker = await benchKafka(`bench-${RUN}`);
   const { kafka, admin } = broker;
   const pool = new pg.Pool({ connectionString: DATABASE_URL, max: 2 });

@@ -10,8 +10,19 @@ import { randomBytes } from 'node:crypto';
 import { Partitioners, type Message } from 'kafkajs';
 import pg from 'pg';
 import { createEventStore, eventIdFor, type EventStore } from '@ordo/eventstore';
-import { alternate, benchKafka, best, envNumber, msSince, now, percentile, printTable } from '@ordo/testing/bench';
-import { contextRouting, eventMessageValue, headersOf, inbox, pgPoolDatabase, runConsumer, sqlCheckpointStore, startRelay } from '../src';
+import { alternate, benchKafka, best, describeRun, envNumber, msSince, now, percentile, printTable } from '@ordo/testing/bench';
+import {
+  CHUNK_SIZES,
+  RELAY_DEFAULTS,
+  contextRouting,
+  eventMessageValue,
+  headersOf,
+  inbox,
+  pgPoolDatabase,
+  runConsumer,
+  sqlCheckpointStore,
+  startRelay,
+} from '../src';
 
 const DATABASE_URL = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 const EVENTS = envNumber('BENCH_EVENTS', 50_000);
@@ -56,6 +67,15 @@ const seed = async (store: EventStore) => {
 };
 
 const main = async () => {
+  describeRun({
+    events: EVENTS,
+    topicPartitions: PARTITIONS,
+    rounds: ROUNDS,
+    latencyRate: RATE,
+    latencySeconds: LATENCY_SECONDS,
+    relayBatch: RELAY_DEFAULTS,
+    consumerChunk: CHUNK_SIZES,
+  });
   const broker = await benchKafka(`bench-${RUN}`);
   const { kafka, admin } = broker;
   const pool = new pg.Pool({ connectionString: DATABASE_URL, max: 8 });

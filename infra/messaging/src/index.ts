@@ -1,11 +1,12 @@
 // First: corrects kafkajs's request queues before any connection uses them.
 import './kafkajs-idle';
-export { startRelay, type Relay, type RelayOptions, type RelayStatus } from './relay/relay';
+export { RELAY_DEFAULTS, startRelay, type Relay, type RelayOptions, type RelayStatus } from './relay/relay';
 export { relayLockKey, RelayLockLostError, type RelayLockOptions } from './relay/lock';
 export { MessageTooLargeError } from './relay/messages';
 export { contextRouting, eventMessageValue, type Route, type Routing } from './relay/routing';
 export { sqlCheckpointStore, type CheckpointStore } from './checkpoints';
 export { HEADER, headersOf, messageIdOf, readHeaders, type MessageKind } from './headers';
+export { CHUNK_SIZES } from './consumer/chunks';
 export { runConsumer, type ConsumerRunner, type ConsumerRunnerOptions, type ConsumedMessage, type HandlerContext } from './consumer/runner';
 export { DEFAULT_RETRY, type RetryPolicy } from './consumer/retry';
 export { DEFAULT_INBOX_RETENTION, type InboxRetention } from './consumer/pruning';

@@ -13,7 +13,7 @@ import type { Kafka } from 'kafkajs';
 import pg from 'pg';
 import { kafkaFeed, rebuildProjection } from '@ordo/projections';
 import { pgPoolSql, quoteIdentifier } from '@ordo/runtime';
-import { benchKafka, best, envNumber, msSince, now, printTable, sampleRss, MB } from '@ordo/testing/bench';
+import { benchKafka, best, describeRun, envNumber, msSince, now, printTable, sampleRss, MB } from '@ordo/testing/bench';
 import { ordersViewProjection } from '../src/projection';
 import { EVENTS_PER_ORDER, ORDER_CONTEXTS, publishOrderLives, type OrderContext } from '../test/order-lives';
 
@@ -68,6 +68,7 @@ const rebuild = async (sql: ReturnType<typeof pgPoolSql>, kafka: Kafka) => {
 };
 
 const main = async () => {
+  describeRun({ events: EVENTS, rounds: ROUNDS, topicPartitions: PARTITIONS, topics: TOPICS });
   const broker = await benchKafka(`bench-${RUN}`);
   const { kafka, admin } = broker;
   const pool = new pg.Pool({ connectionString: DATABASE_URL, max: 4 });

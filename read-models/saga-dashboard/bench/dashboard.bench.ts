@@ -15,7 +15,7 @@ import { randomBytes } from 'node:crypto';
 import pg from 'pg';
 import { migrateProjection } from '@ordo/projections';
 import { pgPoolSql, quoteIdentifier, type SqlClient } from '@ordo/runtime';
-import { envNumber, msSince, now, printTable, type BenchRow } from '@ordo/testing/bench';
+import { describeRun, envNumber, msSince, now, printTable, type BenchRow } from '@ordo/testing/bench';
 import { evolveInstanceRow, type SagaInstanceRow } from '../src/instance-row';
 import { sagaDashboardProjection } from '../src/projection';
 import { dashboardQueries, type InstanceFilter } from '../src/queries';
@@ -114,6 +114,7 @@ const planOf = async (pool: pg.Pool, text: string, params: unknown[]) => {
 };
 
 const main = async () => {
+  describeRun({ instances: INSTANCES, repeats: REPEATS });
   const pool = new pg.Pool({ connectionString: DATABASE_URL, max: 2 });
   try {
     await pool.query(`create schema ${quoteIdentifier(SCHEMA)}`);

@@ -9,14 +9,13 @@ import { createEventStore, type EventStore } from '@ordo/eventstore';
 import { schemaOf, type ServiceDefinition } from '@ordo/host';
 import { contextRouting, eventTopic, headersOf, provisionTopics, eventMessageValue } from '@ordo/messaging';
 import { provisionServiceDatabases } from '../databases';
-import { shopServices } from '../shop';
+import { SHOP_TOPIC_PARTITIONS, shopServices } from '../shop';
 import { CliFailure, describe } from './failure';
 import { timeoutOption } from './options';
 import { startProgress } from './progress';
 import { brokersOf, databaseUrlOf, printableUrl, type Target } from './target';
 
 const BATCH = 500;
-const PARTITIONS = 3;
 
 export interface RepublishIo {
   target: () => Target;
@@ -45,7 +44,7 @@ const connectKafka = async (target: Target, timeoutMs: number, context: string) 
   try {
     await admin.connect();
     // Kept forever, as every event topic: provisioned here too, for a topic deleted to be refilled.
-    await provisionTopics(admin, [eventTopic(context, PARTITIONS)]);
+    await provisionTopics(admin, [eventTopic(context, SHOP_TOPIC_PARTITIONS)]);
   } catch (error) {
     throw new CliFailure(`cannot reach Kafka at ${brokers.join(',')}: ${describe(error)}; is the broker running (npm run kafka:start, or KAFKA_BROKERS)?`);
   } finally {

@@ -46,14 +46,15 @@ const ANY_RETRIES = 10;
 // Subscribers in this process wake at once; other processes within this long.
 const NOTIFY_DEBOUNCE_MS = 15;
 
-// Two append round trips in flight, the rest waiting to go together: with 8 writers, one
-// in flight left PostgreSQL idle while Node prepared the next, and three or four made the
-// batches so small that each append cost more (npm run bench -- eventstore, docs/decisions.md).
-// On PGlite too: the second waits at its thread, which has it as soon as it answers the first.
-const APPENDS_IN_FLIGHT = 2;
-// A shared round trip holds at most this many appends, and this much of their JSON.
-const GROUP_COMMIT_MAX_APPENDS = 64;
-const GROUP_COMMIT_MAX_CHARS = 1_000_000;
+/**
+ * The group commit's limits. Two append round trips in flight, the rest waiting to go
+ * together: with 8 writers, one in flight left PostgreSQL idle while Node prepared the
+ * next, and three or four made the batches so small that each append cost more (npm run
+ * bench -- eventstore, docs/decisions.md). On PGlite too: the second waits at its thread,
+ * which has it as soon as it answers the first. A shared round trip holds at most
+ * maxAppends appends, and maxChars of their JSON.
+ */
+export const APPEND_GROUPING = { inFlight: 2, maxAppends: 64, maxChars: 1_000_000 } as const;
 
 /** An append checked and serialised, waiting for its round trip (group-commit.ts). */
 interface PendingAppend {
@@ -130,9 +131,9 @@ export class PostgresEventStore implements EventStore {
     this.handsOver = driver.serialCommits;
     this.appendBatchSql = appendBatchStatement(schema, { returnEvents: this.handsOver });
     this.append = groupCommit({
-      maxInFlight: APPENDS_IN_FLIGHT,
-      maxItems: GROUP_COMMIT_MAX_APPENDS,
-      maxChars: GROUP_COMMIT_MAX_CHARS,
+      maxInFlight: APPEND_GROUPING.inFlight,
+      maxItems: APPEND_GROUPING.maxAppends,
+      maxChars: APPEND_GROUPING.maxChars,
       sizeOf: (pending) => pending.payload.length,
       one: (pending) => this.appendAlone(pending),
       many: (pending) => this.appendTogether(pending),

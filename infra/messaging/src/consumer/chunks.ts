@@ -12,9 +12,8 @@ import { inMessageContext } from './trace';
 // one, eventstore's visibility rule), and it holds the inbox rows a duplicate's next
 // owner waits on. So a chunk's size follows the time messages took so far, aiming at
 // CHUNK_MS, from FIRST_CHUNK up to MAX_CHUNK messages.
-const MAX_CHUNK = 500;
-const FIRST_CHUNK = 10;
-const CHUNK_MS = 50;
+export const CHUNK_SIZES = { first: 10, max: 500, aimMs: 50 } as const;
+const { first: FIRST_CHUNK, max: MAX_CHUNK, aimMs: CHUNK_MS } = CHUNK_SIZES;
 
 /** What a Kafka batch lets its handler do. */
 export interface BatchControl extends DeliveryControl {
@@ -38,7 +37,7 @@ export const createBatchHandler = <T>(options: ProcessingOptions<T>, processor: 
   // So are those of a consumer without an inbox whose sequences go at once: a chunk ends
   // only when its slowest sequence is done, and the more sequences one holds, the more
   // of them go together.
-  let chunkSize = options.handleChunk || (!options.inbox && (options.concurrentSequences ?? 1) > 1) ? MAX_CHUNK : FIRST_CHUNK;
+  let chunkSize: number = options.handleChunk || (!options.inbox && (options.concurrentSequences ?? 1) > 1) ? MAX_CHUNK : FIRST_CHUNK;
   /** The next chunk's size from the last one's time: at most twice as many, at least one. */
   const adapt = (messages: number, elapsedMs: number) => {
     if (options.handleChunk) return;

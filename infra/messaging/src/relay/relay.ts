@@ -71,15 +71,18 @@ const positiveInteger = (name: string, value: number): number => {
   return value;
 };
 
+/** What a relay sends at most in one batch, and how long it waits for more events before sending, unless told otherwise. */
+export const RELAY_DEFAULTS = { maxBatch: 500, maxBatchBytes: 1_000_000, lingerMs: 5 } as const;
+
 /**
  * Publishes a context's store to Kafka. With a lock it first waits, as a standby, for
  * the lock in the background (the caller goes on starting), then reads its checkpoint
  * and publishes; if the lock's connection is lost it stops publishing at once and fails.
  */
 export const startRelay = async (options: RelayOptions): Promise<Relay> => {
-  const maxBatch = positiveInteger('maxBatch', options.maxBatch ?? 500);
-  const maxBatchBytes = positiveInteger('maxBatchBytes', options.maxBatchBytes ?? 1_000_000);
-  const lingerMs = options.lingerMs ?? 5;
+  const maxBatch = positiveInteger('maxBatch', options.maxBatch ?? RELAY_DEFAULTS.maxBatch);
+  const maxBatchBytes = positiveInteger('maxBatchBytes', options.maxBatchBytes ?? RELAY_DEFAULTS.maxBatchBytes);
+  const lingerMs = options.lingerMs ?? RELAY_DEFAULTS.lingerMs;
   const producer: Producer = options.kafka.producer({ idempotent: true, maxInFlightRequests: 1, allowAutoTopicCreation: false });
   await producer.connect();
   await options.checkpoints?.migrate();
