@@ -2,14 +2,15 @@
 // broker (KAFKA_BROKERS, else the local one, started and stopped here) and one
 // PostgreSQL (DATABASE_URL), in a schema and topics of this run's own. The targets are
 // the performance issue's: the relay at 0.9 of a raw idempotent producer, the runner with
-// the inbox at 0.6 of a raw consumer doing nothing.
+// the inbox at 0.6 of a raw consumer doing nothing. Beside raw kafkajs, the same raw
+// produce and consume with @platformatic/kafka, a maintained client (./platformatic.ts).
 //
 //   npm run bench -- messaging
 //   BENCH_EVENTS=50000  BENCH_LATENCY_SECONDS=10  BENCH_RATE=2000  BENCH_ROUNDS=3
 import { randomBytes } from 'node:crypto';
 import { Partitioners, type Message } from 'kafkajs';
 import pg from 'pg';
-import { createEventStore, eventIdFor, type EventStore } from '@ordo/eventstore';
+import { createEventStore, eventIdFor, type EventStore, type PositionedEvent } from '@ordo/eventstore';
 import { alternate, benchKafka, best, describeRun, envNumber, msSince, now, percentile, printTable } from '@ordo/testing/bench';
 import {
   CHUNK_SIZES,
@@ -23,6 +24,7 @@ import {
   sqlCheckpointStore,
   startRelay,
 } from '../src';
+import { consumePlatformatic, producePlatformatic } from './platformatic';
 
 const DATABASE_URL = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 const EVENTS = envNumber('BENCH_EVENTS', 50_000);
@@ -77,12 +79,13 @@ const main = async () => {
     consumerChunk: CHUNK_SIZES,
   });
   const broker = await benchKafka(`bench-${RUN}`);
-  const { kafka, admin } = broker;
+  const { kafka, admin, brokers } = broker;
   const pool = new pg.Pool({ connectionString: DATABASE_URL, max: 8 });
   const eventsTopic = `ordo.${CONTEXT}.events`;
   const rawTopic = `bench.${RUN}.raw`;
+  const platformaticTopic = `bench.${RUN}.raw-platformatic`;
   const latencyContext = `${CONTEXT}lat`;
-  const topics = [eventsTopic, rawTopic, `ordo.${latencyContext}.events`];
+  const topics = [eventsTopic, rawTopic, platformaticTopic, `ordo.${latencyContext}.events`];
   let store: EventStore | undefined;
   try {
     await admin.createTopics({ topics: topics.map((topic) => ({ topic, numPartitions: PARTITIONS })) });
@@ -91,19 +94,25 @@ const main = async () => {
       `node ${process.version}; ${EVENTS.toLocaleString('en-US')} events of ~${JSON.stringify(event(0, 0)).length} bytes over 100 streams, ${PARTITIONS} partitions`,
     );
     await seed(store);
-    const events = [];
+    const events: PositionedEvent[] = [];
     for await (const e of store.readAll({ batchSize: 1000 })) events.push(e);
 
     // ---- a. relay vs a raw idempotent producer sending the same messages in batches of 500
+    // Built as they are sent, inside the clock, as the relay builds its messages.
+    function* batches(): Generator<Message[]> {
+      for (let i = 0; i < events.length; i += 500) {
+        yield events.slice(i, i + 500).map((e) => ({ key: e.stream, value: eventMessageValue(e), headers: headersOf(e) }));
+      }
+    }
     const rawStarted = now();
     const producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1, createPartitioner: Partitioners.DefaultPartitioner });
     await producer.connect();
-    for (let i = 0; i < events.length; i += 500) {
-      const messages: Message[] = events.slice(i, i + 500).map((e) => ({ key: e.stream, value: eventMessageValue(e), headers: headersOf(e) }));
-      await producer.sendBatch({ acks: -1, topicMessages: [{ topic: rawTopic, messages }] });
-    }
+    for (const messages of batches()) await producer.sendBatch({ acks: -1, topicMessages: [{ topic: rawTopic, messages }] });
     const rawSeconds = msSince(rawStarted) / 1000;
     await producer.disconnect();
+    const platformaticSeconds = await producePlatformatic(brokers, platformaticTopic, batches());
+    const stored = (await admin.fetchTopicOffsets(platformaticTopic)).reduce((sum, { high }) => sum + Number(high), 0);
+    if (stored !== EVENTS) throw new Error(`@platformatic/kafka's producer stored ${stored} of ${EVENTS} messages`);
 
     const relayStarted = now();
     const relay = await startRelay({
@@ -163,7 +172,12 @@ const main = async () => {
       await runner.stop();
       return EVENTS / seconds;
     };
-    const consumeRates = await alternate(ROUNDS, rawConsume, runnerConsume);
+    const platformaticConsume = async (round: number) =>
+      EVENTS / (await consumePlatformatic(brokers, eventsTopic, `bench-platformatic-${RUN}-${round}`, EVENTS));
+    const consumeRates = await alternate(ROUNDS, rawConsume, async (round) => ({
+      runner: await runnerConsume(round),
+      platformatic: await platformaticConsume(round),
+    }));
 
     // ---- c. append to consume latency at a steady rate, open loop (sends on schedule, never waits)
     const latencyStore = await createEventStore(DATABASE_URL, { schema: `${SCHEMA}_lat` });
@@ -210,9 +224,16 @@ const main = async () => {
       {
         label: 'b. consumer runner, inbox + a row per message',
         unit: 'msgs/s',
-        value: best(consumeRates.subject, (rate) => rate),
+        value: best(consumeRates.subject, ({ runner }) => runner).runner,
         baseline: best(consumeRates.baseline, (rate) => rate),
         target: 0.6,
+      },
+      { label: 'raw produce, @platformatic/kafka vs kafkajs', unit: 'events/s', value: EVENTS / platformaticSeconds, baseline: EVENTS / rawSeconds },
+      {
+        label: 'raw consume, @platformatic/kafka vs kafkajs',
+        unit: 'msgs/s',
+        value: best(consumeRates.subject, ({ platformatic }) => platformatic).platformatic,
+        baseline: best(consumeRates.baseline, (rate) => rate),
       },
       { label: `c. append to consume at ${RATE}/s, p50`, unit: 'ms', value: percentile(sorted, 0.5), digits: 1 },
       { label: `   p99`, unit: 'ms', value: percentile(sorted, 0.99), digits: 1 },

@@ -3,6 +3,8 @@ import { startBroker, stopBroker } from '@ordo/kafka-local';
 
 export interface BenchKafka {
   kafka: Kafka;
+  /** Its addresses, for another client to reach it. */
+  brokers: string[];
   /** Connected. */
   admin: Admin;
   /** Disconnects, and stops the broker if this started it. */
@@ -21,6 +23,7 @@ export const benchKafka = async (clientId: string): Promise<BenchKafka> => {
   await admin.connect();
   return {
     kafka,
+    brokers,
     admin,
     close: async () => {
       await admin.disconnect();

@@ -69,8 +69,8 @@ export const runLoad = async ({ concurrency, warmupMs, durationMs, operation, si
 };
 
 /** Runs baseline and subject alternately, `rounds` times each, to spread noise over both. */
-export const alternate = async <T>(rounds: number, baseline: (round: number) => Promise<T>, subject: (round: number) => Promise<T>) => {
-  const results = { baseline: [] as T[], subject: [] as T[] };
+export const alternate = async <B, S = B>(rounds: number, baseline: (round: number) => Promise<B>, subject: (round: number) => Promise<S>) => {
+  const results = { baseline: [] as B[], subject: [] as S[] };
   for (let round = 0; round < rounds; round++) {
     results.baseline.push(await baseline(round));
     results.subject.push(await subject(round));
