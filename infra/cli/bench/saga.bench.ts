@@ -446,7 +446,8 @@ const main = async () => {
         const result = await runMode(mode, flow, scenario);
         printResult({ ...result, flow, scenario });
         const best = highestWithin(result.steps);
-        printLatencyChart(`${mode} mode, ${flow} flow, ${scenario}`, result.steps);
+        // One rate is a point, not a line: its figures are in the table above.
+        if (result.steps.length > 1) printLatencyChart(`${mode} mode, ${flow} flow, ${scenario}`, result.steps);
         runs.push({ flow, scenario, highestRateWithinSlo: best?.rate ?? null, ...result });
         // Recorded after each: a run that fails later still leaves these in its results.
         recordFigures('runs', runs);
