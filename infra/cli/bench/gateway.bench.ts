@@ -2,7 +2,9 @@
 // service its own process, PostgreSQL, Kafka), through its gateway, beside a fastify
 // hello-world measured in the same run, both with autocannon as a library. The same POST
 // straight to the orders service is measured too, and a cheap read (GET /v1/prices/<sku>)
-// both ways before any order is placed, to show what the gateway's hop itself costs.
+// both ways before any order is placed, to show what the gateway's hop itself costs, and
+// a bare @fastify/http-proxy in front of the hello-world: the most any proxy built on it
+// can carry on this machine, with nothing behind it and none of the gateway's own work.
 // Every POST places a real order, whose saga then runs: the figure is the throughput of
 // commands with the rest of the shop at work behind them.
 //
@@ -23,17 +25,22 @@ const CONNECTIONS = envNumber('BENCH_CONNECTIONS', 50);
 const BROKER_PORT = 19_592;
 const SKUS = 50;
 
-/** fastify's hello-world in a process of its own, as the shop's services are; resolves to its URL. */
-const startHelloWorld = (): Promise<{ url: string; child: ChildProcess }> =>
+/** A fastify server in a process of its own, as the shop's services are; resolves to its URL. */
+const startServer = (what: string, setup: string): Promise<{ url: string; child: ChildProcess }> =>
   new Promise((resolve, reject) => {
     const script = `
       const app = require('fastify')();
-      app.get('/', async () => ({ hello: 'world' }));
+      ${setup}
       app.listen({ port: 0, host: '127.0.0.1' }).then((url) => console.log(url));`;
     const child = spawn(process.execPath, ['-e', script], { stdio: ['ignore', 'pipe', 'inherit'] });
     readline.createInterface({ input: child.stdout as NodeJS.ReadableStream }).once('line', (url) => resolve({ url, child }));
-    child.once('exit', (code) => reject(new Error(`the hello-world exited (${code}) before it listened`)));
+    child.once('exit', (code) => reject(new Error(`${what} exited (${code}) before it listened`)));
   });
+
+const startHelloWorld = () => startServer('the hello-world', `app.get('/', async () => ({ hello: 'world' }));`);
+/** @fastify/http-proxy as its README shows it, every request to upstream: no chassis, no routing table. */
+const startBareProxy = (upstream: string) =>
+  startServer('the bare proxy', `app.register(require('@fastify/http-proxy'), { upstream: ${JSON.stringify(upstream)} });`);
 
 interface Measured {
   perSecond: number;
@@ -51,6 +58,7 @@ const measure = async (options: Partial<autocannon.Options> & { url: string }): 
 const main = async () => {
   describeRun({ connections: CONNECTIONS, secondsPerMeasure: SECONDS, skus: SKUS });
   const hello = await startHelloWorld();
+  const bareProxy = await startBareProxy(hello.url);
   const broker = await startBroker({ port: BROKER_PORT, fresh: true, heap: '1g' });
   const shop = await launchLocal({
     basePort: 24_000,
@@ -83,6 +91,8 @@ const main = async () => {
     console.log(`autocannon: ${CONNECTIONS} connections, ${SECONDS} s a run`);
     const helloWorld = await measure({ url: hello.url });
     console.log(`fastify hello-world: ${helloWorld.perSecond.toFixed(0)} requests/s`);
+    const proxiedHelloWorld = await measure({ url: bareProxy.url });
+    console.log(`the hello-world through a bare @fastify/http-proxy: ${proxiedHelloWorld.perSecond.toFixed(0)} requests/s`);
     // What the hop itself costs, on a read that does little: before any order is placed.
     const priceViaGateway = await measure({ url: `${shop.gateway}/v1/prices/${skus[0]}` });
     const priceDirect = await measure({ url: `${shop.urls.orders}/v1/prices/${skus[0]}` });
@@ -102,6 +112,12 @@ const main = async () => {
       { label: 'GET /v1/prices/<sku> via gateway vs direct', unit: 'req/s', value: priceViaGateway.perSecond, baseline: priceDirect.perSecond },
       { label: 'GET /v1/prices/<sku> via gateway p99 vs direct p99', unit: 'ms', value: priceViaGateway.p99, baseline: priceDirect.p99 },
       { label: 'hello-world p99', unit: 'ms', value: helloWorld.p99 },
+      {
+        label: 'hello-world through a bare @fastify/http-proxy vs hello-world',
+        unit: 'req/s',
+        value: proxiedHelloWorld.perSecond,
+        baseline: helloWorld.perSecond,
+      },
       { label: 'answers not 2xx, errors, timeouts via gateway', unit: 'count', value: gateway.failed },
       { label: 'answers not 2xx, errors, timeouts direct', unit: 'count', value: direct.failed },
       { label: 'answers not 2xx, errors, timeouts, GET via gateway', unit: 'count', value: priceViaGateway.failed },
@@ -112,6 +128,7 @@ const main = async () => {
     await shop.dropDatabases();
     await stopBroker({ port: BROKER_PORT });
     hello.child.kill();
+    bareProxy.child.kill();
   }
 };
 
