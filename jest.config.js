@@ -8,7 +8,12 @@ const swc = JSON.parse(fs.readFileSync(path.join(__dirname, '.swcrc'), 'utf8'));
 const shared = {
   rootDir: __dirname,
   testEnvironment: 'node',
-  transform: { '^.+\\.(t|j)s$': ['@swc/jest', { ...swc, swcrc: false }] },
+  transform: {
+    // ES-module-only packages jest must compile to load (see the transformer); first, as jest takes the first match.
+    '/node_modules/@platformatic/.+\\.js$': '<rootDir>/infra/testing/src/jest/esm-to-cjs.js',
+    '^.+\\.(t|j)s$': ['@swc/jest', { ...swc, swcrc: false }],
+  },
+  transformIgnorePatterns: ['/node_modules/(?!@platformatic/)'],
   moduleFileExtensions: ['ts', 'js', 'json'],
   testPathIgnorePatterns: ['/node_modules/', '/dist/', '/\\.cache/'],
   modulePathIgnorePatterns: ['<rootDir>/.*/dist/', '<rootDir>/.*/\\.cache/'],

@@ -16,6 +16,8 @@
 //   BENCH_MODES=embedded,local  BENCH_FLOWS=two-step,five-step
 //   BENCH_SCENARIOS=spread,flash-sale
 //   BENCH_PROFILE_INTERVAL_US=10000 (0: no profile)  BENCH_LAG_POLL_MS=1000 (0: no lag poll)
+//   BENCH_KAFKA_CLIENTS=kafkajs,platformatic: local mode once on each Kafka client (its
+//   services' KAFKA_CLIENT: the relays and consumer groups), in the same run; default kafkajs
 //   BENCH_BUILD=production|sources: local mode's services from the production build (npm
 //   run build, run first; as npm run start:local -- --production and the containers run
 //   them) or from the TypeScript sources through tsx (as npm run start:local)
@@ -28,7 +30,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import pg from 'pg';
 import { startBroker, stopBroker } from '@ordo/kafka-local';
 import { APPEND_GROUPING, createEventStore } from '@ordo/eventstore';
-import { CHUNK_SIZES, RELAY_DEFAULTS } from '@ordo/messaging';
+import { CHUNK_SIZES, KAFKA_CLIENTS, RELAY_DEFAULTS, type KafkaClientName } from '@ordo/messaging';
 import { describeRun, percentile, printChart, recordFigures, slope } from '@ordo/testing/bench';
 import { SERVICE_PACKAGES, SHOP_TOPIC_PARTITIONS, packageFolderOf } from '../src/shop';
 import { launchEmbedded, launchLocal, type LaunchedShop } from '../test/launch';
@@ -42,6 +44,16 @@ const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
 const WARMUP_SECONDS = Number(process.env.BENCH_WARMUP_SECONDS ?? 10);
 const WARMUP_RATE = 10;
 const MODES = (process.env.BENCH_MODES ?? 'embedded,local').split(',');
+/** The Kafka clients local mode runs on, one run each (embedded mode has no Kafka). */
+const KAFKA_CLIENTS_RUN = (process.env.BENCH_KAFKA_CLIENTS ?? 'kafkajs').split(',') as KafkaClientName[];
+for (const client of KAFKA_CLIENTS_RUN)
+  if (!KAFKA_CLIENTS.includes(client)) throw new Error(`BENCH_KAFKA_CLIENTS: no client '${client}': the clients are ${KAFKA_CLIENTS.join(', ')}`);
+/** A mode as the results name it: local mode with its client when the run compares clients. */
+const modeRuns: { mode: string; client?: KafkaClientName; label: string }[] = MODES.flatMap((mode) =>
+  mode === 'local'
+    ? KAFKA_CLIENTS_RUN.map((client) => ({ mode, client, label: KAFKA_CLIENTS_RUN.length > 1 ? `local/${client}` : mode }))
+    : [{ mode, label: mode }],
+);
 /** Each flow is a version of order placement (ORDO_ORDER_PLACEMENT_VERSION), run on a shop of its own. */
 const FLOW_VERSIONS: Record<string, string> = { 'two-step': '1', 'five-step': '3' };
 const FLOWS = (process.env.BENCH_FLOWS ?? 'two-step,five-step').split(',');
@@ -265,7 +277,7 @@ const processFigures = (
     mainThreadMsPerOrder: (mainThreadCpuMsOf(pid) - (cpuBefore.get(pid)?.main ?? 0)) / Math.max(orders, 1),
   }));
 
-const runMode = async (mode: string, flow: string, scenario: string) => {
+const runMode = async ({ mode, client, label }: (typeof modeRuns)[number], flow: string, scenario: string) => {
   const version = { ORDO_ORDER_PLACEMENT_VERSION: FLOW_VERSIONS[flow] as string };
   const profiles = fs.mkdtempSync(path.join(os.tmpdir(), `ordo-saga-prof-${mode}-`));
   // Sampling every PROFILE_INTERVAL_US: node's default (1 ms) costs an idle service a few ms of CPU per order here.
@@ -287,7 +299,7 @@ const runMode = async (mode: string, flow: string, scenario: string) => {
       databasePrefix,
       kafkaBrokers: broker.brokers,
       args: BUILD === 'production' ? ['--production'] : [],
-      env: { ORDO_SERVICE_NODE_ARGS: profiling.join(' '), ...version },
+      env: { ORDO_SERVICE_NODE_ARGS: profiling.join(' '), ...version, ...(client && { KAFKA_CLIENT: client }) },
     });
     shop = local;
     // Orders' own database, as its own role; the schema inside it is still `orders`.
@@ -318,7 +330,7 @@ const runMode = async (mode: string, flow: string, scenario: string) => {
       // Let this rate's orders finish before the next rate starts.
       await settled(client, step.due);
       sent.push({ rate, ...step, lag: await lagSampler.stop() });
-      console.log(`${mode}: ${rate}/s sent ${step.sent}, accepted ${step.due.size}; POST answered in ${step.answeredP50.toFixed(0)} ms (p50)`);
+      console.log(`${label}: ${rate}/s sent ${step.sent}, accepted ${step.due.size}; POST answered in ${step.answeredP50.toFixed(0)} ms (p50)`);
       const tooSlow = Date.now() - Math.max(...step.due.values()) > 30_000;
       if (tooSlow) break;
     }
@@ -347,7 +359,7 @@ const runMode = async (mode: string, flow: string, scenario: string) => {
     };
   });
   fs.rmSync(dataDir, { recursive: true, force: true });
-  return { mode, steps, processes, transactionsPerOrder, profile: summariseProfiles(profiles) };
+  return { mode: label, steps, processes, transactionsPerOrder, profile: summariseProfiles(profiles) };
 };
 
 /**
@@ -424,6 +436,7 @@ const main = async () => {
     secondsPerRate: SECONDS,
     warmUp: { seconds: WARMUP_SECONDS, rate: WARMUP_RATE },
     modes: MODES,
+    localModeKafkaClients: KAFKA_CLIENTS_RUN,
     flows: FLOWS,
     scenarios: Object.fromEntries(SCENARIOS.map((scenario) => [scenario, { skus: SCENARIO_SKUS[scenario] }])),
     sloMs: SLO_MS,
@@ -440,10 +453,11 @@ const main = async () => {
   }
   const summary: string[] = [];
   const runs: unknown[] = [];
-  for (const mode of MODES) {
+  for (const run of modeRuns) {
+    const mode = run.label;
     for (const flow of FLOWS)
       for (const scenario of SCENARIOS) {
-        const result = await runMode(mode, flow, scenario);
+        const result = await runMode(run, flow, scenario);
         printResult({ ...result, flow, scenario });
         const best = highestWithin(result.steps);
         // One rate is a point, not a line: its figures are in the table above.
@@ -459,12 +473,12 @@ const main = async () => {
         const growth = Math.max(...result.processes.map(({ mbPerMinute }) => mbPerMinute ?? 0));
         const growthLastHalf = Math.max(...result.processes.map(({ mbPerMinuteLastHalf }) => mbPerMinuteLastHalf ?? 0));
         summary.push(
-          `${mode.padEnd(9)} ${flow.padEnd(10)} ${scenario.padEnd(11)} ${(best ? `${best.rate}/s` : 'none').padStart(8)} ${(best ? best.p99.toFixed(0) : '-').padStart(8)} ${cpu.toFixed(1).padStart(10)} ${lagP99.padStart(16)} ${transactions.padStart(16)} ${growth.toFixed(1).padStart(22)} ${growthLastHalf.toFixed(1).padStart(16)}`,
+          `${mode.padEnd(18)} ${flow.padEnd(10)} ${scenario.padEnd(11)} ${(best ? `${best.rate}/s` : 'none').padStart(8)} ${(best ? best.p99.toFixed(0) : '-').padStart(8)} ${cpu.toFixed(1).padStart(10)} ${lagP99.padStart(16)} ${transactions.padStart(16)} ${growth.toFixed(1).padStart(22)} ${growthLastHalf.toFixed(1).padStart(16)}`,
         );
       }
   }
   console.log(
-    `\n== side by side (same run)\nmode      flow       scenario     highest  p99 (ms)  CPU ms/order  view lag p99 (s)  PG xacts/order  most growth (MB/min)  of it, last half\n${summary.join('\n')}`,
+    `\n== side by side (same run)\n${'mode'.padEnd(18)} flow       scenario     highest  p99 (ms)  CPU ms/order  view lag p99 (s)  PG xacts/order  most growth (MB/min)  of it, last half\n${summary.join('\n')}`,
   );
 };
 

@@ -3,7 +3,7 @@ import pg from 'pg';
 import { z } from 'zod';
 import { createEventStore } from '@ordo/eventstore';
 import { authTokensFromEnv, defineHttpService, runHttpService, sqlIdempotencyStore, type RunningHttpService } from '@ordo/http';
-import { kafkaBus, sqlDeadLetterStore } from '@ordo/messaging';
+import { KAFKA_CLIENTS, kafkaBus, kafkajsClient, platformaticClient, sqlDeadLetterStore } from '@ordo/messaging';
 import { env, pgPoolSql, roundRobin } from '@ordo/runtime';
 import { createModule, knownPeers, publishService, schemaOf, startService, type ServiceDefinition } from './module';
 import { failOnBusFailure, stopOnFailure } from './failure';
@@ -40,6 +40,8 @@ export const runStandalone = (service: ServiceDefinition, environment: NodeJS.Pr
           )
           .optional(),
         KAFKA_BROKERS: env.list().default(['127.0.0.1:9092']),
+        /** The client the relay and the consumer groups run on (docs/decisions.md, "The Kafka client"). */
+        KAFKA_CLIENT: z.enum(KAFKA_CLIENTS).default('kafkajs'),
         // No default: a service on its own refuses to start rather than run with nothing guarded.
         // `customers=http://127.0.0.1:3005,...`: where the services this one calls listen.
         PEER_URLS: env
@@ -66,7 +68,11 @@ export const runStandalone = (service: ServiceDefinition, environment: NodeJS.Pr
         if (store) lifecycle.onShutdown('event store', () => store.close());
         const kafka = new Kafka({ clientId: `ordo-${service.name}`, brokers: config.KAFKA_BROKERS, logLevel: logLevel.NOTHING });
         const sql = pgPoolSql(pool);
-        const bus = kafkaBus({ kafka, sql, schema, logger, metrics });
+        const client =
+          config.KAFKA_CLIENT === 'platformatic'
+            ? platformaticClient({ brokers: config.KAFKA_BROKERS, clientId: `ordo-${service.name}` })
+            : kafkajsClient(kafka);
+        const bus = kafkaBus({ kafka, client, sql, schema, logger, metrics });
         lifecycle.onShutdown('bus', () => bus.close());
         failOnBusFailure(bus, logger, lifecycle);
 

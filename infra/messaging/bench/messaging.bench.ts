@@ -3,7 +3,9 @@
 // PostgreSQL (DATABASE_URL), in a schema and topics of this run's own. The targets are
 // the performance issue's: the relay at 0.9 of a raw idempotent producer, the runner with
 // the inbox at 0.6 of a raw consumer doing nothing. Beside raw kafkajs, the same raw
-// produce and consume with @platformatic/kafka, a maintained client (./platformatic.ts).
+// produce and consume with @platformatic/kafka, a maintained client (./platformatic.ts),
+// and the relay, the runner and the latency again with that client behind Ordo's port
+// (platformaticClient: what a service runs with KAFKA_CLIENT=platformatic).
 //
 //   npm run bench -- messaging
 //   BENCH_EVENTS=50000  BENCH_LATENCY_SECONDS=10  BENCH_RATE=2000  BENCH_ROUNDS=3
@@ -19,10 +21,12 @@ import {
   eventMessageValue,
   headersOf,
   inbox,
+  kafkajsClient,
   pgPoolDatabase,
-  runConsumer,
+  platformaticClient,
   sqlCheckpointStore,
   startRelay,
+  type KafkaClient,
 } from '../src';
 import { consumePlatformatic, producePlatformatic } from './platformatic';
 
@@ -81,11 +85,23 @@ const main = async () => {
   const broker = await benchKafka(`bench-${RUN}`);
   const { kafka, admin, brokers } = broker;
   const pool = new pg.Pool({ connectionString: DATABASE_URL, max: 8 });
+  const clients: Record<KafkaClient['name'], KafkaClient> = {
+    kafkajs: kafkajsClient(kafka),
+    platformatic: platformaticClient({ brokers, clientId: `bench-${RUN}` }),
+  };
   const eventsTopic = `ordo.${CONTEXT}.events`;
   const rawTopic = `bench.${RUN}.raw`;
   const platformaticTopic = `bench.${RUN}.raw-platformatic`;
-  const latencyContext = `${CONTEXT}lat`;
-  const topics = [eventsTopic, rawTopic, platformaticTopic, `ordo.${latencyContext}.events`];
+  // The relay on @platformatic/kafka publishes the same events to a context of its own.
+  const platformaticContext = `${CONTEXT}pf`;
+  const latencyContext = (client: KafkaClient) => `${CONTEXT}lat${client.name === 'kafkajs' ? '' : 'pf'}`;
+  const topics = [
+    eventsTopic,
+    rawTopic,
+    platformaticTopic,
+    `ordo.${platformaticContext}.events`,
+    ...Object.values(clients).map((client) => `ordo.${latencyContext(client)}.events`),
+  ];
   let store: EventStore | undefined;
   try {
     await admin.createTopics({ topics: topics.map((topic) => ({ topic, numPartitions: PARTITIONS })) });
@@ -114,17 +130,23 @@ const main = async () => {
     const stored = (await admin.fetchTopicOffsets(platformaticTopic)).reduce((sum, { high }) => sum + Number(high), 0);
     if (stored !== EVENTS) throw new Error(`@platformatic/kafka's producer stored ${stored} of ${EVENTS} messages`);
 
-    const relayStarted = now();
-    const relay = await startRelay({
-      name: `bench-${RUN}`,
-      store,
-      kafka,
-      routing: contextRouting(CONTEXT),
-      checkpoints: sqlCheckpointStore(pool, { schema: SCHEMA }),
-    });
-    await waitUntil(() => relay.status().published >= EVENTS, 'the relay');
-    const relaySeconds = msSince(relayStarted) / 1000;
-    await relay.stop();
+    const relayRun = async (client: KafkaClient, context: string) => {
+      const relayStarted = now();
+      const relay = await startRelay({
+        name: `bench-${context}`,
+        store: store as EventStore,
+        kafka,
+        producer: () => client.producer(),
+        routing: contextRouting(context),
+        checkpoints: sqlCheckpointStore(pool, { schema: SCHEMA }),
+      });
+      await waitUntil(() => relay.status().published >= EVENTS, `the relay on ${client.name}`);
+      const seconds = msSince(relayStarted) / 1000;
+      await relay.stop();
+      return seconds;
+    };
+    const relaySeconds = await relayRun(clients.kafkajs, CONTEXT);
+    const platformaticRelaySeconds = await relayRun(clients.platformatic, platformaticContext);
 
     // ---- b. the runner with the inbox writing a row per message vs a raw consumer doing nothing:
     // alternately, each round a group of its own reading the topic from the start, clocked
@@ -143,14 +165,13 @@ const main = async () => {
       return EVENTS / seconds;
     };
     const database = pgPoolDatabase(pool);
-    const runnerConsume = async (round: number) => {
-      const table = `"${SCHEMA}".applied_${round}`;
+    const runnerConsume = async (client: KafkaClient, round: number) => {
+      const table = `"${SCHEMA}".applied_${client.name}_${round}`;
       await pool.query(`create table ${table} (id text primary key, stream text not null, n int not null)`);
       let applied = 0;
       const started = now();
-      const runner = await runConsumer<{ stream: string; data: { n: number } }>({
-        kafka,
-        groupId: `bench-runner-${RUN}-${round}`,
+      const runner = await client.runConsumer<{ stream: string; data: { n: number } }>({
+        groupId: `bench-runner-${client.name}-${RUN}-${round}`,
         topics: [eventsTopic],
         inbox: inbox(database, { schema: SCHEMA }),
         handle: async (message, { query }) => {
@@ -167,7 +188,7 @@ const main = async () => {
           applied += messages.length;
         },
       });
-      await waitUntil(() => applied >= EVENTS, 'the consumer runner');
+      await waitUntil(() => applied >= EVENTS, `the consumer runner on ${client.name}`);
       const seconds = msSince(started) / 1000;
       await runner.stop();
       return EVENTS / seconds;
@@ -175,58 +196,72 @@ const main = async () => {
     const platformaticConsume = async (round: number) =>
       EVENTS / (await consumePlatformatic(brokers, eventsTopic, `bench-platformatic-${RUN}-${round}`, EVENTS));
     const consumeRates = await alternate(ROUNDS, rawConsume, async (round) => ({
-      runner: await runnerConsume(round),
+      runner: await runnerConsume(clients.kafkajs, round),
       platformatic: await platformaticConsume(round),
+      platformaticRunner: await runnerConsume(clients.platformatic, round),
     }));
 
     const rawConsumeRate = best(consumeRates.baseline, (rate) => rate);
 
     // ---- c. append to consume latency at a steady rate, open loop (sends on schedule, never waits)
-    const latencyStore = await createEventStore(DATABASE_URL, { schema: `${SCHEMA}_lat` });
-    const latencyRelay = await startRelay({
-      name: `bench-lat-${RUN}`,
-      store: latencyStore,
-      kafka,
-      routing: contextRouting(latencyContext),
-      checkpoints: sqlCheckpointStore(pool, { schema: SCHEMA }),
-      lingerMs: 1,
-    });
-    const warmup = RATE * WARMUP_SECONDS;
-    const latencies: number[] = [];
-    const latencyRunner = await runConsumer<{ data: { n: number; sentAt: number } }>({
-      kafka,
-      groupId: `bench-lat-${RUN}`,
-      topics: [`ordo.${latencyContext}.events`],
-      handle: async (message) => {
-        if (message.value.data.n >= warmup) latencies.push(performance.timeOrigin + performance.now() - message.value.data.sentAt);
-      },
-    });
-    await new Promise((resolve) => setTimeout(resolve, 3_000)); // the group settles before the clock starts
-    const total = warmup + RATE * LATENCY_SECONDS;
-    const started = performance.now();
-    const appends: Promise<unknown>[] = [];
-    const appendLatencies: number[] = [];
-    for (let i = 0; i < total; i++) {
-      const due = started + (i * 1000) / RATE;
-      const wait = due - performance.now();
-      if (wait > 1) await new Promise((resolve) => setTimeout(resolve, wait));
-      const stored = latencyStore.appendToStream(`lat-${i % 200}`, [event(i % 200, i, performance.timeOrigin + due)], { expectedRevision: 'any' });
-      appends.push(stored.then(() => i >= warmup && appendLatencies.push(performance.now() - due)));
-    }
-    await Promise.all(appends);
-    await waitUntil(() => latencies.length >= total - warmup, 'every timed event', 60_000);
-    await latencyRunner.stop();
-    await latencyRelay.stop();
-    await latencyStore.close();
-    const sorted = [...latencies].sort((x, y) => x - y);
-    const appendsSorted = [...appendLatencies].sort((x, y) => x - y);
+    const latencyRun = async (client: KafkaClient) => {
+      const context = latencyContext(client);
+      // A store of each client's own: the runs append events of the same ids.
+      const latencyStore = await createEventStore(DATABASE_URL, { schema: `${SCHEMA}_lat_${client.name}` });
+      const latencyRelay = await startRelay({
+        name: `bench-lat-${context}`,
+        store: latencyStore,
+        kafka,
+        producer: () => client.producer(),
+        routing: contextRouting(context),
+        checkpoints: sqlCheckpointStore(pool, { schema: SCHEMA }),
+        lingerMs: 1,
+      });
+      const warmup = RATE * WARMUP_SECONDS;
+      const latencies: number[] = [];
+      const latencyRunner = await client.runConsumer<{ data: { n: number; sentAt: number } }>({
+        groupId: `bench-lat-${context}`,
+        topics: [`ordo.${context}.events`],
+        handle: async (message) => {
+          if (message.value.data.n >= warmup) latencies.push(performance.timeOrigin + performance.now() - message.value.data.sentAt);
+        },
+      });
+      await new Promise((resolve) => setTimeout(resolve, 3_000)); // the group settles before the clock starts
+      const total = warmup + RATE * LATENCY_SECONDS;
+      const started = performance.now();
+      const appends: Promise<unknown>[] = [];
+      const appendLatencies: number[] = [];
+      for (let i = 0; i < total; i++) {
+        const due = started + (i * 1000) / RATE;
+        const wait = due - performance.now();
+        if (wait > 1) await new Promise((resolve) => setTimeout(resolve, wait));
+        const stored = latencyStore.appendToStream(`lat-${i % 200}`, [event(i % 200, i, performance.timeOrigin + due)], { expectedRevision: 'any' });
+        appends.push(stored.then(() => i >= warmup && appendLatencies.push(performance.now() - due)));
+      }
+      await Promise.all(appends);
+      await waitUntil(() => latencies.length >= total - warmup, `every timed event on ${client.name}`, 60_000);
+      await latencyRunner.stop();
+      await latencyRelay.stop();
+      await latencyStore.close();
+      return { consumed: [...latencies].sort((x, y) => x - y), appended: [...appendLatencies].sort((x, y) => x - y) };
+    };
+    const latency = await latencyRun(clients.kafkajs);
+    const platformaticLatency = await latencyRun(clients.platformatic);
 
     printTable('Messaging (subject) against raw kafkajs (baseline)', [
       { label: 'a. relay, store to Kafka', unit: 'events/s', value: EVENTS / relaySeconds, baseline: EVENTS / rawSeconds, target: 0.9 },
+      { label: '   the same on @platformatic/kafka', unit: 'events/s', value: EVENTS / platformaticRelaySeconds, baseline: EVENTS / rawSeconds, target: 0.9 },
       {
         label: 'b. consumer runner, inbox + a row per message',
         unit: 'msgs/s',
         value: best(consumeRates.subject, ({ runner }) => runner).runner,
+        baseline: rawConsumeRate,
+        target: 0.6,
+      },
+      {
+        label: '   the same on @platformatic/kafka',
+        unit: 'msgs/s',
+        value: best(consumeRates.subject, ({ platformaticRunner }) => platformaticRunner).platformaticRunner,
         baseline: rawConsumeRate,
         target: 0.6,
       },
@@ -237,14 +272,18 @@ const main = async () => {
         value: best(consumeRates.subject, ({ platformatic }) => platformatic).platformatic,
         baseline: rawConsumeRate,
       },
-      { label: `c. append to consume at ${RATE}/s, p50`, unit: 'ms', value: percentile(sorted, 0.5), digits: 1 },
-      { label: `   p99`, unit: 'ms', value: percentile(sorted, 0.99), digits: 1 },
-      { label: `   the append alone (scheduled to stored), p99`, unit: 'ms', value: percentile(appendsSorted, 0.99), digits: 1 },
+      { label: `c. append to consume at ${RATE}/s, p50`, unit: 'ms', value: percentile(latency.consumed, 0.5), digits: 1 },
+      { label: `   p99`, unit: 'ms', value: percentile(latency.consumed, 0.99), digits: 1 },
+      { label: `   the append alone (scheduled to stored), p99`, unit: 'ms', value: percentile(latency.appended, 0.99), digits: 1 },
+      { label: `   on @platformatic/kafka, p50`, unit: 'ms', value: percentile(platformaticLatency.consumed, 0.5), digits: 1 },
+      { label: `   on @platformatic/kafka, p99`, unit: 'ms', value: percentile(platformaticLatency.consumed, 0.99), digits: 1 },
     ]);
   } finally {
     await store?.close().catch(() => undefined);
     await pool
-      .query(`drop schema if exists "${SCHEMA}" cascade; drop schema if exists "${SCHEMA}_lat" cascade`)
+      .query(
+        `drop schema if exists "${SCHEMA}" cascade; drop schema if exists "${SCHEMA}_lat_kafkajs" cascade; drop schema if exists "${SCHEMA}_lat_platformatic" cascade`,
+      )
       .catch((error: unknown) => console.error(error));
     await pool.end();
     await admin.deleteTopics({ topics }).catch(() => undefined);

@@ -1,7 +1,7 @@
 // The raw produce and consume of the messaging bench, with @platformatic/kafka instead of
 // kafkajs: the maintained client the performance issue asked to measure beside kafkajs,
 // with the same guarantees on the producer's side (idempotent, acks from all replicas).
-// Only the raw clients: behind Ordo's Bus port (the relay, the consumer runner) runs kafkajs.
+// The raw clients only: the relay and the runner on it are src/clients/.
 import { Consumer, Producer, stringSerializers } from '@platformatic/kafka';
 import type { Message } from 'kafkajs';
 

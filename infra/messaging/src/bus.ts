@@ -2,10 +2,11 @@ import type { Admin, Kafka } from 'kafkajs';
 import type { EventStore } from '@ordo/eventstore';
 import type { Logger, ServiceMetrics, TransactionalSql } from '@ordo/runtime';
 import { sqlCheckpointStore } from './checkpoints';
+import { kafkajsClient, type KafkaClient } from './clients/kafka-client';
 import { inbox, type Inbox } from './consumer/inbox';
 import type { ProcessingOptions } from './consumer/processor';
-import { runConsumer } from './consumer/runner';
 import { sqlDeadLetterStore, type RedriveResult } from './dead-letters/store';
+import { failureSignal } from './failure';
 import { CONSUMER_LAG_METRIC, registerConsumerLag } from './lag';
 import { runEmbeddedConsumer, type EmbeddedSource } from './embedded/bus';
 import { startRelay } from './relay/relay';
@@ -61,15 +62,6 @@ export interface BusDatabase {
   schema: string;
 }
 
-const failureSignal = () => {
-  let fail: (error: unknown) => void = () => undefined;
-  const failed = new Promise<never>((_, reject) => {
-    fail = reject;
-  });
-  failed.catch(() => undefined); // observed by whoever awaits it; never an unhandled rejection
-  return { failed, fail };
-};
-
 /** A topic's spec from its name: `ordo.<context>.events|commands`. */
 const specFor = (topic: string, partitions: number): TopicSpec | undefined => {
   const match = /^ordo\.([a-z0-9-]+)\.(events|commands)$/.exec(topic);
@@ -83,7 +75,10 @@ const inboxFor = (option: boolean | Inbox | undefined, { sql, schema }: BusDatab
 type LagWatch = { groupId: string; topics: string[] };
 
 export interface KafkaBusOptions extends BusDatabase {
+  /** Topics are provisioned and lag read with it, and, unless `client` says otherwise, messages sent and consumed. */
   kafka: Kafka;
+  /** The client of the relays and consumer groups. Default kafkajs, with `kafka`. */
+  client?: KafkaClient;
   partitions?: number;
   logger?: Logger;
   /** The service's registry: its relay's backlog and its consumers' lag are served there. */
@@ -93,6 +88,7 @@ export interface KafkaBusOptions extends BusDatabase {
 /** Local and compose modes: relays to Kafka, consumer groups with the inbox and a DLQ topic. */
 export const kafkaBus = (options: KafkaBusOptions): Bus => {
   const { kafka, sql, schema } = options;
+  const client = options.client ?? kafkajsClient(kafka);
   const partitions = options.partitions ?? 3;
   const { failed, fail } = failureSignal();
   const stops: (() => Promise<void>)[] = [];
@@ -143,6 +139,7 @@ export const kafkaBus = (options: KafkaBusOptions): Bus => {
         name: `${context}-relay`,
         store,
         kafka,
+        producer: () => client.producer(),
         routing: contextRouting(context),
         lock: { session, schema },
         ...(options.metrics ? { metrics: options.metrics } : {}),
@@ -153,16 +150,13 @@ export const kafkaBus = (options: KafkaBusOptions): Bus => {
     consume: async <T>(consumer: BusConsumerOptions<T>) => {
       const dlq = deadLetterTopic(consumer.groupId);
       await provision([...consumer.topics.flatMap((topic) => specFor(topic, partitions) ?? []), dlq]);
-      const runner = await runConsumer<T>({
+      const runner = await client.runConsumer<T>({
         ...(options.logger && { logger: options.logger }),
         ...consumer,
-        kafka,
         inbox: inboxFor(consumer.inbox, { sql, schema }),
         deadLetters: { store: sqlDeadLetterStore(sql, { schema }), topic: dlq.name },
       });
-      runner.consumer.on(runner.consumer.events.CRASH, ({ payload }) => {
-        if (!payload.restart) fail(payload.error);
-      });
+      runner.failed.catch(fail);
       stops.unshift(() => runner.stop());
       await watchLag(consumer.groupId, consumer.topics);
       return runner;

@@ -5,12 +5,15 @@ import pg from 'pg';
 import { eventually, testScope } from '@ordo/testing';
 
 // A consumer killed with SIGKILL in the middle of a batch redelivers from its last
-// commit when started again; the inbox makes every redelivered message a no-op.
+// commit when started again; the inbox makes every redelivered message a no-op. On each
+// Kafka client the runner runs on.
 const scope = testScope();
 const TOTAL = 2_000;
 const KEYS = 10;
 
-describe('a consumer killed in the middle of a batch', () => {
+describe.each(['kafkajs', 'platformatic'])('a consumer on %s killed in the middle of a batch', (client) => {
+  const applied = `"${scope.schema}".applied_${client}`;
+  const counters = `"${scope.schema}".counters_${client}`;
   let pool: pg.Pool;
   beforeAll(async () => {
     await scope.db();
@@ -19,18 +22,18 @@ describe('a consumer killed in the middle of a batch', () => {
   afterAll(async () => pool.end());
 
   const count = async (): Promise<number> => {
-    const { rows } = await pool.query<{ n: number }>(`select count(*)::int as n from "${scope.schema}".applied`);
+    const { rows } = await pool.query<{ n: number }>(`select count(*)::int as n from ${applied}`);
     return rows[0]?.n ?? 0;
   };
 
   const patience = { timeoutMs: 120_000 };
 
   it('applies every message exactly once after it is started again', async () => {
-    const topic = await scope.createTopic('events', { numPartitions: 3 });
+    const topic = await scope.createTopic(`events-${client}`, { numPartitions: 3 });
     // No unique key on message_id: a second application would add a second row.
-    await pool.query(`create table "${scope.schema}".applied (message_id text not null, key text not null, n int not null)`);
-    await pool.query(`create table "${scope.schema}".counters (key text primary key, n int not null)`);
-    await pool.query(`insert into "${scope.schema}".counters select 'k' || i, 0 from generate_series(0, ${KEYS - 1}) as i`);
+    await pool.query(`create table ${applied} (message_id text not null, key text not null, n int not null)`);
+    await pool.query(`create table ${counters} (key text primary key, n int not null)`);
+    await pool.query(`insert into ${counters} select 'k' || i, 0 from generate_series(0, ${KEYS - 1}) as i`);
 
     const producer = scope.kafka().producer({ idempotent: true, maxInFlightRequests: 1 });
     await producer.connect();
@@ -38,7 +41,7 @@ describe('a consumer killed in the middle of a batch', () => {
     for (let from = 0; from < TOTAL; from += 500) await producer.send({ topic, messages: messages.slice(from, from + 500) });
     await producer.disconnect();
 
-    const groupId = scope.topic('crash');
+    const groupId = scope.topic(`crash-${client}`);
     const start = () => {
       // tsx as a loader, not its cli: the cli runs the script in a child process of its
       // own, which a SIGKILL of the cli would leave running.
@@ -50,6 +53,8 @@ describe('a consumer killed in the middle of a batch', () => {
           GROUP: groupId,
           DATABASE_URL: scope.env.databaseUrl,
           KAFKA_BROKERS: scope.env.kafkaBrokers.join(','),
+          KAFKA_CLIENT: client,
+          TABLE_SUFFIX: `_${client}`,
         },
         stdio: ['ignore', 'ignore', 'pipe'],
       });
@@ -83,13 +88,11 @@ describe('a consumer killed in the middle of a batch', () => {
       await second.exited;
     }
 
-    const { rows } = await pool.query(
-      `select count(*)::int as rows, count(distinct message_id)::int as ids, count(distinct n)::int as ns from "${scope.schema}".applied`,
-    );
+    const { rows } = await pool.query(`select count(*)::int as rows, count(distinct message_id)::int as ids, count(distinct n)::int as ns from ${applied}`);
     expect(rows[0]).toEqual({ rows: TOTAL, ids: TOTAL, ns: TOTAL });
-    const counters = await pool.query<{ key: string; n: number }>(`select key, n from "${scope.schema}".counters order by key`);
-    expect(counters.rows.reduce((sum, row) => sum + row.n, 0)).toBe(TOTAL);
-    expect(counters.rows.every((row) => row.n === TOTAL / KEYS)).toBe(true);
-    console.log(`consumer crash test: killed after ${atKill} of ${TOTAL} applied`);
+    const counted = await pool.query<{ key: string; n: number }>(`select key, n from ${counters} order by key`);
+    expect(counted.rows.reduce((sum, row) => sum + row.n, 0)).toBe(TOTAL);
+    expect(counted.rows.every((row) => row.n === TOTAL / KEYS)).toBe(true);
+    console.log(`consumer crash test on ${client}: killed after ${atKill} of ${TOTAL} applied`);
   }, 180_000);
 });

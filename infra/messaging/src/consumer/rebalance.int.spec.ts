@@ -1,13 +1,15 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import pg from 'pg';
 import { eventually, testScope } from '@ordo/testing';
+import { kafkajsClient, platformaticClient, type KafkaClient } from '../clients/kafka-client';
 import { HEADER } from '../headers';
 import { inbox, pgPoolDatabase } from './inbox';
-import { runConsumer, type ConsumerRunner } from './runner';
+import type { ConsumerRunner } from './runner';
 
 // A second member joins the group and leaves again while messages flow and the first
 // keeps running: partitions move twice, in the middle of batches and chunks. With the
-// inbox, every message is applied once, and each key's messages in the order sent.
+// inbox, every message is applied once, and each key's messages in the order sent. On
+// each Kafka client the runner runs on.
 const scope = testScope();
 const KEYS = 12;
 
@@ -18,7 +20,13 @@ interface Counted {
 
 const patience = { timeoutMs: 60_000, intervalMs: 50 };
 
-describe('a consumer group while a member joins and leaves', () => {
+const clients: [string, (member: string) => KafkaClient][] = [
+  ['kafkajs', (member) => kafkajsClient(scope.kafka(member))],
+  ['platformatic', (member) => platformaticClient({ brokers: scope.env.kafkaBrokers, clientId: member })],
+];
+
+describe.each(clients)('a consumer group on %s while a member joins and leaves', (clientName, clientOf) => {
+  const applied = `"${scope.schema}".applied_${clientName}`;
   let pool: pg.Pool;
   beforeAll(async () => {
     await scope.db();
@@ -27,24 +35,19 @@ describe('a consumer group while a member joins and leaves', () => {
   afterAll(async () => pool.end());
 
   const appliedBy = async (member?: string): Promise<number> => {
-    const { rows } = await pool.query<{ n: number }>(`select count(*)::int as n from "${scope.schema}".applied where $1::text is null or member = $1`, [
-      member ?? null,
-    ]);
+    const { rows } = await pool.query<{ n: number }>(`select count(*)::int as n from ${applied} where $1::text is null or member = $1`, [member ?? null]);
     return rows[0]?.n ?? 0;
   };
 
   it('applies every message exactly once, in order per key', async () => {
-    const topic = await scope.createTopic('events', { numPartitions: 3 });
+    const topic = await scope.createTopic(`events-${clientName}`, { numPartitions: 3 });
     // No unique message id: a second application would show as a second row.
-    await pool.query(
-      `create table "${scope.schema}".applied (seq bigserial primary key, member text not null, message_id text not null, key text not null, n int not null)`,
-    );
-    const groupId = scope.topic('rebalance');
+    await pool.query(`create table ${applied} (seq bigserial primary key, member text not null, message_id text not null, key text not null, n int not null)`);
+    const groupId = scope.topic(`rebalance-${clientName}`);
     const database = pgPoolDatabase(pool);
     let deliveries = 0; // parse sees every delivery, before the inbox
     const member = (name: string) =>
-      runConsumer<Counted>({
-        kafka: scope.kafka(name),
+      clientOf(name).runConsumer<Counted>({
         groupId,
         topics: [topic],
         inbox: inbox(database, { schema: scope.schema }),
@@ -55,7 +58,7 @@ describe('a consumer group while a member joins and leaves', () => {
         handle: async ({ messageId, value }, { query }) => {
           if (!query) throw new Error('the test applies through the inbox');
           await sleep(1); // slow enough that a rebalance mostly finds a chunk under way
-          await query(`insert into "${scope.schema}".applied (member, message_id, key, n) values ($1, $2, $3, $4)`, [name, messageId, value.key, value.n]);
+          await query(`insert into ${applied} (member, message_id, key, n) values ($1, $2, $3, $4)`, [name, messageId, value.key, value.n]);
         },
       });
 
@@ -99,11 +102,13 @@ describe('a consumer group while a member joins and leaves', () => {
       await first.stop();
     }
 
-    const { rows: totals } = await pool.query(`select count(*)::int as rows, count(distinct message_id)::int as ids from "${scope.schema}".applied`);
+    const { rows: totals } = await pool.query(`select count(*)::int as rows, count(distinct message_id)::int as ids from ${applied}`);
     expect(totals[0]).toEqual({ rows: sent, ids: sent });
-    const { rows } = await pool.query<{ key: string; ns: number[] }>(`select key, array_agg(n order by seq) as ns from "${scope.schema}".applied group by key`);
+    const { rows } = await pool.query<{ key: string; ns: number[] }>(`select key, array_agg(n order by seq) as ns from ${applied} group by key`);
     expect(rows).toHaveLength(KEYS);
     for (const { ns } of rows) expect(ns).toEqual(ns.map((_, i) => i));
-    console.log(`rebalance test: ${sent} messages, ${deliveries - sent} delivered again; the second member applied ${await appliedBy('second')}`);
+    console.log(
+      `rebalance test on ${clientName}: ${sent} messages, ${deliveries - sent} delivered again; the second member applied ${await appliedBy('second')}`,
+    );
   }, 180_000);
 });

@@ -1,16 +1,19 @@
-import type { Consumer, EachBatchPayload, IHeaders, Kafka, KafkaMessage, Offsets, Producer } from 'kafkajs';
+import type { EachBatchPayload, Kafka, KafkaMessage, Offsets } from 'kafkajs';
+import { kafkajsProducer, type MessageProducer } from '../clients/producer';
 import type { DeadLetter, DeadLetterStore, RedriveResult } from '../dead-letters/store';
+import { failureSignal } from '../failure';
 import { HEADER, readHeaders } from '../headers';
 import { createBatchHandler } from './chunks';
 import { backgroundCommits } from './commits';
+import { parkedPublisher } from './parked-topic';
 import { createProcessor, type ProcessingOptions } from './processor';
 import { pruneInboxPeriodically } from './pruning';
 import { DeliveryAbandoned } from './retry';
 
 export type { ConsumedMessage, HandlerContext } from './processor';
 
-export interface ConsumerRunnerOptions<T> extends ProcessingOptions<T> {
-  kafka: Kafka;
+/** A consumer group's options, whichever Kafka client runs it. */
+export interface RunnerOptions<T> extends ProcessingOptions<T> {
   topics: string[];
   fromBeginning?: boolean;
   /**
@@ -29,8 +32,13 @@ export interface ConsumerRunnerOptions<T> extends ProcessingOptions<T> {
   deadLetters?: { store: DeadLetterStore; topic?: string };
 }
 
+export interface ConsumerRunnerOptions<T> extends RunnerOptions<T> {
+  kafka: Kafka;
+}
+
 export interface ConsumerRunner {
-  consumer: Consumer;
+  /** Rejects when the consumer failed for good (the client gave up restarting it). */
+  failed: Promise<never>;
   /** Finishes the chunk or message in hand, commits what is done, and leaves the group. */
   stop(): Promise<void>;
   /**
@@ -68,32 +76,25 @@ const toLetter = (topic: string, partition: number, message: KafkaMessage): Dead
  */
 export const runConsumer = async <T>(options: ConsumerRunnerOptions<T>): Promise<ConsumerRunner> => {
   const { groupId, deadLetters } = options;
-  let producer: Producer | undefined;
-  // The DLQ topic is for people to see; the dead-letter table is what redrive reads.
-  const publishParked = async (letter: DeadLetter, error: string) => {
-    if (!producer || !deadLetters?.topic) return;
-    const headers: IHeaders = {
-      ...letter.headers,
-      'dlq-error': error,
-      'dlq-topic': letter.topic,
-      'dlq-partition': String(letter.partition),
-      'dlq-offset': letter.offset,
-    };
-    await producer.send({ topic: deadLetters.topic, messages: [{ key: letter.key, value: letter.value, headers }] });
-  };
-  const processor = createProcessor(options, deadLetters?.store, publishParked);
+  let producer: MessageProducer | undefined;
+  const processor = createProcessor(
+    options,
+    deadLetters?.store,
+    parkedPublisher(() => producer, deadLetters?.topic),
+  );
   const handleBatch = createBatchHandler(options, processor);
   await processor.migrate();
   // Tables first: a database that refuses them leaves nothing connected behind.
-  if (deadLetters?.topic) {
-    producer = options.kafka.producer({ idempotent: true, maxInFlightRequests: 1, allowAutoTopicCreation: false });
-    await producer.connect();
-  }
+  if (deadLetters?.topic) producer = await kafkajsProducer(options.kafka);
   // An idle fetch waits at most half a second for messages (Kafka's own default; kafkajs
   // waits 5 s): stop() and a rebalance wait for the fetch in flight, so they take that long.
   // A message arriving ends the wait at once, unless messages are to gather (gatherMs).
   const fetchWait = options.gatherMs === undefined ? { maxWaitTimeInMs: 500 } : { maxWaitTimeInMs: options.gatherMs, minBytes: GATHER_BYTES };
   const consumer = options.kafka.consumer({ groupId, allowAutoTopicCreation: false, ...fetchWait });
+  const { failed, fail } = failureSignal();
+  consumer.on(consumer.events.CRASH, ({ payload }) => {
+    if (!payload.restart) fail(payload.error);
+  });
   await consumer.connect();
   await consumer.subscribe({ topics: options.topics, fromBeginning: options.fromBeginning ?? true });
 
@@ -150,7 +151,7 @@ export const runConsumer = async <T>(options: ConsumerRunnerOptions<T>): Promise
   });
 
   return {
-    consumer,
+    failed,
     stop: async () => {
       // From now on a batch commits before it returns, and kafkajs waits for the batch
       // under way before leaving the group: nothing resolved stays uncommitted.

@@ -1,13 +1,14 @@
-import type { Message, Producer } from 'kafkajs';
+import type { Message } from 'kafkajs';
 import type { EventStore, PositionedEvent, Subscription } from '@ordo/eventstore';
 import type { CheckpointStore } from '../checkpoints';
+import type { MessageProducer } from '../clients/producer';
 import { prepareEvent, takeBatch, type PreparedEvent } from './messages';
 import type { Routing } from './routing';
 
 export interface PublisherOptions {
   name: string;
   store: EventStore;
-  producer: Producer;
+  producer: MessageProducer;
   routing: Routing;
   checkpoints: CheckpointStore;
   from: string | undefined;
@@ -46,7 +47,7 @@ export const startPublisher = (options: PublisherOptions): Publisher => {
     for (const { messages } of batch) {
       for (const { topic, message } of messages) (byTopic.get(topic) ?? byTopic.set(topic, []).get(topic))?.push(message);
     }
-    await options.producer.sendBatch({ acks: -1, topicMessages: [...byTopic].map(([topic, messages]) => ({ topic, messages })) });
+    await options.producer.sendBatch([...byTopic].map(([topic, messages]) => ({ topic, messages })));
     // Halted during the send (the lock was lost): another relay may have saved a checkpoint by now.
     if (failure) throw failure;
     const last = batch[batch.length - 1];

@@ -1,7 +1,8 @@
-import type { Kafka, Producer } from 'kafkajs';
+import type { Kafka } from 'kafkajs';
 import type { EventStore } from '@ordo/eventstore';
 import type { ServiceMetrics } from '@ordo/runtime';
 import { sqlCheckpointStore, type CheckpointStore } from '../checkpoints';
+import { kafkajsProducer, type MessageProducer } from '../clients/producer';
 import { acquireRelayLock, type HeldLock, type RelayLockOptions } from './lock';
 import { registerRelayMetrics } from './metrics';
 import { startPublisher, type Publisher } from './publisher';
@@ -12,6 +13,8 @@ interface CommonRelayOptions {
   name: string;
   store: EventStore;
   kafka: Kafka;
+  /** The producer it publishes with. Default kafkajs's, from `kafka`. */
+  producer?: () => Promise<MessageProducer>;
   routing: Routing;
   /** Where the relay's gauges and counter are registered (the service's /metrics). */
   metrics?: ServiceMetrics;
@@ -83,8 +86,7 @@ export const startRelay = async (options: RelayOptions): Promise<Relay> => {
   const maxBatch = positiveInteger('maxBatch', options.maxBatch ?? RELAY_DEFAULTS.maxBatch);
   const maxBatchBytes = positiveInteger('maxBatchBytes', options.maxBatchBytes ?? RELAY_DEFAULTS.maxBatchBytes);
   const lingerMs = options.lingerMs ?? RELAY_DEFAULTS.lingerMs;
-  const producer: Producer = options.kafka.producer({ idempotent: true, maxInFlightRequests: 1, allowAutoTopicCreation: false });
-  await producer.connect();
+  const producer = await (options.producer ?? (() => kafkajsProducer(options.kafka)))();
   await options.checkpoints?.migrate();
 
   const stopping = new AbortController();

@@ -1,0 +1,48 @@
+import { compatibilityPartitioner, Producer } from '@platformatic/kafka';
+import type { IHeaders } from 'kafkajs';
+import type { MessageProducer } from './producer';
+
+// Acks from all in-sync replicas (Kafka's -1), as the kafkajs producer sends them.
+const ALL_REPLICAS = -1;
+
+const toBuffer = (value: string | Buffer): Buffer => (Buffer.isBuffer(value) ? value : Buffer.from(value));
+
+const headerMap = (headers: IHeaders | undefined): Map<Buffer, Buffer> => {
+  const map = new Map<Buffer, Buffer>();
+  for (const [name, value] of Object.entries(headers ?? {})) {
+    const first = Array.isArray(value) ? value[0] : value;
+    if (first !== undefined) map.set(Buffer.from(name), toBuffer(first));
+  }
+  return map;
+};
+
+/**
+ * @platformatic/kafka's producer behind the port, with kafkajs's guarantees: idempotent,
+ * acks from all replicas, one send at a time (the relay awaits each). Its partitioner is
+ * the Java client's murmur2, as kafkajs's is: a key lands in the same partition whichever
+ * client sent it (the library's default hashes negative values differently).
+ */
+export const platformaticProducer = async (options: { brokers: string[]; clientId: string }): Promise<MessageProducer> => {
+  const producer = new Producer({
+    clientId: options.clientId,
+    bootstrapBrokers: options.brokers,
+    idempotent: true,
+    acks: ALL_REPLICAS,
+    partitioner: compatibilityPartitioner,
+    autocreateTopics: false,
+  });
+  return {
+    sendBatch: async (topicMessages) => {
+      const messages = topicMessages.flatMap(({ topic, messages: each }) =>
+        each.map(({ key, value, headers }) => ({
+          topic,
+          ...(key === null || key === undefined ? {} : { key: toBuffer(key) }),
+          ...(value === null ? {} : { value: toBuffer(value) }),
+          headers: headerMap(headers),
+        })),
+      );
+      if (messages.length > 0) await producer.send({ messages });
+    },
+    disconnect: () => producer.close(),
+  };
+};
