@@ -1,4 +1,3 @@
-import { compatibilityPartitioner, Producer } from '@platformatic/kafka';
 import type { IHeaders } from 'kafkajs';
 import type { MessageProducer } from './producer';
 
@@ -23,6 +22,8 @@ const headerMap = (headers: IHeaders | undefined): Map<Buffer, Buffer> => {
  * client sent it (the library's default hashes negative values differently).
  */
 export const platformaticProducer = async (options: { brokers: string[]; clientId: string }): Promise<MessageProducer> => {
+  // Loaded when first used: a process on kafkajs (or on no Kafka, embedded mode) never holds it.
+  const { compatibilityPartitioner, Producer } = await import('@platformatic/kafka');
   const producer = new Producer({
     clientId: options.clientId,
     bootstrapBrokers: options.brokers,

@@ -1,5 +1,5 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import { Consumer, type Message } from '@platformatic/kafka';
+import type { Message } from '@platformatic/kafka';
 import { createBatchHandler } from '../consumer/chunks';
 import { backgroundCommits } from '../consumer/commits';
 import { parkedPublisher } from '../consumer/parked-topic';
@@ -81,6 +81,8 @@ export const runPlatformaticConsumer = async <T>(options: PlatformaticRunnerOpti
   await processor.migrate();
   if (deadLetters?.topic) producer = await platformaticProducer({ brokers: options.brokers, clientId: `${options.clientId}-dlq` });
 
+  // Loaded when first used, as the producer is (platformatic-producer.ts).
+  const { Consumer } = await import('@platformatic/kafka');
   const fetchWait = options.gatherMs === undefined ? { maxWaitTime: 500 } : { maxWaitTime: options.gatherMs, minBytes: GATHER_BYTES };
   const consumer = new Consumer({ clientId: options.clientId, bootstrapBrokers: options.brokers, groupId, ...GROUP_TIMINGS, ...FETCH_SIZES, ...fetchWait });
   const { failed, fail } = failureSignal();
