@@ -1,15 +1,12 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Message } from '@platformatic/kafka';
-import { createBatchHandler } from '../consumer/chunks';
 import { backgroundCommits } from '../consumer/commits';
-import { parkedPublisher } from '../consumer/parked-topic';
-import { createProcessor } from '../consumer/processor';
 import { pruneInboxPeriodically } from '../consumer/pruning';
 import type { ConsumerRunner, RunnerOptions } from '../consumer/runner';
+import { setUpHandling } from '../consumer/setup';
 import type { DeadLetter } from '../dead-letters/store';
 import { failureSignal } from '../failure';
 import { platformaticProducer } from './platformatic-producer';
-import type { MessageProducer } from './producer';
 
 export interface PlatformaticRunnerOptions<T> extends RunnerOptions<T> {
   brokers: string[];
@@ -69,17 +66,11 @@ const toLetter = (message: Message): DeadLetter => {
  * heartbeat here only asks whether the partition is still ours.
  */
 export const runPlatformaticConsumer = async <T>(options: PlatformaticRunnerOptions<T>): Promise<ConsumerRunner> => {
-  const { groupId, deadLetters } = options;
+  const { groupId } = options;
   const concurrency = options.concurrentPartitions ?? 3;
-  let producer: MessageProducer | undefined;
-  const processor = createProcessor(
-    options,
-    deadLetters?.store,
-    parkedPublisher(() => producer, deadLetters?.topic),
+  const { processor, handleBatch, disconnect } = await setUpHandling(options, () =>
+    platformaticProducer({ brokers: options.brokers, clientId: `${options.clientId}-dlq` }),
   );
-  const handleBatch = createBatchHandler(options, processor);
-  await processor.migrate();
-  if (deadLetters?.topic) producer = await platformaticProducer({ brokers: options.brokers, clientId: `${options.clientId}-dlq` });
 
   // Loaded when first used, as the producer is (platformatic-producer.ts).
   const { Consumer } = await import('@platformatic/kafka');
@@ -235,7 +226,7 @@ export const runPlatformaticConsumer = async <T>(options: PlatformaticRunnerOpti
       await commits.now(commit).catch((error: unknown) => options.logger?.warn({ err: error, groupId }, 'offset commit failed'));
       await stream.close();
       await consumer.close();
-      await producer?.disconnect();
+      await disconnect();
     },
     redrive: processor.redrive,
   };

@@ -1,14 +1,13 @@
 import type { EachBatchPayload, Kafka, KafkaMessage, Offsets } from 'kafkajs';
-import { kafkajsProducer, type MessageProducer } from '../clients/producer';
+import { kafkajsProducer } from '../clients/producer';
 import type { DeadLetter, DeadLetterStore, RedriveResult } from '../dead-letters/store';
 import { failureSignal } from '../failure';
 import { HEADER, readHeaders } from '../headers';
-import { createBatchHandler } from './chunks';
 import { backgroundCommits } from './commits';
-import { parkedPublisher } from './parked-topic';
-import { createProcessor, type ProcessingOptions } from './processor';
+import type { ProcessingOptions } from './processor';
 import { pruneInboxPeriodically } from './pruning';
 import { DeliveryAbandoned } from './retry';
+import { setUpHandling } from './setup';
 
 export type { ConsumedMessage, HandlerContext } from './processor';
 
@@ -75,17 +74,8 @@ const toLetter = (topic: string, partition: number, message: KafkaMessage): Dead
  * assigned.
  */
 export const runConsumer = async <T>(options: ConsumerRunnerOptions<T>): Promise<ConsumerRunner> => {
-  const { groupId, deadLetters } = options;
-  let producer: MessageProducer | undefined;
-  const processor = createProcessor(
-    options,
-    deadLetters?.store,
-    parkedPublisher(() => producer, deadLetters?.topic),
-  );
-  const handleBatch = createBatchHandler(options, processor);
-  await processor.migrate();
-  // Tables first: a database that refuses them leaves nothing connected behind.
-  if (deadLetters?.topic) producer = await kafkajsProducer(options.kafka);
+  const { groupId } = options;
+  const { processor, handleBatch, disconnect } = await setUpHandling(options, () => kafkajsProducer(options.kafka));
   // An idle fetch waits at most half a second for messages (Kafka's own default; kafkajs
   // waits 5 s): stop() and a rebalance wait for the fetch in flight, so they take that long.
   // A message arriving ends the wait at once, unless messages are to gather (gatherMs).
@@ -160,7 +150,7 @@ export const runConsumer = async <T>(options: ConsumerRunnerOptions<T>): Promise
       await pruning?.stop();
       await commits.settled();
       await consumer.disconnect();
-      await producer?.disconnect();
+      await disconnect();
     },
     redrive: processor.redrive,
   };
