@@ -40,7 +40,7 @@ export const runStandalone = (service: ServiceDefinition, environment: NodeJS.Pr
           )
           .optional(),
         KAFKA_BROKERS: env.list().default(['127.0.0.1:9092']),
-        /** The client the relay and the consumer groups run on (docs/decisions.md, "The Kafka client"). */
+        /** The client the relay and the consumer groups run on (docs/messaging.md, "The Kafka client"). */
         KAFKA_CLIENT: z.enum(KAFKA_CLIENTS).default('kafkajs'),
         // No default: a service on its own refuses to start rather than run with nothing guarded.
         // `customers=http://127.0.0.1:3005,...`: where the services this one calls listen.

@@ -4,7 +4,7 @@ import { platformaticProducer } from './platformatic-producer';
 import { runPlatformaticConsumer } from './platformatic-runner';
 import { kafkajsProducer, type MessageProducer } from './producer';
 
-/** The Kafka clients Ordo runs its relays and consumers on (docs/decisions.md, "The Kafka client"). */
+/** The Kafka clients Ordo runs its relays and consumers on (docs/messaging.md, "The Kafka client"). */
 export const KAFKA_CLIENTS = ['kafkajs', 'platformatic'] as const;
 export type KafkaClientName = (typeof KAFKA_CLIENTS)[number];
 
