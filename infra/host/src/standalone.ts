@@ -3,7 +3,7 @@ import pg from 'pg';
 import { z } from 'zod';
 import { createEventStore } from '@ordo/eventstore';
 import { authTokensFromEnv, defineHttpService, runHttpService, sqlIdempotencyStore, type RunningHttpService } from '@ordo/http';
-import { KAFKA_CLIENTS, kafkaBus, kafkajsClient, platformaticClient, sqlDeadLetterStore } from '@ordo/messaging';
+import { KAFKA_CLIENTS, kafkaBus, kafkaClientNamed, sqlDeadLetterStore } from '@ordo/messaging';
 import { env, pgPoolSql, roundRobin } from '@ordo/runtime';
 import { createModule, knownPeers, publishService, schemaOf, startService, type ServiceDefinition } from './module';
 import { failOnBusFailure, stopOnFailure } from './failure';
@@ -68,10 +68,7 @@ export const runStandalone = (service: ServiceDefinition, environment: NodeJS.Pr
         if (store) lifecycle.onShutdown('event store', () => store.close());
         const kafka = new Kafka({ clientId: `ordo-${service.name}`, brokers: config.KAFKA_BROKERS, logLevel: logLevel.NOTHING });
         const sql = pgPoolSql(pool);
-        const client =
-          config.KAFKA_CLIENT === 'platformatic'
-            ? platformaticClient({ brokers: config.KAFKA_BROKERS, clientId: `ordo-${service.name}` })
-            : kafkajsClient(kafka);
+        const client = kafkaClientNamed(config.KAFKA_CLIENT, { kafka, brokers: config.KAFKA_BROKERS, clientId: `ordo-${service.name}` });
         const bus = kafkaBus({ kafka, client, sql, schema, logger, metrics });
         lifecycle.onShutdown('bus', () => bus.close());
         failOnBusFailure(bus, logger, lifecycle);

@@ -7,7 +7,7 @@ export { contextRouting, eventMessageValue, type Route, type Routing } from './r
 export { sqlCheckpointStore, type CheckpointStore } from './checkpoints';
 export { HEADER, headersOf, messageIdOf, readHeaders, type MessageKind } from './headers';
 export { CHUNK_SIZES } from './consumer/chunks';
-export { kafkajsClient, platformaticClient, KAFKA_CLIENTS, type KafkaClient, type KafkaClientName } from './clients/kafka-client';
+export { kafkajsClient, platformaticClient, kafkaClientNamed, KAFKA_CLIENTS, type KafkaClient, type KafkaClientName } from './clients/kafka-client';
 export type { MessageProducer, TopicMessages } from './clients/producer';
 export { runConsumer, type ConsumerRunner, type ConsumerRunnerOptions, type RunnerOptions, type ConsumedMessage, type HandlerContext } from './consumer/runner';
 export { DEFAULT_RETRY, type RetryPolicy } from './consumer/retry';

@@ -6,7 +6,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { Kafka, logLevel } from 'kafkajs';
 import pg from 'pg';
 import { quoteIdentifier } from '@ordo/runtime';
-import { inbox, kafkajsClient, pgPoolDatabase, platformaticClient } from '../src';
+import { inbox, kafkaClientNamed, pgPoolDatabase, type KafkaClientName } from '../src';
 
 const { DATABASE_URL = '', SCHEMA = '', KAFKA_BROKERS = '', TOPIC = '', GROUP = '', DELAY_MS = '3', KAFKA_CLIENT = 'kafkajs', TABLE_SUFFIX = '' } = process.env;
 const brokers = KAFKA_BROKERS.split(',');
@@ -15,10 +15,11 @@ const main = async () => {
   const schema = quoteIdentifier(SCHEMA);
   const pool = new pg.Pool({ connectionString: DATABASE_URL, max: 2 });
   const database = pgPoolDatabase(pool);
-  const client =
-    KAFKA_CLIENT === 'platformatic'
-      ? platformaticClient({ brokers, clientId: GROUP })
-      : kafkajsClient(new Kafka({ clientId: GROUP, brokers, logLevel: logLevel.NOTHING }));
+  const client = kafkaClientNamed(KAFKA_CLIENT as KafkaClientName, {
+    kafka: new Kafka({ clientId: GROUP, brokers, logLevel: logLevel.NOTHING }),
+    brokers,
+    clientId: GROUP,
+  });
   await client.runConsumer<{ key: string; n: number }>({
     groupId: GROUP,
     topics: [TOPIC],

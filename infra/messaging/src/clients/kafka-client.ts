@@ -29,3 +29,7 @@ export const platformaticClient = ({ brokers, clientId }: { brokers: string[]; c
   producer: () => platformaticProducer({ brokers, clientId }),
   runConsumer: (options) => runPlatformaticConsumer({ ...options, brokers, clientId }),
 });
+
+/** The client a name stands for (a service's KAFKA_CLIENT): kafkajs's with `kafka`, @platformatic/kafka's with the brokers. */
+export const kafkaClientNamed = (name: KafkaClientName, { kafka, brokers, clientId }: { kafka: Kafka; brokers: string[]; clientId: string }): KafkaClient =>
+  name === 'platformatic' ? platformaticClient({ brokers, clientId }) : kafkajsClient(kafka);

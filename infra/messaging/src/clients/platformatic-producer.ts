@@ -1,4 +1,5 @@
 import type { IHeaders } from 'kafkajs';
+import { readHeaders } from '../headers';
 import type { MessageProducer } from './producer';
 
 // Acks from all in-sync replicas (Kafka's -1), as the kafkajs producer sends them.
@@ -6,14 +7,8 @@ const ALL_REPLICAS = -1;
 
 const toBuffer = (value: string | Buffer): Buffer => (Buffer.isBuffer(value) ? value : Buffer.from(value));
 
-const headerMap = (headers: IHeaders | undefined): Map<Buffer, Buffer> => {
-  const map = new Map<Buffer, Buffer>();
-  for (const [name, value] of Object.entries(headers ?? {})) {
-    const first = Array.isArray(value) ? value[0] : value;
-    if (first !== undefined) map.set(Buffer.from(name), toBuffer(first));
-  }
-  return map;
-};
+const headerMap = (headers: IHeaders | undefined): Map<Buffer, Buffer> =>
+  new Map(Object.entries(readHeaders(headers)).map(([name, value]) => [Buffer.from(name), Buffer.from(value)]));
 
 /**
  * @platformatic/kafka's producer behind the port, with kafkajs's guarantees: idempotent,

@@ -6,6 +6,7 @@ import type { ConsumerRunner, RunnerOptions } from '../consumer/runner';
 import { setUpHandling } from '../consumer/setup';
 import type { DeadLetter } from '../dead-letters/store';
 import { failureSignal } from '../failure';
+import { HEADER } from '../headers';
 import { platformaticProducer } from './platformatic-producer';
 
 export interface PlatformaticRunnerOptions<T> extends RunnerOptions<T> {
@@ -54,7 +55,7 @@ const toLetter = (message: Message): DeadLetter => {
     topic: message.topic,
     partition: message.partition,
     offset: String(message.offset),
-    ...(headers['event-id'] === undefined ? {} : { messageId: headers['event-id'] }),
+    ...(headers[HEADER.eventId] === undefined ? {} : { messageId: headers[HEADER.eventId] }),
     headers,
     // A record without a value (a tombstone) has an empty one here.
     value: message.value && message.value.length > 0 ? message.value.toString('utf8') : null,

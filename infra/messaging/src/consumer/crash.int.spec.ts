@@ -3,6 +3,7 @@ import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import pg from 'pg';
 import { eventually, testScope } from '@ordo/testing';
+import { KAFKA_CLIENTS } from '../clients/kafka-client';
 
 // A consumer killed with SIGKILL in the middle of a batch redelivers from its last
 // commit when started again; the inbox makes every redelivered message a no-op. On each
@@ -11,7 +12,7 @@ const scope = testScope();
 const TOTAL = 2_000;
 const KEYS = 10;
 
-describe.each(['kafkajs', 'platformatic'])('a consumer on %s killed in the middle of a batch', (client) => {
+describe.each(KAFKA_CLIENTS)('a consumer on %s killed in the middle of a batch', (client) => {
   const applied = `"${scope.schema}".applied_${client}`;
   const counters = `"${scope.schema}".counters_${client}`;
   let pool: pg.Pool;

@@ -3,7 +3,7 @@ import pg from 'pg';
 import { eventually, testScope } from '@ordo/testing';
 import { sqlDeadLetterStore } from '../dead-letters/store';
 import { HEADER } from '../headers';
-import { kafkajsClient, platformaticClient, type KafkaClient } from '../clients/kafka-client';
+import { KAFKA_CLIENTS, kafkaClientNamed } from '../clients/kafka-client';
 import { inbox, pgPoolDatabase } from './inbox';
 
 // The consumer's database goes away for 30 s, as in a failover, while messages flow:
@@ -42,13 +42,9 @@ describe('a 30 s outage of the consumer database', () => {
     await admin.end();
   });
 
-  const clients: [string, () => KafkaClient][] = [
-    ['kafkajs', () => kafkajsClient(scope.kafka())],
-    ['platformatic', () => platformaticClient({ brokers: scope.env.kafkaBrokers, clientId: scope.id })],
-  ];
-  it.each(clients)(
+  it.each(KAFKA_CLIENTS)(
     'on %s, parks nothing, loses nothing and applies each message once',
-    async (clientName, clientOf) => {
+    async (clientName) => {
       const topic = await scope.createTopic(`events-${clientName}`, { numPartitions: 3 });
       const database = pgPoolDatabase(pool);
       const effects = `"${scope.schema}".effects_${clientName}`;
@@ -56,7 +52,8 @@ describe('a 30 s outage of the consumer database', () => {
       await pool.query(`create table ${effects} (message_id text not null)`);
       const deadLetters = sqlDeadLetterStore(database, { schema: scope.schema });
       const groupId = scope.topic(`outage-${clientName}`);
-      const consumer = await clientOf().runConsumer({
+      const client = kafkaClientNamed(clientName, { kafka: scope.kafka(), brokers: scope.env.kafkaBrokers, clientId: scope.id });
+      const consumer = await client.runConsumer({
         groupId,
         topics: [topic],
         inbox: inbox(database, { schema: scope.schema }),

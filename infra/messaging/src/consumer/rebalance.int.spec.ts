@@ -1,7 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import pg from 'pg';
 import { eventually, testScope } from '@ordo/testing';
-import { kafkajsClient, platformaticClient, type KafkaClient } from '../clients/kafka-client';
+import { KAFKA_CLIENTS, kafkaClientNamed } from '../clients/kafka-client';
 import { HEADER } from '../headers';
 import { inbox, pgPoolDatabase } from './inbox';
 import type { ConsumerRunner } from './runner';
@@ -20,12 +20,8 @@ interface Counted {
 
 const patience = { timeoutMs: 60_000, intervalMs: 50 };
 
-const clients: [string, (member: string) => KafkaClient][] = [
-  ['kafkajs', (member) => kafkajsClient(scope.kafka(member))],
-  ['platformatic', (member) => platformaticClient({ brokers: scope.env.kafkaBrokers, clientId: member })],
-];
-
-describe.each(clients)('a consumer group on %s while a member joins and leaves', (clientName, clientOf) => {
+describe.each(KAFKA_CLIENTS)('a consumer group on %s while a member joins and leaves', (clientName) => {
+  const clientOf = (member: string) => kafkaClientNamed(clientName, { kafka: scope.kafka(member), brokers: scope.env.kafkaBrokers, clientId: member });
   const applied = `"${scope.schema}".applied_${clientName}`;
   let pool: pg.Pool;
   beforeAll(async () => {
