@@ -173,6 +173,7 @@ export const runPlatformaticConsumer = async <T>(options: PlatformaticRunnerOpti
 
   // After a rebalance: a partition no longer assigned drops what waits and fences what runs.
   consumer.on('consumer:group:join', () => {
+    processor.assigned();
     for (const work of partitions.values()) {
       if (assigned(work.topic, work.partition)) continue;
       waiting -= work.queue.length;

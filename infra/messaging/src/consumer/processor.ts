@@ -249,10 +249,30 @@ export const createProcessor = <T>(
     return done;
   };
 
+  // A sequence is parked by the member handling its messages. By Kafka key (the default),
+  // that is the owner of its partition, so what other members parked is new to this one
+  // only after a partition moved: the runner tells of every assignment, and the next batch
+  // reloads. A sequence that spans partitions (`sequenceBy`: the saga's instances, whose
+  // replies come keyed by sku) may be parked by another member at any time, so such a
+  // consumer reloads at every batch. What another member redrove may stay in `parked`:
+  // the next message of that sequence, parked behind nothing, is applied at once (park).
+  let assignment = 0;
+  let loadedFor: number | undefined;
+
   return {
-    /** Reloads the parked sequences, so those parked or redriven by another member are honoured. */
+    /**
+     * Reloads the parked sequences when those parked by another member may have changed:
+     * at every batch with `sequenceBy`, else once after each assignment.
+     */
     reloadParked: async (control: DeliveryControl = unattended) => {
-      if (deadLetters) await sharedReload(deadLetters, control);
+      if (!deadLetters || (!options.sequenceBy && loadedFor === assignment)) return;
+      const reloading = assignment;
+      await sharedReload(deadLetters, control);
+      loadedFor = reloading;
+    },
+    /** The group gave this member its partitions anew: the next batch reloads the parked sequences. */
+    assigned: () => {
+      assignment += 1;
     },
     migrate: async () => {
       await options.inbox?.migrate();

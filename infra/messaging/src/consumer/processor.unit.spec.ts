@@ -4,6 +4,8 @@ import type { DeliveryControl } from './retry';
 
 // The parked keys' reload: the batches of one fetch that ask for it in the same turn share
 // one query, which starts after the last of them asked; a batch asking later gets its own.
+// A consumer whose sequences span partitions (sequenceBy) asks at every batch; one
+// sequenced by Kafka key only after an assignment.
 const control = (active = true): DeliveryControl => ({ heartbeat: async () => undefined, isActive: () => active });
 
 /** A dead-letter store whose parkedKeys answers from `parked` as it is when the query runs, counting the queries. */
@@ -18,7 +20,9 @@ const countingStore = (parked: Set<string>) => {
   return { store, queries };
 };
 
-const processorOn = (store: DeadLetterStore) => createProcessor({ groupId: 'g', handle: async () => undefined }, store);
+/** A consumer sequenced by something other than the Kafka key: it reloads at every batch. */
+const processorOn = (store: DeadLetterStore) =>
+  createProcessor({ groupId: 'g', handle: async () => undefined, sequenceBy: (message) => String(message.value) }, store);
 
 describe('reloading the parked keys', () => {
   it('serves the batches that ask in the same turn with one query', async () => {
@@ -59,5 +63,47 @@ describe('reloading the parked keys', () => {
     const processor = createProcessor({ groupId: 'g', handle: async () => undefined, retry: { attempts: 3, initialMs: 1 } }, store);
     await Promise.all([processor.reloadParked(control(false)), processor.reloadParked(control(true))]);
     expect(attempts).toBe(2);
+  });
+
+  describe('sequenced by Kafka key', () => {
+    const byKey = (store: DeadLetterStore) => createProcessor({ groupId: 'g', handle: async () => undefined }, store);
+
+    it('reloads at its first batch, then only at the first batch after each assignment', async () => {
+      const parked = new Set<string>();
+      const { store, queries } = countingStore(parked);
+      const processor = byKey(store);
+      await processor.reloadParked(control());
+      parked.add('parked-before-the-partition-moved');
+      await processor.reloadParked(control());
+      expect(queries).toEqual([[]]);
+
+      processor.assigned();
+      await processor.reloadParked(control());
+      await processor.reloadParked(control());
+
+      expect(queries).toEqual([[], ['parked-before-the-partition-moved']]);
+    });
+
+    it('reloads again at the next batch when the reload failed, or an assignment came while it ran', async () => {
+      let attempts = 0;
+      const assignments = { during: () => undefined as void };
+      const store = {
+        parkedKeys: async () => {
+          attempts++;
+          if (attempts === 1) throw new Error('the database is down');
+          if (attempts === 2) assignments.during();
+          return new Set<string>();
+        },
+      } as unknown as DeadLetterStore;
+      const processor = createProcessor({ groupId: 'g', handle: async () => undefined, retry: { attempts: 1, initialMs: 1 } }, store);
+      assignments.during = () => processor.assigned();
+
+      await expect(processor.reloadParked(control())).rejects.toThrow('the database is down');
+      await processor.reloadParked(control());
+      await processor.reloadParked(control());
+      await processor.reloadParked(control());
+
+      expect(attempts).toBe(3);
+    });
   });
 });

@@ -43,8 +43,8 @@ export interface ConsumerRunner {
   /**
    * Applies a parked key's messages in order through this runner's parse, inbox and
    * handler (an operator calls it once the cause is fixed), stopping at the first failure.
-   * Requires `deadLetters`. Any group member may redrive: members reload the parked keys
-   * on every batch, and one that parks a message finding nothing ahead of it applies it.
+   * Requires `deadLetters`. Any group member may redrive: a member that parks a message
+   * behind its sequence and finds nothing ahead of it applies it.
    */
   redrive(sequence: string): Promise<RedriveResult>;
 }
@@ -85,6 +85,8 @@ export const runConsumer = async <T>(options: ConsumerRunnerOptions<T>): Promise
   consumer.on(consumer.events.CRASH, ({ payload }) => {
     if (!payload.restart) fail(payload.error);
   });
+  // Emitted once the group has synced, before the first fetch of the new assignment.
+  consumer.on(consumer.events.GROUP_JOIN, () => processor.assigned());
   await consumer.connect();
   await consumer.subscribe({ topics: options.topics, fromBeginning: options.fromBeginning ?? true });
 
@@ -115,8 +117,8 @@ export const runConsumer = async <T>(options: ConsumerRunnerOptions<T>): Promise
       // A rebalance took the partition, or we are stopping: the rest is left to its next owner.
       const control = { heartbeat, isActive: () => isRunning() && !isStale() && !stopped.signal.aborted, signal: stopped.signal };
       try {
-        // Reloaded at every batch (one small query): a sequence parked or redriven by another
-        // member, before or after a rebalance, is honoured without any event wiring.
+        // After a rebalance (and at every batch of a consumer with sequenceBy): a sequence
+        // parked by another member is honoured (processor.ts, reloadParked).
         await processor.reloadParked(control);
         await handleBatch(
           batch.messages.map((message) => toLetter(batch.topic, batch.partition, message)),
