@@ -24,7 +24,7 @@ const GATHER_BYTES = 1 << 20;
  * Messages read and not yet handled, over every partition: above it the stream pauses. About
  * 5 MB at the sizes Ordo's events have, the order of one kafkajs fetch (10 MiB at most); at
  * 2,000 the runner carried 0.79 of the kafkajs runner's messages a second, at 10,000 0.88
- (one messaging bench run each, 2026-12-04).
+ * (one messaging bench run each, 2026-12-04).
  */
 const MAX_WAITING = 10_000;
 /** The pause before a partition's failed messages are tried again (kafkajs retries a failed batch likewise). */

@@ -86,17 +86,15 @@ describe('reloading the parked keys', () => {
 
     it('reloads again at the next batch when the reload failed, or an assignment came while it ran', async () => {
       let attempts = 0;
-      const assignments = { during: () => undefined as void };
       const store = {
         parkedKeys: async () => {
           attempts++;
           if (attempts === 1) throw new Error('the database is down');
-          if (attempts === 2) assignments.during();
+          if (attempts === 2) processor.assigned(); // an assignment while the reload runs
           return new Set<string>();
         },
       } as unknown as DeadLetterStore;
       const processor = createProcessor({ groupId: 'g', handle: async () => undefined, retry: { attempts: 1, initialMs: 1 } }, store);
-      assignments.during = () => processor.assigned();
 
       await expect(processor.reloadParked(control())).rejects.toThrow('the database is down');
       await processor.reloadParked(control());
