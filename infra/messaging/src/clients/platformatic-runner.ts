@@ -1,6 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Message } from '@platformatic/kafka';
-import { backgroundCommits } from '../consumer/commits';
+import { backgroundCommits } from '../background-commits';
 import { pruneInboxPeriodically } from '../consumer/pruning';
 import type { ConsumerRunner, RunnerOptions } from '../consumer/runner';
 import { setUpHandling } from '../consumer/setup';

@@ -3,7 +3,7 @@ import { kafkajsProducer } from '../clients/producer';
 import type { DeadLetter, DeadLetterStore, RedriveResult } from '../dead-letters/store';
 import { failureSignal } from '../failure';
 import { HEADER, readHeaders } from '../headers';
-import { backgroundCommits } from './commits';
+import { backgroundCommits } from '../background-commits';
 import type { ProcessingOptions } from './processor';
 import { pruneInboxPeriodically } from './pruning';
 import { DeliveryAbandoned } from './retry';

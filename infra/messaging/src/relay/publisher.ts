@@ -1,5 +1,6 @@
 import type { Message } from 'kafkajs';
 import type { EventStore, PositionedEvent, Subscription } from '@ordo/eventstore';
+import { backgroundCommits } from '../background-commits';
 import type { CheckpointStore } from '../checkpoints';
 import type { MessageProducer } from '../clients/producer';
 import { prepareEvent, takeBatch, type PreparedEvent } from './messages';
@@ -15,7 +16,7 @@ export interface PublisherOptions {
   maxBatch: number;
   maxBatchBytes: number;
   lingerMs: number;
-  /** Events Kafka acknowledged and whose checkpoint is saved. */
+  /** Events Kafka acknowledged, and the checkpoint after them (saved in the background: background-commits.ts). */
   onPublished: (events: number, checkpoint: string) => void;
 }
 
@@ -32,7 +33,10 @@ export interface Publisher {
  * Follows the store from a checkpoint and publishes every event (docs/architecture.md: the stream
  * is the outbox). The checkpoint is saved only after Kafka acknowledged, so a crash
  * repeats some events and loses none; the idempotent producer with one request in
- * flight keeps the order per key across retries.
+ * flight keeps the order per key across retries. It is saved beside the sends, at most
+ * every 200 ms with the latest acknowledged, not after each send: while events trickle
+ * in, a send is an event or two, and its checkpoint was a statement and a round trip
+ * the next send waited for. A crash repeats up to that much more.
  */
 export const startPublisher = (options: PublisherOptions): Publisher => {
   const { maxBatch, maxBatchBytes, lingerMs } = options;
@@ -41,6 +45,13 @@ export const startPublisher = (options: PublisherOptions): Publisher => {
   let bufferedBytes = 0;
   let failure: unknown;
   let lingerTimer: NodeJS.Timeout | undefined;
+  // A save that fails, or finds a checkpoint further on, stops the relay (halt, below).
+  const saves = backgroundCommits((error) => halt(error));
+  const saveCheckpoint = (checkpoint: string) => async () => {
+    if (!(await options.checkpoints.save(options.name, checkpoint))) {
+      throw new Error(`relay '${options.name}': a checkpoint after ${checkpoint} is saved already, so another relay publishes under this name; this one stops`);
+    }
+  };
 
   const send = async (batch: PreparedEvent[]) => {
     const byTopic = new Map<string, Message[]>();
@@ -52,11 +63,7 @@ export const startPublisher = (options: PublisherOptions): Publisher => {
     if (failure) throw failure;
     const last = batch[batch.length - 1];
     if (!last) return;
-    if (!(await options.checkpoints.save(options.name, last.event.checkpoint))) {
-      throw new Error(
-        `relay '${options.name}': a checkpoint after ${last.event.checkpoint} is saved already, so another relay publishes under this name; this one stops`,
-      );
-    }
+    saves.request(saveCheckpoint(last.event.checkpoint));
     options.onPublished(batch.length, last.event.checkpoint);
   };
 
@@ -64,7 +71,7 @@ export const startPublisher = (options: PublisherOptions): Publisher => {
    * Sends the buffer, batch after batch, until it is empty: one send at a time, so the
    * order holds, and what arrives while a send is in flight waits for it and goes in the
    * next batch. Under load the batches grow, not a queue of small sends (one per
-   * linger), each paying Kafka's acknowledgement and a checkpoint write.
+   * linger), each paying Kafka's acknowledgement.
    */
   let draining: Promise<void> | undefined;
   const drain = async () => {
@@ -120,13 +127,18 @@ export const startPublisher = (options: PublisherOptions): Publisher => {
     void subscription.stop();
   }
 
+  // Ends with what Kafka acknowledged checkpointed, before the caller lets go of the lock:
+  // after a failure too, so a restart repeats less (a lost lock's connection fails the save).
   const done = subscription.done.then(
     async () => {
       if (failure) throw failure;
       await flush();
+      await saves.settled();
+      if (failure) throw failure;
     },
-    (error: unknown) => {
+    async (error: unknown) => {
       clearTimeout(lingerTimer);
+      await saves.settled();
       throw failure ?? error;
     },
   );

@@ -7,6 +7,7 @@ import { sqlCheckpointStore } from '../checkpoints';
 import { inbox, pgPoolDatabase } from '../consumer/inbox';
 import { runConsumer, type ConsumedMessage } from '../consumer/runner';
 import { HEADER } from '../headers';
+import { checkpointBefore } from '../../test/topic-messages';
 import { startRelay } from './relay';
 import { contextRouting } from './routing';
 
@@ -117,6 +118,50 @@ describe('the relay from the event store to Kafka', () => {
     await new Promise((resolve) => setTimeout(resolve, 1_000));
     expect(again.status().published).toBe(1);
     await again.stop();
+    await store.close();
+  });
+
+  it('saves its checkpoint beside its sends: a slow save holds no send back, saves come far fewer than sends, and the last is saved when it stops', async () => {
+    const context = `relayc${scope.id.replace(/_/g, '')}`.slice(0, 40);
+    const admin = scope.kafka().admin();
+    await admin.connect();
+    await admin.createTopics({ topics: [{ topic: `ordo.${context}.events`, numPartitions: 3 }], waitForLeaders: true });
+    await admin.disconnect();
+    const store = await createEventStore(scope.env.databaseUrl, { schema: scope.schema });
+    const stored = sqlCheckpointStore(pool, { schema: scope.schema });
+    // Every save asked for, in order, each taking 300 ms: a send that waited for one would wait that long.
+    const asked: string[] = [];
+    const checkpoints = {
+      ...stored,
+      save: async (name: string, checkpoint: string) => {
+        asked.push(checkpoint);
+        await new Promise((resolve) => setTimeout(resolve, 300));
+        return stored.save(name, checkpoint);
+      },
+    };
+    // Starting after what the tests before appended to the store.
+    let last: string | undefined;
+    const lastInStore = async () => {
+      for await (const event of store.readAll()) last = event.checkpoint;
+      return last;
+    };
+    const before = await lastInStore();
+    if (before) await stored.save('relay-c', before);
+    const relay = await startRelay({ name: 'relay-c', store, kafka: scope.kafka(), routing: contextRouting(context), checkpoints, lingerMs: 1 });
+
+    // Ten events trickle in, each after the last was published: ten sends.
+    for (let n = 0; n < 10; n++) {
+      await store.appendToStream('trickle-0', eventsFor('trickle0', n, 1), { expectedRevision: 'any' });
+      await eventually(() => relay.status().published === n + 1, `event ${n} published`, { timeoutMs: 10_000, intervalMs: 5 });
+    }
+    // Had each send saved its checkpoint before the next went, there would be ten by now.
+    expect(asked.length).toBeLessThan(10);
+    await relay.stop();
+
+    await lastInStore();
+    expect(await stored.load('relay-c')).toBe(last);
+    expect(asked.at(-1)).toBe(last);
+    expect(asked.filter((checkpoint, index) => index > 0 && checkpointBefore(checkpoint, asked[index - 1] ?? '0:0'))).toEqual([]);
     await store.close();
   });
 

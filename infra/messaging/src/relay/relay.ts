@@ -51,6 +51,7 @@ export type RelayOptions = CommonRelayOptions &
 export interface RelayStatus {
   /** Publishing (it holds the lock, or has none), or a standby waiting for the lock. */
   role: 'publishing' | 'standby';
+  /** After the last event Kafka acknowledged; saved in the background, at most every 200 ms (publisher.ts). */
   checkpoint: string | undefined;
   published: number;
   /** Events read from the store and not yet acknowledged by Kafka. */

@@ -1,5 +1,5 @@
 import { jest } from '@jest/globals';
-import { backgroundCommits } from './commits';
+import { backgroundCommits } from './background-commits';
 
 /** A commit that records its name when it runs, and answers when the test says so. */
 const recorder = () => {

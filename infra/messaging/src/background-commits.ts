@@ -1,18 +1,22 @@
 /**
- * Offsets committed beside the fetch loop, not in it. kafkajs's auto-commit sends a
- * commit after every batch and fetches again only once the group coordinator answered:
- * while messages trickle in, that round trip is most of a message's way from producer
- * to handler (about 20 ms in the benchmark, 4 without it). Here a batch's end only asks
- * for a commit; one commit runs at a time, taking everything resolved until it starts,
- * and a commit starts at most every `everyMs`: while messages trickle in, each batch is
- * a message or two, and a commit after each was a broker write per message, for nothing
- * more than fewer messages delivered again after a crash.
+ * Progress saved beside the work, not in it: a consumer's Kafka offsets and a relay's
+ * checkpoint. Work done only asks for a commit; one commit runs at a time, taking
+ * everything done until it starts, and a commit starts at most every `everyMs`. While
+ * messages trickle in, each batch is a message or two, and a commit after each was a
+ * write per message (to the broker's offsets, or a checkpoint row), for nothing more than
+ * less to do again after a crash: at least once, and the inbox and command ids take a
+ * repeat without a second effect.
  *
- * Where the next owner of a partition starts from the commit, it is made before going
- * on, as kafkajs does: when stopping, when the group rebalances (a heartbeat says so),
- * and when a batch fails. A background commit that fails (the group moved on) is told to
- * onFailure and let go: its messages are delivered again, at least once, and the inbox
- * skips them.
+ * Consumers. kafkajs's auto-commit sends a commit after every batch and fetches again
+ * only once the group coordinator answered: while messages trickle in, that round trip
+ * is most of a message's way from producer to handler (about 20 ms in the benchmark, 4
+ * without it). Where the next owner of a partition starts from the commit, it is made
+ * before going on, as kafkajs does: when stopping, when the group rebalances (a
+ * heartbeat says so), and when a batch fails. A background commit that fails (the group
+ * moved on) is told to onFailure and let go: its messages are delivered again.
+ *
+ * Relays (publisher.ts). The next batch is sent without waiting for the last one's
+ * checkpoint; a relay that stops saves its last checkpoint before it lets go of the lock.
  */
 export const COMMIT_EVERY_MS = 200;
 
