@@ -2,6 +2,7 @@ import { EventEmitter } from 'node:events';
 import pg from 'pg';
 import { createLogger, pgliteSql, pgPoolSql, type PgliteDatabase } from '@ordo/runtime';
 import { pgListener, type ListenerLogger } from './listener';
+import { listenerCensus } from './listener-census';
 
 /** The application_name of the connection that LISTENs, to find it in pg_stat_activity. */
 export const LISTEN_APPLICATION_NAME = 'ordo-eventstore-listen';
@@ -16,7 +17,7 @@ export interface PgDriver {
   transaction<T>(work: (query: PgDriver['query']) => Promise<T>): Promise<T>;
   /** Wakes this process's listeners on the channel, at once. */
   wakeHere(channel: string): void;
-  /** Wakes other processes' listeners, where the database is shared (PGlite has no others). */
+  /** Wakes other drivers' listeners (other processes'), where one listens on the database (PGlite has no others). */
   notify(channel: string): Promise<void>;
   listen(channel: string, onNotify: () => void): Promise<() => Promise<void>>;
   /** Whether notifications from other processes arrive now (PGlite: always, it has no others). */
@@ -63,6 +64,11 @@ export const pgPoolDriver = (connectionString: string, options: PgPoolDriverOpti
     logger: options.logger ?? createLogger({ service: 'ordo-eventstore' }),
     applicationName: LISTEN_APPLICATION_NAME,
   });
+  const census = listenerCensus({
+    query: (text, params) => pool.query(text, params),
+    applicationName: LISTEN_APPLICATION_NAME,
+    ownListener: listener.backendPid,
+  });
   return {
     // A server every process shares, where each read costs a round trip: under load its relays
     // read no more often than every 5 ms, as before the pace followed the load (at 2 to 4 ms
@@ -75,7 +81,10 @@ export const pgPoolDriver = (connectionString: string, options: PgPoolDriverOpti
       (await pool.query({ text, values: params, ...(options?.name && { name: options.name }) })) as unknown as { rows: Row[] },
     transaction: pooled.transaction,
     wakeHere: (channel) => void local.emit(channel),
-    notify: async (channel) => void (await pool.query('select pg_notify($1, null)', [channel])),
+    // Only where another driver listens on the database (listener-census.ts): else it reaches nobody.
+    notify: async (channel) => {
+      if (await census.othersListening()) await pool.query('select pg_notify($1, null)', [channel]);
+    },
     listen: async (channel, onNotify) => {
       local.on(channel, onNotify);
       await listener.listen(channel);

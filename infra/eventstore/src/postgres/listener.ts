@@ -12,6 +12,8 @@ export interface PgListener {
   listen(channel: string): Promise<void>;
   /** Whether the LISTEN connection is up: while it is not, subscribers only poll. */
   isListening(): boolean;
+  /** The LISTEN connection's backend process id, while it is up. */
+  backendPid(): number | undefined;
   close(): Promise<void>;
 }
 
@@ -59,6 +61,9 @@ export const pgListener = (
     next.on('end', () => lost(next));
     try {
       await next.connect();
+      // Named by a statement, since an application_name in the connection string would win
+      // over the client's option: other drivers find this connection by it (listener-census.ts).
+      await next.query(`set application_name = ${pg.escapeLiteral(applicationName)}`);
       // A channel added while these run is iterated too: a Set's iterator sees additions.
       for (const channel of channels) await next.query(`listen ${pg.escapeIdentifier(channel)}`);
     } catch (error) {
@@ -111,6 +116,8 @@ export const pgListener = (
       }
     },
     isListening: () => client !== undefined,
+    // pg's client learns its backend's process id on connecting; its types do not declare it.
+    backendPid: () => (client as unknown as { processID?: number } | undefined)?.processID,
     close: async () => {
       closed = true;
       clearTimeout(retryTimer);

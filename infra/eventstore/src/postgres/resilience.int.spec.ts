@@ -3,6 +3,7 @@ import { eventually, testScope } from '@ordo/testing';
 import { eventIdFor } from '../ids';
 import { LISTEN_APPLICATION_NAME, pgPoolDriver, type PgDriver } from './driver';
 import type { ListenerLogger } from './listener';
+import { LISTENER_CENSUS_MS } from './listener-census';
 import { postgresEventStore, type PostgresEventStore } from './store';
 
 const scope = testScope();
@@ -99,7 +100,8 @@ describe('PostgreSQL store on a real server', () => {
       const unlisten = await driver.listen(channel, () => void (woken += 1));
       await eventually(() => driver.isListening(), 'the LISTEN connection');
       // An observer of its own hears both, so the test knows when the echo would have come.
-      const observer = new pg.Client({ connectionString: scope.env.databaseUrl });
+      // Named as a driver's LISTEN connection, so that the driver's NOTIFY goes out for it.
+      const observer = new pg.Client({ connectionString: scope.env.databaseUrl, application_name: LISTEN_APPLICATION_NAME });
       await observer.connect();
       let observed = 0;
       observer.on('notification', () => void (observed += 1));
@@ -113,6 +115,48 @@ describe('PostgreSQL store on a real server', () => {
       } finally {
         await observer.end();
         await unlisten();
+      }
+    });
+
+    it("are sent only while another driver's LISTEN connection is open on the database", async () => {
+      // A database of its own: no other test's listener is on it.
+      const database = `ordo_census_${scope.id}`.toLowerCase();
+      await admin.query(`create database ${pg.escapeIdentifier(database)}`);
+      const url = new URL(scope.env.databaseUrl);
+      url.pathname = `/${database}`;
+      const channel = `ordo_events_${scope.schema}`;
+      // Hears every NOTIFY on the channel, and is no driver's: the census leaves it out.
+      const eavesdropper = new pg.Client({ connectionString: url.toString(), application_name: 'eavesdropper' });
+      await eavesdropper.connect();
+      let heard = 0;
+      eavesdropper.on('notification', () => void (heard += 1));
+      await eavesdropper.query(`listen ${pg.escapeIdentifier(channel)}`);
+      const stores: PostgresEventStore[] = [];
+      const open = async () => {
+        const opened = await postgresEventStore(pgPoolDriver(url.toString(), { logger }), { schema: scope.schema });
+        stores.push(opened);
+        const seen: string[] = [];
+        const subscription = opened.subscribeToAll({ handler: (event) => void seen.push(event.stream) });
+        await eventually(() => opened.listening, 'its LISTEN connection');
+        return { store: opened, seen, subscription };
+      };
+      try {
+        const alone = await open();
+        await alone.store.appendToStream('census-1', JSON.parse(payload('census-1')), { expectedRevision: 'no_stream' });
+        await eventually(() => alone.seen.includes('census-1'), 'its own subscriber woken');
+        // Past the debounce and a census: a NOTIFY would have been heard by now.
+        await new Promise((resolve) => setTimeout(resolve, 300));
+        expect(heard).toBe(0);
+
+        const other = await open();
+        await new Promise((resolve) => setTimeout(resolve, LISTENER_CENSUS_MS)); // the next census finds it
+        await alone.store.appendToStream('census-2', JSON.parse(payload('census-2')), { expectedRevision: 'no_stream' });
+        await eventually(() => heard > 0 && other.seen.includes('census-2'), 'the NOTIFY, and the other driver woken');
+        await Promise.all([alone.subscription.stop(), other.subscription.stop()]);
+      } finally {
+        await eavesdropper.end();
+        await Promise.all(stores.map((each) => each.close()));
+        await admin.query(`drop database ${pg.escapeIdentifier(database)} with (force)`);
       }
     });
   });
