@@ -98,6 +98,12 @@ export const toConsumed = (letter: DeadLetter): ConsumedMessage<unknown> => {
   return { topic, partition, offset, key, messageId: letter.messageId ?? `${topic}/${partition}/${offset}`, headers, value };
 };
 
+/**
+ * How often a consumer with `sequenceBy`, alone in its group, reloads the parked sequences
+ * all the same: a member that left the group may still park what it was handling.
+ */
+export const ALONE_RELOAD_MS = 1_000;
+
 const describeError = (error: unknown): string => (error instanceof Error ? error.message : String(error));
 
 /** A delivery after parse: the handler's message, or why it could not be parsed. */
@@ -254,25 +260,43 @@ export const createProcessor = <T>(
   // only after a partition moved: the runner tells of every assignment, and the next batch
   // reloads. A sequence that spans partitions (`sequenceBy`: the saga's instances, whose
   // replies come keyed by sku) may be parked by another member at any time, so such a
-  // consumer reloads at every batch. What another member redrove may stay in `parked`:
-  // the next message of that sequence, parked behind nothing, is applied at once (park).
+  // consumer reloads at every batch, unless the runner found the group to have this member
+  // alone in the assignment (`alone`): then it reloads at most every ALONE_RELOAD_MS, for
+  // a member that left the group may still be finishing what it was handling, and park it.
+  // What another member redrove may stay in `parked`: the next message of that sequence,
+  // parked behind nothing, is applied at once (park).
   let assignment = 0;
   let loadedFor: number | undefined;
+  let loadedAt = Number.NEGATIVE_INFINITY;
+  let aloneIn: number | undefined;
+  const upToDate = () => {
+    if (loadedFor !== assignment) return false;
+    if (!options.sequenceBy) return true;
+    return aloneIn === assignment && Date.now() - loadedAt < ALONE_RELOAD_MS;
+  };
 
   return {
     /**
      * Reloads the parked sequences when those parked by another member may have changed:
-     * at every batch with `sequenceBy`, else once after each assignment.
+     * once after each assignment, and with `sequenceBy` at every batch (alone in the group:
+     * every ALONE_RELOAD_MS).
      */
     reloadParked: async (control: DeliveryControl = unattended) => {
-      if (!deadLetters || (!options.sequenceBy && loadedFor === assignment)) return;
+      if (!deadLetters || upToDate()) return;
       const reloading = assignment;
+      const startedAt = Date.now();
       await sharedReload(deadLetters, control);
       loadedFor = reloading;
+      loadedAt = startedAt;
     },
-    /** The group gave this member its partitions anew: the next batch reloads the parked sequences. */
-    assigned: () => {
+    /** The group gave this member its partitions anew: the next batch reloads the parked sequences. Returns the assignment's number. */
+    assigned: (): number => {
       assignment += 1;
+      return assignment;
+    },
+    /** The group had this member alone in assignment `inAssignment` (a later one undoes it): no other member parks. */
+    alone: (inAssignment: number) => {
+      aloneIn = inAssignment;
     },
     migrate: async () => {
       await options.inbox?.migrate();

@@ -1,11 +1,12 @@
+import { jest } from '@jest/globals';
 import type { DeadLetterStore } from '../dead-letters/store';
-import { createProcessor } from './processor';
+import { ALONE_RELOAD_MS, createProcessor } from './processor';
 import type { DeliveryControl } from './retry';
 
 // The parked keys' reload: the batches of one fetch that ask for it in the same turn share
 // one query, which starts after the last of them asked; a batch asking later gets its own.
-// A consumer whose sequences span partitions (sequenceBy) asks at every batch; one
-// sequenced by Kafka key only after an assignment.
+// A consumer whose sequences span partitions (sequenceBy) asks at every batch, unless it
+// is alone in its group; one sequenced by Kafka key only after an assignment.
 const control = (active = true): DeliveryControl => ({ heartbeat: async () => undefined, isActive: () => active });
 
 /** A dead-letter store whose parkedKeys answers from `parked` as it is when the query runs, counting the queries. */
@@ -102,6 +103,45 @@ describe('reloading the parked keys', () => {
       await processor.reloadParked(control());
 
       expect(attempts).toBe(3);
+    });
+  });
+
+  describe('sequenced by sequenceBy, alone in its group', () => {
+    afterEach(() => jest.useRealTimers());
+
+    it('reloads once in the assignment it was found alone in, then every ALONE_RELOAD_MS, and at every batch again after the next assignment', async () => {
+      jest.useFakeTimers({ doNotFake: ['setImmediate', 'nextTick'] });
+      const { store, queries } = countingStore(new Set());
+      const processor = processorOn(store);
+      processor.alone(processor.assigned());
+
+      await processor.reloadParked(control());
+      await processor.reloadParked(control());
+      expect(queries).toHaveLength(1);
+
+      jest.advanceTimersByTime(ALONE_RELOAD_MS);
+      await processor.reloadParked(control());
+      await processor.reloadParked(control());
+      expect(queries).toHaveLength(2);
+
+      // Another member may have joined: alone only once the runner says so for this assignment.
+      processor.assigned();
+      await processor.reloadParked(control());
+      await processor.reloadParked(control());
+      expect(queries).toHaveLength(4);
+    });
+
+    it('is not taken for alone on word about an earlier assignment', async () => {
+      const { store, queries } = countingStore(new Set());
+      const processor = processorOn(store);
+      const earlier = processor.assigned();
+      processor.assigned();
+      processor.alone(earlier);
+
+      await processor.reloadParked(control());
+      await processor.reloadParked(control());
+
+      expect(queries).toHaveLength(2);
     });
   });
 });

@@ -86,7 +86,19 @@ export const runConsumer = async <T>(options: ConsumerRunnerOptions<T>): Promise
     if (!payload.restart) fail(payload.error);
   });
   // Emitted once the group has synced, before the first fetch of the new assignment.
-  consumer.on(consumer.events.GROUP_JOIN, () => processor.assigned());
+  consumer.on(consumer.events.GROUP_JOIN, ({ payload }) => {
+    const assignment = processor.assigned();
+    // With sequenceBy, batches reload the parked sequences, which another member may park
+    // at any time, unless the group has this member alone (processor.ts, reloadParked). Until
+    // the group is described, and should that fail, they reload as before.
+    if (!options.sequenceBy) return;
+    consumer.describeGroup().then(
+      ({ state, members }) => {
+        if (state === 'Stable' && members.length === 1 && members[0]?.memberId === payload.memberId) processor.alone(assignment);
+      },
+      () => undefined,
+    );
+  });
   await consumer.connect();
   await consumer.subscribe({ topics: options.topics, fromBeginning: options.fromBeginning ?? true });
 
@@ -117,8 +129,8 @@ export const runConsumer = async <T>(options: ConsumerRunnerOptions<T>): Promise
       // A rebalance took the partition, or we are stopping: the rest is left to its next owner.
       const control = { heartbeat, isActive: () => isRunning() && !isStale() && !stopped.signal.aborted, signal: stopped.signal };
       try {
-        // After a rebalance (and at every batch of a consumer with sequenceBy): a sequence
-        // parked by another member is honoured (processor.ts, reloadParked).
+        // After a rebalance (and at every batch of a consumer with sequenceBy, unless it is alone
+        // in its group): a sequence parked by another member is honoured (processor.ts, reloadParked).
         await processor.reloadParked(control);
         await handleBatch(
           batch.messages.map((message) => toLetter(batch.topic, batch.partition, message)),
