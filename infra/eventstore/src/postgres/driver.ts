@@ -1,7 +1,7 @@
 import { EventEmitter } from 'node:events';
 import pg from 'pg';
 import { createLogger, pgliteSql, pgPoolSql, type PgliteDatabase } from '@ordo/runtime';
-import { pgListener, type ListenerLogger } from './listener';
+import { backendPidOf, pgListener, type ListenerLogger } from './listener';
 import { listenerCensus } from './listener-census';
 
 /** The application_name of the connection that LISTENs, to find it in pg_stat_activity. */
@@ -53,10 +53,8 @@ export const pgPoolDriver = (connectionString: string, options: PgPoolDriverOpti
   // This pool's own NOTIFYs come back through LISTEN too, after wakeHere woke this process at
   // once: recognised by the sending backend, they would only cost every subscriber a read.
   const ownBackends = new Set<number>();
-  // pg's client learns its backend's process id on connecting; its types do not declare it.
-  const backendOf = (client: pg.PoolClient) => (client as unknown as { processID: number }).processID;
-  pool.on('connect', (client) => void ownBackends.add(backendOf(client)));
-  pool.on('remove', (client) => void ownBackends.delete(backendOf(client)));
+  pool.on('connect', (client) => void ownBackends.add(backendPidOf(client)));
+  pool.on('remove', (client) => void ownBackends.delete(backendPidOf(client)));
   const listener = pgListener(connectionString, {
     onNotify: (channel, sender) => {
       if (sender === undefined || !ownBackends.has(sender)) local.emit(channel);

@@ -7,6 +7,9 @@ export type ListenerLogger = Pick<Logger, 'info' | 'warn'>;
 const FIRST_RETRY_MS = 100;
 const LAST_RETRY_MS = 5_000;
 
+/** The backend process id pg's client learns on connecting; its types do not declare it. */
+export const backendPidOf = (client: pg.Client): number => (client as unknown as { processID: number }).processID;
+
 export interface PgListener {
   /** LISTENs on the channel from now on, on this connection and every one after it. */
   listen(channel: string): Promise<void>;
@@ -116,8 +119,7 @@ export const pgListener = (
       }
     },
     isListening: () => client !== undefined,
-    // pg's client learns its backend's process id on connecting; its types do not declare it.
-    backendPid: () => (client as unknown as { processID?: number } | undefined)?.processID,
+    backendPid: () => (client ? backendPidOf(client) : undefined),
     close: async () => {
       closed = true;
       clearTimeout(retryTimer);
