@@ -36,6 +36,7 @@ import { SERVICE_PACKAGES, SHOP_TOPIC_PARTITIONS, packageFolderOf } from '../src
 import { launchEmbedded, launchLocal, type LaunchedShop } from '../test/launch';
 import { shopClient, uniqueSku, type ShopClient } from '../test/shop-client';
 import { printProfile, summariseProfiles } from './cpu-profile';
+import { orderTimeline, printOrderTimeline } from './order-timeline';
 import { sampleProjectionLag, type ProjectionLag } from './projection-lag';
 
 const RATES = (process.env.BENCH_RATES ?? '25,50,75,100,150,200').split(',').map(Number);
@@ -285,9 +286,11 @@ const runMode = async ({ mode, client, label }: (typeof modeRuns)[number], flow:
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'ordo-saga-bench-'));
   const databasePrefix = `bench_saga_${randomBytes(3).toString('hex')}_`;
   let storeUrl = `pglite://${path.join(dataDir, 'pglite')}`;
+  // A context's store: embedded mode's one PGlite (a schema each), or its own database in local mode.
+  let storeOf: (context: string) => string = () => storeUrl;
   let shop: LaunchedShop;
   let brokerPid: number | undefined;
-  // Local mode: drops the databases and roles its supervisor made, once the confirmations are read.
+  // Local mode: drops the databases and roles its supervisor made, once the confirmations and the timeline are read.
   let dropDatabases: () => Promise<void> = async () => undefined;
   if (mode === 'embedded') shop = await launchEmbedded(dataDir, version, profiling);
   else {
@@ -304,6 +307,7 @@ const runMode = async ({ mode, client, label }: (typeof modeRuns)[number], flow:
     shop = local;
     // Orders' own database, as its own role; the schema inside it is still `orders`.
     storeUrl = local.databases.orders as string;
+    storeOf = (context) => local.databases[context] as string;
     dropDatabases = local.dropDatabases;
   }
   const sent: { rate: number; due: Map<string, number>; failed: number; sent: number; lag: ProjectionLag[] }[] = [];
@@ -344,7 +348,14 @@ const runMode = async ({ mode, client, label }: (typeof modeRuns)[number], flow:
   // PostgreSQL transactions per order: local mode's only (embedded mode's PGlite is inside its process).
   const transactionsPerOrder = mode === 'local' ? ((await transactionsIn(databasePrefix)) - transactionsBefore) / Math.max(orders, 1) : undefined;
 
-  const confirmed = await confirmationTimes(storeUrl, 'orders').finally(dropDatabases);
+  const readStores = async () => ({
+    confirmed: await confirmationTimes(storeUrl, 'orders'),
+    timeline: await orderTimeline(
+      storeOf,
+      sent.map(({ due }) => due),
+    ),
+  });
+  const { confirmed, timeline } = await readStores().finally(dropDatabases);
   const steps: Step[] = sent.map(({ rate, due, failed, sent: count, lag }) => {
     const latencies = [...due].flatMap(([orderId, at]) => (confirmed.has(orderId) ? [(confirmed.get(orderId) as number) - at] : [])).sort((a, b) => a - b);
     return {
@@ -359,7 +370,7 @@ const runMode = async ({ mode, client, label }: (typeof modeRuns)[number], flow:
     };
   });
   fs.rmSync(dataDir, { recursive: true, force: true });
-  return { mode: label, steps, processes, transactionsPerOrder, profile: summariseProfiles(profiles) };
+  return { mode: label, steps, processes, transactionsPerOrder, timeline, profile: summariseProfiles(profiles) };
 };
 
 /**
@@ -389,6 +400,7 @@ const printResult = ({
   steps,
   processes,
   transactionsPerOrder,
+  timeline,
   profile,
 }: Awaited<ReturnType<typeof runMode>> & { flow: string; scenario: string }) => {
   console.log(`\n== ${mode} mode, ${flow} flow, ${scenario}: POST to confirmed (ms)`);
@@ -423,6 +435,11 @@ const printResult = ({
   const totalMs = processes.reduce((sum, { cpuMsPerOrder }) => sum + cpuMsPerOrder, 0);
   console.log(`  ${'all'.padEnd(32)} ${''.padStart(9)} ${totalMs.toFixed(1).padStart(18)} ms`);
   if (transactionsPerOrder !== undefined) console.log(`PostgreSQL transactions per order, every service's database: ${transactionsPerOrder.toFixed(1)}`);
+  printOrderTimeline(
+    `${mode} mode, ${flow} flow, ${scenario}`,
+    steps.map(({ rate }) => rate),
+    timeline,
+  );
   printProfile(`${mode} mode, ${flow} flow, ${scenario}: CPU profile`, profile);
 };
 
