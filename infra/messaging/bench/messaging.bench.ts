@@ -215,7 +215,6 @@ const main = async () => {
         producer: () => client.producer(),
         routing: contextRouting(context),
         checkpoints: sqlCheckpointStore(pool, { schema: SCHEMA }),
-        lingerMs: 1,
       });
       const warmup = RATE * WARMUP_SECONDS;
       const latencies: number[] = [];

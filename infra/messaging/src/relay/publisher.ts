@@ -44,7 +44,8 @@ export const startPublisher = (options: PublisherOptions): Publisher => {
   const inFlight: PreparedEvent[] = [];
   let bufferedBytes = 0;
   let failure: unknown;
-  let lingerTimer: NodeJS.Timeout | undefined;
+  // Cancels the wait of a partial batch for more (lingerThenFlush), while one is under way.
+  let cancelLinger: (() => void) | undefined;
   // A save that fails, or finds a checkpoint further on, stops the relay (halt, below).
   const saves = backgroundCommits((error) => halt(error));
   const saveCheckpoint = (checkpoint: string) => async () => {
@@ -94,11 +95,33 @@ export const startPublisher = (options: PublisherOptions): Publisher => {
 
   /** Starts sending what is buffered unless a send is already in flight (which takes it next); resolves when the buffer is sent. */
   const flush = (): Promise<void> => {
-    clearTimeout(lingerTimer);
-    lingerTimer = undefined;
+    stopLingering();
     if (!draining && buffer.length > 0 && !failure) draining = drain();
     return draining ?? Promise.resolve();
   };
+
+  const sendLingered = () => void flush().catch(() => undefined);
+  /**
+   * A partial batch waits for the rest of the read it came in: the subscription hands a
+   * read's events over one after another without leaving the turn, so an immediate runs
+   * once they are all buffered. The store's read pacer already gathers a busy store's
+   * appends into one read; a further wait of 5 ms on top was a fixed 5 to 7 ms at every
+   * hop (docs/decisions.md). With lingerMs, it waits that long instead.
+   */
+  const lingerThenFlush = () => {
+    if (cancelLinger) return;
+    if (lingerMs === 0) {
+      const immediate = setImmediate(sendLingered);
+      cancelLinger = () => clearImmediate(immediate);
+    } else {
+      const timer = setTimeout(sendLingered, lingerMs);
+      cancelLinger = () => clearTimeout(timer);
+    }
+  };
+  function stopLingering() {
+    cancelLinger?.();
+    cancelLinger = undefined;
+  }
 
   const subscription: Subscription = options.store.subscribeToAll({
     from: options.from,
@@ -117,13 +140,13 @@ export const startPublisher = (options: PublisherOptions): Publisher => {
       bufferedBytes += prepared.bytes;
       // A full batch holds reading back until it is sent: memory stays at two batches.
       if (buffer.length >= maxBatch || bufferedBytes >= maxBatchBytes) await flush();
-      else if (!draining) lingerTimer ??= setTimeout(() => void flush().catch(() => undefined), lingerMs);
+      else if (!draining) lingerThenFlush();
     },
   });
 
   function halt(error: unknown) {
     failure ??= error;
-    clearTimeout(lingerTimer);
+    stopLingering();
     void subscription.stop();
   }
 
@@ -137,7 +160,7 @@ export const startPublisher = (options: PublisherOptions): Publisher => {
       if (failure) throw failure;
     },
     async (error: unknown) => {
-      clearTimeout(lingerTimer);
+      stopLingering();
       await saves.settled();
       throw failure ?? error;
     },

@@ -4,6 +4,7 @@ import pg from 'pg';
 import { createEventStore, eventIdFor, type EventStore } from '@ordo/eventstore';
 import { eventually, testScope } from '@ordo/testing';
 import { sqlCheckpointStore } from '../checkpoints';
+import { kafkajsProducer, type MessageProducer } from '../clients/producer';
 import { inbox, pgPoolDatabase } from '../consumer/inbox';
 import { runConsumer, type ConsumedMessage } from '../consumer/runner';
 import { HEADER } from '../headers';
@@ -162,6 +163,40 @@ describe('the relay from the event store to Kafka', () => {
     expect(await stored.load('relay-c')).toBe(last);
     expect(asked.at(-1)).toBe(last);
     expect(asked.filter((checkpoint, index) => index > 0 && checkpointBefore(checkpoint, asked[index - 1] ?? '0:0'))).toEqual([]);
+    await store.close();
+  });
+
+  it('by default sends what one read of the store brought in one send, not its first event alone', async () => {
+    const context = `relayd${scope.id.replace(/_/g, '')}`.slice(0, 40);
+    const admin = scope.kafka().admin();
+    await admin.connect();
+    await admin.createTopics({ topics: [{ topic: `ordo.${context}.events`, numPartitions: 3 }], waitForLeaders: true });
+    await admin.disconnect();
+    const store = await createEventStore(scope.env.databaseUrl, { schema: scope.schema });
+    const checkpoints = sqlCheckpointStore(pool, { schema: scope.schema });
+    // Starting after what the tests before appended to the store.
+    let last: string | undefined;
+    for await (const event of store.readAll()) last = event.checkpoint;
+    if (last) await checkpoints.save('relay-d', last);
+    // The messages of each send, in order.
+    const sends: number[] = [];
+    const producer = async (): Promise<MessageProducer> => {
+      const kafkajs = await kafkajsProducer(scope.kafka());
+      return {
+        sendBatch: async (topicMessages) => {
+          sends.push(topicMessages.reduce((count, { messages }) => count + messages.length, 0));
+          await kafkajs.sendBatch(topicMessages);
+        },
+        disconnect: () => kafkajs.disconnect(),
+      };
+    };
+    const relay = await startRelay({ name: 'relay-d', store, kafka: scope.kafka(), routing: contextRouting(context), checkpoints, producer });
+
+    // One append of 12 events, one transaction: a read has all or none, and hands them over one by one.
+    await store.appendToStream('together-0', eventsFor('together0', 0, 12), { expectedRevision: 'any' });
+    await eventually(() => relay.status().published === 12, 'the twelve published', { timeoutMs: 10_000, intervalMs: 5 });
+    expect(sends).toEqual([12]);
+    await relay.stop();
     await store.close();
   });
 

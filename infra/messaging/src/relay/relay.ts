@@ -26,7 +26,7 @@ interface CommonRelayOptions {
    * little), with headroom. Keep it at or under the topics' `max.message.bytes`.
    */
   maxBatchBytes?: number;
-  /** How long a partial batch waits for more before it is sent. Default 5 ms. */
+  /** How long a partial batch waits for more before it is sent. Default 0: until the rest of the store read it came in is buffered, no longer. */
   lingerMs?: number;
 }
 
@@ -76,7 +76,7 @@ const positiveInteger = (name: string, value: number): number => {
 };
 
 /** What a relay sends at most in one batch, and how long it waits for more events before sending, unless told otherwise. */
-export const RELAY_DEFAULTS = { maxBatch: 500, maxBatchBytes: 1_000_000, lingerMs: 5 } as const;
+export const RELAY_DEFAULTS = { maxBatch: 500, maxBatchBytes: 1_000_000, lingerMs: 0 } as const;
 
 /**
  * Publishes a context's store to Kafka. With a lock it first waits, as a standby, for
