@@ -80,6 +80,23 @@ const firstArrivals = (messages: ConsumedMessage<{ stream: string; data: { n: nu
   return byKey;
 };
 
+/** A context of this test's own, with its event topic made (three partitions). */
+const contextWithTopic = async (letter: string) => {
+  const context = `relay${letter}${scope.id.replace(/_/g, '')}`.slice(0, 40);
+  const admin = scope.kafka().admin();
+  await admin.connect();
+  await admin.createTopics({ topics: [{ topic: `ordo.${context}.events`, numPartitions: 3 }], waitForLeaders: true });
+  await admin.disconnect();
+  return context;
+};
+
+/** The checkpoint of the store's last event: where a relay starts to skip what the tests before appended. */
+const lastCheckpointIn = async (store: EventStore) => {
+  let last: string | undefined;
+  for await (const event of store.readAll()) last = event.checkpoint;
+  return last;
+};
+
 describe('the relay from the event store to Kafka', () => {
   let pool: pg.Pool;
   beforeAll(async () => {
@@ -123,11 +140,7 @@ describe('the relay from the event store to Kafka', () => {
   });
 
   it('saves its checkpoint beside its sends: a slow save holds no send back, saves come far fewer than sends, and the last is saved when it stops', async () => {
-    const context = `relayc${scope.id.replace(/_/g, '')}`.slice(0, 40);
-    const admin = scope.kafka().admin();
-    await admin.connect();
-    await admin.createTopics({ topics: [{ topic: `ordo.${context}.events`, numPartitions: 3 }], waitForLeaders: true });
-    await admin.disconnect();
+    const context = await contextWithTopic('c');
     const store = await createEventStore(scope.env.databaseUrl, { schema: scope.schema });
     const stored = sqlCheckpointStore(pool, { schema: scope.schema });
     // Every save asked for, in order, each taking 300 ms: a send that waited for one would wait that long.
@@ -141,12 +154,7 @@ describe('the relay from the event store to Kafka', () => {
       },
     };
     // Starting after what the tests before appended to the store.
-    let last: string | undefined;
-    const lastInStore = async () => {
-      for await (const event of store.readAll()) last = event.checkpoint;
-      return last;
-    };
-    const before = await lastInStore();
+    const before = await lastCheckpointIn(store);
     if (before) await stored.save('relay-c', before);
     const relay = await startRelay({ name: 'relay-c', store, kafka: scope.kafka(), routing: contextRouting(context), checkpoints, lingerMs: 1 });
 
@@ -159,7 +167,7 @@ describe('the relay from the event store to Kafka', () => {
     expect(asked.length).toBeLessThan(10);
     await relay.stop();
 
-    await lastInStore();
+    const last = await lastCheckpointIn(store);
     expect(await stored.load('relay-c')).toBe(last);
     expect(asked.at(-1)).toBe(last);
     expect(asked.filter((checkpoint, index) => index > 0 && checkpointBefore(checkpoint, asked[index - 1] ?? '0:0'))).toEqual([]);
@@ -167,17 +175,12 @@ describe('the relay from the event store to Kafka', () => {
   });
 
   it('by default sends what one read of the store brought in one send, not its first event alone', async () => {
-    const context = `relayd${scope.id.replace(/_/g, '')}`.slice(0, 40);
-    const admin = scope.kafka().admin();
-    await admin.connect();
-    await admin.createTopics({ topics: [{ topic: `ordo.${context}.events`, numPartitions: 3 }], waitForLeaders: true });
-    await admin.disconnect();
+    const context = await contextWithTopic('d');
     const store = await createEventStore(scope.env.databaseUrl, { schema: scope.schema });
     const checkpoints = sqlCheckpointStore(pool, { schema: scope.schema });
     // Starting after what the tests before appended to the store.
-    let last: string | undefined;
-    for await (const event of store.readAll()) last = event.checkpoint;
-    if (last) await checkpoints.save('relay-d', last);
+    const before = await lastCheckpointIn(store);
+    if (before) await checkpoints.save('relay-d', before);
     // The messages of each send, in order.
     const sends: number[] = [];
     const producer = async (): Promise<MessageProducer> => {
