@@ -63,7 +63,7 @@ const readTimelineEvents = async (storeOf: StoreOf): Promise<TimelineEvent[]> =>
 
 /**
  * The timeline of the orders of each rate (`dues`: each rate's order ids and when their
- * POST was due), a row per event label, ordered by its p50 at the first rate. Events of
+ * POST was due), a row per event label, ordered by its p50 at the first rate that has it. Events of
  * orders in no rate (the warm-up's) are left out.
  */
 export const timelineRows = (events: readonly TimelineEvent[], dues: readonly Map<string, number>[]): TimelineRow[] => {
@@ -75,24 +75,20 @@ export const timelineRows = (events: readonly TimelineEvent[], dues: readonly Ma
   }
   // label -> per rate, the ms after due of each order that has it
   const times = new Map<string, number[][]>();
-  const seen = new Map<string, Map<string, number>>(); // correlation id -> label -> how many so far
+  // correlation id -> label -> how many of it the order had so far
+  const seen = new Map<string, Map<string, number>>();
   for (const event of [...events].sort((a, b) => a.at - b.at)) {
     const order = dueOfCorrelation.get(event.correlationId);
     if (!order) continue;
     const label = `${event.context} ${event.type}${event.step ? ` ${event.step}` : ''}`;
-    const counts = seen.get(event.correlationId) ?? seen.set(event.correlationId, new Map()).get(event.correlationId);
-    const n = (counts?.get(label) ?? 0) + 1;
-    counts?.set(label, n);
+    let counts = seen.get(event.correlationId);
+    if (!counts) seen.set(event.correlationId, (counts = new Map()));
+    const n = (counts.get(label) ?? 0) + 1;
+    counts.set(label, n);
     const row = n === 1 ? label : `${label} #${n}`;
-    const perRate =
-      times.get(row) ??
-      times
-        .set(
-          row,
-          dues.map(() => []),
-        )
-        .get(row);
-    perRate?.[order.rateIndex]?.push(event.at - order.due);
+    let perRate = times.get(row);
+    if (!perRate) times.set(row, (perRate = dues.map(() => [])));
+    perRate[order.rateIndex]?.push(event.at - order.due);
   }
   const rows = [...times].map(([event, perRate]) => {
     const sorted = perRate.map((values) => [...values].sort((a, b) => a - b));
@@ -103,7 +99,9 @@ export const timelineRows = (events: readonly TimelineEvent[], dues: readonly Ma
       orders: sorted.map((values) => values.length),
     };
   });
-  return rows.sort((a, b) => (a.p50[0] ?? 0) - (b.p50[0] ?? 0));
+  // By the first rate that has the event (a rate may have none of an event: NaN).
+  const firstFigure = ({ p50 }: TimelineRow) => p50.find((value) => !Number.isNaN(value)) ?? 0;
+  return rows.sort((a, b) => firstFigure(a) - firstFigure(b));
 };
 
 /** The timeline of the orders of each rate, read from the contexts' stores (timelineRows). */
