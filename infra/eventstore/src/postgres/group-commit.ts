@@ -23,10 +23,11 @@ export interface GroupCommitOptions<Item, Result> {
   /** Several in one transaction, an answer each: a result, or the error of that append alone. */
   many(items: readonly Item[]): Promise<Array<Result | Error>>;
   /**
-   * A lone append goes through `many` too (and through `one` only if that fails as a
-   * whole), when `many` does something `one` does not: on PGlite, return what it inserted.
+   * Whether a lone append goes through `many` too (and through `one` only if that fails as
+   * a whole), asked for each: when `many` does something `one` does not, such as return
+   * what it inserted for a store's subscriptions to be handed.
    */
-  loneThroughMany?: boolean;
+  loneThroughMany?: () => boolean;
 }
 
 interface Waiting<Item, Result> {
@@ -38,7 +39,7 @@ interface Waiting<Item, Result> {
 export type GroupCommit<Item, Result> = (item: Item) => Promise<Result>;
 
 export const groupCommit = <Item, Result>(options: GroupCommitOptions<Item, Result>): GroupCommit<Item, Result> => {
-  const { maxInFlight, maxItems, maxChars, sizeOf, one, many, loneThroughMany = false } = options;
+  const { maxInFlight, maxItems, maxChars, sizeOf, one, many, loneThroughMany = () => false } = options;
   const waiting: Array<Waiting<Item, Result>> = [];
   let inFlight = 0;
 
@@ -79,7 +80,7 @@ export const groupCommit = <Item, Result>(options: GroupCommitOptions<Item, Resu
     while (inFlight < maxInFlight && waiting.length > 0) {
       const batch = nextBatch();
       inFlight += 1;
-      void (batch.length === 1 && !loneThroughMany ? alone(batch[0] as Waiting<Item, Result>) : together(batch)).finally(() => {
+      void (batch.length === 1 && !loneThroughMany() ? alone(batch[0] as Waiting<Item, Result>) : together(batch)).finally(() => {
         inFlight -= 1;
         // Not at once: the writers just answered append again within this turn of the event
         // loop, and their appends should go together, not behind one that waited alone.

@@ -60,3 +60,12 @@ export const parseCheckpoint = (checkpoint: Checkpoint | undefined): { transacti
 
 /** LIKE patterns that match streams starting with each prefix, taken literally. */
 export const prefixPatterns = (prefixes: readonly string[]): string[] => prefixes.map((prefix) => `${prefix.replace(/[\\%_]/g, (c) => `\\${c}`)}%`);
+
+/**
+ * A checkpoint's place in the reading order, (transaction id, position), as one number:
+ * both are below 2^64, so the later checkpoint has the greater key.
+ */
+export const readingOrderKey = (checkpoint: Checkpoint): bigint => {
+  const { transactionId, position } = parseCheckpoint(checkpoint);
+  return (BigInt(transactionId) << 64n) + BigInt(position);
+};

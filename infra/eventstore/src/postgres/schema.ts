@@ -101,6 +101,35 @@ const createObjects = async (query: PgDriver['query'], s: string): Promise<void>
       end if;
       written := v_outcome = 'w';
     end $$`);
+  // Where an append that has just inserted its events (in transaction p_tx) stands in the
+  // reading order: the checkpoint of the last event before its first, and '' when there is
+  // none. Null while an older transaction that may still commit events before these is
+  // running. Volatile, so that each of its queries takes a snapshot of its own, after p_tx
+  // was assigned (appendBatchStatement; store.ts, "Handing over"):
+  // - The snapshot's xmin, the oldest transaction still running with p_tx's own included,
+  //   is p_tx itself only when every older one in the cluster has ended.
+  // - Otherwise only those that hold a write lock on this table can matter. An append
+  //   takes that lock before its transaction id, and must be its transaction's first
+  //   write (ordo_append), so an older transaction without the lock has written no event
+  //   here and never will. One that had it and has ended committed before it let go, so
+  //   the next query's snapshot sees its events.
+  await query(`
+    create or replace function ${s}.ordo_events_before(p_tx xid8) returns text
+    language plpgsql volatile as $$
+    begin
+      if p_tx is null then
+        return null;
+      end if;
+      if pg_snapshot_xmin(pg_current_snapshot()) < p_tx and exists (
+           select 1 from pg_locks l
+            where l.locktype = 'relation' and l.relation = '${s}.events'::regclass and l.mode = 'RowExclusiveLock'
+              and l.database = (select d.oid from pg_database d where d.datname = current_database())
+              and l.pid <> pg_backend_pid()) then
+        return null;
+      end if;
+      return coalesce((select e.transaction_id::text || ':' || e.position from ${s}.events e
+                        where e.transaction_id < p_tx order by e.transaction_id desc, e.position desc limit 1), '');
+    end $$`);
   // Several appends in one transaction, one after another, each with its own expected
   // revision and answer, and each seeing the events of those before it: appendBatchStatement's
   // slow path. p_appends is as there; outcomes holds one character per append,
@@ -136,10 +165,15 @@ const createObjects = async (query: PgDriver['query'], s: string): Promise<void>
  *
  * With `returnEvents`, `events` also holds what was inserted, as a subscription's read
  * would return it (transaction id, position, stream, revision, id, type, data, metadata,
- * time, in position order): the events a store on PGlite hands to its subscriptions
- * (store.ts, "Handing over").
+ * time, in position order): the events a store hands to its subscriptions (store.ts,
+ * "Handing over"). With `eventsBefore` as well, `before` holds what ordo_events_before
+ * answers for them, which a server's concurrent transactions need and PGlite's serial
+ * ones do not.
  */
-export const appendBatchStatement = (schema: string, { returnEvents = false }: { returnEvents?: boolean } = {}): string => `
+export const appendBatchStatement = (
+  schema: string,
+  { returnEvents = false, eventsBefore = false }: { returnEvents?: boolean; eventsBefore?: boolean } = {},
+): string => `
   with appends as (
     select x.ordinality as at, x.value->>'s' as stream, x.value->>'e' as expected, x.value->'v' as events
       from jsonb_array_elements($1::jsonb) with ordinality x),
@@ -162,6 +196,12 @@ export const appendBatchStatement = (schema: string, { returnEvents = false }: {
       ? `,
     (select json_agg(json_build_array(transaction_id::text, position::text, stream, revision::text, id::text, type, data, metadata, recorded_at)
                      order by position)::text
-       from inserted) as events`
+       from inserted) as events${
+         eventsBefore
+           ? `,
+    -- After the insert: the aggregate reads all of it before the function runs.
+    (select "${schema}".ordo_events_before(min(transaction_id)) from inserted) as before`
+           : ''
+       }`
       : ''
   } from heads`;

@@ -18,7 +18,7 @@ import type {
   SubscribeOptions,
 } from '../types';
 import type { DbBigint, PgDriver } from './driver';
-import { checkpointOf, EVENT_COLUMNS, parseCheckpoint, prefixPatterns, toPositioned, toRecorded, type EventRow } from './rows';
+import { checkpointOf, EVENT_COLUMNS, parseCheckpoint, prefixPatterns, readingOrderKey, toPositioned, toRecorded, type EventRow } from './rows';
 import { appendBatchStatement, migrate } from './schema';
 import { groupCommit, type GroupCommit } from './group-commit';
 import { readPacer, type ReadPacer } from './read-pacer';
@@ -97,21 +97,28 @@ type InsertedEvent = [
 /**
  * The PostgreSQL adapter, on a `pg` pool or on PGlite.
  *
- * Handing over. On a driver with serial commits (PGlite), an append that commits hands
- * its events, as its statement returned them, to the store's live subscriptions, which
- * take them without reading them back: the reads were about a third of the statements
- * embedded mode's one PGlite thread ran (docs/decisions.md). A subscription takes an
- * append from memory only when its first event directly follows every event it has seen,
- * which serial commits make exact: positions are then taken in the order transactions
- * commit. Anything else (an append that went another way, a gap, a poll, a subscription
- * catching up) is read as before, and the read stays the reference.
+ * Handing over. While the store has live subscriptions in this process, an append that
+ * commits hands its events, as its statement returned them, to them, and they take them
+ * without reading them back: on PGlite the reads were about a third of the statements
+ * embedded mode's one thread ran, and on a server a relay's read waited for the read
+ * pacer's gap and cost a round trip at every hop of a saga (docs/decisions.md). A
+ * subscription takes an append from memory only when its first event directly follows
+ * every event it has seen in the reading order:
+ * - with serial commits (PGlite), positions are taken in the order transactions commit,
+ *   so an append whose first position is one past the last seen follows it;
+ * - on a server, transactions overlap and commit out of position order, so the append
+ *   statement itself says which event precedes its first (ordo_events_before, schema.ts),
+ *   once no older transaction is left running that could still commit one in between.
+ *   While one is, the append is offered without it, and only a read passes it on.
+ * Anything else (an append that went another way, a gap, a poll, a subscription catching
+ * up) is read as before, and the read stays the reference.
  */
 export class PostgresEventStore implements EventStore {
   private readonly table: string;
   private readonly channel: string;
   private readonly subscriptions = new Set<OfferedSubscription>();
-  private readonly handsOver: boolean;
-  // The last position handed over, and the appends whose subscribers were handed their events instead of woken.
+  private readonly serialCommits: boolean;
+  // The last position handed over (serial commits), and the appends whose subscribers were handed their events instead of woken.
   private handedThrough: bigint | undefined;
   private readonly handedAppends = new WeakSet<AppendResult>();
   private notifyTimer: NodeJS.Timeout | undefined;
@@ -119,6 +126,7 @@ export class PostgresEventStore implements EventStore {
   private readonly pacer: ReadPacer;
   private readonly append: GroupCommit<PendingAppend, AppendResult>;
   private readonly appendBatchSql: string;
+  private readonly handingBatchSql: string;
 
   constructor(
     private readonly driver: PgDriver,
@@ -128,8 +136,9 @@ export class PostgresEventStore implements EventStore {
     this.table = `"${schema}".events`;
     this.channel = `ordo_events_${schema}`;
     this.pacer = readPacer({ minGapMs: driver.liveReadMinGapMs });
-    this.handsOver = driver.serialCommits;
-    this.appendBatchSql = appendBatchStatement(schema, { returnEvents: this.handsOver });
+    this.serialCommits = driver.serialCommits;
+    this.appendBatchSql = appendBatchStatement(schema);
+    this.handingBatchSql = appendBatchStatement(schema, { returnEvents: true, eventsBefore: !this.serialCommits });
     this.append = groupCommit({
       maxInFlight: APPEND_GROUPING.inFlight,
       maxItems: APPEND_GROUPING.maxAppends,
@@ -138,7 +147,7 @@ export class PostgresEventStore implements EventStore {
       one: (pending) => this.appendAlone(pending),
       many: (pending) => this.appendTogether(pending),
       // Only the shared statement returns the events that are handed over.
-      loneThroughMany: this.handsOver,
+      loneThroughMany: () => this.handsOver,
     });
   }
 
@@ -152,8 +161,13 @@ export class PostgresEventStore implements EventStore {
       throw new InvalidEventError(`the events of the append to ${stream} cannot be stored as JSON: ${(error as Error).message}`);
     }
     const result = await this.append({ stream, expected, events: checked, payload });
-    if (result.written && !this.handedAppends.has(result)) this.wakeSubscribers();
+    if (result.written) this.wakeSubscribers({ here: !this.handedAppends.has(result) });
     return result;
+  }
+
+  /** Whether appends hand their events over now: while a subscription in this process takes them. */
+  private get handsOver(): boolean {
+    return this.subscriptions.size > 0;
   }
 
   /** One append in its own round trip, with what the store does when it did not go as expected. */
@@ -203,9 +217,12 @@ export class PostgresEventStore implements EventStore {
         return `{"s":${JSON.stringify(stream)},"e":"${String(expected)}","v":${payload}}`;
       })
       .join(',')}]`;
-    const { rows } = await this.driver.query<{ heads: DbBigint[]; written: boolean; events?: string | null }>(this.appendBatchSql, [batch], {
-      name: `ordo_append_batch_${this.schema}`,
-    });
+    const handing = this.handsOver;
+    const { rows } = await this.driver.query<{ heads: DbBigint[]; written: boolean; events?: string | null; before?: string | null }>(
+      handing ? this.handingBatchSql : this.appendBatchSql,
+      [batch],
+      { name: `ordo_append_batch_${handing ? 'handing_' : ''}${this.schema}` },
+    );
     const answers: Array<AppendResult | Error> = new Array(appends.length);
     if (rows[0]?.written === true) {
       const heads = rows[0].heads;
@@ -213,7 +230,7 @@ export class PostgresEventStore implements EventStore {
         const head = BigInt(heads[at] ?? -1);
         answers[index] = { nextExpectedRevision: head + BigInt((appends[index] as PendingAppend).events.length), written: true };
       });
-      if (this.handsOver && rows[0].events && this.handOver(rows[0].events)) {
+      if (handing && rows[0].events && this.handOver(rows[0].events, rows[0].before)) {
         for (const answer of answers) this.handedAppends.add(answer as AppendResult);
       }
       return answers;
@@ -277,14 +294,13 @@ export class PostgresEventStore implements EventStore {
           this.pacer.read(() => this.subscriptionReads(`${from ?? ''}|${limit}|${filterKey}`, () => this.readBatch(from, options.filter, limit))),
         listen: (onWake) => this.driver.listen(this.channel, onWake),
         paced: this.pacer.paced,
-        ...(this.handsOver && {
-          handOver: {
-            handedThrough: () => this.handedThrough,
-            // What readBatch's conditions admit.
-            wants: (event) =>
-              (!streamPrefixes || streamPrefixes.some((prefix) => event.stream.startsWith(prefix))) && (!eventTypes || eventTypes.includes(event.type)),
-          },
-        }),
+        handOver: {
+          keyOf: this.serialCommits ? (event) => event.position : (event) => readingOrderKey(event.checkpoint),
+          ...(this.serialCommits && { handedThrough: () => this.handedThrough }),
+          // What readBatch's conditions admit.
+          wants: (event) =>
+            (!streamPrefixes || streamPrefixes.some((prefix) => event.stream.startsWith(prefix))) && (!eventTypes || eventTypes.includes(event.type)),
+        },
       },
       options,
     );
@@ -335,9 +351,10 @@ export class PostgresEventStore implements EventStore {
   /**
    * Hands an append's events, as its statement returned them, to every subscription on the
    * store; false when it could not, and they are to be woken to read them instead. (The
-   * append has committed: nothing here may fail it.)
+   * append has committed: nothing here may fail it.) `before` is ordo_events_before's
+   * answer, on a server.
    */
-  private handOver(json: string): boolean {
+  private handOver(json: string, before: string | null | undefined): boolean {
     let events: PositionedEvent[];
     try {
       events = (JSON.parse(json) as InsertedEvent[]).map(([tx, position, stream, revision, id, type, data, metadata, recordedAt]) =>
@@ -359,8 +376,14 @@ export class PostgresEventStore implements EventStore {
     const first = events[0];
     const last = events[events.length - 1];
     if (!first || !last) return false;
-    this.handedThrough = last.position;
-    const handed: HandedOver = { first: first.position, last: last.position, events };
+    let handed: HandedOver;
+    if (this.serialCommits) {
+      this.handedThrough = last.position;
+      handed = { after: first.position - 1n, last: last.position, events };
+    } else {
+      const after = before === '' ? 0n : before ? readingOrderKey(before) : undefined;
+      handed = { after, last: readingOrderKey(last.checkpoint), events };
+    }
     for (const subscription of this.subscriptions) subscription.offer(handed);
     return true;
   }
@@ -399,12 +422,13 @@ export class PostgresEventStore implements EventStore {
   }
 
   /**
-   * Live subscriptions in this process wake at once; others through NOTIFY, sent after
-   * the append committed (never inside it, which would serialise every commit in the
-   * cluster) and debounced, so a burst of appends costs one notification.
+   * Live subscriptions in this process wake at once (unless they were handed the append:
+   * `here` false); others through NOTIFY, sent after the append committed (never inside
+   * it, which would serialise every commit in the cluster) and debounced, so a burst of
+   * appends costs one notification.
    */
-  private wakeSubscribers(): void {
-    this.driver.wakeHere(this.channel);
+  private wakeSubscribers({ here }: { here: boolean }): void {
+    if (here) this.driver.wakeHere(this.channel);
     if (this.notifyTimer) return;
     this.notifyTimer = setTimeout(() => {
       this.notifyTimer = undefined;

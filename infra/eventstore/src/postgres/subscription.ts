@@ -6,17 +6,29 @@ export interface SubscriptionSource {
   paced?(): Promise<void>;
   /** Calls onWake when new events may have been appended; resolves to an unlisten. */
   listen(onWake: () => void): Promise<() => Promise<void>>;
-  /**
-   * Where the store hands its appends over (serial commits only, store.ts): the position
-   * of the last event it handed over so far, and whether an event is one the subscription
-   * reads (its filter, as its reads apply it).
-   */
-  handOver?: { handedThrough(): bigint | undefined; wants(event: PositionedEvent): boolean };
+  /** Where the store hands its appends over (store.ts, "Handing over"). */
+  handOver?: {
+    /** An event's place in the order reads return events in: the later, the greater. */
+    keyOf(event: PositionedEvent): bigint;
+    /**
+     * With serial commits only: the key of the last event handed over so far. A read sent
+     * after it was handed over returns it (it committed before the read ran).
+     */
+    handedThrough?(): bigint | undefined;
+    /** Whether an event is one the subscription reads (its filter, as its reads apply it). */
+    wants(event: PositionedEvent): boolean;
+  };
 }
 
-/** The events one committed append statement wrote, in position order; no other event lies between first and last. */
+/** The events one committed append statement wrote, in reading order (keys as `keyOf` gives them). */
 export interface HandedOver {
-  first: bigint;
+  /**
+   * The key of the last event before these in the reading order: no other event lies, or
+   * will ever lie, between it and the first of these. Undefined while that cannot be known
+   * (an older transaction was still running): then only a read can pass them on.
+   */
+  after: bigint | undefined;
+  /** The key of the last of these. */
   last: bigint;
   events: readonly PositionedEvent[];
 }
@@ -59,17 +71,20 @@ export const subscribe = (source: SubscriptionSource, options: SubscribeOptions)
   const handOver = options.gatherMs ? undefined : source.handOver;
   const offered: HandedOver[] = [];
   let offeredEvents = 0;
-  // Every event this subscription wants, up to this position, has been handed to its
-  // handler: with serial commits a position is taken in commit order, so an append whose
-  // first event directly follows it can be taken from memory without a read.
+  // Whether an append was offered since the last read was sent: that read may have missed it.
+  let offeredSinceRead = false;
+  // Every event this subscription wants, up to this key in the reading order, has been
+  // handed to its handler: an append that directly follows it can be taken from memory.
   let seenThrough: bigint | undefined;
-  const seen = (position: bigint | undefined) => {
-    if (position !== undefined && (seenThrough === undefined || position > seenThrough)) seenThrough = position;
+  const seen = (key: bigint | undefined) => {
+    if (key !== undefined && (seenThrough === undefined || key > seenThrough)) seenThrough = key;
   };
   /** The oldest append offered follows what was seen, so it can be taken without a read. */
   const offeredFollows = () => {
+    // Those a read has passed on already are dropped.
+    while (offered[0] && seenThrough !== undefined && offered[0].last <= seenThrough) offeredEvents -= (offered.shift() as HandedOver).events.length;
     const next = offered[0];
-    return next !== undefined && seenThrough !== undefined && next.first <= seenThrough + 1n;
+    return next?.after !== undefined && seenThrough !== undefined && next.after <= seenThrough;
   };
 
   const wake = () => {
@@ -90,7 +105,8 @@ export const subscribe = (source: SubscriptionSource, options: SubscribeOptions)
     });
   const waitForWake = (ms: number) =>
     new Promise<void>((resolve) => {
-      if (woken || stopped || offered.length > 0) return resolve();
+      // An offer that does not follow, and came since the last read was sent, calls for a read.
+      if (woken || stopped || offeredFollows() || (offered.length > 0 && offeredSinceRead)) return resolve();
       const timer = setTimeout(done, ms);
       function done() {
         clearTimeout(timer);
@@ -114,7 +130,7 @@ export const subscribe = (source: SubscriptionSource, options: SubscribeOptions)
             for (const event of events) {
               if (stopped) return;
               // Those at or before what was seen came in a read already.
-              if (event.position <= (seenThrough as bigint) || !handOver.wants(event)) continue;
+              if (handOver.keyOf(event) <= (seenThrough as bigint) || !handOver.wants(event)) continue;
               await options.handler(event);
               checkpoint = event.checkpoint;
             }
@@ -125,18 +141,21 @@ export const subscribe = (source: SubscriptionSource, options: SubscribeOptions)
         }
         if (live) await source.paced?.();
         woken = false;
-        // Every append handed over before the read is sent committed before it runs.
-        const handedBefore = handOver?.handedThrough();
+        offeredSinceRead = false;
+        // With serial commits, every append handed over before the read is sent committed before it runs.
+        const handedBefore = handOver?.handedThrough?.();
         const batch = await source.readBatch(checkpoint, batchSize);
         for (const event of batch) {
           if (stopped) return;
           await options.handler(event);
           checkpoint = event.checkpoint;
         }
-        seen(batch[batch.length - 1]?.position);
+        const lastRead = batch[batch.length - 1];
+        if (handOver && lastRead) seen(handOver.keyOf(lastRead));
         if (batch.length === batchSize) continue;
-        // Not full: it held every wanted event committed before it ran. (Positions start
-        // at 1, so with nothing handed over yet, and nothing read, 0 is what was seen.)
+        // Not full: it held every wanted event committed before it ran (and, with concurrent
+        // commits, older than every transaction still running). Keys start above 0, so with
+        // nothing handed over yet, and nothing read, 0 is what was seen.
         seen(handedBefore ?? 0n);
         if (!live) {
           live = true;
@@ -158,6 +177,7 @@ export const subscribe = (source: SubscriptionSource, options: SubscribeOptions)
       if (!handOver || !live) return wake();
       offered.push(handed);
       offeredEvents += handed.events.length;
+      offeredSinceRead = true;
       // A subscription far behind its offers (its handler slow) reads them back instead.
       if (offeredEvents > MAX_OFFERED) {
         offered.length = 0;

@@ -128,7 +128,7 @@ const handingLog = () => {
       onWake = wake;
       return async () => undefined;
     },
-    handOver: { handedThrough: () => handedThrough, wants: () => true },
+    handOver: { keyOf: (e) => e.position, handedThrough: () => handedThrough, wants: () => true },
   };
   let subscription: OfferedSubscription | undefined;
   const add = (): PositionedEvent => {
@@ -162,7 +162,7 @@ const handingLog = () => {
     appendHanded: () => {
       const added = add();
       handedThrough = added.position;
-      subscription?.offer({ first: added.position, last: added.position, events: [added] });
+      subscription?.offer({ after: added.position - 1n, last: added.position, events: [added] });
     },
     /** Appended another way: only a wake says so. */
     appendWoken: () => {
