@@ -2,7 +2,8 @@ import pg from 'pg';
 import { eventually, testScope } from '@ordo/testing';
 import { eventIdFor } from '../ids';
 import type { EventData, PositionedEvent } from '../types';
-import { pgPoolDriver, type PgDriver } from './driver';
+import { pgPoolDriver } from './driver';
+import { collect, countingReads, readAll } from './hand-over.fixtures';
 import { postgresEventStore, type PostgresEventStore } from './store';
 
 // A store on a PostgreSQL server hands what it appends to its live subscriptions too
@@ -14,35 +15,6 @@ import { postgresEventStore, type PostgresEventStore } from './store';
 const scope = testScope();
 const metadata = { correlationId: 'c', causationId: 'c', schemaVersion: 1 };
 const event = (commandId: string, data: unknown): EventData => ({ id: eventIdFor(commandId, 0), type: 'Happened', data, metadata });
-
-/** The driver, counting the subscription reads it ran (readBatch's statement). */
-const countingReads = (driver: PgDriver) => {
-  let reads = 0;
-  const counted: PgDriver = {
-    ...driver,
-    query: (text, params, options) => {
-      if (text.includes('pg_snapshot_xmin(pg_current_snapshot())') && text.includes('order by transaction_id, position')) reads += 1;
-      return driver.query(text, params, options);
-    },
-  };
-  return { driver: counted, reads: () => reads };
-};
-
-/** A live subscription collecting what it is handed. */
-const collect = async (store: PostgresEventStore) => {
-  const seen: PositionedEvent[] = [];
-  let goLive = () => undefined as void;
-  const live = new Promise<void>((resolve) => (goLive = resolve));
-  const subscription = store.subscribeToAll({ handler: (e) => void seen.push(e), onLive: goLive });
-  await live;
-  return { seen, subscription };
-};
-
-const readAll = async (store: PostgresEventStore) => {
-  const all: PositionedEvent[] = [];
-  for await (const e of store.readAll()) all.push(e);
-  return all;
-};
 
 const idsOf = (events: readonly PositionedEvent[]) => events.map((e) => `${e.id} ${e.checkpoint}`);
 

@@ -2,9 +2,10 @@ import type { PgliteDatabase } from '@ordo/runtime';
 import { eventually } from '@ordo/testing';
 import { eventIdFor } from '../ids';
 import { openPgliteThread } from '../pglite/thread';
-import type { AllFilter, EventData, PositionedEvent } from '../types';
-import { pgliteDriver, type PgDriver } from './driver';
-import { postgresEventStore, type PostgresEventStore } from './store';
+import type { EventData, PositionedEvent } from '../types';
+import { pgliteDriver } from './driver';
+import { collect, countingReads, readAll } from './hand-over.fixtures';
+import { postgresEventStore } from './store';
 
 // A store on PGlite hands what it appends to its live subscriptions (store.ts, "Handing
 // over"). These check that they then get exactly what a read would have given them, in
@@ -12,35 +13,6 @@ import { postgresEventStore, type PostgresEventStore } from './store';
 
 const metadata = { correlationId: 'c', causationId: 'c', schemaVersion: 1 };
 const event = (commandId: string, data: unknown, type = 'Happened'): EventData => ({ id: eventIdFor(commandId, 0), type, data, metadata });
-
-/** The driver, counting the subscription reads it ran (readBatch's statement). */
-const countingReads = (driver: PgDriver) => {
-  let reads = 0;
-  const counted: PgDriver = {
-    ...driver,
-    query: (text, params, options) => {
-      if (text.includes('pg_snapshot_xmin(pg_current_snapshot())') && text.includes('order by transaction_id, position')) reads += 1;
-      return driver.query(text, params, options);
-    },
-  };
-  return { driver: counted, reads: () => reads };
-};
-
-/** A live subscription collecting what it is handed. */
-const collect = async (store: PostgresEventStore, filter?: AllFilter) => {
-  const seen: PositionedEvent[] = [];
-  let goLive = () => undefined as void;
-  const live = new Promise<void>((resolve) => (goLive = resolve));
-  const subscription = store.subscribeToAll({ ...(filter && { filter }), handler: (e) => void seen.push(e), onLive: goLive });
-  await live;
-  return { seen, subscription };
-};
-
-const readAll = async (store: PostgresEventStore, filter?: AllFilter) => {
-  const all: PositionedEvent[] = [];
-  for await (const e of store.readAll(filter && { filter })) all.push(e);
-  return all;
-};
 
 // What a subscriber can observe of an event, key order of its data included.
 const observed = (e: PositionedEvent) => ({ ...e, data: JSON.stringify(e.data), metadata: JSON.stringify(e.metadata) });
