@@ -4,7 +4,8 @@ import type { PostgresEventStore } from './store';
 
 // What the hand-over tests (hand-over.int.spec.ts on PGlite, hand-over-server.int.spec.ts
 // on a server) share: a driver that counts the subscription reads, a live subscription
-// that collects what it is handed, and what a read of everything returns.
+// that collects what it is handed, what a read of everything returns, and what a
+// subscriber can observe of an event.
 
 /** The driver, counting the subscription reads it ran (readBatch's statement). */
 export const countingReads = (driver: PgDriver) => {
@@ -34,3 +35,6 @@ export const readAll = async (store: PostgresEventStore, filter?: AllFilter) => 
   for await (const e of store.readAll(filter && { filter })) all.push(e);
   return all;
 };
+
+/** What a subscriber can observe of an event, key order of its data included. */
+export const observed = (e: PositionedEvent) => ({ ...e, data: JSON.stringify(e.data), metadata: JSON.stringify(e.metadata) });

@@ -4,7 +4,7 @@ import { eventIdFor } from '../ids';
 import { openPgliteThread } from '../pglite/thread';
 import type { EventData, PositionedEvent } from '../types';
 import { pgliteDriver } from './driver';
-import { collect, countingReads, readAll } from './hand-over.fixtures';
+import { collect, countingReads, observed, readAll } from './hand-over.fixtures';
 import { postgresEventStore } from './store';
 
 // A store on PGlite hands what it appends to its live subscriptions (store.ts, "Handing
@@ -13,9 +13,6 @@ import { postgresEventStore } from './store';
 
 const metadata = { correlationId: 'c', causationId: 'c', schemaVersion: 1 };
 const event = (commandId: string, data: unknown, type = 'Happened'): EventData => ({ id: eventIdFor(commandId, 0), type, data, metadata });
-
-// What a subscriber can observe of an event, key order of its data included.
-const observed = (e: PositionedEvent) => ({ ...e, data: JSON.stringify(e.data), metadata: JSON.stringify(e.metadata) });
 
 describe('a store on PGlite hands its appends to its subscriptions', () => {
   let db: PgliteDatabase;
