@@ -124,7 +124,8 @@ const createObjects = async (query: PgDriver['query'], s: string): Promise<void>
            select 1 from pg_locks l
             where l.locktype = 'relation' and l.relation = '${s}.events'::regclass and l.mode = 'RowExclusiveLock'
               and l.database = (select d.oid from pg_database d where d.datname = current_database())
-              and l.pid <> pg_backend_pid()) then
+              -- A prepared transaction's locks have no pid: they count too.
+              and l.pid is distinct from pg_backend_pid()) then
         return null;
       end if;
       return coalesce((select e.transaction_id::text || ':' || e.position from ${s}.events e
