@@ -13,11 +13,14 @@
 //
 //   npm run bench -- saga
 //   BENCH_RATES=25,50,100,200  BENCH_SECONDS=10  BENCH_WARMUP_SECONDS=10 (at 10/s, not measured)
-//   BENCH_MODES=embedded,local  BENCH_FLOWS=two-step,five-step
+//   BENCH_MODES=embedded,local,raw  BENCH_FLOWS=two-step,five-step
+//   (raw: local mode's baseline, the five-step flow's hops on a raw Kafka client and pg
+//   with nothing of Ordo, at the same rates: ./raw-hops.ts; it runs with the five-step flow)
 //   BENCH_SCENARIOS=spread,flash-sale
 //   BENCH_PROFILE_INTERVAL_US=10000 (0: no profile)  BENCH_LAG_POLL_MS=1000 (0: no lag poll)
-//   BENCH_KAFKA_CLIENTS=kafkajs,platformatic: local mode once on each Kafka client (its
-//   services' KAFKA_CLIENT: the relays and consumer groups), in the same run; default kafkajs
+//   BENCH_KAFKA_CLIENTS=kafkajs,platformatic: local mode and the raw hops once on each Kafka
+//   client (local mode's services' KAFKA_CLIENT: the relays and consumer groups), in the
+//   same run; default kafkajs
 //   BENCH_BUILD=production|sources: local mode's services from the production build (npm
 //   run build, run first; as npm run start:local -- --production and the containers run
 //   them) or from the TypeScript sources through tsx (as npm run start:local)
@@ -36,6 +39,7 @@ import { SERVICE_PACKAGES, SHOP_TOPIC_PARTITIONS, packageFolderOf } from '../src
 import { launchEmbedded, launchLocal, type LaunchedShop } from '../test/launch';
 import { shopClient, uniqueSku, type ShopClient } from '../test/shop-client';
 import { printProfile, summariseProfiles } from './cpu-profile';
+import { startRawHops } from './raw-hops';
 import { orderTimeline, printOrderTimeline } from './order-timeline';
 import { sampleProjectionLag, type ProjectionLag } from './projection-lag';
 
@@ -44,15 +48,17 @@ const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
 /** Orders at WARMUP_RATE before the measured rates, not counted: the first seconds of a cold process (the JIT) say nothing of its steady state. */
 const WARMUP_SECONDS = Number(process.env.BENCH_WARMUP_SECONDS ?? 10);
 const WARMUP_RATE = 10;
-const MODES = (process.env.BENCH_MODES ?? 'embedded,local').split(',');
+const MODES = (process.env.BENCH_MODES ?? 'embedded,local,raw').split(',');
+for (const mode of MODES)
+  if (!['embedded', 'local', 'raw'].includes(mode)) throw new Error(`BENCH_MODES: no mode '${mode}': the modes are embedded, local, raw`);
 /** The Kafka clients local mode runs on, one run each (embedded mode has no Kafka). */
 const KAFKA_CLIENTS_RUN = (process.env.BENCH_KAFKA_CLIENTS ?? 'kafkajs').split(',') as KafkaClientName[];
 for (const client of KAFKA_CLIENTS_RUN)
   if (!KAFKA_CLIENTS.includes(client)) throw new Error(`BENCH_KAFKA_CLIENTS: no client '${client}': the clients are ${KAFKA_CLIENTS.join(', ')}`);
 /** A mode as the results name it: local mode with its client when the run compares clients. */
 const modeRuns: { mode: string; client?: KafkaClientName; label: string }[] = MODES.flatMap((mode) =>
-  mode === 'local'
-    ? KAFKA_CLIENTS_RUN.map((client) => ({ mode, client, label: KAFKA_CLIENTS_RUN.length > 1 ? `local/${client}` : mode }))
+  mode === 'local' || mode === 'raw'
+    ? KAFKA_CLIENTS_RUN.map((client) => ({ mode, client, label: KAFKA_CLIENTS_RUN.length > 1 ? `${mode}/${client}` : mode }))
     : [{ mode, label: mode }],
 );
 /** Each flow is a version of order placement (ORDO_ORDER_PLACEMENT_VERSION), run on a shop of its own. */
@@ -94,8 +100,21 @@ interface Step {
   lag: ProjectionLag[];
 }
 
-/** Sends `rate` orders a second for `seconds`, never waiting for answers; returns each accepted order's due time. */
-const openLoop = async (shop: ShopClient, skus: string[], rate: number, seconds = SECONDS) => {
+/** One rate's orders as sent: each accepted order's due time. */
+interface Sent {
+  rate: number;
+  due: Map<string, number>;
+  failed: number;
+  sent: number;
+  lag: ProjectionLag[];
+}
+
+/**
+ * Places `rate` orders a second for `seconds`, never waiting for answers; returns each
+ * accepted order's due time. `place` sends the i-th order and answers its id, or undefined
+ * when it was refused.
+ */
+const openLoop = async (place: (i: number) => Promise<string | undefined>, rate: number, seconds = SECONDS) => {
   const due = new Map<string, number>();
   const answered: number[] = [];
   const sends: Promise<void>[] = [];
@@ -106,16 +125,12 @@ const openLoop = async (shop: ShopClient, skus: string[], rate: number, seconds 
     const at = start + (i * 1000) / rate;
     const wait = at - Date.now();
     if (wait > 1) await sleep(wait);
-    const lines = [
-      { sku: skus[i % skus.length] as string, quantity: 1 },
-      { sku: skus[(i + 1) % skus.length] as string, quantity: 1 },
-    ];
     sends.push(
-      shop.placeOrder(lines, undefined, CARD_TOKEN).then(
-        async (response) => {
+      place(i).then(
+        (orderId) => {
           answered.push(Date.now() - at);
-          if (response.status === 201) due.set(((await response.json()) as { orderId: string }).orderId, at);
-          else failed++;
+          if (orderId === undefined) failed++;
+          else due.set(orderId, at);
         },
         () => void failed++,
       ),
@@ -125,6 +140,18 @@ const openLoop = async (shop: ShopClient, skus: string[], rate: number, seconds 
   answered.sort((a, b) => a - b);
   return { due, failed, sent: total, answeredP50: percentile(answered, 0.5) };
 };
+
+/** The shop's orders: two lines each, over the scenario's skus. */
+const shopOrders =
+  (shop: ShopClient, skus: string[]) =>
+  async (i: number): Promise<string | undefined> => {
+    const lines = [
+      { sku: skus[i % skus.length] as string, quantity: 1 },
+      { sku: skus[(i + 1) % skus.length] as string, quantity: 1 },
+    ];
+    const response = await shop.placeOrder(lines, undefined, CARD_TOKEN);
+    return response.status === 201 ? ((await response.json()) as { orderId: string }).orderId : undefined;
+  };
 
 /** Waits until each order has settled (or 5 minutes passed): the next rate starts on a quiet shop. */
 const settled = async (shop: ShopClient, due: Map<string, number>) => {
@@ -310,7 +337,7 @@ const runMode = async ({ mode, client, label }: (typeof modeRuns)[number], flow:
     storeOf = (context) => local.databases[context] as string;
     dropDatabases = local.dropDatabases;
   }
-  const sent: { rate: number; due: Map<string, number>; failed: number; sent: number; lag: ProjectionLag[] }[] = [];
+  const sent: Sent[] = [];
   let processes: ProcessFigures[] = [];
   let orders = 0;
   let transactionsBefore = 0;
@@ -319,7 +346,7 @@ const runMode = async ({ mode, client, label }: (typeof modeRuns)[number], flow:
     const skus = Array.from({ length: SCENARIO_SKUS[scenario] as number }, (_, i) => uniqueSku(`bench${i}`));
     for (const sku of skus) await client.addProduct(sku, 100, 1_000_000);
     if (WARMUP_SECONDS > 0) {
-      await settled(client, (await openLoop(client, skus, WARMUP_RATE, WARMUP_SECONDS)).due);
+      await settled(client, (await openLoop(shopOrders(client, skus), WARMUP_RATE, WARMUP_SECONDS)).due);
     }
     // CPU is counted from here: the orders' work, not the start-up's, the seeding's or the warm-up's.
     const measured = shopProcesses(shop, brokerPid);
@@ -330,7 +357,7 @@ const runMode = async ({ mode, client, label }: (typeof modeRuns)[number], flow:
     const memory = sampleMemory(measured);
     for (const rate of RATES) {
       const lagSampler = sampleProjectionLag([shop.urls.ordersView, shop.urls.inventoryView], shop.tokens.operator);
-      const step = await openLoop(client, skus, rate);
+      const step = await openLoop(shopOrders(client, skus), rate);
       // Let this rate's orders finish before the next rate starts.
       await settled(client, step.due);
       sent.push({ rate, ...step, lag: await lagSampler.stop() });
@@ -356,7 +383,13 @@ const runMode = async ({ mode, client, label }: (typeof modeRuns)[number], flow:
     ),
   });
   const { confirmed, timeline } = await readStores().finally(dropDatabases);
-  const steps: Step[] = sent.map(({ rate, due, failed, sent: count, lag }) => {
+  fs.rmSync(dataDir, { recursive: true, force: true });
+  return { mode: label, steps: stepsOf(sent, confirmed), processes, transactionsPerOrder, timeline, profile: summariseProfiles(profiles) };
+};
+
+/** Each rate's latencies, from when each order was due to when it was confirmed. */
+const stepsOf = (sent: Sent[], confirmed: Map<string, number>): Step[] =>
+  sent.map(({ rate, due, failed, sent: count, lag }) => {
     const latencies = [...due].flatMap(([orderId, at]) => (confirmed.has(orderId) ? [(confirmed.get(orderId) as number) - at] : [])).sort((a, b) => a - b);
     return {
       rate,
@@ -369,8 +402,60 @@ const runMode = async ({ mode, client, label }: (typeof modeRuns)[number], flow:
       lag,
     };
   });
-  fs.rmSync(dataDir, { recursive: true, force: true });
-  return { mode: label, steps, processes, transactionsPerOrder, timeline, profile: summariseProfiles(profiles) };
+
+/** Waits until every order of `due` has a confirmation, or `timeoutMs` passed. */
+const confirmedAll = async (due: Map<string, number>, confirmations: Map<string, number>, timeoutMs = 60_000) => {
+  const deadline = Date.now() + timeoutMs;
+  while ([...due.keys()].some((orderId) => !confirmations.has(orderId)) && Date.now() < deadline) await sleep(100);
+};
+
+/**
+ * The raw hops (./raw-hops.ts): the five-step flow's hops with nothing of Ordo, on a broker
+ * and in a database of their own, at the same rates: what local mode could carry at most
+ * on this machine. CPU counts their services, the broker and the PostgreSQL server.
+ */
+const runRaw = async (label: string, client: KafkaClientName) => {
+  const database = `bench_saga_${randomBytes(3).toString('hex')}_raw`;
+  const admin = new pg.Client({ connectionString: DATABASE_URL });
+  await admin.connect();
+  await admin.query(`create database ${database}`);
+  const databaseUrl = Object.assign(new URL(DATABASE_URL), { pathname: `/${database}` }).toString();
+  const broker = await startBroker({ port: BROKER_PORT, fresh: true, heap: '1g' });
+  const sent: Sent[] = [];
+  let processes: ProcessFigures[] = [];
+  let orders = 0;
+  let transactionsBefore = 0;
+  let transactionsPerOrder = 0;
+  let confirmations = new Map<string, number>();
+  try {
+    const hops = await startRawHops({ brokers: broker.brokers, databaseUrl, partitions: SHOP_TOPIC_PARTITIONS, run: database, client });
+    confirmations = hops.confirmations;
+    try {
+      if (WARMUP_SECONDS > 0) await confirmedAll((await openLoop(hops.place, WARMUP_RATE, WARMUP_SECONDS)).due, confirmations);
+      const measured = [...hops.services, { pid: broker.pid, name: 'kafka broker' }];
+      const cpuBefore = new Map(measured.map(({ pid }) => [pid, { all: cpuMsOf(pid), main: mainThreadCpuMsOf(pid) }]));
+      const postgresBefore = postgresCpuMs();
+      transactionsBefore = await transactionsIn(database);
+      const memory = sampleMemory(measured);
+      for (const rate of RATES) {
+        const step = await openLoop(hops.place, rate);
+        await confirmedAll(step.due, confirmations);
+        sent.push({ rate, ...step, lag: [] });
+        console.log(`${label}: ${rate}/s sent ${step.sent}, accepted ${step.due.size}; placed in ${step.answeredP50.toFixed(0)} ms (p50)`);
+      }
+      orders = sent.reduce((count, step) => count + step.sent, 0);
+      processes = processFigures(measured, cpuBefore, orders, memory.stop());
+      processes.push({ name: 'postgresql server', mb: 0, cpuMsPerOrder: (postgresCpuMs() - postgresBefore) / Math.max(orders, 1) });
+    } finally {
+      await hops.stop();
+    }
+  } finally {
+    await stopBroker({ port: BROKER_PORT });
+    transactionsPerOrder = ((await transactionsIn(database)) - transactionsBefore) / Math.max(orders, 1);
+    await admin.query(`drop database if exists ${database} with (force)`);
+    await admin.end();
+  }
+  return { mode: label, steps: stepsOf(sent, confirmations), processes, transactionsPerOrder, timeline: [], profile: undefined };
 };
 
 /**
@@ -474,7 +559,9 @@ const main = async () => {
     const mode = run.label;
     for (const flow of FLOWS)
       for (const scenario of SCENARIOS) {
-        const result = await runMode(run, flow, scenario);
+        // The raw hops are the five-step flow's, and name no skus: once, beside its first scenario.
+        if (run.mode === 'raw' && (flow !== 'five-step' || scenario !== SCENARIOS[0])) continue;
+        const result = run.mode === 'raw' ? await runRaw(run.label, run.client ?? 'kafkajs') : await runMode(run, flow, scenario);
         printResult({ ...result, flow, scenario });
         const best = highestWithin(result.steps);
         // One rate is a point, not a line: its figures are in the table above.
