@@ -58,6 +58,13 @@ export const startRawHops = async ({
   });
   await admin.disconnect();
 
+  // Orders' side first: a failure here leaves no service process behind.
+  const orders = new pg.Pool({ connectionString: databaseUrl, max: 8 });
+  await orders.query(
+    'create schema if not exists raw_orders; create table if not exists raw_orders.placed (id text primary key, placed_at timestamptz not null)',
+  );
+  const producer: Producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1, createPartitioner: Partitioners.DefaultPartitioner });
+  await producer.connect();
   const confirmations = new Map<string, number>();
   const children: ChildProcess[] = [];
   const services = [...new Set(RAW_HOPS)];
@@ -76,6 +83,7 @@ export const startRawHops = async ({
     // The bench runs under tsx, whose loader the child inherits through execArgv.
     const child = fork(path.join(__dirname, 'raw-hops-service.ts'), [], { execArgv: process.execArgv });
     children.push(child);
+    // A service that fails to start leaves none of the others running.
     await new Promise<void>((ready, failed) => {
       child.once('exit', (code) => failed(new Error(`raw hops: ${service} exited (${code}) before it was ready`)));
       child.on('message', (message: RawHopsServiceMessage) => {
@@ -83,16 +91,13 @@ export const startRawHops = async ({
         else for (const { id, at } of message.confirmed) confirmations.set(id, at);
       });
       child.send(config);
+    }).catch((error: unknown) => {
+      for (const started of children) started.kill();
+      throw error;
     });
     child.removeAllListeners('exit');
   }
 
-  const orders = new pg.Pool({ connectionString: databaseUrl, max: 8 });
-  await orders.query(
-    'create schema if not exists raw_orders; create table if not exists raw_orders.placed (id text primary key, placed_at timestamptz not null)',
-  );
-  const producer: Producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1, createPartitioner: Partitioners.DefaultPartitioner });
-  await producer.connect();
   // Orders' relay: what was placed while a send was under way goes in the next, one at a time.
   const unsent: { id: string; sent: () => void; failed: (error: unknown) => void }[] = [];
   let sending = false;
