@@ -67,7 +67,7 @@ const onKafkajs = async ({ service, hops, brokers, groupId }: RawHopsServiceConf
   await consumer.subscribe({ topics: hops.map(({ topic }) => topic), fromBeginning: true });
   const hopOf = new Map(hops.map((hop) => [hop.topic, hop]));
   await consumer.run({
-    // Every partition of the service at once (the saga's hops have 12): the most a kafkajs
+    // Every partition of the service at once (the saga's six hops have 18): the most a kafkajs
     // consumer overlaps, so that no batch waits for another's turn.
     partitionsConsumedConcurrently: 64,
     eachBatchAutoResolve: false,
