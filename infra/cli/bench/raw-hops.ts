@@ -19,7 +19,7 @@ import type { KafkaClientName } from '@ordo/messaging';
 import type { RawHopsServiceConfig, RawHopsServiceMessage } from './raw-hops-service';
 
 /** Who handles each hop, in the order an order takes them. */
-export const RAW_HOPS = ['saga', 'inventory', 'saga', 'payments', 'saga', 'shipping', 'saga', 'orders', 'saga', 'payments', 'saga'] as const;
+const RAW_HOPS = ['saga', 'inventory', 'saga', 'payments', 'saga', 'shipping', 'saga', 'orders', 'saga', 'payments', 'saga'] as const;
 /** Orders' hop, whose commit is the order confirmed (OrderConfirmed in local mode). */
 const CONFIRMING_HOP = 7;
 

@@ -289,21 +289,32 @@ const sampleMemory = (processes: { pid: number }[]) => {
   };
 };
 
-/** Each process's peak memory and its growth, and its CPU time between two readings per order. */
-const processFigures = (
-  processes: { pid: number; name: string }[],
-  cpuBefore: Map<number, { all: number; main: number }>,
-  orders: number,
-  growth: Map<number, Growth>,
-): ProcessFigures[] =>
-  processes.map(({ pid, name }) => ({
-    name,
-    mb: statusMb(pid, 'VmHWM') ?? 0,
-    mbPerMinute: growth.get(pid)?.whole ?? 0,
-    mbPerMinuteLastHalf: growth.get(pid)?.lastHalf ?? 0,
-    cpuMsPerOrder: (cpuMsOf(pid) - (cpuBefore.get(pid)?.all ?? 0)) / Math.max(orders, 1),
-    mainThreadMsPerOrder: (mainThreadCpuMsOf(pid) - (cpuBefore.get(pid)?.main ?? 0)) / Math.max(orders, 1),
-  }));
+/**
+ * Starts measuring the processes (and the PostgreSQL server's CPU, with `postgres`);
+ * `stop(orders)` answers each one's peak memory and growth, and its CPU time since per order.
+ */
+const measureProcesses = (processes: { pid: number; name: string }[], { postgres }: { postgres: boolean }) => {
+  const cpuBefore = new Map(processes.map(({ pid }) => [pid, { all: cpuMsOf(pid), main: mainThreadCpuMsOf(pid) }]));
+  // A backend that ends during the run takes its time with it.
+  const postgresBefore = postgres ? postgresCpuMs() : 0;
+  const memory = sampleMemory(processes);
+  return {
+    stop: (orders: number): ProcessFigures[] => {
+      const growth = memory.stop();
+      const perOrder = (ms: number) => ms / Math.max(orders, 1);
+      const figures: ProcessFigures[] = processes.map(({ pid, name }) => ({
+        name,
+        mb: statusMb(pid, 'VmHWM') ?? 0,
+        mbPerMinute: growth.get(pid)?.whole ?? 0,
+        mbPerMinuteLastHalf: growth.get(pid)?.lastHalf ?? 0,
+        cpuMsPerOrder: perOrder(cpuMsOf(pid) - (cpuBefore.get(pid)?.all ?? 0)),
+        mainThreadMsPerOrder: perOrder(mainThreadCpuMsOf(pid) - (cpuBefore.get(pid)?.main ?? 0)),
+      }));
+      if (postgres) figures.push({ name: 'postgresql server', mb: 0, cpuMsPerOrder: perOrder(postgresCpuMs() - postgresBefore) });
+      return figures;
+    },
+  };
+};
 
 const runMode = async ({ mode, client, label }: (typeof modeRuns)[number], flow: string, scenario: string) => {
   const version = { ORDO_ORDER_PLACEMENT_VERSION: FLOW_VERSIONS[flow] as string };
@@ -349,12 +360,9 @@ const runMode = async ({ mode, client, label }: (typeof modeRuns)[number], flow:
       await settled(client, (await openLoop(shopOrders(client, skus), WARMUP_RATE, WARMUP_SECONDS)).due);
     }
     // CPU is counted from here: the orders' work, not the start-up's, the seeding's or the warm-up's.
-    const measured = shopProcesses(shop, brokerPid);
-    const cpuBefore = new Map(measured.map(({ pid }) => [pid, { all: cpuMsOf(pid), main: mainThreadCpuMsOf(pid) }]));
-    // Local mode's PostgreSQL server too (a backend that ends during the run takes its time with it).
-    const postgresBefore = mode === 'local' ? postgresCpuMs() : 0;
+    // Local mode's PostgreSQL server too.
+    const measured = measureProcesses(shopProcesses(shop, brokerPid), { postgres: mode === 'local' });
     if (mode === 'local') transactionsBefore = await transactionsIn(databasePrefix);
-    const memory = sampleMemory(measured);
     for (const rate of RATES) {
       const lagSampler = sampleProjectionLag([shop.urls.ordersView, shop.urls.inventoryView], shop.tokens.operator);
       const step = await openLoop(shopOrders(client, skus), rate);
@@ -366,8 +374,7 @@ const runMode = async ({ mode, client, label }: (typeof modeRuns)[number], flow:
       if (tooSlow) break;
     }
     orders = sent.reduce((count, step) => count + step.sent, 0);
-    processes = processFigures(measured, cpuBefore, orders, memory.stop());
-    if (mode === 'local') processes.push({ name: 'postgresql server', mb: 0, cpuMsPerOrder: (postgresCpuMs() - postgresBefore) / Math.max(orders, 1) });
+    processes = measured.stop(orders);
   } finally {
     await shop.stop();
     if (mode === 'local') await stopBroker({ port: BROKER_PORT });
@@ -432,11 +439,8 @@ const runRaw = async (label: string, client: KafkaClientName) => {
     confirmations = hops.confirmations;
     try {
       if (WARMUP_SECONDS > 0) await confirmedAll((await openLoop(hops.place, WARMUP_RATE, WARMUP_SECONDS)).due, confirmations);
-      const measured = [...hops.services, { pid: broker.pid, name: 'kafka broker' }];
-      const cpuBefore = new Map(measured.map(({ pid }) => [pid, { all: cpuMsOf(pid), main: mainThreadCpuMsOf(pid) }]));
-      const postgresBefore = postgresCpuMs();
+      const measured = measureProcesses([...hops.services, { pid: broker.pid, name: 'kafka broker' }], { postgres: true });
       transactionsBefore = await transactionsIn(database);
-      const memory = sampleMemory(measured);
       for (const rate of RATES) {
         const step = await openLoop(hops.place, rate);
         await confirmedAll(step.due, confirmations);
@@ -444,8 +448,7 @@ const runRaw = async (label: string, client: KafkaClientName) => {
         console.log(`${label}: ${rate}/s sent ${step.sent}, accepted ${step.due.size}; placed in ${step.answeredP50.toFixed(0)} ms (p50)`);
       }
       orders = sent.reduce((count, step) => count + step.sent, 0);
-      processes = processFigures(measured, cpuBefore, orders, memory.stop());
-      processes.push({ name: 'postgresql server', mb: 0, cpuMsPerOrder: (postgresCpuMs() - postgresBefore) / Math.max(orders, 1) });
+      processes = measured.stop(orders);
     } finally {
       await hops.stop();
     }
