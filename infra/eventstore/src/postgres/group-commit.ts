@@ -2,9 +2,10 @@
  * A group commit: appends that arrive while the store's round trips are all in flight
  * wait, and go together in the next one, one transaction and one commit for all of them.
  * Each keeps its own expected revision and its own result, and a conflict fails only its
- * own append (`many` answers each). A lone writer never waits: with a round trip free,
- * its append goes at once, in a round trip of its own (through `one`, or `many` with
- * `loneThroughMany`).
+ * own append (`many` answers each). A lone writer does not wait for others: with a round
+ * trip free, its append goes at once, in a round trip of its own (through `one`, or `many`
+ * with `loneThroughMany`). A round trip's place frees a turn of the event loop after it
+ * answers, so that the writers it answered, appending again, go together.
  *
  * When a shared round trip fails as a whole (another process took a revision one of them
  * wanted, an event PostgreSQL refuses, a lost connection), nothing of it was written, and
@@ -80,12 +81,15 @@ export const groupCommit = <Item, Result>(options: GroupCommitOptions<Item, Resu
     while (inFlight < maxInFlight && waiting.length > 0) {
       const batch = nextBatch();
       inFlight += 1;
-      void (batch.length === 1 && !loneThroughMany() ? alone(batch[0] as Waiting<Item, Result>) : together(batch)).finally(() => {
-        inFlight -= 1;
-        // Not at once: the writers just answered append again within this turn of the event
-        // loop, and their appends should go together, not behind one that waited alone.
-        setImmediate(drain);
-      });
+      void (batch.length === 1 && !loneThroughMany() ? alone(batch[0] as Waiting<Item, Result>) : together(batch)).finally(() =>
+        // The round trip's slot frees a turn of the event loop later, not at once: the
+        // writers it answered append again within this turn, and their appends should wait
+        // and go together, not the first of them alone and the rest behind it.
+        setImmediate(() => {
+          inFlight -= 1;
+          drain();
+        }),
+      );
     }
   };
 

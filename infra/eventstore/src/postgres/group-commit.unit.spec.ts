@@ -64,6 +64,29 @@ describe('group commit', () => {
     await expect(Promise.all(waiting)).resolves.toEqual(['b stored together', 'c stored together', 'd stored together']);
   });
 
+  it('sends the appends of the writers a round trip answered together, though they come back through a few awaits', async () => {
+    const { append, trips } = store();
+    const first = append({ name: 'a' });
+    // A writer answered goes through its callers' awaits (the store's, its own) before it appends again.
+    const writer = (name: string, next: string) =>
+      append({ name }).then(async () => {
+        for (let hop = 0; hop < 5; hop++) await Promise.resolve();
+        return append({ name: next });
+      });
+    const writers = [writer('b', 'd'), writer('c', 'e')];
+    trips[0]?.finish();
+    await first;
+    await turn();
+    expect(trips.map((trip) => trip.names)).toEqual(['a', 'b+c']);
+
+    trips[1]?.finish();
+    await turn();
+
+    expect(trips.map((trip) => trip.names)).toEqual(['a', 'b+c', 'd+e']);
+    trips[2]?.finish();
+    await expect(Promise.all(writers)).resolves.toEqual(['d stored together', 'e stored together']);
+  });
+
   it('fails only the append whose answer is an error, and answers the others', async () => {
     const { append, trips } = store();
     const first = append({ name: 'a' });

@@ -47,14 +47,17 @@ const ANY_RETRIES = 10;
 const NOTIFY_DEBOUNCE_MS = 15;
 
 /**
- * The group commit's limits. Two append round trips in flight, the rest waiting to go
- * together: with 8 writers, one in flight left PostgreSQL idle while Node prepared the
- * next, and three or four made the batches so small that each append cost more (npm run
- * bench -- eventstore, docs/decisions.md). On PGlite too: the second waits at its thread,
- * which has it as soon as it answers the first. A shared round trip holds at most
- * maxAppends appends, and maxChars of their JSON.
+ * The group commit's limits. On a server, one append round trip in flight and the rest
+ * waiting to go together: with 8 writers, each round trip then carries all eight, where
+ * two in flight split them into two round trips of four on two connections, and three or
+ * four into ever smaller ones that cost more an append (npm run bench -- eventstore,
+ * docs/decisions.md). On PGlite, two: its statements run one at a time on its own thread,
+ * so the second waits there and the thread has it as soon as it answers the first, where
+ * one in flight left the thread idle while Node took the answer and sent the next (the
+ * saga bench's embedded mode). A shared round trip holds at most maxAppends appends, and
+ * maxChars of their JSON.
  */
-export const APPEND_GROUPING = { inFlight: 2, maxAppends: 64, maxChars: 1_000_000 } as const;
+export const APPEND_GROUPING = { inFlight: { server: 1, pglite: 2 }, maxAppends: 64, maxChars: 1_000_000 } as const;
 
 /** An append checked and serialised, waiting for its round trip (group-commit.ts). */
 interface PendingAppend {
@@ -140,7 +143,7 @@ export class PostgresEventStore implements EventStore {
     this.appendBatchSql = appendBatchStatement(schema);
     this.handingBatchSql = appendBatchStatement(schema, { returnEvents: true, eventsBefore: !this.serialCommits });
     this.append = groupCommit({
-      maxInFlight: APPEND_GROUPING.inFlight,
+      maxInFlight: this.serialCommits ? APPEND_GROUPING.inFlight.pglite : APPEND_GROUPING.inFlight.server,
       maxItems: APPEND_GROUPING.maxAppends,
       maxChars: APPEND_GROUPING.maxChars,
       sizeOf: (pending) => pending.payload.length,
