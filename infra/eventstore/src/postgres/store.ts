@@ -52,10 +52,9 @@ const NOTIFY_DEBOUNCE_MS = 15;
  * two in flight split them into two round trips of four on two connections, and three or
  * four into ever smaller ones that cost more an append (npm run bench -- eventstore,
  * docs/decisions.md). On PGlite, two: its statements run one at a time on its own thread,
- * so the second waits there and the thread has it as soon as it answers the first, where
- * one in flight left the thread idle while Node took the answer and sent the next (the
- * saga bench's embedded mode). A shared round trip holds at most maxAppends appends, and
- * maxChars of their JSON.
+ * so the second waits there and the thread has it as soon as it answers the first; with
+ * one, the saga bench's embedded mode was slower at 50 orders/s. A shared round trip holds
+ * at most maxAppends appends, and maxChars of their JSON.
  */
 export const APPEND_GROUPING = { inFlight: { server: 1, pglite: 2 }, maxAppends: 64, maxChars: 1_000_000 } as const;
 
