@@ -24,6 +24,8 @@
 //   BENCH_BUILD=production|sources: local mode's services from the production build (npm
 //   run build, run first; as npm run start:local -- --production and the containers run
 //   them) or from the TypeScript sources through tsx (as npm run start:local)
+//   BENCH_COUNT_REQUESTS=1: local mode's Kafka requests (by API) and SQL statements per
+//   order, each service's, over the window its CPU is counted in (./request-counts.ts)
 import { spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
@@ -39,6 +41,7 @@ import { SERVICE_PACKAGES, SHOP_TOPIC_PARTITIONS, packageFolderOf } from '../src
 import { launchEmbedded, launchLocal, type LaunchedShop } from '../test/launch';
 import { shopClient, uniqueSku, type ShopClient } from '../test/shop-client';
 import { printProfile, summariseProfiles } from './cpu-profile';
+import { printRequestsPerOrder, requestCounting, requestsPerOrder, type RequestsPerOrder } from './request-counts';
 import { startRawHops } from './raw-hops';
 import { orderTimeline, printOrderTimeline } from './order-timeline';
 import { sampleProjectionLag, type ProjectionLag } from './projection-lag';
@@ -78,6 +81,8 @@ const BROKER_PORT = 19_492;
 const SLO_MS = 500;
 /** How often the CPU profiler samples each process, in µs; 0 runs without it. */
 const PROFILE_INTERVAL_US = Number(process.env.BENCH_PROFILE_INTERVAL_US ?? 10_000);
+/** Local mode's Kafka requests and SQL statements per order, each service's. */
+const COUNT_REQUESTS = process.env.BENCH_COUNT_REQUESTS === '1';
 const CLOCK_TICKS = 100; // USER_HZ on Linux
 /**
  * What local mode's services run: the production build, as a deployment does, or their
@@ -328,6 +333,7 @@ const runMode = async ({ mode, client, label }: (typeof modeRuns)[number], flow:
   let storeOf: (context: string) => string = () => storeUrl;
   let shop: LaunchedShop;
   let brokerPid: number | undefined;
+  const counting = mode === 'local' && COUNT_REQUESTS ? requestCounting() : undefined;
   // Local mode: drops the databases and roles its supervisor made, once the confirmations and the timeline are read.
   let dropDatabases: () => Promise<void> = async () => undefined;
   if (mode === 'embedded') shop = await launchEmbedded(dataDir, version, profiling);
@@ -340,7 +346,12 @@ const runMode = async ({ mode, client, label }: (typeof modeRuns)[number], flow:
       databasePrefix,
       kafkaBrokers: broker.brokers,
       args: BUILD === 'production' ? ['--production'] : [],
-      env: { ORDO_SERVICE_NODE_ARGS: profiling.join(' '), ...version, ...(client && { KAFKA_CLIENT: client }) },
+      env: {
+        ORDO_SERVICE_NODE_ARGS: [...profiling, ...(counting?.nodeArgs ?? [])].join(' '),
+        ...counting?.env,
+        ...version,
+        ...(client && { KAFKA_CLIENT: client }),
+      },
     });
     shop = local;
     // Orders' own database, as its own role; the schema inside it is still `orders`.
@@ -352,6 +363,7 @@ const runMode = async ({ mode, client, label }: (typeof modeRuns)[number], flow:
   let processes: ProcessFigures[] = [];
   let orders = 0;
   let transactionsBefore = 0;
+  let requests: RequestsPerOrder[] | undefined;
   try {
     const client = shopClient(shop.urls, shop.tokens);
     const skus = Array.from({ length: SCENARIO_SKUS[scenario] as number }, (_, i) => uniqueSku(`bench${i}`));
@@ -361,8 +373,10 @@ const runMode = async ({ mode, client, label }: (typeof modeRuns)[number], flow:
     }
     // CPU is counted from here: the orders' work, not the start-up's, the seeding's or the warm-up's.
     // Local mode's PostgreSQL server too.
-    const measured = measureProcesses(shopProcesses(shop, brokerPid), { postgres: mode === 'local' });
+    const measuredProcesses = shopProcesses(shop, brokerPid);
+    const measured = measureProcesses(measuredProcesses, { postgres: mode === 'local' });
     if (mode === 'local') transactionsBefore = await transactionsIn(databasePrefix);
+    const countsBefore = await counting?.read(measuredProcesses);
     for (const rate of RATES) {
       const lagSampler = sampleProjectionLag([shop.urls.ordersView, shop.urls.inventoryView], shop.tokens.operator);
       const step = await openLoop(shopOrders(client, skus), rate);
@@ -375,7 +389,18 @@ const runMode = async ({ mode, client, label }: (typeof modeRuns)[number], flow:
     }
     orders = sent.reduce((count, step) => count + step.sent, 0);
     processes = measured.stop(orders);
+    if (counting) {
+      const countsAfter = await counting.read(measuredProcesses);
+      // A process counts only with both readings (one restarted meanwhile has neither), and only if it sent anything.
+      requests = measuredProcesses
+        .flatMap(({ pid, name }) => {
+          const [before, after] = [countsBefore?.get(pid), countsAfter.get(pid)];
+          return before && after ? [requestsPerOrder(name, before, after, orders)] : [];
+        })
+        .filter(({ kafkaTotal, sqlTotal }) => kafkaTotal > 0 || sqlTotal > 0);
+    }
   } finally {
+    counting?.remove();
     await shop.stop();
     if (mode === 'local') await stopBroker({ port: BROKER_PORT });
   }
@@ -391,7 +416,7 @@ const runMode = async ({ mode, client, label }: (typeof modeRuns)[number], flow:
   });
   const { confirmed, timeline } = await readStores().finally(dropDatabases);
   fs.rmSync(dataDir, { recursive: true, force: true });
-  return { mode: label, steps: stepsOf(sent, confirmed), processes, transactionsPerOrder, timeline, profile: summariseProfiles(profiles) };
+  return { mode: label, steps: stepsOf(sent, confirmed), processes, transactionsPerOrder, requests, timeline, profile: summariseProfiles(profiles) };
 };
 
 /** Each rate's latencies, from when each order was due to when it was confirmed. */
@@ -458,7 +483,7 @@ const runRaw = async (label: string, client: KafkaClientName) => {
     await admin.query(`drop database if exists ${database} with (force)`);
     await admin.end();
   }
-  return { mode: label, steps: stepsOf(sent, confirmations), processes, transactionsPerOrder, timeline: [], profile: undefined };
+  return { mode: label, steps: stepsOf(sent, confirmations), processes, transactionsPerOrder, requests: undefined, timeline: [], profile: undefined };
 };
 
 /**
@@ -488,6 +513,7 @@ const printResult = ({
   steps,
   processes,
   transactionsPerOrder,
+  requests,
   timeline,
   profile,
 }: Awaited<ReturnType<typeof runMode>> & { flow: string; scenario: string }) => {
@@ -525,6 +551,7 @@ const printResult = ({
   const totalMs = processes.reduce((sum, { cpuMsPerOrder }) => sum + cpuMsPerOrder, 0);
   console.log(`  ${'all'.padEnd(32)} ${''.padStart(9)} ${totalMs.toFixed(1).padStart(18)} ms`);
   if (transactionsPerOrder !== undefined) console.log(`PostgreSQL transactions per order, every service's database: ${transactionsPerOrder.toFixed(1)}`);
+  if (requests) printRequestsPerOrder(requests);
   printOrderTimeline(
     `${mode} mode, ${flow} flow, ${scenario}`,
     steps.map(({ rate }) => rate),
