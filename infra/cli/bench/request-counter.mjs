@@ -6,7 +6,8 @@
 // SIGUSR2 as a stop), and one a process without this handler ignores.
 // kafkajs has no hook that sees every request of every client in a process, and pg none
 // that sees every statement of every pool, so the two send methods are wrapped. A bench
-// tool only: a service never loads it otherwise.
+// tool only: a service never loads it otherwise. Requests sent by @platformatic/kafka
+// (KAFKA_CLIENT=platformatic) are not counted.
 import fs from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
@@ -27,7 +28,7 @@ const wrap = (load, wrapping) => {
   try {
     wrapping(load());
   } catch {
-    // not a dependency of this process (the gateway has no kafkajs): nothing of it to count
+    // not installed where this process resolves it from: nothing of it to count
   }
 };
 
