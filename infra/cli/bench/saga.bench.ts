@@ -41,6 +41,7 @@ import { SERVICE_PACKAGES, SHOP_TOPIC_PARTITIONS, packageFolderOf } from '../src
 import { launchEmbedded, launchLocal, type LaunchedShop } from '../test/launch';
 import { shopClient, uniqueSku, type ShopClient } from '../test/shop-client';
 import { printProfile, summariseProfiles } from './cpu-profile';
+import { cpuMsOf, mainThreadCpuMsOf, postgresCpuMs } from './process-cpu';
 import { printRequestsPerOrder, requestCounting, requestsPerOrder, type RequestsPerOrder } from './request-counts';
 import { startRawHops } from './raw-hops';
 import { orderTimeline, printOrderTimeline } from './order-timeline';
@@ -83,7 +84,6 @@ const SLO_MS = 500;
 const PROFILE_INTERVAL_US = Number(process.env.BENCH_PROFILE_INTERVAL_US ?? 10_000);
 /** Local mode's Kafka requests and SQL statements per order, each service's. */
 const COUNT_REQUESTS = process.env.BENCH_COUNT_REQUESTS === '1';
-const CLOCK_TICKS = 100; // USER_HZ on Linux
 /**
  * What local mode's services run: the production build, as a deployment does, or their
  * sources through tsx. The same CPU per order either way; tsx holds about 40 MB more a
@@ -174,57 +174,31 @@ const confirmationTimes = async (storeUrl: string, schema: string) => {
   return times;
 };
 
-/** CPU time so far (user and system), in ms, from a /proc stat file. */
-const cpuMsIn = (statFile: string): number => {
-  const [utime, stime] = fs.readFileSync(statFile, 'utf8').split(') ')[1]?.split(' ').slice(11, 13).map(Number) ?? [0, 0];
-  return (((utime ?? 0) + (stime ?? 0)) * 1000) / CLOCK_TICKS;
-};
-
-/** A process's CPU time so far, every thread of it. */
-const cpuMsOf = (pid: number): number => cpuMsIn(`/proc/${pid}/stat`);
-
-/** The CPU time so far of a process's main thread: JavaScript runs there, so one core is its limit. */
-const mainThreadCpuMsOf = (pid: number): number => cpuMsIn(`/proc/${pid}/task/${pid}/stat`);
-
-/** The PostgreSQL server's processes (its backends come and go with the pools' connections). */
-const postgresPids = (): number[] =>
-  fs.readdirSync('/proc').flatMap((entry) => {
-    if (!/^\d+$/.test(entry)) return [];
-    try {
-      return fs.readFileSync(`/proc/${entry}/comm`, 'utf8').trim() === 'postgres' ? [Number(entry)] : [];
-    } catch {
-      return []; // gone meanwhile
-    }
-  });
-
-/** The PostgreSQL server's CPU time so far, in ms, over the processes it has now. */
-const postgresCpuMs = (): number =>
-  postgresPids().reduce((sum, pid) => {
-    try {
-      return sum + cpuMsOf(pid);
-    } catch {
-      return sum; // a backend that ended meanwhile
-    }
-  }, 0);
-
 /**
- * Transactions ended so far (committed or rolled back) in local mode's databases, those
- * named with the run's prefix. A backend reports its counts when it goes idle or ends, so
- * the last reading is taken once the shop has stopped.
+ * Transactions ended (committed or rolled back) and connections opened so far in local
+ * mode's databases, those named with the run's prefix. A backend reports its counts when
+ * it goes idle or ends, so the last reading is taken once the shop has stopped.
  */
-const transactionsIn = async (databasePrefix: string): Promise<number> => {
+const databaseActivity = async (databasePrefix: string): Promise<{ transactions: number; connections: number }> => {
   const client = new pg.Client({ connectionString: DATABASE_URL });
   await client.connect();
   try {
-    const { rows } = await client.query<{ total: string }>(
-      'select coalesce(sum(xact_commit + xact_rollback), 0)::text as total from pg_stat_database where datname like $1',
+    const { rows } = await client.query<{ transactions: string; connections: string }>(
+      `select coalesce(sum(xact_commit + xact_rollback), 0)::text as transactions, coalesce(sum(sessions), 0)::text as connections
+         from pg_stat_database where datname like $1`,
       [`${databasePrefix}%`],
     );
-    return Number(rows[0]?.total ?? 0);
+    return { transactions: Number(rows[0]?.transactions ?? 0), connections: Number(rows[0]?.connections ?? 0) };
   } finally {
     await client.end();
   }
 };
+
+/** Transactions per order, and connections opened, between two readings of databaseActivity. */
+const databaseFigures = (before: { transactions: number; connections: number }, after: { transactions: number; connections: number }, orders: number) => ({
+  transactionsPerOrder: (after.transactions - before.transactions) / Math.max(orders, 1),
+  connectionsOpened: after.connections - before.connections,
+});
 
 /** A production entry's service: `<package folder>/dist/main.js` -> its name in the shop. */
 const serviceOfEntry = new Map(Object.keys(SERVICE_PACKAGES).map((name) => [path.join(packageFolderOf(name), 'dist', 'main.js'), name]));
@@ -362,7 +336,7 @@ const runMode = async ({ mode, client, label }: (typeof modeRuns)[number], flow:
   const sent: Sent[] = [];
   let processes: ProcessFigures[] = [];
   let orders = 0;
-  let transactionsBefore = 0;
+  let activityBefore = { transactions: 0, connections: 0 };
   let requests: RequestsPerOrder[] | undefined;
   try {
     const client = shopClient(shop.urls, shop.tokens);
@@ -375,7 +349,7 @@ const runMode = async ({ mode, client, label }: (typeof modeRuns)[number], flow:
     // Local mode's PostgreSQL server too.
     const measuredProcesses = shopProcesses(shop, brokerPid);
     const measured = measureProcesses(measuredProcesses, { postgres: mode === 'local' });
-    if (mode === 'local') transactionsBefore = await transactionsIn(databasePrefix);
+    if (mode === 'local') activityBefore = await databaseActivity(databasePrefix);
     const countsBefore = await counting?.read(measuredProcesses);
     for (const rate of RATES) {
       const lagSampler = sampleProjectionLag([shop.urls.ordersView, shop.urls.inventoryView], shop.tokens.operator);
@@ -404,8 +378,8 @@ const runMode = async ({ mode, client, label }: (typeof modeRuns)[number], flow:
     await shop.stop();
     if (mode === 'local') await stopBroker({ port: BROKER_PORT });
   }
-  // PostgreSQL transactions per order: local mode's only (embedded mode's PGlite is inside its process).
-  const transactionsPerOrder = mode === 'local' ? ((await transactionsIn(databasePrefix)) - transactionsBefore) / Math.max(orders, 1) : undefined;
+  // PostgreSQL's figures: local mode's only (embedded mode's PGlite is inside its process).
+  const database = mode === 'local' ? databaseFigures(activityBefore, await databaseActivity(databasePrefix), orders) : undefined;
 
   const readStores = async () => ({
     confirmed: await confirmationTimes(storeUrl, 'orders'),
@@ -416,7 +390,7 @@ const runMode = async ({ mode, client, label }: (typeof modeRuns)[number], flow:
   });
   const { confirmed, timeline } = await readStores().finally(dropDatabases);
   fs.rmSync(dataDir, { recursive: true, force: true });
-  return { mode: label, steps: stepsOf(sent, confirmed), processes, transactionsPerOrder, requests, timeline, profile: summariseProfiles(profiles) };
+  return { mode: label, steps: stepsOf(sent, confirmed), processes, ...database, requests, timeline, profile: summariseProfiles(profiles) };
 };
 
 /** Each rate's latencies, from when each order was due to when it was confirmed. */
@@ -456,8 +430,8 @@ const runRaw = async (label: string, client: KafkaClientName) => {
   const sent: Sent[] = [];
   let processes: ProcessFigures[] = [];
   let orders = 0;
-  let transactionsBefore = 0;
-  let transactionsPerOrder = 0;
+  let activityBefore = { transactions: 0, connections: 0 };
+  let figures: ReturnType<typeof databaseFigures> | undefined;
   let confirmations = new Map<string, number>();
   try {
     const hops = await startRawHops({ brokers: broker.brokers, databaseUrl, partitions: SHOP_TOPIC_PARTITIONS, run: database, client });
@@ -465,7 +439,7 @@ const runRaw = async (label: string, client: KafkaClientName) => {
     try {
       if (WARMUP_SECONDS > 0) await confirmedAll((await openLoop(hops.place, WARMUP_RATE, WARMUP_SECONDS)).due, confirmations);
       const measured = measureProcesses([...hops.services, { pid: broker.pid, name: 'kafka broker' }], { postgres: true });
-      transactionsBefore = await transactionsIn(database);
+      activityBefore = await databaseActivity(database);
       for (const rate of RATES) {
         const step = await openLoop(hops.place, rate);
         await confirmedAll(step.due, confirmations);
@@ -479,11 +453,11 @@ const runRaw = async (label: string, client: KafkaClientName) => {
     }
   } finally {
     await stopBroker({ port: BROKER_PORT });
-    transactionsPerOrder = ((await transactionsIn(database)) - transactionsBefore) / Math.max(orders, 1);
+    figures = databaseFigures(activityBefore, await databaseActivity(database), orders);
     await admin.query(`drop database if exists ${database} with (force)`);
     await admin.end();
   }
-  return { mode: label, steps: stepsOf(sent, confirmations), processes, transactionsPerOrder, requests: undefined, timeline: [], profile: undefined };
+  return { mode: label, steps: stepsOf(sent, confirmations), processes, ...figures, requests: undefined, timeline: [], profile: undefined };
 };
 
 /**
@@ -513,6 +487,7 @@ const printResult = ({
   steps,
   processes,
   transactionsPerOrder,
+  connectionsOpened,
   requests,
   timeline,
   profile,
@@ -551,6 +526,7 @@ const printResult = ({
   const totalMs = processes.reduce((sum, { cpuMsPerOrder }) => sum + cpuMsPerOrder, 0);
   console.log(`  ${'all'.padEnd(32)} ${''.padStart(9)} ${totalMs.toFixed(1).padStart(18)} ms`);
   if (transactionsPerOrder !== undefined) console.log(`PostgreSQL transactions per order, every service's database: ${transactionsPerOrder.toFixed(1)}`);
+  if (connectionsOpened !== undefined) console.log(`PostgreSQL connections opened while the rates ran: ${connectionsOpened}`);
   if (requests) printRequestsPerOrder(requests);
   printOrderTimeline(
     `${mode} mode, ${flow} flow, ${scenario}`,
