@@ -4,7 +4,7 @@ import { z } from 'zod';
 import { createEventStore } from '@ordo/eventstore';
 import { authTokensFromEnv, defineHttpService, runHttpService, sqlIdempotencyStore, type RunningHttpService } from '@ordo/http';
 import { KAFKA_CLIENTS, kafkaBus, kafkaClientNamed, sqlDeadLetterStore } from '@ordo/messaging';
-import { env, pgPoolSql, roundRobin } from '@ordo/runtime';
+import { env, pgPoolSql, POOL_IDLE_CONNECTION_MS, roundRobin } from '@ordo/runtime';
 import { createModule, knownPeers, publishService, schemaOf, startService, type ServiceDefinition } from './module';
 import { failOnBusFailure, stopOnFailure } from './failure';
 import { deadLetterRoutes } from './dead-letter-routes';
@@ -59,7 +59,7 @@ export const runStandalone = (service: ServiceDefinition, environment: NodeJS.Pr
         const schema = config.DATABASE_SCHEMA;
         const storeUrl = config.EVENTSTORE_URL ?? config.DATABASE_URL;
         const connections = connectionShares(config.DATABASE_CONNECTIONS, Boolean(service.store) && /^postgres(ql)?:/.test(storeUrl));
-        const pool = new pg.Pool({ connectionString: config.DATABASE_URL, max: connections.service });
+        const pool = new pg.Pool({ connectionString: config.DATABASE_URL, max: connections.service, idleTimeoutMillis: POOL_IDLE_CONNECTION_MS });
         lifecycle.onShutdown('postgres', () => pool.end());
         // An idle connection the server drops (a failover, a restart) is replaced by the
         // pool; unheard, its error would crash the service.

@@ -24,6 +24,7 @@ export { createLifecycle, StartRefused, type Lifecycle, type LifecycleState } fr
 export {
   quoteIdentifier,
   pgPoolSql,
+  POOL_IDLE_CONNECTION_MS,
   pgliteSql,
   migrateOnce,
   type PgliteDatabase,

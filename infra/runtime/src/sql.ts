@@ -41,6 +41,15 @@ export interface TransactionalSql extends SqlClient {
   session?(): Promise<SqlSession>;
 }
 
+/**
+ * How long a service's pool keeps a connection nobody used. A new connection costs the
+ * server about 20 ms of CPU here and the process about 2 (docs/decisions.md), and `pg`'s
+ * default of 10 s closed connections between a shop's bursts, so a connection lives for
+ * a minute unused. Each process holds no more than its share of the server's connections
+ * (the local supervisor's connection budget) either way.
+ */
+export const POOL_IDLE_CONNECTION_MS = 60_000;
+
 /** Local mode: a `pg` pool; a transaction takes one client from it for its duration. */
 export const pgPoolSql = (pool: pg.Pool): TransactionalSql => ({
   query: async <Row>(text: string, params?: unknown[]) => (await pool.query(text, params)) as unknown as { rows: Row[] },

@@ -1,6 +1,6 @@
 import { EventEmitter } from 'node:events';
 import pg from 'pg';
-import { createLogger, pgliteSql, pgPoolSql, type PgliteDatabase } from '@ordo/runtime';
+import { createLogger, pgliteSql, pgPoolSql, POOL_IDLE_CONNECTION_MS, type PgliteDatabase } from '@ordo/runtime';
 import { backendPidOf, pgListener, type ListenerLogger } from './listener';
 import { listenerCensus } from './listener-census';
 
@@ -45,7 +45,7 @@ export interface PgPoolDriverOptions {
 }
 
 export const pgPoolDriver = (connectionString: string, options: PgPoolDriverOptions = {}): PgDriver => {
-  const pool = new pg.Pool({ connectionString, max: options.max ?? 10 });
+  const pool = new pg.Pool({ connectionString, max: options.max ?? 10, idleTimeoutMillis: POOL_IDLE_CONNECTION_MS });
   // An idle client that errors (the server restarted) must not crash the process.
   pool.on('error', () => undefined);
   const pooled = pgPoolSql(pool);
