@@ -35,8 +35,8 @@ const postgresPids = (): number[] =>
  * The PostgreSQL server's CPU time so far, in ms: its processes' now, and those that ended.
  * A backend's time passes to the postmaster's children's when it ends; counting only the
  * processes there are, a connection that a pool closed during the window took its whole
- * life's CPU out of the count (about a fifth of the server's, in local mode's saga bench
- * before its pools kept their connections; docs/decisions.md).
+ * life's CPU out of the count: up to 3.3 ms an order in one run of local mode's saga
+ * bench before its pools kept their connections (docs/decisions.md).
  */
 export const postgresCpuMs = (): number =>
   postgresPids().reduce((sum, pid) => {

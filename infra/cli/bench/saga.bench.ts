@@ -174,12 +174,15 @@ const confirmationTimes = async (storeUrl: string, schema: string) => {
   return times;
 };
 
+/** What local mode's databases have done so far: transactions ended and connections opened. */
+type DatabaseActivity = { transactions: number; connections: number };
+
 /**
  * Transactions ended (committed or rolled back) and connections opened so far in local
  * mode's databases, those named with the run's prefix. A backend reports its counts when
  * it goes idle or ends, so the last reading is taken once the shop has stopped.
  */
-const databaseActivity = async (databasePrefix: string): Promise<{ transactions: number; connections: number }> => {
+const databaseActivity = async (databasePrefix: string): Promise<DatabaseActivity> => {
   const client = new pg.Client({ connectionString: DATABASE_URL });
   await client.connect();
   try {
@@ -195,7 +198,7 @@ const databaseActivity = async (databasePrefix: string): Promise<{ transactions:
 };
 
 /** Transactions per order, and connections opened, between two readings of databaseActivity. */
-const databaseFigures = (before: { transactions: number; connections: number }, after: { transactions: number; connections: number }, orders: number) => ({
+const databaseFigures = (before: DatabaseActivity, after: DatabaseActivity, orders: number) => ({
   transactionsPerOrder: (after.transactions - before.transactions) / Math.max(orders, 1),
   connectionsOpened: after.connections - before.connections,
 });
@@ -336,7 +339,7 @@ const runMode = async ({ mode, client, label }: (typeof modeRuns)[number], flow:
   const sent: Sent[] = [];
   let processes: ProcessFigures[] = [];
   let orders = 0;
-  let activityBefore = { transactions: 0, connections: 0 };
+  let activityBefore: DatabaseActivity = { transactions: 0, connections: 0 };
   let requests: RequestsPerOrder[] | undefined;
   try {
     const client = shopClient(shop.urls, shop.tokens);
@@ -430,7 +433,7 @@ const runRaw = async (label: string, client: KafkaClientName) => {
   const sent: Sent[] = [];
   let processes: ProcessFigures[] = [];
   let orders = 0;
-  let activityBefore = { transactions: 0, connections: 0 };
+  let activityBefore: DatabaseActivity = { transactions: 0, connections: 0 };
   let figures: ReturnType<typeof databaseFigures> | undefined;
   let confirmations = new Map<string, number>();
   try {
