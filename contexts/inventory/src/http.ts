@@ -40,7 +40,7 @@ const view = (sku: string, stock: Stock, caller: Principal | undefined): StockVi
   available: stock.available,
   reserved: stock.reserved,
   dispatched: stock.dispatched,
-  ...(hasAccess(caller, 'viewer') && { reservations: Object.entries(stock.reservations).map(([orderId, quantity]) => ({ orderId, quantity })) }),
+  ...(hasAccess(caller, 'viewer') && { reservations: [...stock.reservations].map(([orderId, quantity]) => ({ orderId, quantity })) }),
 });
 
 export interface InventoryRoutesPorts {

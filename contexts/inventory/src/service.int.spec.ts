@@ -82,7 +82,7 @@ describe('inventory, mounted on HTTP and the embedded bus', () => {
   const stockOf = async (sku: string) => {
     const { state } = await readStock(sku);
     const { added, available, reserved, dispatched, reservations } = state;
-    return { sku, added, available, reserved, dispatched, reservations: Object.entries(reservations).map(([orderId, quantity]) => ({ orderId, quantity })) };
+    return { sku, added, available, reserved, dispatched, reservations: [...reservations].map(([orderId, quantity]) => ({ orderId, quantity })) };
   };
 
   beforeAll(async () => {

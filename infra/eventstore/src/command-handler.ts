@@ -42,8 +42,12 @@ export interface Handled<State, Event extends DomainEvent> {
 export interface CommandHandlerOptions<State, Event extends DomainEvent> {
   store: EventStore;
   aggregate: Aggregate<State, Event>;
-  /** Saves a snapshot once this many events follow the last one; off when absent. */
-  snapshot?: { every: number; version: number };
+  /**
+   * Saves a snapshot once this many events follow the last one; off when absent. A snapshot
+   * stores the state as JSON (a value's `toJSON` included); `revive` makes a state of what
+   * it read back, for a state that holds something JSON has no word for, such as a map.
+   */
+  snapshot?: { every: number; version: number; revive?: (stored: unknown) => State };
   /** Streams kept in memory with their state, so a command reads only newer events: default 1,000; 0 turns it off. */
   cachedStreams?: number;
   /** Appends tried again after a concurrent writer won: default 10, after a short random pause each. */
@@ -98,7 +102,8 @@ export const commandHandler = <State, Event extends DomainEvent>(options: Comman
     const snapshot = options.snapshot ? await store.loadSnapshot<SnapshotState<State>>(stream) : undefined;
     const usable = snapshot && snapshot.version === options.snapshot?.version ? snapshot : undefined;
     if (!usable) return { state: aggregate.initialState(), revision: -1n, handled: new Map(), snapshotRevision: -1n };
-    return { state: usable.state.state, revision: usable.revision, handled: new Map(usable.state.handled), snapshotRevision: usable.revision };
+    const state = options.snapshot?.revive ? options.snapshot.revive(usable.state.state) : usable.state.state;
+    return { state, revision: usable.revision, handled: new Map(usable.state.handled), snapshotRevision: usable.revision };
   };
 
   // States are immutable (evolve returns new ones), and the handled map only ever learns

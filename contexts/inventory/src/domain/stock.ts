@@ -2,6 +2,7 @@
 // Time arrives in the command's metadata; nothing here reads a clock.
 import type { AddStock, CommitStock, InventoryEvent, ReleaseStock, ReserveStock, StockReservationRejected } from '@ordo/inventory-contract';
 import type { Command, Decider } from '@ordo/eventstore';
+import { OrderedMap } from 'immutable';
 import { SkuNotInCatalog, StockRuleBroken } from './errors';
 
 /** Stock is added only for a sku catalog has a product for: the handler looks it up in inventory's copy of catalog. */
@@ -19,21 +20,28 @@ export interface Stock {
   reserved: number;
   /** What left the warehouse: committed reservations. It never comes back. */
   dispatched: number;
-  /** Quantity held per order id. A plain record, not a Map: snapshots store the state as JSON. */
-  reservations: Record<string, number>;
+  /**
+   * Quantity held per order id, in the order reserved. A persistent map: a popular sku holds
+   * thousands of reservations until they are dispatched, and a plain record copied at every
+   * reservation cost 0.26 ms at 1,000 and 3.2 ms at 5,000 (a flash sale's hot sku). Its JSON,
+   * as a snapshot stores it, is a record of order id to quantity (`reviveStock` reads it back).
+   */
+  reservations: OrderedMap<string, number>;
 }
 
 /** No sku holds more than this, so sums stay exact integers. */
 export const MAX_STOCK = 1_000_000_000;
 
-export const initialState = (): Stock => ({ sku: undefined, added: 0, available: 0, reserved: 0, dispatched: 0, reservations: {} });
+export const initialState = (): Stock => ({ sku: undefined, added: 0, available: 0, reserved: 0, dispatched: 0, reservations: OrderedMap() });
 
-/** What an order holds of this sku, if anything. `hasOwn`: an order id must never find a prototype member. */
-export const heldBy = (state: Stock, orderId: string): number | undefined =>
-  Object.hasOwn(state.reservations, orderId) ? state.reservations[orderId] : undefined;
+/** A Stock from its JSON (a snapshot's): the reservations' record back into their map, in its order. */
+export const reviveStock = (stored: unknown): Stock => {
+  const stock = stored as Omit<Stock, 'reservations'> & { reservations: Record<string, number> };
+  return { ...stock, reservations: OrderedMap(Object.entries(stock.reservations)) };
+};
 
-const without = (reservations: Record<string, number>, orderId: string): Record<string, number> =>
-  Object.fromEntries(Object.entries(reservations).filter(([held]) => held !== orderId));
+/** What an order holds of this sku, if anything. */
+export const heldBy = (state: Stock, orderId: string): number | undefined => state.reservations.get(orderId);
 
 const isPositiveInteger = (quantity: number) => Number.isSafeInteger(quantity) && quantity > 0;
 
@@ -52,7 +60,7 @@ export const evolve = (state: Stock, event: InventoryEvent): Stock => {
         sku,
         available: state.available - quantity,
         reserved: state.reserved + quantity,
-        reservations: { ...state.reservations, [orderId]: quantity },
+        reservations: state.reservations.set(orderId, quantity),
       };
     }
     case 'StockReservationRejected':
@@ -64,7 +72,7 @@ export const evolve = (state: Stock, event: InventoryEvent): Stock => {
         sku,
         available: state.available + quantity,
         reserved: state.reserved - quantity,
-        reservations: without(state.reservations, orderId),
+        reservations: state.reservations.delete(orderId),
       };
     }
     case 'StockCommitted': {
@@ -74,7 +82,7 @@ export const evolve = (state: Stock, event: InventoryEvent): Stock => {
         sku,
         reserved: state.reserved - quantity,
         dispatched: state.dispatched + quantity,
-        reservations: without(state.reservations, orderId),
+        reservations: state.reservations.delete(orderId),
       };
     }
     case 'StockCommitRejected':

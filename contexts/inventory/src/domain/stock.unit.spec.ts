@@ -2,7 +2,7 @@ import fc from 'fast-check';
 import type { InventoryEvent } from '@ordo/inventory-contract';
 import { deciderSpec } from '@ordo/testing';
 import { SkuNotInCatalog, StockRuleBroken } from './errors';
-import { decide, evolve, initialState, MAX_STOCK, stockDecider, type StockCommand, type Stock } from './stock';
+import { decide, evolve, initialState, MAX_STOCK, reviveStock, stockDecider, type StockCommand, type Stock } from './stock';
 
 const spec = deciderSpec(stockDecider);
 const sku = 'SKU-1';
@@ -38,6 +38,8 @@ const commitRejected = (orderId: string): InventoryEvent => ({
 });
 
 const stateAfter = (events: InventoryEvent[]): Stock => events.reduce(evolve, initialState());
+/** A Stock as JSON, as a snapshot stores it: its reservations a record of order id to quantity. */
+const asJson = (state: Stock): unknown => JSON.parse(JSON.stringify(state));
 
 describe('inventory: stock of one sku', () => {
   describe('AddStock', () => {
@@ -205,7 +207,7 @@ describe('inventory: stock of one sku', () => {
 
   describe('evolve', () => {
     it('keeps the counts and who holds what', () => {
-      expect(stateAfter([added(5), reserved('o1', 3), reserved('o2', 1), released('o1', 3), added(2)])).toEqual({
+      expect(asJson(stateAfter([added(5), reserved('o1', 3), reserved('o2', 1), released('o1', 3), added(2)]))).toEqual({
         sku,
         added: 7,
         available: 6,
@@ -216,7 +218,7 @@ describe('inventory: stock of one sku', () => {
     });
 
     it('moves a commit from reserved to dispatched, and a rejected commit moves nothing', () => {
-      expect(stateAfter([added(5), reserved('o1', 3), reserved('o2', 1), committed('o1', 3), commitRejected('o3')])).toEqual({
+      expect(asJson(stateAfter([added(5), reserved('o1', 3), reserved('o2', 1), committed('o1', 3), commitRejected('o3')]))).toEqual({
         sku,
         added: 5,
         available: 1,
@@ -227,7 +229,7 @@ describe('inventory: stock of one sku', () => {
     });
 
     it('does not count a repeated reservation answer twice', () => {
-      expect(stateAfter([added(5), reserved('o1', 2), reserved('o1', 2)])).toMatchObject({ available: 3, reserved: 2, reservations: { o1: 2 } });
+      expect(asJson(stateAfter([added(5), reserved('o1', 2), reserved('o1', 2)]))).toMatchObject({ available: 3, reserved: 2, reservations: { o1: 2 } });
     });
 
     it('treats order ids as data, never as members of the record', () => {
@@ -241,9 +243,12 @@ describe('inventory: stock of one sku', () => {
         .then([released('toString', 0)]);
     });
 
-    it('survives a JSON round trip, as a snapshot stores it', () => {
-      const state = stateAfter([added(5), reserved('o1', 3), reserved('o2', 1), committed('o2', 1)]);
-      expect(JSON.parse(JSON.stringify(state))).toEqual(state);
+    it('survives a JSON round trip, as a snapshot stores it, its reservations in the order they were made', () => {
+      const state = stateAfter([added(5), reserved('o3', 1), reserved('o1', 3), reserved('o2', 1), committed('o2', 1)]);
+      const revived = reviveStock(asJson(state));
+      expect(revived).toEqual(state);
+      expect([...revived.reservations.keys()]).toEqual(['o3', 'o1']);
+      expect(evolve(revived, reserved('o4', 1)).reservations.get('o4')).toBe(1);
     });
   });
 
@@ -264,7 +269,7 @@ describe('inventory: stock of one sku', () => {
       if (state.added !== totalAdded) return 'added is not what StockAdded added';
       if (state.dispatched !== totalCommitted) return 'dispatched is not what StockCommitted committed';
       if (state.available + state.reserved + state.dispatched !== state.added) return 'available + reserved + dispatched != added';
-      if (sum(Object.values(state.reservations)) !== state.reserved) return 'the reservations do not sum to reserved';
+      if (sum([...state.reservations.values()]) !== state.reserved) return 'the reservations do not sum to reserved';
       return undefined;
     };
 
