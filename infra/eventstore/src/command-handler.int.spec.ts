@@ -248,22 +248,26 @@ describe('commandHandler', () => {
     expect((await cold.read(stream)).state.total).toBe(7);
   });
 
-  it('makes a state of its snapshot with the revive it is given, for a state JSON cannot hold as it is', async () => {
-    // Totals in a Map, which stores as the record its toJSON makes; revive makes the Map again.
+  it('stores a snapshot of a state JSON cannot hold as it is through toStored, and makes it again with revive', async () => {
+    // Totals in a Map, whose JSON is an empty object: stored as a record, revived as a Map.
     type Totals = { totals: Map<string, number> };
-    const totalsOf = (totals: Map<string, number>): Totals => ({ totals, toJSON: () => ({ totals: Object.fromEntries(totals) }) }) as Totals;
     const totals = {
-      initialState: () => totalsOf(new Map()),
-      evolve: (state: Totals, event: CounterEvent) => totalsOf(new Map(state.totals).set('all', (state.totals.get('all') ?? 0) + event.data.by)),
+      initialState: (): Totals => ({ totals: new Map() }),
+      evolve: (state: Totals, event: CounterEvent): Totals => ({ totals: new Map(state.totals).set('all', (state.totals.get('all') ?? 0) + event.data.by) }),
     };
     const add = (by: number) => (): CounterEvent[] => [{ type: 'Incremented', data: { by } }];
-    const revive = (stored: unknown) => totalsOf(new Map(Object.entries((stored as { totals: Record<string, number> }).totals)));
-    const handler = commandHandler({ store, aggregate: totals, snapshot: { every: 2, version: 1, revive } });
+    const snapshot = {
+      every: 2,
+      version: 1,
+      toStored: (state: Totals) => ({ totals: Object.fromEntries(state.totals) }),
+      revive: (stored: unknown): Totals => ({ totals: new Map(Object.entries((stored as { totals: Record<string, number> }).totals)) }),
+    };
+    const handler = commandHandler({ store, aggregate: totals, snapshot });
     for (let i = 0; i < 3; i++) await handler.handle(stream, meta(`t${i}`), add(2));
     expect((await store.loadSnapshot<{ state: unknown }>(stream))?.state.state).toEqual({ totals: { all: 4 } });
 
     // A handler of another process has nothing cached: it starts from the snapshot, revived.
-    const cold = commandHandler({ store, aggregate: totals, snapshot: { every: 2, version: 1, revive } });
+    const cold = commandHandler({ store, aggregate: totals, snapshot });
     expect((await cold.read(stream)).state.totals.get('all')).toBe(6);
   });
 

@@ -44,10 +44,10 @@ export interface CommandHandlerOptions<State, Event extends DomainEvent> {
   aggregate: Aggregate<State, Event>;
   /**
    * Saves a snapshot once this many events follow the last one; off when absent. A snapshot
-   * stores the state as JSON (a value's `toJSON` included); `revive` makes a state of what
-   * it read back, for a state that holds something JSON has no word for, such as a map.
+   * stores the state as JSON. For a state that holds what JSON has no word for, such as a
+   * map, `toStored` makes the value stored and `revive` the state again from it.
    */
-  snapshot?: { every: number; version: number; revive?: (stored: unknown) => State };
+  snapshot?: { every: number; version: number; toStored?: (state: State) => unknown; revive?: (stored: unknown) => State };
   /** Streams kept in memory with their state, so a command reads only newer events: default 1,000; 0 turns it off. */
   cachedStreams?: number;
   /** Appends tried again after a concurrent writer won: default 10, after a short random pause each. */
@@ -127,7 +127,8 @@ export const commandHandler = <State, Event extends DomainEvent>(options: Comman
   const maybeSnapshot = async (stream: string, loaded: Loaded<State>) => {
     if (!options.snapshot || loaded.revision - loaded.snapshotRevision < BigInt(options.snapshot.every)) return;
     cache.offer(stream, { ...loaded, snapshotRevision: loaded.revision });
-    const state: SnapshotState<State> = { state: loaded.state, handled: [...loaded.handled].slice(-HANDLED_KEPT) };
+    const stored = options.snapshot.toStored ? options.snapshot.toStored(loaded.state) : loaded.state;
+    const state: SnapshotState<unknown> = { state: stored, handled: [...loaded.handled].slice(-HANDLED_KEPT) };
     // A snapshot is an optimisation: failing to save one must not fail the command.
     await store.saveSnapshot(stream, { revision: loaded.revision, version: options.snapshot.version, state }).catch(() => undefined);
   };

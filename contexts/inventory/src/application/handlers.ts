@@ -3,7 +3,7 @@
 import { commandHandler, type CommandContext, type EventStore } from '@ordo/eventstore';
 import { stockStream, type AddStock, type CommitStock, type ReleaseStock, type ReserveStock } from '@ordo/inventory-contract';
 import { SkuNotInCatalog } from '../domain/errors';
-import { reviveStock, stockDecider, type Stock, type StockCommand } from '../domain/stock';
+import { reviveStock, stockDecider, storedStock, type Stock, type StockCommand } from '../domain/stock';
 
 /** Inventory's copy of the skus catalog has a product for (catalog-skus.ts), filled from catalog's events. */
 export interface CatalogSkus {
@@ -21,7 +21,11 @@ export const inventoryHandlers = ({ store, catalog }: { store: EventStore; catal
   // The version names the shape of Stock: a snapshot of another version is ignored and the
   // stream read from its start (version 1 had no `dispatched`). The reservations' map is
   // stored as the record it was before, so their change kept version 2.
-  const stock = commandHandler({ store, aggregate: stockDecider, snapshot: { every: 100, version: STOCK_SNAPSHOT_VERSION, revive: reviveStock } });
+  const stock = commandHandler({
+    store,
+    aggregate: stockDecider,
+    snapshot: { every: 100, version: STOCK_SNAPSHOT_VERSION, toStored: storedStock, revive: reviveStock },
+  });
 
   // The context is the command's metadata (its ids go into the events); its time (and for AddStock, whether catalog knows the sku) goes into the command, for the decider.
   const run = (command: StockCommand, context: CommandContext) =>

@@ -23,8 +23,8 @@ export interface Stock {
   /**
    * Quantity held per order id, in the order reserved. A persistent map: a popular sku holds
    * thousands of reservations until they are dispatched, and a plain record copied at every
-   * reservation cost 0.26 ms at 1,000 and 3.2 ms at 5,000 (a flash sale's hot sku). Its JSON,
-   * as a snapshot stores it, is a record of order id to quantity (`reviveStock` reads it back).
+   * reservation cost 0.25 ms at 1,000 and 3.4 ms at 5,000 (a flash sale's hot sku). A snapshot
+   * stores it as a record of order id to quantity (`storedStock`, `reviveStock`).
    */
   reservations: OrderedMap<string, number>;
 }
@@ -34,7 +34,14 @@ export const MAX_STOCK = 1_000_000_000;
 
 export const initialState = (): Stock => ({ sku: undefined, added: 0, available: 0, reserved: 0, dispatched: 0, reservations: OrderedMap() });
 
-/** A Stock from its JSON (a snapshot's): the reservations' record back into their map, in its order. */
+/**
+ * A Stock as a snapshot stores it: the reservations a record of order id to quantity, as
+ * before they were a map. `Object.fromEntries`, not the map's own `toJSON`: that one leaves
+ * out the keys `__proto__` and `constructor`, and an order id is any string.
+ */
+export const storedStock = (stock: Stock) => ({ ...stock, reservations: Object.fromEntries(stock.reservations) });
+
+/** A Stock from a snapshot's (`storedStock`): the reservations' record back into their map, in its order. */
 export const reviveStock = (stored: unknown): Stock => {
   const stock = stored as Omit<Stock, 'reservations'> & { reservations: Record<string, number> };
   return { ...stock, reservations: OrderedMap(Object.entries(stock.reservations)) };

@@ -2,7 +2,7 @@ import fc from 'fast-check';
 import type { InventoryEvent } from '@ordo/inventory-contract';
 import { deciderSpec } from '@ordo/testing';
 import { SkuNotInCatalog, StockRuleBroken } from './errors';
-import { decide, evolve, initialState, MAX_STOCK, reviveStock, stockDecider, type StockCommand, type Stock } from './stock';
+import { decide, evolve, initialState, MAX_STOCK, reviveStock, stockDecider, storedStock, type StockCommand, type Stock } from './stock';
 
 const spec = deciderSpec(stockDecider);
 const sku = 'SKU-1';
@@ -38,8 +38,8 @@ const commitRejected = (orderId: string): InventoryEvent => ({
 });
 
 const stateAfter = (events: InventoryEvent[]): Stock => events.reduce(evolve, initialState());
-/** A Stock as JSON, as a snapshot stores it: its reservations a record of order id to quantity. */
-const asJson = (state: Stock): unknown => JSON.parse(JSON.stringify(state));
+/** A Stock as a snapshot stores it, through JSON: its reservations a record of order id to quantity. */
+const asJson = (state: Stock): unknown => JSON.parse(JSON.stringify(storedStock(state)));
 
 describe('inventory: stock of one sku', () => {
   describe('AddStock', () => {
@@ -249,6 +249,16 @@ describe('inventory: stock of one sku', () => {
       expect(revived).toEqual(state);
       expect([...revived.reservations.keys()]).toEqual(['o3', 'o1']);
       expect(evolve(revived, reserved('o4', 1)).reservations.get('o4')).toBe(1);
+    });
+
+    it('keeps through a snapshot the reservations of order ids that name an object member', () => {
+      const state = stateAfter([added(5), reserved('__proto__', 1), reserved('constructor', 2), reserved('toString', 1)]);
+      const revived = reviveStock(asJson(state));
+      expect([...revived.reservations]).toEqual([
+        ['__proto__', 1],
+        ['constructor', 2],
+        ['toString', 1],
+      ]);
     });
   });
 
