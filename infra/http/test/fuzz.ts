@@ -33,14 +33,21 @@ export const query = fc
   .tuple(fc.array(queryPair, { maxLength: 5 }), fc.nat({ max: 3 }), fc.constantFrom('&', '&&', ';'))
   .map(([pairs, repeats, separator]) => [...pairs, ...pairs.slice(0, repeats)].join(separator));
 
-/** The route a path reaches once fetch has normalised it and the router has decoded it. */
+/**
+ * The route a path reaches once fetch has normalised it and the router has decoded it. The
+ * router splits the path at its slashes before it decodes a segment, so an encoded slash
+ * (%2F) stays inside its segment: decoded, it would make two segments of one, and the path
+ * would seem to reach a route the router never matched it to.
+ */
 export const routeOf = (path: string) => {
-  const pathname = new URL(`http://fuzz${path}`).pathname;
-  try {
-    return decodeURIComponent(pathname);
-  } catch {
-    return pathname;
-  }
+  const decoded = (segment: string) => {
+    try {
+      return decodeURIComponent(segment).replaceAll('/', '%2F');
+    } catch {
+      return segment;
+    }
+  };
+  return new URL(`http://fuzz${path}`).pathname.split('/').map(decoded).join('/');
 };
 
 /** Text that no store should receive: a NUL, or half of a UTF-16 surrogate pair, among ordinary characters. */
