@@ -5,10 +5,11 @@
 import type { CommandContext } from '@ordo/eventstore';
 import { consumer, type ConsumerDefinition } from '@ordo/host';
 import { COMMAND_SEQUENCES_AT_ONCE, commandMetadataOf, commandParser, publishedEventSchema } from '@ordo/messaging';
+import type { SettleDelays } from '@ordo/http';
 import type { Logger } from '@ordo/runtime';
 import { CATALOG_EVENTS_TOPIC, PriceChanged, ProductAdded } from '@ordo/catalog-contract';
 import { CONTEXT, ORDERS_COMMANDS_TOPIC, ordersCommandSchemas, type OrdersCommandMessage } from '@ordo/orders-contract';
-import type { OrdersHandlers } from './application/handlers';
+import type { OrdersHandlers, PlacedOrder } from './application/handlers';
 import { OrderRuleBroken } from './domain/errors';
 import type { PriceUpdate, SqlPriceTable } from './prices';
 import { shippingFeed } from './shipping-feed';
@@ -72,13 +73,20 @@ const dispatch = (handlers: OrdersHandlers, command: OrdersCommandMessage, conte
   }
 };
 
+/** When the placement saga's verdict on the order came, if the command was that verdict. */
+const verdictOf = (command: OrdersCommandMessage, order: PlacedOrder) => {
+  if (command.type === 'ConfirmOrder' && order.status === 'confirmed') return order.confirmedAt;
+  if (command.type === 'RejectOrder' && order.status === 'rejected') return order.rejectedAt;
+  return undefined;
+};
+
 /**
  * A saga's commands to orders. Idempotency comes from the command id: a repeated one
  * appends nothing (the order remembers it), as does one already decided the same way.
  * A command the order refuses (confirming a rejected order) throws: it cannot happen in
  * the placement flow, and retrying cannot change it, so it is parked at once for an operator.
  */
-const commandConsumer = ({ handlers, clock, logger }: OrdersConsumersPorts): ConsumerDefinition =>
+const commandConsumer = ({ handlers, clock, logger, settles }: OrdersConsumersPorts): ConsumerDefinition =>
   consumer<OrdersCommandMessage>({
     groupId: 'orders-commands',
     topics: [ORDERS_COMMANDS_TOPIC],
@@ -87,6 +95,8 @@ const commandConsumer = ({ handlers, clock, logger }: OrdersConsumersPorts): Con
     permanent: (error) => error instanceof OrderRuleBroken,
     handle: async ({ value: command }) => {
       const { order, revision } = await dispatch(handlers, command, { ...commandMetadataOf(command), now: clock().toISOString() });
+      const settledAt = verdictOf(command, order);
+      if (settledAt) settles?.settled(new Date(order.placedAt), new Date(settledAt));
       logger.info(
         { orderId: order.orderId, command: command.type, commandId: command.commandId, status: order.status, revision: String(revision) },
         'order command handled',
@@ -99,6 +109,8 @@ export interface OrdersConsumersPorts {
   prices: SqlPriceTable;
   clock: () => Date;
   logger: Logger;
+  /** Where an order's verdict (confirmed or rejected) reports how long after it was placed it came. */
+  settles?: SettleDelays;
 }
 
 /** Catalog's prices into orders' price table, shipping's dispatches into shipped orders, and the saga's commands. */

@@ -1,5 +1,5 @@
 import { defineService } from '@ordo/host';
-import { serviceClient } from '@ordo/http';
+import { serviceClient, settleDelays } from '@ordo/http';
 import { CONTEXT, ORDERS_STREAM_PREFIXES, ordersEventSchemas } from '@ordo/orders-contract';
 import { ordersHandlers } from './application/handlers';
 import { httpCustomerDirectory } from './customers';
@@ -22,12 +22,16 @@ export const ordersService = defineService({
     const prices = sqlPriceTable(sql, schema);
     const customers = serviceClient({ target: 'customers', baseUrl: () => peers.urlOf('customers'), token: peers.token, metrics });
     const handlers = ordersHandlers({ store, prices, customers: httpCustomerDirectory(customers) });
+    // From an order placed to the saga's verdict on it: while orders take too long to
+    // settle, the order path is backed up, and new orders are refused (docs/service-chassis.md).
+    const settles = settleDelays();
     return {
       errorMappings: ordersErrorMappings,
       routes: ordersRoutes({ handlers, prices, clock, anonymousCustomers }),
       // The table exists before the feed writes it and before an order is priced.
       migrate: () => prices.migrate(),
-      consumers: ordersConsumers({ handlers, prices, clock, logger }),
+      consumers: ordersConsumers({ handlers, prices, clock, logger, settles }),
+      settleDelayMs: settles.medianMs,
     };
   },
 });

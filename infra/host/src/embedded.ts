@@ -38,6 +38,12 @@ export interface EmbeddedOptions {
  * (kept across restarts), the embedded bus in place of Kafka. Services publish first,
  * then start, so every consumer sees every store.
  */
+/** One server answers every service here: the slowest settling of their work, where any says. */
+const slowestSettling = (modules: ServiceModule[]) => () => {
+  const delays = modules.flatMap((module) => module.settleDelayMs?.() ?? []);
+  return delays.length === 0 ? undefined : Math.max(...delays);
+};
+
 export const runEmbedded = (options: EmbeddedOptions, environment: NodeJS.ProcessEnv = process.env): Promise<RunningHttpService> => {
   // Services call each other through the process's own port, with a token made for this run.
   let ownUrl: string | undefined;
@@ -119,6 +125,7 @@ export const runEmbedded = (options: EmbeddedOptions, environment: NodeJS.Proces
           readinessChecks: { pglite: () => sql.query('select 1') },
           // Its one thread is the shop's limit: the queue there is the whole order path's backlog.
           ...(shared.db.waiting ? { databaseWaiting: shared.db.waiting } : {}),
+          settleDelayMs: slowestSettling(modules),
           authTokens: new Map([...generated, ...(config.AUTH_TOKENS ?? []), [serviceToken, EMBEDDED_SERVICE]]),
         };
       },

@@ -80,6 +80,11 @@ export interface ServiceModule {
   consumers?: ConsumerDefinition[];
   /** Started once its consumers are; stopped before its bus closes. */
   workers?: WorkerDefinition[];
+  /**
+   * How long the work it accepted took to settle (`settleDelays` of @ordo/http): while it is
+   * past SHED_MAX_SETTLE_DELAY_MS, its routes that start work are refused.
+   */
+  settleDelayMs?(): number | undefined;
 }
 
 /** Work a service runs beside its consumers, such as a saga's deadline scheduler. */

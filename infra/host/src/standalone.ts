@@ -90,6 +90,7 @@ export const runStandalone = (service: ServiceDefinition, environment: NodeJS.Pr
             operatorRoutes(app);
           },
           errorMappings: module.errorMappings,
+          ...(module.settleDelayMs ? { settleDelayMs: module.settleDelayMs } : {}),
           idempotency: sqlIdempotencyStore(pool, { schema }),
           readinessChecks: { postgres: () => pool.query('select 1') },
           authTokens: config.AUTH_TOKENS,

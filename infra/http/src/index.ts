@@ -55,4 +55,5 @@ export {
   type Chassis,
   type RunningHttpService,
 } from './service';
+export { settleDelays, SETTLE_WINDOW_MS, MIN_SETTLED, type SettleDelays } from './settle-delays';
 export { commandContext, requestDerivedId, type RequestCommandContext } from './command-context';

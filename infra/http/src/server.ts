@@ -51,6 +51,8 @@ export interface HttpServerOptions {
   loadShedding?: Partial<LoadSheddingOptions>;
   /** How many statements wait for the service's database now, where it can tell (embedded mode's PGlite): a sign of overload. */
   databaseWaiting?: () => number;
+  /** How long the work the service accepted took to settle, where it can tell (settle-delays.ts): a sign of overload for routes that start work. */
+  settleDelayMs?: () => number | undefined;
   /** Proxies whose X-Forwarded-For is believed (fastify's trustProxy): the client's address is then the one it names. */
   trustProxy?: string[];
 }
@@ -122,6 +124,7 @@ export const createHttpServer = async (options: HttpServerOptions): Promise<Http
     ...DEFAULT_LOAD_SHEDDING,
     ...options.loadShedding,
     ...(options.databaseWaiting ? { databaseWaiting: options.databaseWaiting } : {}),
+    ...(options.settleDelayMs ? { settleDelayMs: options.settleDelayMs } : {}),
     // Identified as the rate limit and auth do; an invalid token is no service's, and auth refuses it later.
     fromService: (request) => {
       try {

@@ -30,6 +30,8 @@ export const httpConfigShape = {
   SHED_MAX_IN_FLIGHT: variables.int().min(1, 'expected at least 1').default(DEFAULT_LOAD_SHEDDING.maxInFlight),
   /** …or while more than this many statements wait for its database's one connection (embedded mode's PGlite). */
   SHED_MAX_DATABASE_WAITING: variables.int().min(1, 'expected at least 1').default(DEFAULT_LOAD_SHEDDING.maxDatabaseWaiting),
+  /** …and routes that start work (an order placed), a share growing to all at twice this, while the work it accepted took longer than this to settle, in ms (the median of the last second). */
+  SHED_MAX_SETTLE_DELAY_MS: variables.int().min(1, 'expected at least 1').default(DEFAULT_LOAD_SHEDDING.maxSettleDelayMs),
   /**
    * Addresses (or CIDR ranges) of proxies whose X-Forwarded-For names the client: the
    * gateway's. Unset, none is trusted and a client is the address it connects from.
@@ -63,7 +65,7 @@ export const defineHttpService = <Shape extends z.ZodRawShape>(definition: HttpS
 /** What a service's setup hands the chassis; `authTokens` is required, possibly empty. */
 export type ServiceParts = Pick<
   HttpServerOptions,
-  'readinessChecks' | 'authTokens' | 'idempotency' | 'errorMappings' | 'bodyLimit' | 'openApi' | 'databaseWaiting'
+  'readinessChecks' | 'authTokens' | 'idempotency' | 'errorMappings' | 'bodyLimit' | 'openApi' | 'databaseWaiting' | 'settleDelayMs'
 > & {
   routes(app: HttpServer): void | Promise<void>;
 };
@@ -109,6 +111,7 @@ export const runHttpService = async <Shape extends z.ZodRawShape>(
         maxEventLoopDelayMs: base.SHED_EVENT_LOOP_DELAY_MS,
         maxInFlight: base.SHED_MAX_IN_FLIGHT,
         maxDatabaseWaiting: base.SHED_MAX_DATABASE_WAITING,
+        maxSettleDelayMs: base.SHED_MAX_SETTLE_DELAY_MS,
       },
       ...(base.TRUST_PROXY?.length ? { trustProxy: base.TRUST_PROXY } : {}),
       ...parts,

@@ -103,6 +103,7 @@ export const startTestHost = async <S extends string = never>(options: TestHostO
       tracer: startTracing(name).tracer,
       authTokens,
       errorMappings: module.errorMappings,
+      ...(module.settleDelayMs ? { settleDelayMs: module.settleDelayMs } : {}),
     });
     closers.push(() => server.close());
     await module.routes(server);

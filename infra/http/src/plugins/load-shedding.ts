@@ -17,6 +17,13 @@ export interface LoadSheddingOptions {
   /** How many statements wait for the database now; undefined where it cannot tell. */
   databaseWaiting?: () => number;
   /**
+   * Routes that start work (`config: { startsWork: true }`) are refused while the work the
+   * service accepted takes longer than this to settle, in ms (`settleDelayMs`).
+   */
+  maxSettleDelayMs: number;
+  /** The median delay of the work settled within the last second (settle-delays.ts); undefined while too little settled. */
+  settleDelayMs?: () => number | undefined;
+  /**
    * Whether a request is another service's call, made for work that service has already
    * accepted (a valid service token): always answered, or accepted work would fail half-way.
    */
@@ -25,7 +32,24 @@ export interface LoadSheddingOptions {
   retryAfterSeconds: number;
 }
 
-export const DEFAULT_LOAD_SHEDDING: LoadSheddingOptions = { maxEventLoopDelayMs: 500, maxInFlight: 512, maxDatabaseWaiting: 12, retryAfterSeconds: 1 };
+export const DEFAULT_LOAD_SHEDDING: LoadSheddingOptions = {
+  maxEventLoopDelayMs: 500,
+  maxInFlight: 512,
+  maxDatabaseWaiting: 12,
+  maxSettleDelayMs: 250,
+  retryAfterSeconds: 1,
+};
+
+declare module 'fastify' {
+  interface FastifyContextConfig {
+    /**
+     * The route accepts work that settles later, on other services (an order placed, which
+     * the saga confirms or rejects): it is refused while such work settles slowly, the
+     * backlog behind it being the service's capacity. Routes that read are answered still.
+     */
+    startsWork?: boolean;
+  }
+}
 
 export class Overloaded extends HttpProblem {
   constructor(
@@ -51,7 +75,7 @@ const LAG_WINDOW_MS = 1_000;
 /**
  * Past its capacity a service refuses new work at once, 503 problem+json with Retry-After,
  * instead of queuing it without bound: the requests it accepted keep their latency, and
- * the refused ones can be tried again. Three signs of overload: the event loop lagging (Node's
+ * the refused ones can be tried again. Four signs of overload: the event loop lagging (Node's
  * monitorEventLoopDelay, not @fastify/under-pressure, whose 10 ms timer cannot be changed),
  * too many requests in flight, the queue that builds when the work waits on the database
  * rather than the CPU, and, where the database says, too many statements waiting for its
@@ -60,11 +84,13 @@ const LAG_WINDOW_MS = 1_000;
  * That queue counts by its mean over the last half second (sampled every 100 ms): read at
  * one moment it refused bursts the thread clears at once, and averaged over each of two
  * seconds, as the lag is, it let a backlog build before refusing, and accepted orders
- * waited seconds behind it (docs/decisions.md).
+ * waited seconds behind it (docs/decisions.md). And, for a route that starts work, that work
+ * settling slowly (settle-delays.ts): the order path's backlog where it runs in other
+ * processes, whose queues no sign of this process shows.
  */
 export const loadSheddingPlugin = fp(
   async (app: FastifyInstance, options: LoadSheddingOptions) => {
-    const { maxEventLoopDelayMs, maxInFlight, maxDatabaseWaiting, databaseWaiting, fromService, retryAfterSeconds } = options;
+    const { maxEventLoopDelayMs, maxInFlight, maxDatabaseWaiting, databaseWaiting, maxSettleDelayMs, settleDelayMs, fromService, retryAfterSeconds } = options;
     const delays = monitorEventLoopDelay({ resolution: LAG_RESOLUTION_MS });
     delays.enable();
     // The mean lag of the last two seconds: overloaded only when both passed the bound, so one
@@ -99,6 +125,13 @@ export const loadSheddingPlugin = fp(
           retryAfterSeconds,
         );
       }
+      const settling = request.routeOptions.config.startsWork ? settleDelayMs?.() : undefined;
+      if (settling !== undefined && refusedAt(settling, maxSettleDelayMs)) {
+        throw new Overloaded(
+          `the service is past its capacity (the work it accepted took a median ${Math.round(settling)} ms to settle over the last second); try again shortly`,
+          retryAfterSeconds,
+        );
+      }
       if (inFlight >= maxInFlight) throw new Overloaded(`the service is answering ${inFlight} requests, its most; try again shortly`, retryAfterSeconds);
       inFlight += 1;
       // 'close' comes once the response is sent or the client went away, whichever is first.
@@ -107,6 +140,15 @@ export const loadSheddingPlugin = fp(
   },
   { name: 'ordo-load-shedding' },
 );
+
+/**
+ * Whether to refuse work that starts more, the accepted settling this slowly: never up to
+ * the bound, always from twice it, and in between a share that grows with the excess (as
+ * PIE drops packets). Refusing all at the bound emptied the path, then let a full second
+ * of orders in before the first of them settled, over and over: at 100 orders a second,
+ * 45 % refused and p99 1.5 s (docs/decisions.md).
+ */
+const refusedAt = (settlingMs: number, boundMs: number) => Math.random() < (settlingMs - boundMs) / boundMs;
 
 const QUEUE_SAMPLES = 5;
 

@@ -8,7 +8,11 @@ import { authTokensFromEnv } from './auth';
 
 const SERVICE = 'load-shedding-spec';
 
-const serve = async (loadShedding: { maxEventLoopDelayMs?: number; maxInFlight?: number; maxDatabaseWaiting?: number }, databaseWaiting?: () => number) => {
+const serve = async (
+  loadShedding: { maxEventLoopDelayMs?: number; maxInFlight?: number; maxDatabaseWaiting?: number; maxSettleDelayMs?: number },
+  databaseWaiting?: () => number,
+  settleDelayMs?: () => number | undefined,
+) => {
   const app = await createHttpServer({
     service: SERVICE,
     api: { title: 'load shedding spec', version: '1.0.0' },
@@ -18,6 +22,7 @@ const serve = async (loadShedding: { maxEventLoopDelayMs?: number; maxInFlight?:
     authTokens: authTokensFromEnv().parse('ops:token-ops:viewer,service:token-service:viewer'),
     loadShedding: { retryAfterSeconds: 2, ...loadShedding },
     ...(databaseWaiting ? { databaseWaiting } : {}),
+    ...(settleDelayMs ? { settleDelayMs } : {}),
   });
   let release: () => void = () => undefined;
   const held = new Promise<void>((resolve) => (release = resolve));
@@ -26,6 +31,7 @@ const serve = async (loadShedding: { maxEventLoopDelayMs?: number; maxInFlight?:
     return { done: true };
   });
   app.get('/v1/quick', { config: { access: 'public' } }, async () => ({ done: true }));
+  app.post('/v1/work', { config: { access: 'public', startsWork: true } }, async () => ({ started: true }));
   const url = await app.listen({ port: 0, host: '127.0.0.1' });
   return { app, url, release };
 };
@@ -92,6 +98,46 @@ describe('load shedding', () => {
 
       waiting = 1;
       expect((await statusWithin(url, 200, 3_000)).status).toBe(200);
+    } finally {
+      await app.close();
+    }
+  });
+
+  it('refuses every request to a route that starts work while accepted work settles in twice maxSettleDelayMs, answers the rest, and takes work again once it settles within the bound', async () => {
+    let settling: number | undefined = 1_000;
+    const { app, url } = await serve({ maxSettleDelayMs: 500 }, undefined, () => settling);
+    const startWork = async (headers: Record<string, string> = {}) => (await fetch(`${url}/v1/work`, { method: 'POST', headers })).status;
+    try {
+      const refused = await refusal(await fetch(`${url}/v1/work`, { method: 'POST' }));
+      expect(refused).toEqual({
+        status: 503,
+        type: PROBLEM_CONTENT_TYPE,
+        retryAfter: '2',
+        problem: expect.objectContaining({ detail: expect.stringContaining('took a median 1000 ms to settle') }),
+      });
+      expect(new Set(await Promise.all(Array.from({ length: 20 }, () => startWork())))).toEqual(new Set([503]));
+      expect((await fetch(`${url}/v1/quick`)).status).toBe(200);
+      expect(await startWork({ authorization: 'Bearer token-service' })).toBe(200);
+
+      settling = 500;
+      expect(new Set(await Promise.all(Array.from({ length: 20 }, () => startWork())))).toEqual(new Set([200]));
+      // Too few settled to tell: no sign.
+      settling = undefined;
+      expect(await startWork()).toBe(200);
+    } finally {
+      await app.close();
+    }
+  });
+
+  it('refuses a share of the requests that start work that grows with how far past maxSettleDelayMs the work settles', async () => {
+    const { app, url } = await serve({ maxSettleDelayMs: 400 }, undefined, () => 600);
+    try {
+      const statuses = await Promise.all(Array.from({ length: 200 }, async () => (await fetch(`${url}/v1/work`, { method: 'POST' })).status));
+      const refused = statuses.filter((status) => status === 503).length;
+      // Half are refused on average; 200 draws stray past a quarter either way about once in 10^12 runs.
+      expect(refused).toBeGreaterThan(50);
+      expect(refused).toBeLessThan(150);
+      expect(statuses.filter((status) => status !== 503).every((status) => status === 200)).toBe(true);
     } finally {
       await app.close();
     }
