@@ -25,6 +25,12 @@ const EMBEDDED_SERVICE: Principal = { subject: 'service:embedded', roles: ['view
 /** The token the first embedded start creates, kept in ORDO_DATA_DIR: guarded routes are never open. */
 export const EMBEDDED_OPERATOR = { subject: 'operator', role: 'operator' } as const;
 
+/** One server answers every service here: the slowest settling of their work, where any says. */
+const slowestSettling = (modules: ServiceModule[]) => () => {
+  const delays = modules.flatMap((module) => module.settleDelayMs?.() ?? []);
+  return delays.length === 0 ? undefined : Math.max(...delays);
+};
+
 export interface EmbeddedOptions {
   /** The process's name in logs and OpenAPI. */
   name: string;
@@ -38,12 +44,6 @@ export interface EmbeddedOptions {
  * (kept across restarts), the embedded bus in place of Kafka. Services publish first,
  * then start, so every consumer sees every store.
  */
-/** One server answers every service here: the slowest settling of their work, where any says. */
-const slowestSettling = (modules: ServiceModule[]) => () => {
-  const delays = modules.flatMap((module) => module.settleDelayMs?.() ?? []);
-  return delays.length === 0 ? undefined : Math.max(...delays);
-};
-
 export const runEmbedded = (options: EmbeddedOptions, environment: NodeJS.ProcessEnv = process.env): Promise<RunningHttpService> => {
   // Services call each other through the process's own port, with a token made for this run.
   let ownUrl: string | undefined;

@@ -17,8 +17,9 @@ export interface LoadSheddingOptions {
   /** How many statements wait for the database now; undefined where it cannot tell. */
   databaseWaiting?: () => number;
   /**
-   * Routes that start work (`config: { startsWork: true }`) are refused while the work the
-   * service accepted takes longer than this to settle, in ms (`settleDelayMs`).
+   * Routes that start work (`config: { startsWork: true }`) refuse a share of their requests
+   * while the work the service accepted takes longer than this to settle, in ms
+   * (`settleDelayMs`): none at the bound, all at twice it.
    */
   maxSettleDelayMs: number;
   /** The median delay of the work settled within the last second (settle-delays.ts); undefined while too little settled. */
