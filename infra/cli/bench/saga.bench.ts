@@ -154,7 +154,7 @@ const shopOrders =
       { sku: skus[i % skus.length] as string, quantity: 1 },
       { sku: skus[(i + 1) % skus.length] as string, quantity: 1 },
     ];
-    const response = await shop.placeOrder(lines, undefined, CARD_TOKEN);
+    const response = await shop.placeOrderOnce(lines, undefined, CARD_TOKEN);
     return response.status === 201 ? ((await response.json()) as { orderId: string }).orderId : undefined;
   };
 

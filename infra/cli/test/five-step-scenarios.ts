@@ -5,6 +5,7 @@
 // reads the end state through the services' HTTP APIs: the order, the stock per sku, the
 // saga instance's view, the payment and the shipment.
 import { randomUUID } from 'node:crypto';
+import { fetchRetryingRefusals } from '../src/retry-refusals';
 import type { LaunchedShop } from './launch';
 import { shopClient, uniqueSku, type ShopClient } from './shop-client';
 
@@ -92,7 +93,7 @@ export const fiveStepClient = (host: FiveStepShop) => {
       });
       if (registered.status !== 201) throw new Error(`register a customer in ${country}: ${registered.status} ${await registered.text()}`);
       const { id: customerId } = (await registered.json()) as { id: string };
-      const placed = await fetch(`${urls.orders}/v1/orders`, {
+      const placed = await fetchRetryingRefusals(`${urls.orders}/v1/orders`, {
         method: 'POST',
         headers: { ...headers, 'idempotency-key': randomUUID() },
         body: JSON.stringify({ customerId, lines, cardToken }),

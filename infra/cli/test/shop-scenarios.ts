@@ -1,6 +1,7 @@
 // The first slice's end-to-end scenarios (issue: "Tests, both modes"), run against the
 // shop however it was launched: the same assertions for embedded and local mode.
 import { randomUUID } from 'node:crypto';
+import { fetchRetryingRefusals } from '../src/retry-refusals';
 import type { LaunchedShop } from './launch';
 import { shopClient, uniqueSku, type ShopClient } from './shop-client';
 
@@ -18,7 +19,7 @@ export const shopScenarios = (launch: () => LaunchedShop) => {
     const body = /-d '(\{"customerId":[^']*\})'/.exec(curl)?.[1];
     const token = /-H 'authorization: Bearer ([^']+)'/.exec(curl)?.[1];
     if (start < 0 || !body) throw new Error(`no curl placing an order in the output:\n${output.join('\n')}`);
-    const placed = await fetch(`${launch().urls.orders}/v1/orders`, {
+    const placed = await fetchRetryingRefusals(`${launch().urls.orders}/v1/orders`, {
       method: 'POST',
       headers: { 'content-type': 'application/json', 'idempotency-key': randomUUID(), ...(token && { authorization: `Bearer ${token}` }) },
       body,
