@@ -25,12 +25,6 @@ const EMBEDDED_SERVICE: Principal = { subject: 'service:embedded', roles: ['view
 /** The token the first embedded start creates, kept in ORDO_DATA_DIR: guarded routes are never open. */
 export const EMBEDDED_OPERATOR = { subject: 'operator', role: 'operator' } as const;
 
-/** One server answers every service here: the slowest settling of their work, where any says. */
-const slowestSettling = (modules: ServiceModule[]) => () => {
-  const delays = modules.flatMap((module) => module.settleDelayMs?.() ?? []);
-  return delays.length === 0 ? undefined : Math.max(...delays);
-};
-
 export interface EmbeddedOptions {
   /** The process's name in logs and OpenAPI. */
   name: string;
@@ -124,8 +118,10 @@ export const runEmbedded = (options: EmbeddedOptions, environment: NodeJS.Proces
           idempotency: sqlIdempotencyStore(sql, { schema: 'ordo_http' }),
           readinessChecks: { pglite: () => sql.query('select 1') },
           // Its one thread is the shop's limit: the queue there is the whole order path's backlog.
+          // Not the work's settling (module.settleDelayMs), which local mode sheds on: this
+          // queue shows the backlog as it builds, and with both it refused more at 100
+          // orders/s for no better p99 (docs/decisions.md).
           ...(shared.db.waiting ? { databaseWaiting: shared.db.waiting } : {}),
-          settleDelayMs: slowestSettling(modules),
           authTokens: new Map([...generated, ...(config.AUTH_TOKENS ?? []), [serviceToken, EMBEDDED_SERVICE]]),
         };
       },

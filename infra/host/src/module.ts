@@ -82,7 +82,8 @@ export interface ServiceModule {
   workers?: WorkerDefinition[];
   /**
    * How long the work it accepted took to settle (`settleDelays` of @ordo/http): while it is
-   * past SHED_MAX_SETTLE_DELAY_MS, its routes that start work are refused.
+   * past SHED_MAX_SETTLE_DELAY_MS, its routes that start work are refused. Read where the
+   * service is a process of its own (standalone); embedded mode sheds on its PGlite queue.
    */
   settleDelayMs?(): number | undefined;
 }
