@@ -4,7 +4,7 @@
 import { z } from 'zod';
 import { awaitReadAfter, hasAccess, NotFound, notModified, setETag, type HttpServer, type Principal } from '@ordo/http';
 import { Sku, stockStream } from '@ordo/inventory-contract';
-import { STOCK_SOURCES } from './stock-row';
+import { STOCK_PREFIX } from './stock-row';
 import type { StockQueries, StoredStock } from './queries';
 
 const SkuParams = z.strictObject({ sku: Sku });
@@ -36,7 +36,7 @@ const view = (row: StoredStock, caller: Principal | undefined): z.infer<typeof S
     available,
     reserved,
     dispatched: Number(row.dispatched),
-    ...(hasAccess(caller, 'viewer') && { reservations: Object.entries(row.reservations ?? {}).map(([orderId, quantity]) => ({ orderId, quantity })) }),
+    ...(hasAccess(caller, 'viewer') && { reservations: (row.reservations ?? []).map(({ orderId, quantity }) => ({ orderId, quantity: Number(quantity) })) }),
   };
 };
 
@@ -49,7 +49,7 @@ export interface InventoryViewRoutesPorts {
 export const inventoryViewRoutes =
   ({ queries, readAfterTimeoutMs }: InventoryViewRoutesPorts) =>
   (app: HttpServer): void => {
-    const { prefix } = STOCK_SOURCES.inventory;
+    const prefix = STOCK_PREFIX;
     const readAfter = {
       timeoutMs: readAfterTimeoutMs,
       appliedOf: (stream: string) =>
@@ -72,7 +72,7 @@ export const inventoryViewRoutes =
         const { sku } = request.params;
         // What the answer holds depends on who asks, under one ETag.
         reply.header('vary', 'authorization');
-        const row = await queries.bySku(sku);
+        const row = await queries.bySku(sku, hasAccess(request.principal, 'viewer'));
         if (!row) throw new NotFound(`no stock was ever added or asked for of sku ${sku}`);
         const position = { stream: stockStream(sku), revision: BigInt(row.inventory_revision) };
         setETag(reply, position);
@@ -91,7 +91,7 @@ export const inventoryViewRoutes =
         await awaitReadAfter(request, readAfter);
         reply.header('vary', 'authorization');
         const { limit, after } = request.query;
-        const rows = await queries.list(limit, after);
+        const rows = await queries.list(limit, after, hasAccess(request.principal, 'viewer'));
         const page = rows.slice(0, limit);
         const last = page.at(-1);
         return { items: page.map((row) => view(row, request.principal)), next: rows.length > limit && last ? last.sku : null };

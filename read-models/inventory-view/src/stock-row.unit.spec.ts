@@ -1,64 +1,49 @@
 import type { ProjectedEvent } from '@ordo/projections';
-import { evolveStock, stockKeyOf, type StockRow } from './stock-row';
+import { evolveStock, NO_STOCK, stockKeyOf, type StockCounts } from './stock-row';
+import { stockEvent } from './stock-events.fixtures';
 
-// Given a sku's events, then its row: inventory's own arithmetic, and its invariant.
+// Given a sku's counts and one of its events, then its counts: inventory's own arithmetic,
+// its invariant, and the reservation the event changed.
 
-const event = (type: string, data: Record<string, unknown>, revision = 0): ProjectedEvent => ({
-  id: `stock-SKU-1-${revision}`,
-  stream: 'stock-SKU-1',
-  revision: BigInt(revision),
-  type,
-  data: { sku: 'SKU-1', at: '2026-11-30T10:00:00.000Z', ...data },
-  recordedAt: new Date(),
-});
-const fold = (...events: ProjectedEvent[]) =>
-  events.reduce<StockRow | null>((row, next) => ({ ...(row ?? { sku: 'SKU-1' }), ...evolveStock(row, next) }) as StockRow, null);
+const nothingHeld = () => undefined;
+const counts = (...events: ProjectedEvent[]) => events.reduce<StockCounts>((stock, event) => evolveStock(stock, event, nothingHeld).counts, NO_STOCK);
+const added = (quantity: number) => stockEvent('StockAdded', { quantity });
+const reserved = (orderId: string, quantity: number) => stockEvent('StockReserved', { orderId, quantity });
 
-const added = (quantity: number) => event('StockAdded', { quantity });
-const reserved = (orderId: string, quantity: number) => event('StockReserved', { orderId, quantity });
-
-describe('the inventory view row', () => {
+describe('the inventory view’s counts', () => {
   it('keys its events by sku', () => {
     expect(stockKeyOf(added(1))).toBe('SKU-1');
     expect(stockKeyOf({ ...added(1), data: {} })).toBeUndefined();
   });
 
-  it('adds stock, reserves it for orders, and remembers which order holds what', () => {
-    expect(fold(added(10), reserved('o-1', 3), reserved('o-2', 2))).toEqual({
-      sku: 'SKU-1',
-      added: 10,
-      available: 5,
-      reserved: 5,
-      dispatched: 0,
-      reservations: { 'o-1': 3, 'o-2': 2 },
+  it('adds stock and reserves it for an order, which then holds it', () => {
+    const stock = counts(added(10));
+    expect(evolveStock(stock, reserved('o-1', 3), nothingHeld)).toEqual({
+      counts: { added: 10, available: 7, reserved: 3, dispatched: 0 },
+      reservation: { orderId: 'o-1', quantity: 3 },
     });
   });
 
-  it('takes nothing more for a second reservation of the same order', () => {
-    expect(fold(added(10), reserved('o-1', 3), reserved('o-1', 3))).toMatchObject({ available: 7, reserved: 3, reservations: { 'o-1': 3 } });
+  it('takes nothing more for a second reservation of an order that holds stock', () => {
+    const stock = counts(added(10), reserved('o-1', 3));
+    expect(evolveStock(stock, reserved('o-1', 3), (orderId) => (orderId === 'o-1' ? 3 : undefined))).toEqual({ counts: stock });
   });
 
-  it('gives released stock back and moves committed stock to dispatched', () => {
-    const row = fold(
-      added(10),
-      reserved('o-1', 3),
-      reserved('o-2', 2),
-      event('StockReleased', { orderId: 'o-1', quantity: 3 }),
-      event('StockCommitted', { orderId: 'o-2', quantity: 2 }),
-    );
-    expect(row).toMatchObject({ added: 10, available: 8, reserved: 0, dispatched: 2, reservations: {} });
-    const { available, reserved: held, dispatched, added: total } = row as StockRow;
+  it('gives released stock back and moves committed stock to dispatched, and the orders hold nothing after', () => {
+    const stock = counts(added(10), reserved('o-1', 3), reserved('o-2', 2));
+    const released = evolveStock(stock, stockEvent('StockReleased', { orderId: 'o-1', quantity: 3 }), () => 3);
+    expect(released.reservation).toEqual({ orderId: 'o-1', quantity: null });
+    const committed = evolveStock(released.counts, stockEvent('StockCommitted', { orderId: 'o-2', quantity: 2 }), () => 2);
+    expect(committed).toEqual({ counts: { added: 10, available: 8, reserved: 0, dispatched: 2 }, reservation: { orderId: 'o-2', quantity: null } });
+    const { available, reserved: held, dispatched, added: total } = committed.counts;
     expect(available + held + dispatched).toBe(total);
   });
 
-  it('changes nothing on a refusal, and starts at zero when a refusal is the first event', () => {
-    const refused = event('StockReservationRejected', { orderId: 'o-1', quantity: 5, available: 0, reason: 'insufficient stock' });
-    expect(fold(refused)).toEqual({ sku: 'SKU-1', added: 0, available: 0, reserved: 0, dispatched: 0, reservations: {} });
-    expect(fold(added(4), event('StockCommitRejected', { orderId: 'o-9', reason: 'nothing held' }))).toMatchObject({ available: 4 });
-  });
-
-  it('reads counts PostgreSQL gave back as strings as numbers', () => {
-    const stored = { sku: 'SKU-1', added: '10', available: '10', reserved: '0', dispatched: '0', reservations: {} } as unknown as StockRow;
-    expect(evolveStock(stored, reserved('o-1', 4))).toMatchObject({ available: 6, reserved: 4 });
+  it('changes nothing on a refusal, or on a type a later inventory records', () => {
+    const refused = stockEvent('StockReservationRejected', { orderId: 'o-1', quantity: 5, available: 0, reason: 'insufficient stock' });
+    expect(evolveStock(NO_STOCK, refused, nothingHeld)).toEqual({ counts: NO_STOCK });
+    const stock = counts(added(4));
+    expect(evolveStock(stock, stockEvent('StockCommitRejected', { orderId: 'o-9', reason: 'nothing held' }), nothingHeld)).toEqual({ counts: stock });
+    expect(evolveStock(stock, stockEvent('StockCounted', { quantity: 9 }), nothingHeld)).toEqual({ counts: stock });
   });
 });
