@@ -49,11 +49,10 @@ export interface InventoryViewRoutesPorts {
 export const inventoryViewRoutes =
   ({ queries, readAfterTimeoutMs }: InventoryViewRoutesPorts) =>
   (app: HttpServer): void => {
-    const prefix = STOCK_PREFIX;
     const readAfter = {
       timeoutMs: readAfterTimeoutMs,
       appliedOf: (stream: string) =>
-        stream.startsWith(prefix) && stream.length > prefix.length ? () => queries.appliedRevision(stream.slice(prefix.length)) : undefined,
+        stream.startsWith(STOCK_PREFIX) && stream.length > STOCK_PREFIX.length ? () => queries.appliedRevision(stream.slice(STOCK_PREFIX.length)) : undefined,
     };
 
     app.get(

@@ -3,8 +3,8 @@ import type { InventoryEvent } from '@ordo/inventory-contract';
 
 // A sku's counts, folded from its stream (`stock-<sku>`) as inventory's evolve folds it:
 // available + reserved + dispatched = added, and on hand (in the warehouse) = available + reserved.
-// Which orders hold the reserved stock is not part of the row but a row an order
-// (projection.ts): a hot sku holds thousands until they are dispatched.
+// Which orders hold the reserved stock is kept apart, a row for each order (projection.ts):
+// a hot sku holds thousands of them until they are dispatched.
 
 export interface StockCounts {
   added: number;
